@@ -1,0 +1,106 @@
+"""What goes on paper: plain data for each printed document.
+
+Built by the services from a case, its plan and the hall's settings; rendered by
+``printing/`` (which never touches the database). Everything is already in the
+form the citizen reads: masked ID numbers, Chinese labels, computed dates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class HallInfo:
+    name: str  # 重庆市江津区政务服务中心
+    address: str = ""
+    phone: str = ""  # enquiry phone printed on every document
+    window: str = ""  # 3号综合窗口
+    clerk: str = ""  # clerk's display name
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    name: str
+    department: str
+    promised_days: int
+    due: str  # ISO date
+    output: str = ""
+
+
+@dataclass(frozen=True)
+class MaterialLine:
+    name: str
+    spec: str = ""
+    form: str = ""  # 原件 / 复印件 / 原件及复印件
+    note: str = ""  # e.g. 电子证照“结婚证”在库，免于提交
+
+
+@dataclass(frozen=True)
+class DocumentBase:
+    hall: HallInfo
+    tracking_code: str  # canonical, e.g. K7P9M2QTX4RH
+    tracking_url: str  # {tracking_base_url}/t/{tracking_code}
+    document_number: str  # e.g. 渝江政受〔2026〕K7P9M2QTX4RH号
+    issued_at: str  # ISO datetime, device time
+    applicant_name: str
+    applicant_id_masked: str  # 110105********002X (never the full number)
+    bundle_name: str
+    warnings: tuple[str, ...] = ()  # e.g. the unpublished-calendar warning
+
+
+@dataclass(frozen=True)
+class ReceiptData(DocumentBase):
+    items: tuple[ItemLine, ...] = ()
+    received: tuple[MaterialLine, ...] = ()
+    exempted: tuple[MaterialLine, ...] = ()  # 免交 N 项 (e-licences on file)
+    deferred: tuple[MaterialLine, ...] = ()
+    deferred_deadline: str = ""
+    delivery: str = "窗口领取"  # or 邮政寄递
+    mail_address: str = ""
+    expected_completion: str = ""  # the latest item due date
+
+
+@dataclass(frozen=True)
+class NoticeData(DocumentBase):
+    missing: tuple[MaterialLine, ...] = ()
+    deadline: str = ""  # ISO date to supply them
+    how: tuple[str, ...] = ("窗口补交", "邮政寄递", "网上上传（渝快办）")
+    reason: str = ""  # why a second notice, if it is one
+    sequence: int = 1
+
+
+@dataclass(frozen=True)
+class CommitmentData(DocumentBase):
+    deferred: tuple[MaterialLine, ...] = ()
+    deadline: str = ""
+    consequence: str = (
+        "逾期未补交的，视为未提交申请材料，已作出的受理决定予以撤回，相关事项终止办理；"
+        "申请人作出不实承诺的，依法记入信用记录。"
+    )
+
+
+@dataclass(frozen=True)
+class RefusalData(DocumentBase):
+    reason: str = ""
+    basis: str = ""
+
+
+@dataclass(frozen=True)
+class AuthorisationData(DocumentBase):
+    principal_name: str = ""
+    principal_id_masked: str = ""
+    proxy_name: str = ""
+    proxy_id_masked: str = ""
+    relation: str = ""  # 子女 / 配偶 / 帮代办员 …
+    scope: tuple[str, ...] = field(default_factory=tuple)  # item names authorised
+    valid_until: str = ""
+
+
+DOCUMENT_KINDS = {
+    "receipt": "受理回执",
+    "notice": "一次性告知书",
+    "commitment": "容缺受理承诺书",
+    "refusal": "不予受理通知书",
+    "authorisation": "授权委托书",
+}

@@ -1,0 +1,89 @@
+"""Case events: the immutable facts a case is made of (ARCHITECTURE.md, "Cases as an event log")."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+# Every event type a case may carry. Payload keys are documented beside each.
+EVENT_TYPES = {
+    "case.started": "bundle_code, bundle_version, bundle_hash, tracking_code, hall, window, channel",
+    "case.claimed": "user: who works on the draft now",
+    "case.applicant_set": "key, value: one applicant attribute (id_number, name, phone, address, uscc …)",
+    "case.proxy_set": "proxy: {name, id_number, relation, kind} or null (亲人帮助办理 / 帮代办)",
+    "case.step_set": "step: the intake step the clerk is on",
+    "case.answer_set": "question, value",
+    "case.material_marked": "material, status (handed_in / missing / deferred)",
+    "case.field_set": "key, value",
+    "case.notice_issued": "missing: [codes], deadline, reason (for a second notice)",
+    "case.accepted": "items: {code: due date}, warnings",
+    "case.accepted_deferred": "deferred: [codes], deadline, items: {code: due}, warnings",
+    "case.deferred_supplied": "material",
+    "case.refused": "reason, basis",
+    "case.dispatched": "items: [codes]",
+    "case.item_result": "item, status (received / approved / rejected / completed), note, document",
+    "case.handed_over": "method (window / mail), note",
+    "case.rated": "level (1..5), comment",
+    "case.voided": "reason",
+    "case.document_printed": "kind, path, paper, printer, error",
+}
+
+
+@dataclass(frozen=True)
+class Event:
+    event_id: str
+    case_id: str
+    device_id: str
+    device_seq: int
+    actor: str
+    type: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    device_time: str = ""
+    schema_version: int = SCHEMA_VERSION
+
+    def content_hash(self) -> str:
+        """A digest of everything the event says; same id + other hash = a conflict."""
+        body = {
+            "event_id": self.event_id,
+            "case_id": self.case_id,
+            "device_id": self.device_id,
+            "device_seq": self.device_seq,
+            "actor": self.actor,
+            "type": self.type,
+            "payload": self.payload,
+            "device_time": self.device_time,
+            "schema_version": self.schema_version,
+        }
+        raw = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "event_id": self.event_id,
+            "case_id": self.case_id,
+            "device_id": self.device_id,
+            "device_seq": self.device_seq,
+            "actor": self.actor,
+            "type": self.type,
+            "payload": self.payload,
+            "device_time": self.device_time,
+            "schema_version": self.schema_version,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Event":
+        return cls(
+            event_id=data["event_id"],
+            case_id=data["case_id"],
+            device_id=data["device_id"],
+            device_seq=int(data["device_seq"]),
+            actor=data["actor"],
+            type=data["type"],
+            payload=dict(data.get("payload") or {}),
+            device_time=data.get("device_time", ""),
+            schema_version=int(data.get("schema_version", SCHEMA_VERSION)),
+        )

@@ -1,0 +1,126 @@
+"""Citizen ID numbers (GB 11643) and unified social credit codes (GB 32100).
+
+Every check returns a :class:`CheckResult` with the normalised value, a Chinese
+error message when the value is unusable, and warnings for values that are valid
+but unusual (an address code missing from the published tables, for instance: the
+tables lag behind real late registrations, so that is never a rejection).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from hall_app.domain.text import compact
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK_CHARS = "10X98765432"
+
+USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I O Z S V
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+# First character: registration authority (1 机构编制, 5 民政, 9 工商, N 农业, Y 其他 ...).
+USCC_AUTHORITIES = "123456789ABCDEFGNY"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    value: str
+    error: str | None = None
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def id_check_char(first17: str) -> str:
+    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS))
+    return ID_CHECK_CHARS[total % 11]
+
+
+def check_citizen_id(raw: str | None, today: dt.date | None = None) -> CheckResult:
+    """Validate an 18-character citizen ID number."""
+    value = compact(raw).upper()
+    if not value:
+        return CheckResult(value, "请输入身份证号码")
+    if len(value) != 18:
+        return CheckResult(value, f"身份证号码应为18位，现为{len(value)}位")
+    body, last = value[:17], value[17]
+    if not body.isascii() or not body.isdigit():
+        return CheckResult(value, "身份证号码前17位只能是数字")
+    if not (last.isdigit() or last == "X"):
+        return CheckResult(value, "身份证号码最后一位只能是数字或X")
+    try:
+        birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return CheckResult(value, f"身份证号码中的出生日期{value[6:14]}不存在")
+    today = today or dt.date.today()
+    if birth > today or birth.year < 1880:
+        return CheckResult(value, f"身份证号码中的出生日期{birth.isoformat()}不合理")
+    expected = id_check_char(body)
+    if last != expected:
+        return CheckResult(value, f"身份证号码校验位不符（应为{expected}），请核对是否输错")
+    warnings: list[str] = []
+    if not _known_address(value):
+        warnings.append(f"地址码{value[:6]}不在已发布的行政区划表中，请核对证件（补登记的号码可能如此）")
+    return CheckResult(value, None, tuple(warnings))
+
+
+def _known_address(value: str) -> bool:
+    try:
+        from stdnum.cn import ric  # local import: the table loads on first use
+
+        ric.get_birth_place(value)
+        return True
+    except Exception:  # stdnum raises InvalidComponent for unknown codes
+        return False
+
+
+def birth_date_of(citizen_id: str) -> dt.date:
+    return dt.date(int(citizen_id[6:10]), int(citizen_id[10:12]), int(citizen_id[12:14]))
+
+
+def sex_of(citizen_id: str) -> str:
+    return "男" if int(citizen_id[16]) % 2 else "女"
+
+
+def uscc_check_char(first17: str) -> str:
+    total = sum(USCC_CHARSET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS))
+    return USCC_CHARSET[(31 - total % 31) % 31]
+
+
+def check_uscc(raw: str | None) -> CheckResult:
+    """Validate an 18-character unified social credit code (GB 32100-2015)."""
+    value = compact(raw).upper()
+    if not value:
+        return CheckResult(value, "请输入统一社会信用代码")
+    if len(value) != 18:
+        return CheckResult(value, f"统一社会信用代码应为18位，现为{len(value)}位")
+    bad = sorted({c for c in value if c not in USCC_CHARSET})
+    if bad:
+        return CheckResult(value, f"统一社会信用代码不能含有字符：{'、'.join(bad)}（不使用I、O、Z、S、V）")
+    if value[0] not in USCC_AUTHORITIES:
+        return CheckResult(value, f"统一社会信用代码第1位（登记管理部门）“{value[0]}”无效")
+    if not value[2:8].isdigit():
+        return CheckResult(value, "统一社会信用代码第3至8位应为行政区划码（数字）")
+    expected = uscc_check_char(value[:17])
+    if value[17] != expected:
+        return CheckResult(value, f"统一社会信用代码校验位不符（应为{expected}），请核对是否输错")
+    return CheckResult(value)
+
+
+def mask_citizen_id(value: str) -> str:
+    """First 6 and last 4 only: 110105********002X."""
+    if len(value) < 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_name(name: str) -> str:
+    """张三丰 → 张*丰, 张三 → 张*, keeping the first and (for 3+) the last character."""
+    chars = list(name)
+    if len(chars) <= 1:
+        return name
+    if len(chars) == 2:
+        return chars[0] + "*"
+    return chars[0] + "*" * (len(chars) - 2) + chars[-1]
