@@ -196,6 +196,7 @@ def _apply(s: CaseState, e: Event) -> None:
         s.decision = {"type": kind, "by": e.actor, "warnings": list(p.get("warnings", []))}
         if kind == "case.accepted_deferred":
             s.deferred = list(p.get("deferred", []))
+            s.decision["deferred"] = list(s.deferred)
             s.deferred_deadline = p.get("deadline", "")
     elif kind == "case.deferred_supplied":
         if s.status not in ("accepted_deferred", "dispatched") or p["material"] not in s.deferred:

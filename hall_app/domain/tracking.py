@@ -25,8 +25,9 @@ def _check_char(body: str) -> str:
     return ALPHABET[total % 31]
 
 
-def new_tracking_code() -> str:
-    body = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LENGTH))
+def new_tracking_code(choice=secrets.choice) -> str:
+    """A fresh code; ``choice`` is replaceable only for the deterministic demo data."""
+    body = "".join(choice(ALPHABET) for _ in range(RANDOM_LENGTH))
     return body + _check_char(body)
 
 

@@ -1,0 +1,68 @@
+"""The ``hall-app`` command line. With no command it opens the full-screen app.
+
+Each command group lives in its own module and registers its sub-parsers; user
+mistakes end with a plain message on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from hall_app.cli.common import EXIT_USAGE, UserError
+
+GROUPS = ("hall_app.cli.catalog", "hall_app.cli.cases", "hall_app.cli.admin", "hall_app.cli.sync")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
+    parser = argparse.ArgumentParser(prog="hall-app", description="政务服务中心“一件事一次办”综合窗口终端")
+    parser.add_argument("--db", help="SQLite 数据库文件（默认在用户数据目录；也可用环境变量 HALL_DB）")
+    parser.add_argument("--config", help="配置文件（默认 ./hall-app.toml 或用户配置目录）")
+    parser.add_argument("--no-demo", action="store_true", help="空数据库首次启动时不装入演示数据")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in GROUPS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        module.register(sub)
+    _global_options_everywhere(parser)
+    return parser
+
+
+def _global_options_everywhere(parser: argparse.ArgumentParser, top: bool = True) -> None:
+    """Accept --db/--config after the command too (hall-app demo --db x.db)."""
+    if not top:
+        parser.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        parser.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _global_options_everywhere(child, top=False)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler: Callable | None = getattr(args, "handler", None)
+    try:
+        if handler is None:
+            from hall_app.cli.tui import run_tui
+
+            return run_tui(args)
+        return int(handler(args) or 0)
+    except UserError as exc:
+        print(f"hall-app: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

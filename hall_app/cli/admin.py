@@ -1,0 +1,54 @@
+"""hall-app db upgrade, hall-app user add."""
+
+from __future__ import annotations
+
+import getpass
+
+from hall_app.cli.common import UserError, open_ctx
+
+
+def register(sub) -> None:
+    db = sub.add_parser("db", help="数据库维护")
+    dsub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    p = dsub.add_parser("upgrade", help="把数据库结构升级到最新版本")
+    p.set_defaults(handler=cmd_db_upgrade)
+    p = dsub.add_parser("rebuild", help="由事件日志重建办件投影")
+    p.set_defaults(handler=cmd_db_rebuild)
+
+    user = sub.add_parser("user", help="用户管理")
+    usub = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    p = usub.add_parser("add", help="新增用户（密码从标准输入或提示读取）")
+    p.add_argument("username")
+    p.add_argument("--role", required=True, choices=["clerk", "agent", "supervisor", "admin"])
+    p.add_argument("--name", default="")
+    p.add_argument("--window", default="")
+    p.set_defaults(handler=cmd_user_add)
+
+
+def cmd_db_upgrade(args) -> int:
+    from hall_app.store.db import HEAD_REVISION, current_revision
+
+    ctx = open_ctx(args)  # opening runs the migrations
+    print(f"数据库已是最新版本（{current_revision(ctx.engine) or HEAD_REVISION}）：{ctx.settings.db_path}")
+    return 0
+
+
+def cmd_db_rebuild(args) -> int:
+    ctx = open_ctx(args)
+    with ctx.unit_of_work() as (_, repo):
+        count = repo.rebuild_all()
+    print(f"已重建 {count} 个办件的投影")
+    return 0
+
+
+def cmd_user_add(args) -> int:
+    from hall_app.services.users import AuthError
+
+    ctx = open_ctx(args)
+    password = getpass.getpass("密码：") if __import__("sys").stdin.isatty() else input()
+    try:
+        user = ctx.users.create(args.username, password, args.role, args.name, window=args.window)
+    except AuthError as exc:
+        raise UserError(str(exc)) from None
+    print(f"已创建用户 {user.username}（{user.role_label}）")
+    return 0

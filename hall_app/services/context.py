@@ -1,0 +1,144 @@
+"""The application context: settings, database, catalog, calendar, clock, device.
+
+One ``HallContext`` per process. Services hang off it (``ctx.cases``, ``ctx.users``…).
+Opening it runs pending migrations; the catalog and calendar load on first use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hall_app.config import Settings, load_settings
+from hall_app.domain.calendar import WorkCalendar
+from hall_app.domain.case import CaseState, apply
+from hall_app.domain.events import Event
+from hall_app.domain.identifiers import uuid7
+from hall_app.store import db
+from hall_app.store.models import Device
+from hall_app.store.repository import CaseRepository, next_device_seq
+
+if TYPE_CHECKING:
+    from hall_app.domain.catalog import Catalog
+    from hall_app.services.cases import CaseService
+    from hall_app.services.catalog import CatalogService
+    from hall_app.services.documents import DocumentService
+    from hall_app.services.people import PersonFileService
+    from hall_app.services.users import UserService
+
+CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
+
+
+def china_now() -> dt.datetime:
+    return dt.datetime.now(CHINA)
+
+
+class HallContext:
+    def __init__(self, settings: Settings, clock: Callable[[], dt.datetime] = china_now):
+        self.settings = settings
+        self.clock = clock
+        path = settings.db_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.engine = db.make_engine(db.sqlite_url(path))
+        db.ensure_schema(self.engine)
+        self.Session = db.make_sessionmaker(self.engine)
+        self.device_id = self._ensure_device()
+
+    # -- infrastructure ---------------------------------------------------------------
+    def _ensure_device(self) -> str:
+        with self.Session.begin() as session:
+            device = session.scalar(select(Device).limit(1))
+            if device is None:
+                device = Device(device_id=uuid7(), name=self.settings.device_name,
+                                hall=self.settings.hall, window=self.settings.window,
+                                created_at=self.now_iso())
+                session.add(device)
+            return device.device_id
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[tuple[Session, CaseRepository]]:
+        """One transaction: commits on success, rolls back on any error."""
+        with self.Session.begin() as session:
+            yield session, CaseRepository(session)
+
+    def read(self) -> Session:
+        return self.Session()
+
+    def now(self) -> dt.datetime:
+        return self.clock()
+
+    def now_iso(self) -> str:
+        return self.clock().isoformat(timespec="seconds")
+
+    def today(self) -> dt.date:
+        return self.clock().date()
+
+    def record(self, session: Session, repo: CaseRepository, case_id: str, actor: str, kind: str,
+               payload: dict, state: CaseState | None = None, bundle_name: str = "") -> CaseState:
+        """Append one event and update the projection, in the caller's transaction.
+
+        The event is checked against the case first (strict apply): an illegal
+        action raises CaseError and nothing is written.
+        """
+        current = state if state is not None else repo.get(case_id)
+        event = Event(event_id=uuid7(), case_id=case_id, device_id=self.device_id,
+                      device_seq=0, actor=actor, type=kind, payload=payload, device_time=self.now_iso())
+        new_state = apply(current, event, strict=True)  # raises before anything is written
+        seq = next_device_seq(session, self.device_id)
+        event = Event(**{**event.__dict__, "device_seq": seq})
+        repo.add_event(event)
+        repo.save(new_state, bundle_name)
+        return new_state
+
+    # -- catalog and calendar -----------------------------------------------------------
+    @cached_property
+    def calendar(self) -> WorkCalendar:
+        return WorkCalendar.from_config(self.settings.calendar)
+
+    @cached_property
+    def catalog(self) -> "Catalog":
+        return self.catalog_service.catalog()
+
+    # -- services -------------------------------------------------------------------------
+    @cached_property
+    def catalog_service(self) -> "CatalogService":
+        from hall_app.services.catalog import CatalogService
+
+        return CatalogService(self)
+
+    @cached_property
+    def cases(self) -> "CaseService":
+        from hall_app.services.cases import CaseService
+
+        return CaseService(self)
+
+    @cached_property
+    def people(self) -> "PersonFileService":
+        from hall_app.services.people import PersonFileService
+
+        return PersonFileService(self)
+
+    @cached_property
+    def users(self) -> "UserService":
+        from hall_app.services.users import UserService
+
+        return UserService(self)
+
+    @cached_property
+    def documents(self) -> "DocumentService":
+        from hall_app.services.documents import DocumentService
+
+        return DocumentService(self)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_context(settings: Settings | None = None, **overrides) -> HallContext:
+    return HallContext(settings or load_settings(**overrides))

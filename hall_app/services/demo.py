@@ -1,0 +1,187 @@
+"""A deterministic demo hall: windows, users, people and firms with e-licences, and
+cases in every state. Same data (and the same tracking codes) on every machine."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from hall_app.domain.ids import id_check_char, uscc_check_char
+from hall_app.domain.tracking import new_tracking_code
+from hall_app.store.models import Elicence, Firm, Hall, Person, User, Window
+
+if TYPE_CHECKING:
+    from hall_app.services.context import HallContext
+
+HALL = ("JJ01", "重庆市江津区政务服务中心", "重庆市江津区几江街道鼎山大道399号", "023-12345")
+WINDOWS = [(f"W{n:02d}", f"{n}号综合窗口") for n in range(1, 7)]
+# username, password, display name, role, window
+DEMO_USERS = [
+    ("zhangli", "demo123", "张丽", "clerk", "W03"),
+    ("wangqiang", "demo123", "王强", "agent", "W03"),
+    ("chenjing", "demo123", "陈静", "supervisor", "W01"),
+    ("admin", "admin123", "管理员", "admin", "W01"),
+]
+DEMO_LOGIN = ("zhangli", "demo123")
+
+
+def citizen_id(area: str, birth: str, seq: str) -> str:
+    body = area + birth + seq
+    return body + id_check_char(body)
+
+
+def uscc(body17: str) -> str:
+    return body17 + uscc_check_char(body17)
+
+
+LIU_YANG = citizen_id("500116", "19900315", "231")
+CHEN_MIN = citizen_id("500116", "19920708", "122")
+ZHAO_JIANGUO = citizen_id("500116", "19480902", "415")
+LI_NA = citizen_id("500103", "19950611", "286")
+SUN_HAO = citizen_id("500106", "19851120", "339")
+WANG_JI = citizen_id("500116", "19980214", "128")
+HOTPOT_FIRM = uscc("91500116MA5U7K3Q0")
+
+# id, name, sex, birth, phone, address, local, dishonest, e-licences {type: data}
+PEOPLE = [
+    (LIU_YANG, "刘洋", "男", "1990-03-15", "13908312345", "重庆市江津区几江街道艾坪山路18号3单元5-2", True, False,
+     {"居民身份证": {}, "居民户口簿": {}, "社会保障卡": {},
+      "结婚证": {"spouse_name": "陈敏", "spouse_id_number": CHEN_MIN}}),
+    (CHEN_MIN, "陈敏", "女", "1992-07-08", "13983154321", "重庆市江津区几江街道艾坪山路18号3单元5-2", True, False,
+     {"居民身份证": {}, "居民户口簿": {}, "结婚证": {"spouse_name": "刘洋", "spouse_id_number": LIU_YANG},
+      "分娩记录": {"hospital": "江津区妇幼保健院"}}),
+    (ZHAO_JIANGUO, "赵建国", "男", "1948-09-02", "13594567890", "重庆市江津区白沙镇宝珠村7组26号", True, False,
+     {"居民身份证": {}, "残疾人证": {}}),
+    (LI_NA, "李娜", "女", "1995-06-11", "15823456789", "重庆市渝中区解放碑街道民族路88号", True, False, {}),
+    (SUN_HAO, "孙浩", "男", "1985-11-20", "18716543210", "重庆市沙坪坝区小龙坎正街120号", True, True,
+     {"居民身份证": {}}),
+    (WANG_JI, "王𠮷", "女", "1998-02-14", "17723456781", "重庆市江津区德感街道长江路66号", False, False,
+     {"居民身份证": {}}),
+]
+FIRMS = [
+    (HOTPOT_FIRM, "重庆江津渝味火锅餐饮有限公司", "刘洋", "重庆市江津区几江街道小西门路12号", "02347561234",
+     {"营业执照": {}}),
+]
+
+
+@dataclass(frozen=True)
+class DemoCase:
+    label: str
+    tracking_code: str
+    status: str
+
+
+class DemoSeeder:
+    def __init__(self, ctx: "HallContext"):
+        self.ctx = ctx
+        self.rng = random.Random(20261121)
+
+    def exists(self) -> bool:
+        with self.ctx.read() as session:
+            return session.get(Hall, HALL[0]) is not None
+
+    def seed(self) -> list[DemoCase]:
+        if self.exists():
+            return self.cases()
+        self._reference_data()
+        return self._cases()
+
+    def cases(self) -> list[DemoCase]:
+        from hall_app.store.models import CaseRow
+
+        with self.ctx.read() as session:
+            rows = session.scalars(select(CaseRow).where(CaseRow.hall == HALL[0]).order_by(CaseRow.created_at))
+            return [DemoCase(r.applicant_name or r.bundle_name, r.tracking_code, r.status) for r in rows]
+
+    def _reference_data(self) -> None:
+        from hall_app.services.users import hash_password
+
+        with self.ctx.Session.begin() as session:
+            session.add(Hall(code=HALL[0], name=HALL[1], address=HALL[2], phone=HALL[3]))
+            session.flush()
+            for code, name in WINDOWS:
+                session.add(Window(code=code, hall=HALL[0], name=name))
+            for username, password, display, role, window in DEMO_USERS:
+                session.add(User(username=username, display_name=display, role=role,
+                                 password_hash=hash_password(password), hall=HALL[0], window=window))
+            for pid, name, sex, birth, phone, address, local, dishonest, lics in PEOPLE:
+                session.add(Person(id_number=pid, name=name, sex=sex, birth_date=birth, phone=phone,
+                                   address=address, local_hukou=local, dishonest=dishonest))
+                self._licences(session, pid, lics)
+            for code, name, rep, address, phone, lics in FIRMS:
+                session.add(Firm(uscc=code, name=name, legal_rep=rep, address=address, phone=phone))
+                self._licences(session, code, lics)
+
+    def _licences(self, session, holder: str, licences: dict) -> None:
+        for kind, data in licences.items():
+            session.add(Elicence(holder=holder, type=kind, number=f"{holder[-6:]}{len(kind):02d}",
+                                 issued_by="重庆市", issued_on="2020-01-01", data=data))
+
+    def _code(self) -> str:
+        return new_tracking_code(self.rng.choice)
+
+    def _newborn(self, actor: str, applicant: str, answers: dict[str, str], marks: dict[str, str],
+                 fields: dict[str, str]) -> str:
+        cases = self.ctx.cases
+        state = cases.start("newborn", actor, tracking_code=self._code())
+        cid = state.case_id
+        cases.set_applicant_id(cid, actor, applicant)
+        for q, v in answers.items():
+            cases.answer(cid, actor, q, v)
+        for m, s in marks.items():
+            cases.mark_material(cid, actor, m, s)
+        for k, v in fields.items():
+            cases.set_field(cid, actor, k, v)
+        return cid
+
+    def _cases(self) -> list[DemoCase]:
+        cases, clerk = self.ctx.cases, "zhangli"
+        full = {"born_locally": "是", "both_local": "是", "follow": "随父", "parents_married": "是",
+                "mother_employee_insured": "是", "want_medical_insurance": "是", "pay_now": "是",
+                "want_ss_card": "是"}
+        form = {"baby_name": "刘思远", "baby_sex": "男", "baby_birth_date": "2026-11-15",
+                "birth_place": "江津区妇幼保健院", "delivery": "邮政寄递", "insurance_grade": "一档"}
+        all_in = {"birth_medical_info": "handed_in", "maternity_bill": "handed_in", "baby_photo": "handed_in",
+                  "bank_card": "handed_in"}
+
+        # a draft in progress (at the materials step)
+        cid = self._newborn(clerk, CHEN_MIN, {"born_locally": "是", "both_local": "是"}, {}, {})
+        cases.set_step(cid, clerk, "questions")
+        # accepted → dispatched → completed → handed over → rated
+        for target in ("accepted", "dispatched", "completed", "handed_over", "rated"):
+            cid = self._newborn(clerk, LIU_YANG, full, all_in, form)
+            cases.accept(cid, clerk)
+            if target == "accepted":
+                continue
+            cases.dispatch(cid, clerk)
+            if target == "dispatched":
+                state = cases.get(cid)
+                cases.record_item_result(cid, "dept-system", next(iter(state.items)), "received")
+                continue
+            for item in cases.get(cid).items:
+                cases.record_item_result(cid, "dept-system", item, "completed", document=f"DOC-{item}")
+            if target == "completed":
+                continue
+            cases.hand_over(cid, clerk, "mail", "EMS 1180000000000")
+            if target == "rated":
+                cases.rate(cid, clerk, 5, "一次办好，很方便")
+        # notice issued: nothing handed in, no e-licences (李娜)
+        cid = self._newborn(clerk, LI_NA, {**full, "parents_married": "否"}, {}, form)
+        cases.issue_notice(cid, clerk)
+        # accepted with deferred materials (photo and bill to follow)
+        cid = self._newborn(clerk, LIU_YANG, full, {"birth_medical_info": "handed_in", "bank_card": "handed_in"}, form)
+        cases.defer(cid, clerk)
+        # refused
+        cid = self._newborn(clerk, SUN_HAO, full, {}, {})
+        cases.refuse(cid, clerk, "新生儿系外省出生且父母均非本市户籍，不属于本中心受理范围",
+                     "《重庆市户口登记管理规定》")
+        # voided
+        cid = self._newborn(clerk, LI_NA, {}, {}, {})
+        cases.void(cid, clerk, "申请人重复取号，已合并办理")
+        # a proxy case: an agent files for an elderly person
+        cid = self._newborn("wangqiang", ZHAO_JIANGUO, {"born_locally": "是"}, {}, {})
+        cases.set_proxy(cid, "wangqiang", "赵小红", citizen_id("500116", "19750301", "262"), "子女")
+        return self.cases()

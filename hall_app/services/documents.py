@@ -1,0 +1,117 @@
+"""Build the data of a printed document from a case (no printing here)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hall_app.domain import documents as d
+from hall_app.domain.bundle import FORM_LABELS
+from hall_app.domain.case import CaseState
+from hall_app.domain.ids import mask_citizen_id
+from hall_app.domain.planner import Plan
+from hall_app.domain.tracking import format_tracking_code
+from hall_app.services.intake import IntakeError
+from hall_app.store.models import Hall, User, Window
+
+if TYPE_CHECKING:
+    from hall_app.services.context import HallContext
+
+KIND_NEEDS = {
+    "receipt": ("accepted", "accepted_deferred", "dispatched", "completed", "handed_over", "rated"),
+    "notice": ("notice_issued",),
+    "commitment": ("accepted_deferred", "dispatched", "completed", "handed_over", "rated"),
+    "refusal": ("refused", "rated"),
+    "authorisation": None,  # any case with a proxy
+}
+PREFIX = {"receipt": "受", "notice": "告", "commitment": "容", "refusal": "不受", "authorisation": "委"}
+
+
+class DocumentService:
+    def __init__(self, ctx: "HallContext"):
+        self.ctx = ctx
+
+    def hall_info(self, state: CaseState, clerk: str = "") -> d.HallInfo:
+        with self.ctx.read() as session:
+            hall = session.get(Hall, state.hall)
+            window = session.get(Window, state.window)
+            user = session.get(User, clerk or state.claimed_by or state.created_by)
+            return d.HallInfo(
+                name=hall.name if hall else (state.hall or "政务服务中心"),
+                address=hall.address if hall else "",
+                phone=hall.phone if hall else "",
+                window=window.name if window else state.window,
+                clerk=user.display_name if user else (clerk or state.created_by),
+            )
+
+    def _base(self, kind: str, state: CaseState, plan: Plan, clerk: str, warnings: tuple[str, ...] = ()) -> dict:
+        code = state.tracking_code
+        year = (state.decided_at or state.created_at or self.ctx.now_iso())[:4]
+        id_number = state.applicant.get("id_number") or state.applicant.get("uscc") or ""
+        masked = mask_citizen_id(id_number) if state.applicant.get("id_number") else id_number
+        return dict(
+            hall=self.hall_info(state, clerk),
+            tracking_code=code,
+            tracking_url=f"{self.ctx.settings.tracking_base_url.rstrip('/')}/t/{code}",
+            document_number=f"{state.hall}{PREFIX[kind]}〔{year}〕{format_tracking_code(code)}号",
+            issued_at=self.ctx.now_iso(),
+            applicant_name=state.applicant.get("name", ""),
+            applicant_id_masked=masked,
+            bundle_name=plan.bundle.name,
+            warnings=warnings,
+        )
+
+    @staticmethod
+    def _line(planned) -> d.MaterialLine:
+        m = planned.material
+        return d.MaterialLine(m.name, m.spec, FORM_LABELS[m.form], planned.note or "")
+
+    def build(self, kind: str, case_id: str, clerk: str = ""):
+        if kind not in d.DOCUMENT_KINDS:
+            raise IntakeError(f"文书类型应为：{'、'.join(d.DOCUMENT_KINDS)}")
+        state = self.ctx.cases.get(case_id)
+        allowed = KIND_NEEDS[kind]
+        if allowed is not None and state.status not in allowed:
+            raise IntakeError(f"办件状态为“{state.status_label}”，不能打印{d.DOCUMENT_KINDS[kind]}")
+        plan = self.ctx.cases.plan(state)
+        warnings = tuple(state.decision.get("warnings", ()))
+        base = self._base(kind, state, plan, clerk, warnings)
+        by_code = {p.material.code: p for p in plan.materials}
+        if kind == "receipt":
+            items = tuple(
+                d.ItemLine(p.item.name, p.item.department, p.item.promised_days,
+                           state.items.get(p.item.code, {}).get("due", ""), p.item.output)
+                for p in plan.items if p.item.code in state.items)
+            deferred = tuple(self._line(by_code[c]) for c in state.deferred if c in by_code)
+            delivery = state.fields.get("delivery", "窗口领取")
+            return d.ReceiptData(
+                **base, items=items,
+                received=tuple(self._line(p) for p in plan.materials if p.status == "handed_in"),
+                exempted=tuple(self._line(p) for p in plan.exempt),
+                deferred=deferred, deferred_deadline=state.deferred_deadline,
+                delivery=delivery,
+                mail_address=state.fields.get("mail_address") or (
+                    state.applicant.get("address", "") if delivery == "邮政寄递" else ""),
+                expected_completion=max((i.due for i in items), default=""),
+            )
+        if kind == "notice":
+            notice = state.notices[-1]
+            return d.NoticeData(**base, missing=tuple(self._line(by_code[c]) for c in notice["missing"] if c in by_code),
+                                deadline=notice["deadline"], reason=notice.get("reason", ""),
+                                sequence=len(state.notices))
+        if kind == "commitment":
+            codes = state.decision.get("deferred") or state.deferred
+            return d.CommitmentData(**base, deferred=tuple(self._line(by_code[c]) for c in codes if c in by_code),
+                                    deadline=state.deferred_deadline)
+        if kind == "refusal":
+            return d.RefusalData(**base, reason=state.decision.get("reason", ""),
+                                 basis=state.decision.get("basis", ""))
+        proxy = state.proxy
+        if not proxy:
+            raise IntakeError("本办件没有代办人，无需授权委托书")
+        return d.AuthorisationData(
+            **base, principal_name=state.applicant.get("name", ""),
+            principal_id_masked=base["applicant_id_masked"], proxy_name=proxy.get("name", ""),
+            proxy_id_masked=mask_citizen_id(proxy.get("id_number", "")), relation=proxy.get("relation", ""),
+            scope=tuple(p.item.name for p in plan.items),
+            valid_until=self.ctx.calendar.add_working_days(self.ctx.today(), 20).date.isoformat(),
+        )

@@ -1,0 +1,1 @@
+"""Local storage: SQLAlchemy 2 models, sessions, Alembic migrations, queries."""
