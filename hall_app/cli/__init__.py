@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 
 from hall_app.cli.common import EXIT_USAGE, UserError
 
-GROUPS = ("hall_app.cli.catalog", "hall_app.cli.cases", "hall_app.cli.admin", "hall_app.cli.sync")
+GROUPS = ("hall_app.cli.catalog", "hall_app.cli.cases", "hall_app.cli.admin", "hall_app.cli.sync",
+          "hall_app.cli.server")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _global_options_everywhere(parser: argparse.ArgumentParser, top: bool = True) -> None:
     """Accept --db/--config after the command too (hall-app demo --db x.db)."""
-    if not top:
+    if not top and "--db" not in parser._option_string_actions:  # `server` has its own --db URL
         parser.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         parser.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     for action in parser._actions:

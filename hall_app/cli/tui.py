@@ -1,19 +1,34 @@
-"""Open the full-screen app (Textual is imported only here)."""
+"""Open the full-screen app (Textual is imported only here).
+
+Settings are read before the screen is taken over (a bad config file prints its
+message like any other command). The database is opened by the app behind its
+first frame, so start-up costs about what a bare Textual app costs.
+"""
 
 from __future__ import annotations
 
-from hall_app.cli.common import open_ctx
+from hall_app.cli.common import translated_errors
 
 
 def run_tui(args) -> int:
-    ctx = open_ctx(args)
-    first_run = ctx.users.count() == 0
-    if first_run and not args.no_demo and not (args.db or ctx.settings.db):
-        # The embedded default: a fresh default database opens on the demo hall.
-        from hall_app.services.demo import DemoSeeder
+    from hall_app.config import load_settings
 
-        DemoSeeder(ctx).seed()
+    with translated_errors():
+        settings = load_settings(getattr(args, "config", None), db=getattr(args, "db", None))
+    seed_demo = not args.no_demo and not settings.db  # the embedded default opens on the demo hall
+
+    def open_hall():
+        from hall_app.services import open_context
+
+        ctx = open_context(settings)
+        if seed_demo and ctx.users.count() == 0:
+            from hall_app.services.demo import DemoSeeder
+
+            DemoSeeder(ctx).seed()
+        return ctx
+
     from screens.app import HallApp
 
-    HallApp(ctx).run()
-    return 0
+    app = HallApp(open_hall)
+    app.run()
+    return app.return_code or 0

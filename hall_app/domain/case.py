@@ -96,6 +96,10 @@ class CaseState:
     void_reason: str = ""
     needs_review: bool = False
     anomalies: list[str] = field(default_factory=list)
+    # Same-field conflicts between devices (see ``_track``): both values, the one kept.
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    # slot → [event_id, actor, device_time] of the event that last set it.
+    setters: dict[str, list[str]] = field(default_factory=dict)
     version: int = 0
 
     @property
@@ -108,6 +112,74 @@ class CaseState:
 
     def to_dict(self) -> dict[str, Any]:
         return copy.deepcopy(self.__dict__)
+
+
+# Events that set one value of a case ("slot"). Two devices setting the same slot
+# without having seen each other's write conflict; see docs/sync.md.
+SLOT_LABELS = {"applicant": "申请人", "answer": "情形答案", "material": "材料状态", "field": "表单字段",
+               "proxy": "代办人"}
+
+
+def slot_of(kind: str, payload: dict[str, Any]) -> str | None:
+    if kind == "case.applicant_set":
+        return f"applicant:{payload.get('key')}"
+    if kind == "case.answer_set":
+        return f"answer:{payload.get('question')}"
+    if kind == "case.material_marked":
+        return f"material:{payload.get('material')}"
+    if kind == "case.field_set":
+        return f"field:{payload.get('key')}"
+    if kind == "case.proxy_set":
+        return "proxy"
+    return None
+
+
+def stamp_base(state: CaseState | None, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload plus ``base``: the id of the write this one replaces ("" for none).
+
+    It is what the writing device knew of the slot; replay compares it with the
+    setter it actually finds there to tell an overwrite from a concurrent write.
+    """
+    slot = slot_of(kind, payload)
+    if slot is None or "base" in payload:
+        return payload
+    setter = state.setters.get(slot) if state is not None else None
+    return {**payload, "base": setter[0] if setter else ""}
+
+
+def _track(s: CaseState, e: Event, slot: str, old: Any, new: Any) -> None:
+    """Record ``e`` as the setter of ``slot``; a write that did not see the current
+    setter is concurrent with it: the later one in canonical (server) order is kept,
+    both values stay listed and the case is flagged for review."""
+    current = s.setters.get(slot)
+    if "base" in e.payload and current and current[0] != (e.payload.get("base") or "") and old != new:
+        s.conflicts.append({
+            "slot": slot, "label": SLOT_LABELS.get(slot.split(":")[0], slot),
+            "kept": {"value": new, "event_id": e.event_id, "actor": e.actor, "device": e.device_id,
+                     "at": e.device_time},
+            "other": {"value": old, "event_id": current[0], "actor": current[1], "at": current[2]},
+        })
+        s.needs_review = True
+    s.setters[slot] = [e.event_id, e.actor, e.device_time]
+
+
+def review_lines(state: CaseState) -> list[str]:
+    """Why a case needs review, one Chinese line each (for the case view)."""
+    lines = []
+    for c in state.conflicts:
+        name = c["slot"].split(":", 1)[-1]
+        lines.append(f"{c['label']} {name} 被两台设备同时修改：保留“{_show(c['kept']['value'])}”"
+                     f"（{c['kept']['actor']}），另一值“{_show(c['other']['value'])}”（{c['other']['actor']}）")
+    lines += state.anomalies
+    return lines
+
+
+def _show(value: Any) -> str:
+    if value in (None, ""):
+        return "（清空）"
+    if isinstance(value, dict):
+        return value.get("name", "") or str(value)
+    return str(value)
 
 
 def _transition(state: CaseState, target: str) -> None:
@@ -162,24 +234,21 @@ def _apply(s: CaseState, e: Event) -> None:
         s.step = p["step"]
     elif kind == "case.applicant_set":
         _require_editable(s, "修改申请人")
-        _set_or_clear(s.applicant, p["key"], p.get("value"))
-        s.changed_since_notice = True
+        _set_slot(s, e, s.applicant, p["key"], p.get("value"))
     elif kind == "case.proxy_set":
         _require_editable(s, "修改代办人")
-        s.proxy = dict(p["proxy"]) if p.get("proxy") else None
+        old, s.proxy = s.proxy, dict(p["proxy"]) if p.get("proxy") else None
+        _track(s, e, "proxy", old, s.proxy)
         s.changed_since_notice = True
     elif kind == "case.answer_set":
         _require_editable(s, "修改情形答案")
-        _set_or_clear(s.answers, p["question"], p.get("value"))
-        s.changed_since_notice = True
+        _set_slot(s, e, s.answers, p["question"], p.get("value"))
     elif kind == "case.material_marked":
         _require_editable(s, "修改材料状态")
-        _set_or_clear(s.marks, p["material"], p.get("status"))
-        s.changed_since_notice = True
+        _set_slot(s, e, s.marks, p["material"], p.get("status"))
     elif kind == "case.field_set":
         _require_editable(s, "修改表单")
-        _set_or_clear(s.fields, p["key"], p.get("value"))
-        s.changed_since_notice = True
+        _set_slot(s, e, s.fields, p["key"], p.get("value"))
     elif kind == "case.notice_issued":
         if s.status == "notice_issued" and not (s.changed_since_notice and p.get("reason")):
             raise CaseError("已出具过一次性告知书；只有情况变化后才能再次告知，并须写明原因")
@@ -248,6 +317,13 @@ def _apply(s: CaseState, e: Event) -> None:
                            | {"at": e.device_time, "by": e.actor})
     else:
         raise CaseError(f"未知的事件类型 {kind}")
+
+
+def _set_slot(s: CaseState, e: Event, target: dict[str, str], key: str, value: Any) -> None:
+    old = target.get(key)
+    _set_or_clear(target, key, value)
+    _track(s, e, slot_of(e.type, e.payload) or key, old, target.get(key))
+    s.changed_since_notice = True
 
 
 def _set_or_clear(target: dict[str, str], key: str, value: Any) -> None:

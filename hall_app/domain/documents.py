@@ -84,6 +84,8 @@ class CommitmentData(DocumentBase):
 class RefusalData(DocumentBase):
     reason: str = ""
     basis: str = ""
+    review_body: str = ""  # 行政复议机关, printed when known
+    court: str = ""  # 管辖人民法院, printed when known
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from typing import Any
 SCHEMA_VERSION = 1
 
 # Every event type a case may carry. Payload keys are documented beside each.
+# The five "set one value" events (applicant, proxy, answer, material, field) also
+# carry ``base``: the id of the write they replace, for conflict detection (case.py).
 EVENT_TYPES = {
     "case.started": "bundle_code, bundle_version, bundle_hash, tracking_code, hall, window, channel",
     "case.claimed": "user: who works on the draft now",

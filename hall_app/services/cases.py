@@ -254,26 +254,30 @@ class CaseService:
 
     def accept(self, case_id: str, actor: str) -> CaseState:
         review = self.review(case_id)
-        if review.blockers or review.accept_blockers:
-            raise IntakeError("不能受理：" + "；".join(review.blockers + review.accept_blockers))
+        problems = list(review.blockers + review.accept_blockers)
         if review.plan.missing or review.plan.deferred:
-            raise IntakeError("还有材料未收齐：请出具一次性告知书，或（仅缺可容缺材料时）容缺受理")
+            names = "、".join(m.material.name for m in review.plan.missing + review.plan.deferred)
+            problems.append(f"材料未收齐（{names}）：请出具一次性告知书，或（仅缺可容缺材料时）容缺受理")
+        if problems:
+            raise IntakeError("不能受理：" + "；".join(problems))
         self._materialise_prefill(review, actor)
         items, warnings = self._due_map(review)
         return self._write(case_id, actor, "case.accepted", {"items": items, "warnings": warnings})
 
     def defer(self, case_id: str, actor: str) -> CaseState:
         review = self.review(case_id)
-        if review.blockers or review.accept_blockers:
-            raise IntakeError("不能容缺受理：" + "；".join(review.blockers + review.accept_blockers))
+        problems = []
         if review.dishonest:
-            raise IntakeError("申请人有未结失信记录，不适用容缺受理")
+            problems.append("申请人有未结失信记录，不适用容缺受理")
+        problems += review.blockers + review.accept_blockers
         if review.plan.missing_not_deferrable:
             names = "、".join(m.material.name for m in review.plan.missing_not_deferrable)
-            raise IntakeError(f"缺少非容缺材料（{names}），应出具一次性告知书")
+            problems.append(f"缺少非容缺材料（{names}），应出具一次性告知书")
         deferred = [m.material.code for m in review.plan.missing] + [m.material.code for m in review.plan.deferred]
-        if not deferred:
-            raise IntakeError("材料已齐全，直接受理即可")
+        if not deferred and not problems:
+            problems.append("材料已齐全，直接受理即可")
+        if problems:
+            raise IntakeError("不能容缺受理：" + "；".join(problems))
         self._materialise_prefill(review, actor)
         deadline = self.ctx.calendar.add_working_days(self.ctx.today(), self.ctx.settings.deferral_days)
         items, warnings = self._due_map(review)

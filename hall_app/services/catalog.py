@@ -27,6 +27,7 @@ class CatalogService:
     def __init__(self, ctx: "HallContext"):
         self.ctx = ctx
         self._catalog: Catalog | None = None
+        self._versions: dict[tuple[str, str], Bundle] = {}
 
     def catalog(self) -> Catalog:
         """Shipped files, overridden by newer versions published by the server."""
@@ -63,11 +64,17 @@ class CatalogService:
                                       published_at=self.ctx.now_iso()))
 
     def bundle_for(self, code: str, content_hash: str) -> Bundle:
-        """The bundle version a case started with; the current one if it was never stored."""
+        """The bundle version a case started with; the current one if it was never stored.
+
+        Versions are immutable, so a found version is cached for the process."""
+        key = (code, content_hash)
+        if key in self._versions:
+            return self._versions[key]
         with self.ctx.read() as session:
             row = session.get(BundleVersion, (code, content_hash)) if content_hash else None
             if row is not None:
-                return self._bundle(row)
+                self._versions[key] = self._bundle(row)
+                return self._versions[key]
         bundle = self.catalog().get(code)
         if bundle is None:
             raise LookupError(f"目录中没有套餐 {code}")

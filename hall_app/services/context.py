@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from hall_app.config import Settings, load_settings
 from hall_app.domain.calendar import WorkCalendar
-from hall_app.domain.case import CaseState, apply
+from hall_app.domain.case import CaseState, apply, stamp_base
 from hall_app.domain.events import Event
 from hall_app.domain.identifiers import uuid7
 from hall_app.store import db
@@ -45,6 +45,7 @@ class HallContext:
         self.clock = clock
         path = settings.db_path
         path.parent.mkdir(parents=True, exist_ok=True)
+        db.check_file(path)
         self.engine = db.make_engine(db.sqlite_url(path))
         db.ensure_schema(self.engine)
         self.Session = db.make_sessionmaker(self.engine)
@@ -87,10 +88,15 @@ class HallContext:
         action raises CaseError and nothing is written.
         """
         current = state if state is not None else repo.get(case_id)
-        event = Event(event_id=uuid7(), case_id=case_id, device_id=self.device_id,
-                      device_seq=0, actor=actor, type=kind, payload=payload, device_time=self.now_iso())
+        event = Event(event_id=uuid7(), case_id=case_id, device_id=self.device_id, device_seq=0, actor=actor,
+                      type=kind, payload=stamp_base(current, kind, payload), device_time=self.now_iso())
         new_state = apply(current, event, strict=True)  # raises before anything is written
-        seq = next_device_seq(session, self.device_id)
+        seq = next_device_seq(session, self.device_id)  # from here on this transaction holds the write lock
+        fresh = repo.get(case_id, fresh=True)
+        if fresh is not None and (current is None or fresh.version != current.version):
+            # Background sync changed the case between our read and our write: decide again.
+            event = Event(**{**event.__dict__, "payload": stamp_base(fresh, kind, payload)})
+            new_state = apply(fresh, event, strict=True)
         event = Event(**{**event.__dict__, "device_seq": seq})
         repo.add_event(event)
         repo.save(new_state, bundle_name)

@@ -107,6 +107,11 @@ class DemoSeeder:
             for username, password, display, role, window in DEMO_USERS:
                 session.add(User(username=username, display_name=display, role=role,
                                  password_hash=hash_password(password), hall=HALL[0], window=window))
+        self._files()
+
+    def _files(self) -> None:
+        """The person and firm files with their e-licences."""
+        with self.ctx.Session.begin() as session:
             for pid, name, sex, birth, phone, address, local, dishonest, lics in PEOPLE:
                 session.add(Person(id_number=pid, name=name, sex=sex, birth_date=birth, phone=phone,
                                    address=address, local_hukou=local, dishonest=dishonest))

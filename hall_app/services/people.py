@@ -7,6 +7,7 @@ the local database (the demo data, or records synced down).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -74,14 +75,34 @@ class LocalPersonFile:
 
 
 class PersonFileService:
+    """Look-ups with a short cache: one intake asks for the same file at every step."""
+
+    CACHE_SECONDS = 300.0
+
     def __init__(self, ctx: "HallContext", source: PersonFileSource | None = None):
         self.ctx = ctx
         self.source: PersonFileSource = source or LocalPersonFile(ctx)
+        self._cache: dict[str, tuple[float, FileRecord | None]] = {}
 
     def lookup(self, key: str) -> FileRecord | None:
         if not key:
             return None
-        return self.source.firm(key) if len(key) == 18 and not key[:17].isdigit() else self.source.person(key)
+        now = time.monotonic()
+        hit = self._cache.get(key)
+        if hit is not None and now - hit[0] < self.CACHE_SECONDS:
+            return hit[1]
+        record = self.source.firm(key) if len(key) == 18 and not key[:17].isdigit() else self.source.person(key)
+        if len(self._cache) > 1000:
+            self._cache.clear()
+        self._cache[key] = (now, record)
+        return record
+
+    def forget(self, key: str | None = None) -> None:
+        """Drop cached files (all, or one) after the data platform changed them."""
+        if key is None:
+            self._cache.clear()
+        else:
+            self._cache.pop(key, None)
 
     def for_case(self, applicant: dict[str, str]) -> FileRecord | None:
         return self.lookup(applicant.get("uscc") or applicant.get("id_number") or "")

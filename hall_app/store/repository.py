@@ -82,8 +82,9 @@ class CaseRepository:
             select(EventRow).where(EventRow.case_id == case_id).order_by(*CANONICAL_ORDER)))
 
     # -- projection ---------------------------------------------------------------------
-    def get(self, case_id: str) -> CaseState | None:
-        row = self.session.get(CaseRow, case_id)
+    def get(self, case_id: str, fresh: bool = False) -> CaseState | None:
+        """The case's projection; ``fresh`` reads the database, not the session's copy."""
+        row = self.session.get(CaseRow, case_id, populate_existing=fresh)
         return state_from_dict(row.state) if row else None
 
     def row(self, case_id: str) -> CaseRow | None:

@@ -1,0 +1,148 @@
+"""hall-app server [--db URL] [--host H] [--port P] and its admin actions:
+enroll-code, revoke, devices, publish-bundles, simulate-departments."""
+
+from __future__ import annotations
+
+import argparse
+from contextlib import contextmanager
+
+from hall_app.cli.common import UserError
+
+DB_HELP = ("服务器数据库：PostgreSQL 地址（postgresql://用户@主机/库）或 SQLite 文件路径；"
+           "默认取环境变量 HALL_SERVER_DB，否则为用户数据目录下的 server.db")
+
+
+def _db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", default=argparse.SUPPRESS, metavar="URL", help=DB_HELP)
+
+
+def register(sub) -> None:
+    server = sub.add_parser("server", help="中心服务器：运行与管理（登记码、吊销、发布套餐、模拟部门）")
+    _db(server)
+    server.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1；对外服务用 0.0.0.0）")
+    server.add_argument("--port", type=int, default=8700, help="监听端口（默认 8700）")
+    server.set_defaults(handler=cmd_serve)
+    actions = server.add_subparsers(dest="server_command", metavar="ACTION")
+
+    p = actions.add_parser("enroll-code", help="生成一次性设备登记码")
+    _db(p)
+    p.add_argument("--scope", required=True,
+                   help="hall:JJ01（大厅）/ window:JJ01/W03（窗口）/ agent:姓名[@大厅]（帮代办员）/ dept:部门")
+    p.add_argument("--hours", type=float, default=72.0, help="有效小时数（默认 72）")
+    p.set_defaults(handler=cmd_enroll_code)
+
+    p = actions.add_parser("revoke", help="吊销设备的令牌（之后的请求一律拒绝）")
+    _db(p)
+    p.add_argument("device", metavar="DEVICE", help="设备编号")
+    p.set_defaults(handler=cmd_revoke)
+
+    p = actions.add_parser("devices", help="列出已登记的设备")
+    _db(p)
+    p.set_defaults(handler=cmd_devices)
+
+    p = actions.add_parser("publish-bundles", help="发布套餐文件（文件或目录）；内容变化即为新版本")
+    _db(p)
+    p.add_argument("path", metavar="PATH")
+    p.set_defaults(handler=cmd_publish)
+
+    p = actions.add_parser("simulate-departments", help="模拟部门系统：按延时推进已分发事项的办理结果")
+    _db(p)
+    p.add_argument("--delay", type=float, default=5.0, help="每一步之间的秒数（默认 5）")
+    p.add_argument("--interval", type=float, default=1.0, help="扫描间隔秒数（默认 1）")
+    p.add_argument("--rounds", type=int, default=None, help="扫描若干轮后退出（默认一直运行）")
+    p.set_defaults(handler=cmd_simulate)
+
+
+@contextmanager
+def _engine(args):
+    from hall_app.server.db import ServerDatabaseError, open_engine
+
+    try:
+        engine = open_engine(getattr(args, "db", None), pool_size=5)
+    except ServerDatabaseError as exc:
+        raise UserError(str(exc), code=3) from None
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def cmd_serve(args) -> int:
+    from hall_app.server.app import serve
+    from hall_app.server.db import ServerDatabaseError
+
+    try:
+        serve(getattr(args, "db", None), args.host, args.port)
+    except ServerDatabaseError as exc:
+        raise UserError(str(exc), code=3) from None
+    return 0
+
+
+def cmd_enroll_code(args) -> int:
+    from hall_app.server.auth import AuthError, make_enrollment_code
+
+    with _engine(args) as engine:
+        try:
+            code = make_enrollment_code(engine, args.scope, args.hours)
+        except AuthError as exc:
+            raise UserError(str(exc)) from None
+    print(code)
+    print(f"范围 {args.scope}，{args.hours:g} 小时内有效，只能使用一次。设备上运行：hall-app enroll 服务器地址 {code}")
+    return 0
+
+
+def cmd_revoke(args) -> int:
+    from hall_app.server.auth import revoke
+
+    with _engine(args) as engine:
+        if not revoke(engine, args.device):
+            raise UserError(f"没有未吊销的设备 {args.device}")
+    print(f"已吊销设备 {args.device}：其令牌立即失效，设备上未上传的事件仍保留在设备上")
+    return 0
+
+
+def cmd_devices(args) -> int:
+    from hall_app.server.auth import list_devices
+
+    with _engine(args) as engine:
+        rows = list_devices(engine)
+    for row in rows:
+        state = f"已吊销 {row['revoked_at']}" if row["revoked_at"] else "有效"
+        print(f"{row['device_id']}  {row['scope']:<24} {row['name'] or '-':<12} {state}  最近 {row['last_seen'] or '-'}")
+    if not rows:
+        print("尚无登记的设备")
+    return 0
+
+
+def cmd_publish(args) -> int:
+    from bundles.loader import CatalogError
+
+    from hall_app.server.catalog import load_entries, publish
+
+    try:
+        entries = load_entries(args.path)
+    except FileNotFoundError:
+        raise UserError(f"找不到套餐文件或目录：{args.path}") from None
+    except CatalogError as exc:
+        raise UserError("套餐文件有错误，未发布：\n" + str(exc)) from None
+    with _engine(args) as engine:
+        published = publish(engine, entries)
+    for p in published:
+        what = "已发布" if p.new else "未变化"
+        print(f"{what}  {p.code}  {p.name}  第 {p.version} 版  {p.content_hash}")
+    return 0
+
+
+def cmd_simulate(args) -> int:
+    from hall_app.server.results import DepartmentSimulator
+
+    with _engine(args) as engine:
+        simulator = DepartmentSimulator(engine, delay=args.delay)
+        print(f"模拟部门系统运行中：每步 {args.delay:g} 秒（Ctrl-C 结束）", flush=True)
+        try:
+            total = simulator.run(args.interval, args.rounds)
+        except KeyboardInterrupt:
+            total = None
+    if total is not None:
+        print(f"共登记办理结果 {total} 条")
+    return 0

@@ -1,0 +1,156 @@
+"""The central server's HTTP API (FastAPI on uvicorn). The OpenAPI spec is at
+``/openapi.json`` and browsable at ``/docs``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
+from hall_app.server import auth, feed
+from hall_app.server.results import ResultError, ResultIn, post_result
+from hall_app.server.tracking import RateLimiter, too_many, tracking_page
+
+
+class EnrollIn(BaseModel):
+    code: str = Field(description="管理员给出的一次性登记码")
+    device_id: str = Field(description="设备自己生成的编号（UUIDv7）")
+    name: str = ""
+
+
+class EnrollOut(BaseModel):
+    device_id: str
+    token: str = Field(description="设备令牌：只显示这一次，服务器只保存其 SHA-256")
+    scope: str
+    hall: str = ""
+    window: str = ""
+    agent: str = ""
+
+
+class PushIn(BaseModel):
+    events: list[dict[str, Any]] = Field(
+        max_length=feed.MAX_BATCH,
+        description="事件（event_id, case_id, device_id, device_seq, actor, type, payload, device_time, "
+                    "schema_version），按设备序号排列")
+
+
+class PushResult(BaseModel):
+    event_id: str
+    status: str = Field(description="stored（已保存）/ duplicate（已有，内容相同）/ rejected（拒收）")
+    seq: int | None = Field(None, description="在变更流中的位置")
+    error: str = ""
+
+
+class PushOut(BaseModel):
+    results: list[PushResult]
+    head: int
+
+
+class PullItem(BaseModel):
+    seq: int
+    kind: str = Field(description="event（办件事件）或 bundle（套餐版本）")
+    event: dict[str, Any]
+
+
+class PullOut(BaseModel):
+    items: list[PullItem]
+    next: int = Field(description="下一次拉取的游标")
+    more: bool
+
+
+class ResultPost(BaseModel):
+    tracking_code: str = ""
+    case_id: str = ""
+    item: str
+    status: str = Field(description="received / approved / rejected / completed")
+    note: str = ""
+    document: str = Field("", description="出件文书的编号或链接")
+    result_id: str = Field("", max_length=64, description="部门系统自己的结果编号：重发同一结果不会重复登记")
+
+
+def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLimiter | None = None) -> FastAPI:
+    app = FastAPI(title="hall-app 中心服务器", version="1",
+                  description="政务服务中心设备同步、部门数据回流与办件进度查询")
+    app.state.engine = engine
+    app.state.hooks = hooks or feed.Hooks()
+    app.state.limiter = limiter or RateLimiter()
+
+    def current_device(authorization: str | None = Header(None)) -> auth.DeviceInfo:
+        try:
+            return auth.authenticate(engine, authorization)
+        except auth.AuthError as exc:
+            raise HTTPException(401, str(exc)) from None
+
+    @app.exception_handler(DBAPIError)
+    async def _database_down(_request: Request, _exc: DBAPIError) -> JSONResponse:
+        return JSONResponse({"detail": "服务器数据库暂时不可用，请稍后重试"}, status_code=503)
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, bool]:
+        return {"ok": True}
+
+    @app.post("/v1/enroll", response_model=EnrollOut)
+    def enroll(body: EnrollIn) -> dict[str, Any]:
+        try:
+            info, token = auth.enroll(engine, body.code, body.device_id, body.name)
+        except auth.AuthError as exc:
+            raise HTTPException(400, str(exc)) from None
+        return {"device_id": info.device_id, "token": token, "scope": info.scope, "hall": info.hall,
+                "window": info.window, "agent": info.agent}
+
+    @app.get("/v1/state")
+    def state(device: auth.DeviceInfo = Depends(current_device)) -> dict[str, Any]:
+        return feed.device_state(engine, device)
+
+    @app.post("/v1/push", response_model=PushOut)
+    def push(body: PushIn, device: auth.DeviceInfo = Depends(current_device)) -> dict[str, Any]:
+        try:
+            outcomes, position = feed.push(engine, device, body.events, app.state.hooks)
+        except PermissionError as exc:
+            raise HTTPException(403, str(exc)) from None
+        return {"results": [o.to_dict() for o in outcomes], "head": position}
+
+    @app.get("/v1/pull", response_model=PullOut)
+    def pull(after: int = Query(0, ge=0), limit: int = Query(500, ge=1, le=feed.MAX_PAGE),
+             device: auth.DeviceInfo = Depends(current_device)) -> dict[str, Any]:
+        try:
+            items, cursor, more = feed.pull(engine, device, after, limit)
+        except PermissionError as exc:
+            raise HTTPException(403, str(exc)) from None
+        return {"items": items, "next": cursor, "more": more}
+
+    @app.post("/v1/results")
+    def results(body: ResultPost, device: auth.DeviceInfo = Depends(current_device)) -> dict[str, Any]:
+        if not (body.tracking_code or body.case_id):
+            raise HTTPException(422, "请提供跟踪码或办件编号")
+        from hall_app.domain.tracking import parse_tracking_code
+
+        code = parse_tracking_code(body.tracking_code) or "" if body.tracking_code else ""
+        try:
+            return post_result(engine, device, ResultIn(body.item, body.status, body.note, body.document,
+                                                        body.result_id, code, body.case_id))
+        except ResultError as exc:
+            raise HTTPException(exc.status, str(exc)) from None
+
+    @app.get("/t/{code}", response_class=HTMLResponse, include_in_schema=True)
+    def track(code: str, request: Request) -> HTMLResponse:
+        client = request.client.host if request.client else "?"
+        page = tracking_page(engine, code) if app.state.limiter.allow(client) else too_many()
+        headers = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+        return HTMLResponse(page.body, status_code=page.status, headers=headers)
+
+    return app
+
+
+def serve(url: str | None, host: str = "127.0.0.1", port: int = 8700, log_level: str = "info") -> None:
+    """Run the server in the foreground (``hall-app server``)."""
+    import uvicorn
+
+    from hall_app.server.db import open_engine
+
+    engine = open_engine(url)
+    uvicorn.run(create_app(engine), host=host, port=port, log_level=log_level, timeout_keep_alive=30)

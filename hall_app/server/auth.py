@@ -1,0 +1,148 @@
+"""Devices, one-time enrollment codes and bearer tokens.
+
+Codes and tokens are random (60 and 256 bits) and only their SHA-256 is stored, so
+a copy of the database does not let anyone act as a device. A token is bound to one
+device id and its scope; revoking the device refuses the token from then on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, insert, select, update
+
+from hall_app.server.models import devices, enrollment_codes
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRTUWXY"
+SCOPE_RE = re.compile(r"^(hall:[A-Za-z0-9_-]{1,32}|window:[A-Za-z0-9_-]{1,32}/[A-Za-z0-9_-]{1,32}"
+                      r"|agent:[^\s/]{1,64}(@[A-Za-z0-9_-]{1,32})?|dept:[^\s/]{1,64})$")
+
+
+class AuthError(Exception):
+    """Refused: the message is shown to the device or the admin as is."""
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    device_id: str
+    scope: str
+    hall: str = ""
+    window: str = ""
+    agent: str = ""
+    dept: str = ""
+
+    @property
+    def kind(self) -> str:
+        return self.scope.split(":", 1)[0]
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def parse_scope(scope: str) -> dict[str, str]:
+    """hall:JJ01 · window:JJ01/W03 · agent:NAME[@HALL] · dept:CODE → columns."""
+    scope = scope.strip()
+    if not SCOPE_RE.match(scope):
+        raise AuthError(f"范围“{scope}”无效；应为 hall:大厅 / window:大厅/窗口 / agent:帮代办员[@大厅] / dept:部门")
+    kind, value = scope.split(":", 1)
+    if kind == "hall":
+        return {"hall": value}
+    if kind == "window":
+        hall, window = value.split("/", 1)
+        return {"hall": hall, "window": window}
+    if kind == "agent":
+        agent, _, hall = value.partition("@")
+        return {"agent": agent, "hall": hall}
+    return {"dept": value}
+
+
+def _normal_code(code: str) -> str:
+    return "".join(c for c in code.upper() if c.isalnum())
+
+
+def make_enrollment_code(engine: Engine, scope: str, hours: float = 72.0) -> str:
+    parse_scope(scope)
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    now = dt.datetime.now(dt.timezone.utc)
+    with engine.begin() as conn:
+        conn.execute(insert(enrollment_codes).values(
+            code_hash=digest(raw), scope=scope.strip(), created_at=now.isoformat(timespec="seconds"),
+            expires_at=(now + dt.timedelta(hours=hours)).isoformat(timespec="seconds"), used_at="", device_id=""))
+    return "-".join(raw[i:i + 4] for i in range(0, 12, 4))
+
+
+def enroll(engine: Engine, code: str, device_id: str, name: str = "") -> tuple[DeviceInfo, str]:
+    """Spend a one-time code: bind ``device_id`` to the code's scope, return a new token.
+
+    A device enrolled before (a lost token, a revoked laptop brought back) gets a new
+    token and the old one stops working.
+    """
+    device_id = device_id.strip()
+    if not device_id or len(device_id) > 64 or device_id == "server" or device_id.startswith("dept:"):
+        raise AuthError("设备编号无效")
+    token = "hat_" + secrets.token_urlsafe(32)
+    now = utc_now()
+    with engine.begin() as conn:
+        row = conn.execute(select(enrollment_codes).where(enrollment_codes.c.code_hash == digest(_normal_code(code)))
+                           .with_for_update()).mappings().first()
+        if row is None or row["used_at"] or row["expires_at"][:19] < now[:19]:
+            raise AuthError("登记码无效、已使用或已过期，请向管理员重新申请")
+        cols = parse_scope(row["scope"])
+        conn.execute(update(enrollment_codes).where(enrollment_codes.c.code_hash == row["code_hash"])
+                     .values(used_at=now, device_id=device_id))
+        values = {"name": name[:100], "scope": row["scope"], "hall": cols.get("hall", ""),
+                  "window": cols.get("window", ""), "agent": cols.get("agent", ""), "dept": cols.get("dept", ""),
+                  "token_hash": digest(token), "enrolled_at": now, "revoked_at": ""}
+        existing = conn.execute(select(devices.c.device_id).where(devices.c.device_id == device_id)).first()
+        if existing:
+            conn.execute(update(devices).where(devices.c.device_id == device_id).values(**values))
+        else:
+            conn.execute(insert(devices).values(device_id=device_id, last_seen="", last_seq=0, **values))
+    return DeviceInfo(device_id, row["scope"], values["hall"], values["window"], values["agent"], values["dept"]), token
+
+
+def authenticate(engine: Engine, header: str | None) -> DeviceInfo:
+    if not header or not header.lower().startswith("bearer "):
+        raise AuthError("缺少设备令牌，请先登记设备")
+    token = header[7:].strip()
+    with engine.connect() as conn:
+        row = conn.execute(select(devices).where(devices.c.token_hash == digest(token))).mappings().first()
+    if row is None:
+        raise AuthError("设备令牌无效，请重新登记设备")
+    if row["revoked_at"]:
+        raise AuthError("本设备的授权已被吊销，请联系管理员")
+    return DeviceInfo(row["device_id"], row["scope"], row["hall"], row["window"], row["agent"], row["dept"])
+
+
+def revoke(engine: Engine, device_id: str) -> bool:
+    with engine.begin() as conn:
+        result = conn.execute(update(devices).where(devices.c.device_id == device_id, devices.c.revoked_at == "")
+                              .values(revoked_at=utc_now()))
+        return result.rowcount > 0
+
+
+def service_device(engine: Engine, device_id: str, scope: str) -> DeviceInfo:
+    """A device the server itself acts as (the department simulator): no token."""
+    cols = parse_scope(scope)
+    with engine.begin() as conn:
+        if conn.execute(select(devices.c.device_id).where(devices.c.device_id == device_id)).first() is None:
+            conn.execute(insert(devices).values(device_id=device_id, name=device_id, scope=scope,
+                                                hall=cols.get("hall", ""), window="", agent="",
+                                                dept=cols.get("dept", ""), token_hash=None,
+                                                enrolled_at=utc_now(), revoked_at="", last_seen="", last_seq=0))
+    return DeviceInfo(device_id, scope, dept=cols.get("dept", ""))
+
+
+def list_devices(engine: Engine) -> list[dict]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(devices).order_by(devices.c.enrolled_at)).mappings().all()
+    return [{k: v for k, v in r.items() if k != "token_hash"} for r in rows]

@@ -1,0 +1,107 @@
+"""The server's database: PostgreSQL (psycopg 3) in production, SQLite embedded.
+
+``--db`` takes a SQLAlchemy URL (``postgresql://user@host/db`` is read as psycopg 3)
+or a file path for SQLite. Opening runs the server's own Alembic migrations.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+HEAD_REVISION = "s0001_initial"
+ENV_URL = "HALL_SERVER_DB"
+
+
+class ServerDatabaseError(Exception):
+    """The server's database cannot be reached or upgraded; the message says why."""
+
+
+def default_url() -> str:
+    if os.environ.get(ENV_URL):
+        return os.environ[ENV_URL]
+    import platformdirs
+
+    path = Path(platformdirs.user_data_dir("hall-app", appauthor=False)) / "server.db"
+    return f"sqlite:///{path}"
+
+
+def normalise_url(raw: str | None) -> str:
+    url = (raw or "").strip() or default_url()
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser()}"
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+def make_engine(raw_url: str | None, pool_size: int = 20) -> Engine:
+    url = normalise_url(raw_url)
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_connection, _record):  # noqa: ANN001
+            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn):  # noqa: ANN001
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # one writer at a time, no upgrade deadlocks
+
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+                         pool_timeout=60)
+
+
+def current_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except Exception:
+        return None
+
+
+def upgrade(engine: Engine) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def open_engine(raw_url: str | None, pool_size: int = 20) -> Engine:
+    """An engine on an up-to-date schema, or ServerDatabaseError with a plain message."""
+    engine = make_engine(raw_url, pool_size)
+    try:
+        if current_revision(engine) != HEAD_REVISION:
+            upgrade(engine)
+    except Exception as exc:
+        engine.dispose()
+        raise ServerDatabaseError(f"无法打开服务器数据库 {safe_url(engine)}：{_first_line(exc)}") from exc
+    return engine
+
+
+def safe_url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

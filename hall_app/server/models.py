@@ -1,0 +1,107 @@
+"""The central server's schema (SQLAlchemy Core; Alembic in hall_app/server/migrations).
+
+``feed`` is both the event store and the change feed: every case event (and every
+published bundle version) is one row whose ``seq`` is its feed position, assigned
+under the ``feed_counter`` row lock so that positions become visible in commit
+order (docs/sync.md, "Feed ordering").
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (JSON, BigInteger, Column, Index, Integer, MetaData, String, Table, Text,
+                        UniqueConstraint)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData()
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+# One row (id = 1): the last feed position handed out.
+feed_counter = Table(
+    "feed_counter", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("last", BigInteger, nullable=False),
+)
+
+feed = Table(
+    "feed", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(16), nullable=False),  # event / bundle
+    Column("event_id", String(64), nullable=False),
+    Column("case_id", String(36), nullable=False, default=""),
+    Column("device_id", String(64), nullable=False),
+    Column("device_seq", BigInteger, nullable=False),
+    Column("actor", String(64), nullable=False, default=""),
+    Column("type", String(40), nullable=False),
+    Column("payload", JSONType, nullable=False),
+    Column("device_time", String(40), nullable=False, default=""),
+    Column("schema_version", Integer, nullable=False, default=1),
+    Column("content_hash", String(64), nullable=False),
+    # Scope: the case's hall and filing agent ("*" for catalog rows that go to all).
+    Column("hall", String(32), nullable=False, default=""),
+    Column("agent", String(64), nullable=False, default=""),
+    Column("received_at", String(40), nullable=False, default=""),
+    UniqueConstraint("event_id", name="uq_feed_event_id"),
+    UniqueConstraint("device_id", "device_seq", name="uq_feed_device_seq"),
+    Index("ix_feed_case_seq", "case_id", "seq"),
+    Index("ix_feed_hall_seq", "hall", "seq"),
+    Index("ix_feed_agent_seq", "agent", "seq"),
+)
+
+# The case directory: who a case belongs to, and its tracking code (for /t/{code}).
+cases = Table(
+    "cases", metadata,
+    Column("case_id", String(36), primary_key=True),
+    Column("tracking_code", String(16), nullable=False),
+    Column("hall", String(32), nullable=False, default=""),
+    Column("agent", String(64), nullable=False, default=""),
+    Column("bundle_code", String(64), nullable=False, default=""),
+    Column("bundle_hash", String(64), nullable=False, default=""),
+    Column("started_seq", BigInteger, nullable=False),
+    UniqueConstraint("tracking_code", name="uq_cases_tracking_code"),
+)
+
+devices = Table(
+    "devices", metadata,
+    Column("device_id", String(64), primary_key=True),
+    Column("name", String(100), nullable=False, default=""),
+    Column("scope", String(120), nullable=False),  # hall:JJ01 / window:JJ01/W03 / agent:NAME / dept:CODE
+    Column("hall", String(32), nullable=False, default=""),
+    Column("window", String(32), nullable=False, default=""),
+    Column("agent", String(64), nullable=False, default=""),
+    Column("dept", String(64), nullable=False, default=""),
+    Column("token_hash", String(64), nullable=True),
+    Column("enrolled_at", String(40), nullable=False, default=""),
+    Column("revoked_at", String(40), nullable=False, default=""),
+    Column("last_seen", String(40), nullable=False, default=""),
+    Column("last_seq", BigInteger, nullable=False, default=0),  # for events the server makes for it
+    UniqueConstraint("token_hash", name="uq_devices_token_hash"),
+)
+
+enrollment_codes = Table(
+    "enrollment_codes", metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("scope", String(120), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("expires_at", String(40), nullable=False),
+    Column("used_at", String(40), nullable=False, default=""),
+    Column("device_id", String(64), nullable=False, default=""),
+)
+
+bundle_versions = Table(
+    "bundle_versions", metadata,
+    Column("code", String(64), primary_key=True),
+    Column("content_hash", String(64), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("name", String(100), nullable=False, default=""),
+    Column("data", JSONType, nullable=False),
+    Column("published_at", String(40), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+)
+
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),
+    Column("what", String(40), nullable=False),
+    Column("detail", Text, nullable=False, default=""),
+)

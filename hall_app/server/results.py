@@ -1,0 +1,149 @@
+"""Cases on the server: look-up, their state (replayed in feed order), department
+results (数据回流) and the department simulator used in demos and tests."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select, update
+
+from hall_app.domain.case import ITEM_FINAL, CaseError, CaseState, apply, replay
+from hall_app.domain.events import Event
+from hall_app.server.auth import DeviceInfo, service_device, utc_now
+from hall_app.server.feed import events_of, insert_rows, reserve
+from hall_app.server.models import cases, devices, feed
+
+RESULT_STATUSES = ("received", "approved", "rejected", "completed")
+NAMESPACE = uuid.UUID("6f1c3a52-8d2e-4c47-9a51-3b0f2e7d9c10")
+
+
+class ResultError(Exception):
+    def __init__(self, message: str, status: int = 409):
+        super().__init__(message)
+        self.status = status
+
+
+def find_case(conn: Connection, tracking_code: str = "", case_id: str = "") -> dict[str, Any] | None:
+    column, value = (cases.c.case_id, case_id) if case_id else (cases.c.tracking_code, tracking_code)
+    row = conn.execute(select(cases).where(column == value)).mappings().first()
+    return dict(row) if row else None
+
+
+def case_state(conn: Connection, case_id: str) -> CaseState | None:
+    return replay([e for _, e in events_of(conn, case_id)], strict=False)
+
+
+@dataclass
+class ResultIn:
+    item: str
+    status: str
+    note: str = ""
+    document: str = ""
+    result_id: str = ""  # the department's own id for this result: makes retries harmless
+    tracking_code: str = ""
+    case_id: str = ""
+
+    def payload(self) -> dict[str, str]:
+        return {"item": self.item, "status": self.status, "note": self.note, "document": self.document}
+
+
+def post_result(engine: Engine, dept: DeviceInfo, result: ResultIn) -> dict[str, Any]:
+    """Record a department's result for one item as an event in the feed.
+
+    Checked against the case as the server has it (strictly); a device still offline
+    may later push a change that no longer fits, which replay then flags for review.
+    """
+    if dept.kind != "dept":
+        raise ResultError("只有部门系统可以登记办理结果", 403)
+    if result.status not in RESULT_STATUSES:
+        raise ResultError("办理结果应为 received / approved / rejected / completed", 422)
+    if result.status == "rejected" and not result.note.strip():
+        raise ResultError("不予批准须写明理由", 422)
+    event_id = str(uuid.uuid5(NAMESPACE, f"{dept.device_id}/{result.result_id}")) if result.result_id \
+        else str(uuid.uuid4())
+    with engine.begin() as conn:
+        first = reserve(conn, 1)  # serialises with pushes: the state read below is current
+        existing = conn.execute(select(feed.c.seq, feed.c.payload).where(feed.c.event_id == event_id)).first()
+        if existing is not None:
+            if dict(existing.payload) == result.payload():
+                return {"event_id": event_id, "seq": existing.seq, "status": "duplicate"}
+            raise ResultError("该结果编号已登记过不同的内容")
+        case = find_case(conn, result.tracking_code, result.case_id)
+        if case is None:
+            raise ResultError("没有该办件", 404)
+        state = case_state(conn, case["case_id"])
+        seq = conn.execute(update(devices).where(devices.c.device_id == dept.device_id)
+                           .values(last_seq=devices.c.last_seq + 1).returning(devices.c.last_seq)).scalar_one()
+        event = Event(event_id, case["case_id"], dept.device_id, int(seq), f"dept:{dept.dept}"[:64],
+                      "case.item_result", result.payload(), utc_now())
+        try:
+            apply(state, event, strict=True)
+        except CaseError as exc:
+            raise ResultError(str(exc)) from None
+        insert_rows(conn, [{"seq": first, "kind": "event", "event_id": event.event_id, "case_id": event.case_id,
+                            "device_id": event.device_id, "device_seq": event.device_seq, "actor": event.actor,
+                            "type": event.type, "payload": event.payload, "device_time": event.device_time,
+                            "schema_version": event.schema_version, "content_hash": event.content_hash(),
+                            "hall": case["hall"], "agent": case["agent"], "received_at": event.device_time}])
+    return {"event_id": event_id, "seq": first, "status": "stored"}
+
+
+NEXT_STATUS = {"dispatched": "received", "received": "approved", "approved": "completed"}
+
+
+@dataclass
+class DepartmentSimulator:
+    """Moves dispatched items along: 已分发 → 部门已接收 → 已批准 → 已办结, one step per
+    ``delay`` seconds of each item, as the department systems would report them."""
+
+    engine: Engine
+    delay: float = 5.0
+    clock: Any = time.monotonic
+    _since: dict[tuple[str, str, str], float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.dept = service_device(self.engine, "dept:simulator", "dept:simulator")
+
+    def open_cases(self) -> list[str]:
+        with self.engine.connect() as conn:
+            dispatched = set(conn.execute(select(feed.c.case_id).where(feed.c.type == "case.dispatched")).scalars())
+            return sorted(dispatched)
+
+    def step(self) -> int:
+        """One pass over the dispatched cases; returns how many results were posted."""
+        posted, now = 0, self.clock()
+        for case_id in self.open_cases():
+            with self.engine.connect() as conn:
+                state = case_state(conn, case_id)
+            if state is None or state.status != "dispatched":
+                continue
+            for code, item in state.items.items():
+                status = item["status"]
+                if status in ITEM_FINAL or status not in NEXT_STATUS:
+                    continue
+                key = (case_id, code, status)
+                first_seen = self._since.setdefault(key, now)
+                if now - first_seen < self.delay:
+                    continue
+                target = NEXT_STATUS[status]
+                note = "模拟部门：已办结" if target == "completed" else ""
+                document = f"SIM-{state.tracking_code}-{code}" if target == "completed" else ""
+                try:
+                    post_result(self.engine, self.dept, ResultIn(code, target, note, document,
+                                                                 f"{case_id}/{code}/{target}", case_id=case_id))
+                    posted += 1
+                except ResultError:
+                    continue  # the case moved on meanwhile (voided…): leave it
+        return posted
+
+    def run(self, interval: float = 1.0, rounds: int | None = None) -> int:
+        total, n = 0, 0
+        while rounds is None or n < rounds:
+            total += self.step()
+            n += 1
+            if rounds is None or n < rounds:
+                time.sleep(interval)
+        return total

@@ -1,0 +1,103 @@
+"""Read models and small writes the clerk's counter (the full-screen UI) needs and
+the case service does not offer: list lines, pages of today's cases across windows,
+frequent bundles, window names, users, and discarding a scratch draft."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, func, select
+
+from hall_app.domain.case import STATUS_LABELS
+from hall_app.store.models import CaseRow, FieldDraft, User, Window
+
+if TYPE_CHECKING:
+    from hall_app.services.context import HallContext
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    """One case as a list shows it (plain data: safe to hand to the UI thread)."""
+
+    case_id: str
+    tracking_code: str
+    bundle_name: str
+    status: str
+    step: str
+    applicant: str
+    window: str
+    created_by: str
+    claimed_by: str
+    created_at: str
+    updated_at: str
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def editable(self) -> bool:
+        return self.status in ("draft", "notice_issued")
+
+
+def line(row: CaseRow) -> CaseLine:
+    return CaseLine(row.case_id, row.tracking_code, row.bundle_name or row.bundle_code, row.status, row.step,
+                    row.applicant_name, row.window, row.created_by, row.claimed_by, row.created_at,
+                    row.updated_at)
+
+
+def window_codes(ctx: "HallContext") -> list[str]:
+    with ctx.read() as session:
+        codes = list(session.scalars(select(Window.code).order_by(Window.code)))
+    return codes if ctx.settings.window in codes else codes + [ctx.settings.window]
+
+
+def window_name(ctx: "HallContext", code: str) -> str:
+    with ctx.read() as session:
+        row = session.get(Window, code)
+        return row.name if row else code
+
+
+def today_page(ctx: "HallContext", window: str | None, page: int, size: int) -> tuple[list[CaseLine], int]:
+    """Today's cases at one window (or every window), newest first, one page."""
+    since = ctx.today().isoformat()
+    windows = [window] if window else window_codes(ctx)
+    query = select(CaseRow).where(CaseRow.window.in_(windows), CaseRow.updated_at >= since)
+    with ctx.read() as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = session.scalars(query.order_by(CaseRow.updated_at.desc(), CaseRow.case_id)
+                               .offset(page * size).limit(size))
+        return [line(r) for r in rows], int(total)
+
+
+def frequent_bundles(ctx: "HallContext", window: str, days: int = 30, limit: int = 8) -> list[tuple[str, int]]:
+    """Bundle codes started most at this window lately, most frequent first."""
+    since = (ctx.today() - dt.timedelta(days=days)).isoformat()
+    with ctx.read() as session:
+        rows = session.execute(
+            select(CaseRow.bundle_code, func.count()).where(CaseRow.window == window, CaseRow.updated_at >= since)
+            .group_by(CaseRow.bundle_code).order_by(func.count().desc()).limit(limit))
+        return [(code, int(n)) for code, n in rows]
+
+
+def discard_draft(ctx: "HallContext", case_id: str, key: str) -> None:
+    """Forget a scratch value once it has been recorded as an event."""
+    with ctx.Session.begin() as session:
+        session.execute(delete(FieldDraft).where(FieldDraft.case_id == case_id, FieldDraft.key == key))
+
+
+@dataclass(frozen=True)
+class UserLine:
+    username: str
+    display_name: str
+    role: str
+    window: str
+    active: bool
+
+
+def list_users(ctx: "HallContext") -> list[UserLine]:
+    with ctx.read() as session:
+        return [UserLine(u.username, u.display_name, u.role, u.window, bool(u.active))
+                for u in session.scalars(select(User).order_by(User.role, User.username))]

@@ -1,0 +1,78 @@
+"""The device's HTTP client for the central server (httpx); errors become SyncError
+with a plain Chinese message and a kind the sync loop can act on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+USER_AGENT = "hall-app-sync/1"
+
+
+class SyncError(Exception):
+    """kind: offline · auth · refused (the batch as a whole) · server · config · database."""
+
+    def __init__(self, message: str, kind: str = "server", status: int | None = None):
+        super().__init__(message)
+        self.kind = kind
+        self.status = status
+
+
+class ServerClient:
+    def __init__(self, base_url: str, token: str = "", timeout: float = 30.0,
+                 transport: httpx.BaseTransport | None = None):
+        self.base_url = base_url.rstrip("/")
+        headers = {"User-Agent": USER_AGENT}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self._http = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout, transport=transport)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "ServerClient":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    def _call(self, method: str, path: str, **kwargs) -> Any:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.TimeoutException:
+            raise SyncError("连接中心服务器超时", "offline") from None
+        except httpx.HTTPError as exc:  # refused, reset, cut mid-answer, bad URL …
+            raise SyncError(f"无法连接中心服务器（{type(exc).__name__}）", "offline") from None
+        if response.status_code == 401:
+            raise SyncError(_detail(response) or "设备令牌无效，请重新登记设备", "auth", 401)
+        if response.status_code in (400, 403, 404, 409, 413, 422):
+            raise SyncError(_detail(response) or f"服务器拒绝了请求（{response.status_code}）", "refused",
+                            response.status_code)
+        if response.status_code >= 300:
+            raise SyncError(f"中心服务器出错（{response.status_code}）：{_detail(response)}", "server",
+                            response.status_code)
+        try:
+            return response.json()
+        except ValueError:
+            raise SyncError("中心服务器的回答无法识别", "server") from None
+
+    def enroll(self, code: str, device_id: str, name: str = "") -> dict[str, Any]:
+        return self._call("POST", "/v1/enroll", json={"code": code, "device_id": device_id, "name": name})
+
+    def state(self) -> dict[str, Any]:
+        return self._call("GET", "/v1/state")
+
+    def push(self, events: list[dict[str, Any]]) -> dict[str, Any]:
+        return self._call("POST", "/v1/push", json={"events": events})
+
+    def pull(self, after: int, limit: int) -> dict[str, Any]:
+        return self._call("GET", "/v1/pull", params={"after": after, "limit": limit})
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        detail = response.json().get("detail", "")
+    except (ValueError, AttributeError):
+        return response.text[:200]
+    return detail if isinstance(detail, str) else str(detail)[:200]

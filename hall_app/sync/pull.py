@@ -1,0 +1,126 @@
+"""Pull: apply the server's change feed page by page, each page and the cursor in one
+SQLite transaction, so a crash leaves either the whole page or none of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select, update
+
+from hall_app.domain.case import CaseState
+from hall_app.domain.events import Event
+from hall_app.store.models import BundleVersion, Device, EventRow
+from hall_app.store.repository import event_row
+from hall_app.sync.client import ServerClient
+from hall_app.sync.faults import failpoint
+
+if TYPE_CHECKING:
+    from hall_app.services.context import HallContext
+
+
+@dataclass
+class PullReport:
+    pages: int = 0
+    received: int = 0
+    applied: int = 0
+    bundles: int = 0
+    cases: int = 0
+
+
+def cursor(ctx: "HallContext") -> int:
+    with ctx.read() as session:
+        return int(session.get(Device, ctx.device_id).pull_cursor or 0)
+
+
+def set_cursor(ctx: "HallContext", value: int) -> None:
+    with ctx.Session.begin() as session:
+        session.execute(update(Device).where(Device.device_id == ctx.device_id).values(pull_cursor=value))
+
+
+def pull_feed(ctx: "HallContext", client: ServerClient, page_size: int = 500,
+              report: PullReport | None = None) -> PullReport:
+    report = report or PullReport()
+    while True:
+        after = cursor(ctx)
+        page = client.pull(after, page_size)
+        apply_page(ctx, page.get("items", []), int(page.get("next", after)), report)
+        report.pages += 1
+        if not page.get("more"):
+            break
+    if report.bundles:
+        ctx.catalog_service.reload()
+    return report
+
+
+def apply_page(ctx: "HallContext", items: list[dict[str, Any]], next_cursor: int, report: PullReport) -> None:
+    me = ctx.device_id
+    with ctx.unit_of_work() as (session, repo):
+        events = [(int(i["seq"]), Event.from_dict(i["event"])) for i in items if i.get("kind") == "event"]
+        ids = [e.event_id for _, e in events]
+        have = {r.event_id: r for r in session.execute(
+            select(EventRow.event_id, EventRow.sync_state, EventRow.server_seq, EventRow.case_id)
+            .where(EventRow.event_id.in_(ids)))} if ids else {}
+        touched: set[str] = set()
+        own_high = 0
+        half = len(events) // 2
+        for n, (seq, event) in enumerate(events):
+            if n == half and n:
+                session.flush()
+                failpoint("device-mid-pull-page")
+            report.received += 1
+            row = have.get(event.event_id)
+            if row is None:
+                if event.device_id == me:
+                    if _seq_taken(session, me, event.device_seq):
+                        continue  # our own old event clashes with a newer local one: the server will refuse ours
+                    own_high = max(own_high, event.device_seq)
+                session.add(event_row(event, "sent" if event.device_id == me else "remote", seq))
+                touched.add(event.case_id)
+                report.applied += 1
+            elif row.sync_state == "pending" or (row.sync_state in ("sent", "remote") and row.server_seq != seq):
+                # our own event came back (its answer was lost), or it was renumbered after a restore
+                session.execute(update(EventRow).where(EventRow.event_id == event.event_id)
+                                .values(sync_state="sent" if row.sync_state == "pending" else row.sync_state,
+                                        server_seq=seq, sync_error=""))
+                if row.server_seq is not None or row.sync_state == "pending":
+                    touched.add(row.case_id)
+        for item in items:
+            if item.get("kind") == "bundle":
+                report.bundles += _store_bundle(session, item["event"]["payload"])
+        if own_high:
+            session.execute(update(Device).where(Device.device_id == me)
+                            .values(last_seq=func.max(Device.last_seq, own_high)))
+        session.flush()
+        for case_id in touched:
+            state = repo.rebuild(case_id)
+            if state is not None and not repo.row(case_id).bundle_name:
+                repo.row(case_id).bundle_name = bundle_name(ctx, session, state)
+        report.cases += len(touched)
+        session.execute(update(Device).where(Device.device_id == me).values(pull_cursor=next_cursor))
+
+
+def _seq_taken(session, device_id: str, device_seq: int) -> bool:
+    return session.scalar(select(EventRow.local_seq).where(
+        EventRow.device_id == device_id, EventRow.device_seq == device_seq)) is not None
+
+
+def _store_bundle(session, payload: dict[str, Any]) -> int:
+    key = (payload["code"], payload["content_hash"])
+    if session.get(BundleVersion, key) is not None:
+        return 0
+    session.add(BundleVersion(code=key[0], content_hash=key[1], version=int(payload["version"]),
+                              data=payload["data"], published_at=str(payload.get("published_at", ""))))
+    return 1
+
+
+def bundle_name(ctx: "HallContext", session, state: CaseState) -> str:
+    row = session.get(BundleVersion, (state.bundle_code, state.bundle_hash)) if state.bundle_hash else None
+    if row is not None:
+        return str((row.data or {}).get("name", ""))[:100]
+    try:
+        bundle = ctx.catalog.get(state.bundle_code)
+    except Exception:  # the catalog is not needed to keep the case
+        return ""
+    return bundle.name[:100] if bundle else ""
+

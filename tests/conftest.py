@@ -1,0 +1,58 @@
+"""Shared fixtures: a fresh hall context on a temporary database with a fixed clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from hall_app.config import Settings
+from hall_app.services.context import CHINA, HallContext
+
+FIXED_NOW = dt.datetime(2026, 11, 21, 10, 0, 0, tzinfo=CHINA)
+
+
+class Clock:
+    def __init__(self, start: dt.datetime = FIXED_NOW):
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def ctx(tmp_path, clock) -> HallContext:
+    context = HallContext(Settings(db=str(tmp_path / "hall.db"), pdf_dir=str(tmp_path / "pdf")), clock=clock)
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """The demo hall seeded once per session; each test gets its own copy of the file."""
+    from hall_app.services.demo import DemoSeeder
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    context = HallContext(Settings(db=str(path)), clock=Clock())
+    DemoSeeder(context).seed()
+    context.close()
+    return path
+
+
+@pytest.fixture
+def demo_ctx(tmp_path, clock, demo_template) -> HallContext:
+    import shutil
+
+    target = tmp_path / "demo.db"
+    shutil.copy(demo_template, target)
+    context = HallContext(Settings(db=str(target), pdf_dir=str(tmp_path / "pdf")), clock=clock)
+    yield context
+    context.close()
