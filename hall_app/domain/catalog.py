@@ -33,7 +33,7 @@ def _bigrams(text: str) -> set[str]:
 class Catalog:
     def __init__(self, entries: Iterable[CatalogEntry]):
         self._entries = {e.bundle.code: e for e in entries}
-        self._by_name = {e.bundle.name: e.bundle.code for e in self._entries.values()}
+        self._by_name = {clean(e.bundle.name): e.bundle.code for e in self._entries.values()}
 
     def __len__(self) -> int:
         return len(self._entries)

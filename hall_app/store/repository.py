@@ -141,8 +141,10 @@ class CaseRepository:
             .order_by(CaseRow.updated_at.desc()).limit(limit)))
 
     def by_name(self, name: str, limit: int = 50) -> list[CaseRow]:
+        # A range on the indexed column (LIKE with an escape cannot use the index).
+        upper = name[:-1] + chr(ord(name[-1]) + 1)
         return list(self.session.scalars(
-            select(CaseRow).where(CaseRow.applicant_name.startswith(name, autoescape=True))
+            select(CaseRow).where(CaseRow.applicant_name >= name, CaseRow.applicant_name < upper)
             .order_by(CaseRow.updated_at.desc()).limit(limit)))
 
     def window_page(self, window: str, since: str, offset: int, limit: int,
