@@ -52,7 +52,7 @@ def cmd_print(args) -> int:
         outcome = print_case_document(ctx, args.kind, state.case_id, args.as_user or state.created_by,
                                       args.paper, args.out)
     print(f"已生成：{outcome.pdf_path}")
-    if outcome.sent_to:
+    if outcome.sent_to and outcome.sent_to != "file":
         print(f"已发送到打印机：{outcome.sent_to}")
     for warning in outcome.warnings:
         print(f"注意：{warning}")

@@ -53,12 +53,18 @@ class DocumentService:
             tracking_code=code,
             tracking_url=f"{self.ctx.settings.tracking_base_url.rstrip('/')}/t/{code}",
             document_number=f"{state.hall}{PREFIX[kind]}〔{year}〕{format_tracking_code(code)}号",
-            issued_at=self.ctx.now_iso(),
+            # A decision's documents carry the decision's time, on every reprint too.
+            issued_at=(state.decided_at if kind != "notice" else "") or self._notice_time(state, kind),
             applicant_name=state.applicant.get("name", ""),
             applicant_id_masked=masked,
             bundle_name=plan.bundle.name,
             warnings=warnings,
         )
+
+    def _notice_time(self, state: CaseState, kind: str) -> str:
+        if kind == "notice" and state.notices:
+            return state.notices[-1].get("at") or self.ctx.now_iso()
+        return self.ctx.now_iso()
 
     @staticmethod
     def _line(planned) -> d.MaterialLine:
