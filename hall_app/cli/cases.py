@@ -73,6 +73,12 @@ def cmd_case(args) -> int:
         return 0
     print(f"{format_tracking_code(state.tracking_code)}  {state.status_label}  {state.applicant_name}  "
           f"{state.bundle_code}")
+    if state.needs_review:
+        from hall_app.domain.case import review_lines
+
+        print("  ⚠ 需人工核对（同步冲突）")
+        for line in review_lines(state):
+            print(f"    {line}")
     for code, item in state.items.items():
         print(f"  事项 {code}: {item['status']}  期限 {item.get('due', '')}")
     for event in timeline:

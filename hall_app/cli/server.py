@@ -21,6 +21,10 @@ def register(sub) -> None:
     _db(server)
     server.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1；对外服务用 0.0.0.0）")
     server.add_argument("--port", type=int, default=8700, help="监听端口（默认 8700）")
+    server.add_argument("--workers", type=int, default=1,
+                        help="工作进程数（仅 PostgreSQL；默认 1）")
+    server.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"],
+                        help="日志级别（默认 info：每个请求一行）")
     server.set_defaults(handler=cmd_serve)
     actions = server.add_subparsers(dest="server_command", metavar="ACTION")
 
@@ -72,7 +76,11 @@ def cmd_serve(args) -> int:
     from hall_app.server.db import ServerDatabaseError
 
     try:
-        serve(getattr(args, "db", None), args.host, args.port)
+        from hall_app.server.db import normalise_url
+
+        if args.workers > 1 and not normalise_url(getattr(args, "db", None)).startswith("postgresql"):
+            raise UserError("多个工作进程只适用于 PostgreSQL 数据库")
+        serve(getattr(args, "db", None), args.host, args.port, args.log_level, args.workers)
     except ServerDatabaseError as exc:
         raise UserError(str(exc), code=3) from None
     return 0

@@ -7,14 +7,16 @@ first frame, so start-up costs about what a bare Textual app costs.
 
 from __future__ import annotations
 
-from hall_app.cli.common import translated_errors
+from hall_app.cli.common import UserError
 
 
 def run_tui(args) -> int:
-    from hall_app.config import load_settings
+    from hall_app.config import ConfigError, load_settings
 
-    with translated_errors():
+    try:  # not translated_errors(): it imports the services (SQLAlchemy) before the first frame
         settings = load_settings(getattr(args, "config", None), db=getattr(args, "db", None))
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
     seed_demo = not args.no_demo and not settings.db  # the embedded default opens on the demo hall
 
     def open_hall():

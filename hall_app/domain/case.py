@@ -334,6 +334,15 @@ def _set_or_clear(target: dict[str, str], key: str, value: Any) -> None:
 
 
 def replay(events: list[Event], strict: bool = False) -> CaseState | None:
+    """The state after ``events`` in their (canonical) order.
+
+    A case's ``case.started`` is applied first wherever it stands: after a server is
+    restored from an old backup, another device's edits can reach the feed again before
+    the start does, and every device must still get the same case.
+    """
+    start = next((i for i, e in enumerate(events) if e.type == "case.started"), 0)
+    if start:
+        events = [events[start], *events[:start], *events[start + 1:]]
     state: CaseState | None = None
     for event in events:
         state = apply(state, event, strict=strict)

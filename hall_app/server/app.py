@@ -43,6 +43,7 @@ class PushResult(BaseModel):
     status: str = Field(description="stored（已保存）/ duplicate（已有，内容相同）/ rejected（拒收）")
     seq: int | None = Field(None, description="在变更流中的位置")
     error: str = ""
+    code: str = Field("", description="拒收原因：invalid / scope / conflict / seq_taken（设备序号已被占用）")
 
 
 class PushOut(BaseModel):
@@ -116,9 +117,10 @@ def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLim
 
     @app.get("/v1/pull", response_model=PullOut)
     def pull(after: int = Query(0, ge=0), limit: int = Query(500, ge=1, le=feed.MAX_PAGE),
+             own: bool = Query(False, description="也返回本设备自己的事件（本机数据库恢复后重建用）"),
              device: auth.DeviceInfo = Depends(current_device)) -> dict[str, Any]:
         try:
-            items, cursor, more = feed.pull(engine, device, after, limit)
+            items, cursor, more = feed.pull(engine, device, after, limit, own)
         except PermissionError as exc:
             raise HTTPException(403, str(exc)) from None
         return {"items": items, "next": cursor, "more": more}
@@ -146,11 +148,31 @@ def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLim
     return app
 
 
-def serve(url: str | None, host: str = "127.0.0.1", port: int = 8700, log_level: str = "info") -> None:
-    """Run the server in the foreground (``hall-app server``)."""
-    import uvicorn
-
+def create_app_from_env() -> FastAPI:
+    """The app for ``uvicorn --factory`` (several worker processes): URL from HALL_SERVER_DB."""
     from hall_app.server.db import open_engine
 
-    engine = open_engine(url)
+    return create_app(open_engine(None))
+
+
+def serve(url: str | None, host: str = "127.0.0.1", port: int = 8700, log_level: str = "info",
+          workers: int = 1) -> None:
+    """Run the server in the foreground (``hall-app server``)."""
+    import os
+    import sys
+
+    import uvicorn
+
+    from hall_app.server.db import ENV_URL, normalise_url, open_engine
+
+    # Hand the interpreter lock round more often: a request holding the feed lock in the
+    # database then waits less for Python before it commits.
+    sys.setswitchinterval(0.001)
+    engine = open_engine(url)  # migrations run once, here, before any worker starts
+    if workers > 1:
+        engine.dispose()
+        os.environ[ENV_URL] = normalise_url(url)
+        uvicorn.run("hall_app.server.app:create_app_from_env", factory=True, host=host, port=port,
+                    log_level=log_level, timeout_keep_alive=30, workers=workers)
+        return
     uvicorn.run(create_app(engine), host=host, port=port, log_level=log_level, timeout_keep_alive=30)

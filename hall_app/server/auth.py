@@ -34,6 +34,7 @@ class DeviceInfo:
     window: str = ""
     agent: str = ""
     dept: str = ""
+    last_seen: str = ""
 
     @property
     def kind(self) -> str:
@@ -120,7 +121,8 @@ def authenticate(engine: Engine, header: str | None) -> DeviceInfo:
         raise AuthError("设备令牌无效，请重新登记设备")
     if row["revoked_at"]:
         raise AuthError("本设备的授权已被吊销，请联系管理员")
-    return DeviceInfo(row["device_id"], row["scope"], row["hall"], row["window"], row["agent"], row["dept"])
+    return DeviceInfo(row["device_id"], row["scope"], row["hall"], row["window"], row["agent"], row["dept"],
+                      row["last_seen"])
 
 
 def revoke(engine: Engine, device_id: str) -> bool:

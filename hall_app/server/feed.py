@@ -1,27 +1,20 @@
 """Push (store a batch of events once) and pull (the scoped change feed).
 
-Feed positions: ``reserve`` bumps the single ``feed_counter`` row inside the writing
-transaction. The row lock is held until COMMIT, so the next writer gets higher
-positions only after this one is visible: positions appear in commit order and a
-reader that has seen position p has seen everything below it. Positions never go
-back, even after a restore from an old backup: the counter jumps to the server's
-clock in microseconds when that is ahead (docs/sync.md).
+Feed positions and the batch insert live in hall_app/server/writes.py.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, Engine, func, select, true, update
 
 from hall_app.domain.events import EVENT_TYPES, Event
 from hall_app.server.auth import DeviceInfo, utc_now
 from hall_app.server.models import audit, cases, devices, feed, feed_counter
+from hall_app.server.writes import among, commit_now, head, insert_batch, insert_for
 from hall_app.sync.faults import failpoint
 
 MAX_BATCH = 1000
@@ -37,31 +30,17 @@ class Hooks:
     before_commit: Callable[[list[str]], None] | None = None
 
 
-def insert_for(conn: Connection):
-    return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-
-
-def reserve(conn: Connection, n: int) -> int:
-    """Take ``n`` feed positions; returns the first. Holds the counter row until COMMIT."""
-    greatest = "GREATEST" if conn.dialect.name == "postgresql" else "MAX"
-    last = conn.execute(text(f"UPDATE feed_counter SET last = {greatest}(last, :now) + :n WHERE id = 1 "
-                             "RETURNING last"), {"now": time.time_ns() // 1000, "n": n}).scalar_one()
-    return int(last) - n + 1
-
-
-def head(conn: Connection) -> int:
-    return int(conn.execute(select(feed_counter.c.last).where(feed_counter.c.id == 1)).scalar_one())
-
-
 @dataclass
 class Outcome:
     event_id: str
     status: str  # stored / duplicate / rejected
     seq: int | None = None
     error: str = ""
+    code: str = ""  # why rejected: invalid / scope / conflict / seq_taken
 
     def to_dict(self) -> dict[str, Any]:
-        return {"event_id": self.event_id, "status": self.status, "seq": self.seq, "error": self.error}
+        return {"event_id": self.event_id, "status": self.status, "seq": self.seq, "error": self.error,
+                "code": self.code}
 
 
 def _check(device: DeviceInfo, raw: dict[str, Any]) -> tuple[Event | None, str]:
@@ -111,25 +90,26 @@ def push(engine: Engine, device: DeviceInfo, raw_events: list[dict[str, Any]], h
         event, error = _check(device, raw if isinstance(raw, dict) else {})
         event_id = str(raw.get("event_id", "")) if isinstance(raw, dict) else ""
         if event is None:
-            outcomes[i] = Outcome(event_id, "rejected", error=error)
+            outcomes[i] = Outcome(event_id, "rejected", error=error, code="invalid")
             continue
         digest = event.content_hash()
         if event.event_id in seen:  # twice in one batch
             same = seen[event.event_id][1] == digest
             outcomes[i] = Outcome(event.event_id, "duplicate" if same else "rejected",
-                                  error="" if same else "同一事件编号的内容不一致")
+                                  error="" if same else "同一事件编号的内容不一致", code="" if same else "conflict")
             continue
         seen[event.event_id] = (i, digest)
         valid.append((i, event, digest))
     now = utc_now()
     with engine.begin() as conn:
-        if valid:
-            _store(conn, device, valid, outcomes, now)
-        conn.execute(update(devices).where(devices.c.device_id == device.device_id).values(last_seen=now))
-        _audit_rejections(conn, device, raw_events, outcomes, now)
-        if hooks and hooks.before_commit:
-            hooks.before_commit([e.event_id for _, e, _ in valid])
-        position = head(conn)
+        if device.last_seen[:16] != now[:16]:  # once a minute is enough to tell who is alive
+            conn.execute(update(devices).where(devices.c.device_id == device.device_id).values(last_seen=now))
+        position = _store(conn, device, valid, outcomes, now, hooks) if valid else None
+    if position is None or any(o.status == "rejected" for o in outcomes.values()):
+        with engine.begin() as conn:  # after the COMMIT: the record of rejections, the head
+            _audit_rejections(conn, device, raw_events, outcomes, now)
+            if position is None:
+                position = head(conn)
     failpoint("server-after-commit")
     result = []
     for i in range(len(raw_events)):
@@ -141,63 +121,57 @@ def push(engine: Engine, device: DeviceInfo, raw_events: list[dict[str, Any]], h
 
 
 def _store(conn: Connection, device: DeviceInfo, valid: list[tuple[int, Event, str]],
-           outcomes: dict[int, Outcome], now: str) -> None:
+           outcomes: dict[int, Outcome], now: str, hooks: Hooks | None) -> int | None:
+    """Store the batch and COMMIT; returns the last position taken (None if none was)."""
     ids = list({e.case_id for _, e, _ in valid})
     known = {r.case_id: (r.hall, r.agent) for r in conn.execute(
-        select(cases.c.case_id, cases.c.hall, cases.c.agent).where(cases.c.case_id.in_(ids)))}
-    # A resent batch is answered from what is stored, without taking feed positions.
-    stored = {r.event_id: (r.content_hash, r.seq) for r in conn.execute(
-        select(feed.c.event_id, feed.c.content_hash, feed.c.seq).where(
-            feed.c.event_id.in_([e.event_id for _, e, _ in valid])))}
-    rows, started = [], []
+        select(cases.c.case_id, cases.c.hall, cases.c.agent).where(among(conn, cases.c.case_id, ids)))}
+    candidates, rows, started = [], [], []
     for i, event, digest in valid:
-        if event.event_id in stored:
-            outcomes[i] = _known(event, digest, *stored[event.event_id])
-            continue
         scope = _scope_of(device, event, known)
         if scope is None:
-            outcomes[i] = Outcome(event.event_id, "rejected", error="该办件不属于本设备的范围")
+            outcomes[i] = Outcome(event.event_id, "rejected", error="该办件不属于本设备的范围", code="scope")
             continue
-        rows.append((i, event, digest, scope))
-    if not rows:
-        return
-    first = reserve(conn, len(rows))  # the counter row is ours until COMMIT
-    values = []
-    for n, (i, event, digest, (hall, agent)) in enumerate(rows):
-        values.append({"seq": first + n, "kind": "event", "event_id": event.event_id, "case_id": event.case_id,
-                       "device_id": event.device_id, "device_seq": event.device_seq, "actor": event.actor,
-                       "type": event.type, "payload": event.payload, "device_time": event.device_time,
-                       "schema_version": event.schema_version, "content_hash": digest, "hall": hall,
-                       "agent": agent, "received_at": now})
-    stmt = insert_for(conn)(feed).on_conflict_do_nothing().returning(feed.c.event_id, feed.c.seq)
-    inserted = {r.event_id: r.seq for r in conn.execute(stmt, values)}
-    missing = [e.event_id for _, e, _, _ in rows if e.event_id not in inserted]
+        candidates.append((i, event, digest, scope))
+        rows.append({"event_id": event.event_id, "case_id": event.case_id, "device_id": event.device_id,
+                     "device_seq": event.device_seq, "actor": event.actor, "type": event.type,
+                     "payload": event.payload, "device_time": event.device_time,
+                     "schema_version": event.schema_version, "content_hash": digest, "hall": scope[0],
+                     "agent": scope[1]})
+        if event.type == "case.started":
+            p = event.payload
+            started.append({"case_id": event.case_id, "tracking_code": str(p.get("tracking_code"))[:16],
+                            "hall": scope[0], "agent": scope[1], "bundle_code": str(p.get("bundle_code", ""))[:64],
+                            "bundle_hash": str(p.get("bundle_hash", ""))[:64]})
+    if started:  # the case directory first: nothing of it is ordered, so not under the feed lock
+        conn.execute(insert_for(conn)(cases).on_conflict_do_nothing(), started)
+    hold = hooks.before_commit if hooks else None
+    # From here the feed is ours until COMMIT, which (without a test hook) travels with the insert.
+    inserted = insert_batch(conn, rows, now, commit=hold is None)
+    if hold is not None:
+        hold([e.event_id for _, e, _, _ in candidates])
+        commit_now(conn)
+    missing = [e.event_id for _, e, _, _ in candidates if e.event_id not in inserted]
     existing = {}
-    if missing:
+    if missing:  # resent (duplicate), changed (conflict), or a number used by another event of ours
         existing = {r.event_id: (r.content_hash, r.seq) for r in conn.execute(
-            select(feed.c.event_id, feed.c.content_hash, feed.c.seq).where(feed.c.event_id.in_(missing)))}
-    for i, event, digest, (hall, agent) in rows:
+            select(feed.c.event_id, feed.c.content_hash, feed.c.seq).where(among(conn, feed.c.event_id, missing)))}
+    for i, event, digest, _ in candidates:
         if event.event_id in inserted:
             outcomes[i] = Outcome(event.event_id, "stored", inserted[event.event_id])
-            if event.type == "case.started":
-                p = event.payload
-                started.append({"case_id": event.case_id, "tracking_code": str(p.get("tracking_code"))[:16],
-                                "hall": hall, "agent": agent, "bundle_code": str(p.get("bundle_code", ""))[:64],
-                                "bundle_hash": str(p.get("bundle_hash", ""))[:64],
-                                "started_seq": inserted[event.event_id]})
         elif event.event_id in existing:
             outcomes[i] = _known(event, digest, *existing[event.event_id])
         else:
-            outcomes[i] = Outcome(event.event_id, "rejected",
+            outcomes[i] = Outcome(event.event_id, "rejected", code="seq_taken",
                                   error=f"设备序号 {event.device_seq} 已被另一事件使用（本机数据库可能由旧备份恢复）")
-    if started:
-        conn.execute(insert_for(conn)(cases).on_conflict_do_nothing(), started)
+    return max(inserted.values()) if inserted else None
 
 
 def _known(event: Event, digest: str, stored_hash: str, seq: int) -> Outcome:
     if stored_hash == digest:
         return Outcome(event.event_id, "duplicate", seq)
-    return Outcome(event.event_id, "rejected", error="服务器已有同一编号但内容不同的事件；保留原事件，拒收本事件")
+    return Outcome(event.event_id, "rejected", error="服务器已有同一编号但内容不同的事件；保留原事件，拒收本事件",
+                   code="conflict")
 
 
 def _audit_rejections(conn: Connection, device: DeviceInfo, raw_events: list, outcomes: dict[int, Outcome],
@@ -218,19 +192,46 @@ def scope_filter(device: DeviceInfo):
     return feed.c.hall.in_([device.hall, "*"])
 
 
-def pull(engine: Engine, device: DeviceInfo, after: int, limit: int) -> tuple[list[dict[str, Any]], int, bool]:
-    """One page of the feed after ``after`` in the device's scope: (items, next cursor, more)."""
+def pull_query(device: DeviceInfo, after: int, limit: int, own: bool, postgres: bool):
+    """The feed page and the committed head in one statement (one snapshot).
+
+    Every position up to the committed counter value belongs to a committed (or
+    rolled back) transaction, so when the page is not full the cursor may move to
+    that head: rows of other scopes, and the device's own events, are never rescanned.
+    """
+    conds = [feed.c.seq > after, scope_filter(device)]
+    if not own:
+        conds.append(feed.c.device_id != device.device_id)
+    if not postgres:
+        return select(*FEED_COLUMNS).where(*conds).order_by(feed.c.seq).limit(limit)
+    counter = feed_counter.alias("c")
+    page = (select(*FEED_COLUMNS).where(*conds, feed.c.seq <= counter.c.last)
+            .order_by(feed.c.seq).limit(limit).lateral("f"))
+    return (select(counter.c.last.label("head"), *page.c)
+            .select_from(counter.outerjoin(page, true())).where(counter.c.id == 1).order_by(page.c.seq))
+
+
+def pull(engine: Engine, device: DeviceInfo, after: int, limit: int, own: bool = False
+         ) -> tuple[list[dict[str, Any]], int, bool]:
+    """One page of the feed after ``after`` in the device's scope: (items, next cursor, more).
+    The device's own events are left out unless ``own`` (it has them already)."""
     if device.kind == "dept":
         raise PermissionError("部门系统不接收办件数据")
     limit = max(1, min(limit, MAX_PAGE))
-    query = select(*FEED_COLUMNS).where(feed.c.seq > after, scope_filter(device)).order_by(feed.c.seq).limit(limit)
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
+    postgres = engine.dialect.name == "postgresql"
+    with engine.begin() as conn:
+        rows = conn.execute(pull_query(device, after, limit, own, postgres)).all()
+        if postgres:
+            top = rows[0].head if rows else after
+            rows = [r for r in rows if r.seq is not None]
+        else:  # SQLite: BEGIN IMMEDIATE already makes the two reads one snapshot
+            top = head(conn)
     items = [{"seq": r.seq, "kind": r.kind, "event": {
         "event_id": r.event_id, "case_id": r.case_id, "device_id": r.device_id, "device_seq": r.device_seq,
         "actor": r.actor, "type": r.type, "payload": r.payload, "device_time": r.device_time,
         "schema_version": r.schema_version}} for r in rows]
-    return items, (rows[-1].seq if rows else after), len(rows) == limit
+    more = len(rows) == limit
+    return items, (rows[-1].seq if more else max(after, top)), more
 
 
 def device_state(engine: Engine, device: DeviceInfo) -> dict[str, Any]:
@@ -248,7 +249,3 @@ def events_of(conn: Connection, case_id: str) -> list[tuple[int, Event]]:
                         .order_by(feed.c.seq)).all()
     return [(r.seq, Event(r.event_id, r.case_id, r.device_id, int(r.device_seq), r.actor, r.type,
                           dict(r.payload or {}), r.device_time, r.schema_version)) for r in rows]
-
-
-def insert_rows(conn: Connection, values: Iterable[dict[str, Any]]) -> None:
-    conn.execute(insert_for(conn)(feed), list(values))

@@ -56,7 +56,6 @@ cases = Table(
     Column("agent", String(64), nullable=False, default=""),
     Column("bundle_code", String(64), nullable=False, default=""),
     Column("bundle_hash", String(64), nullable=False, default=""),
-    Column("started_seq", BigInteger, nullable=False),
     UniqueConstraint("tracking_code", name="uq_cases_tracking_code"),
 )
 

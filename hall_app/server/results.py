@@ -13,7 +13,8 @@ from sqlalchemy import Connection, Engine, select, update
 from hall_app.domain.case import ITEM_FINAL, CaseError, CaseState, apply, replay
 from hall_app.domain.events import Event
 from hall_app.server.auth import DeviceInfo, service_device, utc_now
-from hall_app.server.feed import events_of, insert_rows, reserve
+from hall_app.server.feed import events_of
+from hall_app.server.writes import insert_rows, reserve
 from hall_app.server.models import cases, devices, feed
 
 RESULT_STATUSES = ("received", "approved", "rejected", "completed")
@@ -134,6 +135,7 @@ class DepartmentSimulator:
                 try:
                     post_result(self.engine, self.dept, ResultIn(code, target, note, document,
                                                                  f"{case_id}/{code}/{target}", case_id=case_id))
+                    self._since[(case_id, code, target)] = now  # the next step waits a full delay
                     posted += 1
                 except ResultError:
                     continue  # the case moved on meanwhile (voided…): leave it

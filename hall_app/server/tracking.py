@@ -107,6 +107,12 @@ def tracking_page(engine: Engine, raw_code: str) -> Page:
     if case is None or state is None:
         return not_found()
     name, item_names = bundle_names(engine, state.bundle_code, state.bundle_hash)
+    return render_case(state, name, item_names)
+
+
+def render_case(state, name: str, item_names: dict[str, str]) -> Page:
+    """The page for one case: only what a stranger holding the receipt may see."""
+    code = state.tracking_code
     e = html.escape
     rows = []
     for item_code, item in state.items.items():

@@ -3,20 +3,15 @@ with a plain Chinese message and a kind the sync loop can act on."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import httpx
 
+from hall_app.sync.errors import SyncError
+
 USER_AGENT = "hall-app-sync/1"
-
-
-class SyncError(Exception):
-    """kind: offline · auth · refused (the batch as a whole) · server · config · database."""
-
-    def __init__(self, message: str, kind: str = "server", status: int | None = None):
-        super().__init__(message)
-        self.kind = kind
-        self.status = status
+__all__ = ["SyncError", "ServerClient", "tls_context"]
 
 
 class ServerClient:
@@ -26,7 +21,8 @@ class ServerClient:
         headers = {"User-Agent": USER_AGENT}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        self._http = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout, transport=transport)
+        self._http = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout, transport=transport,
+                                  verify=tls_context())
 
     def close(self) -> None:
         self._http.close()
@@ -66,8 +62,22 @@ class ServerClient:
     def push(self, events: list[dict[str, Any]]) -> dict[str, Any]:
         return self._call("POST", "/v1/push", json={"events": events})
 
-    def pull(self, after: int, limit: int) -> dict[str, Any]:
-        return self._call("GET", "/v1/pull", params={"after": after, "limit": limit})
+    def pull(self, after: int, limit: int, own: bool = False) -> dict[str, Any]:
+        params = {"after": after, "limit": limit} | ({"own": "true"} if own else {})
+        return self._call("GET", "/v1/pull", params=params)
+
+
+@lru_cache(maxsize=1)
+def tls_context():
+    """One TLS context per process: building one reads the CA bundle (~40 ms each time)."""
+    import ssl
+
+    try:
+        import certifi
+
+        return ssl.create_default_context(cafile=certifi.where())
+    except ImportError:  # pragma: no cover - httpx depends on certifi
+        return ssl.create_default_context()
 
 
 def _detail(response: httpx.Response) -> str:

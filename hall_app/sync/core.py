@@ -55,8 +55,13 @@ def check_database(ctx: "HallContext") -> None:
     must not be spread to the server or have its cursor trusted."""
     if getattr(ctx, "_sync_db_checked", False):
         return
-    with ctx.engine.connect() as conn:
-        result = [r[0] for r in conn.execute(text("PRAGMA quick_check")).all()]
+    from sqlalchemy.exc import DatabaseError
+
+    try:
+        with ctx.engine.connect() as conn:
+            result = [str(r[0]) for r in conn.execute(text("PRAGMA quick_check")).all()]
+    except DatabaseError as exc:
+        result = [str(exc.orig or exc)]
     if result != ["ok"]:
         raise SyncError("本地数据库已损坏，已停止同步：" + "；".join(result[:3]) + "。请联系管理员，勿删除数据库文件。",
                         "database")
@@ -88,16 +93,38 @@ def _sync(ctx: "HallContext", client: ServerClient | None, batch_size: int, page
     report = SyncReport()
     try:
         state = client.state()
-        report.reopened = reopen_lost(ctx, int(state.get("device_seq_high", 0)))
+        server_high = int(state.get("device_seq_high", 0))
+        report.reopened = reopen_lost(ctx, server_high)
         if cursor(ctx) > int(state.get("head", 0)):
             set_cursor(ctx, 0)  # the feed went back (restored, clock set back): read it all again
             report.repulled = True
+        own = local_behind(ctx, server_high)
         push_outbox(ctx, client, batch_size, report.push)
-        pull_feed(ctx, client, page_size, report.pull)
+        if own or report.push.renumbered:  # an older copy of this database: fetch our own events back
+            set_cursor(ctx, 0)
+            report.repulled = own = True
+        pull_feed(ctx, client, page_size, report.pull, own=own)
     finally:
         if own:
             client.close()
     return report
+
+
+def local_behind(ctx: "HallContext", server_high: int) -> bool:
+    """True (and the device counter moved on) if the server holds events of this device
+    numbered beyond any this database has: the file is an older copy of itself."""
+    from sqlalchemy import func, select
+
+    from hall_app.store.models import EventRow
+
+    ctx._server_device_seq_high = server_high
+    with ctx.Session.begin() as session:
+        local = session.scalar(select(func.max(EventRow.device_seq)).where(EventRow.device_id == ctx.device_id)) or 0
+        if server_high <= local:
+            return False
+        device = session.get(Device, ctx.device_id)
+        device.last_seq = max(device.last_seq, server_high)
+        return True
 
 
 def enroll_device(ctx: "HallContext", server_url: str, code: str, name: str = "",

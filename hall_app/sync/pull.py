@@ -14,6 +14,7 @@ from hall_app.store.models import BundleVersion, Device, EventRow
 from hall_app.store.repository import event_row
 from hall_app.sync.client import ServerClient
 from hall_app.sync.faults import failpoint
+from hall_app.sync.local import sync_transaction
 
 if TYPE_CHECKING:
     from hall_app.services.context import HallContext
@@ -39,11 +40,13 @@ def set_cursor(ctx: "HallContext", value: int) -> None:
 
 
 def pull_feed(ctx: "HallContext", client: ServerClient, page_size: int = 500,
-              report: PullReport | None = None) -> PullReport:
+              report: PullReport | None = None, own: bool = False) -> PullReport:
+    """Read the feed to its end. ``own`` also fetches this device's own events (after
+    its database was restored from an older copy, to get back what it had sent)."""
     report = report or PullReport()
     while True:
         after = cursor(ctx)
-        page = client.pull(after, page_size)
+        page = client.pull(after, page_size, own) if own else client.pull(after, page_size)
         apply_page(ctx, page.get("items", []), int(page.get("next", after)), report)
         report.pages += 1
         if not page.get("more"):
@@ -55,7 +58,7 @@ def pull_feed(ctx: "HallContext", client: ServerClient, page_size: int = 500,
 
 def apply_page(ctx: "HallContext", items: list[dict[str, Any]], next_cursor: int, report: PullReport) -> None:
     me = ctx.device_id
-    with ctx.unit_of_work() as (session, repo):
+    with sync_transaction(ctx) as (session, repo):
         events = [(int(i["seq"]), Event.from_dict(i["event"])) for i in items if i.get("kind") == "event"]
         ids = [e.event_id for _, e in events]
         have = {r.event_id: r for r in session.execute(
@@ -92,12 +95,28 @@ def apply_page(ctx: "HallContext", items: list[dict[str, Any]], next_cursor: int
             session.execute(update(Device).where(Device.device_id == me)
                             .values(last_seq=func.max(Device.last_seq, own_high)))
         session.flush()
-        for case_id in touched:
-            state = repo.rebuild(case_id)
-            if state is not None and not repo.row(case_id).bundle_name:
-                repo.row(case_id).bundle_name = bundle_name(ctx, session, state)
-        report.cases += len(touched)
+        report.cases += rebuild_cases(ctx, repo, touched)
         session.execute(update(Device).where(Device.device_id == me).values(pull_cursor=next_cursor))
+
+
+def rebuild_cases(ctx: "HallContext", repo, case_ids) -> int:
+    """Replay these cases from their events (canonical order) into the projection.
+
+    A case whose start has not arrived yet (its other events came first) gets no
+    projection row until it does: it has no tracking code to be listed under.
+    """
+    from hall_app.domain.case import replay
+
+    done = 0
+    for case_id in case_ids:
+        state = replay(repo.events(case_id), strict=False)
+        if state is None or not state.tracking_code:
+            continue
+        row = repo.save(state)
+        if not row.bundle_name:
+            row.bundle_name = bundle_name(ctx, repo.session, state)
+        done += 1
+    return done
 
 
 def _seq_taken(session, device_id: str, device_seq: int) -> bool:

@@ -16,6 +16,7 @@ from hall_app.store.models import EventRow
 from hall_app.store.repository import CaseRepository, row_event
 from hall_app.sync.client import ServerClient, SyncError
 from hall_app.sync.faults import failpoint
+from hall_app.sync.local import sync_transaction
 
 if TYPE_CHECKING:
     from hall_app.services.context import HallContext
@@ -30,62 +31,101 @@ class PushReport:
     quarantined: int = 0
     batches: int = 0
     max_batch: int = 0
+    renumbered: int = 0  # unsent events given new numbers (this database was an older copy)
 
 
-def outbox_batch(ctx: "HallContext", limit: int) -> list[dict[str, Any]]:
-    with ctx.read() as session:
-        rows = session.scalars(select(EventRow).where(EventRow.sync_state == "pending")
-                               .order_by(EventRow.local_seq).limit(limit)).all()
-        return [row_event(r).to_dict() for r in rows]
+OUTBOX_COLUMNS = ("event_id", "case_id", "device_id", "device_seq", "actor", "type", "payload", "device_time",
+                  "schema_version")
+
+
+def outbox_batch(ctx: "HallContext", limit: int, numbered: dict | None = None) -> list[dict[str, Any]]:
+    """The oldest ``limit`` unsent events, as the server wants them (no ORM objects)."""
+    return outbox_after(ctx, limit, 0, numbered)[0]
+
+
+def outbox_after(ctx: "HallContext", limit: int, after: int, numbered: dict | None = None
+                 ) -> tuple[list[dict[str, Any]], int]:
+    """Unsent events written after local position ``after``, and the last position read.
+    ``numbered`` collects the old feed position of events sent again after a restore."""
+    query = (select(EVENTS.c.local_seq, EVENTS.c.server_seq, *(EVENTS.c[name] for name in OUTBOX_COLUMNS))
+             .where(EVENTS.c.sync_state == "pending", EVENTS.c.local_seq > after)
+             .order_by(EVENTS.c.local_seq).limit(limit))
+    out, last = [], after
+    with ctx.engine.connect() as conn:
+        for row in conn.execute(query):
+            event = dict(row._mapping)
+            last = event.pop("local_seq")
+            old = event.pop("server_seq")
+            if old is not None and numbered is not None:
+                numbered[event["event_id"]] = (old, event["case_id"])
+            out.append(event)
+    return out, last
 
 
 def push_outbox(ctx: "HallContext", client: ServerClient, batch_size: int = 500,
                 report: PushReport | None = None) -> PushReport:
-    """Send every pending event. A batch the server refuses as a whole is halved until
-    the one event at fault is found and quarantined (a poison event never blocks)."""
+    """Send every pending event, oldest first, one batch in flight at a time.
+
+    While a batch is on the wire the next one is read, and while that one is on the
+    wire the answer to the first is written down. A batch the server refuses as a
+    whole is halved until the one event at fault is found and quarantined (a poison
+    event never blocks the queue).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     report = report or PushReport()
     size = batch_size
-    while True:
-        events = outbox_batch(ctx, size)
-        if not events:
-            return report
-        try:
-            answer = client.push(events)
-        except SyncError as exc:
-            if exc.kind != "refused" or exc.status == 403:
-                raise
-            if len(events) > 1:
-                size = max(1, len(events) // 2)
-                continue
-            quarantine(ctx, events[0]["event_id"], f"服务器拒收：{exc}")
-            report.quarantined += 1
-            continue
-        failpoint("device-after-push-response")
-        apply_acks(ctx, answer.get("results", []), report)
-        report.batches += 1
-        report.max_batch = max(report.max_batch, len(events))
-        failpoint("device-after-push-batch")
-        size = batch_size
+    with ThreadPoolExecutor(1, thread_name_prefix="hall-push") as pool:
+        while True:
+            numbered: dict = {}
+            events, last = outbox_after(ctx, size, 0, numbered)
+            if not events:
+                return report
+            future = pool.submit(client.push, events)
+            while future is not None:
+                upcoming_numbered: dict = {}
+                upcoming, upcoming_last = (outbox_after(ctx, batch_size, last, upcoming_numbered)
+                                           if size == batch_size else ([], last))
+                try:
+                    answer = future.result()
+                except SyncError as exc:
+                    if exc.kind != "refused" or exc.status == 403:
+                        raise
+                    if len(events) > 1:
+                        size = max(1, len(events) // 2)
+                    else:
+                        quarantine(ctx, events[0]["event_id"], f"服务器拒收：{exc}")
+                        report.quarantined += 1
+                    break  # read the outbox again, in smaller batches
+                failpoint("device-after-push-response")
+                future = pool.submit(client.push, upcoming) if upcoming else None
+                apply_acks(ctx, answer.get("results", []), report, numbered)
+                report.batches += 1
+                report.max_batch = max(report.max_batch, len(events))
+                failpoint("device-after-push-batch")
+                events, last, numbered = upcoming, upcoming_last, upcoming_numbered
+                size = batch_size
 
 
-def apply_acks(ctx: "HallContext", results: list[dict[str, Any]], report: PushReport) -> None:
+def apply_acks(ctx: "HallContext", results: list[dict[str, Any]], report: PushReport,
+               numbered: dict | None = None) -> None:
     """Mark acknowledged events sent (with their feed position), rejected ones quarantined."""
-    acked, rejected = [], []
+    acked, rejected, taken = [], [], []
+    moved: set[str] = set()
     for r in results:
         if r.get("status") in ("stored", "duplicate") and r.get("seq") is not None:
             acked.append({"eid": r["event_id"], "seq": int(r["seq"])})
             report.sent += r["status"] == "stored"
             report.duplicates += r["status"] == "duplicate"
+            old = (numbered or {}).get(r["event_id"])
+            if old is not None and old[0] != int(r["seq"]):
+                moved.add(old[1])  # resent after a server restore: a new position, maybe a new order
+        elif r.get("status") == "rejected" and r.get("code") == "seq_taken":
+            taken.append(r["event_id"])
         elif r.get("status") == "rejected":
             rejected.append(r)
-    with ctx.unit_of_work() as (session, repo):
-        moved: set[str] = set()
+    with sync_transaction(ctx) as (session, repo):
         if acked:
-            seqs = {a["eid"]: a["seq"] for a in acked}
-            for row in session.execute(select(EventRow.event_id, EventRow.case_id, EventRow.server_seq)
-                                       .where(EventRow.event_id.in_(list(seqs)))):
-                if row.server_seq is not None and seqs[row.event_id] != row.server_seq:
-                    moved.add(row.case_id)  # resent after a server restore: a new position
             session.connection().execute(
                 update(EVENTS).where(EVENTS.c.event_id == bindparam("eid"),
                                      EVENTS.c.sync_state != "quarantined")
@@ -94,6 +134,35 @@ def apply_acks(ctx: "HallContext", results: list[dict[str, Any]], report: PushRe
             moved |= _quarantine(session, r["event_id"], r.get("error") or "服务器拒收")
             report.quarantined += 1
         _rebuild(ctx, repo, moved)
+        if taken:
+            report.renumbered += renumber_pending(ctx, session)
+
+
+def renumber_pending(ctx: "HallContext", session) -> int:
+    """Give this device's unsent events numbers above any it has used or the server holds.
+
+    Only after the server said a number is taken by another event of ours: this
+    database is an older copy. The events were never stored anywhere, so no one
+    knows them by their old numbers; ids, content and order stay as they were.
+    """
+    from hall_app.store.models import Device
+
+    device = session.get(Device, ctx.device_id)
+    top = max(device.last_seq, session.scalar(select(func.max(EventRow.device_seq)).where(
+        EventRow.device_id == ctx.device_id)) or 0, device_seq_high(ctx))
+    rows = session.scalars(select(EventRow).where(EventRow.device_id == ctx.device_id,
+                                                  EventRow.sync_state == "pending").order_by(EventRow.local_seq)).all()
+    for row in rows:
+        top += 1
+        row.device_seq = top
+        row.content_hash = row_event(row).content_hash()
+    device.last_seq = top
+    return len(rows)
+
+
+def device_seq_high(ctx: "HallContext") -> int:
+    """The highest number of this device the server holds (set by sync_once from /v1/state)."""
+    return int(getattr(ctx, "_server_device_seq_high", 0))
 
 
 def quarantine(ctx: "HallContext", event_id: str, error: str) -> None:
@@ -109,12 +178,9 @@ def _quarantine(session, event_id: str, error: str) -> set[str]:
 
 
 def _rebuild(ctx: "HallContext", repo: CaseRepository, case_ids: set[str]) -> None:
-    from hall_app.sync.pull import bundle_name
+    from hall_app.sync.pull import rebuild_cases
 
-    for case_id in case_ids:
-        state = repo.rebuild(case_id)
-        if state is not None and not repo.row(case_id).bundle_name:
-            repo.row(case_id).bundle_name = bundle_name(ctx, repo.session, state)
+    rebuild_cases(ctx, repo, case_ids)
 
 
 def reopen_lost(ctx: "HallContext", server_high: int) -> int:

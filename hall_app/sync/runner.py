@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from hall_app.sync.client import SyncError
+from hall_app.sync.errors import SyncError
 from hall_app.sync.status import MONITOR, SyncMonitor
 
 if TYPE_CHECKING:

@@ -1,0 +1,117 @@
+"""Writing the feed: positions in commit order, and a batch of events in one statement.
+
+Positions: ``feed_counter`` is one row; every transaction that adds to the feed
+updates it, so it holds that row lock until COMMIT and the next writer gets higher
+positions only after this one is visible. Positions therefore appear in commit
+order: a reader that has seen position p has seen everything below it. They never
+go back, even after a restore from an old backup: the counter jumps to the server's
+clock in microseconds when that is ahead (docs/sync.md, "Feed ordering").
+
+On PostgreSQL a push takes its positions and inserts its rows in one statement, so
+the counter lock is held for one round trip and the COMMIT, not for Python work
+(which, under the GIL with many requests in flight, would stretch every wait).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from sqlalchemy import Connection, any_, bindparam, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from hall_app.server.models import feed, feed_counter
+
+COLUMNS = ("event_id", "case_id", "device_id", "device_seq", "actor", "type", "payload", "device_time",
+           "schema_version", "content_hash", "hall", "agent")
+PG_TYPES = ("text", "text", "text", "bigint", "text", "text", "text", "text", "int", "text", "text", "text")
+
+PG_BATCH = f"""
+WITH c AS (UPDATE feed_counter SET last = GREATEST(last, %(now_us)s) + %(n)s WHERE id = 1
+           RETURNING last - %(n)s AS base)
+INSERT INTO feed (seq, kind, {', '.join(COLUMNS)}, received_at)
+SELECT c.base + t.ord, 'event', t.event_id, t.case_id, t.device_id, t.device_seq, t.actor, t.type,
+       CAST(t.payload AS jsonb), t.device_time, t.schema_version, t.content_hash, t.hall, t.agent, %(received_at)s
+FROM c, unnest({', '.join(f'CAST(%({c})b AS {t}[])' for c, t in zip(COLUMNS, PG_TYPES))}) WITH ORDINALITY
+     AS t({', '.join(COLUMNS)}, ord)
+ON CONFLICT DO NOTHING
+RETURNING event_id, seq
+"""
+
+
+def insert_for(conn: Connection):
+    return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+
+
+def now_us() -> int:
+    return time.time_ns() // 1000
+
+
+def reserve(conn: Connection, n: int) -> int:
+    """Take ``n`` feed positions; returns the first. Holds the counter row until COMMIT."""
+    greatest = "GREATEST" if conn.dialect.name == "postgresql" else "MAX"
+    last = conn.execute(text(f"UPDATE feed_counter SET last = {greatest}(last, :now) + :n WHERE id = 1 "
+                             "RETURNING last"), {"now": now_us(), "n": n}).scalar_one()
+    return int(last) - n + 1
+
+
+def head(conn: Connection) -> int:
+    return int(conn.execute(select(feed_counter.c.last).where(feed_counter.c.id == 1)).scalar_one())
+
+
+def among(conn: Connection, column, values: list):
+    """``column IN values`` as one array parameter on PostgreSQL (hundreds of placeholders
+    cost psycopg more to parse than the index probes cost the server)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(list(values))
+
+
+def insert_batch(conn: Connection, rows: list[dict[str, Any]], received_at: str, commit: bool = False
+                 ) -> dict[str, int]:
+    """Take positions for ``rows`` (in order) and insert those not stored yet.
+
+    Returns event_id → position for the rows inserted; a row left out clashed with a
+    stored one (same event id, or same device and device_seq). Positions of rows left
+    out stay unused: the feed has gaps, never reorderings.
+
+    ``commit`` (PostgreSQL): send COMMIT in the same pipeline as the insert, so the
+    feed lock is released without waiting for this process to be scheduled again.
+    Statements after it on ``conn`` run in a new transaction.
+    """
+    if not rows:
+        return {}
+    if conn.dialect.name == "postgresql":
+        params = {c: [r[c] for r in rows] for c in COLUMNS}
+        params["payload"] = [json.dumps(r["payload"], ensure_ascii=False) for r in rows]
+        params.update(now_us=now_us(), n=len(rows), received_at=received_at)
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur:
+            if commit:
+                with raw.pipeline():
+                    cur.execute(PG_BATCH, params)
+                    raw.commit()
+            else:
+                cur.execute(PG_BATCH, params)
+            return dict(cur.fetchall())
+    first = reserve(conn, len(rows))
+    values = [{"seq": first + n, "kind": "event", "received_at": received_at, **{c: r[c] for c in COLUMNS}}
+              for n, r in enumerate(rows)]
+    stmt = sqlite_insert(feed).on_conflict_do_nothing().returning(feed.c.event_id, feed.c.seq)
+    return {r.event_id: r.seq for r in conn.execute(stmt, values)}
+
+
+def commit_now(conn: Connection) -> None:
+    """COMMIT on PostgreSQL now (the rest of the ``engine.begin()`` block is a new
+    transaction); on SQLite the block's own COMMIT does it."""
+    if conn.dialect.name == "postgresql":
+        conn.connection.driver_connection.commit()
+
+
+def insert_rows(conn: Connection, values: list[dict[str, Any]]) -> None:
+    """Insert rows whose positions the caller has reserved (department results, bundles)."""
+    conn.execute(insert_for(conn)(feed), list(values))
