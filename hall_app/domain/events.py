@@ -49,17 +49,7 @@ class Event:
 
     def content_hash(self) -> str:
         """A digest of everything the event says; same id + other hash = a conflict."""
-        body = {
-            "event_id": self.event_id,
-            "case_id": self.case_id,
-            "device_id": self.device_id,
-            "device_seq": self.device_seq,
-            "actor": self.actor,
-            "type": self.type,
-            "payload": self.payload,
-            "device_time": self.device_time,
-            "schema_version": self.schema_version,
-        }
+        body = self.to_dict()
         raw = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(raw.encode()).hexdigest()
 
