@@ -1,0 +1,104 @@
+"""Start-up to the first screen: a bare Textual app against the hall app, started the
+same way (the same interpreter, in a pseudo-terminal of 100x32), alternating, several
+runs, median. The clock runs from fork to the moment the first screen's text reaches
+the terminal.
+
+    .venv/bin/python bench/bench_startup.py [--runs 9]
+
+Reports, for the hall app, the first frame (the login form: 用户名) and "ready" (the
+database is open and the demo login is shown: 演示账号).
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import os
+import platform
+import pty
+import select
+import shutil
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+
+
+def time_to(argv: list[str], needles: list[bytes], timeout: float = 30.0) -> list[float]:
+    """Seconds from fork until each needle has appeared on the terminal (in order)."""
+    env = dict(os.environ, TERM="xterm-256color", COLUMNS="100", LINES="32", PYTHONPATH=str(ROOT))
+    start = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:  # child: size the terminal, then become the app
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 32, 100, 0, 0))
+        os.chdir(ROOT)
+        os.execvpe(argv[0], argv, env)
+    seen: list[float] = []
+    buffer = b""
+    try:
+        while len(seen) < len(needles) and time.perf_counter() - start < timeout:
+            ready, _, _ = select.select([fd], [], [], 0.05)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            buffer += chunk
+            while len(seen) < len(needles) and needles[len(seen)] in buffer:
+                seen.append(time.perf_counter() - start)
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    if len(seen) < len(needles):
+        raise RuntimeError(f"{argv} never showed {needles[len(seen)]!r}")
+    return seen
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="hall-bench-"))
+    db = work / "demo.db"
+    subprocess.run([PY, "-m", "hall_app", "demo", "--db", str(db)], cwd=ROOT, check=True,
+                   capture_output=True)
+    bare_cmd = [PY, str(ROOT / "bench" / "bare_app.py")]
+    hall_cmd = [PY, "-m", "hall_app", "--db", str(db)]
+    bare, first, ready = [], [], []
+    time_to(bare_cmd, [b"BARE-READY"])  # warm the file cache for both
+    time_to(hall_cmd, ["用户名".encode(), "演示账号".encode()])
+    for _ in range(args.runs):
+        bare.append(time_to(bare_cmd, [b"BARE-READY"])[0])
+        a, b = time_to(hall_cmd, ["用户名".encode(), "演示账号".encode()])
+        first.append(a)
+        ready.append(b)
+    shutil.rmtree(work, ignore_errors=True)
+    med = statistics.median
+    print(f"machine: {platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
+          f"{platform.system()} {platform.release()}")
+    import textual
+
+    print(f"textual {textual.__version__} · {args.runs} runs each, alternating · terminal 100x32 (pty)")
+    print(f"bare Textual app, first screen:     median {med(bare):.3f} s  (min {min(bare):.3f}, max {max(bare):.3f})")
+    print(f"hall app, first screen (login form): median {med(first):.3f} s  (min {min(first):.3f}, max {max(first):.3f})"
+          f"  → {med(first) / med(bare):.2f}x bare")
+    print(f"hall app, database open, demo login shown: median {med(ready):.3f} s  "
+          f"(min {min(ready):.3f}, max {max(ready):.3f})  → {med(ready) / med(bare):.2f}x bare")
+    pairs = [h / b for h, b in zip(first, bare)]  # each hall run against the bare run just before it
+    print(f"first screen, run by run (hall ÷ the bare run before it): median {med(pairs):.2f}x "
+          f"(min {min(pairs):.2f}, max {max(pairs):.2f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,314 @@
+"""The clerk's counter: the full-screen Textual app.
+
+``HallApp(ctx)`` takes a :class:`~hall_app.services.context.HallContext`, or a
+zero-argument callable that opens one. With a callable (what ``hall-app`` does) the
+login screen is drawn first and the database is opened in a worker behind it, so
+start-up costs about what a bare Textual app costs. Screens are imported when they
+are first shown, and the catalog loads in the background after the first frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from textual import events
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+
+from screens.jobs import DbQueue
+from screens.strings import WEEKDAYS, App as T
+
+if TYPE_CHECKING:
+    from hall_app.services.context import HallContext
+    from hall_app.services.users import SignedIn
+
+log = logging.getLogger("hall_app.screens")
+STATUS_SECONDS = 15.0
+FOCUS_KEYS = {"enter", "tab", "shift+tab", "up", "down"}
+
+
+def _commands():
+    from screens.commands import ScreenCommands
+
+    return ScreenCommands
+
+
+class HallApp(App[int]):
+    TITLE = T.title
+    CSS_PATH = ["app.tcss", "widgets/widgets.tcss"]
+    COMMANDS = App.COMMANDS | {_commands}
+    BINDINGS = [
+        Binding("f1", "help", T.help, id="app.help"),
+        Binding("ctrl+q", "quit", T.quit, id="app.quit", priority=True, show=False),
+        Binding("ctrl+t", "toggle_theme", T.theme, id="app.theme", show=False),
+        Binding("ctrl+p", "command_palette", T.palette, id="app.palette", show=False, priority=True),
+    ]
+    ENABLE_COMMAND_PALETTE = True
+
+    status_line: reactive[str] = reactive("")
+    window_name: reactive[str] = reactive("")
+
+    def __init__(self, ctx: "HallContext | Callable[[], HallContext]", *, cursor_blink: bool = True,
+                 status_seconds: float = STATUS_SECONDS) -> None:
+        super().__init__()
+        if hasattr(ctx, "cases"):
+            self.ctx: HallContext | None = ctx  # type: ignore[assignment]
+            self._opener: Callable[[], HallContext] | None = None
+        else:
+            self.ctx, self._opener = None, ctx  # type: ignore[assignment]
+        self.cursor_blink_enabled = cursor_blink
+        self.status_seconds = status_seconds
+        self.user: SignedIn | None = None
+        self.sync_label = ""
+        self.clock_label = ""
+        self.db = DbQueue(self)
+        self._when_ready: list[Callable[[], Any]] = []
+        self._sync_handle: Any = None
+        self._opening = False
+        self._hold = 0
+        self._hold_since = 0.0
+        self.held: list[events.Event] = []
+
+    # -- keys typed while a step loads are kept, in order, not lost ---------------------------
+    def hold_keys(self, seconds: float = 5.0) -> None:
+        """Keep key presses (and pastes) until :meth:`release_keys`: a clerk who types ahead
+        while the next step loads has every key applied to that step, in order."""
+        if not self._hold:
+            self._hold_since = time.monotonic()
+        self._hold += 1
+        self.set_timer(seconds + 0.05, lambda: self._release_stuck(seconds))
+
+    def release_keys(self) -> None:
+        self._hold = max(0, self._hold - 1)
+        if not self._hold and self.held:
+            self.call_later(self._flush_held)
+
+    def _release_stuck(self, seconds: float) -> None:
+        if self._hold and time.monotonic() - self._hold_since >= seconds:
+            self._hold = 0
+            self.call_later(self._flush_held)
+
+    async def _flush_held(self) -> None:
+        while self.held and not self._hold:
+            await self._dispatch_input(self.held.pop(0))
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            if self._hold or self.held:
+                if not (isinstance(event, events.Key) and event.key in ("ctrl+q", "ctrl+c")):
+                    self.held.append(event)
+                    return
+            await self._dispatch_input(event)
+            return
+        await super().on_event(event)
+
+    async def _dispatch_input(self, event: events.Event) -> None:
+        await super().on_event(event)
+        if isinstance(event, events.Key) and self._must_wait(event):
+            # A key that moves the focus or changes the case (Enter in a field, an answer,
+            # a tick): keys typed right after it wait until the screen has handled it, so
+            # they land where the clerk meant them, in order.
+            self.hold_keys()
+            self.call_later(self._release_when_quiet, 0)
+
+    def _must_wait(self, event: events.Key) -> bool:
+        from textual.widgets import Input
+
+        focused = self.focused
+        if focused is None:
+            return False
+        if isinstance(focused, Input):
+            return event.key in FOCUS_KEYS  # typing into a field never waits
+        return True
+
+    def _release_when_quiet(self, tries: int) -> None:
+        try:
+            busy = any(node.message_queue_size for node in self.screen.walk_children(with_self=True))
+        except Exception:  # noqa: BLE001 - no screen: nothing to wait for
+            busy = False
+        if busy and tries < 500:
+            self.set_timer(0.002, lambda: self._release_when_quiet(tries + 1))
+        else:
+            self.release_keys()
+
+    # -- start-up -------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        from screens.login import LoginScreen
+
+        self.push_screen(LoginScreen())
+        self._refresh_status_line()
+
+    def start_opening(self) -> None:
+        """Called by the login screen after its first frame: open the database behind it."""
+        if self.ctx is not None:
+            self._opened(self.ctx)
+        elif not self._opening:
+            self._opening = True
+            self.db.submit(self._open_in_thread, done=self._opened_or_failed, name="open")
+
+    def _open_in_thread(self) -> "HallContext | str":
+        try:
+            assert self._opener is not None
+            return self._opener()
+        except Exception as exc:  # noqa: BLE001 - the message goes to the terminal on exit
+            log.exception("cannot open the database")
+            return f"{T.db_error}：{exc}"
+
+    def _opened_or_failed(self, result: "HallContext | str") -> None:
+        if isinstance(result, str):
+            self.exit(2, return_code=2, message=result)
+        else:
+            self._opened(result)
+
+    def _opened(self, ctx: "HallContext") -> None:
+        self.ctx = ctx
+        callbacks, self._when_ready = self._when_ready, []
+        for callback in callbacks:
+            callback()
+        self.db.background(lambda: ctx.catalog, name="catalog", error=lambda m: None)
+        self.db.background(_start_sync, ctx, done=self._sync_started, error=lambda m: log.warning(m),
+                           name="sync")
+        self.refresh_status()
+        self.set_interval(self.status_seconds, self.refresh_status, name="status")
+
+    def when_ready(self, callback: Callable[[], Any]) -> None:
+        """Run ``callback`` once the database is open (now, if it already is)."""
+        if self.ctx is not None:
+            callback()
+        else:
+            self._when_ready.append(callback)
+
+    def _sync_started(self, handle: Any) -> None:
+        self._sync_handle = handle
+
+    def poke_sync(self) -> None:
+        """A decision was made: push it now rather than at the next tick."""
+        poke = getattr(self._sync_handle, "poke", None)
+        if poke is not None:
+            poke()
+        self.refresh_status()
+
+    def on_unmount(self) -> None:
+        handle, self._sync_handle = self._sync_handle, None
+        if handle is not None:
+            try:
+                handle.stop(timeout=2.0)
+            except Exception:  # noqa: BLE001 - never block quitting
+                log.exception("stopping background sync")
+
+    # -- status bar ---------------------------------------------------------------------
+    def refresh_status(self) -> None:
+        if self.ctx is None:
+            return
+        self.db.submit(_status_in_thread, self.ctx, done=self._status_done, coalesce="status",
+                       error=lambda m: None, name="status")
+
+    def _status_done(self, result: tuple[str, str]) -> None:
+        self.sync_label, self.clock_label = result
+        self._refresh_status_line()
+
+    def _refresh_status_line(self) -> None:
+        parts = []
+        if self.user is None:
+            parts.append(T.not_signed_in)
+        else:
+            parts.append(f"{self.user.display_name}（{self.user.role_label}）")
+            parts.append(self.window_name or self.user.window)
+        if self.sync_label:
+            parts.append(self.sync_label)
+        line = " · ".join(parts)
+        if self.clock_label:
+            line = f"{line}    {self.clock_label}"
+        self.status_line = line
+
+    # -- who is signed in ------------------------------------------------------------------
+    def signed_in(self, user: "SignedIn") -> None:
+        from screens.workbench import WorkbenchScreen
+
+        self.user = user
+        self.window_name = user.window
+        self._refresh_status_line()
+        assert self.ctx is not None
+        from hall_app.services.counter import window_name
+
+        self.db.submit(window_name, self.ctx, user.window, done=self._window_named, name="window")
+        self.switch_screen(WorkbenchScreen())
+        self.refresh_status()
+
+    def _window_named(self, name: str) -> None:
+        self.window_name = name
+        self._refresh_status_line()
+
+    def sign_out(self) -> None:
+        from screens.login import LoginScreen
+
+        self.user = None
+        self._refresh_status_line()
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(LoginScreen())
+
+    # -- navigation used by several screens --------------------------------------------------
+    def new_intake(self) -> None:
+        from screens.intake.screen import IntakeScreen
+
+        self.push_screen(IntakeScreen(None))
+
+    def resume_case(self, case_id: str) -> None:
+        """Continue a draft: take it (asking first if someone else holds it), open its step."""
+        from screens.resume import resume
+
+        resume(self, case_id)
+
+    def open_case(self, case_id: str) -> None:
+        from screens.case_view import CaseViewScreen
+
+        self.push_screen(CaseViewScreen(case_id))
+
+    # -- actions -------------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        """Record what is being typed, let the queued writes finish, then leave."""
+        pane = getattr(self.screen, "pane", None)
+        if pane is not None:
+            pane.commit()
+        try:
+            await asyncio.wait_for(self.db.idle(), timeout=5)
+        except asyncio.TimeoutError:
+            log.warning("quitting with database jobs still queued")
+        self.exit()
+
+    def action_help(self) -> None:
+        from screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+
+def _status_in_thread(ctx: "HallContext") -> tuple[str, str]:
+    from hall_app.sync.status import sync_status
+
+    label = sync_status(ctx).label()
+    now = ctx.now()
+    return label, f"{now:%Y-%m-%d} 周{WEEKDAYS[now.weekday()]} {now:%H:%M}"
+
+
+def _start_sync(ctx: "HallContext") -> Any:
+    """Start background sync when a server is configured and the sync runner exists."""
+    if importlib.util.find_spec("hall_app.sync.runner") is None:
+        return None
+    from hall_app.sync.status import sync_status
+
+    if not (ctx.settings.server_url or sync_status(ctx).configured):
+        return None
+    from hall_app.sync.runner import start_background_sync
+
+    return start_background_sync(ctx)

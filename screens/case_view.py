@@ -1,0 +1,201 @@
+"""Case view (办件详情): the event timeline (who, when, what), item statuses,
+documents with reprint, and the sync conflict flag (needs_review, anomalies)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from hall_app.domain.case import EDITABLE, ITEM_STATUS_LABELS
+from hall_app.domain.documents import DOCUMENT_KINDS
+from hall_app.domain.tracking import format_tracking_code
+from screens.print_worker import documents_for, print_in_thread
+from screens.roles import can
+from screens.strings import EVENT_LABELS, MARK_LABELS, STEP_TITLES, CaseView as T
+from screens.widgets.bars import MessageLine, StatusBar, TitleBar
+from screens.widgets.keybar import KeyBar
+from screens.widgets.cjk import clip
+from screens.widgets.tables import add_fixed_columns
+
+if TYPE_CHECKING:
+    from screens.app import HallApp
+
+
+APPLICANT_LABELS = {"id_number": "身份证号码", "uscc": "统一社会信用代码", "name": "姓名", "phone": "电话",
+                    "address": "地址", "firm_name": "名称"}
+
+
+def load_in_thread(ctx, case_id: str) -> dict[str, Any]:
+    state = ctx.cases.get(case_id)
+    bundle = ctx.catalog_service.bundle_for(state.bundle_code, state.bundle_hash)
+    return {"state": state, "bundle": bundle, "timeline": ctx.cases.timeline(case_id)}
+
+
+def describe(event: dict[str, Any], bundle) -> str:
+    """What an event did, in a few words."""
+    p, kind = event["payload"], event["type"]
+    questions = {q.id: q.text for q in bundle.questions}
+    materials = {m.code: m.name for m in bundle.materials}
+    fields = {f.key: f.label for f in bundle.fields}
+    items = {i.code: i.name for i in bundle.items}
+    if kind == "case.started":
+        return f"{bundle.name} 跟踪码 {format_tracking_code(p.get('tracking_code', ''))}"
+    if kind == "case.claimed":
+        return p.get("user", "")
+    if kind == "case.applicant_set":
+        return f"{APPLICANT_LABELS.get(p.get('key'), p.get('key'))}：{p.get('value') or '（清空）'}"
+    if kind == "case.proxy_set":
+        proxy = p.get("proxy") or {}
+        return f"{proxy.get('name', '')}（{proxy.get('relation', '')}）" if proxy else "本人办理"
+    if kind == "case.step_set":
+        return STEP_TITLES.get(p.get("step", ""), p.get("step", ""))
+    if kind == "case.answer_set":
+        return f"{questions.get(p.get('question'), p.get('question'))} {p.get('value') or '（清除）'}"
+    if kind == "case.material_marked":
+        return f"{materials.get(p.get('material'), p.get('material'))}：{MARK_LABELS.get(p.get('status'), p.get('status'))}"
+    if kind == "case.field_set":
+        return f"{fields.get(p.get('key'), p.get('key'))}={p.get('value') or '（清空）'}"
+    if kind == "case.notice_issued":
+        names = "、".join(materials.get(c, c) for c in p.get("missing", []))
+        return f"缺：{names}；期限 {p.get('deadline', '')}" + (f"；原因：{p['reason']}" if p.get("reason") else "")
+    if kind in ("case.accepted", "case.accepted_deferred"):
+        return "；".join(f"{items.get(c, c)} {d}" for c, d in (p.get("items") or {}).items())
+    if kind in ("case.refused", "case.voided"):
+        return p.get("reason", "")
+    if kind == "case.item_result":
+        return f"{items.get(p.get('item'), p.get('item'))}：{ITEM_STATUS_LABELS.get(p.get('status'), p.get('status'))}"
+    if kind == "case.document_printed":
+        return f"{DOCUMENT_KINDS.get(p.get('kind'), p.get('kind'))} " + (f"失败：{p['error']}" if p.get("error") else "")
+    return ""
+
+
+class CaseViewScreen(Screen):
+    CSS_PATH = "case_view.tcss"
+    BINDINGS = [
+        Binding("escape", "back", T.back, id="case.back"),
+        Binding("r", "reprint", T.reprint, id="case.reprint"),
+        Binding("e", "resume", T.resume, id="case.resume"),
+    ]
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__()
+        self.case_id = case_id
+        self.data: dict[str, Any] | None = None
+
+    @property
+    def hall_app(self) -> "HallApp":
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(T.title, id="case-title")
+        yield Static("", id="case-summary", markup=False)
+        yield Static("", id="case-review", classes="warning", markup=False)
+        with Horizontal(id="case-top"):
+            with Vertical(id="case-items-pane"):
+                yield Static(T.items, classes="heading")
+                yield DataTable(id="case-items", cursor_type="row")
+            with Vertical(id="case-docs-pane"):
+                yield Static(T.docs, classes="heading")
+                yield DataTable(id="case-docs", cursor_type="row")
+        yield Static(T.timeline, classes="heading")
+        yield DataTable(id="case-timeline", cursor_type="row", zebra_stripes=True)
+        yield MessageLine(id="message")
+        yield StatusBar()
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        add_fixed_columns(self.query_one("#case-items", DataTable), T.item_cols, (16, 12, 10, 5))
+        add_fixed_columns(self.query_one("#case-docs", DataTable), T.doc_cols, (14, 5, 5, 20))
+        add_fixed_columns(self.query_one("#case-timeline", DataTable), T.timeline_cols, (11, 10, 10, 60))
+        self.query_one("#case-timeline", DataTable).focus()
+        self.reload()
+
+    def reload(self) -> None:
+        self.hall_app.db.submit(load_in_thread, self.hall_app.ctx, self.case_id, done=self.show, name="case-view")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "resume":
+            role = self.hall_app.user.role if self.hall_app.user else None
+            return bool(self.data and self.data["state"].status in EDITABLE and can(role, "intake"))
+        return True
+
+    def show(self, data: dict[str, Any]) -> None:
+        if not self.is_attached:
+            return
+        self.data = data
+        state, bundle = data["state"], data["bundle"]
+        self.query_one("#case-title", TitleBar).update(f"{T.title} · {format_tracking_code(state.tracking_code)}")
+        decided = state.decided_at[:16].replace("T", " ") if state.decided_at else "—"
+        self.query_one("#case-summary", Static).update(
+            T.summary.format(bundle=bundle.name, status=state.status_label, name=state.applicant_name or "—",
+                             window=state.window, clerk=state.claimed_by or state.created_by) + "\n"
+            + T.created.format(created=state.created_at[:16].replace("T", " "),
+                               updated=state.updated_at[:16].replace("T", " "), decided=decided))
+        review = self.query_one("#case-review", Static)
+        lines = []
+        if state.needs_review:
+            lines.append(T.review)
+        if state.anomalies:
+            lines.append(T.anomalies.format(text="；".join(state.anomalies)))
+        review.update("\n".join(lines))
+        review.display = bool(lines)
+        items = self.query_one("#case-items", DataTable)
+        items.clear()
+        names = {i.code: (i.name, i.department) for i in bundle.items}
+        for code, item in state.items.items():
+            name, dept = names.get(code, (code, ""))
+            items.add_row(clip(name, 16), clip(dept, 12), ITEM_STATUS_LABELS.get(item["status"], item["status"]),
+                          item.get("due", "")[5:])
+        docs = self.query_one("#case-docs", DataTable)
+        docs.clear()
+        for n, doc in enumerate(state.documents):
+            result = Text(f"✗ {clip(doc['error'], 24)}", style="red") if doc.get("error") else Text(
+                "✓ " + (doc.get("printer") or "PDF"), style="green")
+            docs.add_row(DOCUMENT_KINDS.get(doc["kind"], doc["kind"]), doc.get("at", "")[11:16],
+                         doc.get("paper", ""), result, key=f"{n}:{doc['kind']}")
+        timeline = self.query_one("#case-timeline", DataTable)
+        timeline.clear()
+        for event in data["timeline"]:
+            timeline.add_row(event["time"][5:16].replace("T", " "), clip(event["actor"], 10),
+                             EVENT_LABELS.get(event["type"], event["type"]), clip(describe(event, bundle), 60))
+        self.refresh_bindings()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_reprint(self) -> None:
+        if self.data is None:
+            return
+        state = self.data["state"]
+        docs = self.query_one("#case-docs", DataTable)
+        kinds: list[str]
+        if self.focused is docs and docs.row_count:
+            key = docs.coordinate_to_cell_key(docs.cursor_coordinate).row_key.value or ""
+            kinds = [key.split(":", 1)[1]]
+        else:
+            kinds = documents_for(state)
+        if not kinds:
+            self.query_one("#message", MessageLine).say(T.no_print, "warning")
+            return
+        user = self.hall_app.user.username if self.hall_app.user else ""
+        self.query_one("#message", MessageLine).say("正在打印…")
+        self.hall_app.db.background(print_in_thread, self.hall_app.ctx, self.case_id, user, kinds,
+                                    done=self._printed, name="reprint")
+
+    def _printed(self, printed) -> None:
+        if not self.is_attached:
+            return
+        failed = [p for p in printed if p.error]
+        self.query_one("#message", MessageLine).say(
+            "\n".join(p.line() for p in printed), "error" if failed else "success")
+        self.reload()
+
+    def action_resume(self) -> None:
+        self.app.pop_screen()
+        self.hall_app.resume_case(self.case_id)

@@ -1,0 +1,1 @@
+"""Guided intake (智能导办): one screen, one small module per step."""

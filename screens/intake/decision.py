@@ -1,0 +1,295 @@
+"""Step 8 · decision: accept → receipt; anything required missing → the one-time
+notice; only deferrable materials missing → accept with deferral and commitment;
+out of scope → refusal with reason. Each decision prints in a worker and shows what
+was printed; reprint is one key; a printer failure never blocks the decision."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Static
+
+from hall_app.domain.case import EDITABLE
+from hall_app.domain.tracking import format_tracking_code
+from screens.intake.base import StepPane
+from screens.print_worker import documents_for, print_in_thread
+from screens.strings import Decision as T
+
+ORDER = ("accept", "defer", "notice", "refuse")
+
+
+def load_in_thread(ctx, case_id: str):
+    return ctx.cases.review(case_id)
+
+
+def decide_in_thread(ctx, case_id: str, username: str, kind: str, reason: str = "", basis: str = ""):
+    cases = ctx.cases
+    if kind == "accept":
+        cases.accept(case_id, username)
+    elif kind == "defer":
+        cases.defer(case_id, username)
+    elif kind == "notice":
+        cases.issue_notice(case_id, username, reason)
+    else:
+        cases.refuse(case_id, username, reason, basis)
+    return cases.review(case_id)
+
+
+def _brief(reasons: list[str]) -> str:
+    return "；".join(reasons[:2]) + (f" 等{len(reasons)}项" if len(reasons) > 2 else "")
+
+
+def unavailable(review) -> dict[str, str | None]:
+    """Why each decision cannot be taken now (None: it can), the main reason first."""
+    plan, blockers, form = review.plan, list(review.blockers), list(review.accept_blockers)
+    missing = T.need_complete + f"（缺 {len(plan.missing)} 项）" if plan.missing else None
+    out: dict[str, str | None] = {}
+    if blockers:
+        out["accept"] = _brief(blockers)
+    elif plan.missing or plan.deferred:
+        out["accept"] = missing or T.need_complete
+    else:
+        out["accept"] = _brief(form) if form else None
+    if blockers:
+        out["defer"] = _brief(blockers)
+    elif review.dishonest:
+        out["defer"] = T.dishonest
+    elif plan.missing_not_deferrable:
+        out["defer"] = T.not_deferrable
+    elif not (plan.missing or plan.deferred):
+        out["defer"] = T.nothing_deferred
+    else:
+        out["defer"] = _brief(form) if form else None
+    out["notice"] = _brief(blockers) if blockers else (None if plan.missing else T.no_missing)
+    identity = [b for b in blockers if "申请人" in b]
+    out["refuse"] = "；".join(identity) if identity else None
+    return out
+
+
+class OptionBox(Vertical, can_focus=True):
+    """Holds the focus; the step's bindings choose."""
+
+
+class DecisionStep(StepPane):
+    STEP = "decision"
+    BINDINGS = [
+        Binding("1", "pick(1)", T.options["accept"][0], id="decision.accept"),
+        Binding("2", "pick(2)", T.options["defer"][0], id="decision.defer"),
+        Binding("3", "pick(3)", T.options["notice"][0], id="decision.notice"),
+        Binding("4", "pick(4)", T.options["refuse"][0], id="decision.refuse"),
+        Binding("up", "move(-1)", show=False),
+        Binding("down", "move(1)", show=False),
+        Binding("enter", "execute", T.execute, id="decision.execute"),
+        Binding("enter", "finish", T.finish, id="decision.finish"),
+        Binding("r", "reprint", T.reprint, id="decision.reprint"),
+        Binding("v", "view", T.view, id="decision.view"),
+    ]
+
+    def __init__(self, intake) -> None:
+        super().__init__(intake)
+        self.review = None
+        self.cursor = "accept"
+        self.blocked: dict[str, str | None] = {}
+        self.busy = False
+        self.printed: list = []
+        self.printing = False
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="decision-scroll"):
+            yield Static("", id="decision-head", classes="heading")
+            with OptionBox(id="decision-options"):
+                for kind in ORDER:
+                    yield Static("", id=f"opt-{kind}", classes="decision-option")
+            yield Static("", id="decision-result")
+            yield Static("", id="print-lines", markup=False)
+
+    def focus_first(self) -> None:
+        self.query_one("#decision-options").focus()
+
+    def on_descendant_blur(self) -> None:
+        if self.decided:
+            self.call_after_refresh(self._keep_focus)
+
+    def _keep_focus(self) -> None:
+        if self.is_attached and self.screen.focused is None:
+            self.query_one("#decision-scroll").focus()
+
+    @property
+    def decided(self) -> bool:
+        return self.review is not None and self.review.state.status not in EDITABLE
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("pick", "move", "execute"):
+            return not self.decided
+        if action == "finish":
+            return self.decided
+        if action == "reprint":
+            return self.review is not None and bool(documents_for(self.review.state))
+        if action == "view":
+            return self.case_id is not None
+        return True
+
+    def load(self):
+        return load_in_thread(self.ctx, self.case_id)
+
+    def show(self, review) -> None:
+        self.review = review
+        self.intake.update_state(review.state)
+        self.blocked = unavailable(review)
+        if self.decided and self.display and self.screen.focused is None:
+            self.query_one("#decision-scroll").focus()
+        if not self.busy and review.state.status in EDITABLE:
+            self.cursor = review.suggested if review.suggested in ORDER else "accept"
+        self._draw()
+        self.refresh_bindings()
+
+    def _draw(self) -> None:
+        review = self.review
+        if review is None:
+            return
+        state = review.state
+        options = self.query_one("#decision-options")
+        options.display = not self.decided
+        head = self.query_one("#decision-head", Static)
+        if self.decided:
+            head.update(T.done.format(status=state.status_label, code=format_tracking_code(state.tracking_code)))
+        else:
+            label = T.options.get(review.suggested, ("", ""))[0]
+            extra = f"　（已出具一次性告知书 {len(state.notices)} 次）" if state.notices else ""
+            head.update(T.suggested.format(label=label) + extra)
+            for n, kind in enumerate(ORDER, start=1):
+                name, what = T.options[kind]
+                text = Text()
+                cursor = kind == self.cursor
+                text.append("▶ " if cursor else "  ", style="bold")
+                text.append(f"{n} {name}", style="bold reverse" if cursor else "bold")
+                text.append(f"　{what}")
+                why = self.blocked.get(kind)
+                if why:
+                    text.append("\n      " + T.unavailable.format(why=why), style="dim")
+                self.query_one(f"#opt-{kind}", Static).update(text)
+                self.query_one(f"#opt-{kind}").set_class(bool(why), "-blocked")
+        self.query_one("#decision-result", Static).update(self._result_text())
+        self._draw_prints()
+
+    def _result_text(self) -> Text:
+        text = Text()
+        if not self.decided or self.review is None:
+            return text
+        state = self.review.state
+        dues = [item.get("due", "") for item in state.items.values() if item.get("due")]
+        if dues:
+            text.append(T.expected.format(date=max(dues)) + "\n")
+        if state.deferred_deadline:
+            text.append(T.deadline.format(date=state.deferred_deadline) + "\n")
+        if state.notices and state.status == "notice_issued":
+            text.append(T.deadline.format(date=state.notices[-1].get("deadline", "")) + "\n")
+        for warning in state.decision.get("warnings", []):
+            text.append(f"⚠ {warning}\n", style="yellow")
+        return text
+
+    def _draw_prints(self) -> None:
+        lines = [p.line() for p in self.printed]
+        if self.printing:
+            lines.append(T.printing.format(doc="…"))
+        elif not lines and self.review is not None:
+            lines = [p_line for p_line in self._history()]
+        widget = self.query_one("#print-lines", Static)
+        widget.update("\n".join(lines))
+        widget.set_class(any(p.error for p in self.printed), "-failed")
+
+    def _history(self) -> list[str]:
+        from screens.print_worker import Printed
+
+        docs = self.review.state.documents if self.review else []
+        return [Printed(d.get("kind", ""), d.get("path", ""), d.get("printer", ""), d.get("error") or None).line()
+                for d in docs[-4:]]
+
+    # -- keys --------------------------------------------------------------------------------------
+    def action_move(self, delta: int) -> None:
+        index = ORDER.index(self.cursor)
+        self.cursor = ORDER[max(0, min(len(ORDER) - 1, index + delta))]
+        self._draw()
+
+    def action_pick(self, n: int) -> None:
+        self.cursor = ORDER[n - 1]
+        self._draw()
+        self.action_execute()
+
+    def action_execute(self) -> None:
+        if self.review is None or self.busy or not self.case_id:
+            return
+        kind = self.cursor
+        state = self.review.state
+        if kind == "refuse":
+            self._ask_reason(kind, T.refuse_title, T.refuse_reason, T.refuse_basis)
+        elif kind == "notice" and state.status == "notice_issued":
+            self._ask_reason(kind, T.notice_again_title, T.notice_again_reason, None)
+        else:
+            self._decide(kind)
+
+    def _ask_reason(self, kind: str, title: str, reason: str, basis: str | None) -> None:
+        from screens.dialogs import ReasonDialog
+
+        def answered(result: tuple[str, str] | None) -> None:
+            if result:
+                self._decide(kind, *result)
+
+        self.app.push_screen(ReasonDialog(title, reason, basis), answered)
+
+    def _decide(self, kind: str, reason: str = "", basis: str = "") -> None:
+        self.busy = True
+        self.hall_app.hold_keys()  # keys pressed meanwhile apply to the decided case
+        self.say(T.working)
+        self.submit(decide_in_thread, self.ctx, self.case_id, self.username, kind, reason, basis,
+                    done=self._decided, error=self._failed)
+
+    def _failed(self, message: str) -> None:
+        self.busy = False
+        self.hall_app.release_keys()
+        self.fail(message)
+
+    def _decided(self, review) -> None:
+        self.busy = False
+        self.hall_app.release_keys()
+        self.intake.decided = True
+        self.say("")
+        self.show(review)
+        self.query_one("#decision-scroll").focus()
+        self._print(documents_for(review.state))
+        self.hall_app.poke_sync()
+
+    def _print(self, kinds: list[str]) -> None:
+        if not kinds or not self.case_id:
+            return
+        self.printing = True
+        self.printed = []
+        self._draw_prints()
+        self.hall_app.db.background(print_in_thread, self.ctx, self.case_id, self.username, kinds,
+                                    done=self._printed, name="print")
+
+    def _printed(self, printed) -> None:
+        self.printing = False
+        self.printed = printed
+        for p in printed:
+            if p.error:
+                self.app.notify(p.line(), severity="error", timeout=10)
+        if self.is_attached:
+            self._draw_prints()
+            failed = [p for p in printed if p.error]
+            self.say(failed[0].line() if failed else T.printed_short.format(docs="、".join(p.name for p in printed)),
+                     "error" if failed else "success")
+            self.refresh_bindings()
+
+    def action_finish(self) -> None:
+        self.app.pop_screen()  # done: back to the workbench for the next citizen
+
+    def action_reprint(self) -> None:
+        if self.review is not None and not self.printing:
+            self._print(documents_for(self.review.state))
+
+    def action_view(self) -> None:
+        if self.case_id:
+            self.hall_app.open_case(self.case_id)

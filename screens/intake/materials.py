@@ -1,0 +1,146 @@
+"""Step 5 · materials checklist: each material with its status (e-licence ✓ /
+handed in / missing / deferred), originals and copies; keys tick them."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from hall_app.domain.bundle import FORM_LABELS, REQUIREMENT_LABELS
+from screens.intake.base import StepPane
+from screens.strings import Materials as T
+from screens.widgets.cjk import clip
+from screens.widgets.tables import add_fixed_columns
+
+STYLES = {"exempt": "green", "handed_in": "green", "missing": "bold red", "deferred": "yellow"}
+
+
+def load_in_thread(ctx, case_id: str):
+    state = ctx.cases.get(case_id)
+    return state, ctx.cases.plan(state)
+
+
+def mark_in_thread(ctx, case_id: str, username: str, marks: list[tuple[str, str]]):
+    for code, status in marks:
+        ctx.cases.mark_material(case_id, username, code, status)
+    return load_in_thread(ctx, case_id)
+
+
+def next_status(planned) -> str:
+    if planned.status == "missing":
+        return "handed_in"
+    if planned.status == "handed_in" and planned.material.requirement == "deferrable":
+        return "deferred"
+    return "missing"
+
+
+class MaterialsStep(StepPane):
+    STEP = "materials"
+    BINDINGS = [
+        Binding("space", "cycle", T.toggle, id="materials.toggle"),
+        Binding("1", "mark('handed_in')", T.handed, id="materials.handed_in"),
+        Binding("2", "mark('missing')", T.missing, id="materials.missing"),
+        Binding("3", "mark('deferred')", T.deferred, id="materials.deferred"),
+        Binding("a", "all_in", T.all_in, id="materials.all_in"),
+        Binding("enter", "go_on", T.go, id="materials.next"),
+    ]
+
+    def __init__(self, intake) -> None:
+        super().__init__(intake)
+        self.planned: dict = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(T.heading, id="materials-summary", classes="heading")
+        table: DataTable = DataTable(id="materials", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static("", id="material-note", classes="muted")
+
+    def on_mount(self) -> None:
+        add_fixed_columns(self.query_one("#materials", DataTable), T.cols, (24, 8, 6, 12, 40))
+        super().on_mount()
+
+    def focus_first(self) -> None:
+        self.query_one("#materials", DataTable).focus()
+
+    def load(self):
+        return load_in_thread(self.ctx, self.case_id)
+
+    def show(self, data) -> None:
+        state, plan = data
+        self.intake.update_state(state)
+        table = self.query_one("#materials", DataTable)
+        current = self._selected()
+        table.clear()
+        self.planned = {p.material.code: p for p in plan.materials}
+        counts = {"exempt": 0, "handed_in": 0, "missing": 0, "deferred": 0}
+        for p in plan.materials:
+            m = p.material
+            counts[p.status] += 1
+            form = FORM_LABELS[m.form] + (T.copies.format(n=m.copies) if m.copies > 1 else "")
+            status = Text(T.status[p.status], style=STYLES[p.status])
+            if p.status == "missing" and m.requirement == "optional":
+                status = Text(T.status["missing"] + "（选交）", style="dim")
+            table.add_row(clip(m.name, 24), form, REQUIREMENT_LABELS[m.requirement], status,
+                          clip(p.note or p.reason, 40), key=m.code)
+        self.query_one("#materials-summary", Static).update(
+            f"{T.heading}　" + T.summary.format(total=len(plan.materials), exempt=counts["exempt"],
+                                                handed=counts["handed_in"], missing=counts["missing"],
+                                                deferred=counts["deferred"]))
+        if current in self.planned:
+            table.move_cursor(row=table.get_row_index(current), animate=False)
+        self._show_note()
+
+    def _selected(self) -> str | None:
+        table = self.query_one("#materials", DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def _show_note(self) -> None:
+        planned = self.planned.get(self._selected() or "")
+        note = self.query_one("#material-note", Static)
+        if planned is None:
+            note.update("")
+            return
+        m = planned.material
+        note.update(f"{m.name}：{m.spec}　（{planned.reason}）")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_note()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.advance()
+
+    # -- keys ------------------------------------------------------------------------------------
+    def _mark(self, marks: list[tuple[str, str]]) -> None:
+        if marks and self.case_id:
+            self.submit(mark_in_thread, self.ctx, self.case_id, self.username, marks, done=self.show,
+                        error=self._failed)
+
+    def _failed(self, message: str) -> None:
+        self.fail(message)
+        self.reload()
+
+    def action_cycle(self) -> None:
+        planned = self.planned.get(self._selected() or "")
+        if planned is not None:
+            self._mark([(planned.material.code, next_status(planned))] if planned.status != "exempt" else [])
+            if planned.status == "exempt":
+                self.say(planned.note or "", "info")
+
+    def action_mark(self, status: str) -> None:
+        code = self._selected()
+        if code:
+            self._mark([(code, status)])
+
+    def action_all_in(self) -> None:
+        marks = [(code, "handed_in") for code, p in self.planned.items() if p.status in ("missing", "deferred")]
+        if marks:
+            self.say(T.all_marked.format(n=len(marks)), "success")
+        self._mark(marks)
+
+    def action_go_on(self) -> None:
+        self.advance()

@@ -1,0 +1,211 @@
+"""Step 1 · need → bundle: the citizen's words, ranked suggestions, or browse by
+kind and life stage. Only complete bundles are offered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Label, OptionList, Static, Tree
+from textual.widgets.option_list import Option
+
+from screens.intake.base import StepPane
+from screens.roles import channel_for
+from screens.strings import Need as T
+from screens.widgets.cjk import clip
+from screens.widgets.inputs import HallInput
+
+
+def catalog_in_thread(ctx, window: str, case_id: str | None) -> tuple[Any, list[str], str | None]:
+    from hall_app.services.counter import frequent_bundles
+
+    catalog = ctx.catalog
+    frequent = [code for code, _ in frequent_bundles(ctx, window)]
+    current = None
+    if case_id:
+        state = ctx.cases.get(case_id)
+        current = state.bundle_code
+    return catalog, frequent, current
+
+
+def start_in_thread(ctx, code: str, username: str, channel: str, window: str, void_case: str | None,
+                    void_reason: str):
+    if void_case:
+        ctx.cases.void(void_case, username, void_reason)
+    state = ctx.cases.start(code, username, channel=channel, window=window)
+    return state, ctx.catalog.get(code).name
+
+
+class NeedStep(StepPane):
+    STEP = "need"
+    BINDINGS = [
+        Binding("up", "move(-1)", T.up, show=False),
+        Binding("down", "move(1)", T.down, show=False),
+        Binding("enter", "choose", T.choose, id="need.choose"),
+    ]
+
+    def __init__(self, intake) -> None:
+        super().__init__(intake)
+        self.catalog: Any = None
+        self.frequent: list[str] = []
+        self.current: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="need-chosen", classes="success")
+        yield Label(T.prompt, classes="heading")
+        yield HallInput(placeholder=T.placeholder, id="need-words")
+        with Horizontal(id="need-lists"):
+            with Vertical(id="need-left"):
+                yield Static(T.suggestions, id="need-list-title", classes="heading")
+                yield OptionList(id="suggestions")
+            with Vertical(id="need-right"):
+                yield Static(T.browse, classes="heading")
+                tree: Tree[str] = Tree("一件事", id="browse")
+                tree.show_root = False
+                yield tree
+
+    def focus_first(self) -> None:
+        self.query_one("#need-words", HallInput).focus()
+
+    def reload(self) -> None:
+        self.say(T.loading)
+        user = self.hall_app.user
+        self.submit(catalog_in_thread, self.ctx, user.window if user else "", self.case_id, done=self.shown,
+                    error=lambda m: self.load_failed(T.catalog_error.format(error=m)))
+
+    def show(self, data) -> None:
+        self.catalog, self.frequent, self.current = data
+        self.say("")
+        if self.current:
+            bundle = self.catalog.get(self.current)
+            name = bundle.name if bundle else self.current
+            self.query_one("#need-chosen", Static).update(f"{T.chosen.format(name=name)}　{T.chosen_hint}")
+        self._fill_tree()
+        self._suggest(self.query_one("#need-words", HallInput).value)
+
+    # -- suggestions ----------------------------------------------------------------------
+    def _fill_tree(self) -> None:
+        tree = self.query_one("#browse", Tree)
+        tree.clear()
+        complete = [b for b in self.catalog if b.complete]
+        for kind in ("个人", "企业"):
+            bundles = [b for b in complete if b.kind == kind]
+            if not bundles:
+                continue
+            kind_node = tree.root.add(kind, expand=True)
+            stages: dict[str, Any] = {}
+            for bundle in sorted(bundles, key=lambda b: (b.life_stage, b.name)):
+                if bundle.life_stage not in stages:
+                    stages[bundle.life_stage] = kind_node.add(bundle.life_stage, expand=True)
+                stages[bundle.life_stage].add_leaf(bundle.name, data=bundle.code)
+
+    def _suggest(self, words: str) -> None:
+        options = self.query_one("#suggestions", OptionList)
+        options.clear_options()
+        title = self.query_one("#need-list-title", Static)
+        if self.catalog is None:
+            return
+        if words.strip():
+            title.update(T.suggestions)
+            found = [(s.bundle, s.why) for s in self.catalog.search(words, only_complete=True, limit=9)]
+        else:
+            title.update(T.frequent)
+            order = {code: n for n, code in enumerate(self.frequent)}
+            complete = sorted((b for b in self.catalog if b.complete),
+                              key=lambda b: (order.get(b.code, len(order)), b.name))
+            found = [(b, f"{b.kind}·{b.life_stage}") for b in complete[:9]]
+        width = max(20, (options.size.width or 40) - 4)
+        for n, (bundle, why) in enumerate(found, start=1):
+            line = f"{n} {bundle.name}"
+            if why and not why.endswith(bundle.name):
+                line += f"　{why}"
+            options.add_option(Option(clip(line, width), id=bundle.code))
+        if found:
+            options.highlighted = 0
+        elif words.strip():
+            self.say(T.none, "warning")
+
+    def on_input_changed(self, event: HallInput.Changed) -> None:
+        event.stop()
+        self.say("")
+        self._suggest(event.value)
+
+    def on_input_submitted(self, event: HallInput.Submitted) -> None:
+        event.stop()
+        self.action_choose()
+
+    def action_move(self, delta: int) -> None:
+        options = self.query_one("#suggestions", OptionList)
+        if options.option_count:
+            current = options.highlighted if options.highlighted is not None else -1
+            options.highlighted = max(0, min(options.option_count - 1, current + delta))
+
+    def action_choose(self) -> None:
+        focused = self.screen.focused
+        if isinstance(focused, Tree):
+            node = focused.cursor_node
+            if node is not None and node.data:
+                self.choose(node.data)
+            elif node is not None:
+                node.toggle()
+            return
+        options = self.query_one("#suggestions", OptionList)
+        if options.highlighted is None or not options.option_count:
+            if self.current:
+                self.go("flow")
+            else:
+                self.say(T.none, "warning")
+            return
+        code = options.get_option_at_index(options.highlighted).id
+        if code:
+            self.choose(code)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.choose(event.option.id)
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
+        event.stop()
+        if event.node.data:
+            self.choose(event.node.data)
+
+    # -- choosing -------------------------------------------------------------------------
+    def choose(self, code: str) -> None:
+        if self.current == code:
+            self.go("flow")
+            return
+        if self.current:
+            from screens.dialogs import ConfirmDialog
+
+            name = self.catalog.get(code).name
+
+            def answered(ok: bool | None) -> None:
+                if ok:
+                    self._start(code, void_case=self.case_id, reason=T.void_reason.format(name=name))
+
+            self.app.push_screen(ConfirmDialog(T.change_confirm.format(name=name)), answered)
+            return
+        self._start(code)
+
+    def _start(self, code: str, void_case: str | None = None, reason: str = "") -> None:
+        user = self.hall_app.user
+        if user is None:
+            return
+        self.hall_app.hold_keys()  # what is typed next belongs to the flow chart
+        self.submit(start_in_thread, self.ctx, code, user.username, channel_for(user.role), user.window,
+                    void_case, reason, done=self._started, error=self._not_started)
+
+    async def _started(self, result) -> None:
+        state, name = result
+        self.intake.case_started(state, name)
+        try:
+            await self.intake.goto("flow")
+        finally:
+            self.hall_app.release_keys()
+
+    def _not_started(self, message: str) -> None:
+        self.hall_app.release_keys()
+        self.fail(message)

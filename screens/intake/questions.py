@@ -1,0 +1,188 @@
+"""Step 4 · situation questions: choices only (number keys), only those that apply.
+Changing an earlier answer recomputes the plan and says what changed."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from screens.intake.base import StepPane
+from screens.strings import Intake as TI, Questions as T
+
+
+def load_in_thread(ctx, case_id: str):
+    state = ctx.cases.get(case_id)
+    return state, ctx.cases.plan(state)
+
+
+def answer_in_thread(ctx, case_id: str, username: str, question: str, value: str | None):
+    change = ctx.cases.answer(case_id, username, question, value)
+    state = ctx.cases.get(case_id)
+    return change, state, ctx.cases.plan(state)
+
+
+class QuestionList(Vertical, can_focus=True):
+    """Holds the focus for the step; the step's bindings do the work."""
+
+
+class QuestionsStep(StepPane):
+    STEP = "questions"
+    BINDINGS = [
+        Binding("1", "answer(1)", T.choose, id="questions.choose", key_display="1-9"),
+        Binding("up", "move(-1)", show=False),
+        Binding("down", "move(1)", show=False),
+        Binding("left", "cycle(-1)", "上一选项", show=False),
+        Binding("right", "cycle(1)", "下一选项", show=False),
+        Binding("0,delete,backspace", "clear", T.clear, id="questions.clear", key_display="0"),
+        Binding("enter", "go_on", T.go, id="questions.next"),
+    ] + [Binding(str(n), f"answer({n})", show=False) for n in range(2, 10)]
+
+    def __init__(self, intake) -> None:
+        super().__init__(intake)
+        self.questions: list = []
+        self.answers: dict[str, str] = {}
+        self.pending: set[str] = set()
+        self.cursor: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(T.heading, classes="heading")
+        yield QuestionList(id="question-list")
+        yield Static("", id="question-help", classes="muted")
+
+    def focus_first(self) -> None:
+        self.query_one("#question-list").focus()
+
+    def shown_again(self) -> None:
+        self.cursor = None  # back on this step: start from the first open (or the first) question
+        super().shown_again()
+
+    def load(self):
+        return load_in_thread(self.ctx, self.case_id)
+
+    def show(self, data) -> None:
+        state, plan = data
+        self.intake.update_state(state)
+        self.questions = list(plan.questions)
+        self.answers = dict(plan.answers)
+        self.pending = {q.id for q in plan.pending}
+        ids = [q.id for q in self.questions]
+        if self.cursor not in ids:
+            self.cursor = next((q.id for q in self.questions if q.id in self.pending), ids[0] if ids else None)
+        self._draw_rows()
+        if not self.questions:
+            self.say(T.no_questions)
+
+    def _draw_rows(self) -> None:
+        box = self.query_one("#question-list", QuestionList)
+        rows = list(box.query(Static))
+        if len(rows) != len(self.questions):
+            box.remove_children()
+            rows = [Static("", classes="question") for _ in self.questions]
+            box.mount_all(rows)
+        for n, (question, row) in enumerate(zip(self.questions, rows), start=1):
+            row.update(self._line(n, question))
+            row.set_class(question.id == self.cursor, "-cursor")
+        self._show_help()
+
+    def _line(self, n: int, question) -> Text:
+        text = Text(no_wrap=False)
+        mark = "▶ " if question.id == self.cursor else "  "
+        text.append(f"{mark}{n:>2}. ", style="bold")
+        text.append(question.text)
+        text.append("\n      ")
+        chosen = self.answers.get(question.id)
+        for k, option in enumerate(question.options, start=1):
+            label = f" {k} {option} "
+            text.append(label, style="reverse bold" if option == chosen else "")
+            text.append(" ")
+        if question.id in self.pending:
+            text.append(f" {T.pending}", style="bold yellow")
+        return text
+
+    def _show_help(self) -> None:
+        question = self._current()
+        left = len(self.pending)
+        hint = T.all_answered if not left else T.left.format(n=left)
+        helptext = question.help if question is not None and question.help else ""
+        self.query_one("#question-help", Static).update(f"{helptext}　{hint}" if helptext else hint)
+        rows = list(self.query_one("#question-list").query(Static))
+        ids = [q.id for q in self.questions]
+        if self.cursor in ids and len(rows) == len(ids):
+            rows[ids.index(self.cursor)].scroll_visible(animate=False)
+
+    def _current(self):
+        return next((q for q in self.questions if q.id == self.cursor), None)
+
+    # -- keys ------------------------------------------------------------------------------------
+    def action_move(self, delta: int) -> None:
+        ids = [q.id for q in self.questions]
+        if not ids:
+            return
+        index = ids.index(self.cursor) if self.cursor in ids else 0
+        self.cursor = ids[max(0, min(len(ids) - 1, index + delta))]
+        self._draw_rows()
+
+    def action_answer(self, n: int, move: bool = True) -> None:
+        question = self._current()
+        if question is None or n > len(question.options) or not self.case_id:
+            return
+        value = question.options[n - 1]
+        self.answers[question.id] = value  # show it at once; the plan follows from the worker
+        self.pending.discard(question.id)
+        self._draw_rows()
+        self.hall_app.hold_keys()  # the next key answers the next question of the new plan
+        self.submit(answer_in_thread, self.ctx, self.case_id, self.username, question.id, value,
+                    done=lambda r: self._answered(question.id, r, move=move), error=self._failed)
+
+    def action_cycle(self, step: int) -> None:
+        """←/→ choose the previous/next option of the current question."""
+        question = self._current()
+        if question is None:
+            return
+        options = question.options
+        chosen = self.answers.get(question.id)
+        index = options.index(chosen) + step if chosen in options else (0 if step > 0 else len(options) - 1)
+        self.action_answer(index % len(options) + 1, move=False)
+
+    def action_clear(self) -> None:
+        question = self._current()
+        if question is None or not self.case_id or question.id not in self.answers:
+            return
+        self.answers.pop(question.id, None)
+        self.pending.add(question.id)
+        self._draw_rows()
+        self.say(T.cleared.format(text=question.text))
+        self.hall_app.hold_keys()
+        self.submit(answer_in_thread, self.ctx, self.case_id, self.username, question.id, None,
+                    done=lambda r: self._answered(question.id, r, move=False), error=self._failed)
+
+    def _answered(self, question_id: str, result, move: bool = True) -> None:
+        self.hall_app.release_keys()
+        change, state, plan = result
+        self.show((state, plan))
+        if not change.empty:
+            self.say(TI.change.format(text=change.describe()), "change")
+        if move:
+            ids = [q.id for q in self.questions]
+            start = ids.index(question_id) + 1 if question_id in ids else 0
+            after = [i for i in ids[start:] + ids[:start] if i in self.pending]
+            if after:
+                self.cursor = after[0]
+            self._draw_rows()
+
+    def _failed(self, message: str) -> None:
+        self.hall_app.release_keys()
+        self.fail(message)
+        self.reload()
+
+    def action_go_on(self) -> None:
+        if self.pending:
+            ids = [q.id for q in self.questions]
+            self.cursor = next(i for i in ids if i in self.pending)
+            self._draw_rows()
+            self.say(T.left.format(n=len(self.pending)), "warning")
+            return
+        self.advance()

@@ -1,0 +1,220 @@
+"""The intake screen: title, stepper, the current step, a message line, keys.
+
+Moving between steps records the step on the case (``set_step``), so a restart
+reopens the intake where the clerk was. Leaving never loses anything: every
+answer, tick and keystroke has already been queued for the database.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container
+from textual.css.query import NoMatches
+from textual.screen import Screen
+
+
+from hall_app.services.intake import STEPS
+from screens.strings import App as TA, Intake as T
+from screens.widgets.bars import MessageLine, StatusBar, Stepper, TitleBar
+from screens.widgets.keybar import KeyBar
+
+if TYPE_CHECKING:
+    from hall_app.domain.case import CaseState
+    from screens.app import HallApp
+    from screens.intake.base import StepPane
+
+PREMOUNT_AFTER = 0.3  # seconds after a step is ready before the next one is built, hidden
+
+PANES = {
+    "need": "NeedStep", "flow": "FlowStep", "applicant": "ApplicantStep", "questions": "QuestionsStep",
+    "materials": "MaterialsStep", "form": "FormStep", "review": "ReviewStep", "decision": "DecisionStep",
+}
+
+
+def pane_class(step: str) -> type["StepPane"]:
+    return getattr(importlib.import_module(f"screens.intake.{step}"), PANES[step])
+
+
+def step_in_thread(ctx, case_id: str, username: str, step: str) -> tuple[str, "CaseState"]:
+    from hall_app.domain.case import EDITABLE
+
+    state = ctx.cases.get(case_id)
+    if state.claimed_by and state.claimed_by != username:
+        return "taken", state
+    if state.status in EDITABLE:
+        state = ctx.cases.set_step(case_id, username, step)
+    return "ok", state
+
+
+def state_in_thread(ctx, case_id: str) -> tuple["CaseState", str]:
+    state = ctx.cases.get(case_id)
+    return state, ctx.catalog_service.bundle_for(state.bundle_code, state.bundle_hash).name
+
+
+class IntakeScreen(Screen):
+    CSS_PATH = "intake.tcss"
+    BINDINGS = [
+        Binding("f7", "prev_step", T.prev, id="intake.prev"),
+        Binding("f8", "next_step", T.next, id="intake.next"),
+        Binding("escape", "leave", T.leave, id="intake.leave"),
+    ]
+
+    def __init__(self, case_id: str | None, step: str | None = None) -> None:
+        super().__init__()
+        self.case_id = case_id
+        self.step = step if step in STEPS else ("flow" if case_id else "need")
+        self.state: CaseState | None = None
+        self.pane: StepPane | None = None
+        self.panes: dict[str, StepPane] = {}
+        self._awaiting: StepPane | None = None  # the step whose data the held keys wait for
+        self.decided = False
+        self.bundle_name = ""
+        self._switching = False
+
+    @property
+    def hall_app(self) -> "HallApp":
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(T.title, id="intake-title")
+        yield Stepper(STEPS, id="stepper")
+        yield Container(id="step-host")
+        yield MessageLine(id="message")
+        yield StatusBar()
+        yield KeyBar()
+
+    async def on_mount(self) -> None:
+        if self.case_id:
+            self.hall_app.db.submit(state_in_thread, self.hall_app.ctx, self.case_id, done=lambda r: self.update_state(*r),
+                                    name="intake-state")
+        await self.show_step(self.step, record=False)
+
+    # -- the case as the title shows it -----------------------------------------------------
+    def update_state(self, state: "CaseState", bundle_name: str | None = None) -> None:
+        from hall_app.domain.case import EDITABLE
+        from hall_app.domain.tracking import format_tracking_code
+
+        self.state = state
+        if bundle_name:
+            self.bundle_name = bundle_name
+        self.decided = state.status not in EDITABLE
+        parts = [T.title]
+        if self.bundle_name:
+            parts.append(self.bundle_name)
+        parts.append(f"跟踪码 {format_tracking_code(state.tracking_code)}")
+        if state.applicant_name:
+            parts.append(f"申请人 {state.applicant_name}")
+        parts.append(state.status_label)
+        try:
+            self.query_one("#intake-title", TitleBar).update(" · ".join(parts))
+            self.query_one("#stepper", Stepper).show(self.step, self.decided)
+        except NoMatches:  # not composed yet: shown when it is
+            pass
+
+    def say(self, message: str, kind: str = "info") -> None:
+        try:
+            self.query_one("#message", MessageLine).say(message, kind)
+        except NoMatches:
+            pass
+
+    # -- moving between steps ----------------------------------------------------------------
+    async def show_step(self, step: str, record: bool = True) -> None:
+        if self._switching:
+            return
+        self._switching = True
+        self.hall_app.hold_keys()  # released when the new step has its data (pane_ready)
+        try:
+            if self.pane is not None:
+                self.pane.commit()
+                self.pane.display = False  # kept: going back and forth costs no re-mounting
+            self.step = step
+            self.query_one("#stepper", Stepper).show(step, self.decided)
+            self.say(T.decided.format(status=self.state.status_label) if self.decided and self.state else "")
+            pane = self.panes.get(step)
+            if pane is None:
+                pane = self.panes[step] = pane_class(step)(self)
+                self.pane = self._awaiting = pane
+                await self.query_one("#step-host", Container).mount(pane)  # loads on mount
+            else:
+                self.pane = self._awaiting = pane
+                pane.display = True
+                pane.shown_again()
+            pane.focus_first()
+            if record and self.case_id:
+                self.hall_app.db.submit(step_in_thread, self.hall_app.ctx, self.case_id, self._username(), step,
+                                        done=self._step_recorded, name="set-step")
+        finally:
+            self._switching = False
+
+    def pane_ready(self, pane: "StepPane") -> None:
+        if pane is self._awaiting:
+            self._awaiting = None
+            self.hall_app.release_keys()
+            self.set_timer(PREMOUNT_AFTER, self._premount_next)
+
+    def _premount_next(self) -> None:
+        """Build the next step while the clerk works on this one (the form has 50-odd
+        widgets: mounting it when Enter is pressed would be the slowest step change)."""
+        index = STEPS.index(self.step)
+        if self.case_id and index + 1 < len(STEPS) and STEPS[index + 1] not in self.panes and self.is_current:
+            self.run_worker(self._premount(STEPS[index + 1]), group="premount")
+
+    async def _premount(self, step: str) -> None:
+        if step in self.panes or self._switching:
+            return
+        pane = self.panes[step] = pane_class(step)(self)
+        pane.display = False
+        await self.query_one("#step-host", Container).mount(pane)
+
+    def _username(self) -> str:
+        return self.hall_app.user.username if self.hall_app.user else ""
+
+    def _step_recorded(self, result: tuple[str, "CaseState"]) -> None:
+        kind, state = result
+        if kind == "taken":
+            from screens.dialogs import MessageDialog
+
+            if self.is_current:
+                self.app.pop_screen()
+            self.app.push_screen(MessageDialog(TA.claimed_away.format(user=state.claimed_by)))
+            return
+        self.update_state(state)
+
+    async def goto(self, step: str) -> None:
+        if step == self.step:
+            return
+        if self.case_id is None and step != "need":
+            self.say(T.need_bundle_first, "warning")
+            return
+        await self.show_step(step)
+
+    async def advance(self) -> None:
+        index = STEPS.index(self.step)
+        if index + 1 < len(STEPS):
+            await self.goto(STEPS[index + 1])
+
+    async def action_next_step(self) -> None:
+        if STEPS.index(self.step) + 1 >= len(STEPS):
+            self.say(T.last_step)
+            return
+        await self.advance()
+
+    async def action_prev_step(self) -> None:
+        index = STEPS.index(self.step)
+        if index == 0:
+            self.say(T.first_step)
+            return
+        await self.goto(STEPS[index - 1])
+
+    def action_leave(self) -> None:
+        if self.pane is not None:
+            self.pane.commit()
+        self.app.pop_screen()
+
+    def case_started(self, state: "CaseState", bundle_name: str) -> None:
+        self.case_id = state.case_id
+        self.update_state(state, bundle_name)

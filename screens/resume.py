@@ -1,0 +1,50 @@
+"""Resuming a draft: take it over (with a confirmation if another clerk holds it)
+and reopen the intake on the step where work stopped."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from screens.strings import Workbench as T
+
+if TYPE_CHECKING:
+    from screens.app import HallApp
+
+
+def take_in_thread(ctx, case_id: str, username: str, force: bool):
+    """("taken", message) if someone else holds the draft and not forced; else ("ok", state)."""
+    from hall_app.domain.case import EDITABLE
+
+    state = ctx.cases.get(case_id)
+    if state.status not in EDITABLE:
+        return "closed", state
+    if state.claimed_by and state.claimed_by != username and not force:
+        try:
+            ctx.cases.claim(case_id, username)
+        except Exception as exc:  # noqa: BLE001 - IntakeError: the message for the clerk
+            return "taken", str(exc)
+    return "ok", ctx.cases.claim(case_id, username, force=force)
+
+
+def resume(app: "HallApp", case_id: str) -> None:
+    from screens.dialogs import ConfirmDialog
+    from screens.intake.screen import IntakeScreen
+
+    ctx, user = app.ctx, app.user
+    if ctx is None or user is None:
+        return
+
+    def taken(result) -> None:
+        kind, value = result
+        if kind == "closed":
+            app.open_case(case_id)
+        elif kind == "taken":
+            def answered(ok: bool | None) -> None:
+                if ok:
+                    app.db.submit(take_in_thread, ctx, case_id, user.username, True, done=taken, name="claim")
+
+            app.push_screen(ConfirmDialog(T.taken_confirm.format(message=value)), answered)
+        else:
+            app.push_screen(IntakeScreen(case_id, value.step))
+
+    app.db.submit(take_in_thread, ctx, case_id, user.username, False, done=taken, name="claim")

@@ -1,0 +1,19 @@
+"""What each role is offered (the core's ROLES: clerk, agent, supervisor, admin)."""
+
+from __future__ import annotations
+
+PERMISSIONS = {
+    "intake": {"clerk", "agent", "supervisor"},  # start and continue intakes, decide
+    "all_windows": {"supervisor", "admin"},  # see every window's cases on the workbench
+    "users": {"admin"},  # create users
+    "view": {"clerk", "agent", "supervisor", "admin"},  # search, case view, reprint
+}
+
+
+def can(role: str | None, what: str) -> bool:
+    return bool(role) and role in PERMISSIONS.get(what, set())
+
+
+def channel_for(role: str) -> str:
+    """An agent (帮代办员) files on a citizen's behalf: the case's channel says so."""
+    return "proxy" if role == "agent" else "window"

@@ -1,0 +1,27 @@
+"""Text input used everywhere: cursor blink follows the app (off in tests), no
+select-all on focus (typing never wipes a prefilled value by surprise)."""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+MAX_CHARS = 2000  # a paste of anything longer is cut here; the field check reports the length
+
+
+class HallInput(Input):
+    def __init__(self, value: str = "", placeholder: str = "", *, id: str | None = None,
+                 password: bool = False, classes: str | None = None, max_length: int = MAX_CHARS) -> None:
+        super().__init__(value="", placeholder=placeholder, id=id, password=password, classes=classes,
+                         max_length=max_length, select_on_focus=False)
+        self._initial = value
+
+    def on_mount(self) -> None:
+        self.cursor_blink = bool(getattr(self.app, "cursor_blink_enabled", True))
+        if self._initial:
+            self.set_quietly(self._initial)  # Input posts Changed for a constructor value: loading is not typing
+
+    def set_quietly(self, value: str) -> None:
+        """Change the value without posting Changed (loading is not typing)."""
+        with self.prevent(Input.Changed):
+            self.value = value
+            self.cursor_position = len(value)

@@ -1,0 +1,287 @@
+"""Workbench (工作台): today's cases at this window (paged), drafts to resume, and
+one search box for a tracking code, a scanned QR URL, an ID number, a USCC or a name.
+
+The search box has the focus: a barcode scanner types fast and ends with Enter, and
+the case opens. Actions use F-keys so that typing never triggers them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Label, Static
+
+from hall_app.domain.tracking import format_tracking_code
+from screens.roles import can
+from screens.strings import STEP_TITLES, Workbench as T
+from screens.widgets.bars import MessageLine, StatusBar, TitleBar
+from screens.widgets.keybar import KeyBar
+from screens.widgets.cjk import clip
+from screens.widgets.inputs import HallInput
+from screens.widgets.tables import CaseTable
+
+if TYPE_CHECKING:
+    from hall_app.services.counter import CaseLine
+    from screens.app import HallApp
+
+
+def _time(iso: str) -> str:
+    return iso[11:16] if len(iso) >= 16 else iso
+
+
+def _when(iso: str) -> str:
+    return f"{iso[5:10]} {iso[11:16]}" if len(iso) >= 16 else iso
+
+
+def search_in_thread(ctx, query: str) -> tuple[list["CaseLine"], str, bool]:
+    """Lines found, a hint about the query (a bad check digit…), whether it was a code."""
+    from hall_app.domain.text import compact
+    from hall_app.domain.tracking import parse_tracking_code
+    from hall_app.services.cases import identify
+    from hall_app.services.counter import line
+
+    rows = ctx.cases.find(query)
+    is_code = parse_tracking_code(query) is not None
+    hint = ""
+    key = compact(query).upper()
+    if not rows and len(key) == 18 and key.isalnum():
+        check = identify(key)
+        hint = check.error or ""
+    return [line(r) for r in rows], hint, is_code
+
+
+def lists_in_thread(ctx, window: str | None, page: int, size: int):
+    from hall_app.services.counter import line, today_page
+
+    lines, total = today_page(ctx, window, page, size)
+    drafts = [line(r) for r in ctx.cases.drafts(window, limit=50)]
+    return lines, total, drafts
+
+
+class WorkbenchScreen(Screen):
+    CSS_PATH = "workbench.tcss"
+    AUTO_FOCUS = "#search"
+    BINDINGS = [
+        Binding("f2,ctrl+n", "new_intake", T.new, id="workbench.new"),
+        Binding("f5", "refresh", T.refresh, id="workbench.refresh"),
+        Binding("slash", "focus_search", T.focus_search, id="workbench.search", show=False),
+        Binding("escape", "clear_search", T.clear, id="workbench.clear", show=False),
+        Binding("down", "to_list", show=False),
+        Binding("f3", "toggle_windows", T.all_windows, id="workbench.all_windows"),
+        Binding("f4", "users", T.users, id="workbench.users"),
+        Binding("ctrl+l", "sign_out", T.logout, id="workbench.logout"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.page = 0
+        self.page_size = 10
+        self.total = 0
+        self.all_windows = False
+        self.searching: str | None = None
+        self.lines: dict[str, CaseLine] = {}
+
+    @property
+    def hall_app(self) -> "HallApp":
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(T.title, id="workbench-title")
+        with Horizontal(id="search-row"):
+            yield Label(T.search_label, id="search-label")
+            yield HallInput(placeholder=T.search_placeholder, id="search")
+        yield MessageLine(id="message")
+        with Vertical(id="today-pane"):
+            yield Static(T.today, id="today-title", classes="heading")
+            yield CaseTable(T.cols_today, (14, 5, 12, 20, 12, 10), id="today", paged=True)
+        with Vertical(id="drafts-pane"):
+            yield Static(T.drafts, id="drafts-title", classes="heading")
+            yield CaseTable(T.cols_drafts, (14, 12, 20, 12, 10, 11), id="drafts")
+        yield StatusBar()
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "window_name", self._show_window, init=True)
+
+    def _show_window(self, name: str) -> None:
+        user = self.hall_app.user
+        self.query_one("#workbench-title", TitleBar).update(f"{T.title} · {name or (user.window if user else '')}")
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        role = self.hall_app.user.role if self.hall_app.user else None
+        if action == "new_intake":
+            return can(role, "intake")
+        if action == "toggle_windows":
+            return can(role, "all_windows")
+        if action == "users":
+            return can(role, "users")
+        return True
+
+    # -- loading --------------------------------------------------------------------------
+    def reload(self) -> None:
+        ctx, user = self.hall_app.ctx, self.hall_app.user
+        if ctx is None or user is None:
+            return
+        window = None if self.all_windows else user.window
+        self.hall_app.db.submit(lists_in_thread, ctx, window, self.page, self.page_size,
+                                done=self._lists_loaded, coalesce=("workbench", id(self)), name="workbench")
+
+    def _lists_loaded(self, result) -> None:
+        if not self.is_attached:
+            return
+        lines, total, drafts = result
+        self.total = total
+        pages = max(1, -(-total // self.page_size))
+        if self.page >= pages and self.page:
+            self.page = pages - 1
+            self.reload()
+            return
+        if self.searching is None:
+            head = T.today_all if self.all_windows else T.today
+            self.query_one("#today-title", Static).update(
+                f"{head}（{T.page.format(page=self.page + 1, pages=pages, total=total)}）")
+            self._fill_today(lines)
+        self._fill_drafts(drafts)
+
+    def _fill_today(self, lines: list["CaseLine"]) -> None:
+        table = self.query_one("#today", CaseTable)
+        table.clear()
+        for ln in lines:
+            self.lines[ln.case_id] = ln
+            table.add_row(format_tracking_code(ln.tracking_code), _time(ln.updated_at), clip(ln.applicant or "—", 12),
+                          clip(ln.bundle_name, 18), ln.status_label, ln.claimed_by or ln.created_by, key=ln.case_id)
+        if not lines:
+            self.query_one("#message", MessageLine).say(T.no_cases if self.searching is None else "", "info")
+
+    def _fill_drafts(self, drafts: list["CaseLine"]) -> None:
+        table = self.query_one("#drafts", CaseTable)
+        table.clear()
+        for ln in drafts:
+            self.lines[ln.case_id] = ln
+            step = STEP_TITLES.get(ln.step, ln.step) if ln.status == "draft" else ln.status_label
+            table.add_row(format_tracking_code(ln.tracking_code), clip(ln.applicant or "—", 12), clip(ln.bundle_name, 18), step,
+                          ln.claimed_by, _when(ln.updated_at), key=ln.case_id)
+        self.query_one("#drafts-title", Static).update(T.drafts if drafts else T.no_drafts)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_page)
+
+    def _fit_page(self) -> None:
+        table = self.query_one("#today", CaseTable)
+        size = max(3, table.size.height - 1)
+        if size != self.page_size:
+            self.page_size = size
+            self.page = 0
+            if self.searching is None:
+                self.reload()
+
+    # -- search -----------------------------------------------------------------------------
+    def on_input_submitted(self, event: HallInput.Submitted) -> None:
+        event.stop()
+        query = event.value.strip()
+        if not query:
+            self.action_clear_search()
+            return
+        ctx = self.hall_app.ctx
+        if ctx is None:
+            return
+        self.query_one("#message", MessageLine).say(T.searching)
+        self.hall_app.hold_keys()  # a scanner's next code, or Enter to open, waits for the result
+
+        def failed(message: str) -> None:
+            self.hall_app.release_keys()
+            self.query_one("#message", MessageLine).say(message, "error")
+
+        self.hall_app.db.submit(search_in_thread, ctx, query, done=lambda r: self._found(query, r), error=failed,
+                                name="search")
+
+    def _found(self, query: str, result) -> None:
+        self.hall_app.release_keys()
+        if not self.is_attached:
+            return
+        lines, hint, is_code = result
+        message = self.query_one("#message", MessageLine)
+        if is_code and len(lines) == 1:
+            self.query_one("#search", HallInput).set_quietly("")
+            message.say("")
+            self._open(lines[0])
+            return
+        self.searching = query
+        self.query_one("#today-title", Static).update(T.results.format(query=clip(query, 30), count=len(lines)))
+        self._fill_today(lines)
+        if lines:
+            message.say(T.results.format(query=clip(query, 30), count=len(lines)), "success")
+            self.query_one("#today", CaseTable).focus()
+        else:
+            message.say(T.no_results.format(query=clip(query, 30)) + (T.id_hint.format(error=hint) if hint else ""),
+                        "error")
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#search", HallInput)
+        search.set_quietly("")
+        search.focus()
+        if self.searching is not None:
+            self.searching = None
+            self.query_one("#message", MessageLine).say("")
+            self.reload()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", HallInput).focus()
+
+    def action_to_list(self) -> None:
+        if self.focused is self.query_one("#search"):
+            self.query_one("#today", CaseTable).focus()
+
+    # -- opening ----------------------------------------------------------------------------
+    def _open(self, ln: "CaseLine") -> None:
+        role = self.hall_app.user.role if self.hall_app.user else None
+        if ln.editable and can(role, "intake"):
+            self.hall_app.resume_case(ln.case_id)
+        else:
+            self.hall_app.open_case(ln.case_id)
+
+    def on_data_table_row_selected(self, event: CaseTable.RowSelected) -> None:
+        event.stop()
+        ln = self.lines.get(event.row_key.value or "")
+        if ln is not None:
+            self._open(ln)
+
+    def on_case_table_view_request(self, event: CaseTable.ViewRequest) -> None:
+        self.hall_app.open_case(event.case_id)
+
+    def on_case_table_page_request(self, event: CaseTable.PageRequest) -> None:
+        if self.searching is not None:
+            return
+        pages = max(1, -(-self.total // self.page_size))
+        new = min(max(0, self.page + event.delta), pages - 1)
+        if new != self.page:
+            self.page = new
+            self.reload()
+
+    # -- actions ----------------------------------------------------------------------------
+    def action_new_intake(self) -> None:
+        self.hall_app.new_intake()
+
+    def action_refresh(self) -> None:
+        self.reload()
+        self.hall_app.refresh_status()
+
+    def action_toggle_windows(self) -> None:
+        self.all_windows = not self.all_windows
+        self.page = 0
+        self.reload()
+
+    def action_users(self) -> None:
+        from screens.users import UsersScreen
+
+        self.app.push_screen(UsersScreen())
+
+    def action_sign_out(self) -> None:
+        self.hall_app.sign_out()

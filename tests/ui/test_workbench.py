@@ -1,0 +1,163 @@
+"""Workbench: paging, the one search box (code, scanned URL, ID, USCC, name), drafts,
+two clerks on one draft, the command palette, help, and the case view."""
+
+from __future__ import annotations
+
+from hall_app.services.demo import CHEN_MIN, LIU_YANG
+from tests.ui.helpers import applicant, current_case, login, press, screen_text, settle, start_newborn, type_text
+
+SIZE = (100, 32)
+
+
+def help_text(app) -> str:
+    """The whole help table, scrolled or not."""
+    from rich.console import Console
+
+    console = Console(width=100, record=True, file=open("/dev/null", "w"))
+    console.print(app.screen.query_one("#help-table").content)
+    return console.export_text()
+ACCEPTED = "Y55BB55KBCBY"  # a demo case: accepted (deterministic demo tracking codes)
+
+
+async def test_today_is_paged_never_the_whole_table(app, hall):
+    for _ in range(40):
+        hall.cases.start("newborn", "zhangli")
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        table = app.screen.query_one("#today")
+        size = app.screen.page_size
+        assert table.row_count == size < 51
+        assert f"第 1/{-(-51 // size)} 页，共 51 件" in screen_text(app)
+        table.focus()
+        await press(pilot, "pagedown")
+        assert f"第 2/{-(-51 // size)} 页" in screen_text(app)
+        await press(pilot, "pageup")
+        assert "第 1/" in screen_text(app)
+
+
+async def test_a_scanned_qr_url_opens_the_case(app, hall):
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        await type_text(pilot, f"https://zwfw.cq.gov.cn/t/{ACCEPTED}")
+        await press(pilot, "enter")
+        assert type(app.screen).__name__ == "CaseViewScreen"
+        text = screen_text(app)
+        assert "Y55B-B55K-BCBY" in text and "已受理" in text and "开始办件" in text
+        await press(pilot, "escape")
+        await type_text(pilot, "y55b-b55k-bcby")  # typed by hand, lower case, with dashes
+        await press(pilot, "enter")
+        assert type(app.screen).__name__ == "CaseViewScreen"
+
+
+async def test_search_by_id_name_and_a_bad_check_digit(app, hall):
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        await type_text(pilot, LIU_YANG)
+        await press(pilot, "enter")
+        assert "查找“500116199003152313”：6 件" in screen_text(app)
+        await press(pilot, "escape")
+        await type_text(pilot, "陈敏")
+        await press(pilot, "enter")
+        assert "：1 件" in screen_text(app)
+        await press(pilot, "escape")
+        await type_text(pilot, LIU_YANG[:-1] + "9")
+        await press(pilot, "enter")
+        assert "没有找到" in screen_text(app) and "校验位不符" in screen_text(app)
+        await press(pilot, "escape")
+        await type_text(pilot, "Ｘ" * 500)
+        await press(pilot, "enter")
+        assert "没有找到" in screen_text(app)
+
+
+async def test_resuming_a_draft_someone_else_holds_asks_first(app, hall):
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        drafts = app.screen.query_one("#drafts")
+        drafts.focus()
+        await press(pilot, "enter")  # 赵建国's draft, held by wangqiang
+        assert "正由 wangqiang 办理" in screen_text(app)
+        await press(pilot, "escape")  # not taken
+        assert type(app.screen).__name__ == "WorkbenchScreen"
+        await press(pilot, "enter")
+        await press(pilot, "enter")  # taken, after confirming
+        assert type(app.screen).__name__ == "IntakeScreen"
+        assert current_case(app).claimed_by == "zhangli"
+
+
+async def test_a_draft_taken_over_meanwhile_sends_the_first_clerk_back(app, hall):
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        await start_newborn(pilot)
+        case_id = current_case(app).case_id
+        hall.cases.claim(case_id, "chenjing", force=True)  # another window takes it
+        await press(pilot, "enter")  # the next step: told, and back to the workbench
+        assert "该办件已由 chenjing 接手" in screen_text(app)
+        await press(pilot, "enter")
+        assert type(app.screen).__name__ == "WorkbenchScreen"
+
+
+async def test_palette_offers_the_screen_actions_and_help_lists_every_key(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        await press(pilot, "ctrl+p")
+        await type_text(pilot, "新办")
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "IntakeScreen"
+        await press(pilot, "f1")
+        text = help_text(app)
+        for words in ("上一步", "下一步", "全部已收", "代办人", "容缺受理", "重新打印", "命令面板"):
+            assert words in text, words
+        await press(pilot, "escape")
+        assert type(app.screen).__name__ == "IntakeScreen"
+
+
+async def test_case_view_shows_the_timeline_items_documents_and_reprints(app, hall, fake_printer):
+    state = hall.cases.by_tracking_code(ACCEPTED)
+    with hall.unit_of_work() as (_, repo):  # as if sync had found a conflict on this case
+        state.needs_review = True
+        state.anomalies = ["case.field_set（dev#3）：两台设备同时修改了联系电话"]
+        repo.save(state)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        app.open_case(state.case_id)
+        await settle(pilot)
+        text = screen_text(app)
+        for words in ("需人工核对", "两台设备同时修改了联系电话", "出生医学证明", "待受理", "受理", "zhangli"):
+            assert words in text, words
+        await press(pilot, "r")
+        assert fake_printer == [("receipt", state.case_id)]
+        assert "受理回执" in screen_text(app)
+
+
+async def test_resume_after_leaving_keeps_every_value(app, hall):
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        await start_newborn(pilot)
+        await press(pilot, "enter")
+        await applicant(pilot, CHEN_MIN)
+        await press(pilot, "1", "1")
+        await press(pilot, "escape")
+        assert "情形" in screen_text(app)  # the draft is listed at its step
+        drafts = app.screen.query_one("#drafts")
+        drafts.focus()
+        drafts.move_cursor(row=0)
+        await press(pilot, "enter")
+        state = current_case(app)
+        assert state.applicant["id_number"] == CHEN_MIN and list(state.answers.values()) == ["是", "是"]
+        assert app.screen.step == "questions"
+
+
+async def test_quitting_mid_field_records_it_first(app, hall):
+    from hall_app.services.demo import LIU_YANG as ID
+
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        await start_newborn(pilot)
+        await press(pilot, "enter")
+        await type_text(pilot, ID)
+        case_id = current_case(app).case_id
+        await press(pilot, "f6")
+        await type_text(pilot, "陈敏")  # the proxy's name, not yet confirmed
+        await press(pilot, "ctrl+q")
+    assert hall.cases.drafts_of(case_id)["proxy.name"] == "陈敏"
