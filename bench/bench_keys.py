@@ -18,12 +18,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hall_app.services.demo import LIU_YANG  # noqa: E402
+from hall_app.services.demo import CHEN_MIN, LIU_YANG  # noqa: E402
 from tests.ui.helpers import (NEWBORN_ALL_YES, answer, applicant, current_case, fill_newborn_form, login,  # noqa: E402
                               open_ctx, press, seed_template, settle, type_text)
 
 
-async def run(ctx, words: str | None) -> list[tuple[str, int]]:
+async def mother_form(pilot, counter) -> None:
+    """陈敏's delivery record (分娩记录) prefills the birth date, sex and hospital."""
+    await type_text(pilot, "刘思远", counter=counter)
+    await press(pilot, "enter", counter=counter)
+    await press(pilot, "1", counter=counter)  # delivery: 窗口领取
+    await press(pilot, "1", counter=counter)  # grade: 一档 (last field: on to the review)
+
+
+async def run(ctx, words: str | None, person: str = LIU_YANG) -> list[tuple[str, int]]:
     from screens.app import HallApp
 
     app = HallApp(ctx, cursor_blink=False)
@@ -44,10 +52,19 @@ async def run(ctx, words: str | None) -> list[tuple[str, int]]:
 
         await phase("new intake + need → bundle" + (f"（输入“{words}”）" if words else "（本窗口常办第一项）"), need)
         await phase("flow chart → on", lambda c: press(pilot, "enter", counter=c))
-        await phase("applicant: ID number (18) + Enter; the file fills the rest", lambda c: applicant(pilot, LIU_YANG, c))
-        await phase("8 situation answers + Enter", lambda c: answer(pilot, NEWBORN_ALL_YES, c))
+        await phase("applicant: ID number (18) + Enter; the file fills the rest", lambda c: applicant(pilot, person, c))
+        if person == LIU_YANG:
+            await phase("situation answers (结婚证 on file answers 1) + Enter",
+                        lambda c: answer(pilot, NEWBORN_ALL_YES[:-1], c))
+        else:
+            await phase("situation answers (分娩记录 and 结婚证 answer 2) + Enter",
+                        lambda c: answer(pilot, NEWBORN_ALL_YES[:-2], c))
         await phase("materials: a (all handed in) + Enter", lambda c: press(pilot, "a", "enter", counter=c))
-        await phase("form: baby's name, sex, birth date, hospital, delivery, grade", lambda c: fill_newborn_form(pilot, c))
+        if person == LIU_YANG:
+            await phase("form: baby's name, sex, birth date, hospital, delivery, grade",
+                        lambda c: fill_newborn_form(pilot, c))
+        else:
+            await phase("form: baby's name, delivery, grade (the rest from the files)", lambda c: mother_form(pilot, c))
         await phase("review → decision", lambda c: press(pilot, "enter", counter=c))
         await phase("accept → receipt printed", lambda c: press(pilot, "enter", counter=c))
         await settle(pilot)
@@ -61,15 +78,19 @@ async def run(ctx, words: str | None) -> list[tuple[str, int]]:
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="hall-keys-"))
     db = seed_template(work / "demo.db")
-    for words in ("生孩子", None):
+    runs = [(person, label, words) for person, label in ((LIU_YANG, "刘洋 (father)"),
+                                                          (CHEN_MIN, "陈敏 (mother, 分娩记录 on file)"))
+            for words in ("生孩子", None)]
+    for person, label, words in runs:
         ctx = open_ctx(db, work / "documents")
-        phases = asyncio.run(run(ctx, words))
+        phases = asyncio.run(run(ctx, words, person))
         ctx.close()
         total = sum(n for _, n in phases)
-        print(f"\n新生儿出生, 刘洋: {total} keys")
-        for label, n in phases:
-            print(f"  {n:>3}  {label}")
-    print("\nof which data nobody holds on file: ID 18 + baby's name 3 + birth date 8 + hospital 8 = 37")
+        print(f"\n新生儿出生, {label}: {total} keys")
+        for name, n in phases:
+            print(f"  {n:>3}  {name}")
+    print("\nfor the father, data no file holds: ID 18 + baby's name 3 + birth date 8 + hospital 8 = 37;"
+          " for the mother the delivery record holds the birth date, sex and hospital")
     return 0
 
 

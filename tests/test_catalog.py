@@ -115,6 +115,8 @@ PREFILL = {
     "person.name", "person.id_number", "person.phone", "person.address", "person.sex", "person.birth_date",
     "firm.name", "firm.uscc", "firm.legal_rep", "firm.address", "firm.phone",
     "elicence:结婚证.spouse_name", "elicence:结婚证.spouse_id_number",
+    # the hospital's delivery record, pushed to the data platform (demo: 陈敏)
+    "elicence:分娩记录.birth_date", "elicence:分娩记录.baby_sex", "elicence:分娩记录.hospital",
 }
 
 

@@ -64,3 +64,17 @@ def test_masking():
     assert mask_name("张三丰") == "张*丰"
     assert mask_name("张三") == "张*"
     assert mask_name("𠮷祥") == "𠮷*"
+
+
+def test_address_codes_unknown_or_newer_than_the_birth():
+    from hall_app.domain.ids import id_check_char
+
+    def number(area, birth):
+        body = area + birth + "231"
+        return body + id_check_char(body)
+
+    unknown = check_citizen_id(number("999999", "19900315"))
+    assert unknown.ok and "不在已发布的行政区划表中" in unknown.warnings[0]
+    reissued = check_citizen_id(number("500116", "19900315"))  # 江津区 since 2006
+    assert reissued.ok and "江津区" in reissued.warnings[0] and "2006" in reissued.warnings[0]
+    assert check_citizen_id(number("500116", "20100315")).warnings == ()

@@ -82,3 +82,29 @@ def test_one_form_merges_fields():
 def test_invalid_answer_is_ignored_with_a_warning():
     plan = make_plan(NEWBORN, {**ALL_YES, "follow": "随便"})
     assert "follow" not in plan.answers and any("随便" in w for w in plan.warnings)
+
+
+def test_the_file_answers_what_it_knows_and_the_clerk_can_overrule_it():
+    mother = Applicant(elicences=frozenset({"结婚证", "分娩记录"}))
+    plan = make_plan(NEWBORN, {}, mother)
+    assert plan.answers == {"born_locally": "是", "parents_married": "是"}
+    assert set(plan.prefilled) == {"born_locally", "parents_married"}
+    assert "结婚证" in plan.prefilled["parents_married"]
+    assert "parents_married" not in [q.id for q in plan.pending]
+    overruled = make_plan(NEWBORN, {"parents_married": "否"}, mother)
+    assert overruled.answers["parents_married"] == "否" and "parents_married" not in overruled.prefilled
+    assert "non_marital_statement" in overruled.material_codes()
+    nothing_on_file = make_plan(NEWBORN, {})
+    assert nothing_on_file.prefilled == {} and "parents_married" in [q.id for q in nothing_on_file.pending]
+
+
+def test_prefill_is_only_for_yes_no_questions_decided_by_the_file():
+    import pytest
+    from pydantic import ValidationError
+
+    from hall_app.domain.bundle import QuestionDef
+
+    with pytest.raises(ValidationError, match="是否题"):
+        QuestionDef(id="x", text="?", kind="choice", choices=["a", "b"], prefill="has(结婚证)")
+    with pytest.raises(ValidationError, match="不能引用其他问题"):
+        QuestionDef(id="x", text="?", prefill="y = 是")

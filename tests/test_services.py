@@ -183,3 +183,17 @@ def test_demo_has_a_case_in_every_state_and_is_deterministic(demo_ctx, tmp_path,
                         "completed", "handed_over", "rated", "voided"}
     other = HallContext(Settings(db=str(tmp_path / "other.db")), clock=clock)
     assert [c.tracking_code for c in DemoSeeder(other).seed()] == [c.tracking_code for c in DemoSeeder(demo_ctx).cases()]
+
+
+def test_answers_from_the_file_are_recorded_at_the_decision(demo_ctx):
+    answers = {k: v for k, v in ALL_YES.items() if k not in ("born_locally", "parents_married")}
+    cid = start(demo_ctx, applicant=CHEN_MIN, answers=answers,
+                marks={"maternity_bill": "handed_in", "baby_photo": "handed_in", "bank_card": "handed_in"},
+                form={"baby_name": "刘思远", "delivery": "窗口领取", "insurance_grade": "一档"})
+    review = demo_ctx.cases.review(cid)
+    assert review.blockers == () and review.accept_blockers == ()
+    rows = {r.field.key: r for r in review.form}
+    assert rows["birth_place"].prefilled and rows["baby_birth_date"].value == "2026-11-15"
+    state = demo_ctx.cases.accept(cid, "zhangli")
+    assert state.answers["parents_married"] == "是" and state.answers["born_locally"] == "是"
+    assert state.fields["birth_place"] == "江津区妇幼保健院"

@@ -81,23 +81,30 @@ class QuestionDef(_Strict):
     kind: Literal["yesno", "choice"] = "yesno"
     choices: list[Text] = Field(default_factory=list)
     ask_if: str | None = None
+    prefill: str | None = None  # yes/no only: when this holds on the file, the answer is 是
     help: str | None = None
 
     _ask_node: cond.Node | None = PrivateAttr(default=None)
+    _prefill_node: cond.Node | None = PrivateAttr(default=None)
 
-    @field_validator("ask_if")
+    @field_validator("ask_if", "prefill")
     @classmethod
     def _v_ask(cls, value: str | None) -> str | None:
         return _check_condition(value)
 
     def model_post_init(self, __context: object) -> None:
         self._ask_node = cond.parse(self.ask_if) if self.ask_if else None
+        self._prefill_node = cond.parse(self.prefill) if self.prefill else None
 
     @model_validator(mode="after")
     def _choices(self) -> "QuestionDef":
         if self.kind == "yesno":
             if self.choices and self.choices != ["是", "否"]:
                 raise ValueError("是否题的选项固定为 [是, 否]，不必填写 choices")
+            if self._prefill_node is not None and cond.questions_in(self._prefill_node):
+                raise ValueError("prefill 只能依据电子证照 has(…) 或档案 fact.…，不能引用其他问题")
+        elif self.prefill:
+            raise ValueError("只有是否题可以由档案预填答案（prefill）")
         elif len(self.choices) < 2:
             raise ValueError("选择题至少需要两个选项")
         elif len(set(self.choices)) != len(self.choices):
@@ -111,6 +118,10 @@ class QuestionDef(_Strict):
     @property
     def ask_node(self) -> cond.Node | None:
         return self._ask_node
+
+    @property
+    def prefill_node(self) -> cond.Node | None:
+        return self._prefill_node
 
 
 class RuleDef(_Strict):

@@ -60,20 +60,34 @@ def check_citizen_id(raw: str | None, today: dt.date | None = None) -> CheckResu
     expected = id_check_char(body)
     if last != expected:
         return CheckResult(value, f"身份证号码校验位不符（应为{expected}），请核对是否输错")
-    warnings: list[str] = []
-    if not _known_address(value):
-        warnings.append(f"地址码{value[:6]}不在已发布的行政区划表中，请核对证件（补登记的号码可能如此）")
-    return CheckResult(value, None, tuple(warnings))
+    warning = address_warning(value[:6], birth.year)
+    return CheckResult(value, None, (warning,) if warning else ())
 
 
-def _known_address(value: str) -> bool:
-    try:
-        from stdnum.cn import ric  # local import: the table loads on first use
+def address_warning(code: str, birth_year: int) -> str | None:
+    """A note when the address code is unknown or was set up after the birth year.
 
-        ric.get_birth_place(value)
-        return True
-    except Exception:  # stdnum raises InvalidComponent for unknown codes
-        return False
+    Numbers are re-issued when divisions change or people move (all of Chongqing's
+    50xxxx codes date from 1997 or later), so neither case is a rejection.
+    """
+    from stdnum import numdb  # local import: the table loads on first use
+
+    info = {k: v for _, props in numdb.get("cn/loc").info(code) for k, v in props.items()}
+    if "county" not in info:
+        return f"地址码{code}不在已发布的行政区划表中，请核对证件"
+    starts = []
+    for county in info["county"].split(","):
+        if not county.startswith("["):
+            return None
+        period, name = county[1:].split("]")
+        start, end = (int(x) if x else None for x in period.split("-"))
+        if (start is None or birth_year >= start) and (end is None or birth_year <= end):
+            return None
+        starts.append((start, name))
+    start, name = max(starts, key=lambda s: s[0] or 0)
+    since = f"{start}年起" if start else ""
+    return (f"地址码{code}（{info.get('province', '')}{name}）{since}使用，晚于出生年份，"
+            "属迁移或换发的号码，请核对证件原件")
 
 
 def birth_date_of(citizen_id: str) -> dt.date:

@@ -68,6 +68,7 @@ class Plan:
     fields: tuple[PlannedField, ...]
     fields_without_merge: int
     warnings: tuple[str, ...]
+    prefilled: Mapping[str, str] = field(default_factory=dict)  # question id → why it is answered
 
     @property
     def fields_asked(self) -> int:
@@ -134,12 +135,29 @@ def _reason(prefix_node: cond.Node | None, reason: str | None, bundle: Bundle) -
 
 
 def applicable_questions(bundle: Bundle, answers: Mapping[str, str], applicant: Applicant) -> list[QuestionDef]:
-    out = []
+    return _walk_questions(bundle, answers, applicant)[0]
+
+
+def _walk_questions(bundle: Bundle, answers: Mapping[str, str], applicant: Applicant
+                    ) -> tuple[list[QuestionDef], dict[str, str], dict[str, str]]:
+    """Questions in order: which apply, the answers in force, and which of those the
+    file answered (an explicit answer always wins over the file)."""
+    applicable: list[QuestionDef] = []
+    live: dict[str, str] = {}
+    prefilled: dict[str, str] = {}
     for question in bundle.questions:
         node = question.ask_node
-        if node is None or cond.evaluate(node, answers, applicant.facts, applicant.elicences):
-            out.append(question)
-    return out
+        if node is not None and not cond.evaluate(node, live, applicant.facts, applicant.elicences):
+            continue
+        applicable.append(question)
+        value = answers.get(question.id)
+        if value not in (None, ""):
+            live[question.id] = value
+        elif question.prefill_node is not None and cond.evaluate(
+                question.prefill_node, live, applicant.facts, applicant.elicences):
+            live[question.id] = "是"
+            prefilled[question.id] = f"据档案：{describe(question.prefill_node, bundle)}"
+    return applicable, live, prefilled
 
 
 def make_plan(
@@ -152,9 +170,8 @@ def make_plan(
     marks = marks or {}
     warnings: list[str] = []
 
-    questions = applicable_questions(bundle, answers, applicant)
     # Answers to questions that no longer apply are kept in history but not used.
-    live = {q.id: answers[q.id] for q in questions if answers.get(q.id) not in (None, "")}
+    questions, live, prefilled = _walk_questions(bundle, answers, applicant)
     for question in questions:
         value = live.get(question.id)
         if value is not None and value not in question.options:
@@ -228,6 +245,7 @@ def make_plan(
         fields=tuple(fields),
         fields_without_merge=without_merge,
         warnings=tuple(warnings),
+        prefilled=prefilled,
     )
 
 

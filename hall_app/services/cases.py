@@ -248,6 +248,10 @@ class CaseService:
         return {d.code: d.due for d in review.dues}, list(review.warnings)
 
     def _materialise_prefill(self, review: Review, actor: str) -> None:
+        """Record what the file filled in, so the decided case stands on its own events."""
+        for question in review.plan.prefilled:
+            self._write(review.state.case_id, actor, "case.answer_set",
+                        {"question": question, "value": review.plan.answers[question]})
         for row in review.form:
             if row.source in ("prefill", "draft") and row.value:
                 self.set_field(review.state.case_id, actor, row.field.key, row.value)
