@@ -27,7 +27,7 @@ class Printed:
         if self.error:
             return T.print_failed.format(doc=self.name, error=self.error)
         text = T.printed.format(doc=self.name, path=self.pdf_path)
-        if self.sent_to:
+        if self.sent_to and self.sent_to != "file":  # the file back-end only keeps the PDF
             text += T.sent.format(printer=self.sent_to)
         for warning in self.warnings:
             text += f"　⚠ {warning}"

@@ -45,6 +45,7 @@ class QuestionsStep(StepPane):
         self.questions: list = []
         self.answers: dict[str, str] = {}
         self.pending: set[str] = set()
+        self.prefilled: dict[str, str] = {}  # answered by the file, with why
         self.cursor: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -68,6 +69,7 @@ class QuestionsStep(StepPane):
         self.questions = list(plan.questions)
         self.answers = dict(plan.answers)
         self.pending = {q.id for q in plan.pending}
+        self.prefilled = dict(plan.prefilled)
         ids = [q.id for q in self.questions]
         if self.cursor not in ids:
             self.cursor = next((q.id for q in self.questions if q.id in self.pending), ids[0] if ids else None)
@@ -100,6 +102,8 @@ class QuestionsStep(StepPane):
             text.append(" ")
         if question.id in self.pending:
             text.append(f" {T.pending}", style="bold yellow")
+        elif question.id in self.prefilled:
+            text.append(f" {self.prefilled[question.id]}", style="italic")
         return text
 
     def _show_help(self) -> None:
@@ -132,6 +136,7 @@ class QuestionsStep(StepPane):
         value = question.options[n - 1]
         self.answers[question.id] = value  # show it at once; the plan follows from the worker
         self.pending.discard(question.id)
+        self.prefilled.pop(question.id, None)  # the clerk's answer now, not the file's
         self._draw_rows()
         self.hall_app.hold_keys()  # the next key answers the next question of the new plan
         self.submit(answer_in_thread, self.ctx, self.case_id, self.username, question.id, value,
