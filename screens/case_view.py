@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from hall_app.domain.case import EDITABLE, ITEM_STATUS_LABELS
+from hall_app.domain.case import EDITABLE, ITEM_STATUS_LABELS, review_lines
 from hall_app.domain.documents import DOCUMENT_KINDS
 from hall_app.domain.tracking import format_tracking_code
 from screens.print_worker import documents_for, print_in_thread
@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 
 APPLICANT_LABELS = {"id_number": "身份证号码", "uscc": "统一社会信用代码", "name": "姓名", "phone": "电话",
                     "address": "地址", "firm_name": "名称"}
+
+
+def mark_reviewed_in_thread(ctx, case_id: str, user: str, note: str):
+    return ctx.cases.mark_reviewed(case_id, user, note)
 
 
 def load_in_thread(ctx, case_id: str) -> dict[str, Any]:
@@ -68,6 +72,8 @@ def describe(event: dict[str, Any], bundle) -> str:
         return "；".join(f"{items.get(c, c)} {d}" for c, d in (p.get("items") or {}).items())
     if kind in ("case.refused", "case.voided"):
         return p.get("reason", "")
+    if kind == "case.reviewed":
+        return p.get("note", "")
     if kind == "case.item_result":
         return f"{items.get(p.get('item'), p.get('item'))}：{ITEM_STATUS_LABELS.get(p.get('status'), p.get('status'))}"
     if kind == "case.document_printed":
@@ -81,6 +87,7 @@ class CaseViewScreen(Screen):
         Binding("escape", "back", T.back, id="case.back"),
         Binding("r", "reprint", T.reprint, id="case.reprint"),
         Binding("e", "resume", T.resume, id="case.resume"),
+        Binding("k", "mark_reviewed", T.mark_reviewed, id="case.reviewed"),
     ]
 
     def __init__(self, case_id: str) -> None:
@@ -120,6 +127,9 @@ class CaseViewScreen(Screen):
         self.hall_app.db.submit(load_in_thread, self.hall_app.ctx, self.case_id, done=self.show, name="case-view")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "mark_reviewed":
+            role = self.hall_app.user.role if self.hall_app.user else None
+            return bool(self.data and self.data["state"].needs_review and can(role, "review"))
         if action == "resume":
             role = self.hall_app.user.role if self.hall_app.user else None
             return bool(self.data and self.data["state"].status in EDITABLE and can(role, "intake"))
@@ -141,8 +151,9 @@ class CaseViewScreen(Screen):
         lines = []
         if state.needs_review:
             lines.append(T.review)
-        if state.anomalies:
-            lines.append(T.anomalies.format(text="；".join(state.anomalies)))
+            lines += review_lines(state)
+        for done in state.reviews:
+            lines.append(T.reviewed.format(note=done["note"], by=done["by"], at=done["at"][:16].replace("T", " ")))
         review.update("\n".join(lines))
         review.display = bool(lines)
         items = self.query_one("#case-items", DataTable)
@@ -195,6 +206,22 @@ class CaseViewScreen(Screen):
         self.query_one("#message", MessageLine).say(
             "\n".join(p.line() for p in printed), "error" if failed else "success")
         self.reload()
+
+    def action_mark_reviewed(self) -> None:
+        from screens.dialogs import ReasonDialog
+
+        def answered(result: tuple[str, str] | None) -> None:
+            if result and result[0].strip():
+                user = self.hall_app.user.username if self.hall_app.user else ""
+                self.hall_app.db.submit(mark_reviewed_in_thread, self.hall_app.ctx, self.case_id, user, result[0],
+                                        done=self._reviewed, name="reviewed")
+
+        self.app.push_screen(ReasonDialog(T.review_title, T.review_note, None), answered)
+
+    def _reviewed(self, _state) -> None:
+        if self.is_attached:
+            self.query_one("#message", MessageLine).say(T.review_done, "success")
+            self.reload()
 
     def action_resume(self) -> None:
         self.app.pop_screen()

@@ -7,6 +7,7 @@ PERMISSIONS = {
     "all_windows": {"supervisor", "admin"},  # see every window's cases on the workbench
     "users": {"admin"},  # create users
     "view": {"clerk", "agent", "supervisor", "admin"},  # search, case view, reprint
+    "review": {"supervisor", "admin"},  # clear a case's sync-conflict flag after checking it
 }
 
 

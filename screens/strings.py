@@ -252,7 +252,12 @@ class CaseView:
     title = "办件详情"
     summary = "{bundle}　{status}　申请人：{name}　窗口：{window}　经办：{clerk}"
     created = "开始：{created}　更新：{updated}　决定：{decided}"
-    review = "⚠ 需人工核对（同步冲突）"
+    review = "⚠ 需人工核对（同步冲突，k 核对完毕）"
+    reviewed = "已核对：{note}（{by}，{at}）"
+    mark_reviewed = "核对完毕"
+    review_title = "核对完毕：冲突的两个值都保留在经过中"
+    review_note = "核对结论"
+    review_done = "已标记核对完毕"
     anomalies = "异常：{text}"
     items = "事项"
     item_cols = ("事项", "部门", "状态", "期限")
@@ -332,6 +337,7 @@ EVENT_LABELS = {
     "case.handed_over": "送达",
     "case.rated": "评价",
     "case.voided": "作废",
+    "case.reviewed": "核对完毕",
     "case.document_printed": "打印文书",
 }
 MARK_LABELS = {"handed_in": "已收", "missing": "缺", "deferred": "容缺后补"}

@@ -197,3 +197,19 @@ def test_answers_from_the_file_are_recorded_at_the_decision(demo_ctx):
     state = demo_ctx.cases.accept(cid, "zhangli")
     assert state.answers["parents_married"] == "是" and state.answers["born_locally"] == "是"
     assert state.fields["birth_place"] == "江津区妇幼保健院"
+
+
+def test_a_flagged_case_is_cleared_by_a_review_event_that_replays(demo_ctx):
+    marks = {"maternity_bill": "handed_in", "baby_photo": "handed_in", "bank_card": "handed_in",
+             "birth_medical_info": "handed_in"}
+    cid = start(demo_ctx, marks=marks)
+    with pytest.raises(IntakeError, match="没有待核对"):
+        demo_ctx.cases.mark_reviewed(cid, "chenjing", "无")
+    with demo_ctx.unit_of_work() as (_, repo):
+        state = repo.get(cid)
+        state.needs_review = True
+        repo.save(state)
+    with pytest.raises(IntakeError, match="核对结论"):
+        demo_ctx.cases.mark_reviewed(cid, "chenjing", " ")
+    state = demo_ctx.cases.mark_reviewed(cid, "chenjing", "已核实")
+    assert not state.needs_review and state.reviews[0]["note"] == "已核实"

@@ -22,6 +22,8 @@ def register(sub) -> None:
     p = sub.add_parser("case", help="按跟踪码查看办件")
     p.add_argument("tracking_code")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--mark-reviewed", metavar="NOTE", help="核对完毕：清除同步冲突标记（两个值都留在经过中）")
+    p.add_argument("--as-user", default="", help="记录操作的用户")
     p.set_defaults(handler=cmd_case)
 
 
@@ -67,6 +69,9 @@ def cmd_case(args) -> int:
     ctx = open_ctx(args)
     with translated_errors():
         state = ctx.cases.by_tracking_code(args.tracking_code)
+        if args.mark_reviewed is not None:
+            state = ctx.cases.mark_reviewed(state.case_id, args.as_user or "admin", args.mark_reviewed)
+            print("已标记核对完毕")
         timeline = ctx.cases.timeline(state.case_id)
     if args.json:
         dump_json({"case": state.to_dict(), "events": timeline})

@@ -98,6 +98,7 @@ class CaseState:
     anomalies: list[str] = field(default_factory=list)
     # Same-field conflicts between devices (see ``_track``): both values, the one kept.
     conflicts: list[dict[str, Any]] = field(default_factory=list)
+    reviews: list[dict[str, Any]] = field(default_factory=list)  # who cleared needs_review, why
     # slot → [event_id, actor, device_time] of the event that last set it.
     setters: dict[str, list[str]] = field(default_factory=dict)
     version: int = 0
@@ -307,6 +308,14 @@ def _apply(s: CaseState, e: Event) -> None:
         _transition(s, "rated")
         s.rating = {"level": level, "label": RATING_LEVELS[level], "comment": p.get("comment", ""),
                     "at": e.device_time}
+    elif kind == "case.reviewed":
+        if not s.needs_review:
+            raise CaseError("该办件没有待核对的冲突")
+        if not p.get("note"):
+            raise CaseError("核对完毕须写明核对结论")
+        s.needs_review = False
+        s.reviews.append({"note": p["note"], "by": e.actor, "at": e.device_time,
+                          "conflicts": len(s.conflicts), "anomalies": len(s.anomalies)})
     elif kind == "case.voided":
         if not p.get("reason"):
             raise CaseError("作废必须写明原因")

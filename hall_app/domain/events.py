@@ -31,6 +31,7 @@ EVENT_TYPES = {
     "case.handed_over": "method (window / mail), note",
     "case.rated": "level (1..5), comment",
     "case.voided": "reason",
+    "case.reviewed": "note: a supervisor checked the conflicts and clears needs_review",
     "case.document_printed": "kind, path, paper, printer, error",
 }
 

@@ -337,6 +337,11 @@ class CaseService:
     def rate(self, case_id: str, actor: str, level: int, comment: str = "") -> CaseState:
         return self._write(case_id, actor, "case.rated", {"level": int(level), "comment": clean(comment)})
 
+    def mark_reviewed(self, case_id: str, actor: str, note: str) -> CaseState:
+        """A supervisor has checked a flagged case (sync conflicts, anomalies); both values
+        stay in the history, the flag is cleared."""
+        return self._write(case_id, actor, "case.reviewed", {"note": clean(note)})
+
     def void(self, case_id: str, actor: str, reason: str) -> CaseState:
         return self._write(case_id, actor, "case.voided", {"reason": clean(reason)})
 

@@ -162,3 +162,34 @@ async def test_quitting_mid_field_records_it_first(app, hall):
         await type_text(pilot, "陈敏")  # the proxy's name, not yet confirmed
         await press(pilot, "ctrl+q")
     assert hall.cases.drafts_of(case_id)["proxy.name"] == "陈敏"
+
+
+async def test_a_supervisor_clears_the_review_flag_and_both_values_stay(app, hall):
+    state = hall.cases.by_tracking_code(ACCEPTED)
+    with hall.unit_of_work() as (_, repo):  # as if sync had found a same-field conflict
+        state.needs_review = True
+        state.conflicts = [{"slot": "field:phone", "label": "表单", "kept": {"value": "13900000001", "actor": "dev-b"},
+                            "other": {"value": "13900000002", "actor": "dev-a", "at": ""}}]
+        repo.save(state)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "zhangli")  # a clerk sees the flag but is not offered to clear it
+        app.open_case(state.case_id)
+        await settle(pilot)
+        assert "13900000002" in screen_text(app) and "需人工核对" in screen_text(app)
+        await press(pilot, "k")
+        assert hall.cases.get(state.case_id).needs_review
+    from screens.app import HallApp
+
+    async with HallApp(hall, cursor_blink=False).run_test(size=SIZE) as pilot:
+        app = pilot.app
+        await login(pilot, "chenjing")
+        app.open_case(state.case_id)
+        await settle(pilot)
+        await press(pilot, "k")
+        await type_text(pilot, "已电话核实，保留13900000001")
+        await press(pilot, "enter")
+        await settle(pilot)
+        after = hall.cases.get(state.case_id)
+        assert not after.needs_review and after.reviews[0]["by"] == "chenjing"
+        assert after.conflicts  # both values stay in the history
+        assert "已核对" in screen_text(app)
