@@ -1,21 +1,8 @@
-"""Alembic environment: runs on the connection the caller passes in."""
+"""Alembic environment of the device database."""
 
 from alembic import context
-from sqlalchemy import create_engine
 
+from hall_app.store.alembic_env import run_migrations
 from hall_app.store.models import Base
 
-config = context.config
-target_metadata = Base.metadata
-
-connection = config.attributes.get("connection")
-if connection is None:  # `alembic` command line: use sqlalchemy.url from the ini
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
-    with engine.begin() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
-        with context.begin_transaction():
-            context.run_migrations()
-else:
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
-    with context.begin_transaction():
-        context.run_migrations()
+run_migrations(context, Base.metadata)
