@@ -40,7 +40,7 @@ def _probe(ctx) -> tuple[int, tuple[str, str] | None, str]:
 
 
 class LoginScreen(Screen):
-    CSS_PATH = "login.tcss"
+    # its styles (login.tcss) are part of the app stylesheet: see HallApp.CSS_PATH
     BINDINGS = [Binding("enter", "submit", T.submit, id="login.submit")]
     AUTO_FOCUS = "#username"
 

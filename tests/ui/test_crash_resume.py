@@ -164,7 +164,10 @@ def test_kill_9_at_any_step_and_find_every_value(demo_template, tmp_path):
         term = Terminal(db)
         term.start()
         term.login()
-        term.wait_for("申请人  ")  # the new draft is listed, at the applicant step
+        term.wait_for("草稿（回车继续办理）")
+        # The new draft is listed at the applicant step: "申请人" is then in both tables'
+        # headers and in the draft's step column (the headers alone show before the rows).
+        wait_until(lambda: term.screen().count("申请人") >= 3, timeout=30)
         term.keys("Tab", "Tab", "Enter")
         screen = term.wait_for("已输入 10/18 位")
         assert "5001161990" in screen
