@@ -6,6 +6,8 @@ place keeps the wording consistent (GLOSSARY.md) and makes review easy.
 
 from __future__ import annotations
 
+from hall_app.domain.labels import MATERIAL_STATUS_LABELS, STEP_LABELS
+
 
 class App:
     title = "政务服务中心 · 综合窗口"
@@ -311,10 +313,7 @@ class Users:
     inactive = "停用"
 
 
-STEP_TITLES = {
-    "need": "需求", "flow": "流程图", "applicant": "申请人", "questions": "情形",
-    "materials": "材料", "form": "一表", "review": "核对", "decision": "决定",
-}
+STEP_TITLES = STEP_LABELS
 CIRCLED = "①②③④⑤⑥⑦⑧⑨"
 WEEKDAYS = "一二三四五六日"
 
@@ -340,4 +339,4 @@ EVENT_LABELS = {
     "case.reviewed": "核对完毕",
     "case.document_printed": "打印文书",
 }
-MARK_LABELS = {"handed_in": "已收", "missing": "缺", "deferred": "容缺后补"}
+MARK_LABELS = {k: v for k, v in MATERIAL_STATUS_LABELS.items() if k != "exempt"}

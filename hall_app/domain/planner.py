@@ -12,14 +12,9 @@ from dataclasses import dataclass, field
 
 from hall_app.domain import conditions as cond
 from hall_app.domain.bundle import Bundle, FieldDef, ItemDef, MaterialDef, QuestionDef
+from hall_app.domain.labels import MATERIAL_STATUS_LABELS  # noqa: F401 - re-exported
 
 BASE_REASON = "本套餐基本事项"
-MATERIAL_STATUS_LABELS = {
-    "exempt": "电子证照免交",
-    "handed_in": "已收",
-    "missing": "缺",
-    "deferred": "容缺后补",
-}
 MARKS = ("handed_in", "missing", "deferred")
 
 

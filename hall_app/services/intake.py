@@ -9,11 +9,7 @@ from hall_app.domain.case import CaseState
 from hall_app.domain.form import FieldCheck, check_field
 from hall_app.domain.planner import Plan
 
-STEPS = ("need", "flow", "applicant", "questions", "materials", "form", "review", "decision")
-STEP_LABELS = {
-    "need": "需求", "flow": "流程图", "applicant": "申请人", "questions": "情形",
-    "materials": "材料", "form": "一表", "review": "核对", "decision": "决定",
-}
+from hall_app.domain.labels import STEP_LABELS, STEPS  # noqa: F401 - re-exported for the services
 
 
 class IntakeError(Exception):
