@@ -6,7 +6,7 @@ place keeps the wording consistent (GLOSSARY.md) and makes review easy.
 
 from __future__ import annotations
 
-from hall_app.domain.labels import MATERIAL_STATUS_LABELS, STEP_LABELS
+from hall_app.domain.labels import STEP_LABELS
 
 
 class App:
@@ -225,11 +225,6 @@ class Decision:
         "refuse": ("不予受理", "打印不予受理通知书，须写明理由"),
     }
     unavailable = "暂不可用：{why}"
-    no_missing = "没有缺少的材料"
-    need_complete = "材料未收齐"
-    dishonest = "申请人有未结失信记录"
-    not_deferrable = "缺少非容缺材料"
-    nothing_deferred = "材料已齐全"
     working = "正在办理…"
     done = "{status}　跟踪码 {code}"
     expected = "预计办结：{date}"
@@ -317,26 +312,3 @@ STEP_TITLES = STEP_LABELS
 CIRCLED = "①②③④⑤⑥⑦⑧⑨"
 WEEKDAYS = "一二三四五六日"
 
-EVENT_LABELS = {
-    "case.started": "开始办件",
-    "case.claimed": "接手",
-    "case.applicant_set": "申请人信息",
-    "case.proxy_set": "代办人",
-    "case.step_set": "进入步骤",
-    "case.answer_set": "回答情形",
-    "case.material_marked": "材料状态",
-    "case.field_set": "填写表单",
-    "case.notice_issued": "一次性告知",
-    "case.accepted": "受理",
-    "case.accepted_deferred": "容缺受理",
-    "case.deferred_supplied": "补交容缺材料",
-    "case.refused": "不予受理",
-    "case.dispatched": "分发部门",
-    "case.item_result": "部门办理结果",
-    "case.handed_over": "送达",
-    "case.rated": "评价",
-    "case.voided": "作废",
-    "case.reviewed": "核对完毕",
-    "case.document_printed": "打印文书",
-}
-MARK_LABELS = {k: v for k, v in MATERIAL_STATUS_LABELS.items() if k != "exempt"}
