@@ -48,7 +48,7 @@ def transition(state: CaseState, target: str) -> None:
 
 def require_editable(state: CaseState, what: str) -> None:
     if state.status not in EDITABLE:
-        raise CaseError(f"办件已{state.status_label}，不能再{what}")
+        raise CaseError(f"办件当前为“{state.status_label}”，不能再{what}")
 
 
 def claimed_by_other(state: CaseState, actor: str) -> str:

@@ -78,7 +78,7 @@ def decision_options(state: CaseState, plan: Plan, form_errors: Iterable[str] = 
     a notice or a refusal); ``dishonest`` is an open 失信 record on the person file.
     """
     if state.status not in EDITABLE:
-        closed = f"办件已{state.status_label}"
+        closed = f"办件当前为“{state.status_label}”，已作出决定"
         return {kind: DecisionOption(kind, (closed,), closed) for kind in DECISIONS}
     identity = identity_blockers(state.applicant)
     blockers = identity + question_blockers(plan)
