@@ -215,12 +215,16 @@ def test_sqlite_server_mode_two_devices(tmp_path):
             sync_once(ctx)
         a.cases.set_applicant(case_id, "zhangli", "name", "刘洋洋")
         b.cases.set_applicant(case_id, "chenjing", "name", "刘阳")
+        monitor = SyncMonitor()
         for ctx in (a, b, a, b):
-            sync_once(ctx)
+            before = a.now()
+            sync_once(ctx, monitor=monitor)
     engine.dispose()
     assert projections(a) == projections(b) and len(projections(a)) == 2
     assert a.cases.get(case_id).needs_review
-    assert dt.datetime.fromisoformat(sync_status(a).last_success or "2026-01-01T00:00:00")
+    status = sync_status(b, monitor)
+    assert status.online is True and status.pending == 0 and status.last_error == ""
+    assert before.replace(microsecond=0) <= dt.datetime.fromisoformat(status.last_success) <= b.now()
 
 
 def test_an_edit_that_arrives_before_its_case_start(tmp_path):
