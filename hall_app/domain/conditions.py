@@ -83,7 +83,7 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
     pos = 0
     text = text.rstrip()
     if len(text) > MAX_LENGTH:
-        raise ConditionError(f"条件过长：{len(text)} 个字符，最多 {MAX_LENGTH} 个；请拆成几个问题或简化条件")
+        raise ConditionError(f"条件过长：{len(text)} 个字符，最多 {MAX_LENGTH} 个，请拆成几个问题或简化条件")
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if not match or match.end() == pos:
@@ -108,7 +108,7 @@ class _Parser:
         """One level deeper ("(" or "not"); refused past MAX_DEPTH, before Python's own limit."""
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ConditionError(f"条件嵌套过深：超过 {MAX_DEPTH} 层括号或 not；请简化条件")
+            raise ConditionError(f"条件嵌套过深：超过 {MAX_DEPTH} 层括号或 not，请简化条件")
 
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
