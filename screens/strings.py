@@ -21,6 +21,7 @@ class App:
     not_signed_in = "未登录"
     signed_out = "已注销"
     claimed_away = "该办件已由 {user} 接手；为免冲突，您已回到工作台。"
+    keymap_clash = "按键设置冲突：{names} 改用的按键在本页原有其他用途（hall-app config check 可检查设置）"
 
 
 class Login:
@@ -40,7 +41,7 @@ class Login:
     mismatch = "两次输入的密码不一致"
     wait = "请等待 {seconds} 秒后再试"
     welcome = "欢迎，{name}（{role}）"
-    keys = " 回车 登录　Tab 下一项　F1 帮助　Ctrl+P 命令面板　Ctrl+Q 退出"
+    keys = " {submit} 登录　Tab 下一项　{help} 帮助　{palette} 命令面板　{quit} 退出"  # keys in force
 
 
 class Workbench:
@@ -272,6 +273,11 @@ class CaseView:
     printer_error = "打印机出错：{error}"
 
 
+class Palette:
+    placeholder = "搜索命令…（中文或拼音，如 xb 即“新办”）"
+    no_matches = "没有匹配的命令"
+
+
 class Help:
     title = "按键帮助"
     close = "关闭"
@@ -282,14 +288,16 @@ class Help:
         ("← →", "移动光标"), ("Home / End", "行首 / 行尾"), ("Backspace / Delete", "删除"),
         ("Ctrl+V / 粘贴", "粘贴（全角数字、多余空格自动规范）"), ("Tab / Shift+Tab", "下一个 / 上一个输入项"),
     )
-    palette = "Ctrl+P 打开命令面板：输入文字查找本页的全部操作"
+    palette = "{key} 打开命令面板：输入文字或拼音首字母（如 xb 新办）查找本页的全部操作"
 
 
 class Dialog:
     yes = "确定"
     no = "取消"
     ok = "好"
-    keys = "回车 确定　Esc 取消"
+    keys = "{yes} 确定　{no} 取消"  # the keys in force
+    ok_keys = "{ok} 好"
+    reason_keys = "回车 确定　{no} 取消"
     required = "请填写{label}"
 
 

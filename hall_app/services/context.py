@@ -43,11 +43,8 @@ class HallContext:
     def __init__(self, settings: Settings, clock: Callable[[], dt.datetime] = china_now):
         self.settings = settings
         self.clock = clock
-        path = settings.db_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db.check_file(path)
-        self.engine = db.make_engine(db.sqlite_url(path))
-        db.ensure_schema(self.engine)
+        # a path the user gave must exist up to its directory; the default one is created
+        self.engine = db.open_database(settings.db_path, create_parent=not settings.db)
         self.Session = db.make_sessionmaker(self.engine)
         self.device_id = self._ensure_device()
 

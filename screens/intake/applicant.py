@@ -77,8 +77,8 @@ class ApplicantStep(StepPane):
     STEP = "applicant"
     BINDINGS = [
         Binding("f6", "toggle_proxy", T.proxy_toggle, id="applicant.proxy"),
-        Binding("up", "move(-1)", show=False),
-        Binding("down", "move(1)", show=False),
+        Binding("up", "move(-1)", id="applicant.up", show=False),
+        Binding("down", "move(1)", id="applicant.down", show=False),
     ]
 
     def __init__(self, intake) -> None:

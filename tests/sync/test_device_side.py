@@ -69,12 +69,11 @@ def test_damaged_pages_refuse_sync_before_any_network(tmp_path):
 
     with ctx.Session.begin() as session:  # enrolled to a server that is not even there
         session.execute(update(Device).values(server_url="http://127.0.0.1:9", token="hat_x"))
-    ctx.close()
-    with path.open("r+b") as f:  # scribble over the last pages (the events' b-tree)
+    ctx.close()  # the pool is closed; the context stays in use and reconnects on demand
+    with path.open("r+b") as f:  # damaged while the app runs (opening would refuse it: test_device_db.py)
         size = path.stat().st_size
         f.seek(size - 4096 * 4)
         f.write(bytes(random.Random(1).randrange(256) for _ in range(4096 * 4)))
-    ctx = HallContext(Settings(db=str(path)))  # the header and size look fine: it opens fast
     monitor = SyncMonitor()
     with pytest.raises(SyncError) as err:
         sync_once(ctx, monitor=monitor)
