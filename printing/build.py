@@ -18,7 +18,7 @@ from printing import labels
 from printing.layout import Sheet
 from printing.papers import MAX_ROLL_HEIGHT, MM
 
-FOOTER = 10 * MM
+FOOTER = 8 * MM
 
 
 def _numbered_canvas(sheet: Sheet):

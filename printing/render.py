@@ -19,12 +19,24 @@ def render(kind: str, data, paper: str = "a4", *, font_path: str | None = None,
         raise ValueError(f"unknown document kind {kind!r}; choose one of {sorted(MODULES)}")
     spec = get_paper(paper)
     fonts = load_fonts(font_path, tuple(fallback_fonts))
-    sheet = Sheet(spec, fonts, labels.TITLES[kind], data)
-    import_module(MODULES[kind]).compose(sheet)
+    compose = import_module(MODULES[kind]).compose
+    sheet, pdf, pages = _build(compose, spec, fonts, kind, data, compact=False)
+    if pages == 2 and not spec.is_roll:
+        # A few lines too long for one A4 page: tighter leading and spacing (same type
+        # size) often fit it; a second page holding only the seal helps nobody.
+        tight = _build(compose, spec, fonts, kind, data, compact=True)
+        if tight[2] == 1:
+            sheet, pdf, pages = tight
+    return RenderResult(pdf=pdf, warnings=list(sheet.warnings), pages=pages)
+
+
+def _build(compose, spec, fonts, kind: str, data, compact: bool) -> tuple[Sheet, bytes, int]:
+    sheet = Sheet(spec, fonts, labels.TITLES[kind], data, compact=compact)
+    compose(sheet)
     try:
         pdf, pages = build_pdf(sheet)
     except PrintingError:
         raise
     except Exception as exc:  # a layout the engine cannot place (e.g. a giant unbreakable cell)
         raise PrintingError(labels.E_RENDER.format(err=exc)) from exc
-    return RenderResult(pdf=pdf, warnings=list(sheet.warnings), pages=pages)
+    return sheet, pdf, pages

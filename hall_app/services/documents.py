@@ -95,8 +95,9 @@ class DocumentService:
                 exempted=tuple(self._line(p) for p in plan.exempt),
                 deferred=deferred, deferred_deadline=state.deferred_deadline,
                 delivery=delivery,
-                mail_address=state.fields.get("mail_address") or (
-                    state.applicant.get("address", "") if delivery == "邮政寄递" else ""),
+                # The address only goes with postal delivery (a window pick-up never shows one).
+                mail_address=(state.fields.get("mail_address") or state.applicant.get("address", ""))
+                if delivery == "邮政寄递" else "",
                 expected_completion=max((i.due for i in items), default=""),
             )
         if kind == "notice":
