@@ -28,7 +28,7 @@ class Settings:
     hall: str = "JJ01"
     window: str = "W03"
     device_name: str = ""
-    tracking_base_url: str = "https://zwfw.cq.gov.cn"
+    tracking_base_url: str = ""  # QR address; empty: the enrolled server, else the local one
     pdf_dir: str = ""
     printer: str = "file"  # file / cups / escpos
     cups_queue: str = ""
