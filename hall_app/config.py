@@ -55,6 +55,7 @@ class DeviceSettings:
     device_name: str = ""
 
 
+
 @dataclass(frozen=True)
 class PrintingSettings:
     printer: Literal["file", "cups", "escpos"] = "file"
@@ -65,7 +66,7 @@ class PrintingSettings:
     receipt_paper: Literal["a4", "80mm", "58mm"] = "a4"
     font_path: str = ""
     pdf_dir: str = ""
-    tracking_base_url: str = "https://zwfw.cq.gov.cn"
+    tracking_base_url: str = ""  # QR address; empty: the enrolled server, else the local one
 
 
 @dataclass(frozen=True)

@@ -180,10 +180,16 @@ class HallApp(App[int]):
         for callback in callbacks:
             callback()
         self.db.background(lambda: ctx.catalog, name="catalog", error=lambda m: None)
+        self.db.background(_tracking_notice, ctx, done=self._say_once, error=lambda m: None,
+                           name="tracking-notice")
         self.db.background(_start_sync, ctx, done=self._sync_started, error=lambda m: log.warning(m),
                            name="sync")
         self.refresh_status()
         self.set_interval(self.status_seconds, self.refresh_status, name="status")
+
+    def _say_once(self, notice: str | None) -> None:
+        if notice:  # where the receipts' QR codes point: first start, or when it changed
+            self.notify(notice, timeout=12)
 
     def when_ready(self, callback: Callable[[], Any]) -> None:
         """Run ``callback`` once the database is open (now, if it already is)."""
@@ -328,6 +334,12 @@ def _status_in_thread(ctx: "HallContext") -> tuple[str, str]:
     label = sync_status(ctx).label()
     now = ctx.now()
     return label, f"{now:%Y-%m-%d} 周{WEEKDAYS[now.weekday()]} {now:%H:%M}"
+
+
+def _tracking_notice(ctx: "HallContext") -> str | None:
+    from hall_app.services.documents import tracking_notice
+
+    return tracking_notice(ctx)
 
 
 def _start_sync(ctx: "HallContext") -> Any:

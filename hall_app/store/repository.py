@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hall_app.domain.case import CaseState, replay
@@ -106,6 +106,7 @@ class CaseRepository:
         row.applicant_name = state.applicant.get("name", "")[:100]
         row.applicant_id_number = state.applicant.get("id_number", "")[:18]
         row.applicant_uscc = state.applicant.get("uscc", "")[:18]
+        row.applicant_key = row.applicant_id_number or row.applicant_uscc
         row.hall = state.hall
         row.window = state.window
         row.created_by = state.created_by
@@ -136,9 +137,7 @@ class CaseRepository:
         return self.session.scalar(select(CaseRow).where(CaseRow.tracking_code == code))
 
     def by_id_number(self, id_number: str, limit: int = 50) -> list[CaseRow]:
-        return list(self.session.scalars(
-            select(CaseRow).where(or_(CaseRow.applicant_id_number == id_number, CaseRow.applicant_uscc == id_number))
-            .order_by(CaseRow.updated_at.desc()).limit(limit)))
+        return list(self.session.scalars(id_number_query(id_number, limit)))
 
     def by_name(self, name: str, limit: int = 50) -> list[CaseRow]:
         # A range on the indexed column (LIKE with an escape cannot use the index).
@@ -161,3 +160,11 @@ class CaseRepository:
         if window:
             query = query.where(CaseRow.window == window)
         return list(self.session.scalars(query.order_by(CaseRow.updated_at.desc()).limit(limit)))
+
+
+def id_number_query(key: str, limit: int = 50):
+    """Cases of one citizen ID number or USCC, newest first. ``applicant_key != ''``
+    lets SQLite use the partial index ``ix_cases_applicant_key`` (it cannot prove a
+    bound parameter is non-empty); an empty key matches nothing anyway."""
+    return (select(CaseRow).where(CaseRow.applicant_key == key, CaseRow.applicant_key != "")
+            .order_by(CaseRow.updated_at.desc()).limit(limit))
