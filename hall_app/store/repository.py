@@ -60,12 +60,25 @@ def row_event(row: EventRow) -> Event:
     )
 
 
+def check_event(event: Event) -> None:
+    """The shared schema check (hall_app/domain/event_types.py), imported on first use:
+    pydantic is not needed to start the app."""
+    from hall_app.domain.event_types import check_envelope, validate_event
+
+    check_envelope(event.to_dict())
+    validate_event(event.type, event.payload, event.schema_version)
+
+
 class CaseRepository:
     def __init__(self, session: Session):
         self.session = session
 
     # -- events -----------------------------------------------------------------------
     def add_event(self, event: Event, sync_state: str = "pending", server_seq: int | None = None) -> EventRow:
+        """Append one event of this device. Checked against its payload schema first, so
+        the device never makes an event the server would refuse: EventInvalid (a
+        CaseError, shown to the clerk) and nothing is written."""
+        check_event(event)
         row = event_row(event, sync_state, server_seq)
         self.session.add(row)
         return row
