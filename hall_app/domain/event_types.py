@@ -15,15 +15,17 @@ Importing this module imports pydantic (~0.1 s); the domain and the UI start wit
 it: import it lazily where an event is written or received.
 """
 
+import json
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from hall_app.domain.case import CaseError
-from hall_app.domain.events import EVENT_TYPES, SCHEMA_VERSION
+from hall_app.domain.case import CaseError, CaseState, replay
+from hall_app.domain.events import EVENT_TYPES, SCHEMA_VERSION, Event
 from hall_app.domain.text import printable, text_problem
 
 SUPPORTED_VERSIONS = (1,)
+MAX_PAYLOAD_BYTES = 64 * 1024  # one event's payload as UTF-8 JSON (a request body holds hundreds)
 MAX_DEVICE_SEQ = 2**63 - 1  # a PostgreSQL bigint
 MAX_LIST = 500  # codes in one list (materials, items, warnings)
 
@@ -292,8 +294,35 @@ def validate_event(kind: str, payload: Any, schema_version: int = SCHEMA_VERSION
         raise EventInvalid(f"事件 {kind} 的内容应为一个对象", "payload")
     try:
         model.model_validate(payload)
+        size = len(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode())
+        if size > MAX_PAYLOAD_BYTES:
+            raise EventInvalid(f"事件 {kind} 的内容过大（{size // 1024} KB，最多 {MAX_PAYLOAD_BYTES // 1024} KB）",
+                               "payload")
     except ValidationError as exc:
         where, why = _first_problem(exc)
         path = f"payload.{where}" if where else "payload"
         raise EventInvalid(f"事件 {kind} 的字段 {path} 不合格：{why}", path) from None
     return payload
+
+
+def replay_checked(events: list[Event]) -> CaseState | None:
+    """Replay (never strict) with every event checked against its schema first.
+
+    An event its schema refuses (one stored before the schemas existed) is not applied:
+    it is listed as an anomaly and the case is flagged for review, like any event the
+    projection cannot apply. Used wherever events that came from elsewhere are replayed.
+    """
+    good, bad = [], []
+    for event in events:
+        try:
+            validate_event(event.type, event.payload, event.schema_version)
+            good.append(event)
+        except EventInvalid as exc:
+            bad.append((event, exc))
+    state = replay(good, strict=False)
+    if state is not None and bad:
+        for event, exc in bad:
+            state.anomalies.append(f"{printable(str(event.type), 40)}（{printable(str(event.device_id), 64)}"
+                                   f"#{event.device_seq}）：内容不合格，未采用：{exc}")
+        state.needs_review = True
+    return state

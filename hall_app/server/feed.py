@@ -321,5 +321,8 @@ def device_state(engine: Engine, device: DeviceInfo) -> dict[str, Any]:
 def events_of(conn: Connection, case_id: str) -> list[tuple[int, Event]]:
     rows = conn.execute(select(*FEED_COLUMNS).where(feed.c.case_id == case_id, feed.c.kind == "event")
                         .order_by(feed.c.seq)).all()
+    # A payload that is not an object (stored before payloads were checked) is kept as
+    # it is, under a key no schema allows: replay then lists it as an anomaly.
     return [(r.seq, Event(r.event_id, r.case_id, r.device_id, int(r.device_seq), r.actor, r.type,
-                          dict(r.payload or {}), r.device_time, r.schema_version)) for r in rows]
+                          r.payload if isinstance(r.payload, dict) else {"unreadable": r.payload},
+                          r.device_time, r.schema_version)) for r in rows]

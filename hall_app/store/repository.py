@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from hall_app.domain.case import CaseState, replay
+from hall_app.domain.case import CaseState
 from hall_app.domain.events import Event
 from hall_app.store.models import CaseRow, Device, EventRow
 
@@ -133,7 +133,9 @@ class CaseRepository:
 
     def rebuild(self, case_id: str, bundle_name: str = "") -> CaseState | None:
         """Recompute the projection of one case from its events (canonical order)."""
-        state = replay(self.events(case_id), strict=False)
+        from hall_app.domain.event_types import replay_checked
+
+        state = replay_checked(self.events(case_id))
         if state is not None:
             self.save(state, bundle_name)
         return state
