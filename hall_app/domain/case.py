@@ -44,11 +44,14 @@ def apply(state: CaseState | None, event: Event, strict: bool = True) -> CaseSta
     new = CaseState(case_id=event.case_id) if state is None else copy.deepcopy(state)
     try:
         _apply(new, event)
-    except CaseError as exc:
-        if strict:
+    except Exception as exc:  # noqa: BLE001 - replay must never stop on one event (docs/sync.md)
+        if strict and isinstance(exc, CaseError):
             raise
+        if strict:  # a payload the rules cannot read: refuse it as a rule would
+            raise CaseError(f"事件内容无法处理（{type(exc).__name__}）") from exc
         new = CaseState(case_id=event.case_id) if state is None else copy.deepcopy(state)
-        new.anomalies.append(f"{event.type}（{event.device_id}#{event.device_seq}）：{exc}")
+        why = exc if isinstance(exc, CaseError) else f"事件内容无法处理（{type(exc).__name__}: {str(exc)[:80]}）"
+        new.anomalies.append(f"{str(event.type)[:40]}（{event.device_id}#{event.device_seq}）：{why}")
         new.needs_review = True
     new.version += 1
     if event.device_time:

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
 
-from hall_app.domain.case import ITEM_FINAL, CaseError, CaseState, apply, replay
+from hall_app.domain.case import ITEM_FINAL, CaseError, CaseState, apply
 from hall_app.domain.case_rules import check_result_fields
 from hall_app.domain.events import Event
 from hall_app.server.auth import DeviceInfo, service_device, utc_now
@@ -34,7 +34,9 @@ def find_case(conn: Connection, tracking_code: str = "", case_id: str = "") -> d
 
 
 def case_state(conn: Connection, case_id: str) -> CaseState | None:
-    return replay([e for _, e in events_of(conn, case_id)], strict=False)
+    from hall_app.domain.event_types import replay_checked  # never crashes (docs/sync.md)
+
+    return replay_checked([e for _, e in events_of(conn, case_id)])
 
 
 @dataclass

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from hall_app.domain.case import CaseState, replay
+from hall_app.domain.case import CaseState
 from hall_app.domain.events import Event
 from hall_app.store.models import CaseRow, Device, EventRow
 
@@ -60,12 +60,25 @@ def row_event(row: EventRow) -> Event:
     )
 
 
+def check_event(event: Event) -> None:
+    """The shared schema check (hall_app/domain/event_types.py), imported on first use:
+    pydantic is not needed to start the app."""
+    from hall_app.domain.event_types import check_envelope, validate_event
+
+    check_envelope(event.to_dict())
+    validate_event(event.type, event.payload, event.schema_version)
+
+
 class CaseRepository:
     def __init__(self, session: Session):
         self.session = session
 
     # -- events -----------------------------------------------------------------------
     def add_event(self, event: Event, sync_state: str = "pending", server_seq: int | None = None) -> EventRow:
+        """Append one event of this device. Checked against its payload schema first, so
+        the device never makes an event the server would refuse: EventInvalid (a
+        CaseError, shown to the clerk) and nothing is written."""
+        check_event(event)
         row = event_row(event, sync_state, server_seq)
         self.session.add(row)
         return row
@@ -121,7 +134,9 @@ class CaseRepository:
 
     def rebuild(self, case_id: str, bundle_name: str = "") -> CaseState | None:
         """Recompute the projection of one case from its events (canonical order)."""
-        state = replay(self.events(case_id), strict=False)
+        from hall_app.domain.event_types import replay_checked
+
+        state = replay_checked(self.events(case_id))
         if state is not None:
             self.save(state, bundle_name)
         return state
