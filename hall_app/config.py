@@ -42,6 +42,10 @@ class Settings:
     bad_rating_followup_days: int = 3
     server_url: str = ""
     sync_interval: float = 15.0
+    # Server: proxies whose X-Forwarded-For is believed ("10.0.0.5, 10.1.0.0/16"), rate limits per address.
+    trusted_proxies: str = ""
+    track_per_minute: float = 30.0
+    enroll_per_minute: float = 6.0
     calendar: dict[str, Any] = field(default_factory=dict)  # {"2027": {"holidays": [...], "workdays": [...]}}
     config_file: str = ""
 

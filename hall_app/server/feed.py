@@ -13,7 +13,8 @@ from sqlalchemy import Connection, Engine, func, select, true, update
 
 from hall_app.domain.events import EVENT_TYPES, Event
 from hall_app.server.auth import DeviceInfo, utc_now
-from hall_app.server.models import audit, cases, devices, feed, feed_counter
+from hall_app.server.models import audit, devices, feed, feed_counter
+from hall_app.server.scopes import authorise_batch
 from hall_app.server.writes import among, commit_now, head, insert_batch, insert_for
 from hall_app.sync.faults import failpoint
 
@@ -58,24 +59,6 @@ def _check(device: DeviceInfo, raw: dict[str, Any]) -> tuple[Event | None, str]:
     if event.type == "case.started" and not str(event.payload.get("tracking_code", ""))[:16]:
         return None, "开始办件的事件缺少跟踪码"
     return event, ""
-
-
-def _scope_of(device: DeviceInfo, event: Event, known: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
-    """(hall, agent) the event's case belongs to, or None if the device may not touch it."""
-    case = known.get(event.case_id)
-    if case is not None:
-        hall, agent = case
-        if device.kind == "agent":
-            return case if agent == device.agent else None
-        return case if hall == device.hall else None
-    if event.type == "case.started":
-        if device.kind == "agent":
-            scope = (str(event.payload.get("hall") or device.hall)[:32], device.agent)
-        else:
-            scope = (device.hall, "")
-        known[event.case_id] = scope
-        return scope
-    return device.hall, device.agent  # a case this server has not seen start (e.g. after a restore)
 
 
 def push(engine: Engine, device: DeviceInfo, raw_events: list[dict[str, Any]], hooks: Hooks | None = None
@@ -123,28 +106,20 @@ def push(engine: Engine, device: DeviceInfo, raw_events: list[dict[str, Any]], h
 def _store(conn: Connection, device: DeviceInfo, valid: list[tuple[int, Event, str]],
            outcomes: dict[int, Outcome], now: str, hooks: Hooks | None) -> int | None:
     """Store the batch and COMMIT; returns the last position taken (None if none was)."""
-    ids = list({e.case_id for _, e, _ in valid})
-    known = {r.case_id: (r.hall, r.agent) for r in conn.execute(
-        select(cases.c.case_id, cases.c.hall, cases.c.agent).where(among(conn, cases.c.case_id, ids)))}
-    candidates, rows, started = [], [], []
-    for i, event, digest in valid:
-        scope = _scope_of(device, event, known)
-        if scope is None:
-            outcomes[i] = Outcome(event.event_id, "rejected", error="该办件不属于本设备的范围", code="scope")
+    # Who may write what (scopes.py): after validation, before storing; claims new cases.
+    verdicts = authorise_batch(conn, device, [e for _, e, _ in valid])
+    candidates, rows = [], []
+    for (i, event, digest), verdict in zip(valid, verdicts):
+        if not verdict.ok:
+            outcomes[i] = Outcome(event.event_id, "rejected", error=verdict.reason, code=verdict.code)
             continue
+        scope = (verdict.owner.hall, verdict.owner.agent)
         candidates.append((i, event, digest, scope))
         rows.append({"event_id": event.event_id, "case_id": event.case_id, "device_id": event.device_id,
                      "device_seq": event.device_seq, "actor": event.actor, "type": event.type,
                      "payload": event.payload, "device_time": event.device_time,
                      "schema_version": event.schema_version, "content_hash": digest, "hall": scope[0],
                      "agent": scope[1]})
-        if event.type == "case.started":
-            p = event.payload
-            started.append({"case_id": event.case_id, "tracking_code": str(p.get("tracking_code"))[:16],
-                            "hall": scope[0], "agent": scope[1], "bundle_code": str(p.get("bundle_code", ""))[:64],
-                            "bundle_hash": str(p.get("bundle_hash", ""))[:64]})
-    if started:  # the case directory first: nothing of it is ordered, so not under the feed lock
-        conn.execute(insert_for(conn)(cases).on_conflict_do_nothing(), started)
     hold = hooks.before_commit if hooks else None
     # From here the feed is ours until COMMIT, which (without a test hook) travels with the insert.
     inserted = insert_batch(conn, rows, now, commit=hold is None)

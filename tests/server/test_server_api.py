@@ -19,6 +19,7 @@ from hall_app.server.db import HEAD_REVISION, current_revision
 from hall_app.server.feed import pull_query
 from hall_app.server.models import audit, devices, enrollment_codes, feed, metadata
 from hall_app.store.models import Device
+from hall_app.store.repository import row_event
 from hall_app.sync.client import ServerClient, SyncError
 from hall_app.sync.core import sync_once
 from hall_app.sync.status import sync_status
@@ -78,7 +79,10 @@ def test_changed_event_is_rejected_original_kept_and_later_events_flow(tmp_path,
     original = Event(victim.event_id, victim.case_id, victim.device_id, victim.device_seq, victim.actor,
                      victim.type, {**victim.payload, "value": "篡改"}, victim.device_time)
     # the server already holds this id with other content (a bug, a restored disk…)
-    assert ServerClient(server.url, token_of(a)).push([original.to_dict()])["results"][0]["status"] == "stored"
+    start = local_events(a)[0]
+    assert start.type == "case.started"
+    pushed = ServerClient(server.url, token_of(a)).push([row_event(start).to_dict(), original.to_dict()])
+    assert [r["status"] for r in pushed["results"]] == ["stored", "stored"]
     later = new_case(a, "chenjing")
     report = sync_once(a)
     assert report.push.quarantined == 1

@@ -85,7 +85,8 @@ class ServerThread:
         self.hooks = hooks or Hooks()
         self.port = port or free_port()
         config = uvicorn.Config(create_app(engine, self.hooks, limiter), host="127.0.0.1", port=self.port,
-                                log_level="warning", lifespan="off", timeout_keep_alive=5)
+                                log_level="warning", lifespan="off", timeout_keep_alive=5,
+                                proxy_headers=False)  # as `hall-app server`: the app decides (trusted_proxies)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -160,10 +161,11 @@ def reference_data(ctx: HallContext) -> None:
             seeder._licences(session, code, lics)
 
 
-def enroll(ctx: HallContext, engine, url: str, scope: str = "hall:JJ01") -> None:
+def enroll(ctx: HallContext, engine, url: str, scope: str = "hall:JJ01", rebind: bool = False) -> None:
+    """Enroll ``ctx``; ``rebind``: the admin confirms binding this known device again."""
     from hall_app.sync.core import enroll_device
 
-    enroll_device(ctx, url, auth.make_enrollment_code(engine, scope))
+    enroll_device(ctx, url, auth.make_enrollment_code(engine, scope, rebind=ctx.device_id if rebind else ""))
 
 
 def local_events(ctx: HallContext, **where) -> list[EventRow]:

@@ -160,7 +160,7 @@ def test_revoked_token_mid_sync_is_refused_and_the_outbox_stays(tmp_path, server
         sync_once(a, monitor=monitor)  # still refused; still nothing lost
     assert pending(a) == 700
 
-    enroll(a, server_engine, server.url)  # the admin gives a new code
+    enroll(a, server_engine, server.url, rebind=True)  # the admin confirms a new code for it
     sync_once(a, monitor=monitor)
     counts = server_counts(server_engine)
     assert set(counts) == set(ids) and set(counts.values()) == {1} and pending(a) == 0
