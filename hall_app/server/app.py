@@ -114,12 +114,14 @@ def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLim
 
     @app.post("/v1/enroll", response_model=EnrollOut, dependencies=[access("enroll")])
     def enroll(body: EnrollIn, request: Request) -> dict[str, Any]:
-        if not app.state.limiter.allow_request(engine, "enroll", request):
+        client = app.state.limiter.client(request)
+        if not app.state.limiter.allow(engine, "enroll", client):
             raise HTTPException(429, "登记尝试过于频繁，请稍后再试", headers={"Retry-After": "60"})
         try:
             info, token = auth.enroll(engine, body.code, body.device_id, body.name)
         except auth.AuthError as exc:
             raise HTTPException(400, str(exc)) from None
+        app.state.limiter.refund(engine, "enroll", client)  # only failed attempts count
         return {"device_id": info.device_id, "token": token, "scope": info.scope, "hall": info.hall,
                 "window": info.window, "agent": info.agent}
 

@@ -126,5 +126,12 @@ class RateLimits:
                 conn.execute(text("DELETE FROM rate_limits WHERE updated < :cutoff"), {"cutoff": now - FORGET_AFTER})
         return bool(allowed)
 
+    def refund(self, engine: Engine, what: str, client: str) -> None:
+        """Give the token back (a successful enrollment: only failed guesses count)."""
+        with engine.begin() as conn:
+            conn.execute(text(f"UPDATE rate_limits SET tokens = {BUCKET_SQL.get(engine.dialect.name, ('', 'MIN'))[1]}"
+                              "(:burst, tokens + 1) WHERE bucket = :bucket"),
+                         {"burst": float(self.rates[what].burst), "bucket": f"{what}:{client}"[:120]})
+
     def allow_request(self, engine: Engine, what: str, request) -> bool:
         return self.allow(engine, what, self.client(request))

@@ -293,3 +293,35 @@ def authorise_batch(conn: Connection, device: DeviceInfo, events: list[Event]) -
         elif held[0] != directory.pending[case_id] or held[1] != row["tracking_code"]:
             lost[case_id] = refuse("conflict", f"办件编号 {case_id} 已属于{_describe(held[0])}", 409)
     return [lost.get(e.case_id, v) if v.ok else v for e, v in zip(events, verdicts)]
+
+
+def undeclared_routes(app: FastAPI) -> list[str]:
+    """Routes that do not say who may call them (a test keeps this empty)."""
+    return [f"{sorted(r.methods)} {r.path}" for r in app.routes
+            if isinstance(r, APIRoute) and declared_endpoint(r) is None]
+
+
+def markdown_table() -> str:
+    """The scope table as docs/server.md shows it (a test keeps the two equal;
+    ``python -m hall_app.server.scopes`` prints it)."""
+    all_hall = SCOPE_TABLE["hall"].events
+
+    def events(rule: ScopeRule) -> str:
+        if not rule.events:
+            return "—"
+        if rule.events <= all_hall and len(rule.events) > len(all_hall) // 2:
+            left_out = sorted((HALL_EVENTS | DEPARTMENT_EVENTS) - rule.events)
+            return "all `case.*` except " + ", ".join(f"`{t}`" for t in left_out)
+        return ", ".join(f"`{t}`" for t in sorted(rule.events))
+
+    lines = ["| scope | example | endpoints | event types it may write | notes |", "|---|---|---|---|---|"]
+    for rule in SCOPE_TABLE.values():
+        endpoints = ", ".join(f"`{ENDPOINTS[e]}`" for e in ENDPOINTS if e in rule.endpoints)
+        lines.append(f"| `{rule.kind}` | `{rule.example}` | {endpoints} | {events(rule)} | {rule.note} |")
+    public = ", ".join(f"`{ENDPOINTS[e]}`" for e in ENDPOINTS if e in PUBLIC_ENDPOINTS)
+    lines.append(f"| (anyone) | | {public} | — | enrollment needs a one-time code; all rate-limited but healthz |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())
