@@ -88,8 +88,18 @@ class CalendarYear:
     workdays: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ServerSettings:
+    """The central server's own settings (``hall-app server``)."""
+
+    # Proxies whose X-Forwarded-For is believed ("10.0.0.5, 10.1.0.0/16"); empty: none.
+    trusted_proxies: str = ""
+    track_per_minute: Annotated[float, Gt(0), Le(100000)] = 30.0  # tracking look-ups per client address
+    enroll_per_minute: Annotated[float, Gt(0), Le(1000)] = 6.0  # enrollment tries per client address
+
+
 SECTIONS: dict[str, type] = {"device": DeviceSettings, "printing": PrintingSettings,
-                             "deadlines": DeadlineSettings, "sync": SyncSettings}
+                             "deadlines": DeadlineSettings, "sync": SyncSettings, "server": ServerSettings}
 # flat key -> its section
 FLAT: dict[str, str] = {f.name: section for section, cls in SECTIONS.items() for f in fields(cls)}
 # tables of their own (not flat keys): calendar years and the keymap
@@ -108,15 +118,17 @@ class Settings:
     printing: PrintingSettings
     deadlines: DeadlineSettings
     sync: SyncSettings
+    server: ServerSettings
     calendar: dict[str, dict[str, list[str]]]  # {"2027": {"holidays": [...], "workdays": [...]}}
     keymap: dict[str, str]  # binding id -> keys, e.g. {"workbench.new": "f2,ctrl+n"}
     config_file: str
 
     def __init__(self, *, device: DeviceSettings | None = None, printing: PrintingSettings | None = None,
                  deadlines: DeadlineSettings | None = None, sync: SyncSettings | None = None,
+                 server: ServerSettings | None = None,
                  calendar: dict | None = None, keymap: dict | None = None, config_file: str = "",
                  **flat: Any) -> None:
-        given = {"device": device, "printing": printing, "deadlines": deadlines, "sync": sync}
+        given = {"device": device, "printing": printing, "deadlines": deadlines, "sync": sync, "server": server}
         for name, cls in SECTIONS.items():
             section = given[name] or cls()
             own = {k: v for k, v in flat.items() if FLAT.get(k) == name}

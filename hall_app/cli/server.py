@@ -27,14 +27,20 @@ def register(sub) -> None:
                         help="单个请求体的上限（MB，默认 2；设备按此分批上传）")
     server.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"],
                         help="日志级别（默认 info：每个请求一行）")
+    server.add_argument("--trusted-proxies", default=None, metavar="ADDR,…",
+                        help="可信反向代理的地址或网段（逗号分隔）：只有来自它们的 X-Forwarded-For 才被采信；"
+                             "默认取设置 trusted_proxies（为空：不采信）")
     server.set_defaults(handler=cmd_serve)
     actions = server.add_subparsers(dest="server_command", metavar="ACTION")
 
     p = actions.add_parser("enroll-code", help="生成一次性设备登记码")
     _db(p)
-    p.add_argument("--scope", required=True,
-                   help="hall:JJ01（大厅）/ window:JJ01/W03（窗口）/ agent:姓名[@大厅]（帮代办员）/ dept:部门")
+    p.add_argument("--scope", default=None,
+                   help="hall:JJ01（大厅）/ window:JJ01/W03（窗口）/ agent:姓名@大厅（帮代办员）/ dept:部门[@大厅]"
+                        " / kiosk:大厅/取号机 / display:大厅/叫号屏 / admin:姓名；不接受通配符")
     p.add_argument("--hours", type=float, default=72.0, help="有效小时数（默认 72）")
+    p.add_argument("--rebind", default="", metavar="DEVICE",
+                   help="确认重新登记已登记过的设备 DEVICE（换新令牌；范围默认不变）")
     p.set_defaults(handler=cmd_enroll_code)
 
     p = actions.add_parser("revoke", help="吊销设备的令牌（之后的请求一律拒绝）")
@@ -74,9 +80,20 @@ def _engine(args):
 
 
 def cmd_serve(args) -> int:
+    import os
+
+    from hall_app.config import ConfigError, load_settings
     from hall_app.server.app import serve
     from hall_app.server.db import ServerDatabaseError
+    from hall_app.server.ratelimit import RateLimits
 
+    try:
+        settings = load_settings(trusted_proxies=args.trusted_proxies)
+        limits = RateLimits.from_settings(settings)
+    except (ConfigError, ValueError) as exc:
+        raise UserError(str(exc)) from None
+    if args.trusted_proxies is not None:
+        os.environ["HALL_TRUSTED_PROXIES"] = args.trusted_proxies  # for worker processes
     try:
         from hall_app.server.db import normalise_url
 
@@ -84,7 +101,7 @@ def cmd_serve(args) -> int:
             raise UserError("多个工作进程只适用于 PostgreSQL 数据库")
         if not 0.01 <= args.max_body_mb <= 1024:
             raise UserError("--max-body-mb 应在 0.01 到 1024 之间")
-        serve(getattr(args, "db", None), args.host, args.port, args.log_level, args.workers,
+        serve(getattr(args, "db", None), args.host, args.port, args.log_level, args.workers, limits,
               int(args.max_body_mb * 1024 * 1024))
     except ServerDatabaseError as exc:
         raise UserError(str(exc), code=3) from None
@@ -92,15 +109,17 @@ def cmd_serve(args) -> int:
 
 
 def cmd_enroll_code(args) -> int:
-    from hall_app.server.auth import AuthError, make_enrollment_code
+    from hall_app.server.auth import AuthError, list_devices, make_enrollment_code
 
     with _engine(args) as engine:
         try:
-            code = make_enrollment_code(engine, args.scope, args.hours)
+            code = make_enrollment_code(engine, args.scope, args.hours, rebind=args.rebind)
+            scope = args.scope or next(d["scope"] for d in list_devices(engine) if d["device_id"] == args.rebind)
         except AuthError as exc:
             raise UserError(str(exc)) from None
     print(code)
-    print(f"范围 {args.scope}，{args.hours:g} 小时内有效，只能使用一次。设备上运行：hall-app enroll 服务器地址 {code}")
+    what = f"只能用于重新登记设备 {args.rebind}（旧令牌随即失效）" if args.rebind else "只能用于登记新设备"
+    print(f"范围 {scope}，{args.hours:g} 小时内有效，只能使用一次，{what}。设备上运行：hall-app enroll 服务器地址 {code}")
     return 0
 
 

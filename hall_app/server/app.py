@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
-from fastapi.security import HTTPBearer
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -16,8 +15,10 @@ from sqlalchemy.exc import DBAPIError
 from hall_app.domain.event_types import EventInvalid, Text, validate_event
 from hall_app.server import auth, feed
 from hall_app.server.guard import DEFAULT_MAX_BODY, RequestGuard, describe_validation
+from hall_app.server.scopes import access, publish_scopes
 from hall_app.server.results import ResultError, ResultIn, post_result
-from hall_app.server.tracking import RateLimiter, too_many, tracking_page
+from hall_app.server.ratelimit import RateLimits
+from hall_app.server.tracking import find_view, not_found, render_view, too_many
 
 
 class EnrollIn(BaseModel):
@@ -82,7 +83,29 @@ class ResultPost(BaseModel):
     result_id: Text(64) = Field("", description="部门系统自己的结果编号：重发同一结果不会重复登记")
 
 
-def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLimiter | None = None,
+class TrackingItem(BaseModel):
+    code: str
+    name: str
+    department: str = Field(description="办理部门")
+    status: str = Field(description="pending / dispatched / received / approved / rejected / completed")
+    status_label: str
+    due: str = Field(description="承诺办结日期")
+    updated: str
+    note: str = Field(description="部门说明（已去除姓名、证件号、电话、地址）")
+
+
+class TrackingOut(BaseModel):
+    tracking_code: str
+    bundle: str
+    applicant: str = Field(description="申请人姓名（遮盖，如 张*丰）")
+    status: str
+    status_label: str
+    accepted_on: str
+    expected: str = Field(description="预计办结日期")
+    items: list[TrackingItem]
+
+
+def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLimits | None = None,
                max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
     """The app. ``max_body``: the largest request body in bytes (413 beyond; the device
     splits its batches to stay under it, and reads it from ``/v1/state``)."""
@@ -90,19 +113,12 @@ def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLim
                   description="政务服务中心设备同步、部门数据回流与办件进度查询")
     app.state.engine = engine
     app.state.hooks = hooks or feed.Hooks()
-    app.state.limiter = limiter or RateLimiter()
+    app.state.limiter = limiter or RateLimits()  # per client address, in the database
     app.state.max_body = max_body
     # Outermost of our own layers: the token is checked and the size limit applied
-    # before any of the body is read (hall_app/server/guard.py).
+    # before any of the body is read (hall_app/server/guard.py); each endpoint then
+    # says which scopes may call it (hall_app/server/scopes.py, ``access``).
     app.add_middleware(RequestGuard, engine=engine, max_body=max_body)
-
-    bearer = HTTPBearer(auto_error=False, description="设备令牌（登记时取得）")
-
-    def current_device(request: Request, _token: Any = Depends(bearer)) -> auth.DeviceInfo:
-        device = getattr(request.state, "device", None)
-        if device is None:  # pragma: no cover - the guard authenticates every /v1/ path but enroll
-            raise HTTPException(401, "缺少设备令牌，请先登记设备")
-        return device
 
     @app.exception_handler(DBAPIError)
     async def _database_down(_request: Request, _exc: DBAPIError) -> JSONResponse:
@@ -113,25 +129,29 @@ def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLim
         # Never echo the input: it may hold what cannot be encoded (a lone surrogate).
         return JSONResponse({"detail": describe_validation(exc.errors())}, status_code=422)
 
-    @app.get("/healthz")
+    @app.get("/healthz", dependencies=[access("healthz")])
     def healthz() -> dict[str, bool]:
         return {"ok": True}
 
-    @app.post("/v1/enroll", response_model=EnrollOut)
-    def enroll(body: EnrollIn) -> dict[str, Any]:
+    @app.post("/v1/enroll", response_model=EnrollOut, dependencies=[access("enroll")])
+    def enroll(body: EnrollIn, request: Request) -> dict[str, Any]:
+        client = app.state.limiter.client(request)
+        if not app.state.limiter.allow(engine, "enroll", client):
+            raise HTTPException(429, "登记尝试过于频繁，请稍后再试", headers={"Retry-After": "60"})
         try:
             info, token = auth.enroll(engine, body.code, body.device_id, body.name)
         except auth.AuthError as exc:
             raise HTTPException(400, str(exc)) from None
+        app.state.limiter.refund(engine, "enroll", client)  # only failed attempts count
         return {"device_id": info.device_id, "token": token, "scope": info.scope, "hall": info.hall,
                 "window": info.window, "agent": info.agent}
 
     @app.get("/v1/state")
-    def state(device: auth.DeviceInfo = Depends(current_device)) -> dict[str, Any]:
+    def state(device: auth.DeviceInfo = access("state")) -> dict[str, Any]:
         return feed.device_state(engine, device) | {"max_body": max_body, "max_batch": feed.MAX_BATCH}
 
     @app.post("/v1/push", response_model=PushOut)
-    def push(body: PushIn, device: auth.DeviceInfo = Depends(current_device)) -> dict[str, Any]:
+    def push(body: PushIn, device: auth.DeviceInfo = access("push")) -> dict[str, Any]:
         try:
             outcomes, position = feed.push(engine, device, body.events, app.state.hooks)
         except PermissionError as exc:
@@ -141,7 +161,7 @@ def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLim
     @app.get("/v1/pull", response_model=PullOut)
     def pull(after: int = Query(0, ge=0), limit: int = Query(500, ge=1, le=feed.MAX_PAGE),
              own: bool = Query(False, description="也返回本设备自己的事件（本机数据库恢复后重建用）"),
-             device: auth.DeviceInfo = Depends(current_device)) -> dict[str, Any]:
+             device: auth.DeviceInfo = access("pull")) -> dict[str, Any]:
         try:
             items, cursor, more = feed.pull(engine, device, after, limit, own)
         except PermissionError as exc:
@@ -149,7 +169,7 @@ def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLim
         return {"items": items, "next": cursor, "more": more}
 
     @app.post("/v1/results")
-    def results(body: ResultPost, device: auth.DeviceInfo = Depends(current_device)) -> dict[str, Any]:
+    def results(body: ResultPost, device: auth.DeviceInfo = access("results")) -> dict[str, Any]:
         if not (body.tracking_code or body.case_id):
             raise HTTPException(422, "请提供跟踪码或办件编号")
         from hall_app.domain.tracking import parse_tracking_code
@@ -165,13 +185,33 @@ def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLim
         except ResultError as exc:
             raise HTTPException(exc.status, str(exc)) from None
 
-    @app.get("/t/{code}", response_class=HTMLResponse, include_in_schema=True)
-    def track(code: str, request: Request) -> HTMLResponse:
-        client = request.client.host if request.client else "?"
-        page = tracking_page(engine, code) if app.state.limiter.allow(client) else too_many()
-        headers = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+    headers = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+
+    @app.get("/t/{code}.json", response_model=TrackingOut, dependencies=[access("track_json")],
+             responses={404: {"description": "没有该跟踪码的办件"}, 429: {"description": "查询过于频繁"}})
+    def track_json(code: str, request: Request) -> JSONResponse:
+        """The tracking page as JSON for other systems: the same view, nothing more."""
+        if not app.state.limiter.allow_request(engine, "track", request):
+            return JSONResponse({"detail": "查询过于频繁，请一分钟后再试"}, 429, headers=headers | {"Retry-After": "60"})
+        view = find_view(engine, code)
+        if view is None:
+            return JSONResponse({"detail": "未找到办件"}, 404, headers=headers)
+        return JSONResponse(view, headers=headers)
+
+    @app.get("/t/{code}", response_class=HTMLResponse, dependencies=[access("track")])
+    def track(code: str, request: Request) -> Response:
+        """The citizen's tracking page (HTML; ``Accept: application/json`` gives the JSON variant)."""
+        accept = request.headers.get("accept", "")
+        if "application/json" in accept and "text/html" not in accept:
+            return track_json(code, request)
+        if not app.state.limiter.allow_request(engine, "track", request):
+            page = too_many()
+        else:
+            view = find_view(engine, code)
+            page = render_view(view) if view is not None else not_found()
         return HTMLResponse(page.body, status_code=page.status, headers=headers)
 
+    publish_scopes(app)
     return app
 
 
@@ -183,14 +223,17 @@ def create_app_from_env() -> FastAPI:
     """The app for ``uvicorn --factory`` (several worker processes): URL from HALL_SERVER_DB."""
     import os
 
+    from hall_app.config import load_settings
     from hall_app.server.db import open_engine
 
-    return create_app(open_engine(None), max_body=int(os.environ.get(ENV_MAX_BODY) or DEFAULT_MAX_BODY))
+    return create_app(open_engine(None), limiter=RateLimits.from_settings(load_settings()),
+                      max_body=int(os.environ.get(ENV_MAX_BODY) or DEFAULT_MAX_BODY))
 
 
 def serve(url: str | None, host: str = "127.0.0.1", port: int = 8700, log_level: str = "info",
-          workers: int = 1, max_body: int = DEFAULT_MAX_BODY) -> None:
-    """Run the server in the foreground (``hall-app server``)."""
+          workers: int = 1, limits: RateLimits | None = None, max_body: int = DEFAULT_MAX_BODY) -> None:
+    """Run the server in the foreground (``hall-app server``). ``limits``: rate limits and
+    trusted proxies (workers > 1 read them from the settings, as ``limits`` was made)."""
     import os
     import sys
 
@@ -207,8 +250,10 @@ def serve(url: str | None, host: str = "127.0.0.1", port: int = 8700, log_level:
         os.environ[ENV_URL] = normalise_url(url)
         os.environ[ENV_MAX_BODY] = str(max_body)
         uvicorn.run("hall_app.server.app:create_app_from_env", factory=True, host=host, port=port,
-                    log_level=log_level, timeout_keep_alive=30, workers=workers,
+                    log_level=log_level, timeout_keep_alive=30, workers=workers, proxy_headers=False,
                     timeout_graceful_shutdown=SHUTDOWN_SECONDS)
         return
-    uvicorn.run(create_app(engine, max_body=max_body), host=host, port=port, log_level=log_level,
-                timeout_keep_alive=30, timeout_graceful_shutdown=SHUTDOWN_SECONDS)
+    # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1 and
+    # rewrite the client address; the app decides whom to believe (trusted_proxies, ratelimit.py).
+    uvicorn.run(create_app(engine, limiter=limits, max_body=max_body), host=host, port=port, log_level=log_level,
+                timeout_keep_alive=30, proxy_headers=False, timeout_graceful_shutdown=SHUTDOWN_SECONDS)

@@ -18,8 +18,14 @@ from sqlalchemy import Engine, insert, select, update
 from hall_app.server.models import devices, enrollment_codes
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRTUWXY"
-SCOPE_RE = re.compile(r"^(hall:[A-Za-z0-9_-]{1,32}|window:[A-Za-z0-9_-]{1,32}/[A-Za-z0-9_-]{1,32}"
-                      r"|agent:[^\s/]{1,64}(@[A-Za-z0-9_-]{1,32})?|dept:[^\s/]{1,64})$")
+CODE_LENGTH = 12  # 29 ** 12 ≈ 3.5e17 codes (58 bits); guesses are rate-limited per address too
+_ID = r"[A-Za-z0-9_-]{1,32}"
+_NAME = r"[^\s/@*?%]{1,64}"
+SCOPE_RE = re.compile(rf"^(hall:{_ID}|window:{_ID}/{_ID}|agent:{_NAME}@{_ID}|dept:{_NAME}(@{_ID})?"
+                      rf"|kiosk:{_ID}(/{_ID})?|display:{_ID}(/{_ID})?|admin:{_NAME})$")
+WILDCARDS = ("*", "?", "%")
+SCOPE_FORMS = ("hall:大厅 / window:大厅/窗口 / agent:帮代办员@大厅 / dept:部门[@大厅] / kiosk:大厅[/取号机] / "
+               "display:大厅[/叫号屏] / admin:姓名")
 
 
 class AuthError(Exception):
@@ -50,45 +56,67 @@ def digest(secret: str) -> str:
 
 
 def parse_scope(scope: str) -> dict[str, str]:
-    """hall:JJ01 · window:JJ01/W03 · agent:NAME[@HALL] · dept:CODE → columns."""
+    """A scope string → device columns (hall, window, agent, dept). See SCOPE_FORMS."""
     scope = scope.strip()
+    if any(w in scope for w in WILDCARDS):
+        raise AuthError(f"范围“{scope}”含通配符：一个登记码只能对应一个具体的大厅、窗口、帮代办员或部门")
     if not SCOPE_RE.match(scope):
-        raise AuthError(f"范围“{scope}”无效；应为 hall:大厅 / window:大厅/窗口 / agent:帮代办员[@大厅] / dept:部门")
+        raise AuthError(f"范围“{scope}”无效；应为 {SCOPE_FORMS}")
     kind, value = scope.split(":", 1)
     if kind == "hall":
         return {"hall": value}
-    if kind == "window":
-        hall, window = value.split("/", 1)
+    if kind in ("window", "kiosk", "display"):
+        hall, _, window = value.partition("/")
         return {"hall": hall, "window": window}
     if kind == "agent":
         agent, _, hall = value.partition("@")
         return {"agent": agent, "hall": hall}
-    return {"dept": value}
+    if kind == "admin":
+        return {}
+    dept, _, hall = value.partition("@")
+    return {"dept": dept, "hall": hall}
 
 
 def _normal_code(code: str) -> str:
     return "".join(c for c in code.upper() if c.isalnum())
 
 
-def make_enrollment_code(engine: Engine, scope: str, hours: float = 72.0) -> str:
+def make_enrollment_code(engine: Engine, scope: str | None, hours: float = 72.0, rebind: str = "") -> str:
+    """A one-time code for a new device of ``scope``; with ``rebind``, the admin's
+    confirmation that this existing device may be bound again (new token; scope
+    defaults to the device's current one)."""
+    rebind = rebind.strip()
+    if rebind:
+        with engine.connect() as conn:
+            current = conn.execute(select(devices.c.scope, devices.c.token_hash)
+                                   .where(devices.c.device_id == rebind)).first()
+        if current is None or current.token_hash is None:
+            raise AuthError(f"没有已登记的设备 {rebind}；新设备不需要 --rebind")
+        scope = scope or current.scope
+    if not scope:
+        raise AuthError(f"请用 --scope 指定范围：{SCOPE_FORMS}")
     parse_scope(scope)
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     now = dt.datetime.now(dt.timezone.utc)
     with engine.begin() as conn:
         conn.execute(insert(enrollment_codes).values(
             code_hash=digest(raw), scope=scope.strip(), created_at=now.isoformat(timespec="seconds"),
-            expires_at=(now + dt.timedelta(hours=hours)).isoformat(timespec="seconds"), used_at="", device_id=""))
-    return "-".join(raw[i:i + 4] for i in range(0, 12, 4))
+            expires_at=(now + dt.timedelta(hours=hours)).isoformat(timespec="seconds"), used_at="", device_id="",
+            rebind=rebind))
+    return "-".join(raw[i:i + 4] for i in range(0, CODE_LENGTH, 4))
 
 
 def enroll(engine: Engine, code: str, device_id: str, name: str = "") -> tuple[DeviceInfo, str]:
-    """Spend a one-time code: bind ``device_id`` to the code's scope, return a new token.
+    """Spend a one-time code: bind a new ``device_id`` to the code's scope, return a token.
 
-    A device enrolled before (a lost token, a revoked laptop brought back) gets a new
-    token and the old one stops working.
+    A device id the server already knows is bound again only with a code the admin
+    made for it (``enroll-code --rebind DEVICE``): a valid code and another device's
+    id (visible in every pulled event) must not take that device over. The old token
+    stops working.
     """
     device_id = device_id.strip()
-    if not device_id or len(device_id) > 64 or device_id == "server" or device_id.startswith("dept:"):
+    if not device_id or len(device_id) > 64 or device_id == "server" or device_id.startswith("dept:") \
+            or any(w in device_id for w in WILDCARDS) or not device_id.isprintable():
         raise AuthError("设备编号无效")
     token = "hat_" + secrets.token_urlsafe(32)
     now = utc_now()
@@ -97,13 +125,19 @@ def enroll(engine: Engine, code: str, device_id: str, name: str = "") -> tuple[D
                            .with_for_update()).mappings().first()
         if row is None or row["used_at"] or row["expires_at"][:19] < now[:19]:
             raise AuthError("登记码无效、已使用或已过期，请向管理员重新申请")
+        existing = conn.execute(select(devices.c.device_id).where(devices.c.device_id == device_id)
+                                .with_for_update()).first()
+        if row["rebind"] and row["rebind"] != device_id:
+            raise AuthError(f"该登记码只能用于重新登记设备 {row['rebind']}")
+        if existing and row["rebind"] != device_id:
+            raise AuthError(f"设备编号 {device_id} 已经登记过；同一设备重新登记须由管理员确认："
+                            f"hall-app server enroll-code --rebind {device_id}")
         cols = parse_scope(row["scope"])
         conn.execute(update(enrollment_codes).where(enrollment_codes.c.code_hash == row["code_hash"])
                      .values(used_at=now, device_id=device_id))
         values = {"name": name[:100], "scope": row["scope"], "hall": cols.get("hall", ""),
                   "window": cols.get("window", ""), "agent": cols.get("agent", ""), "dept": cols.get("dept", ""),
                   "token_hash": digest(token), "enrolled_at": now, "revoked_at": ""}
-        existing = conn.execute(select(devices.c.device_id).where(devices.c.device_id == device_id)).first()
         if existing:
             conn.execute(update(devices).where(devices.c.device_id == device_id).values(**values))
         else:
@@ -141,7 +175,7 @@ def service_device(engine: Engine, device_id: str, scope: str) -> DeviceInfo:
                                                 hall=cols.get("hall", ""), window="", agent="",
                                                 dept=cols.get("dept", ""), token_hash=None,
                                                 enrolled_at=utc_now(), revoked_at="", last_seen="", last_seq=0))
-    return DeviceInfo(device_id, scope, dept=cols.get("dept", ""))
+    return DeviceInfo(device_id, scope, hall=cols.get("hall", ""), dept=cols.get("dept", ""))
 
 
 def list_devices(engine: Engine) -> list[dict]:

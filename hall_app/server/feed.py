@@ -15,7 +15,8 @@ from hall_app.domain.event_types import EventInvalid, check_envelope, validate_e
 from hall_app.domain.events import Event
 from hall_app.domain.text import text_problem
 from hall_app.server.auth import DeviceInfo, utc_now
-from hall_app.server.models import audit, cases, devices, feed, feed_counter
+from hall_app.server.models import audit, devices, feed, feed_counter
+from hall_app.server.scopes import authorise_batch
 from hall_app.server.writes import among, commit_now, head, insert_batch, insert_for
 from hall_app.sync.faults import failpoint
 
@@ -66,16 +67,6 @@ def validate(event: Event) -> None:
     validate_event(event.type, event.payload, event.schema_version)
 
 
-def authorise(device: DeviceInfo, event: Event, known: dict[str, tuple[str, str]]) -> tuple[str, str] | str:
-    """Step 3: may ``device`` write ``event``? (hall, agent) of its case, or the reason why not.
-
-    The one place for who may write what (hall_app/server/scopes.py plugs in here)."""
-    if event.device_id != device.device_id:
-        return "不能以其他设备的名义上传事件"
-    scope = _scope_of(device, event, known)
-    return "该办件不属于本设备的范围" if scope is None else scope
-
-
 def sequence(high: int, events: list[tuple[int, Event]]) -> tuple[dict[int, str], int]:
     """Step 4: ``device_seq`` is gap-free per device (docs/sync.md). ``high`` is the
     highest number of the device the server has accounted for (stored or refused);
@@ -90,24 +81,6 @@ def sequence(high: int, events: list[tuple[int, Event]]) -> tuple[dict[int, str]
             refused[i] = (f"设备序号不连续：服务器已有本设备至第 {high} 号，收到第 {event.device_seq} 号；"
                           "缺少的事件须先上传")
     return refused, high
-
-
-def _scope_of(device: DeviceInfo, event: Event, known: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
-    """(hall, agent) the event's case belongs to, or None if the device may not touch it."""
-    case = known.get(event.case_id)
-    if case is not None:
-        hall, agent = case
-        if device.kind == "agent":
-            return case if agent == device.agent else None
-        return case if hall == device.hall else None
-    if event.type == "case.started":
-        if device.kind == "agent":
-            scope = (str(event.payload.get("hall") or device.hall)[:32], device.agent)
-        else:
-            scope = (device.hall, "")
-        known[event.case_id] = scope
-        return scope
-    return device.hall, device.agent  # a case this server has not seen start (e.g. after a restore)
 
 
 def push(engine: Engine, device: DeviceInfo, raw_events: list[Any], hooks: Hooks | None = None
@@ -129,8 +102,10 @@ def push(engine: Engine, device: DeviceInfo, raw_events: list[Any], hooks: Hooks
         except EventInvalid as exc:
             outcomes[i] = Outcome(_safe_id(raw), "rejected", error=str(exc), code="invalid")
             continue
-        if event.device_id == device.device_id:
-            numbered.append((i, event))
+        if event.device_id != device.device_id:
+            outcomes[i] = Outcome(event.event_id, "rejected", error="不能以其他设备的名义上传事件", code="scope")
+            continue
+        numbered.append((i, event))
         try:
             validate(event)
         except EventInvalid as exc:
@@ -140,17 +115,16 @@ def push(engine: Engine, device: DeviceInfo, raw_events: list[Any], hooks: Hooks
     now = utc_now()
     position = None
     with engine.begin() as conn:
-        ids = list({e.case_id for _, e in valid})
-        known = {r.case_id: (r.hall, r.agent) for r in conn.execute(
-            select(cases.c.case_id, cases.c.hall, cases.c.agent).where(among(conn, cases.c.case_id, ids)))
-        } if ids else {}
-        authorised: list[tuple[int, Event, tuple[str, str]]] = []
-        for i, event in valid:
-            scope = authorise(device, event, known)
-            if isinstance(scope, str):
-                outcomes[i] = Outcome(event.event_id, "rejected", error=scope, code="scope")
+        # Step 3, who may write what (hall_app/server/scopes.py): the case's hall and agent come
+        # from the device's scope and the case directory, never from the payload; new cases are
+        # claimed in this transaction.
+        authorised: dict[int, tuple[Event, tuple[str, str]]] = {}
+        for (i, event), verdict in zip(valid, authorise_batch(conn, device, [e for _, e in valid])):
+            if verdict.ok:
+                authorised[i] = (event, (verdict.owner.hall, verdict.owner.agent))
             else:
-                authorised.append((i, event, scope))
+                outcomes[i] = Outcome(event.event_id, "rejected", error=verdict.reason, code=verdict.code)
+        # Step 4, gap-free numbers: every event of this device counts, refused or not.
         values: dict[str, Any] = {}
         if device.last_seen[:16] != now[:16]:  # once a minute is enough to tell who is alive
             values["last_seen"] = now
@@ -163,7 +137,7 @@ def push(engine: Engine, device: DeviceInfo, raw_events: list[Any], hooks: Hooks
             values["last_seq"] = new_high  # numbers spent on refused events stay spent
         if values:
             conn.execute(update(devices).where(devices.c.device_id == device.device_id).values(**values))
-        storable = [(i, e, scope) for i, e, scope in authorised if i not in outcomes]
+        storable = [(i, e, scope) for i, (e, scope) in authorised.items() if i not in outcomes]
         position = _store(conn, storable, outcomes, now, hooks) if storable else None
     if position is None or any(o.status == "rejected" for o in outcomes.values()):
         with engine.begin() as conn:  # after the COMMIT: the record of rejections, the head
@@ -189,7 +163,7 @@ def seq_high(conn: Connection, device_id: str) -> int:
 def _store(conn: Connection, valid: list[tuple[int, Event, tuple[str, str]]], outcomes: dict[int, Outcome],
            now: str, hooks: Hooks | None) -> int | None:
     """Store the batch and COMMIT; returns the last position taken (None if none was)."""
-    candidates, rows, started = [], [], []
+    candidates, rows = [], []
     seen: dict[str, tuple[int, str]] = {}
     for i, event, scope in valid:
         digest = event.content_hash()
@@ -205,15 +179,8 @@ def _store(conn: Connection, valid: list[tuple[int, Event, tuple[str, str]]], ou
                      "payload": event.payload, "device_time": event.device_time,
                      "schema_version": event.schema_version, "content_hash": digest, "hall": scope[0],
                      "agent": scope[1]})
-        if event.type == "case.started":
-            p = event.payload
-            started.append({"case_id": event.case_id, "tracking_code": str(p.get("tracking_code"))[:16],
-                            "hall": scope[0], "agent": scope[1], "bundle_code": str(p.get("bundle_code", ""))[:64],
-                            "bundle_hash": str(p.get("bundle_hash", ""))[:64]})
     if not rows:
         return None
-    if started:  # the case directory first: nothing of it is ordered, so not under the feed lock
-        conn.execute(insert_for(conn)(cases).on_conflict_do_nothing(), started)
     hold = hooks.before_commit if hooks else None
     # From here the feed is ours until COMMIT, which (without a test hook) travels with the insert.
     inserted = insert_batch(conn, rows, now, commit=hold is None)
@@ -311,8 +278,7 @@ def pull(engine: Engine, device: DeviceInfo, after: int, limit: int, own: bool =
 def device_state(engine: Engine, device: DeviceInfo) -> dict[str, Any]:
     """What a device compares with its own log to notice a server restored from a backup."""
     with engine.connect() as conn:
-        high = conn.execute(select(func.max(feed.c.device_seq)).where(feed.c.device_id == device.device_id)
-                            ).scalar()
+        high = seq_high(conn, device.device_id)  # stored, or spent on a refused event
         return {"device_id": device.device_id, "scope": device.scope, "hall": device.hall,
                 "window": device.window, "agent": device.agent, "head": head(conn),
                 "device_seq_high": int(high or 0), "server_time": utc_now()}

@@ -8,7 +8,7 @@ order (docs/sync.md, "Feed ordering").
 
 from __future__ import annotations
 
-from sqlalchemy import (JSON, BigInteger, Column, Index, Integer, MetaData, String, Table, Text,
+from sqlalchemy import (JSON, BigInteger, Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text,
                         UniqueConstraint)
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -84,6 +84,18 @@ enrollment_codes = Table(
     Column("expires_at", String(40), nullable=False),
     Column("used_at", String(40), nullable=False, default=""),
     Column("device_id", String(64), nullable=False, default=""),
+    # The admin's confirmation that this existing device may be bound again ("" = new devices only).
+    Column("rebind", String(64), nullable=False, default=""),
+)
+
+# Rate limits shared by every worker: one token bucket per (what, client address).
+rate_limits = Table(
+    "rate_limits", metadata,
+    Column("bucket", String(120), primary_key=True),  # e.g. enroll:203.0.113.7
+    Column("tokens", Float, nullable=False),
+    Column("updated", Float, nullable=False),  # seconds since the epoch (server clock)
+    Column("allowed", Boolean, nullable=False, default=True),  # the last request's answer
+    Index("ix_rate_limits_updated", "updated"),
 )
 
 bundle_versions = Table(

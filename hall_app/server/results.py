@@ -3,6 +3,7 @@ results (数据回流) and the department simulator used in demos and tests."""
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -13,10 +14,10 @@ from sqlalchemy import Connection, Engine, select, update
 from hall_app.domain.case import ITEM_FINAL, CaseError, CaseState, apply
 from hall_app.domain.case_rules import check_result_fields
 from hall_app.domain.events import Event
-from hall_app.server.auth import DeviceInfo, service_device, utc_now
+from hall_app.server.auth import AuthError, DeviceInfo, service_device, utc_now
 from hall_app.server.feed import events_of
 from hall_app.server.writes import insert_rows, reserve
-from hall_app.server.models import cases, devices, feed
+from hall_app.server.models import bundle_versions, cases, devices, feed
 
 NAMESPACE = uuid.UUID("6f1c3a52-8d2e-4c47-9a51-3b0f2e7d9c10")
 
@@ -37,6 +38,52 @@ def case_state(conn: Connection, case_id: str) -> CaseState | None:
     from hall_app.domain.event_types import replay_checked  # never crashes (docs/sync.md)
 
     return replay_checked([e for _, e in events_of(conn, case_id)])
+
+
+def bundle_of(conn: Connection, code: str, content_hash: str) -> dict[str, Any] | None:
+    """The exact bundle version a case started with: published, or shipped with the
+    server (same content hash). None when the server does not know that version."""
+    row = conn.execute(select(bundle_versions.c.data).where(
+        bundle_versions.c.code == code, bundle_versions.c.content_hash == content_hash)).first()
+    if row is not None:
+        return dict(row.data)
+    catalog = _shipped_catalog()
+    entry = catalog.entry(code) if catalog is not None else None
+    if entry is None or entry.content_hash != content_hash:
+        return None
+    return entry.bundle.model_dump(mode="json")
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_catalog():
+    try:
+        from bundles.loader import load_catalog
+
+        return load_catalog()
+    except Exception:  # a broken shipped catalog must not break results or the tracking page
+        return None
+
+
+def item_departments(conn: Connection, case: dict[str, Any]) -> dict[str, str] | None:
+    """item → owning department in the case's bundle version (None: version unknown)."""
+    bundle = bundle_of(conn, case["bundle_code"], case["bundle_hash"])
+    if bundle is None:
+        return None
+    return {i.get("code", ""): i.get("department", "") for i in bundle.get("items", [])}
+
+
+def check_ownership(conn: Connection, dept: DeviceInfo, case: dict[str, Any], item: str) -> None:
+    """A department posts results only for its own items, in the halls it serves
+    (``dept:NAME`` serves every hall, ``dept:NAME@HALL`` one)."""
+    if dept.hall and case["hall"] != dept.hall:
+        raise ResultError(f"部门系统（范围 {dept.scope}）不服务该办件所在的大厅", 403)
+    owners = item_departments(conn, case)
+    if owners is None:
+        raise ResultError("服务器没有该办件所用的套餐版本，无法确认事项由哪个部门办理", 409)
+    if item not in owners:
+        raise ResultError(f"本办件的套餐没有事项 {item}", 409)
+    if owners[item] != dept.dept:
+        raise ResultError(f"事项 {item} 由{owners[item]}办理，{dept.dept}不能登记其结果", 403)
 
 
 @dataclass
@@ -77,6 +124,7 @@ def post_result(engine: Engine, dept: DeviceInfo, result: ResultIn) -> dict[str,
         case = find_case(conn, result.tracking_code, result.case_id)
         if case is None:
             raise ResultError("没有该办件", 404)
+        check_ownership(conn, dept, case, result.item)
         state = case_state(conn, case["case_id"])
         seq = conn.execute(update(devices).where(devices.c.device_id == dept.device_id)
                            .values(last_seq=devices.c.last_seq + 1).returning(devices.c.last_seq)).scalar_one()
@@ -108,7 +156,13 @@ class DepartmentSimulator:
     _since: dict[tuple[str, str, str], float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.dept = service_device(self.engine, "dept:simulator", "dept:simulator")
+        self._depts: dict[str, DeviceInfo] = {}
+
+    def department(self, name: str) -> DeviceInfo:
+        """The simulator acts as the item's own department (ownership is checked for it too)."""
+        if name not in self._depts:
+            self._depts[name] = service_device(self.engine, f"dept:sim:{name}"[:64], f"dept:{name}")
+        return self._depts[name]
 
     def open_cases(self) -> list[str]:
         with self.engine.connect() as conn:
@@ -121,7 +175,9 @@ class DepartmentSimulator:
         for case_id in self.open_cases():
             with self.engine.connect() as conn:
                 state = case_state(conn, case_id)
-            if state is None or state.status != "dispatched":
+                case = find_case(conn, case_id=case_id)
+                owners = item_departments(conn, case) if case else None
+            if state is None or state.status != "dispatched" or not owners:
                 continue
             for code, item in state.items.items():
                 status = item["status"]
@@ -134,13 +190,15 @@ class DepartmentSimulator:
                 target = NEXT_STATUS[status]
                 note = "模拟部门：已办结" if target == "completed" else ""
                 document = f"SIM-{state.tracking_code}-{code}" if target == "completed" else ""
+                if not owners.get(code):
+                    continue
                 try:
-                    post_result(self.engine, self.dept, ResultIn(code, target, note, document,
+                    post_result(self.engine, self.department(owners[code]), ResultIn(code, target, note, document,
                                                                  f"{case_id}/{code}/{target}", case_id=case_id))
                     self._since[(case_id, code, target)] = now  # the next step waits a full delay
                     posted += 1
-                except ResultError:
-                    continue  # the case moved on meanwhile (voided…): leave it
+                except (ResultError, AuthError):
+                    continue  # the case moved on meanwhile (voided…), or an unusable department name
         return posted
 
     def run(self, interval: float = 1.0, rounds: int | None = None) -> int:

@@ -1,25 +1,27 @@
 """The citizen's tracking page, ``GET /t/{code}`` (the URL in the receipt's QR code).
 
 No login: so it shows only what a stranger holding the receipt may see. The bundle,
-each item's status and dates, the expected completion, and the applicant's name
-masked (张*丰). Never the ID number, phone or address. A code that is malformed or
-unknown gets the same plain not-found page. Requests are rate-limited per client.
+each item's department, status and dates and the department's note (scrubbed of
+names, numbers and addresses, scrub.py), the expected completion, and the applicant's
+name masked (张*丰). Never the ID number, phone or address. A code that is malformed
+or unknown gets the same plain not-found page. ``/t/{code}.json`` (or ``Accept:
+application/json``) gives the same view as JSON for other systems. Requests are
+rate-limited per client address, in the database (ratelimit.py).
 """
 
 from __future__ import annotations
 
 import html
-import re
-import threading
-import time
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine
 
 from hall_app.domain.case import ITEM_STATUS_LABELS, STATUS_LABELS
 from hall_app.domain.tracking import format_tracking_code, parse_tracking_code
 from hall_app.server.catalog import bundle_names
-from hall_app.server.results import case_state, find_case
+from hall_app.server.results import bundle_of, case_state, find_case
+from hall_app.server.scrub import scrub
 
 
 def mask_name(name: str) -> str:
@@ -32,40 +34,6 @@ def mask_name(name: str) -> str:
     if len(name) > 6:  # a firm: 重庆江津渝味火锅餐饮有限公司 → 重庆****公司
         return name[:2] + "*" * 4 + name[-2:]
     return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-_NUMBERS = re.compile(r"\d{7,}[\dXx]?")
-
-
-def scrub(text: str, state) -> str:
-    """A department's note with anything personal taken out (numbers, the applicant's details)."""
-    secrets = [v for k, v in state.applicant.items() if k in ("id_number", "phone", "address", "uscc") and v]
-    if state.proxy:
-        secrets += [v for k, v in state.proxy.items() if k == "id_number" and v]
-    for value in secrets:
-        text = text.replace(str(value), "***")
-    return _NUMBERS.sub("***", text)
-
-
-class RateLimiter:
-    """A token bucket per client address: ``burst`` requests, refilled at ``per_minute``."""
-
-    def __init__(self, per_minute: float = 30, burst: int = 10, clock=time.monotonic):
-        self.rate, self.burst, self.clock = per_minute / 60.0, burst, clock
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, client: str) -> bool:
-        now = self.clock()
-        with self._lock:
-            tokens, last = self._buckets.get(client, (float(self.burst), now))
-            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
-            allowed = tokens >= 1.0
-            self._buckets[client] = (tokens - 1.0 if allowed else tokens, now)
-            if len(self._buckets) > 10000:  # forget the idle ones
-                cutoff = now - self.burst / max(self.rate, 1e-9)
-                self._buckets = {k: v for k, v in self._buckets.items() if v[1] >= cutoff}
-            return allowed
 
 
 @dataclass(frozen=True)
@@ -97,41 +65,74 @@ def too_many() -> Page:
     return _page("请稍后再试", "<h1>请稍后再试</h1><div class='card'>查询过于频繁，请一分钟后再试。</div>", 429)
 
 
-def tracking_page(engine: Engine, raw_code: str) -> Page:
+def find_view(engine: Engine, raw_code: str) -> dict[str, Any] | None:
+    """What a stranger holding the receipt may see of the case (None: no such case)."""
     code = parse_tracking_code(raw_code)
     if code is None:
-        return not_found()
+        return None
     with engine.connect() as conn:
         case = find_case(conn, tracking_code=code)
         state = case_state(conn, case["case_id"]) if case else None
+        exact = bundle_of(conn, state.bundle_code, state.bundle_hash) if state else None
     if case is None or state is None:
-        return not_found()
-    name, item_names = bundle_names(engine, state.bundle_code, state.bundle_hash)
-    return render_case(state, name, item_names)
+        return None
+    if exact is not None:
+        name = exact.get("name", state.bundle_code)
+        items = {i["code"]: (i.get("name", i["code"]), i.get("department", "")) for i in exact.get("items", [])}
+    else:
+        name, names = bundle_names(engine, state.bundle_code, state.bundle_hash)
+        items = {c: (n, "") for c, n in names.items()}
+    return public_view(state, name, items)
 
 
-def render_case(state, name: str, item_names: dict[str, str]) -> Page:
-    """The page for one case: only what a stranger holding the receipt may see."""
-    code = state.tracking_code
-    e = html.escape
+def public_view(state, bundle_name: str, items: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """The case as the page and its JSON variant show it: statuses, dates, masked name,
+    each department's note scrubbed of personal data (scrub.py)."""
     rows = []
     for item_code, item in state.items.items():
         status = item.get("status", "pending")
-        css = "done" if status == "completed" else "bad" if status == "rejected" else ""
-        dates = f"承诺办结：{e(item.get('due', ''))}" if item.get("due") else ""
-        if item.get("at"):
-            dates += f"　更新：{e(str(item['at'])[:10])}"
-        note = f"<div class='k'>{e(scrub(item.get('note', ''), state))}</div>" if status == "rejected" and item.get("note") else ""
-        rows.append(f"<div class='card'><div>{e(item_names.get(item_code, item_code))}</div>"
-                    f"<div class='s {css}'>{e(ITEM_STATUS_LABELS.get(status, status))}</div>"
-                    f"<div class='k'>{dates}</div>{note}</div>")
-    expected = max((i.get("due", "") for i in state.items.values()), default="")
+        name, department = items.get(item_code, (item_code, ""))
+        rows.append({"code": item_code, "name": name, "department": department, "status": status,
+                     "status_label": ITEM_STATUS_LABELS.get(status, status), "due": str(item.get("due", "")),
+                     "updated": str(item.get("at", ""))[:10], "note": scrub(str(item.get("note") or ""), state)})
     applicant = state.applicant.get("firm_name") or state.applicant.get("name", "")
-    summary = (f"<div class='card'><div class='k'>跟踪码</div><div>{e(format_tracking_code(code))}</div>"
-               f"<div class='k'>申请人</div><div>{e(mask_name(applicant))}</div>"
-               f"<div class='k'>办理状态</div><div class='s'>{e(STATUS_LABELS.get(state.status, state.status))}</div>"
-               f"<div class='k'>受理日期</div><div>{e(state.decided_at[:10] or state.created_at[:10])}</div>"
-               + (f"<div class='k'>预计办结</div><div>{e(expected)}</div>" if expected else "") + "</div>")
-    body = f"<h1>{e(name)}</h1>{summary}" + ("".join(rows) if rows else
-                                             "<div class='card'>尚未受理，暂无事项进度。</div>")
-    return _page(f"{name} · 办件进度", body)
+    return {"tracking_code": format_tracking_code(state.tracking_code), "bundle": bundle_name,
+            "applicant": mask_name(applicant), "status": state.status,
+            "status_label": STATUS_LABELS.get(state.status, state.status),
+            "accepted_on": (state.decided_at[:10] or state.created_at[:10]),
+            "expected": max((r["due"] for r in rows), default=""), "items": rows}
+
+
+def tracking_page(engine: Engine, raw_code: str) -> Page:
+    view = find_view(engine, raw_code)
+    return render_view(view) if view is not None else not_found()
+
+
+def render_case(state, name: str, items: dict[str, tuple[str, str]]) -> Page:
+    return render_view(public_view(state, name, items))
+
+
+def render_view(view: dict[str, Any]) -> Page:
+    """The page for one case: only what a stranger holding the receipt may see."""
+    e = html.escape
+    rows = []
+    for item in view["items"]:
+        status = item["status"]
+        css = "done" if status == "completed" else "bad" if status == "rejected" else ""
+        dates = f"承诺办结：{e(item['due'])}" if item["due"] else ""
+        if item["updated"]:
+            dates += f"　更新：{e(item['updated'])}"
+        dept = f"<div class='k'>{e(item['department'])}</div>" if item["department"] else ""
+        note = f"<div class='k'>部门说明：{e(item['note'])}</div>" if item["note"] else ""
+        rows.append(f"<div class='card'><div>{e(item['name'])}</div>{dept}"
+                    f"<div class='s {css}'>{e(item['status_label'])}</div>"
+                    f"<div class='k'>{dates}</div>{note}</div>")
+    summary = (f"<div class='card'><div class='k'>跟踪码</div><div>{e(view['tracking_code'])}</div>"
+               f"<div class='k'>申请人</div><div>{e(view['applicant'])}</div>"
+               f"<div class='k'>办理状态</div><div class='s'>{e(view['status_label'])}</div>"
+               f"<div class='k'>受理日期</div><div>{e(view['accepted_on'])}</div>"
+               + (f"<div class='k'>预计办结</div><div>{e(view['expected'])}</div>" if view["expected"] else "")
+               + "</div>")
+    body = f"<h1>{e(view['bundle'])}</h1>{summary}" + ("".join(rows) if rows else
+                                                       "<div class='card'>尚未受理，暂无事项进度。</div>")
+    return _page(f"{view['bundle']} · 办件进度", body)

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hall_app.server import auth
-from hall_app.server.tracking import RateLimiter
+from hall_app.server.ratelimit import Rate, RateLimits
 
 pytestmark = pytest.mark.postgres
 
@@ -45,7 +45,7 @@ def encode(value) -> bytes:
 
 @pytest.fixture
 def fuzz_server(server_engine):
-    with ServerThread(server_engine, limiter=RateLimiter(per_minute=10**7, burst=10**7)) as running:
+    with ServerThread(server_engine, limiter=RateLimits({"track": Rate(10**7, 10**7), "enroll": Rate(10**7, 10**7)})) as running:
         _, hall_token = auth.enroll(server_engine, auth.make_enrollment_code(server_engine, "hall:JJ01"), "fz-hall")
         _, dept_token = auth.enroll(server_engine, auth.make_enrollment_code(server_engine, "dept:civil"), "fz-dept")
         with httpx.Client(base_url=running.url, timeout=30) as http:

@@ -92,3 +92,41 @@ def test_server_and_sync_import_no_ui_or_printing():
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
+
+
+def dept_client(server_engine, url: str, scope: str, device_id: str):
+    from hall_app.server.auth import make_enrollment_code
+    from hall_app.sync.client import ServerClient
+
+    token = ServerClient(url).enroll(make_enrollment_code(server_engine, scope), device_id)["token"]
+    return lambda **body: httpx.post(f"{url}/v1/results", json=body, headers={"Authorization": f"Bearer {token}"})
+
+
+@pytest.mark.postgres
+def test_a_department_posts_results_only_for_its_own_items_in_halls_it_serves(tmp_path, server_engine, server):
+    a = make_device(tmp_path, "a")
+    enroll(a, server_engine, server.url)
+    case_id = dispatched_case(a)
+    sync_once(a)
+    police = dept_client(server_engine, server.url, "dept:市公安局", "gaj")
+    health = dept_client(server_engine, server.url, "dept:市卫生健康委@JJ01", "wjw")
+    elsewhere = dept_client(server_engine, server.url, "dept:市卫生健康委@JJ02", "wjw-2")
+    others = police(case_id=case_id, item="birth_certificate", status="completed", result_id="x1")
+    assert others.status_code == 403 and "市卫生健康委" in others.json()["detail"]
+    wrong_hall = elsewhere(case_id=case_id, item="birth_certificate", status="received", result_id="x2")
+    assert wrong_hall.status_code == 403 and "大厅" in wrong_hall.json()["detail"]
+    unknown = police(case_id=case_id, item="no_such_item", status="received", result_id="x3")
+    assert unknown.status_code == 409
+    assert police(case_id=case_id, item="household_registration", status="received", result_id="ok1").status_code == 200
+    assert health(case_id=case_id, item="birth_certificate", status="received", result_id="ok2").status_code == 200
+    sync_once(a)
+    items = a.cases.get(case_id).items
+    assert items["household_registration"]["status"] == items["birth_certificate"]["status"] == "received"
+    assert items["vaccination_certificate"]["status"] == "dispatched"
+    from hall_app.store.models import Device
+
+    with a.read() as session:
+        token = session.get(Device, a.device_id).token
+    hall_device = httpx.post(f"{server.url}/v1/results", headers={"Authorization": f"Bearer {token}"},
+                             json={"case_id": case_id, "item": "birth_certificate", "status": "completed"})
+    assert hall_device.status_code == 403 and "大厅设备" in hall_device.json()["detail"]

@@ -88,7 +88,8 @@ class ServerThread:
         options = {"max_body": max_body} if max_body else {}
         config = uvicorn.Config(create_app(engine, self.hooks, limiter, **options), host="127.0.0.1",
                                 port=self.port, log_level="warning", lifespan="off", timeout_keep_alive=5,
-                                timeout_graceful_shutdown=5)
+                                timeout_graceful_shutdown=5,
+                                proxy_headers=False)  # as `hall-app server`: the app decides (trusted_proxies)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -165,10 +166,11 @@ def reference_data(ctx: HallContext) -> None:
             seeder._licences(session, code, lics)
 
 
-def enroll(ctx: HallContext, engine, url: str, scope: str = "hall:JJ01") -> None:
+def enroll(ctx: HallContext, engine, url: str, scope: str = "hall:JJ01", rebind: bool = False) -> None:
+    """Enroll ``ctx``; ``rebind``: the admin confirms binding this known device again."""
     from hall_app.sync.core import enroll_device
 
-    enroll_device(ctx, url, auth.make_enrollment_code(engine, scope))
+    enroll_device(ctx, url, auth.make_enrollment_code(engine, scope, rebind=ctx.device_id if rebind else ""))
 
 
 def local_events(ctx: HallContext, **where) -> list[EventRow]:

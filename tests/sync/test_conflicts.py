@@ -114,12 +114,20 @@ def test_same_field_later_in_server_order_wins_and_is_flagged(tmp_path, server_e
     assert "需人工核对" in shown.stdout and "刘洋洋" in shown.stdout and "刘阳" in shown.stdout  # the case view
 
 
-def dept_client(server_engine, server) -> ServerClient:
+def dept_client(server_engine, server, dept: str = "市卫生健康委") -> ServerClient:
     from hall_app.server.auth import make_enrollment_code
 
-    answer = ServerClient(server.url).enroll(make_enrollment_code(server_engine, "dept:市卫生健康委"), "dept-sys-1")
-    assert answer["scope"] == "dept:市卫生健康委"
+    answer = ServerClient(server.url).enroll(make_enrollment_code(server_engine, f"dept:{dept}"), f"dept-sys-{dept}")
+    assert answer["scope"] == f"dept:{dept}"
     return ServerClient(server.url, answer["token"])
+
+
+def dept_clients(ctx, case_id: str, server_engine, server) -> dict[str, ServerClient]:
+    """item → a client of the department that owns it (a department posts only for its own items)."""
+    state = ctx.cases.get(case_id)
+    owners = {i.code: i.department for i in ctx.catalog_service.bundle_for(state.bundle_code, state.bundle_hash).items}
+    clients = {d: dept_client(server_engine, server, d) for d in set(owners.values())}
+    return {item: clients[dept] for item, dept in owners.items()}
 
 
 def post(client: ServerClient, **body):
@@ -132,12 +140,12 @@ def test_device_void_against_department_completion(tmp_path, server_engine, serv
     converge(a, b)
     code = a.cases.get(case_id).tracking_code
     a.cases.void(case_id, "zhangli", "申请人撤回申请")  # a is offline meanwhile
-    dept = dept_client(server_engine, server)
+    dept = dept_clients(a, case_id, server_engine, server)
     for n, item in enumerate(a.cases.get(case_id).items):
-        assert post(dept, tracking_code=code, item=item, status="completed", document=f"DOC-{n}",
+        assert post(dept[item], tracking_code=code, item=item, status="completed", document=f"DOC-{n}",
                     result_id=f"r-{n}")["status"] == "stored"
     # a department system retrying a result does not record it twice
-    assert post(dept, tracking_code=code, item=item, status="completed", document=f"DOC-{n}",
+    assert post(dept[item], tracking_code=code, item=item, status="completed", document=f"DOC-{n}",
                 result_id=f"r-{n}")["status"] == "duplicate"
     converge(a, b)
     assert projections(a) == projections(b)
@@ -154,7 +162,7 @@ def test_device_void_against_department_completion(tmp_path, server_engine, serv
     converge(a, b)
     item = next(iter(a.cases.get(other).items))
     with pytest.raises(SyncError) as err:
-        post(dept, case_id=other, item=item, status="received", result_id="late-1")
+        post(dept[item], case_id=other, item=item, status="received", result_id="late-1")
     assert err.value.status == 409 and "已作废" in str(err.value)
     assert b.cases.get(other).status == "voided" and not b.cases.get(other).needs_review
 

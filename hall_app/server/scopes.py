@@ -1,0 +1,330 @@
+"""Who may write what: the one table of scope kinds, the endpoints they may call and
+the event types they may write, and the per-event checks of the push path.
+
+Every endpoint of the API declares who may call it with :func:`access` (a FastAPI
+dependency read from :data:`SCOPE_TABLE`), so the rule is visible in the code, in
+OpenAPI (the ``device_token`` security requirement lists the scope kinds, and every
+operation carries ``x-scopes``) and in docs/server.md (kept equal by a test).
+
+Per event (:func:`authorise_event`): the event type must be one the device's scope
+kind may write; the hall of a case is the device's hall, never the payload's; a case
+id belongs to the hall (and, for an agent, the agent) whose device started it first
+(the case directory, ``cases``); nothing may be written into a case whose
+``case.started`` the server does not hold, except after its own start earlier in the
+same batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request, Security
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
+from sqlalchemy import Connection
+
+from hall_app.domain.events import EVENT_TYPES, Event
+from hall_app.server.auth import AuthError, DeviceInfo, authenticate
+
+PUBLIC = "public"
+
+# Endpoint ids (what the table speaks of) → the path they stand for.
+ENDPOINTS: dict[str, str] = {
+    "healthz": "GET /healthz",
+    "enroll": "POST /v1/enroll",
+    "state": "GET /v1/state",
+    "push": "POST /v1/push",
+    "pull": "GET /v1/pull",
+    "results": "POST /v1/results",
+    "track": "GET /t/{code}",
+    "track_json": "GET /t/{code}.json",
+}
+PUBLIC_ENDPOINTS = frozenset({"healthz", "enroll", "track", "track_json"})
+
+# Queue events (the coming queue issue): declared here so the kiosk's row is complete.
+QUEUE_EVENTS = frozenset({"queue.ticket_issued"})
+
+DEPARTMENT_EVENTS = frozenset({"case.item_result"})
+SUPERVISOR_EVENTS = frozenset({"case.reviewed"})
+HALL_EVENTS = frozenset(t for t in EVENT_TYPES if t.startswith("case.")) - DEPARTMENT_EVENTS
+AGENT_EVENTS = HALL_EVENTS - SUPERVISOR_EVENTS
+
+
+@dataclass(frozen=True)
+class ScopeRule:
+    kind: str
+    label: str  # Chinese, as shown in messages
+    example: str
+    endpoints: frozenset[str]
+    events: frozenset[str] = field(default_factory=frozenset)
+    note: str = ""
+
+
+SCOPE_TABLE: dict[str, ScopeRule] = {r.kind: r for r in (
+    ScopeRule("hall", "大厅设备", "hall:JJ01", frozenset({"state", "push", "pull"}), HALL_EVENTS,
+              "the hall's cases; every case event except department results"),
+    ScopeRule("window", "窗口设备", "window:JJ01/W03", frozenset({"state", "push", "pull"}), HALL_EVENTS,
+              "as a hall device (a window sees its whole hall)"),
+    ScopeRule("agent", "帮代办员", "agent:王强@JJ01", frozenset({"state", "push", "pull"}), AGENT_EVENTS,
+              "only cases it started itself, in its own hall; no department results, no supervisor review"),
+    ScopeRule("dept", "部门系统", "dept:市公安局 / dept:市公安局@JJ01", frozenset({"state", "results"}),
+              DEPARTMENT_EVENTS,
+              "results (through /v1/results) for the items of its own department, in the halls it serves"),
+    ScopeRule("kiosk", "取号机", "kiosk:JJ01/K1", frozenset({"state", "push"}), QUEUE_EVENTS,
+              "issues queue tickets only (queue issue); no case data in or out"),
+    ScopeRule("display", "叫号屏", "display:JJ01/D1", frozenset({"state"}), frozenset(),
+              "reads only (the queue board comes with the queue issue); no case data"),
+    ScopeRule("admin", "管理员", "admin:李华", frozenset({"state"}), frozenset(),
+              "codes, re-binding, revoking and publishing run on the server (hall-app server …)"),
+)}
+
+
+def endpoint_scopes(endpoint: str) -> list[str]:
+    """The scope kinds that may call ``endpoint`` (``["public"]`` for the open ones)."""
+    if endpoint not in ENDPOINTS:
+        raise KeyError(f"unknown endpoint {endpoint!r}: add it to scopes.ENDPOINTS and SCOPE_TABLE")
+    if endpoint in PUBLIC_ENDPOINTS:
+        return [PUBLIC]
+    return [kind for kind, rule in SCOPE_TABLE.items() if endpoint in rule.endpoints]
+
+
+def may_write(kind: str, event_type: str) -> bool:
+    rule = SCOPE_TABLE.get(kind)
+    return rule is not None and event_type in rule.events
+
+
+# --- the FastAPI dependency --------------------------------------------------------------
+
+bearer = HTTPBearer(auto_error=False, scheme_name="device_token",
+                    description="设备令牌（登记时取得）。安全要求中列出可以调用该接口的范围类型。")
+
+
+def _caller(endpoint: str) -> Callable[..., DeviceInfo]:
+    def caller(request: Request, security_scopes: SecurityScopes,
+               credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> DeviceInfo:
+        # The request guard (guard.py) has already checked the token before reading the body.
+        device = getattr(request.state, "device", None)
+        if device is None:
+            header = f"Bearer {credentials.credentials}" if credentials else None
+            try:
+                device = authenticate(request.app.state.engine, header)
+            except AuthError as exc:
+                raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
+        if device.kind not in security_scopes.scopes:
+            rule = SCOPE_TABLE.get(device.kind)
+            who = rule.label if rule else device.kind
+            raise HTTPException(403, f"{who}（范围 {device.scope}）不能调用 {ENDPOINTS[endpoint]}")
+        return device
+
+    caller.hall_endpoint = endpoint  # type: ignore[attr-defined]
+    return caller
+
+
+def _public(endpoint: str) -> Callable[[], None]:
+    def public() -> None:
+        return None
+
+    public.hall_endpoint = endpoint  # type: ignore[attr-defined]
+    return public
+
+
+def access(endpoint: str) -> Any:
+    """The dependency each endpoint declares: who may call it, from :data:`SCOPE_TABLE`.
+
+    For a device endpoint it authenticates the token (401) and checks the scope kind
+    (403), and gives the endpoint the :class:`DeviceInfo`; for a public one it only
+    marks the endpoint as public on purpose.
+    """
+    kinds = endpoint_scopes(endpoint)
+    if kinds == [PUBLIC]:
+        return Depends(_public(endpoint))
+    return Security(_caller(endpoint), scopes=kinds)
+
+
+def declared_endpoint(route: APIRoute) -> str | None:
+    """The endpoint id a route declared through :func:`access` (None: it declared nothing)."""
+    stack = list(route.dependant.dependencies)
+    while stack:
+        dep = stack.pop()
+        endpoint = getattr(dep.call, "hall_endpoint", None)
+        if endpoint is not None:
+            return endpoint
+        stack.extend(dep.dependencies)
+    return None
+
+
+def publish_scopes(app: FastAPI) -> None:
+    """Write each operation's allowed scope kinds into OpenAPI as ``x-scopes``."""
+    for route in app.routes:
+        if isinstance(route, APIRoute):
+            endpoint = declared_endpoint(route)
+            if endpoint is not None:
+                route.openapi_extra = {**(route.openapi_extra or {}), "x-scopes": endpoint_scopes(endpoint)}
+
+
+# --- per event ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Owner:
+    hall: str
+    agent: str = ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the server decided about one event: where it belongs, or why it is refused."""
+
+    owner: Owner | None = None
+    code: str = ""  # scope / not_started / conflict
+    reason: str = ""
+    status: int = 200  # the per-event HTTP status: 403 (not yours), 409 (not now / taken)
+
+    @property
+    def ok(self) -> bool:
+        return self.owner is not None
+
+
+def refuse(code: str, reason: str, status: int = 403) -> Verdict:
+    return Verdict(None, code, reason, status)
+
+
+@dataclass
+class CaseDirectory:
+    """Who each case of a batch belongs to: the server's ``cases`` rows, plus the
+    cases started earlier in the same batch (``pending``)."""
+
+    owners: dict[str, Owner] = field(default_factory=dict)
+    pending: dict[str, Owner] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, conn: Connection, case_ids: Iterable[str]) -> "CaseDirectory":
+        from sqlalchemy import select
+
+        from hall_app.server.models import cases
+        from hall_app.server.writes import among
+
+        ids = list(set(case_ids))
+        rows = conn.execute(select(cases.c.case_id, cases.c.hall, cases.c.agent)
+                            .where(among(conn, cases.c.case_id, ids))).all() if ids else []
+        return cls({r.case_id: Owner(r.hall, r.agent) for r in rows})
+
+    def owner(self, case_id: str) -> Owner | None:
+        return self.owners.get(case_id) or self.pending.get(case_id)
+
+
+def _home(device: DeviceInfo) -> Owner:
+    return Owner(device.hall, device.agent if device.kind == "agent" else "")
+
+
+def _reaches(device: DeviceInfo, owner: Owner) -> bool:
+    if device.kind == "agent":
+        return owner.agent == device.agent and owner.hall == device.hall
+    return owner.hall == device.hall
+
+
+def authorise_event(device: DeviceInfo, event: Event, directory: CaseDirectory) -> Verdict:
+    """May ``device`` write ``event``? Call after the event is validated, before storing;
+    events of one batch in their order (a start earlier in the batch counts)."""
+    rule = SCOPE_TABLE.get(device.kind)
+    if rule is None or not may_write(device.kind, event.type):
+        who = rule.label if rule else device.kind
+        return refuse("scope", f"{who}（范围 {device.scope}）不能上传 {event.type} 事件")
+    if event.type in QUEUE_EVENTS:  # no case: the kiosk's own hall (queue issue)
+        return Verdict(Owner(device.hall))
+    if not device.hall:
+        return refuse("scope", f"本设备的登记范围 {device.scope} 没有指定大厅，不能办件；"
+                               "请管理员按 agent:姓名@大厅 重新生成登记码")
+    home = _home(device)
+    owner = directory.owner(event.case_id)
+    if event.type == "case.started":
+        claimed = str(event.payload.get("hall") or "")
+        if claimed and claimed != device.hall:
+            return refuse("scope", f"办件的大厅“{claimed[:32]}”与本设备的登记范围（大厅 {device.hall}）不符")
+        if owner is not None and owner != home:
+            return refuse("conflict", f"办件编号 {event.case_id} 已属于{_describe(owner)}，不能在此开始", 409)
+        if owner is None:
+            directory.pending[event.case_id] = home
+        return Verdict(home)
+    if owner is None:
+        return refuse("not_started", "服务器上还没有该办件的开始事件，不能写入该办件", 409)
+    if not _reaches(device, owner):
+        return refuse("scope", f"该办件属于{_describe(owner)}，不在本设备的范围内")
+    return Verdict(owner)
+
+
+def _describe(owner: Owner) -> str:
+    return f"大厅 {owner.hall} 的帮代办员 {owner.agent}" if owner.agent else f"大厅 {owner.hall}"
+
+
+def authorise_batch(conn: Connection, device: DeviceInfo, events: list[Event]) -> list[Verdict]:
+    """:func:`authorise_event` for each event of a batch (in order), and the case
+    directory rows of the cases it starts, claimed in this transaction.
+
+    Two batches racing to start one case id: the directory's primary key lets one
+    win; the other's events for that case are refused, as if it had come second.
+    A tracking code already used by another case is refused the same way.
+    """
+    from sqlalchemy import select
+
+    from hall_app.server.models import cases
+    from hall_app.server.writes import among, insert_for
+
+    directory = CaseDirectory.load(conn, (e.case_id for e in events))
+    verdicts = [authorise_event(device, e, directory) for e in events]
+    starts = {}
+    for event, verdict in zip(events, verdicts):
+        if verdict.ok and event.type == "case.started" and event.case_id in directory.pending \
+                and event.case_id not in starts:
+            p = event.payload
+            starts[event.case_id] = {"case_id": event.case_id, "tracking_code": str(p.get("tracking_code"))[:16],
+                                     "hall": verdict.owner.hall, "agent": verdict.owner.agent,
+                                     "bundle_code": str(p.get("bundle_code", ""))[:64],
+                                     "bundle_hash": str(p.get("bundle_hash", ""))[:64]}
+    if not starts:
+        return verdicts
+    conn.execute(insert_for(conn)(cases).on_conflict_do_nothing(), list(starts.values()))
+    now = {r.case_id: (Owner(r.hall, r.agent), r.tracking_code) for r in conn.execute(
+        select(cases.c.case_id, cases.c.hall, cases.c.agent, cases.c.tracking_code)
+        .where(among(conn, cases.c.case_id, list(starts))))}
+    lost: dict[str, Verdict] = {}
+    for case_id, row in starts.items():
+        held = now.get(case_id)
+        if held is None:
+            lost[case_id] = refuse("conflict", f"跟踪码 {row['tracking_code']} 已被另一办件使用", 409)
+        elif held[0] != directory.pending[case_id] or held[1] != row["tracking_code"]:
+            lost[case_id] = refuse("conflict", f"办件编号 {case_id} 已属于{_describe(held[0])}", 409)
+    return [lost.get(e.case_id, v) if v.ok else v for e, v in zip(events, verdicts)]
+
+
+def undeclared_routes(app: FastAPI) -> list[str]:
+    """Routes that do not say who may call them (a test keeps this empty)."""
+    return [f"{sorted(r.methods)} {r.path}" for r in app.routes
+            if isinstance(r, APIRoute) and declared_endpoint(r) is None]
+
+
+def markdown_table() -> str:
+    """The scope table as docs/server.md shows it (a test keeps the two equal;
+    ``python -m hall_app.server.scopes`` prints it)."""
+    all_hall = SCOPE_TABLE["hall"].events
+
+    def events(rule: ScopeRule) -> str:
+        if not rule.events:
+            return "—"
+        if rule.events <= all_hall and len(rule.events) > len(all_hall) // 2:
+            left_out = sorted((HALL_EVENTS | DEPARTMENT_EVENTS) - rule.events)
+            return "all `case.*` except " + ", ".join(f"`{t}`" for t in left_out)
+        return ", ".join(f"`{t}`" for t in sorted(rule.events))
+
+    lines = ["| scope | example | endpoints | event types it may write | notes |", "|---|---|---|---|---|"]
+    for rule in SCOPE_TABLE.values():
+        endpoints = ", ".join(f"`{ENDPOINTS[e]}`" for e in ENDPOINTS if e in rule.endpoints)
+        lines.append(f"| `{rule.kind}` | `{rule.example}` | {endpoints} | {events(rule)} | {rule.note} |")
+    public = ", ".join(f"`{ENDPOINTS[e]}`" for e in ENDPOINTS if e in PUBLIC_ENDPOINTS)
+    lines.append(f"| (anyone) | | {public} | — | enrollment needs a one-time code; all rate-limited but healthz |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

@@ -1,0 +1,210 @@
+"""Issue 9: who may write what. The scope table row by row (endpoints and event
+types), the per-event rules of the push path, and every endpoint declaring its
+scopes (in code and in OpenAPI). docs/server.md carries the same table."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
+
+from hall_app.domain.events import EVENT_TYPES, Event
+from hall_app.server.app import create_app
+from hall_app.server.auth import DeviceInfo, make_enrollment_code
+from hall_app.server.scopes import (ENDPOINTS, PUBLIC, PUBLIC_ENDPOINTS, QUEUE_EVENTS, SCOPE_TABLE, CaseDirectory,
+                                    Owner, access, authorise_event, endpoint_scopes, markdown_table,
+                                    undeclared_routes)
+
+ROOT = Path(__file__).resolve().parents[2]
+CASE_EVENTS = sorted(t for t in EVENT_TYPES if t.startswith("case."))
+DEVICE_ENDPOINTS = sorted(set(ENDPOINTS) - PUBLIC_ENDPOINTS)
+
+# The rule as the issue states it, written out by hand (the code's table must say the same).
+EXPECTED_ENDPOINTS = {
+    "hall": {"state", "push", "pull"},
+    "window": {"state", "push", "pull"},
+    "agent": {"state", "push", "pull"},
+    "dept": {"state", "results"},
+    "kiosk": {"state", "push"},
+    "display": {"state"},
+    "admin": {"state"},
+}
+EXPECTED_EVENTS = {
+    "hall": set(CASE_EVENTS) - {"case.item_result"},
+    "window": set(CASE_EVENTS) - {"case.item_result"},
+    "agent": set(CASE_EVENTS) - {"case.item_result", "case.reviewed"},
+    "dept": {"case.item_result"},
+    "kiosk": {"queue.ticket_issued"},
+    "display": set(),
+    "admin": set(),
+}
+SCOPES = {"hall": "hall:JJ01", "window": "window:JJ01/W03", "agent": "agent:王强@JJ01", "dept": "dept:市公安局",
+          "kiosk": "kiosk:JJ01/K1", "display": "display:JJ01/D1", "admin": "admin:李华"}
+
+
+def device(kind: str, hall: str = "JJ01", agent: str = "王强") -> DeviceInfo:
+    return DeviceInfo(f"{kind}-1", SCOPES[kind].replace("JJ01", hall), hall=hall,
+                      agent=agent if kind == "agent" else "", dept="市公安局" if kind == "dept" else "")
+
+
+def event(kind: str, case_id: str = "case-1", payload: dict | None = None, seq: int = 1) -> Event:
+    if payload is None:
+        payload = {"tracking_code": "K7P9M2QTX4RH", "bundle_code": "newborn"} if kind == "case.started" else {}
+    return Event(f"e-{kind}-{seq}", case_id, "d", seq, "zhangli", kind, payload)
+
+
+def test_the_table_has_every_kind_and_says_what_the_issue_says():
+    assert set(SCOPE_TABLE) == set(EXPECTED_ENDPOINTS)
+    for kind, rule in SCOPE_TABLE.items():
+        assert set(rule.endpoints) == EXPECTED_ENDPOINTS[kind], kind
+        assert set(rule.events) == EXPECTED_EVENTS[kind], kind
+        assert rule.endpoints <= set(ENDPOINTS) - PUBLIC_ENDPOINTS
+        assert rule.events <= set(EVENT_TYPES) | QUEUE_EVENTS
+    assert {t for r in SCOPE_TABLE.values() for t in r.events} >= set(EVENT_TYPES)  # nobody's event is orphaned
+    assert endpoint_scopes("track") == [PUBLIC] and endpoint_scopes("results") == ["dept"]
+    with pytest.raises(KeyError):
+        endpoint_scopes("no-such-endpoint")
+
+
+@pytest.mark.parametrize("kind", sorted(SCOPE_TABLE))
+@pytest.mark.parametrize("event_type", CASE_EVENTS + sorted(QUEUE_EVENTS))
+def test_event_types_row_by_row(kind, event_type):
+    """Each (scope kind, event type): allowed exactly when the table says so, on a case
+    the device may otherwise touch (its hall's, started by its agent)."""
+    me = device(kind)
+    directory = CaseDirectory({"case-1": Owner("JJ01", "王强" if kind == "agent" else "")})
+    case_id = "case-new" if event_type == "case.started" else "case-1"
+    verdict = authorise_event(me, event(event_type, case_id), directory)
+    allowed = event_type in EXPECTED_EVENTS[kind]
+    assert verdict.ok is allowed, (kind, event_type, verdict.reason)
+    if not allowed:
+        assert verdict.code == "scope" and verdict.status == 403 and event_type in verdict.reason
+
+
+def test_hall_is_fixed_from_the_device_never_the_payload():
+    hall = device("hall")
+    everywhere = authorise_event(hall, event("case.started", payload={"tracking_code": "X", "hall": "*"}),
+                                 CaseDirectory())
+    assert not everywhere.ok and everywhere.code == "scope" and "JJ01" in everywhere.reason
+    other = authorise_event(device("agent"), event("case.started", payload={"tracking_code": "X", "hall": "JJ02"}),
+                            CaseDirectory())
+    assert not other.ok and "JJ02" in other.reason  # an agent of JJ01 cannot start a case in JJ02
+    silent = authorise_event(device("agent"), event("case.started", payload={"tracking_code": "X"}), CaseDirectory())
+    assert silent.owner == Owner("JJ01", "王强")  # no hall in the payload: the agent's own
+    assert authorise_event(hall, event("case.started", payload={"tracking_code": "X", "hall": "JJ01"}),
+                           CaseDirectory()).owner == Owner("JJ01")
+
+
+def test_a_case_belongs_to_the_hall_that_started_it_first():
+    directory = CaseDirectory({"case-1": Owner("JJ01")})
+    stranger = device("hall", hall="JJ02")
+    start = authorise_event(stranger, event("case.started"), directory)
+    assert not start.ok and start.code == "conflict" and start.status == 409 and "JJ01" in start.reason
+    edit = authorise_event(stranger, event("case.applicant_set"), directory)
+    assert not edit.ok and edit.code == "scope"
+    assert authorise_event(device("window"), event("case.applicant_set"), directory).ok  # same hall
+    again = authorise_event(device("hall"), event("case.started"), directory)
+    assert again.ok  # the owner's own start sent again is left to deduplication
+
+
+def test_agents_keep_to_their_own_cases_and_halls_see_their_agents_cases():
+    directory = CaseDirectory({"mine": Owner("JJ01", "王强"), "hers": Owner("JJ01", "李娜"),
+                               "hall": Owner("JJ01")})
+    me = device("agent")
+    assert authorise_event(me, event("case.field_set", "mine"), directory).ok
+    assert not authorise_event(me, event("case.field_set", "hers"), directory).ok
+    assert not authorise_event(me, event("case.field_set", "hall"), directory).ok
+    assert authorise_event(device("hall"), event("case.field_set", "hers"), directory).owner == Owner("JJ01", "李娜")
+    no_hall = DeviceInfo("a2", "agent:老张", agent="老张")  # enrolled before agents needed a hall
+    refused = authorise_event(no_hall, event("case.started"), CaseDirectory())
+    assert not refused.ok and "agent:姓名@大厅" in refused.reason
+
+
+def test_no_writes_before_the_start_except_the_own_start_earlier_in_the_batch():
+    directory = CaseDirectory()
+    early = authorise_event(device("hall"), event("case.applicant_set", "fresh"), directory)
+    assert not early.ok and early.code == "not_started" and early.status == 409
+    assert authorise_event(device("hall"), event("case.started", "fresh"), directory).ok
+    assert authorise_event(device("hall"), event("case.applicant_set", "fresh", seq=2), directory).ok
+    # another hall's device in the same position is still refused (the start is JJ01's)
+    assert not authorise_event(device("hall", hall="JJ02"), event("case.field_set", "fresh"), directory).ok
+
+
+# --- endpoints ----------------------------------------------------------------------------
+
+def sqlite_app():
+    return create_app(create_engine("sqlite://"))
+
+
+def test_every_endpoint_declares_its_scopes_in_code_and_in_openapi():
+    app = sqlite_app()
+    assert undeclared_routes(app) == []
+    spec = app.openapi()
+    declared = set()
+    for name, where in ENDPOINTS.items():
+        method, path = where.split(" ", 1)
+        operation = spec["paths"][path][method.lower()]
+        assert operation["x-scopes"] == endpoint_scopes(name), name
+        declared.add(name)
+        if name in PUBLIC_ENDPOINTS:
+            assert "security" not in operation
+        else:
+            assert operation["security"] == [{"device_token": endpoint_scopes(name)}]
+    assert declared == set(ENDPOINTS)
+    assert spec["components"]["securitySchemes"]["device_token"]["scheme"] == "bearer"
+
+
+def test_an_endpoint_without_a_declaration_is_caught():
+    app = sqlite_app()
+
+    @app.get("/v1/forgotten")
+    def forgotten() -> dict:
+        return {}
+
+    @app.get("/v1/declared", dependencies=[access("state")])
+    def declared() -> dict:
+        return {}
+
+    assert undeclared_routes(app) == ["['GET'] /v1/forgotten"]
+
+
+REQUESTS = {
+    "state": ("GET", "/v1/state", None),
+    "push": ("POST", "/v1/push", {"events": []}),
+    "pull": ("GET", "/v1/pull?after=0", None),
+    "results": ("POST", "/v1/results", {"case_id": "no-such-case", "item": "x", "status": "received"}),
+}
+
+
+@pytest.mark.postgres
+def test_endpoints_row_by_row_over_http(server_engine):
+    """Every scope kind against every device endpoint: 403 exactly where the table says no."""
+    assert set(REQUESTS) == set(DEVICE_ENDPOINTS)
+    client = TestClient(create_app(server_engine))
+    tokens = {}
+    for n, (kind, scope) in enumerate(SCOPES.items()):
+        answer = client.post("/v1/enroll", json={"code": make_enrollment_code(server_engine, scope),
+                                                 "device_id": f"dev-{n}"})
+        assert answer.status_code == 200, answer.text
+        tokens[kind] = answer.json()["token"]
+    for kind, token in tokens.items():
+        for endpoint, (method, path, body) in REQUESTS.items():
+            answer = client.request(method, path, json=body, headers={"Authorization": f"Bearer {token}"})
+            if endpoint in EXPECTED_ENDPOINTS[kind]:
+                assert answer.status_code not in (401, 403), (kind, endpoint, answer.text)
+            else:
+                assert answer.status_code == 403, (kind, endpoint, answer.text)
+                assert SCOPE_TABLE[kind].label in answer.json()["detail"]
+    for endpoint, (method, path, body) in REQUESTS.items():
+        assert client.request(method, path, json=body).status_code == 401  # no token at all
+
+
+def test_docs_carry_the_same_table():
+    """docs/server.md shows the table as the code has it (regenerate: python -m hall_app.server.scopes)."""
+    text = (ROOT / "docs" / "server.md").read_text(encoding="utf-8")
+    assert markdown_table() in text
+    assert "| `hall` | `hall:JJ01` | `GET /v1/state`, `POST /v1/push`, `GET /v1/pull` | all `case.*` except " \
+           "`case.item_result` |" in markdown_table()
