@@ -94,7 +94,7 @@ class Para(Paragraph):
         if len(frags) == 1:
             f = frags[0]
             text = f.text if hasattr(f, "text") else "".join(getattr(f, "words", []))
-            widths = [stringWidth(ch, f.fontName, f.fontSize) for ch in text]
+            widths = _char_widths(text, f.fontName, f.fontSize)
             lines = [(max_w - used, [text[a:b].strip() if b < len(text) else text[a:b]])
                      for a, b, used, _hard, max_w in _with_widths(plan_lines(text, widths, maxWidths),
                                                                    maxWidths)]
@@ -115,6 +115,22 @@ class Para(Paragraph):
         if cached is None or cached[0] != key or not hasattr(self, "blPara"):  # split() drops it
             cached = self._wrap_cache = (key, super().wrap(avail_width, avail_height))
         return cached[1]
+
+
+_WIDTHS: dict[tuple[str, float], dict[str, float]] = {}
+
+
+def _char_widths(text: str, font: str, size: float) -> list[float]:
+    """Advance width of each character; remembered per font and size (the same few
+    hundred characters come back in every document)."""
+    table = _WIDTHS.setdefault((font, size), {})
+    out = []
+    for ch in text:
+        w = table.get(ch)
+        if w is None:
+            w = table[ch] = stringWidth(ch, font, size)
+        out.append(w)
+    return out
 
 
 def _with_widths(lines, max_widths):
