@@ -30,14 +30,13 @@ import os
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from annotated_types import Ge, Gt, Le
+if TYPE_CHECKING:  # the constrained types live in settings_check (imported only to check)
+    from hall_app.settings_check import Days, Interval, Port
 
 APP_NAME = "hall-app"
 CONFIG_FILE = "hall-app.toml"
-Port = Annotated[int, Ge(1), Le(65535)]
-Days = Annotated[int, Ge(1), Le(365)]
 
 
 def _dirs():
@@ -78,7 +77,7 @@ class DeadlineSettings:
 @dataclass(frozen=True)
 class SyncSettings:
     server_url: str = ""
-    sync_interval: Annotated[float, Gt(0), Le(86400)] = 15.0
+    sync_interval: Interval = 15.0
 
 
 @dataclass(frozen=True)
@@ -208,22 +207,20 @@ def inspect_settings(config_file: str | None = None, **overrides: Any) -> Loaded
     for key in FLAT:
         if env_name(key) in os.environ:
             entries.append((key, os.environ[env_name(key)], f"环境变量 {env_name(key)}", ""))
-    for key, value in overrides.items():
-        if value is None:
-            continue
-        if key not in FLAT:
-            raise TypeError(f"unknown setting {key!r}")
-        entries.append((key, value, "命令行", key))
     sections: dict[str, Any] = {}
     calendar: dict[str, dict[str, list[str]]] = {}
     keymap: dict[str, str] = {}
     sources: dict[str, str] = {}
-    if entries or tables:
+    if entries or tables:  # something to check: only then is pydantic imported
         from hall_app.settings_check import check_entries, check_tables
 
         sections, sources = check_entries(entries, problems)
         calendar, keymap = check_tables(tables, where, problems)
-    settings = Settings(**sections, calendar=calendar, keymap=keymap, config_file=str(path) if path else "")
+    # command-line options come typed from argparse (--db): applied as they are
+    given = {key: value for key, value in overrides.items() if value is not None}
+    settings = Settings(**sections, calendar=calendar, keymap=keymap, config_file=str(path) if path else "",
+                        **given)
+    sources |= dict.fromkeys(given, "命令行")
     return Loaded(settings, sources, problems, path)
 
 

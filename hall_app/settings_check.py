@@ -6,18 +6,25 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import cache
-from typing import Any, get_type_hints
+from typing import Annotated, Any, get_type_hints
 
+from annotated_types import Ge, Gt, Le
 from pydantic import TypeAdapter, ValidationError
 
+from hall_app import config
 from hall_app.config import FLAT, SECTIONS
 
+# the constrained types named in hall_app/config.py (kept out of it: importing them costs)
+Port = Annotated[int, Ge(1), Le(65535)]
+Days = Annotated[int, Ge(1), Le(365)]
+Interval = Annotated[float, Gt(0), Le(86400)]
 KEY_TOKEN = re.compile(r"^([A-Za-z0-9_+\-]+|\S)$")
 
 
 @cache
 def _adapter(section: str, key: str) -> TypeAdapter:
-    hints = get_type_hints(SECTIONS[section], include_extras=True)
+    names = {**vars(config), "Port": Port, "Days": Days, "Interval": Interval}
+    hints = get_type_hints(SECTIONS[section], globalns=names, include_extras=True)
     return TypeAdapter(hints[key])
 
 

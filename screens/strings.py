@@ -293,7 +293,7 @@ class Help:
         ("← →", "移动光标"), ("Home / End", "行首 / 行尾"), ("Backspace / Delete", "删除"),
         ("Ctrl+V / 粘贴", "粘贴（全角数字、多余空格自动规范）"), ("Tab / Shift+Tab", "下一个 / 上一个输入项"),
     )
-    palette = "{key} 打开命令面板：输入文字或拼音首字母（如 xb 新办）查找本页的全部操作"
+    palette = "{key} 打开命令面板：输入文字或拼音首字母（xb）查找本页的全部操作"
 
 
 class Dialog:

@@ -21,23 +21,40 @@ def dump_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
+# The core's errors that carry a message for the user: (module, class, prefix).
+KNOWN_ERRORS = (
+    ("hall_app.services.intake", "IntakeError", ""),
+    ("hall_app.config", "ConfigError", ""),
+    ("hall_app.store.db", "DatabaseError", ""),
+    ("bundles.loader", "CatalogError", "套餐目录有错误：\n"),
+)
+
+
+def user_error_for(exc: BaseException) -> UserError | None:
+    """The UserError for one of the core's known errors, else None.
+
+    Checked by looking the classes up only in modules already imported (an instance
+    cannot exist otherwise): the error handling itself imports nothing, so a command
+    that never opens the database never pays for SQLAlchemy.
+    """
+    for module, name, prefix in KNOWN_ERRORS:
+        loaded = sys.modules.get(module)
+        cls = getattr(loaded, name, None) if loaded is not None else None
+        if cls is not None and isinstance(exc, cls):
+            return UserError(prefix + str(exc))
+    return None
+
+
 @contextmanager
 def translated_errors():
     """Turn the core's known errors into UserError (message, no traceback)."""
-    from hall_app.config import ConfigError
-    from hall_app.services.intake import IntakeError
-    from hall_app.store.db import DatabaseError
-
     try:
         yield
-    except (IntakeError, ConfigError, DatabaseError) as exc:
-        raise UserError(str(exc)) from None
     except Exception as exc:
-        from bundles.loader import CatalogError
-
-        if isinstance(exc, CatalogError):
-            raise UserError("套餐目录有错误：\n" + str(exc)) from None
-        raise
+        error = user_error_for(exc)
+        if error is None:
+            raise
+        raise error from None
 
 
 def open_ctx(args, **overrides):

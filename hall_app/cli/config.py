@@ -1,5 +1,6 @@
 """hall-app config check [--file F]: the settings in force, where each came from, and
-every problem (exit 2 if there is one)."""
+every problem (exit 2 if there is one). hall-app config keys: the binding ids a
+``[keymap]`` section may move, with their default keys."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ def register(sub) -> None:
     p.add_argument("--file", help="要检查的配置文件（默认 ./hall-app.toml、用户配置目录或 HALL_CONFIG）")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_check)
+    p = csub.add_parser("keys", help="列出可在 [keymap] 中改键的全部按键编号及默认按键")
+    p.set_defaults(handler=cmd_keys)
 
 
 def cmd_check(args) -> int:
@@ -70,3 +73,11 @@ def keymap_problems(keymap: dict[str, str], path) -> list[str]:
             hint = f"，是否想写 {close[0]}？" if close else "（运行 hall-app config keys 列出全部）"
             out.append(f"配置文件 {path}：keymap 中的 {binding_id} 不是已知的按键编号{hint}")
     return out
+
+
+def cmd_keys(args) -> int:
+    from screens.keymap import binding_ids
+
+    for binding_id, binding in sorted(binding_ids().items()):
+        print(f"{binding_id:<24} {binding.key:<20} {binding.description}")
+    return 0
