@@ -24,7 +24,18 @@ PROSE = {"escape": "Esc", "enter": "回车", "space": "Space", "tab": "Tab", "pa
 
 def keymap_of(app) -> dict[str, str]:
     """The keymap in force (binding id -> comma-separated keys), normalised by Textual."""
+    if app is None:
+        from textual._context import active_app
+
+        app = active_app.get(None)
     return dict(getattr(app, "_keymap", {}) or {})
+
+
+def prose_by_id(binding_id: str, default: str) -> str:
+    """The key in force for ``binding_id`` in the running app, for text built away from
+    its screen (``default``: the binding's own first key; a test checks they agree)."""
+    keys = keymap_of(None).get(binding_id) or default
+    return prose_key(keys.split(",")[0].strip())
 
 
 def keys_in_force(app, binding: Binding) -> list[str]:

@@ -142,7 +142,7 @@ class Applicant:
     nonlocal_ = "非本市户籍"
     proxy_heading = "代办人（亲人帮助办理 / 帮代办）"
     proxy_toggle = "代办人"
-    proxy_off = "本人办理（F6 添加代办人）"
+    proxy_off = "本人办理（{key} 添加代办人）"  # the key in force
     proxy_name = "代办人姓名"
     proxy_id = "代办人身份证"
     proxy_relation = "与申请人关系"
@@ -238,7 +238,7 @@ class Decision:
     printing = "正在打印{doc}…"
     printed = "✓ {doc}：已生成 {path}"
     sent = "　已发送到 {printer}"
-    print_failed = "✗ {doc}：打印失败（{error}）。决定已生效，按 r 重新打印"
+    print_failed = "✗ {doc}：打印失败（{error}）。决定已生效，按 {key} 重新打印"
     reprint = "重新打印"
     printed_short = "已打印：{docs}"
     finish = "完成"

@@ -155,3 +155,11 @@ def test_pinyin_matching():
     assert match("cxdy", "重新打印") == match("zxdy", "重新打印") == (0, 4)  # either reading of 重
     assert match("dy", "重新打印") == (2, 4)
     assert match("bx", "新办") is None and match("xbb", "新办") is None and match("新", "新办") is None
+
+
+def test_hints_built_away_from_their_screen_use_the_binding_default():
+    from screens.keymap import binding_ids
+    from screens.print_worker import REPRINT_KEY
+
+    ids = binding_ids()
+    assert ids["decision.reprint"].key == ids["case.reprint"].key == REPRINT_KEY
