@@ -35,6 +35,10 @@ def test_defaults_and_the_flat_names_still_work():
     assert settings.escpos_port == settings.printing.escpos_port == 9101
     assert settings.db_path == Path("/x/hall.db") and settings.pdf_path == Path("/x/documents")
     assert settings.replace(window="W01").window == "W01" and settings.window == "W03"
+    import dataclasses
+
+    copied = dataclasses.replace(settings, window="W02")  # what code written for the flat dataclass does
+    assert (copied.window, copied.hall, copied.escpos_port) == ("W02", "JJ09", 9101)
     with pytest.raises(TypeError):
         Settings(colour="red")
     with pytest.raises(AttributeError):
