@@ -122,7 +122,7 @@ def _keymap(data: Any, where: str, problems: list[str]) -> dict[str, str]:
         problems.append(f"{where}：keymap 应为一节（[keymap]）")
         return {}
     out: dict[str, str] = {}
-    for binding_id, keys in data.items():
+    for binding_id, keys in _dotted(data):
         at = f"keymap.\"{binding_id}\""
         if not isinstance(keys, str) or not keys.strip():
             problems.append(f"{where}：{at} 应为按键文字，如 \"f2\" 或 \"ctrl+n,f2\"")
@@ -134,6 +134,16 @@ def _keymap(data: Any, where: str, problems: list[str]) -> dict[str, str]:
             continue
         out[str(binding_id)] = ",".join(tokens)
     return out
+
+
+def _dotted(data: dict, prefix: str = ""):
+    """``workbench.new = "f9"`` unquoted is a nested table in TOML: the same binding id."""
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            yield from _dotted(value, name + ".")
+        else:
+            yield name, value
 
 
 __all__ = ["check_entries", "check_tables", "reason"]

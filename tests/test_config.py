@@ -169,3 +169,8 @@ def test_no_pydantic_without_anything_to_check():
     out = subprocess.run([sys.executable, "-c", code], cwd="/", capture_output=True, text=True, env=env,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_keymap_ids_quoted_or_dotted(tmp_path):
+    path = write(tmp_path, '[keymap]\n"workbench.new" = "f9"\nintake.next = "f10, ctrl+right"\n')
+    assert load_settings(path).keymap == {"workbench.new": "f9", "intake.next": "f10,ctrl+right"}
