@@ -15,8 +15,8 @@ write a key at the top or in its section::
 
 Values are checked with pydantic (types, ranges, choices, unknown keys) and every
 problem names its key and where it came from. pydantic is imported only when there is
-something to check (a file or a HALL_* variable): the first frame of the app and the
-command line stay light.
+something new to check (a file or HALL_* variables not seen passing before; see
+``_stamp``): the first frame of the app and the command line stay light.
 
 Adding a setting: add a field with its default to the right section dataclass below
 (or a new section dataclass listed in ``SECTIONS``); its flat name, file key and
@@ -211,17 +211,80 @@ def inspect_settings(config_file: str | None = None, **overrides: Any) -> Loaded
     calendar: dict[str, dict[str, list[str]]] = {}
     keymap: dict[str, str] = {}
     sources: dict[str, str] = {}
-    if entries or tables:  # something to check: only then is pydantic imported
-        from hall_app.settings_check import check_entries, check_tables
+    if tables:
+        from hall_app.settings_tables import check_tables
 
-        sections, sources = check_entries(entries, problems)
         calendar, keymap = check_tables(tables, where, problems)
+    if entries:
+        stamp = _stamp(entries)
+        if not problems and stamp in _checked_before():
+            sections, sources = _as_checked(entries)  # the same input passed pydantic before
+        else:  # only here is pydantic imported (about 0.1 s, before the app's first frame)
+            from hall_app.settings_check import check_entries
+
+            sections, sources = check_entries(entries, problems)
+            if not problems:
+                _remember(stamp)
     # command-line options come typed from argparse (--db): applied as they are
     given = {key: value for key, value in overrides.items() if value is not None}
     settings = Settings(**sections, calendar=calendar, keymap=keymap, config_file=str(path) if path else "",
                         **given)
     sources |= dict.fromkeys(given, "命令行")
     return Loaded(settings, sources, problems, path)
+
+
+# -- remembering a check that passed ------------------------------------------------------------
+# The same file and variables checked again give the same answer: a stamp of every
+# input (and of the checking code) that passed is kept in the user cache dir, and a
+# start with the same inputs skips pydantic. Anything changed is checked in full.
+CHECKED_FILE = "settings-checked"
+
+
+def _stamp(entries: list[tuple[str, Any, str, str]]) -> str:
+    import hashlib
+
+    here = Path(__file__).resolve()
+    code = [(p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in (here, here.with_name("settings_check.py"))
+            if p.exists()]
+    return hashlib.sha256(repr((code, entries)).encode("utf-8")).hexdigest()
+
+
+def _checked_path() -> Path:
+    return Path(_dirs().user_cache_dir) / CHECKED_FILE
+
+
+def _checked_before() -> set[str]:
+    try:
+        return set(_checked_path().read_text(encoding="ascii").split())
+    except (OSError, UnicodeDecodeError):
+        return set()
+
+
+def _remember(stamp: str) -> None:
+    try:
+        path = _checked_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        known = [s for s in path.read_text(encoding="ascii").split() if s != stamp] if path.exists() else []
+        path.write_text("\n".join([*known[-15:], stamp]) + "\n", encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        pass  # a read-only home: checked in full every time
+
+
+def _as_checked(entries: list[tuple[str, Any, str, str]]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Sections from input that passed the check before: only the conversions the check
+    made (text from a HALL_* variable to a number; a whole number for a decimal one)."""
+    from dataclasses import replace
+
+    sections = {name: cls() for name, cls in SECTIONS.items()}
+    sources: dict[str, str] = {}
+    for key, value, source, _shown in entries:
+        section = sections[FLAT[key]]
+        default = getattr(section, key)
+        if isinstance(default, (int, float)) and not isinstance(default, bool):
+            value = type(default)(value)
+        sections[FLAT[key]] = replace(section, **{key: value})
+        sources[key] = source
+    return sections, sources
 
 
 def _read_file(path: Path, problems: list[str]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ def clean_env(monkeypatch, tmp_path):
         if name.startswith("HALL_"):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)  # no ./hall-app.toml of the developer's
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # checks remembered per test
 
 
 def write(tmp_path: Path, text: str) -> str:
@@ -174,3 +175,28 @@ def test_no_pydantic_without_anything_to_check():
 def test_keymap_ids_quoted_or_dotted(tmp_path):
     path = write(tmp_path, '[keymap]\n"workbench.new" = "f9"\nintake.next = "f10, ctrl+right"\n')
     assert load_settings(path).keymap == {"workbench.new": "f9", "intake.next": "f10,ctrl+right"}
+
+
+def test_a_check_that_passed_is_remembered_and_anything_changed_is_checked_again(tmp_path):
+    config = tmp_path / "hall-app.toml"
+    config.write_text('hall = "JJ02"\nsync_interval = 5\n[printing]\nescpos_port = 9101\n', encoding="utf-8")
+    code = ("import sys, json; from hall_app.config import load_settings; s = load_settings(db='/tmp/x.db');"
+            "print(json.dumps(['pydantic' in sys.modules, s.hall, s.sync_interval, s.escpos_port, s.window]))")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
+    env |= {"XDG_CACHE_HOME": str(tmp_path / "cache"), "HALL_WINDOW": "W05", "PYTHONPATH": str(ROOT)}
+
+    def run() -> list:
+        import json
+
+        out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                             check=True)
+        return json.loads(out.stdout)
+
+    assert run() == [True, "JJ02", 5.0, 9101, "W05"]  # checked with pydantic
+    assert run() == [False, "JJ02", 5.0, 9101, "W05"]  # the same input: remembered, same values
+    env["HALL_WINDOW"] = "W06"
+    assert run() == [True, "JJ02", 5.0, 9101, "W06"]  # a variable changed: checked again
+    config.write_text('hall = 5\n', encoding="utf-8")
+    for _ in range(2):  # a bad file is never remembered
+        done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert done.returncode != 0 and "应为文字" in done.stderr
