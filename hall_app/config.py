@@ -18,9 +18,12 @@ problem names its key and where it came from. pydantic is imported only when the
 something new to check (a file or HALL_* variables not seen passing before; see
 ``_stamp``): the first frame of the app and the command line stay light.
 
-Adding a setting: add a field with its default to the right section dataclass below
-(or a new section dataclass listed in ``SECTIONS``); its flat name, file key and
-``HALL_<NAME>`` variable follow, and ``hall-app config check`` shows it. Names must
+Adding a setting: add a field with its type and default to the right section
+dataclass below; its flat name (``settings.NAME``), its file key (at the top or in
+the section), its ``HALL_<NAME>`` variable and its line in ``hall-app config check``
+follow, and pydantic checks the type (``Literal[...]`` for a choice; ``Port``, ``Days``,
+``Interval`` or a new ``Annotated`` type in settings_check.py for a range). A new
+section: a dataclass, an entry in ``SECTIONS`` and a field on ``Settings``. Names must
 be unique across sections.
 """
 
@@ -93,8 +96,6 @@ FLAT: dict[str, str] = {f.name: section for section, cls in SECTIONS.items() for
 # tables of their own (not flat keys): calendar years and the keymap
 TABLES = ("calendar", "keymap")
 ENV_PREFIX = "HALL_"
-# HALL_* variables that are not settings (read elsewhere): never reported as unknown
-OTHER_ENV = {"HALL_CONFIG", "HALL_SERVER_DB", "HALL_DEBUG", "HALL_FAILPOINT", "HALL_FONT", "HALL_FONT_FALLBACK"}
 
 
 @dataclass(frozen=True, init=False)
@@ -110,13 +111,12 @@ class Settings:
     keymap: dict[str, str]  # binding id -> keys, e.g. {"workbench.new": "f2,ctrl+n"}
     config_file: str
 
-    def __init__(self, *, device: DeviceSettings | None = None, printing: PrintingSettings | None = None,
-                 deadlines: DeadlineSettings | None = None, sync: SyncSettings | None = None,
-                 calendar: dict | None = None, keymap: dict | None = None, config_file: str = "",
-                 **flat: Any) -> None:
-        given = {"device": device, "printing": printing, "deadlines": deadlines, "sync": sync}
+    def __init__(self, *, calendar: dict | None = None, keymap: dict | None = None, config_file: str = "",
+                 **given: Any) -> None:
+        """Sections by name (``device=DeviceSettings(…)``) and/or keys by their flat name."""
+        flat = {k: v for k, v in given.items() if k not in SECTIONS}
         for name, cls in SECTIONS.items():
-            section = given[name] or cls()
+            section = given.get(name) or cls()
             own = {k: v for k, v in flat.items() if FLAT.get(k) == name}
             if own:
                 section = _replace(section, own)
