@@ -21,7 +21,6 @@ class App:
     not_signed_in = "未登录"
     signed_out = "已注销"
     claimed_away = "该办件已由 {user} 接手；为免冲突，您已回到工作台。"
-    keymap_clash = "按键设置冲突：{names} 改用的按键在本页原有其他用途（hall-app config check 可检查设置）"
 
 
 class Login:

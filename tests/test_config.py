@@ -146,6 +146,9 @@ def test_config_check_lists_every_problem_and_exits_2(tmp_path):
     assert "escpos_port" in done.stdout and "colour" in done.stdout
     assert "workbench.nwe 不是已知的按键编号，是否想写 workbench.new" in done.stdout
     assert "3 处问题" in done.stderr
+    path = write(tmp_path, '[keymap]\n"workbench.refresh" = "f2"\n')
+    done = hall("config", "check", "--file", path, cwd=tmp_path)
+    assert done.returncode == 2 and "workbench.refresh 改为 f2，与同一页的 workbench.new（新办）冲突" in done.stdout
 
 
 def test_any_command_refuses_a_bad_config_with_the_message(tmp_path):

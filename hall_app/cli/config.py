@@ -60,13 +60,15 @@ def cmd_check(args) -> int:
 
 
 def keymap_problems(keymap: dict[str, str], path) -> list[str]:
-    """Binding ids the app does not have (imports the screens: only for this command)."""
+    """Binding ids the app does not have, and keys moved onto one already in use
+    (imports the screens: only for this command)."""
     import difflib
 
-    from screens.keymap import binding_ids
+    from screens.keymap import binding_ids, clashes
 
     known = binding_ids()
-    out = []
+    out = [f"配置文件 {path}：keymap 把 {moved} 改为 {key}，与同一页的 {other}（{_what(known, other)}）冲突，"
+           f"后者将失效" for moved, key, other in clashes(keymap)]
     for binding_id in keymap:
         if binding_id not in known:
             close = difflib.get_close_matches(binding_id, list(known), n=1)
@@ -81,3 +83,8 @@ def cmd_keys(args) -> int:
     for binding_id, binding in sorted(binding_ids().items()):
         print(f"{binding_id:<24} {binding.key:<20} {binding.description}")
     return 0
+
+
+def _what(known, binding_id: str) -> str:
+    binding = known.get(binding_id)
+    return binding.description if binding is not None and binding.description else binding_id

@@ -163,3 +163,12 @@ def test_hints_built_away_from_their_screen_use_the_binding_default():
 
     ids = binding_ids()
     assert ids["decision.reprint"].key == ids["case.reprint"].key == REPRINT_KEY
+
+
+def test_a_key_moved_onto_one_in_use_is_found():
+    from screens.keymap import clashes
+
+    assert ("workbench.refresh", "f2", "workbench.new") in clashes({"workbench.refresh": "f2"})
+    assert ("workbench.refresh", "f1", "app.help") in clashes({"workbench.refresh": "f1"})
+    assert clashes({"workbench.new": "f9", "workbench.refresh": "f2"}) == []  # f2 was freed
+    assert clashes({}) == []  # the defaults share keys on purpose (enter: execute / finish)
