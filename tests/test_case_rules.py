@@ -306,3 +306,32 @@ def test_who_may_claim():
 @pytest.mark.parametrize("level", [" 3 ", "3"])
 def test_rating_level_accepts_a_number_as_text(level):
     assert rating_level(level) == 3
+
+
+def test_replay_puts_the_start_first_keeps_every_other_event_and_is_lenient_by_default():
+    edit = ev("case.field_set", {"key": "k1", "value": "1"})
+    start = ev(*START)
+    later = ev("case.field_set", {"key": "k2", "value": "2"})
+    bad = ev("case.refused", {})
+    state = replay([edit, start, later, bad])
+    assert state.fields == {"k1": "1", "k2": "2"} and state.version == 4
+    assert state.anomalies == [f"case.refused（dev1#{bad.device_seq}）：不予受理必须写明理由"]
+    with pytest.raises(CaseError, match="不予受理必须写明理由"):
+        replay([start, bad], strict=True)
+    assert replay([]) is None
+
+
+def test_two_devices_setting_the_proxy_unaware_of_each_other_conflict():
+    first = {"name": "刘一", "relation": "子女", "id_number": ""}
+    second = {"name": "刘二", "relation": "配偶", "id_number": ""}
+    a = ev("case.proxy_set", {"proxy": first, "base": ""}, actor="zhangli")
+    b = ev("case.proxy_set", {"proxy": second, "base": ""}, actor="chenjing")
+    state = replay([ev(*START), a, b])
+    assert state.proxy == second and state.needs_review
+    assert state.conflicts == [{
+        "slot": "proxy", "label": "代办人",
+        "kept": {"value": second, "event_id": b.event_id, "actor": "chenjing", "device": "dev1", "at": b.device_time},
+        "other": {"value": first, "event_id": a.event_id, "actor": "zhangli", "at": a.device_time}}]
+    assert state.setters["proxy"] == [b.event_id, "chenjing", b.device_time]
+    seen = ev("case.proxy_set", {"proxy": None, "base": b.event_id})
+    assert len(apply(state, seen).conflicts) == 1  # an overwrite that saw the value is no conflict
