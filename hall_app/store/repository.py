@@ -63,10 +63,9 @@ def row_event(row: EventRow) -> Event:
 def check_event(event: Event) -> None:
     """The shared schema check (hall_app/domain/event_types.py), imported on first use:
     pydantic is not needed to start the app."""
-    from hall_app.domain.event_types import check_envelope, validate_event
+    from hall_app.domain import event_types
 
-    check_envelope(event.to_dict())
-    validate_event(event.type, event.payload, event.schema_version)
+    event_types.check_event(event.to_dict())
 
 
 class CaseRepository:
