@@ -249,8 +249,8 @@ _MESSAGES = {
 
 
 def _where(loc: tuple) -> str:
-    parts = [printable(str(p), 40) for p in loc if not (isinstance(p, str) and p in ("str", "int", "function-after[check(), str]"))]
-    return ".".join(p for p in parts if not p.startswith(("function-after", "nullable", "Proxy")))
+    parts = [printable(str(p), 40) for p in loc if not (isinstance(p, str) and p in ("str", "int"))]
+    return ".".join(p for p in parts if not p.startswith(("function-after", "nullable", "Proxy", "constrained-str")))
 
 
 def _reason(error: dict) -> str:
@@ -286,19 +286,31 @@ def check_envelope(raw: Any) -> Envelope:
         raise EventInvalid(f"事件的字段 {where} 不合格：{why}", where) from None
 
 
-def _typed_events() -> dict[tuple[int, str], type[Envelope]]:
-    """Per (version, type): the envelope with its payload typed, so a whole event is
+TYPED_EVENTS: dict[tuple[int, str], type[Envelope]] = {}  # built on first use (import stays light)
+SIZED = {(version, kind) for version, schemas in SCHEMAS.items() for kind, model in schemas.items() if model.sized}
+
+
+def typed_event(version: Any, kind: Any) -> type[Envelope] | None:
+    """The envelope with its payload typed for (version, type), so a whole event is
     checked in one pydantic pass (the server checks thousands a second)."""
-    out = {}
-    for version, schemas in SCHEMAS.items():
-        for kind, model in schemas.items():
-            out[(version, kind)] = create_model(f"Event_{kind.replace('.', '_')}_v{version}", __base__=Envelope,
-                                                payload=(model, ...))
-    return out
+    if type(version) is not int or not isinstance(kind, str):
+        return None
+    model = TYPED_EVENTS.get((version, kind))
+    if model is None:
+        payload = SCHEMAS.get(version, {}).get(kind)
+        if payload is None:
+            return None
+        model = create_model(f"Event_{kind.replace('.', '_')}_v{version}", __base__=Envelope, payload=(payload, ...))
+        TYPED_EVENTS[(version, kind)] = model
+    return model
 
 
-TYPED_EVENTS = _typed_events()
-SIZED = {key for key, model in TYPED_EVENTS.items() if SCHEMAS[key[0]][key[1]].sized}
+def _named(payload: Any, where: str) -> str:
+    """For a slot's value, the slot (地址 is ``key: address``): ``（address）``."""
+    if where != "payload.value" or not isinstance(payload, dict):
+        return ""
+    name = payload.get("key", payload.get("question"))
+    return f"（{printable(name, 40)}）" if isinstance(name, str) else ""
 
 
 def check_event(raw: Any) -> dict[str, Any]:
@@ -307,7 +319,7 @@ def check_event(raw: Any) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise EventInvalid("事件应为一个对象")
     version, kind = raw.get("schema_version", SCHEMA_VERSION), raw.get("type")
-    model = TYPED_EVENTS.get((version, kind)) if type(version) is int and isinstance(kind, str) else None
+    model = typed_event(version, kind)
     if model is None:  # say which of the two is wrong, in order
         check_envelope(raw)
         validate_event(kind, raw.get("payload"), version)
@@ -316,7 +328,8 @@ def check_event(raw: Any) -> dict[str, Any]:
     except ValidationError as exc:
         where, why = _first_problem(exc)
         if where.startswith("payload"):
-            raise EventInvalid(f"事件 {kind} 的字段 {where} 不合格：{why}", where) from None
+            raise EventInvalid(f"事件 {kind} 的字段 {where}{_named(raw['payload'], where)} 不合格：{why}",
+                               where) from None
         raise EventInvalid(f"事件的字段 {where} 不合格：{why}", where) from None
     if (version, kind) in SIZED:
         validate_event(kind, raw["payload"], version)  # the size check

@@ -9,14 +9,14 @@ import httpx
 import pytest
 from harness import (CuttingProxy, bulk_outbox, enroll, local_events, make_device, new_case, pending,
                      projections, server_counts, sync_until_ok)
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from hall_app.domain.case import review_lines
 from hall_app.domain.events import Event
 from hall_app.server import auth
-from hall_app.server.models import cases, feed
+from hall_app.server.models import feed
 from hall_app.server.writes import insert_rows, reserve
-from hall_app.store.models import Device, EventRow
+from hall_app.store.models import Device
 from hall_app.store.repository import event_row
 from hall_app.sync.client import SyncError
 from hall_app.sync.core import sync_once
