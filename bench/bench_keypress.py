@@ -75,7 +75,7 @@ def bulk_load(ctx, count: int, rng: random.Random) -> float:
                          applicant={**template["applicant"], "id_number": pid, "name": name})
             batch_cases.append(dict(case_id=case_id, tracking_code=code, bundle_code="newborn", bundle_version=1,
                                     bundle_name="新生儿出生", status=status, step=state["step"], applicant_name=name,
-                                    applicant_id_number=pid, applicant_uscc="", hall="JJ01", window=window,
+                                    applicant_id_number=pid, applicant_uscc="", applicant_key=pid, hall="JJ01", window=window,
                                     created_by="zhangli", claimed_by="zhangli", created_at=when, updated_at=when,
                                     due_date="", needs_review=False, version=1, state=state))
             batch_events.append(dict(event_id=f"bench-ev-{n:08d}", case_id=case_id, device_id="bench-device",

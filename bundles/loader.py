@@ -1,20 +1,30 @@
 """Load and validate bundle files (TOML). All-or-nothing: a catalog with any broken
 file does not load, and every error names the file, the bundle, the field path and
-the reason."""
+the reason.
+
+The validated catalog is cached in the user cache directory, keyed by a hash of every
+bundle file's bytes and of the schema's source: parsing TOML and importing pydantic
+cost far more than reading one JSON file, and ``hall-app bundles list`` needs neither.
+A stale key, a corrupt or truncated file, or one whose digest does not match is
+ignored and rewritten; the cache is never needed for correctness.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import sys
+import tempfile
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from hall_app.domain.bundle import Bundle
-from hall_app.domain.catalog import Catalog, CatalogEntry
+if TYPE_CHECKING:  # pydantic and the schema load only when a file must be validated
+    from hall_app.domain.bundle import Bundle
+    from hall_app.domain.catalog import Catalog, CatalogEntry
 
 CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
 
@@ -53,6 +63,10 @@ def content_hash(data: dict) -> str:
 
 
 def parse_bundle(data: dict, label: str) -> tuple[Bundle | None, list[BundleProblem]]:
+    from pydantic import ValidationError
+
+    from hall_app.domain.bundle import Bundle
+
     name = f"{data.get('code', '?')} {data.get('name', '')}".strip() if isinstance(data, dict) else "?"
     try:
         return Bundle.model_validate(data), []
@@ -69,6 +83,8 @@ def parse_bundle(data: dict, label: str) -> tuple[Bundle | None, list[BundleProb
 
 
 def load_file(path: Path) -> tuple[CatalogEntry | None, list[BundleProblem]]:
+    from hall_app.domain.catalog import CatalogEntry
+
     label = _display(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -124,7 +140,115 @@ def check(paths: Iterable[Path | str] | None = None) -> tuple[list[CatalogEntry]
 
 
 def load_catalog(paths: Iterable[Path | str] | None = None) -> Catalog:
-    entries, problems = check(paths)
+    """The validated catalog (from the cache when the files are unchanged)."""
+    from hall_app.domain.catalog import Catalog, CatalogEntry
+
+    files = bundle_files(paths)
+    cached = _cached(files)
+    if cached is not None:
+        try:
+            from hall_app.domain.bundle import Bundle
+
+            return Catalog(CatalogEntry(Bundle.model_validate(e["bundle"]), e["content_hash"], label)
+                           for e, label in zip(cached, map(_display, files)))
+        except Exception:  # noqa: BLE001 - a cache that does not validate is rebuilt from the files
+            pass
+    entries = _validated(files)
+    return Catalog(entries)
+
+
+def load_index(paths: Iterable[Path | str] | None = None) -> list[dict[str, Any]]:
+    """The validated catalog as plain data, without importing pydantic on a cache hit:
+    one ``{"file", "content_hash", "bundle"}`` per file, ``bundle`` being the validated
+    bundle as JSON data (``Bundle.model_dump(mode="json")``)."""
+    files = bundle_files(paths)
+    cached = _cached(files)
+    if cached is None:
+        entries = _validated(files)
+        cached = [_cache_entry(e) for e in entries]
+    return [{**e, "file": label} for e, label in zip(cached, map(_display, files))]
+
+
+def _validated(files: list[Path]) -> list[CatalogEntry]:
+    entries, problems = check(files)
     if problems:
         raise CatalogError(problems)
-    return Catalog(entries)
+    _store(files, [_cache_entry(e) for e in entries])
+    return entries
+
+
+# -- the cache ------------------------------------------------------------------------------
+
+CACHE_FORMAT = 1
+# The schema's own source: a change to the rules invalidates what they once accepted.
+_SCHEMA_FILES = ("hall_app/domain/bundle.py", "hall_app/domain/conditions.py", "bundles/loader.py")
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def cache_dir() -> Path:
+    """``$HALL_CACHE_DIR``, else the user cache directory (``~/.cache/hall-app`` on Linux)."""
+    if os.environ.get("HALL_CACHE_DIR"):
+        return Path(os.environ["HALL_CACHE_DIR"]).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("hall-app", appauthor=False))
+
+
+def _cache_entry(entry: CatalogEntry) -> dict[str, Any]:
+    return {"content_hash": entry.content_hash, "bundle": entry.bundle.model_dump(mode="json")}
+
+
+def _key(files: list[Path]) -> tuple[Path, str] | None:
+    """(cache file, content key) for these files; None when a file cannot be read."""
+    h = hashlib.sha256(f"{CACHE_FORMAT}:{sys.version_info[:2]}".encode())
+    where = hashlib.sha256()
+    try:
+        for rel in _SCHEMA_FILES:
+            h.update((_ROOT / rel).read_bytes())
+        for path in files:
+            name = str(path.resolve())
+            where.update(name.encode() + b"\0")
+            h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    except OSError:
+        return None  # let the full check name the unreadable file
+    return cache_dir() / "catalog" / f"{where.hexdigest()[:16]}.json", h.hexdigest()
+
+
+def _cached(files: list[Path]) -> list[dict[str, Any]] | None:
+    found = _key(files)
+    if found is None:
+        return None
+    path, key = found
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        entries = doc["entries"]
+        if (doc.get("key") != key or len(entries) != len(files)
+                or doc.get("digest") != _digest(entries)):
+            return None
+        return entries
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _digest(entries: list[dict[str, Any]]) -> str:
+    raw = json.dumps(entries, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _store(files: list[Path], entries: list[dict[str, Any]]) -> None:
+    found = _key(files)
+    if found is None:
+        return
+    path, key = found
+    doc = {"format": CACHE_FORMAT, "key": key, "digest": _digest(entries), "entries": entries}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".catalog-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(doc, fh, ensure_ascii=False, separators=(",", ":"))
+        os.replace(tmp, path)  # readers see the old file or the new one, never half of one
+    except OSError:
+        try:
+            os.unlink(tmp)  # type: ignore[possibly-undefined]
+        except (OSError, NameError):
+            pass

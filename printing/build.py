@@ -18,7 +18,7 @@ from printing import labels
 from printing.layout import Sheet
 from printing.papers import MAX_ROLL_HEIGHT, MM
 
-FOOTER = 10 * MM
+FOOTER = 8 * MM
 
 
 def _numbered_canvas(sheet: Sheet):
@@ -52,18 +52,35 @@ def _numbered_canvas(sheet: Sheet):
     return NumberedCanvas
 
 
-def measure(story, width: float, scratch: Canvas | None = None) -> float:
-    """Upper bound of the story's height in a frame ``width`` wide."""
+def measure(story, width: float, scratch: Canvas | None = None, *, collapse: bool = False) -> float:
+    """Upper bound of the story's height in a frame ``width`` wide.
+
+    ``collapse``: count space between flowables as a frame does (a space before is
+    reduced by the space after the previous one; none at the very top): a closer
+    estimate, used to choose an A4 layout; roll heights keep the safe upper bound."""
     scratch = scratch or Canvas(BytesIO())
-    total = 0.0
+    total, prev_after, first = 0.0, 0.0, True
+    for flowable in _flat(story):
+        _w, h = flowable.wrapOn(scratch, width, MAX_ROLL_HEIGHT)
+        before, after = flowable.getSpaceBefore(), flowable.getSpaceAfter()
+        if collapse:
+            before = 0.0 if first else max(before - prev_after, 0.0)
+        total += before + h + after
+        prev_after, first = after, False
+    return total
+
+
+def _flat(story):
     for flowable in story:
         if isinstance(flowable, KeepTogether):  # its wrap() answers "huge" to force a split
-            inner = measure(flowable._content, width, scratch)
-            total += inner + flowable.getSpaceBefore() + flowable.getSpaceAfter()
-            continue
-        _w, h = flowable.wrapOn(scratch, width, MAX_ROLL_HEIGHT)
-        total += h + flowable.getSpaceBefore() + flowable.getSpaceAfter()
-    return total
+            yield from _flat(flowable._content)
+        else:
+            yield flowable
+
+
+def page_frame_height(paper) -> float:
+    """Height of the text frame of one A4 page (below the margins and the footer)."""
+    return paper.height - 2 * paper.margin_y - FOOTER
 
 
 def build_pdf(sheet: Sheet) -> tuple[bytes, int]:
@@ -81,7 +98,7 @@ def build_pdf(sheet: Sheet) -> tuple[bytes, int]:
     else:
         height = paper.height
         bottom = paper.margin_y + FOOTER
-        frame_h = height - 2 * paper.margin_y - FOOTER
+        frame_h = page_frame_height(paper)
         canvasmaker = _numbered_canvas(sheet)
     doc = BaseDocTemplate(buf, pagesize=(paper.width, height), leftMargin=paper.margin_x,
                           rightMargin=paper.margin_x, topMargin=paper.margin_y,

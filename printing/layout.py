@@ -11,7 +11,6 @@ import datetime as dt
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-from reportlab.lib import textsplit
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import paragraph
@@ -20,17 +19,10 @@ from reportlab.platypus import Flowable, HRFlowable, KeepTogether, Paragraph, Sp
 from hall_app.domain.tracking import format_tracking_code
 from printing import labels
 from printing.fonts import FontSet
+from printing.linebreak import plan_lines
 from printing.markup import Markup
 from printing.papers import MM, Paper
 from printing.qr import QRFlowable
-
-
-# Chinese punctuation that must not start a line (禁则). reportlab's CJK wrapper knows
-# the Japanese set (、。」) but not the full-width comma, colon etc. used in Chinese.
-_CANNOT_START = "，：；！？”’》〉）】〕…·%"
-for _module in (paragraph, textsplit):  # one-fragment paragraphs go through textsplit
-    if not _module.ALL_CANNOT_START.endswith(_CANNOT_START):
-        _module.ALL_CANNOT_START += _CANNOT_START
 
 
 def fmt_date(value: str) -> str:
@@ -49,10 +41,13 @@ def fmt_datetime(value: str) -> str:
     return f"{t.year}年{t.month}月{t.day}日 {t:%H:%M}"
 
 
-def _styles(paper: Paper, font: str) -> dict[str, ParagraphStyle]:
+def _styles(paper: Paper, font: str, compact: bool = False) -> dict[str, ParagraphStyle]:
+    """The type scale of a paper; ``compact`` tightens leading and spacing (same font
+    sizes) so a document a few lines too long for one A4 page still fits on it."""
     b = paper.body
-    base = ParagraphStyle("body", fontName=font, fontSize=b, leading=b * 1.5, wordWrap="CJK",
-                          bulletFontName=font, spaceAfter=b * 0.15)
+    k = 0.88 if compact else 1.0  # leading and spacing factor
+    base = ParagraphStyle("body", fontName=font, fontSize=b, leading=b * 1.5 * k, wordWrap="CJK",
+                          bulletFontName=font, spaceAfter=b * 0.15 * k)
     roll = paper.is_roll
 
     def derive(name: str, **kw) -> ParagraphStyle:
@@ -60,29 +55,59 @@ def _styles(paper: Paper, font: str) -> dict[str, ParagraphStyle]:
 
     return {
         "body": base,
-        "small": derive("small", fontSize=b * 0.85, leading=b * 1.3),
-        "sub": derive("sub", fontSize=b * 0.85, leading=b * 1.3, leftIndent=b * 1.8),
-        "item": derive("item", leftIndent=b * 1.8, bulletIndent=0, spaceBefore=b * 0.2),
-        "hall": derive("hall", fontSize=b * 1.3, leading=b * 1.8, alignment=TA_CENTER),
-        "title": derive("title", fontSize=paper.title, leading=paper.title * 1.4,
-                        alignment=TA_CENTER, spaceAfter=b * 0.3),
-        "right": derive("right", fontSize=b * 0.85, leading=b * 1.3, alignment=TA_RIGHT),
+        "small": derive("small", fontSize=b * 0.85, leading=b * 1.3 * k),
+        "sub": derive("sub", fontSize=b * 0.85, leading=b * 1.3 * k, leftIndent=b * 1.8),
+        "item": derive("item", leftIndent=b * 1.8, bulletIndent=0, spaceBefore=b * 0.2 * k),
+        "hall": derive("hall", fontSize=b * 1.3, leading=b * 1.8 * k, alignment=TA_CENTER),
+        "title": derive("title", fontSize=paper.title, leading=paper.title * 1.4 * k,
+                        alignment=TA_CENTER, spaceAfter=b * 0.3 * k),
+        "right": derive("right", fontSize=b * 0.85, leading=b * 1.3 * k, alignment=TA_RIGHT),
         "center": derive("center", alignment=TA_CENTER),
-        "tiny_center": derive("tiny_center", fontSize=b * 0.7, leading=b, alignment=TA_CENTER),
-        "small_center": derive("small_center", fontSize=b * 0.85, leading=b * 1.3, alignment=TA_CENTER),
-        "code": derive("code", fontSize=b * 1.45, leading=b * 2, alignment=TA_CENTER if roll else 0),
-        "heading": derive("heading", fontSize=b * 1.15, leading=b * 1.6, spaceBefore=b * 0.5),
-        "cell": derive("cell", fontSize=b * 0.95, leading=b * 1.35, spaceAfter=0),
-        "sign": derive("sign", leading=b * 1.6, spaceBefore=b * 1.3),
+        "tiny_center": derive("tiny_center", fontSize=b * 0.7, leading=b * k, alignment=TA_CENTER),
+        "small_center": derive("small_center", fontSize=b * 0.85, leading=b * 1.3 * k, alignment=TA_CENTER),
+        "code": derive("code", fontSize=b * 1.45, leading=b * 2 * k, alignment=TA_CENTER if roll else 0),
+        "heading": derive("heading", fontSize=b * 1.15, leading=b * 1.6 * k, spaceBefore=b * 0.5 * k),
+        "cell": derive("cell", fontSize=b * 0.95, leading=b * 1.35 * k, spaceAfter=0),
+        "sign": derive("sign", leading=b * 1.6 * k, spaceBefore=b * 1.3 * k),
         # The border is drawn borderPadding outside the text: indent so it stays in the frame.
         "box": derive("box", borderWidth=0.8, borderColor=colors.black, borderPadding=b * 0.4,
-                      leftIndent=b * 0.5, rightIndent=b * 0.5, spaceBefore=b * 0.8, spaceAfter=b * 0.8),
+                      leftIndent=b * 0.5, rightIndent=b * 0.5, spaceBefore=b * 0.8 * k, spaceAfter=b * 0.8 * k),
     }
 
 
 class Para(Paragraph):
-    """A paragraph that remembers its line breaks for a given width: a roll is
-    measured before it is built, and table cells are wrapped more than once."""
+    """A paragraph that breaks lines by the Chinese rules (:mod:`printing.linebreak`)
+    and remembers its line breaks for a given width: a roll is measured before it
+    is built, and table cells are wrapped more than once."""
+
+    def breakLinesCJK(self, maxWidths):
+        if not isinstance(maxWidths, (list, tuple)):
+            maxWidths = [maxWidths]
+        style = self.style
+        self.height = 0
+        paragraph._handleBulletWidth(self.bulletText, style, maxWidths)
+        frags = self.frags
+        if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
+            return self.blPara  # the tail of a split paragraph keeps its lines
+        if not frags or any(hasattr(f, "cbDefn") for f in frags) or style.endDots:
+            return super().breakLinesCJK(maxWidths)  # images, anchors, dot leaders: not ours
+        if len(frags) == 1:
+            f = frags[0]
+            text = f.text if hasattr(f, "text") else "".join(getattr(f, "words", []))
+            widths = [stringWidth(ch, f.fontName, f.fontSize) for ch in text]
+            lines = [(max_w - used, [text[a:b].strip() if b < len(text) else text[a:b]])
+                     for a, b, used, _hard, max_w in _with_widths(plan_lines(text, widths, maxWidths),
+                                                                   maxWidths)]
+            return f.clone(kind=0, lines=lines, ascent=f.fontSize, descent=-0.2 * f.fontSize)
+        units = [paragraph.cjkU(t, f, "utf8") for f in frags for t in (f.text or [""])]
+        hard = frozenset(i for i, u in enumerate(units) if hasattr(u.frag, "lineBreak"))
+        auto = getattr(self, "autoLeading", getattr(style, "autoLeading", ""))
+        out = []
+        for a, b, used, is_hard, max_w in _with_widths(
+                plan_lines(units, [u.width for u in units], maxWidths, hard), maxWidths):
+            out.append(paragraph.makeCJKParaLine(units[a:b], max_w, used, max_w - used, is_hard,
+                                                 auto not in ("", "off")))
+        return paragraph.ParaLines(kind=1, lines=out)
 
     def wrap(self, avail_width, avail_height):
         key = (id(self), avail_width)  # split() clones carry our attributes: id tells them apart
@@ -90,6 +115,11 @@ class Para(Paragraph):
         if cached is None or cached[0] != key or not hasattr(self, "blPara"):  # split() drops it
             cached = self._wrap_cache = (key, super().wrap(avail_width, avail_height))
         return cached[1]
+
+
+def _with_widths(lines, max_widths):
+    for n, (a, b, used, hard) in enumerate(lines):
+        yield a, b, used, hard, max_widths[min(n, len(max_widths) - 1)]
 
 
 class SealArea(Flowable):
@@ -123,10 +153,11 @@ class SealArea(Flowable):
 class Sheet:
     """One document being laid out: its story, styles and warnings."""
 
-    def __init__(self, paper: Paper, fonts: FontSet, title: str, data) -> None:
+    def __init__(self, paper: Paper, fonts: FontSet, title: str, data, compact: bool = False) -> None:
         self.paper, self.fonts, self.title, self.data = paper, fonts, title, data
+        self.compact = compact
         self.markup = Markup(fonts)
-        self.st = _styles(paper, fonts.main)
+        self.st = _styles(paper, fonts.main, compact)
         self.story: list[Flowable] = []
         self.width = paper.frame_width
         self.roll = paper.is_roll
@@ -214,7 +245,8 @@ class Sheet:
         style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                  ("FONTNAME", (0, 0), (-1, -1), self.fonts.main),  # not the default Helvetica
                  ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-                 ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3), *extra]
+                 ("TOPPADDING", (0, 0), (-1, -1), 1 if self.compact else 2),
+                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2 if self.compact else 3), *extra]
         if header:
             style.append(("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.9, 0.9, 0.9)))
         self.add(Table(rows, colWidths=widths, style=TableStyle(style),
@@ -267,7 +299,7 @@ class Sheet:
 
     def seal(self, org: str, date: str, left: list[str] = ()) -> None:
         """The issuing block: notes on the left, issuer + date under a seal circle on the right."""
-        circle = SealArea((26 if self.roll else 38) * MM, self.fonts.main, self.paper.body, [org, date])
+        circle = SealArea((26 if self.roll else 34 if self.compact else 38) * MM, self.fonts.main, self.paper.body, [org, date])
         if self.roll:
             circle.hAlign = "CENTER"
             self.add(*[self.p(t, "small") for t in left if t], Spacer(1, 2 * MM), circle)
@@ -278,7 +310,9 @@ class Sheet:
                       style=[("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (0, 0), 0),
                              ("FONTNAME", (0, 0), (-1, -1), self.fonts.main),
                              ("RIGHTPADDING", (1, 0), (1, 0), 0)])
-        self.add(Spacer(1, 3 * MM), KeepTogether([block]))
+        # The seal never stands alone on a page: the last line before it goes along.
+        last = [self.story.pop()] if self.story and isinstance(self.story[-1], Paragraph) else []
+        self.add(KeepTogether([*last, Spacer(1, 3 * MM), block]))
 
     def signatures(self, rows: list[tuple[str, ...]]) -> None:
         """Signature lines: each row on one line on A4, one line per part on a roll."""

@@ -35,7 +35,7 @@ class Paper:
 
 PAPERS = {
     # 五号字 (10.5 pt) is the body size of Chinese official documents.
-    "a4": Paper("a4", 210 * MM, 297 * MM, 20 * MM, 18 * MM, 10.5, 20, 30 * MM),
+    "a4": Paper("a4", 210 * MM, 297 * MM, 20 * MM, 15 * MM, 10.5, 20, 30 * MM),
     # Printable width: 72 mm = 576 dots (80 mm roll), 48 mm = 384 dots (58 mm roll);
     # one dot more of margin so anti-aliased edges never fall outside those dots.
     "80mm": Paper("80mm", 80 * MM, None, 4 * MM + DOT, 4 * MM, 9, 14, 26 * MM, dots=576),

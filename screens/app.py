@@ -44,7 +44,7 @@ class HallApp(App[int]):
     # login.tcss is loaded with the app: a screen with its own CSS_PATH makes Textual
     # re-parse the whole stylesheet, which before the first frame costs ~80 ms here.
     CSS_PATH = ["app.tcss", "widgets/widgets.tcss", "login.tcss"]
-    COMMANDS = App.COMMANDS | {_commands}
+    COMMANDS = {_commands}  # ours only: Textual's system commands are English (退出/明暗主题 are bindings here)
     BINDINGS = [
         Binding("f1", "help", T.help, id="app.help"),
         Binding("ctrl+q", "quit", T.quit, id="app.quit", priority=True, show=False),
@@ -57,13 +57,18 @@ class HallApp(App[int]):
     window_name: reactive[str] = reactive("")
 
     def __init__(self, ctx: "HallContext | Callable[[], HallContext]", *, cursor_blink: bool = True,
-                 status_seconds: float = STATUS_SECONDS) -> None:
+                 status_seconds: float = STATUS_SECONDS, keymap: dict[str, str] | None = None) -> None:
         super().__init__()
         if hasattr(ctx, "cases"):
             self.ctx: HallContext | None = ctx  # type: ignore[assignment]
             self._opener: Callable[[], HallContext] | None = None
         else:
             self.ctx, self._opener = None, ctx  # type: ignore[assignment]
+        # the [keymap] settings section (binding id -> keys); see screens/keymap.py
+        if keymap is None and self.ctx is not None:
+            keymap = getattr(self.ctx.settings, "keymap", None)
+        if keymap:
+            self.set_keymap(keymap)
         self.cursor_blink_enabled = cursor_blink
         self.status_seconds = status_seconds
         self.user: SignedIn | None = None
@@ -76,6 +81,7 @@ class HallApp(App[int]):
         self._hold = 0
         self._hold_since = 0.0
         self.held: list[events.Event] = []
+        self._clashes_told: set[str] = set()
 
     # -- keys typed while a step loads are kept, in order, not lost ---------------------------
     def hold_keys(self, seconds: float = 5.0) -> None:
@@ -174,10 +180,16 @@ class HallApp(App[int]):
         for callback in callbacks:
             callback()
         self.db.background(lambda: ctx.catalog, name="catalog", error=lambda m: None)
+        self.db.background(_tracking_notice, ctx, done=self._say_once, error=lambda m: None,
+                           name="tracking-notice")
         self.db.background(_start_sync, ctx, done=self._sync_started, error=lambda m: log.warning(m),
                            name="sync")
         self.refresh_status()
         self.set_interval(self.status_seconds, self.refresh_status, name="status")
+
+    def _say_once(self, notice: str | None) -> None:
+        if notice:  # where the receipts' QR codes point: first start, or when it changed
+            self.notify(notice, timeout=12)
 
     def when_ready(self, callback: Callable[[], Any]) -> None:
         """Run ``callback`` once the database is open (now, if it already is)."""
@@ -285,11 +297,32 @@ class HallApp(App[int]):
             log.warning("quitting with database jobs still queued")
         self.exit()
 
+    def action_command_palette(self) -> None:
+        """The palette in Chinese, with pinyin search (screens/commands.py)."""
+        from textual.command import CommandPalette
+
+        from screens.commands import HallCommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(HallCommandPalette(id="--command-palette"))
+
+    def get_system_commands(self, screen):  # noqa: ANN001, ANN201 - Textual's hook
+        """None: Textual's are English; the app's own bindings cover quit, theme and help."""
+        return iter(())
+
     def action_help(self) -> None:
         from screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    def handle_bindings_clash(self, clashed_bindings: set[Binding], node) -> None:
+        """A remapped key took a key another binding had: say so once (config check lists ids)."""
+        names = "、".join(sorted({b.id or b.action for b in clashed_bindings}))
+        if names not in self._clashes_told:
+            self._clashes_told.add(names)
+            log.warning("keymap clash: %s", names)
+            self.notify(T.keymap_clash.format(names=names), severity="warning", timeout=8)
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
@@ -301,6 +334,12 @@ def _status_in_thread(ctx: "HallContext") -> tuple[str, str]:
     label = sync_status(ctx).label()
     now = ctx.now()
     return label, f"{now:%Y-%m-%d} 周{WEEKDAYS[now.weekday()]} {now:%H:%M}"
+
+
+def _tracking_notice(ctx: "HallContext") -> str | None:
+    from hall_app.services.documents import tracking_notice
+
+    return tracking_notice(ctx)
 
 
 def _start_sync(ctx: "HallContext") -> Any:

@@ -13,11 +13,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from hall_app.domain.case import EDITABLE, ITEM_STATUS_LABELS, review_lines
-from hall_app.domain.documents import DOCUMENT_KINDS
+from hall_app.domain.case_describe import describe_event, event_label
+from hall_app.domain.labels import DOCUMENT_KINDS
 from hall_app.domain.tracking import format_tracking_code
 from screens.print_worker import documents_for, print_in_thread
 from screens.roles import can
-from screens.strings import EVENT_LABELS, MARK_LABELS, STEP_TITLES, CaseView as T
+from screens.strings import CaseView as T
 from screens.widgets.bars import MessageLine, StatusBar, TitleBar
 from screens.widgets.keybar import KeyBar
 from screens.widgets.cjk import clip
@@ -25,10 +26,6 @@ from screens.widgets.tables import add_fixed_columns
 
 if TYPE_CHECKING:
     from screens.app import HallApp
-
-
-APPLICANT_LABELS = {"id_number": "身份证号码", "uscc": "统一社会信用代码", "name": "姓名", "phone": "电话",
-                    "address": "地址", "firm_name": "名称"}
 
 
 def mark_reviewed_in_thread(ctx, case_id: str, user: str, note: str):
@@ -39,46 +36,6 @@ def load_in_thread(ctx, case_id: str) -> dict[str, Any]:
     state = ctx.cases.get(case_id)
     bundle = ctx.catalog_service.bundle_for(state.bundle_code, state.bundle_hash)
     return {"state": state, "bundle": bundle, "timeline": ctx.cases.timeline(case_id)}
-
-
-def describe(event: dict[str, Any], bundle) -> str:
-    """What an event did, in a few words."""
-    p, kind = event["payload"], event["type"]
-    questions = {q.id: q.text for q in bundle.questions}
-    materials = {m.code: m.name for m in bundle.materials}
-    fields = {f.key: f.label for f in bundle.fields}
-    items = {i.code: i.name for i in bundle.items}
-    if kind == "case.started":
-        return f"{bundle.name} 跟踪码 {format_tracking_code(p.get('tracking_code', ''))}"
-    if kind == "case.claimed":
-        return p.get("user", "")
-    if kind == "case.applicant_set":
-        return f"{APPLICANT_LABELS.get(p.get('key'), p.get('key'))}：{p.get('value') or '（清空）'}"
-    if kind == "case.proxy_set":
-        proxy = p.get("proxy") or {}
-        return f"{proxy.get('name', '')}（{proxy.get('relation', '')}）" if proxy else "本人办理"
-    if kind == "case.step_set":
-        return STEP_TITLES.get(p.get("step", ""), p.get("step", ""))
-    if kind == "case.answer_set":
-        return f"{questions.get(p.get('question'), p.get('question'))} {p.get('value') or '（清除）'}"
-    if kind == "case.material_marked":
-        return f"{materials.get(p.get('material'), p.get('material'))}：{MARK_LABELS.get(p.get('status'), p.get('status'))}"
-    if kind == "case.field_set":
-        return f"{fields.get(p.get('key'), p.get('key'))}={p.get('value') or '（清空）'}"
-    if kind == "case.notice_issued":
-        names = "、".join(materials.get(c, c) for c in p.get("missing", []))
-        return f"缺：{names}；期限 {p.get('deadline', '')}" + (f"；原因：{p['reason']}" if p.get("reason") else "")
-    if kind in ("case.accepted", "case.accepted_deferred"):
-        return "；".join(f"{items.get(c, c)} {d}" for c, d in (p.get("items") or {}).items())
-    if kind in ("case.refused", "case.voided"):
-        return p.get("reason", "")
-    if kind == "case.reviewed":
-        return p.get("note", "")
-    if kind == "case.item_result":
-        return f"{items.get(p.get('item'), p.get('item'))}：{ITEM_STATUS_LABELS.get(p.get('status'), p.get('status'))}"
-    if kind == "case.document_printed":
-        return f"{DOCUMENT_KINDS.get(p.get('kind'), p.get('kind'))} " + (f"失败：{p['error']}" if p.get("error") else "")
-    return ""
 
 
 class CaseViewScreen(Screen):
@@ -174,7 +131,7 @@ class CaseViewScreen(Screen):
         timeline.clear()
         for event in data["timeline"]:
             timeline.add_row(event["time"][5:16].replace("T", " "), clip(event["actor"], 10),
-                             EVENT_LABELS.get(event["type"], event["type"]), clip(describe(event, bundle), 60))
+                             event_label(event["type"]), clip(describe_event(event["type"], event["payload"], bundle), 60))
         self.refresh_bindings()
 
     def action_back(self) -> None:

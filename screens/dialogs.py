@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from screens.keymap import prose
 from screens.strings import Dialog as T
 from screens.widgets.inputs import HallInput
 
@@ -27,7 +28,8 @@ class ConfirmDialog(ModalScreen[bool]):
             if self.title_text:
                 yield Static(self.title_text, classes="dialog-title", markup=False)
             yield Static(self.message, markup=False, id="dialog-message")
-            yield Static(T.keys, classes="dialog-keys")
+            yield Static(T.keys.format(yes=prose(self.app, self.BINDINGS, "dialog.yes"),
+                                       no=prose(self.app, self.BINDINGS, "dialog.no")), classes="dialog-keys")
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
@@ -45,7 +47,7 @@ class MessageDialog(ModalScreen[None]):
             if self.title_text:
                 yield Static(self.title_text, classes="dialog-title", markup=False)
             yield Static(self.message, markup=False, id="dialog-message")
-            yield Static(f"回车 {T.ok}", classes="dialog-keys")
+            yield Static(T.ok_keys.format(ok=prose(self.app, self.BINDINGS, "dialog.ok")), classes="dialog-keys")
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -69,7 +71,8 @@ class ReasonDialog(ModalScreen[tuple[str, str] | None]):
                 yield Label(self.basis_label)
                 yield HallInput(id="basis")
             yield Static("", id="dialog-error", classes="error")
-            yield Static(T.keys, classes="dialog-keys")
+            yield Static(T.reason_keys.format(no=prose(self.app, self.BINDINGS, "dialog.cancel")),
+                         classes="dialog-keys")
 
     def on_mount(self) -> None:
         self.query_one("#reason", HallInput).focus()

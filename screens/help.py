@@ -1,5 +1,6 @@
 """Help (按键帮助): every key of the screen underneath, generated from the bindings
-(app, screen, each intake step, the widgets it uses), so it never goes stale."""
+(app, screen, each intake step, the widgets it uses) and the keys in force after the
+``[keymap]`` settings, so it never goes stale."""
 
 from __future__ import annotations
 
@@ -13,13 +14,13 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from screens.keymap import key_display, prose
 from screens.strings import STEP_TITLES, Help as T
 
 
 def keys_of(app, binding: Binding) -> str:
-    if binding.key_display:
-        return binding.key_display
-    return " / ".join(app.get_key_display(Binding(key.strip(), binding.action)) for key in binding.key.split(","))
+    """The keys in force for ``binding`` (after the ``[keymap]`` settings)."""
+    return key_display(app, binding)
 
 
 def sections_for(screen: Screen) -> list[tuple[str, list[Binding]]]:
@@ -92,10 +93,12 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(f"{T.title}（Esc {T.close}）", id="help-title")
+            yield Static(f"{T.title}（{prose(self.app, self.BINDINGS, 'help.close')} {T.close}）", id="help-title")
             with VerticalScroll(id="help-scroll"):
                 yield Static(table_for(self.app, sections_for(self.under)), id="help-table")
-            yield Static(T.palette, id="help-hint")
+            from screens.app import HallApp
+
+            yield Static(T.palette.format(key=prose(self.app, HallApp.BINDINGS, "app.palette")), id="help-hint")
 
     def on_mount(self) -> None:
         self.query_one("#help-scroll").focus()

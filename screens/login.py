@@ -71,7 +71,16 @@ class LoginScreen(Screen):
             yield Static(TA.opening, id="login-message", markup=False)
             yield Static("", id="demo-hint", markup=False)
         yield StatusBar()
-        yield Static(T.keys, id="login-keys")  # not a Footer: it would double the time to the first frame
+        yield Static(self._keys(), id="login-keys")  # not a Footer: it would double the time to the first frame
+
+    def _keys(self) -> str:
+        from screens.app import HallApp
+        from screens.keymap import prose
+
+        app = HallApp.BINDINGS
+        return T.keys.format(submit=prose(self.app, self.BINDINGS, "login.submit"),
+                             help=prose(self.app, app, "app.help"), palette=prose(self.app, app, "app.palette"),
+                             quit=prose(self.app, app, "app.quit"))
 
     def on_mount(self) -> None:
         # The database opens behind the first frame (a worker importing SQLAlchemy would

@@ -14,11 +14,12 @@ if TYPE_CHECKING:
 def take_in_thread(ctx, case_id: str, username: str, force: bool):
     """("taken", message) if someone else holds the draft and not forced; else ("ok", state)."""
     from hall_app.domain.case import EDITABLE
+    from hall_app.domain.case_rules import claimed_by_other
 
     state = ctx.cases.get(case_id)
     if state.status not in EDITABLE:
         return "closed", state
-    if state.claimed_by and state.claimed_by != username and not force:
+    if claimed_by_other(state, username) and not force:
         try:
             ctx.cases.claim(case_id, username)
         except Exception as exc:  # noqa: BLE001 - IntakeError: the message for the clerk

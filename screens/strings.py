@@ -6,7 +6,7 @@ place keeps the wording consistent (GLOSSARY.md) and makes review easy.
 
 from __future__ import annotations
 
-from hall_app.domain.labels import MATERIAL_STATUS_LABELS, STEP_LABELS
+from hall_app.domain.labels import STEP_LABELS
 
 
 class App:
@@ -21,6 +21,7 @@ class App:
     not_signed_in = "未登录"
     signed_out = "已注销"
     claimed_away = "该办件已由 {user} 接手；为免冲突，您已回到工作台。"
+    keymap_clash = "按键设置冲突：{names} 改用的按键在本页原有其他用途（hall-app config check 可检查设置）"
 
 
 class Login:
@@ -40,7 +41,7 @@ class Login:
     mismatch = "两次输入的密码不一致"
     wait = "请等待 {seconds} 秒后再试"
     welcome = "欢迎，{name}（{role}）"
-    keys = " 回车 登录　Tab 下一项　F1 帮助　Ctrl+P 命令面板　Ctrl+Q 退出"
+    keys = " {submit} 登录　Tab 下一项　{help} 帮助　{palette} 命令面板　{quit} 退出"  # keys in force
 
 
 class Workbench:
@@ -225,11 +226,6 @@ class Decision:
         "refuse": ("不予受理", "打印不予受理通知书，须写明理由"),
     }
     unavailable = "暂不可用：{why}"
-    no_missing = "没有缺少的材料"
-    need_complete = "材料未收齐"
-    dishonest = "申请人有未结失信记录"
-    not_deferrable = "缺少非容缺材料"
-    nothing_deferred = "材料已齐全"
     working = "正在办理…"
     done = "{status}　跟踪码 {code}"
     expected = "预计办结：{date}"
@@ -277,6 +273,11 @@ class CaseView:
     printer_error = "打印机出错：{error}"
 
 
+class Palette:
+    placeholder = "搜索命令…（中文或拼音，如 xb 即“新办”）"
+    no_matches = "没有匹配的命令"
+
+
 class Help:
     title = "按键帮助"
     close = "关闭"
@@ -287,14 +288,16 @@ class Help:
         ("← →", "移动光标"), ("Home / End", "行首 / 行尾"), ("Backspace / Delete", "删除"),
         ("Ctrl+V / 粘贴", "粘贴（全角数字、多余空格自动规范）"), ("Tab / Shift+Tab", "下一个 / 上一个输入项"),
     )
-    palette = "Ctrl+P 打开命令面板：输入文字查找本页的全部操作"
+    palette = "{key} 打开命令面板：输入文字或拼音首字母（如 xb 新办）查找本页的全部操作"
 
 
 class Dialog:
     yes = "确定"
     no = "取消"
     ok = "好"
-    keys = "回车 确定　Esc 取消"
+    keys = "{yes} 确定　{no} 取消"  # the keys in force
+    ok_keys = "{ok} 好"
+    reason_keys = "回车 确定　{no} 取消"
     required = "请填写{label}"
 
 
@@ -317,26 +320,3 @@ STEP_TITLES = STEP_LABELS
 CIRCLED = "①②③④⑤⑥⑦⑧⑨"
 WEEKDAYS = "一二三四五六日"
 
-EVENT_LABELS = {
-    "case.started": "开始办件",
-    "case.claimed": "接手",
-    "case.applicant_set": "申请人信息",
-    "case.proxy_set": "代办人",
-    "case.step_set": "进入步骤",
-    "case.answer_set": "回答情形",
-    "case.material_marked": "材料状态",
-    "case.field_set": "填写表单",
-    "case.notice_issued": "一次性告知",
-    "case.accepted": "受理",
-    "case.accepted_deferred": "容缺受理",
-    "case.deferred_supplied": "补交容缺材料",
-    "case.refused": "不予受理",
-    "case.dispatched": "分发部门",
-    "case.item_result": "部门办理结果",
-    "case.handed_over": "送达",
-    "case.rated": "评价",
-    "case.voided": "作废",
-    "case.reviewed": "核对完毕",
-    "case.document_printed": "打印文书",
-}
-MARK_LABELS = {k: v for k, v in MATERIAL_STATUS_LABELS.items() if k != "exempt"}

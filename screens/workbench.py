@@ -70,7 +70,7 @@ class WorkbenchScreen(Screen):
         Binding("f5", "refresh", T.refresh, id="workbench.refresh"),
         Binding("slash", "focus_search", T.focus_search, id="workbench.search", show=False),
         Binding("escape", "clear_search", T.clear, id="workbench.clear", show=False),
-        Binding("down", "to_list", show=False),
+        Binding("down", "to_list", id="workbench.to_list", show=False),
         Binding("f3", "toggle_windows", T.all_windows, id="workbench.all_windows"),
         Binding("f4", "users", T.users, id="workbench.users"),
         Binding("ctrl+l", "sign_out", T.logout, id="workbench.logout"),

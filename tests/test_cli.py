@@ -92,8 +92,9 @@ def test_demo_and_db_upgrade(tmp_path):
     db = tmp_path / "demo.db"
     out = hall("demo", "--db", str(db), check=True).stdout
     assert "zhangli / demo123" in out and "已受理" in out
+    assert "单机模式：回执二维码指向本机 http://127.0.0.1:8700/t/" in out  # said on first start
     again = hall("demo", "--db", str(db), check=True).stdout
-    assert "演示数据已存在" in again
+    assert "演示数据已存在" in again and "二维码" not in again  # and only then
     assert "最新版本" in hall("db", "upgrade", db=db, check=True).stdout
     code = next(line.split()[0] for line in out.splitlines() if "已受理" in line)
     shown = hall("case", code, "--json", db=db, check=True).stdout

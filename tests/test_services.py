@@ -213,3 +213,126 @@ def test_a_flagged_case_is_cleared_by_a_review_event_that_replays(demo_ctx):
         demo_ctx.cases.mark_reviewed(cid, "chenjing", " ")
     state = demo_ctx.cases.mark_reviewed(cid, "chenjing", "已核实")
     assert not state.needs_review and state.reviews[0]["note"] == "已核实"
+
+
+# -- person or firm: one rule (domain ids.identify) everywhere ------------------------------------------
+DIGIT_USCC = "91330100716105852F"  # valid; its first 17 characters are digits
+
+
+def test_an_all_digit_uscc_is_a_firm_through_the_service(demo_ctx):
+    from hall_app.store.models import Firm
+
+    with demo_ctx.Session.begin() as session:
+        session.add(Firm(uscc=DIGIT_USCC, name="杭州数字火锅有限公司", legal_rep="王五", address="杭州市", phone="057100000000"))
+    cid = demo_ctx.cases.start("newborn", "zhangli").case_id
+    demo_ctx.cases.set_applicant_id(cid, "zhangli", LIU_YANG)
+    result = demo_ctx.cases.set_applicant_id(cid, "zhangli", DIGIT_USCC.lower())
+    assert result.ok and result.value == DIGIT_USCC
+    applicant = demo_ctx.cases.get(cid).applicant
+    assert applicant["uscc"] == DIGIT_USCC and "id_number" not in applicant  # the person's ID is cleared
+    assert demo_ctx.people.lookup(DIGIT_USCC).kind == "企业"
+    assert not any("证件号码" in b for b in demo_ctx.cases.review(cid).blockers)
+    assert [r.case_id for r in demo_ctx.cases.find(DIGIT_USCC)] == [cid]
+
+
+def test_set_applicant_routes_an_id_key_through_the_same_rule(demo_ctx):
+    cid = demo_ctx.cases.start("newborn", "zhangli").case_id
+    state = demo_ctx.cases.set_applicant(cid, "zhangli", "id_number", DIGIT_USCC)
+    assert state.applicant == {"uscc": DIGIT_USCC}
+    with pytest.raises(IntakeError, match="未知的申请人信息"):
+        demo_ctx.cases.set_applicant(cid, "zhangli", "salary", "1")
+    assert demo_ctx.cases.set_applicant(cid, "zhangli", "phone", " 139 ").applicant["phone"] == "139"
+
+
+# -- one unit of work per operation ---------------------------------------------------------------------
+def _event_types(ctx, cid):
+    return [e["type"] for e in ctx.cases.timeline(cid)]
+
+
+def test_set_applicant_id_writes_all_its_events_or_none(demo_ctx, monkeypatch):
+    cid = demo_ctx.cases.start("newborn", "zhangli").case_id
+    before = _event_types(demo_ctx, cid)
+
+    def broken(_key):
+        raise RuntimeError("person file unreachable")
+
+    monkeypatch.setattr(demo_ctx.people, "lookup", broken)
+    with pytest.raises(RuntimeError):
+        demo_ctx.cases.set_applicant_id(cid, "zhangli", LIU_YANG)  # fails after the ID event
+    assert _event_types(demo_ctx, cid) == before and demo_ctx.cases.get(cid).applicant == {}
+    monkeypatch.undo()
+    demo_ctx.cases.set_applicant_id(cid, "zhangli", LIU_YANG)
+    assert _event_types(demo_ctx, cid)[len(before):] == ["case.applicant_set"] * 4  # id, name, phone, address
+
+
+def test_acceptance_records_prefill_and_decision_together_or_not_at_all(demo_ctx, monkeypatch):
+    answers = {k: v for k, v in ALL_YES.items() if k not in ("born_locally", "parents_married")}
+    cid = start(demo_ctx, applicant=CHEN_MIN, answers=answers,
+                marks={"maternity_bill": "handed_in", "baby_photo": "handed_in", "bank_card": "handed_in"},
+                form={"baby_name": "刘思远", "delivery": "窗口领取", "insurance_grade": "一档"})
+    demo_ctx.cases.type_field(cid, "baby_name", "刘思远远")
+    before = _event_types(demo_ctx, cid)
+    record = demo_ctx.record
+
+    def refuse_the_decision(session, repo, case_id, actor, kind, payload, *args):
+        if kind == "case.accepted":
+            raise RuntimeError("disk full")
+        return record(session, repo, case_id, actor, kind, payload, *args)
+
+    monkeypatch.setattr(demo_ctx, "record", refuse_the_decision)
+    with pytest.raises(RuntimeError):
+        demo_ctx.cases.accept(cid, "zhangli")
+    assert _event_types(demo_ctx, cid) == before  # no prefill answer or field without the decision
+    assert demo_ctx.cases.drafts_of(cid) == {"baby_name": "刘思远远"}  # the draft is still there
+    monkeypatch.undo()
+    state = demo_ctx.cases.accept(cid, "zhangli")
+    added = _event_types(demo_ctx, cid)[len(before):]
+    assert added[-1] == "case.accepted" and "case.answer_set" in added and "case.field_set" in added
+    assert state.fields["baby_name"] == "刘思远远" and demo_ctx.cases.drafts_of(cid) == {}
+
+
+def test_a_unit_of_work_holds_the_write_lock_from_its_first_read(demo_ctx):
+    import sqlite3
+
+    cid = demo_ctx.cases.start("newborn", "zhangli").case_id
+    other = sqlite3.connect(demo_ctx.settings.db_path, timeout=0)
+    try:
+        with demo_ctx.cases.work(cid, "zhangli") as w:
+            assert w.state.case_id == cid
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        other.execute("BEGIN IMMEDIATE")  # free again once the unit is over
+        other.rollback()
+    finally:
+        other.close()
+
+
+def test_claim_uses_the_domain_rule(demo_ctx):
+    cid = demo_ctx.cases.start("newborn", "zhangli").case_id
+    assert demo_ctx.cases.claim(cid, "zhangli").version == 1  # already held: nothing written
+    with pytest.raises(IntakeError, match="正由 zhangli 办理"):
+        demo_ctx.cases.claim(cid, "lisi")
+    assert demo_ctx.cases.claim(cid, "lisi", force=True).claimed_by == "lisi"
+
+
+def test_rules_the_services_no_longer_repeat_are_still_enforced(demo_ctx):
+    marks = {"maternity_bill": "handed_in", "baby_photo": "handed_in", "bank_card": "handed_in",
+             "birth_medical_info": "handed_in"}
+    cid = start(demo_ctx, marks=marks)
+    demo_ctx.cases.accept(cid, "zhangli")
+    demo_ctx.cases.dispatch(cid, "zhangli")
+    item = list(demo_ctx.cases.get(cid).items)[0]
+    for status, fragment in (("pending", "办理结果应为"), ("rejected", "不予批准须写明理由")):
+        with pytest.raises(IntakeError, match=fragment):
+            demo_ctx.cases.record_item_result(cid, "dept", item, status)
+    demo_ctx.cases.record_item_result(cid, "dept", item, "completed")
+    with pytest.raises(IntakeError, match="已有最终结果"):
+        demo_ctx.cases.record_item_result(cid, "dept", item, "approved")
+    with pytest.raises(IntakeError, match="作废必须写明原因"):
+        demo_ctx.cases.void(cid, "zhangli", " ")
+    with pytest.raises(IntakeError, match="送达方式"):
+        demo_ctx.cases.hand_over(cid, "zhangli", "drone")
+    with pytest.raises(IntakeError, match="未知步骤"):
+        demo_ctx.cases.set_step(cid, "zhangli", "nowhere")
+    with pytest.raises(IntakeError, match="关系请从以下选择"):
+        demo_ctx.cases.set_proxy(start(demo_ctx), "zhangli", "刘一", LIU_YANG, "邻居")

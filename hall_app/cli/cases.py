@@ -42,7 +42,17 @@ def cmd_demo(args) -> int:
 
     for case in cases:
         print(f"  {format_tracking_code(case.tracking_code)}  {STATUS_LABELS[case.status]:<8} {case.label}")
+    _tracking_notice(ctx)
     return 0
+
+
+def _tracking_notice(ctx) -> None:
+    """Say where the receipts' QR codes point, the first time (and when it changes)."""
+    from hall_app.services.documents import tracking_notice
+
+    notice = tracking_notice(ctx)
+    if notice:
+        print(f"注意：{notice}")
 
 
 def cmd_print(args) -> int:
@@ -54,6 +64,7 @@ def cmd_print(args) -> int:
         outcome = print_case_document(ctx, args.kind, state.case_id, args.as_user or state.created_by,
                                       args.paper, args.out)
     print(f"已生成：{outcome.pdf_path}")
+    _tracking_notice(ctx)
     if outcome.sent_to and outcome.sent_to != "file":
         print(f"已发送到打印机：{outcome.sent_to}")
     for warning in outcome.warnings:

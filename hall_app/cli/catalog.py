@@ -54,16 +54,30 @@ def bundle_summary(bundle) -> dict:
     }
 
 
+def data_summary(b: dict) -> dict:
+    """bundle_summary from the validated JSON data of a bundle (the cached catalog)."""
+    return {
+        "code": b["code"], "name": b["name"], "kind": b["kind"], "life_stage": b["life_stage"],
+        "lead_department": b["lead_department"], "cooperating_departments": b["cooperating_departments"],
+        "items": [{"code": i["code"], "name": i["name"], "department": i["department"]} for i in b["items"]],
+        "complete": b["complete"], "version": b["version"],
+    }
+
+
 def cmd_list(args) -> int:
-    catalog = _catalog()
-    bundles = sorted(catalog, key=lambda b: (b.kind, b.life_stage, b.code))
+    """From the cached, validated catalog: no TOML parsing, no pydantic, no database."""
+    from bundles.loader import load_index
+
+    with translated_errors():
+        index = load_index()
+    bundles = sorted((e["bundle"] for e in index), key=lambda b: (b["kind"], b["life_stage"], b["code"]))
     if args.json:
-        dump_json([bundle_summary(b) for b in bundles])
+        dump_json([data_summary(b) for b in bundles])
         return 0
     for b in bundles:
-        mark = "✓" if b.complete else " "
-        print(f"{mark} {b.code:<36} {b.name}（{b.kind}·{b.life_stage}）牵头：{b.lead_department}")
-    print(f"共 {len(catalog)} 项，其中可受理 {len(catalog.complete())} 项（✓）")
+        mark = "✓" if b["complete"] else " "
+        print(f"{mark} {b['code']:<36} {b['name']}（{b['kind']}·{b['life_stage']}）牵头：{b['lead_department']}")
+    print(f"共 {len(bundles)} 项，其中可受理 {sum(1 for b in bundles if b['complete'])} 项（✓）")
     return 0
 
 

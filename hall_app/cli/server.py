@@ -23,6 +23,8 @@ def register(sub) -> None:
     server.add_argument("--port", type=int, default=8700, help="监听端口（默认 8700）")
     server.add_argument("--workers", type=int, default=1,
                         help="工作进程数（仅 PostgreSQL；默认 1）")
+    server.add_argument("--max-body-mb", type=float, default=2.0,
+                        help="单个请求体的上限（MB，默认 2；设备按此分批上传）")
     server.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"],
                         help="日志级别（默认 info：每个请求一行）")
     server.add_argument("--trusted-proxies", default=None, metavar="ADDR,…",
@@ -97,7 +99,10 @@ def cmd_serve(args) -> int:
 
         if args.workers > 1 and not normalise_url(getattr(args, "db", None)).startswith("postgresql"):
             raise UserError("多个工作进程只适用于 PostgreSQL 数据库")
-        serve(getattr(args, "db", None), args.host, args.port, args.log_level, args.workers, limits)
+        if not 0.01 <= args.max_body_mb <= 1024:
+            raise UserError("--max-body-mb 应在 0.01 到 1024 之间")
+        serve(getattr(args, "db", None), args.host, args.port, args.log_level, args.workers,
+              int(args.max_body_mb * 1024 * 1024), limits)
     except ServerDatabaseError as exc:
         raise UserError(str(exc), code=3) from None
     return 0

@@ -17,6 +17,13 @@ def run_tui(args) -> int:
         settings = load_settings(getattr(args, "config", None), db=getattr(args, "db", None))
     except ConfigError as exc:
         raise UserError(str(exc)) from None
+    from hall_app.store.db import DatabaseError, check_file, check_path  # no SQLAlchemy: cheap
+
+    try:  # a bad --db is said on the terminal, before the app takes it over
+        check_path(settings.db_path, create_parent=not settings.db)
+        check_file(settings.db_path)
+    except DatabaseError as exc:
+        raise UserError(str(exc)) from None
     seed_demo = not args.no_demo and not settings.db  # the embedded default opens on the demo hall
 
     def open_hall():

@@ -35,7 +35,8 @@ def _check_condition(value: str | None) -> str | None:
     try:
         cond.parse(value)
     except cond.ConditionError as exc:
-        raise ValueError(f"条件“{value}”有误：{exc}") from None
+        shown = value if len(value) <= 80 else value[:60] + f"……（共 {len(value)} 字）"
+        raise ValueError(f"条件“{shown}”有误：{exc}") from None
     return value
 
 

@@ -53,13 +53,6 @@ class Catalog:
     def complete(self) -> list[Bundle]:
         return [b for b in self if b.complete]
 
-    def life_stages(self, kind: str | None = None) -> list[str]:
-        seen: list[str] = []
-        for bundle in self:
-            if (kind is None or bundle.kind == kind) and bundle.life_stage not in seen:
-                seen.append(bundle.life_stage)
-        return seen
-
     def search(self, words: str, only_complete: bool = True, limit: int = 8) -> list[Suggestion]:
         """Rank bundles for a need in the citizen's words (生孩子了, 开火锅店, 退休)."""
         query = clean(words)

@@ -37,6 +37,10 @@ _TOKEN = re.compile(
 )
 _NAME = re.compile(r"^(fact\.)?[A-Za-z_][A-Za-z0-9_]*$")
 _KEYWORDS = {"and", "or", "not", "in", "has", "true", "false"}
+# Limits: a condition in a bundle file is one line a person wrote. Far beyond any real
+# one, well within Python's recursion limit (the parser and evaluate() recurse by level).
+MAX_LENGTH = 2000  # characters
+MAX_DEPTH = 32  # nested "(" and "not"
 
 
 class ConditionError(ValueError):
@@ -78,6 +82,8 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
     tokens: list[tuple[str, str]] = []
     pos = 0
     text = text.rstrip()
+    if len(text) > MAX_LENGTH:
+        raise ConditionError(f"条件过长：{len(text)} 个字符，最多 {MAX_LENGTH} 个，请拆成几个问题或简化条件")
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if not match or match.end() == pos:
@@ -96,6 +102,13 @@ class _Parser:
         self.text = text
         self.tokens = _tokenize(text)
         self.pos = 0
+        self.depth = 0
+
+    def nested(self) -> None:
+        """One level deeper ("(" or "not"); refused past MAX_DEPTH, before Python's own limit."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ConditionError(f"条件嵌套过深：超过 {MAX_DEPTH} 层括号或 not，请简化条件")
 
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -142,7 +155,10 @@ class _Parser:
     def not_expr(self) -> Node:
         if self.is_word("not"):
             self.take()
-            return Not(self.not_expr())
+            self.nested()
+            node = Not(self.not_expr())
+            self.depth -= 1
+            return node
         return self.primary()
 
     def value(self) -> str:
@@ -154,8 +170,10 @@ class _Parser:
     def primary(self) -> Node:
         kind, value = self.take()
         if kind == "lp":
+            self.nested()
             node = self.expr()
             self.expect("rp", "“)”")
+            self.depth -= 1
             return node
         if kind != "word":
             raise ConditionError(f"此处应为问题编号或关键字，实为 {value!r}")

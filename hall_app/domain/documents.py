@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from hall_app.domain.labels import DOCUMENT_KINDS  # noqa: F401 - re-exported
+
 
 @dataclass(frozen=True)
 class HallInfo:
@@ -97,12 +99,3 @@ class AuthorisationData(DocumentBase):
     relation: str = ""  # 子女 / 配偶 / 帮代办员 …
     scope: tuple[str, ...] = field(default_factory=tuple)  # item names authorised
     valid_until: str = ""
-
-
-DOCUMENT_KINDS = {
-    "receipt": "受理回执",
-    "notice": "一次性告知书",
-    "commitment": "容缺受理承诺书",
-    "refusal": "不予受理通知书",
-    "authorisation": "授权委托书",
-}

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from hall_app.domain.bundle import FieldDef
@@ -94,7 +93,3 @@ def _check_date(spec: FieldDef, value: str) -> FieldCheck:
                 return FieldCheck(value, f"“{spec.label}”的日期不存在：{value}")
             return FieldCheck(day.isoformat())
     return FieldCheck(value, f"“{spec.label}”应为日期，如 2026-11-21")
-
-
-def check_form(fields: list[FieldDef], values: Mapping[str, str]) -> dict[str, FieldCheck]:
-    return {f.key: check_field(f, values.get(f.key)) for f in fields}

@@ -123,6 +123,30 @@ def check_uscc(raw: str | None) -> CheckResult:
     return CheckResult(value)
 
 
+def identifier_kind(raw: str | None) -> str:
+    """"id_number" (a person, GB 11643) or "uscc" (a firm or organisation, GB 32100).
+
+    Both are 18 characters, and a USCC may be all digits but its last character
+    (91330100716105852F) or even all digits: shape alone cannot tell them apart. A
+    value valid as exactly one of the two is that one; one valid as neither is taken
+    for the kind it most looks like (17 digits then a digit or X: a mistyped ID).
+    """
+    value = compact(raw).upper()
+    if len(value) != 18:
+        return "id_number" if value[:17].isdigit() or not value else "uscc"
+    looks_like_id = value[:17].isdigit() and (value[17].isdigit() or value[17] == "X")
+    if not looks_like_id:
+        return "uscc"
+    if check_citizen_id(value).ok:
+        return "id_number"
+    return "uscc" if check_uscc(value).ok else "id_number"
+
+
+def identify(raw: str | None) -> CheckResult:
+    """Check a value typed where a citizen ID or a USCC may go, as whichever it is."""
+    return check_uscc(raw) if identifier_kind(raw) == "uscc" else check_citizen_id(raw)
+
+
 def mask_citizen_id(value: str) -> str:
     """First 6 and last 4 only: 110105********002X."""
     if len(value) < 10:

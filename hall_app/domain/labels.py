@@ -12,3 +12,21 @@ MATERIAL_STATUS_LABELS = {
     "missing": "缺",
     "deferred": "容缺后补",
 }
+ITEM_STATUS_LABELS = {
+    "pending": "待受理",
+    "dispatched": "已分发",
+    "received": "部门已接收",
+    "approved": "已批准",
+    "rejected": "不予批准",
+    "completed": "已办结",
+}
+DOCUMENT_KINDS = {
+    "receipt": "受理回执",
+    "notice": "一次性告知书",
+    "commitment": "容缺受理承诺书",
+    "refusal": "不予受理通知书",
+    "authorisation": "授权委托书",
+}
+HAND_OVER_METHODS = {"window": "窗口领取", "mail": "邮政寄递"}
+APPLICANT_LABELS = {"id_number": "身份证号码", "uscc": "统一社会信用代码", "name": "姓名", "phone": "电话",
+                    "address": "地址", "firm_name": "名称"}

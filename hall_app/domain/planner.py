@@ -11,11 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from hall_app.domain import conditions as cond
+from hall_app.domain.case_state import MATERIAL_MARKS
 from hall_app.domain.bundle import Bundle, FieldDef, ItemDef, MaterialDef, QuestionDef
 from hall_app.domain.labels import MATERIAL_STATUS_LABELS  # noqa: F401 - re-exported
 
 BASE_REASON = "本套餐基本事项"
-MARKS = ("handed_in", "missing", "deferred")
+MARKS = MATERIAL_MARKS
 
 
 @dataclass(frozen=True)
@@ -127,10 +128,6 @@ def _reason(prefix_node: cond.Node | None, reason: str | None, bundle: Bundle) -
     if prefix_node is None:
         return BASE_REASON
     return f"因为：{describe(prefix_node, bundle)}"
-
-
-def applicable_questions(bundle: Bundle, answers: Mapping[str, str], applicant: Applicant) -> list[QuestionDef]:
-    return _walk_questions(bundle, answers, applicant)[0]
 
 
 def _walk_questions(bundle: Bundle, answers: Mapping[str, str], applicant: Applicant

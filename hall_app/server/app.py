@@ -6,22 +6,27 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
+from hall_app.domain.event_types import EventInvalid, Text, validate_event
 from hall_app.server import auth, feed
-from hall_app.server.scopes import access, publish_scopes
+from hall_app.server.guard import DEFAULT_MAX_BODY, RequestGuard, describe_validation
 from hall_app.server.results import ResultError, ResultIn, post_result
 from hall_app.server.ratelimit import RateLimits
+from hall_app.server.scopes import access, publish_scopes
 from hall_app.server.tracking import find_view, not_found, render_view, too_many
 
 
 class EnrollIn(BaseModel):
-    code: str = Field(description="管理员给出的一次性登记码")
-    device_id: str = Field(description="设备自己生成的编号（UUIDv7）")
-    name: str = ""
+    model_config = ConfigDict(strict=True)
+
+    code: Text(64) = Field(description="管理员给出的一次性登记码")
+    device_id: Text(64) = Field(description="设备自己生成的编号（UUIDv7）")
+    name: Text(100) = ""
 
 
 class EnrollOut(BaseModel):
@@ -35,7 +40,7 @@ class EnrollOut(BaseModel):
 
 class PushIn(BaseModel):
     events: list[dict[str, Any]] = Field(
-        max_length=feed.MAX_BATCH,
+        max_length=feed.MAX_BATCH, min_length=0,
         description="事件（event_id, case_id, device_id, device_seq, actor, type, payload, device_time, "
                     "schema_version），按设备序号排列")
 
@@ -45,7 +50,8 @@ class PushResult(BaseModel):
     status: str = Field(description="stored（已保存）/ duplicate（已有，内容相同）/ rejected（拒收）")
     seq: int | None = Field(None, description="在变更流中的位置")
     error: str = ""
-    code: str = Field("", description="拒收原因：invalid / scope / conflict / seq_taken（设备序号已被占用）")
+    code: str = Field("", description="拒收原因：invalid（格式或内容不合格）/ scope / conflict / seq_taken（设备序号已被占用）"
+                                      " / seq_gap（设备序号不连续）")
 
 
 class PushOut(BaseModel):
@@ -66,13 +72,15 @@ class PullOut(BaseModel):
 
 
 class ResultPost(BaseModel):
-    tracking_code: str = ""
-    case_id: str = ""
-    item: str
-    status: str = Field(description="received / approved / rejected / completed")
-    note: str = ""
-    document: str = Field("", description="出件文书的编号或链接")
-    result_id: str = Field("", max_length=64, description="部门系统自己的结果编号：重发同一结果不会重复登记")
+    model_config = ConfigDict(strict=True)
+
+    tracking_code: Text(40) = ""
+    case_id: Text(36) = ""
+    item: Text(64)
+    status: Text(16) = Field(description="received / approved / rejected / completed")
+    note: Text(2000, multiline=True) = ""
+    document: Text(500) = Field("", description="出件文书的编号或链接")
+    result_id: Text(64) = Field("", description="部门系统自己的结果编号：重发同一结果不会重复登记")
 
 
 class TrackingItem(BaseModel):
@@ -97,16 +105,28 @@ class TrackingOut(BaseModel):
     items: list[TrackingItem]
 
 
-def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLimits | None = None) -> FastAPI:
+def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLimits | None = None,
+               max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
+    """The app. ``max_body``: the largest request body in bytes (413 beyond; the device
+    splits its batches to stay under it, and reads it from ``/v1/state``)."""
     app = FastAPI(title="hall-app 中心服务器", version="1",
                   description="政务服务中心设备同步、部门数据回流与办件进度查询")
     app.state.engine = engine
     app.state.hooks = hooks or feed.Hooks()
     app.state.limiter = limiter or RateLimits()  # per client address, in the database
+    app.state.max_body = max_body
+    # Outermost of our own layers: the token is checked and the size limit applied
+    # before any of the body is read (hall_app/server/guard.py).
+    app.add_middleware(RequestGuard, engine=engine, max_body=max_body)
 
     @app.exception_handler(DBAPIError)
     async def _database_down(_request: Request, _exc: DBAPIError) -> JSONResponse:
         return JSONResponse({"detail": "服务器数据库暂时不可用，请稍后重试"}, status_code=503)
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Never echo the input: it may hold what cannot be encoded (a lone surrogate).
+        return JSONResponse({"detail": describe_validation(exc.errors())}, status_code=422)
 
     @app.get("/healthz", dependencies=[access("healthz")])
     def healthz() -> dict[str, bool]:
@@ -127,7 +147,7 @@ def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLim
 
     @app.get("/v1/state")
     def state(device: auth.DeviceInfo = access("state")) -> dict[str, Any]:
-        return feed.device_state(engine, device)
+        return feed.device_state(engine, device) | {"max_body": max_body, "max_batch": feed.MAX_BATCH}
 
     @app.post("/v1/push", response_model=PushOut)
     def push(body: PushIn, device: auth.DeviceInfo = access("push")) -> dict[str, Any]:
@@ -154,9 +174,13 @@ def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLim
         from hall_app.domain.tracking import parse_tracking_code
 
         code = parse_tracking_code(body.tracking_code) or "" if body.tracking_code else ""
+        result = ResultIn(body.item, body.status, body.note, body.document, body.result_id, code, body.case_id)
         try:
-            return post_result(engine, device, ResultIn(body.item, body.status, body.note, body.document,
-                                                        body.result_id, code, body.case_id))
+            validate_event("case.item_result", result.payload())  # the schema every device checks too
+        except EventInvalid as exc:
+            raise HTTPException(422, str(exc)) from None
+        try:
+            return post_result(engine, device, result)
         except ResultError as exc:
             raise HTTPException(exc.status, str(exc)) from None
 
@@ -190,18 +214,29 @@ def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLim
     return app
 
 
+ENV_MAX_BODY = "HALL_SERVER_MAX_BODY"
+SHUTDOWN_SECONDS = 5  # SIGTERM: requests in flight get this long, then their connections close
+
+
 def create_app_from_env() -> FastAPI:
     """The app for ``uvicorn --factory`` (several worker processes): URL from HALL_SERVER_DB."""
+    import os
+
     from hall_app.config import load_settings
     from hall_app.server.db import open_engine
 
-    return create_app(open_engine(None), limiter=RateLimits.from_settings(load_settings()))
+    return create_app(open_engine(None), limiter=RateLimits.from_settings(load_settings()),
+                      max_body=int(os.environ.get(ENV_MAX_BODY) or DEFAULT_MAX_BODY))
 
 
 def serve(url: str | None, host: str = "127.0.0.1", port: int = 8700, log_level: str = "info",
-          workers: int = 1, limits: RateLimits | None = None) -> None:
+          workers: int = 1, max_body: int = DEFAULT_MAX_BODY, limits: RateLimits | None = None) -> None:
     """Run the server in the foreground (``hall-app server``). ``limits``: rate limits and
-    trusted proxies (workers > 1 read them from the settings, as ``limits`` was made)."""
+    trusted proxies (workers > 1 read them from the settings, as ``limits`` was made).
+
+    uvicorn's own proxy-header handling is off (it would believe X-Forwarded-For from
+    127.0.0.1 and rewrite the client address): the app decides whom to believe
+    (``trusted_proxies``, ratelimit.py)."""
     import os
     import sys
 
@@ -216,10 +251,10 @@ def serve(url: str | None, host: str = "127.0.0.1", port: int = 8700, log_level:
     if workers > 1:
         engine.dispose()
         os.environ[ENV_URL] = normalise_url(url)
+        os.environ[ENV_MAX_BODY] = str(max_body)
         uvicorn.run("hall_app.server.app:create_app_from_env", factory=True, host=host, port=port,
-                    log_level=log_level, timeout_keep_alive=30, workers=workers, proxy_headers=False)
+                    log_level=log_level, timeout_keep_alive=30, workers=workers,
+                    timeout_graceful_shutdown=SHUTDOWN_SECONDS, proxy_headers=False)
         return
-    # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1 and
-    # rewrite the client address; the app decides whom to believe (trusted_proxies, ratelimit.py).
-    uvicorn.run(create_app(engine, limiter=limits), host=host, port=port, log_level=log_level, timeout_keep_alive=30,
-                proxy_headers=False)
+    uvicorn.run(create_app(engine, limiter=limits, max_body=max_body), host=host, port=port, log_level=log_level,
+                timeout_keep_alive=30, timeout_graceful_shutdown=SHUTDOWN_SECONDS, proxy_headers=False)

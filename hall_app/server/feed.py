@@ -11,10 +11,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, true, update
 
-from hall_app.domain.events import EVENT_TYPES, Event
+from hall_app.domain.event_types import EventInvalid, check_envelope, validate_event
+from hall_app.domain.events import Event
+from hall_app.domain.text import text_problem
 from hall_app.server.auth import DeviceInfo, utc_now
 from hall_app.server.models import audit, devices, feed, feed_counter
-from hall_app.server.scopes import authorise_batch
+from hall_app.server.scopes import CaseDirectory, Verdict, authorise_event, claim_cases, refuse
 from hall_app.server.writes import among, commit_now, head, insert_batch, insert_for
 from hall_app.sync.faults import failpoint
 
@@ -37,44 +39,139 @@ class Outcome:
     status: str  # stored / duplicate / rejected
     seq: int | None = None
     error: str = ""
-    code: str = ""  # why rejected: invalid / scope / conflict / seq_taken
+    code: str = ""  # why rejected: invalid / scope / conflict / seq_taken / seq_gap
 
     def to_dict(self) -> dict[str, Any]:
         return {"event_id": self.event_id, "status": self.status, "seq": self.seq, "error": self.error,
                 "code": self.code}
 
 
-def _check(device: DeviceInfo, raw: dict[str, Any]) -> tuple[Event | None, str]:
-    try:
-        event = Event.from_dict(raw)
-    except (KeyError, TypeError, ValueError) as exc:
-        return None, f"事件格式错误：缺少或无效的字段 {exc}"
+def _safe_id(raw: Any) -> str:
+    """The event id to answer with: only one the device could have made (shown as is)."""
+    value = raw.get("event_id") if isinstance(raw, dict) else None
+    if isinstance(value, str) and not text_problem(value, 64):
+        return value
+    return ""
+
+
+# -- the per-event pipeline: parse → validate → authorise → sequence → store ------------------
+def parse(raw: Any) -> Event:
+    """Step 1: the envelope, strictly typed (EventInvalid says which field is wrong)."""
+    env = check_envelope(raw)
+    return Event(env.event_id, env.case_id, env.device_id, env.device_seq, env.actor, env.type, env.payload,
+                 env.device_time, env.schema_version)
+
+
+def validate(event: Event) -> None:
+    """Step 2: the payload against its type's schema (hall_app/domain/event_types.py)."""
+    validate_event(event.type, event.payload, event.schema_version)
+
+
+def authorise(device: DeviceInfo, event: Event, directory: CaseDirectory) -> Verdict:
+    """Step 3: may ``device`` write ``event``? Where its case belongs, or why not.
+
+    The one place for who may write what: hall_app/server/scopes.py (its table, the
+    hall fixed from the device, the case directory)."""
     if event.device_id != device.device_id:
-        return None, "不能以其他设备的名义上传事件"
-    if event.type not in EVENT_TYPES:
-        return None, f"未知的事件类型 {event.type}"
-    if not (0 < len(event.event_id) <= 64 and 0 < len(event.case_id) <= 36 and len(event.actor) <= 64
-            and len(event.device_time) <= 40 and event.device_seq > 0):
-        return None, "事件字段超出长度或序号无效"
-    if event.type == "case.started" and not str(event.payload.get("tracking_code", ""))[:16]:
-        return None, "开始办件的事件缺少跟踪码"
-    return event, ""
+        return refuse("scope", "不能以其他设备的名义上传事件")
+    return authorise_event(device, event, directory)
 
 
-def push(engine: Engine, device: DeviceInfo, raw_events: list[dict[str, Any]], hooks: Hooks | None = None
+def sequence(high: int, events: list[tuple[int, Event]]) -> tuple[dict[int, str], int]:
+    """Step 4: ``device_seq`` is gap-free per device (docs/sync.md). ``high`` is the
+    highest number of the device the server has accounted for (stored or refused);
+    a number at most ``high`` is a resend (deduplicated on insert), ``high + 1`` is the
+    next one, anything beyond is a gap. Returns the refusals (batch index → reason)
+    and the new high."""
+    refused: dict[int, str] = {}
+    for i, event in sorted(events, key=lambda pair: pair[1].device_seq):
+        if event.device_seq == high + 1:
+            high += 1
+        elif event.device_seq > high + 1:
+            refused[i] = (f"设备序号不连续：服务器已有本设备至第 {high} 号，收到第 {event.device_seq} 号；"
+                          "缺少的事件须先上传")
+    return refused, high
+
+
+def push(engine: Engine, device: DeviceInfo, raw_events: list[Any], hooks: Hooks | None = None
          ) -> tuple[list[Outcome], int]:
-    """Store a batch in one transaction; one outcome per event, returned after COMMIT."""
+    """Store a batch in one transaction; one outcome per event, returned after COMMIT.
+
+    Each event goes through parse → validate → authorise → sequence → store; one that
+    fails a step is answered ``rejected`` with the step's code and a Chinese reason,
+    and the others go on (a bad event never takes its batch down with it).
+    """
     if device.kind == "dept":
         raise PermissionError("部门系统请使用办理结果接口")
     outcomes: dict[int, Outcome] = {}
-    valid: list[tuple[int, Event, str]] = []
-    seen: dict[str, tuple[int, str]] = {}
+    numbered: list[tuple[int, Event]] = []  # events whose number counts (valid or not)
+    valid: list[tuple[int, Event]] = []
     for i, raw in enumerate(raw_events):
-        event, error = _check(device, raw if isinstance(raw, dict) else {})
-        event_id = str(raw.get("event_id", "")) if isinstance(raw, dict) else ""
-        if event is None:
-            outcomes[i] = Outcome(event_id, "rejected", error=error, code="invalid")
+        try:
+            event = parse(raw)
+        except EventInvalid as exc:
+            outcomes[i] = Outcome(_safe_id(raw), "rejected", error=str(exc), code="invalid")
             continue
+        if event.device_id == device.device_id:
+            numbered.append((i, event))
+        try:
+            validate(event)
+        except EventInvalid as exc:
+            outcomes[i] = Outcome(event.event_id, "rejected", error=str(exc), code="invalid")
+            continue
+        valid.append((i, event))
+    now = utc_now()
+    position = None
+    with engine.begin() as conn:
+        directory = CaseDirectory.load(conn, (e.case_id for _, e in valid))
+        authorised: list[tuple[int, Event, tuple[str, str]]] = []
+        for i, event in valid:
+            verdict = authorise(device, event, directory)
+            if not verdict.ok:
+                outcomes[i] = Outcome(event.event_id, "rejected", error=verdict.reason, code=verdict.code)
+            else:
+                authorised.append((i, event, (verdict.owner.hall, verdict.owner.agent)))
+        values: dict[str, Any] = {}
+        if device.last_seen[:16] != now[:16]:  # once a minute is enough to tell who is alive
+            values["last_seen"] = now
+        high = seq_high(conn, device.device_id)
+        gaps, new_high = sequence(high, numbered)
+        for i, error in gaps.items():
+            if i not in outcomes:  # refused for its content or scope already: that reason stands
+                outcomes[i] = Outcome(numbered_id(numbered, i), "rejected", error=error, code="seq_gap")
+        if new_high > high:
+            values["last_seq"] = new_high  # numbers spent on refused events stay spent
+        if values:
+            conn.execute(update(devices).where(devices.c.device_id == device.device_id).values(**values))
+        storable = [(i, e, scope) for i, e, scope in authorised if i not in outcomes]
+        position = _store(conn, storable, outcomes, now, hooks) if storable else None
+    if position is None or any(o.status == "rejected" for o in outcomes.values()):
+        with engine.begin() as conn:  # after the COMMIT: the record of rejections, the head
+            _audit_rejections(conn, device, raw_events, outcomes, now)
+            if position is None:
+                position = head(conn)
+    failpoint("server-after-commit")
+    return [outcomes[i] for i in range(len(raw_events))], position
+
+
+def numbered_id(numbered: list[tuple[int, Event]], index: int) -> str:
+    return next(e.event_id for i, e in numbered if i == index)
+
+
+def seq_high(conn: Connection, device_id: str) -> int:
+    """The highest ``device_seq`` of this device the server has accounted for: the most
+    it stores, or a number it refused (kept in ``devices.last_seq``)."""
+    stored = conn.execute(select(func.max(feed.c.device_seq)).where(feed.c.device_id == device_id)).scalar()
+    spent = conn.execute(select(devices.c.last_seq).where(devices.c.device_id == device_id)).scalar()
+    return max(int(stored or 0), int(spent or 0))
+
+
+def _store(conn: Connection, valid: list[tuple[int, Event, tuple[str, str]]], outcomes: dict[int, Outcome],
+           now: str, hooks: Hooks | None) -> int | None:
+    """Store the batch and COMMIT; returns the last position taken (None if none was)."""
+    candidates, rows, started = [], [], []
+    seen: dict[str, tuple[int, str]] = {}
+    for i, event, scope in valid:
         digest = event.content_hash()
         if event.event_id in seen:  # twice in one batch
             same = seen[event.event_id][1] == digest
@@ -82,44 +179,29 @@ def push(engine: Engine, device: DeviceInfo, raw_events: list[dict[str, Any]], h
                                   error="" if same else "同一事件编号的内容不一致", code="" if same else "conflict")
             continue
         seen[event.event_id] = (i, digest)
-        valid.append((i, event, digest))
-    now = utc_now()
-    with engine.begin() as conn:
-        if device.last_seen[:16] != now[:16]:  # once a minute is enough to tell who is alive
-            conn.execute(update(devices).where(devices.c.device_id == device.device_id).values(last_seen=now))
-        position = _store(conn, device, valid, outcomes, now, hooks) if valid else None
-    if position is None or any(o.status == "rejected" for o in outcomes.values()):
-        with engine.begin() as conn:  # after the COMMIT: the record of rejections, the head
-            _audit_rejections(conn, device, raw_events, outcomes, now)
-            if position is None:
-                position = head(conn)
-    failpoint("server-after-commit")
-    result = []
-    for i in range(len(raw_events)):
-        outcome = outcomes[i]
-        if outcome.status == "duplicate" and outcome.seq is None and outcome.event_id in seen:
-            outcome.seq = outcomes[seen[outcome.event_id][0]].seq
-        result.append(outcome)
-    return result, position
-
-
-def _store(conn: Connection, device: DeviceInfo, valid: list[tuple[int, Event, str]],
-           outcomes: dict[int, Outcome], now: str, hooks: Hooks | None) -> int | None:
-    """Store the batch and COMMIT; returns the last position taken (None if none was)."""
-    # Who may write what (scopes.py): after validation, before storing; claims new cases.
-    verdicts = authorise_batch(conn, device, [e for _, e, _ in valid])
-    candidates, rows = [], []
-    for (i, event, digest), verdict in zip(valid, verdicts):
-        if not verdict.ok:
-            outcomes[i] = Outcome(event.event_id, "rejected", error=verdict.reason, code=verdict.code)
-            continue
-        scope = (verdict.owner.hall, verdict.owner.agent)
         candidates.append((i, event, digest, scope))
         rows.append({"event_id": event.event_id, "case_id": event.case_id, "device_id": event.device_id,
                      "device_seq": event.device_seq, "actor": event.actor, "type": event.type,
                      "payload": event.payload, "device_time": event.device_time,
                      "schema_version": event.schema_version, "content_hash": digest, "hall": scope[0],
                      "agent": scope[1]})
+        if event.type == "case.started":
+            p = event.payload
+            started.append({"case_id": event.case_id, "tracking_code": str(p.get("tracking_code"))[:16],
+                            "hall": scope[0], "agent": scope[1], "bundle_code": str(p.get("bundle_code", ""))[:64],
+                            "bundle_hash": str(p.get("bundle_hash", ""))[:64]})
+    # The case directory first (nothing of it is ordered, so not under the feed lock);
+    # a case another batch claimed meanwhile, or a tracking code taken, is refused here.
+    lost = claim_cases(conn, started)
+    if lost:
+        for i, event, _, _ in candidates:
+            if event.case_id in lost:
+                outcomes[i] = Outcome(event.event_id, "rejected", error=lost[event.case_id].reason,
+                                      code=lost[event.case_id].code)
+        rows = [r for r in rows if r["case_id"] not in lost]
+        candidates = [c for c in candidates if c[1].case_id not in lost]
+    if not rows:
+        return None
     hold = hooks.before_commit if hooks else None
     # From here the feed is ours until COMMIT, which (without a test hook) travels with the insert.
     inserted = insert_batch(conn, rows, now, commit=hold is None)
@@ -139,6 +221,9 @@ def _store(conn: Connection, device: DeviceInfo, valid: list[tuple[int, Event, s
         else:
             outcomes[i] = Outcome(event.event_id, "rejected", code="seq_taken",
                                   error=f"设备序号 {event.device_seq} 已被另一事件使用（本机数据库可能由旧备份恢复）")
+    for i, (first, _) in ((i, seen[o.event_id]) for i, o in list(outcomes.items())
+                          if o.status == "duplicate" and o.seq is None and o.event_id in seen):
+        outcomes[i].seq = outcomes[first].seq
     return max(inserted.values()) if inserted else None
 
 
@@ -154,8 +239,10 @@ def _audit_rejections(conn: Connection, device: DeviceInfo, raw_events: list, ou
     """Rejected events are kept out of the feed but written down for the admin."""
     import json
 
+    # ensure_ascii: a lone surrogate or a NUL the event carried is kept as an escape, not refused
     rows = [{"at": now, "what": "event_rejected", "detail": json.dumps(
-        {"device": device.device_id, "error": o.error, "event": raw_events[i]}, ensure_ascii=False, default=str)[:8000]}
+        {"device": device.device_id, "error": o.error, "code": o.code, "event": raw_events[i]},
+        ensure_ascii=True, default=repr)[:8000]}
         for i, o in outcomes.items() if o.status == "rejected"]
     if rows:
         conn.execute(insert_for(conn)(audit), rows)
@@ -222,5 +309,8 @@ def device_state(engine: Engine, device: DeviceInfo) -> dict[str, Any]:
 def events_of(conn: Connection, case_id: str) -> list[tuple[int, Event]]:
     rows = conn.execute(select(*FEED_COLUMNS).where(feed.c.case_id == case_id, feed.c.kind == "event")
                         .order_by(feed.c.seq)).all()
+    # A payload that is not an object (stored before payloads were checked) is kept as
+    # it is, under a key no schema allows: replay then lists it as an anomaly.
     return [(r.seq, Event(r.event_id, r.case_id, r.device_id, int(r.device_seq), r.actor, r.type,
-                          dict(r.payload or {}), r.device_time, r.schema_version)) for r in rows]
+                          r.payload if isinstance(r.payload, dict) else {"unreadable": r.payload},
+                          r.device_time, r.schema_version)) for r in rows]

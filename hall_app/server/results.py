@@ -11,14 +11,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
 
-from hall_app.domain.case import ITEM_FINAL, CaseError, CaseState, apply, replay
+from hall_app.domain.case import ITEM_FINAL, CaseError, CaseState, apply
+from hall_app.domain.case_rules import check_result_fields
 from hall_app.domain.events import Event
 from hall_app.server.auth import AuthError, DeviceInfo, service_device, utc_now
 from hall_app.server.feed import events_of
 from hall_app.server.writes import insert_rows, reserve
 from hall_app.server.models import bundle_versions, cases, devices, feed
 
-RESULT_STATUSES = ("received", "approved", "rejected", "completed")
 NAMESPACE = uuid.UUID("6f1c3a52-8d2e-4c47-9a51-3b0f2e7d9c10")
 
 
@@ -35,7 +35,9 @@ def find_case(conn: Connection, tracking_code: str = "", case_id: str = "") -> d
 
 
 def case_state(conn: Connection, case_id: str) -> CaseState | None:
-    return replay([e for _, e in events_of(conn, case_id)], strict=False)
+    from hall_app.domain.event_types import replay_checked  # never crashes (docs/sync.md)
+
+    return replay_checked([e for _, e in events_of(conn, case_id)])
 
 
 def bundle_of(conn: Connection, code: str, content_hash: str) -> dict[str, Any] | None:
@@ -106,10 +108,10 @@ def post_result(engine: Engine, dept: DeviceInfo, result: ResultIn) -> dict[str,
     """
     if dept.kind != "dept":
         raise ResultError("只有部门系统可以登记办理结果", 403)
-    if result.status not in RESULT_STATUSES:
-        raise ResultError("办理结果应为 received / approved / rejected / completed", 422)
-    if result.status == "rejected" and not result.note.strip():
-        raise ResultError("不予批准须写明理由", 422)
+    try:  # the domain's rule for what a result may say (the projection checks it again)
+        check_result_fields(result.status, result.note)
+    except CaseError as exc:
+        raise ResultError(str(exc), 422) from None
     event_id = str(uuid.uuid5(NAMESPACE, f"{dept.device_id}/{result.result_id}")) if result.result_id \
         else str(uuid.uuid4())
     with engine.begin() as conn:

@@ -94,6 +94,7 @@ def insert_batch(conn: Connection, rows: list[dict[str, Any]], received_at: str,
             if commit:
                 with raw.pipeline():
                     cur.execute(PG_BATCH, params)
+                    flush_all(raw.pgconn)
                     raw.commit()
             else:
                 cur.execute(PG_BATCH, params)
@@ -103,6 +104,28 @@ def insert_batch(conn: Connection, rows: list[dict[str, Any]], received_at: str,
               for n, r in enumerate(rows)]
     stmt = sqlite_insert(feed).on_conflict_do_nothing().returning(feed.c.event_id, feed.c.seq)
     return {r.event_id: r.seq for r in conn.execute(stmt, values)}
+
+
+def flush_all(pgconn, timeout: float = 60.0) -> None:
+    """Send everything libpq still holds for the server, reading what arrives meanwhile.
+
+    In pipeline mode psycopg (3.1–3.3) sends a query and calls ``PQflush`` once; when
+    the query is larger than the socket takes at once (a batch of about 12 MB and
+    more), the rest stays in libpq's buffer and psycopg then waits for a result the
+    server cannot send: it is still reading the query (``ClientRead``), holding the
+    feed lock, for ever. Flushing to the end here, and consuming input while the
+    socket is not writable (so neither side blocks on a full buffer), fixes that.
+    """
+    import select
+
+    deadline = time.monotonic() + timeout
+    while pgconn.flush() == 1:  # 1: data left to send
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("PostgreSQL did not take the batch in time")
+        readable, _, _ = select.select([pgconn.socket], [pgconn.socket], [], min(left, 1.0))[:3]
+        if readable:
+            pgconn.consume_input()
 
 
 def commit_now(conn: Connection) -> None:

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hall_app.config import Settings, load_settings
@@ -43,11 +43,8 @@ class HallContext:
     def __init__(self, settings: Settings, clock: Callable[[], dt.datetime] = china_now):
         self.settings = settings
         self.clock = clock
-        path = settings.db_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db.check_file(path)
-        self.engine = db.make_engine(db.sqlite_url(path))
-        db.ensure_schema(self.engine)
+        # a path the user gave must exist up to its directory; the default one is created
+        self.engine = db.open_database(settings.db_path, create_parent=not settings.db)
         self.Session = db.make_sessionmaker(self.engine)
         self.device_id = self._ensure_device()
 
@@ -67,6 +64,16 @@ class HallContext:
         """One transaction: commits on success, rolls back on any error."""
         with self.Session.begin() as session:
             yield session, CaseRepository(session)
+
+    def hold_write_lock(self, session: Session) -> None:
+        """Take the database's write lock now, at the start of a unit of work, so that
+        what it reads next stays true until it commits (nobody else can write meanwhile).
+
+        A no-op update of this device's row: SQLite takes its write lock at the first
+        write of a transaction, and this one writes nothing and uses no sequence number.
+        """
+        session.execute(update(Device).where(Device.device_id == self.device_id)
+                        .values(last_seq=Device.last_seq))
 
     def read(self) -> Session:
         return self.Session()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from sqlalchemy import select
 
 from hall_app.domain import documents as d
 from hall_app.domain.bundle import FORM_LABELS
@@ -11,7 +14,7 @@ from hall_app.domain.ids import mask_citizen_id
 from hall_app.domain.planner import Plan
 from hall_app.domain.tracking import format_tracking_code
 from hall_app.services.intake import IntakeError
-from hall_app.store.models import Hall, User, Window
+from hall_app.store.models import Device, Hall, User, Window
 
 if TYPE_CHECKING:
     from hall_app.services.context import HallContext
@@ -24,6 +27,65 @@ KIND_NEEDS = {
     "authorisation": None,  # any case with a proxy
 }
 PREFIX = {"receipt": "受", "notice": "告", "commitment": "容", "refusal": "不受", "authorisation": "委"}
+
+
+# `hall-app server` listens here by default: the QR of a hall with no server points at
+# the server it would run itself, never at a domain the hall does not own.
+LOCAL_SERVER = "http://127.0.0.1:8700"
+NOTICE_FILE = "tracking-url-notice.txt"  # next to the database: the base URL already announced
+
+
+@dataclass(frozen=True)
+class TrackingBase:
+    url: str  # no trailing slash; the QR carries {url}/t/{code}
+    source: str  # configured | server | local
+
+    @property
+    def notice(self) -> str:
+        """One line for the clerk or the admin, in Chinese."""
+        if self.source == "configured":
+            return f"回执二维码网址：{self.url}/t/…（配置项 tracking_base_url）"
+        if self.source == "server":
+            return (f"回执二维码指向本厅中心服务器：{self.url}/t/…；如需对外网址，"
+                    "请在 hall-app.toml 中设置 tracking_base_url")
+        return (f"单机模式：回执二维码指向本机 {self.url}/t/…（hall-app server 的默认地址），"
+                "群众手机无法访问；请在 hall-app.toml 中设置 tracking_base_url 为本厅对外网址")
+
+
+def tracking_base(ctx: "HallContext") -> TrackingBase:
+    """Where the receipt's QR points: the configured ``tracking_base_url``, else the
+    server this device is enrolled with (or the configured ``server_url``), else the
+    local server address in single-machine mode."""
+    configured = (ctx.settings.tracking_base_url or "").strip().rstrip("/")
+    if configured:
+        return TrackingBase(configured, "configured")
+    with ctx.read() as session:
+        enrolled = session.scalar(select(Device.server_url).where(Device.device_id == ctx.device_id)) or ""
+    server = (enrolled or ctx.settings.server_url or "").strip().rstrip("/")
+    if server:
+        return TrackingBase(server, "server")
+    return TrackingBase(LOCAL_SERVER, "local")
+
+
+def tracking_notice(ctx: "HallContext", *, once: bool = True) -> str | None:
+    """The notice about the QR address, for the first start (and again whenever the
+    address changes). ``once=False``: whenever it is not configured explicitly."""
+    base = tracking_base(ctx)
+    if base.source == "configured":
+        return None
+    if not once:
+        return base.notice
+    marker = ctx.settings.db_path.parent / NOTICE_FILE
+    try:
+        if marker.read_text(encoding="utf-8").strip() == base.url:
+            return None
+    except OSError:
+        pass
+    try:
+        marker.write_text(base.url + "\n", encoding="utf-8")
+    except OSError:
+        pass  # a read-only data folder: say it again next time rather than fail
+    return base.notice
 
 
 class DocumentService:
@@ -51,7 +113,7 @@ class DocumentService:
         return dict(
             hall=self.hall_info(state, clerk),
             tracking_code=code,
-            tracking_url=f"{self.ctx.settings.tracking_base_url.rstrip('/')}/t/{code}",
+            tracking_url=f"{tracking_base(self.ctx).url}/t/{code}",
             document_number=f"{state.hall}{PREFIX[kind]}〔{year}〕{format_tracking_code(code)}号",
             # A decision's documents carry the decision's time, on every reprint too.
             issued_at=(state.decided_at if kind != "notice" else "") or self._notice_time(state, kind),
@@ -95,8 +157,9 @@ class DocumentService:
                 exempted=tuple(self._line(p) for p in plan.exempt),
                 deferred=deferred, deferred_deadline=state.deferred_deadline,
                 delivery=delivery,
-                mail_address=state.fields.get("mail_address") or (
-                    state.applicant.get("address", "") if delivery == "邮政寄递" else ""),
+                # The address only goes with postal delivery (a window pick-up never shows one).
+                mail_address=(state.fields.get("mail_address") or state.applicant.get("address", ""))
+                if delivery == "邮政寄递" else "",
                 expected_completion=max((i.due for i in items), default=""),
             )
         if kind == "notice":

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from hall_app.domain.bundle import FieldDef
 from hall_app.domain.case import CaseState
+from hall_app.domain.decisions import DecisionOption
 from hall_app.domain.form import FieldCheck, check_field
 from hall_app.domain.planner import Plan
 
@@ -87,6 +89,7 @@ class Review:
     accept_blockers: tuple[str, ...]  # what stops a plain acceptance
     suggested: str  # accept / defer / notice
     dishonest: bool
+    options: Mapping[str, DecisionOption] = field(default_factory=dict)  # each decision, why not now
 
     @property
     def exempt_count(self) -> int:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import select
 
+from hall_app.domain.ids import identifier_kind
 from hall_app.domain.planner import Applicant
 from hall_app.store.models import Elicence, Firm, Person
 
@@ -91,18 +92,11 @@ class PersonFileService:
         hit = self._cache.get(key)
         if hit is not None and now - hit[0] < self.CACHE_SECONDS:
             return hit[1]
-        record = self.source.firm(key) if len(key) == 18 and not key[:17].isdigit() else self.source.person(key)
+        record = self.source.firm(key) if identifier_kind(key) == "uscc" else self.source.person(key)
         if len(self._cache) > 1000:
             self._cache.clear()
         self._cache[key] = (now, record)
         return record
-
-    def forget(self, key: str | None = None) -> None:
-        """Drop cached files (all, or one) after the data platform changed them."""
-        if key is None:
-            self._cache.clear()
-        else:
-            self._cache.pop(key, None)
 
     def for_case(self, applicant: dict[str, str]) -> FileRecord | None:
         return self.lookup(applicant.get("uscc") or applicant.get("id_number") or "")

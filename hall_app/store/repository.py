@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from hall_app.domain.case import CaseState, replay
+from hall_app.domain.case import CaseState
 from hall_app.domain.events import Event
 from hall_app.store.models import CaseRow, Device, EventRow
 
@@ -60,12 +60,25 @@ def row_event(row: EventRow) -> Event:
     )
 
 
+def check_event(event: Event) -> None:
+    """The shared schema check (hall_app/domain/event_types.py), imported on first use:
+    pydantic is not needed to start the app."""
+    from hall_app.domain.event_types import check_envelope, validate_event
+
+    check_envelope(event.to_dict())
+    validate_event(event.type, event.payload, event.schema_version)
+
+
 class CaseRepository:
     def __init__(self, session: Session):
         self.session = session
 
     # -- events -----------------------------------------------------------------------
     def add_event(self, event: Event, sync_state: str = "pending", server_seq: int | None = None) -> EventRow:
+        """Append one event of this device. Checked against its payload schema first, so
+        the device never makes an event the server would refuse: EventInvalid (a
+        CaseError, shown to the clerk) and nothing is written."""
+        check_event(event)
         row = event_row(event, sync_state, server_seq)
         self.session.add(row)
         return row
@@ -106,6 +119,7 @@ class CaseRepository:
         row.applicant_name = state.applicant.get("name", "")[:100]
         row.applicant_id_number = state.applicant.get("id_number", "")[:18]
         row.applicant_uscc = state.applicant.get("uscc", "")[:18]
+        row.applicant_key = row.applicant_id_number or row.applicant_uscc
         row.hall = state.hall
         row.window = state.window
         row.created_by = state.created_by
@@ -120,7 +134,9 @@ class CaseRepository:
 
     def rebuild(self, case_id: str, bundle_name: str = "") -> CaseState | None:
         """Recompute the projection of one case from its events (canonical order)."""
-        state = replay(self.events(case_id), strict=False)
+        from hall_app.domain.event_types import replay_checked
+
+        state = replay_checked(self.events(case_id))
         if state is not None:
             self.save(state, bundle_name)
         return state
@@ -136,9 +152,7 @@ class CaseRepository:
         return self.session.scalar(select(CaseRow).where(CaseRow.tracking_code == code))
 
     def by_id_number(self, id_number: str, limit: int = 50) -> list[CaseRow]:
-        return list(self.session.scalars(
-            select(CaseRow).where(or_(CaseRow.applicant_id_number == id_number, CaseRow.applicant_uscc == id_number))
-            .order_by(CaseRow.updated_at.desc()).limit(limit)))
+        return list(self.session.scalars(id_number_query(id_number, limit)))
 
     def by_name(self, name: str, limit: int = 50) -> list[CaseRow]:
         # A range on the indexed column (LIKE with an escape cannot use the index).
@@ -161,3 +175,11 @@ class CaseRepository:
         if window:
             query = query.where(CaseRow.window == window)
         return list(self.session.scalars(query.order_by(CaseRow.updated_at.desc()).limit(limit)))
+
+
+def id_number_query(key: str, limit: int = 50):
+    """Cases of one citizen ID number or USCC, newest first. ``applicant_key != ''``
+    lets SQLite use the partial index ``ix_cases_applicant_key`` (it cannot prove a
+    bound parameter is non-empty); an empty key matches nothing anyway."""
+    return (select(CaseRow).where(CaseRow.applicant_key == key, CaseRow.applicant_key != "")
+            .order_by(CaseRow.updated_at.desc()).limit(limit))

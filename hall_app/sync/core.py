@@ -16,7 +16,7 @@ from sqlalchemy import text, update
 from hall_app.store.models import Device
 from hall_app.sync.client import ServerClient, SyncError
 from hall_app.sync.pull import PullReport, pull_feed, set_cursor, cursor
-from hall_app.sync.push import PushReport, push_outbox, reopen_lost
+from hall_app.sync.push import PushReport, batch_bytes, push_outbox, reopen_lost
 from hall_app.sync.status import MONITOR, SyncMonitor
 
 if TYPE_CHECKING:
@@ -41,6 +41,8 @@ class SyncReport:
             parts.append(f"套餐更新 {self.pull.bundles} 个")
         if self.reopened:
             parts.append(f"服务器数据缺失，重新上传 {self.reopened} 条")
+        if self.pull.skipped:
+            parts.append(f"无法读取而跳过 {len(self.pull.skipped)} 条")
         return "，".join(parts)
 
 
@@ -99,11 +101,14 @@ def _sync(ctx: "HallContext", client: ServerClient | None, batch_size: int, page
             set_cursor(ctx, 0)  # the feed went back (restored, clock set back): read it all again
             report.repulled = True
         own = local_behind(ctx, server_high)
-        push_outbox(ctx, client, batch_size, report.push)
+        push_outbox(ctx, client, batch_size, report.push, batch_bytes(state.get("max_body")))
         if own or report.push.renumbered:  # an older copy of this database: fetch our own events back
             set_cursor(ctx, 0)
             report.repulled = own = True
         pull_feed(ctx, client, page_size, report.pull, own=own)
+        if report.push.gaps:  # pulled all the same; the round is not a success until they are sent
+            raise SyncError(f"服务器拒收 {report.push.gaps} 条事件（留在本机待上传）：{report.push.gap_error}",
+                            "refused")
     finally:
         if own:
             client.close()

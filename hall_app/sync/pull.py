@@ -3,7 +3,7 @@ SQLite transaction, so a crash leaves either the whole page or none of it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
@@ -27,6 +27,7 @@ class PullReport:
     applied: int = 0
     bundles: int = 0
     cases: int = 0
+    skipped: list[str] = field(default_factory=list)  # rows that could not be read at all
 
 
 def cursor(ctx: "HallContext") -> int:
@@ -59,7 +60,7 @@ def pull_feed(ctx: "HallContext", client: ServerClient, page_size: int = 500,
 def apply_page(ctx: "HallContext", items: list[dict[str, Any]], next_cursor: int, report: PullReport) -> None:
     me = ctx.device_id
     with sync_transaction(ctx) as (session, repo):
-        events = [(int(i["seq"]), Event.from_dict(i["event"])) for i in items if i.get("kind") == "event"]
+        events = readable_events(items, report)
         ids = [e.event_id for _, e in events]
         have = {r.event_id: r for r in session.execute(
             select(EventRow.event_id, EventRow.sync_state, EventRow.server_seq, EventRow.case_id)
@@ -90,7 +91,11 @@ def apply_page(ctx: "HallContext", items: list[dict[str, Any]], next_cursor: int
                     touched.add(row.case_id)
         for item in items:
             if item.get("kind") == "bundle":
-                report.bundles += _store_bundle(session, item["event"]["payload"])
+                try:
+                    with session.begin_nested():
+                        report.bundles += _store_bundle(session, item["event"]["payload"])
+                except Exception as exc:  # noqa: BLE001 - one bad catalog row must not stop the feed
+                    report.skipped.append(f"套餐数据无法读取：{type(exc).__name__}")
         if own_high:
             session.execute(update(Device).where(Device.device_id == me)
                             .values(last_seq=func.max(Device.last_seq, own_high)))
@@ -99,17 +104,39 @@ def apply_page(ctx: "HallContext", items: list[dict[str, Any]], next_cursor: int
         session.execute(update(Device).where(Device.device_id == me).values(pull_cursor=next_cursor))
 
 
+def readable_events(items: list[dict[str, Any]], report: PullReport) -> list[tuple[int, Event]]:
+    """The page's case events. An item that is not even an event (a malformed row stored
+    before the server checked events) is skipped and reported; the page, and the cursor,
+    still move on. An event whose payload its schema refuses is kept: replay lists it
+    as an anomaly on its case (hall_app/domain/event_types.py, ``replay_checked``)."""
+    out = []
+    for item in items:
+        if not isinstance(item, dict) or item.get("kind") != "event":
+            continue
+        try:
+            raw = item["event"]
+            event = Event.from_dict(raw)
+            if not isinstance(event.payload, dict) or not all(isinstance(v, str) for v in (
+                    event.event_id, event.case_id, event.device_id, event.actor, event.type, event.device_time)) \
+                    or not 0 <= event.device_seq < 2**63:
+                raise ValueError("字段类型不符")
+            out.append((int(item["seq"]), event))
+        except Exception as exc:  # noqa: BLE001 - never let one row stop the feed
+            report.skipped.append(f"第 {str(item.get('seq'))[:20]} 条无法读取：{type(exc).__name__}")
+    return out
+
+
 def rebuild_cases(ctx: "HallContext", repo, case_ids) -> int:
     """Replay these cases from their events (canonical order) into the projection.
 
     A case whose start has not arrived yet (its other events came first) gets no
     projection row until it does: it has no tracking code to be listed under.
     """
-    from hall_app.domain.case import replay
+    from hall_app.domain.event_types import replay_checked
 
     done = 0
     for case_id in case_ids:
-        state = replay(repo.events(case_id), strict=False)
+        state = replay_checked(repo.events(case_id))
         if state is None or not state.tracking_code:
             continue
         row = repo.save(state)

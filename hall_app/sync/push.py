@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import LargeBinary, bindparam, cast, func, select, update
 
 from hall_app.store.models import EventRow
 from hall_app.store.repository import CaseRepository, row_event
@@ -22,6 +22,14 @@ if TYPE_CHECKING:
     from hall_app.services.context import HallContext
 
 EVENTS = EventRow.__table__
+SERVER_MAX_BODY = 2 * 1024 * 1024  # the server's default limit; /v1/state says the real one
+MAX_BATCH_BYTES = SERVER_MAX_BODY * 3 // 4
+ENVELOPE_BYTES = 320  # ids, numbers, type, time and JSON punctuation around a payload
+
+
+def batch_bytes(max_body: int | None) -> int:
+    """How much JSON one push may carry under the server's body limit ``max_body``."""
+    return max(16 * 1024, int(max_body or SERVER_MAX_BODY) * 3 // 4)
 
 
 @dataclass
@@ -32,6 +40,8 @@ class PushReport:
     batches: int = 0
     max_batch: int = 0
     renumbered: int = 0  # unsent events given new numbers (this database was an older copy)
+    gaps: int = 0  # events the server refused as beyond a gap in this device's numbers (stay pending)
+    gap_error: str = ""
 
 
 OUTBOX_COLUMNS = ("event_id", "case_id", "device_id", "device_seq", "actor", "type", "payload", "device_time",
@@ -43,17 +53,24 @@ def outbox_batch(ctx: "HallContext", limit: int, numbered: dict | None = None) -
     return outbox_after(ctx, limit, 0, numbered)[0]
 
 
-def outbox_after(ctx: "HallContext", limit: int, after: int, numbered: dict | None = None
-                 ) -> tuple[list[dict[str, Any]], int]:
-    """Unsent events written after local position ``after``, and the last position read.
+def outbox_after(ctx: "HallContext", limit: int, after: int, numbered: dict | None = None,
+                 max_bytes: int = MAX_BATCH_BYTES) -> tuple[list[dict[str, Any]], int]:
+    """Unsent events written after local position ``after``, and the last position read:
+    at most ``limit`` events and about ``max_bytes`` of JSON (the server's body limit,
+    with room to spare; one event alone may pass it, the schema keeps each small).
     ``numbered`` collects the old feed position of events sent again after a restore."""
-    query = (select(EVENTS.c.local_seq, EVENTS.c.server_seq, *(EVENTS.c[name] for name in OUTBOX_COLUMNS))
+    size = func.length(cast(EVENTS.c.payload, LargeBinary))  # bytes of the stored JSON
+    query = (select(EVENTS.c.local_seq, EVENTS.c.server_seq, size.label("size"),
+                    *(EVENTS.c[name] for name in OUTBOX_COLUMNS))
              .where(EVENTS.c.sync_state == "pending", EVENTS.c.local_seq > after)
              .order_by(EVENTS.c.local_seq).limit(limit))
-    out, last = [], after
+    out, last, total = [], after, 0
     with ctx.engine.connect() as conn:
         for row in conn.execute(query):
             event = dict(row._mapping)
+            total += int(event.pop("size") or 0) + ENVELOPE_BYTES
+            if out and total > max_bytes:
+                break
             last = event.pop("local_seq")
             old = event.pop("server_seq")
             if old is not None and numbered is not None:
@@ -63,13 +80,16 @@ def outbox_after(ctx: "HallContext", limit: int, after: int, numbered: dict | No
 
 
 def push_outbox(ctx: "HallContext", client: ServerClient, batch_size: int = 500,
-                report: PushReport | None = None) -> PushReport:
+                report: PushReport | None = None, max_bytes: int = MAX_BATCH_BYTES) -> PushReport:
     """Send every pending event, oldest first, one batch in flight at a time.
 
     While a batch is on the wire the next one is read, and while that one is on the
     wire the answer to the first is written down. A batch the server refuses as a
     whole is halved until the one event at fault is found and quarantined (a poison
-    event never blocks the queue).
+    event never blocks the queue); an event refused on its own is quarantined by its
+    answer and the rest flow on. Batches stay under ``max_bytes`` of JSON (the
+    server's body limit). A ``seq_gap`` refusal (the server misses numbers of this
+    device) leaves the events pending and ends the push for this round.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -78,13 +98,13 @@ def push_outbox(ctx: "HallContext", client: ServerClient, batch_size: int = 500,
     with ThreadPoolExecutor(1, thread_name_prefix="hall-push") as pool:
         while True:
             numbered: dict = {}
-            events, last = outbox_after(ctx, size, 0, numbered)
-            if not events:
-                return report
+            events, last = outbox_after(ctx, size, 0, numbered, max_bytes)
+            if not events or report.gaps:
+                return report  # after a gap the rest would be refused too: the next round retries
             future = pool.submit(client.push, events)
             while future is not None:
                 upcoming_numbered: dict = {}
-                upcoming, upcoming_last = (outbox_after(ctx, batch_size, last, upcoming_numbered)
+                upcoming, upcoming_last = (outbox_after(ctx, batch_size, last, upcoming_numbered, max_bytes)
                                            if size == batch_size else ([], last))
                 try:
                     answer = future.result()
@@ -98,7 +118,8 @@ def push_outbox(ctx: "HallContext", client: ServerClient, batch_size: int = 500,
                         report.quarantined += 1
                     break  # read the outbox again, in smaller batches
                 failpoint("device-after-push-response")
-                future = pool.submit(client.push, upcoming) if upcoming else None
+                # After a gap the server refuses everything later: send nothing more this round.
+                future = pool.submit(client.push, upcoming) if upcoming and not report.gaps else None
                 apply_acks(ctx, answer.get("results", []), report, numbered)
                 report.batches += 1
                 report.max_batch = max(report.max_batch, len(events))
@@ -122,6 +143,9 @@ def apply_acks(ctx: "HallContext", results: list[dict[str, Any]], report: PushRe
                 moved.add(old[1])  # resent after a server restore: a new position, maybe a new order
         elif r.get("status") == "rejected" and r.get("code") == "seq_taken":
             taken.append(r["event_id"])
+        elif r.get("status") == "rejected" and r.get("code") == "seq_gap":
+            report.gaps += 1  # not the event's fault: it stays pending and goes again once the gap is closed
+            report.gap_error = str(r.get("error") or "设备序号不连续")
         elif r.get("status") == "rejected":
             rejected.append(r)
     with sync_transaction(ctx) as (session, repo):
@@ -148,8 +172,10 @@ def renumber_pending(ctx: "HallContext", session) -> int:
     from hall_app.store.models import Device
 
     device = session.get(Device, ctx.device_id)
-    top = max(device.last_seq, session.scalar(select(func.max(EventRow.device_seq)).where(
-        EventRow.device_id == ctx.device_id)) or 0, device_seq_high(ctx))
+    # Above every number the server holds or another (not pending) event of ours has,
+    # and no higher: the server accepts numbers only without gaps.
+    top = max(session.scalar(select(func.max(EventRow.device_seq)).where(
+        EventRow.device_id == ctx.device_id, EventRow.sync_state != "pending")) or 0, device_seq_high(ctx))
     rows = session.scalars(select(EventRow).where(EventRow.device_id == ctx.device_id,
                                                   EventRow.sync_state == "pending").order_by(EventRow.local_seq)).all()
     for row in rows:
@@ -187,11 +213,14 @@ def reopen_lost(ctx: "HallContext", server_high: int) -> int:
     """The server holds this device's events only up to ``server_high`` (restored from an
     older backup): put every later event we had marked sent back in the outbox."""
     with ctx.Session.begin() as session:
+        # Quarantined ones too: the server had refused them, and a refused number counts
+        # as used only while the server remembers it; sent again, they are refused again.
+        states = ("sent", "quarantined")
         high = session.scalar(select(func.max(EventRow.device_seq)).where(
-            EventRow.device_id == ctx.device_id, EventRow.sync_state == "sent")) or 0
+            EventRow.device_id == ctx.device_id, EventRow.sync_state.in_(states))) or 0
         if high <= server_high:
             return 0
         result = session.execute(update(EventRow).where(
-            EventRow.device_id == ctx.device_id, EventRow.sync_state == "sent",
+            EventRow.device_id == ctx.device_id, EventRow.sync_state.in_(states),
             EventRow.device_seq > server_high).values(sync_state="pending"))
         return int(result.rowcount or 0)

@@ -11,12 +11,7 @@ from printing.layout import Sheet, fmt_date, fmt_datetime
 def compose(s: Sheet) -> None:
     d: ReceiptData = s.data
     hall = d.hall
-    mail = bool(d.mail_address) or d.delivery == L.DELIVERY_MAIL
-    delivery = d.delivery or (L.DELIVERY_MAIL if mail else L.DELIVERY_WINDOW)
-    if mail:
-        delivery += f"（{L.MAIL_TO}：{d.mail_address}）"
-    elif hall.window:
-        delivery += f"（{hall.window}）"
+    delivery = _delivery(d)
     s.header()
     s.fields([
         (L.ISSUED_AT, fmt_datetime(d.issued_at)),
@@ -34,7 +29,7 @@ def compose(s: Sheet) -> None:
         [i.name + (f"（{L.ITEM_OUTPUT}：{i.output}）" if i.output else ""), i.department,
          L.DAYS.format(n=i.promised_days), fmt_date(i.due)]
         for i in d.items
-    ], [0.07, 0.37, 0.24, 0.14, 0.18])
+    ], [0.06, 0.47, 0.17, 0.13, 0.17])
     if d.expected_completion:
         s.para(L.EXPECTED.format(date=fmt_date(d.expected_completion)))
     for warning in d.warnings:
@@ -57,3 +52,14 @@ def compose(s: Sheet) -> None:
     s.qr_block()
     s.seal(L.SEAL_ORG, fmt_date(d.issued_at), [
         f"{L.ADDRESS}：{hall.address}" if hall.address else "", L.RECEIPT_KEEP])
+
+
+def _delivery(d: ReceiptData) -> str:
+    """领取方式 with what goes with it: the address for postal delivery only (a mail
+    address kept on a window pick-up case is not printed), the window otherwise."""
+    how = d.delivery or L.DELIVERY_WINDOW
+    if how == L.DELIVERY_MAIL:
+        return how + (f"（{L.MAIL_TO}：{d.mail_address}）" if d.mail_address else "")
+    if how == L.DELIVERY_WINDOW and d.hall.window:
+        return how + f"（{d.hall.window}）"
+    return how

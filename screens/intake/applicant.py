@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Label, Static
 
 from hall_app.services.cases import PROXY_RELATIONS, identify
-from hall_app.domain.ids import birth_date_of, check_citizen_id, sex_of
+from hall_app.domain.ids import birth_date_of, check_citizen_id, identifier_kind, sex_of
 from screens.intake.base import StepPane
 from screens.strings import Applicant as T
 from screens.widgets.choice import ChoiceInput
@@ -63,7 +63,7 @@ def describe_id(raw: str) -> tuple[str, str]:
         return "", "muted"
     result = identify(value)
     if result.ok:
-        if result.value[:17].isdigit():
+        if identifier_kind(result.value) == "id_number":
             text = T.id_ok_person.format(sex=sex_of(result.value), birth=birth_date_of(result.value).isoformat())
         else:
             text = T.id_ok_firm
@@ -77,8 +77,8 @@ class ApplicantStep(StepPane):
     STEP = "applicant"
     BINDINGS = [
         Binding("f6", "toggle_proxy", T.proxy_toggle, id="applicant.proxy"),
-        Binding("up", "move(-1)", show=False),
-        Binding("down", "move(1)", show=False),
+        Binding("up", "move(-1)", id="applicant.up", show=False),
+        Binding("down", "move(1)", id="applicant.down", show=False),
     ]
 
     def __init__(self, intake) -> None:

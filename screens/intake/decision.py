@@ -37,35 +37,10 @@ def decide_in_thread(ctx, case_id: str, username: str, kind: str, reason: str = 
     return cases.review(case_id)
 
 
-def _brief(reasons: list[str]) -> str:
-    return "；".join(reasons[:2]) + (f" 等{len(reasons)}项" if len(reasons) > 2 else "")
-
-
 def unavailable(review) -> dict[str, str | None]:
-    """Why each decision cannot be taken now (None: it can), the main reason first."""
-    plan, blockers, form = review.plan, list(review.blockers), list(review.accept_blockers)
-    missing = T.need_complete + f"（缺 {len(plan.missing)} 项）" if plan.missing else None
-    out: dict[str, str | None] = {}
-    if blockers:
-        out["accept"] = _brief(blockers)
-    elif plan.missing or plan.deferred:
-        out["accept"] = missing or T.need_complete
-    else:
-        out["accept"] = _brief(form) if form else None
-    if blockers:
-        out["defer"] = _brief(blockers)
-    elif review.dishonest:
-        out["defer"] = T.dishonest
-    elif plan.missing_not_deferrable:
-        out["defer"] = T.not_deferrable
-    elif not (plan.missing or plan.deferred):
-        out["defer"] = T.nothing_deferred
-    else:
-        out["defer"] = _brief(form) if form else None
-    out["notice"] = _brief(blockers) if blockers else (None if plan.missing else T.no_missing)
-    identity = [b for b in blockers if "申请人" in b]
-    out["refuse"] = "；".join(identity) if identity else None
-    return out
+    """Why each decision cannot be taken now (None: it can): the domain's headline."""
+    return {kind: (None if option.available else option.headline or "；".join(option.reasons[:1]))
+            for kind, option in review.options.items()}
 
 
 class OptionBox(Vertical, can_focus=True):
@@ -79,8 +54,8 @@ class DecisionStep(StepPane):
         Binding("2", "pick(2)", T.options["defer"][0], id="decision.defer"),
         Binding("3", "pick(3)", T.options["notice"][0], id="decision.notice"),
         Binding("4", "pick(4)", T.options["refuse"][0], id="decision.refuse"),
-        Binding("up", "move(-1)", show=False),
-        Binding("down", "move(1)", show=False),
+        Binding("up", "move(-1)", id="decision.up", show=False),
+        Binding("down", "move(1)", id="decision.down", show=False),
         Binding("enter", "execute", T.execute, id="decision.execute"),
         Binding("enter", "finish", T.finish, id="decision.finish"),
         Binding("r", "reprint", T.reprint, id="decision.reprint"),

@@ -41,8 +41,8 @@ def start_in_thread(ctx, code: str, username: str, channel: str, window: str, vo
 class NeedStep(StepPane):
     STEP = "need"
     BINDINGS = [
-        Binding("up", "move(-1)", T.up, show=False),
-        Binding("down", "move(1)", T.down, show=False),
+        Binding("up", "move(-1)", T.up, id="need.up", show=False),
+        Binding("down", "move(1)", T.down, id="need.down", show=False),
         Binding("enter", "choose", T.choose, id="need.choose"),
     ]
 

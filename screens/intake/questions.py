@@ -32,13 +32,13 @@ class QuestionsStep(StepPane):
     STEP = "questions"
     BINDINGS = [
         Binding("1", "answer(1)", T.choose, id="questions.choose", key_display="1-9"),
-        Binding("up", "move(-1)", show=False),
-        Binding("down", "move(1)", show=False),
-        Binding("left", "cycle(-1)", "上一选项", show=False),
-        Binding("right", "cycle(1)", "下一选项", show=False),
+        Binding("up", "move(-1)", id="questions.up", show=False),
+        Binding("down", "move(1)", id="questions.down", show=False),
+        Binding("left", "cycle(-1)", "上一选项", id="questions.prev_option", show=False),
+        Binding("right", "cycle(1)", "下一选项", id="questions.next_option", show=False),
         Binding("0,delete,backspace", "clear", T.clear, id="questions.clear", key_display="0"),
         Binding("enter", "go_on", T.go, id="questions.next"),
-    ] + [Binding(str(n), f"answer({n})", show=False) for n in range(2, 10)]
+    ] + [Binding(str(n), f"answer({n})", id=f"questions.answer_{n}", show=False) for n in range(2, 10)]
 
     def __init__(self, intake) -> None:
         super().__init__(intake)

@@ -41,9 +41,10 @@ def pane_class(step: str) -> type["StepPane"]:
 
 def step_in_thread(ctx, case_id: str, username: str, step: str) -> tuple[str, "CaseState"]:
     from hall_app.domain.case import EDITABLE
+    from hall_app.domain.case_rules import claimed_by_other
 
     state = ctx.cases.get(case_id)
-    if state.claimed_by and state.claimed_by != username:
+    if claimed_by_other(state, username):
         return "taken", state
     if state.status in EDITABLE:
         state = ctx.cases.set_step(case_id, username, step)

@@ -11,11 +11,11 @@ from rich.text import Text
 
 class ChoiceInput(Widget, can_focus=True):
     BINDINGS = [
-        Binding("left", "move(-1)", "←", show=False),
-        Binding("right", "move(1)", "→", show=False),
-        Binding("space", "move(1)", "切换", show=False),
-        Binding("enter", "submit", "确认", show=False),
-    ] + [Binding(str(n), f"pick({n})", show=False) for n in range(1, 10)]
+        Binding("left", "move(-1)", "←", id="choice.prev", show=False),
+        Binding("right", "move(1)", "→", id="choice.next", show=False),
+        Binding("space", "move(1)", "切换", id="choice.toggle", show=False),
+        Binding("enter", "submit", "确认", id="choice.submit", show=False),
+    ] + [Binding(str(n), f"pick({n})", id=f"choice.pick_{n}", show=False) for n in range(1, 10)]
 
     value: reactive[str] = reactive("", layout=False)
 

@@ -2,13 +2,16 @@
 
 Textual's Footer rebuilds a widget per key whenever the focus moves (about 100 ms a
 step change on this machine, and it doubles the time to the first frame); this bar
-is one Static redrawn from the screen's active bindings.
+is one Static redrawn from the screen's active bindings — the keys in force, after the
+``[keymap]`` settings (Textual applies the keymap to ``active_bindings``).
 """
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.widgets import Static
+
+from screens.keymap import key_display
 
 
 class KeyBar(Static):
@@ -39,10 +42,10 @@ class KeyBar(Static):
             if not binding.show or not binding.description or binding.action in seen:
                 continue
             seen.add(binding.action)
-            shown = binding.key_display or app.get_key_display(binding)
+            shown = binding.key_display or app.get_key_display(binding)  # a remapped binding has none
             text.append(f" {shown} ", style="bold reverse" if active.enabled else "dim reverse")
             text.append(f" {binding.description} ", style="" if active.enabled else "dim")
         if palette is not None:
-            text.append(f"  {app.get_key_display(palette)} ", style="bold reverse")
+            text.append(f"  {key_display(app, palette)} ", style="bold reverse")
             text.append(f" {palette.description}")
         self.update(text)

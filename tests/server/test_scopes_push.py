@@ -30,10 +30,11 @@ def client_of(ctx, url: str) -> ServerClient:
 
 
 class Forger:
-    """Raw events from an enrolled device, numbered after what it has already used."""
+    """Raw events from an enrolled device (everything it had was synced), numbered on from the server's count."""
 
-    def __init__(self, ctx, url: str, seq: int = 10_000):
-        self.ctx, self.client, self.seq = ctx, client_of(ctx, url), seq
+    def __init__(self, ctx, url: str):
+        self.ctx, self.client = ctx, client_of(ctx, url)
+        self.seq = self.client.state()["device_seq_high"]  # numbers stay gap-free (refused ones count)
 
     def event(self, kind: str, case_id: str, payload: dict) -> dict:
         self.seq += 1

@@ -78,14 +78,17 @@ def wait_http(url: str, timeout: float = 20.0) -> None:
 class ServerThread:
     """A real uvicorn server on a loopback port, in a thread of the test process."""
 
-    def __init__(self, engine, hooks: Hooks | None = None, limiter=None, port: int | None = None):
+    def __init__(self, engine, hooks: Hooks | None = None, limiter=None, port: int | None = None,
+                 max_body: int | None = None):
         import uvicorn
 
         self.engine = engine
         self.hooks = hooks or Hooks()
         self.port = port or free_port()
-        config = uvicorn.Config(create_app(engine, self.hooks, limiter), host="127.0.0.1", port=self.port,
-                                log_level="warning", lifespan="off", timeout_keep_alive=5,
+        options = {"max_body": max_body} if max_body else {}
+        config = uvicorn.Config(create_app(engine, self.hooks, limiter, **options), host="127.0.0.1",
+                                port=self.port, log_level="warning", lifespan="off", timeout_keep_alive=5,
+                                timeout_graceful_shutdown=5,
                                 proxy_headers=False)  # as `hall-app server`: the app decides (trusted_proxies)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -107,8 +110,9 @@ class ServerThread:
 class ServerProcess:
     """``python -m hall_app server`` in a subprocess: it can be killed like a real one."""
 
-    def __init__(self, db_url: str, port: int | None = None, failpoint: str = ""):
+    def __init__(self, db_url: str, port: int | None = None, failpoint: str = "", args: tuple[str, ...] = ()):
         self.db_url, self.port, self.failpoint = db_url, port or free_port(), failpoint
+        self.args = args
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -118,7 +122,8 @@ class ServerProcess:
     def start(self) -> "ServerProcess":
         env = {**os.environ, "HALL_FAILPOINT": self.failpoint}
         self.proc = subprocess.Popen([sys.executable, "-m", "hall_app", "server", "--db", self.db_url,
-                                      "--port", str(self.port), "--log-level", "warning"], cwd=ROOT, env=env,
+                                      "--port", str(self.port), "--log-level", "warning", *self.args],
+                                     cwd=ROOT, env=env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         wait_http(self.url)
         return self

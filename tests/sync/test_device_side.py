@@ -69,12 +69,11 @@ def test_damaged_pages_refuse_sync_before_any_network(tmp_path):
 
     with ctx.Session.begin() as session:  # enrolled to a server that is not even there
         session.execute(update(Device).values(server_url="http://127.0.0.1:9", token="hat_x"))
-    ctx.close()
-    with path.open("r+b") as f:  # scribble over the last pages (the events' b-tree)
+    ctx.close()  # the pool is closed; the context stays in use and reconnects on demand
+    with path.open("r+b") as f:  # damaged while the app runs (opening would refuse it: test_device_db.py)
         size = path.stat().st_size
         f.seek(size - 4096 * 4)
         f.write(bytes(random.Random(1).randrange(256) for _ in range(4096 * 4)))
-    ctx = HallContext(Settings(db=str(path)))  # the header and size look fine: it opens fast
     monitor = SyncMonitor()
     with pytest.raises(SyncError) as err:
         sync_once(ctx, monitor=monitor)
@@ -215,12 +214,16 @@ def test_sqlite_server_mode_two_devices(tmp_path):
             sync_once(ctx)
         a.cases.set_applicant(case_id, "zhangli", "name", "刘洋洋")
         b.cases.set_applicant(case_id, "chenjing", "name", "刘阳")
+        monitor = SyncMonitor()
         for ctx in (a, b, a, b):
-            sync_once(ctx)
+            before = a.now()
+            sync_once(ctx, monitor=monitor)
     engine.dispose()
     assert projections(a) == projections(b) and len(projections(a)) == 2
     assert a.cases.get(case_id).needs_review
-    assert dt.datetime.fromisoformat(sync_status(a).last_success or "2026-01-01T00:00:00")
+    status = sync_status(b, monitor)
+    assert status.online is True and status.pending == 0 and status.last_error == ""
+    assert before.replace(microsecond=0) <= dt.datetime.fromisoformat(status.last_success) <= b.now()
 
 
 def test_an_edit_that_arrives_before_its_case_start(tmp_path):

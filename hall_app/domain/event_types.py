@@ -1,0 +1,328 @@
+"""Payload schemas: one pydantic model per event type, versioned by ``schema_version``.
+
+Shared by the device (checked where an event is appended, before anything is
+written: hall_app/store/repository.py) and the server (checked on push, each event
+answered on its own). ``validate_event`` is the one entry point; it raises
+:class:`EventInvalid` with a Chinese reason that names the field.
+
+Every string obeys one text rule (hall_app/domain/text.py): no NUL, no control
+characters (a newline only in the free-text fields marked multi-line), no lone
+surrogates, and a length limit per field. Types are strict: ``"3"`` is not a
+number and ``3`` is not a text. Unknown keys are refused, so nothing unchecked
+rides along. An unknown event type or schema version is invalid.
+
+Importing this module imports pydantic (~0.1 s); the domain and the UI start without
+it: import it lazily where an event is written or received.
+"""
+
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from hall_app.domain.case import CaseError, CaseState, replay
+from hall_app.domain.events import EVENT_TYPES, SCHEMA_VERSION, Event
+from hall_app.domain.text import printable, text_problem
+
+SUPPORTED_VERSIONS = (1,)
+MAX_PAYLOAD_BYTES = 64 * 1024  # one event's payload as UTF-8 JSON (a request body holds hundreds)
+MAX_DEVICE_SEQ = 2**63 - 1  # a PostgreSQL bigint
+MAX_LIST = 500  # codes in one list (materials, items, warnings)
+
+
+class EventInvalid(CaseError):
+    """An event (or its payload) the schema refuses; the message names the field."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(printable(message, 400))  # it may quote what was sent: keep it sendable
+        self.field = printable(field)
+
+
+def _text_rule(max_length: int, multiline: bool = False):
+    def check(value: str) -> str:
+        problem = text_problem(value, max_length, multiline)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    return AfterValidator(check)
+
+
+def Text(max_length: int, multiline: bool = False, min_length: int = 0) -> Any:  # noqa: N802 - a type factory
+    """A string under the shared text rule (length checked by the rule, in Chinese)."""
+    return Annotated[str, Field(min_length=min_length), _text_rule(max_length, multiline)]
+
+
+Code = Text(64, min_length=1)  # bundle, item, material, question and field codes; user names
+Short = Text(64)
+Date = Text(40)  # an ISO date or time as the device wrote it (display only)
+Name = Text(100)
+Value = Text(2000)  # an applicant attribute or a form field as typed (after clean())
+Note = Text(2000, multiline=True)  # free text: reasons, notes, comments
+Required = Text(2000, multiline=True, min_length=1)
+EventId = Text(64)  # the id of the write a slot event replaces ("" for none)
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Started(Payload):
+    bundle_code: Code
+    bundle_version: int = Field(1, ge=0, le=1_000_000)
+    bundle_hash: Short = ""
+    tracking_code: Text(16, min_length=1)
+    hall: Text(32) = ""
+    window: Text(32) = ""
+    channel: Text(32) = "window"
+
+
+class Claimed(Payload):
+    user: Code
+
+
+class StepSet(Payload):
+    step: Text(32, min_length=1)
+
+
+class ApplicantSet(Payload):
+    key: Code
+    value: Value | None = None
+    base: EventId = ""
+
+
+class Proxy(Payload):
+    name: Name
+    id_number: Text(32) = ""
+    relation: Text(32) = ""
+    kind: Text(32) = ""
+
+
+class ProxySet(Payload):
+    proxy: Proxy | None
+    base: EventId = ""
+
+
+class AnswerSet(Payload):
+    question: Code
+    value: Value | None = None
+    base: EventId = ""
+
+
+class MaterialMarked(Payload):
+    material: Code
+    status: Literal["handed_in", "missing", "deferred"] | None = None
+    base: EventId = ""
+
+
+class FieldSet(Payload):
+    key: Code
+    value: Value | None = None
+    base: EventId = ""
+
+
+class NoticeIssued(Payload):
+    missing: list[Code] = Field(default_factory=list, max_length=MAX_LIST)
+    deadline: Date = ""
+    reason: Note = ""
+    warnings: list[Note] = Field(default_factory=list, max_length=MAX_LIST)
+
+
+class Accepted(Payload):
+    items: dict[Code, Date] = Field(default_factory=dict, max_length=MAX_LIST)
+    warnings: list[Note] = Field(default_factory=list, max_length=MAX_LIST)
+
+
+class AcceptedDeferred(Accepted):
+    deferred: list[Code] = Field(default_factory=list, max_length=MAX_LIST)
+    deadline: Date = ""
+
+
+class DeferredSupplied(Payload):
+    material: Code
+
+
+class Refused(Payload):
+    reason: Required
+    basis: Note = ""
+
+
+class Dispatched(Payload):
+    items: list[Code] = Field(default_factory=list, max_length=MAX_LIST)
+
+
+class ItemResult(Payload):
+    item: Code
+    status: Literal["received", "approved", "rejected", "completed"]
+    note: Note = ""
+    document: Text(500) = ""
+
+
+class HandedOver(Payload):
+    method: Literal["window", "mail"] = "window"
+    note: Note = ""
+
+
+class Rated(Payload):
+    level: int = Field(ge=1, le=5)
+    comment: Note = ""
+
+
+class Voided(Payload):
+    reason: Required
+
+
+class Reviewed(Payload):
+    note: Required
+
+
+class DocumentPrinted(Payload):
+    kind: Text(64)
+    path: Text(1000) = ""
+    paper: Text(32) = ""
+    printer: Text(200) = ""
+    error: Note = ""
+
+
+SCHEMAS: dict[int, dict[str, type[Payload]]] = {1: {
+    "case.started": Started,
+    "case.claimed": Claimed,
+    "case.applicant_set": ApplicantSet,
+    "case.proxy_set": ProxySet,
+    "case.step_set": StepSet,
+    "case.answer_set": AnswerSet,
+    "case.material_marked": MaterialMarked,
+    "case.field_set": FieldSet,
+    "case.notice_issued": NoticeIssued,
+    "case.accepted": Accepted,
+    "case.accepted_deferred": AcceptedDeferred,
+    "case.deferred_supplied": DeferredSupplied,
+    "case.refused": Refused,
+    "case.dispatched": Dispatched,
+    "case.item_result": ItemResult,
+    "case.handed_over": HandedOver,
+    "case.rated": Rated,
+    "case.voided": Voided,
+    "case.reviewed": Reviewed,
+    "case.document_printed": DocumentPrinted,
+}}
+assert set(SCHEMAS[SCHEMA_VERSION]) == set(EVENT_TYPES), "every event type needs a schema"
+
+
+class Envelope(BaseModel):
+    """An event as pushed: the fields around the payload (the payload checked apart)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    event_id: Text(64, min_length=1)
+    case_id: Text(36, min_length=1)
+    device_id: Text(64, min_length=1)
+    device_seq: int = Field(ge=1, le=MAX_DEVICE_SEQ)
+    actor: Text(64)
+    type: Text(40, min_length=1)
+    payload: dict[str, Any]
+    device_time: Date = ""
+    schema_version: int = Field(SCHEMA_VERSION, ge=1, le=1000)
+
+
+# -- messages -----------------------------------------------------------------------------
+_MESSAGES = {
+    "missing": "缺少此项",
+    "extra_forbidden": "不允许的字段",
+    "string_type": "应为文字",
+    "int_type": "应为整数",
+    "dict_type": "应为对象",
+    "list_type": "应为列表",
+    "model_type": "应为对象",
+    "none_required": "应为空",
+    "string_too_short": "不能为空",
+    "too_long": "项目过多",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "literal_error": "取值无效",
+    "string_unicode": "含有无法编码的字符（半个代理字符）",
+}
+
+
+def _where(loc: tuple) -> str:
+    parts = [printable(str(p), 40) for p in loc if not (isinstance(p, str) and p in ("str", "int", "function-after[check(), str]"))]
+    return ".".join(p for p in parts if not p.startswith(("function-after", "nullable", "Proxy")))
+
+
+def _reason(error: dict) -> str:
+    kind = error.get("type", "")
+    if kind == "value_error":
+        return str(error.get("ctx", {}).get("error", error.get("msg", "")))
+    message = _MESSAGES.get(kind)
+    if kind == "literal_error":
+        return f"取值无效，应为 {error.get('ctx', {}).get('expected', '')}"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        limit = error.get("ctx", {}).get("ge", error.get("ctx", {}).get("le"))
+        return f"{message}（界限 {limit}）"
+    return message or f"格式不符（{kind}）"
+
+
+def _first_problem(exc: ValidationError) -> tuple[str, str]:
+    errors = exc.errors(include_url=False, include_input=False)
+    # A nullable field reports both branches; the one that is not "should be None" says why.
+    best = next((e for e in errors if e.get("type") != "none_required"), errors[0])
+    return _where(tuple(best.get("loc", ()))), _reason(best)
+
+
+def check_envelope(raw: Any) -> Envelope:
+    """The fields around the payload, strictly typed; EventInvalid says which is wrong."""
+    if not isinstance(raw, dict):
+        raise EventInvalid("事件应为一个对象")
+    try:
+        return Envelope.model_validate(raw)
+    except ValidationError as exc:
+        where, why = _first_problem(exc)
+        raise EventInvalid(f"事件的字段 {where} 不合格：{why}", where) from None
+
+
+def validate_event(kind: str, payload: Any, schema_version: int = SCHEMA_VERSION) -> dict[str, Any]:
+    """The payload if ``kind`` at ``schema_version`` allows it; else EventInvalid."""
+    schemas = SCHEMAS.get(schema_version) if type(schema_version) is int else None
+    if schemas is None:
+        raise EventInvalid(f"不支持的事件格式版本 {str(schema_version)[:20]}（支持 {SUPPORTED_VERSIONS}）",
+                           "schema_version")
+    model = schemas.get(kind) if isinstance(kind, str) else None
+    if model is None:
+        shown = kind[:40] if isinstance(kind, str) else type(kind).__name__
+        raise EventInvalid(f"未知的事件类型 {shown!r}", "type")
+    if not isinstance(payload, dict):
+        raise EventInvalid(f"事件 {kind} 的内容应为一个对象", "payload")
+    try:
+        model.model_validate(payload)
+        size = len(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode())
+        if size > MAX_PAYLOAD_BYTES:
+            raise EventInvalid(f"事件 {kind} 的内容过大（{size // 1024} KB，最多 {MAX_PAYLOAD_BYTES // 1024} KB）",
+                               "payload")
+    except ValidationError as exc:
+        where, why = _first_problem(exc)
+        path = f"payload.{where}" if where else "payload"
+        raise EventInvalid(f"事件 {kind} 的字段 {path} 不合格：{why}", path) from None
+    return payload
+
+
+def replay_checked(events: list[Event]) -> CaseState | None:
+    """Replay (never strict) with every event checked against its schema first.
+
+    An event its schema refuses (one stored before the schemas existed) is not applied:
+    it is listed as an anomaly and the case is flagged for review, like any event the
+    projection cannot apply. Used wherever events that came from elsewhere are replayed.
+    """
+    good, bad = [], []
+    for event in events:
+        try:
+            validate_event(event.type, event.payload, event.schema_version)
+            good.append(event)
+        except EventInvalid as exc:
+            bad.append((event, exc))
+    state = replay(good, strict=False)
+    if state is not None and bad:
+        for event, exc in bad:
+            state.anomalies.append(f"{printable(str(event.type), 40)}（{printable(str(event.device_id), 64)}"
+                                   f"#{event.device_seq}）：内容不合格，未采用：{exc}")
+        state.needs_review = True
+    return state

@@ -1,0 +1,154 @@
+"""What every request passes before the app reads its body: the device token (for the
+device endpoints) and the size limit.
+
+A pure ASGI middleware, so nothing reads the body first: a request without a valid
+token is answered 401 and one whose ``Content-Length`` is over the limit 413 without
+receiving a byte of the body; a body sent without a length is counted as it arrives
+and cut off at the limit with a 413. The device reads the limit from ``/v1/state``
+and splits its batches to stay under it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
+from hall_app.domain.text import printable
+
+DEFAULT_MAX_BODY = 2 * 1024 * 1024
+# Paths that need a device token: every /v1/ path but enrollment.
+OPEN_PATHS = ("/v1/enroll",)
+
+
+def needs_token(path: str) -> bool:
+    return path.startswith("/v1/") and path not in OPEN_PATHS
+
+
+async def reply(send, status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    body = json.dumps({"detail": detail}, ensure_ascii=False).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode()), (b"connection", b"close"),
+                            *(headers or [])]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def too_large_message(limit: int) -> str:
+    return f"请求过大：超过 {limit // 1024} KB 的上限，请分批上传"
+
+
+class RequestGuard:
+    def __init__(self, app, engine: Engine, max_body: int = DEFAULT_MAX_BODY):
+        self.app = app
+        self.engine = engine
+        self.max_body = max_body
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        if needs_token(scope.get("path", "")):
+            device = await self._authenticate(headers.get(b"authorization"), send)
+            if device is None:
+                return
+            scope.setdefault("state", {})["device"] = device
+        length = headers.get(b"content-length")
+        if length is not None:
+            try:
+                declared = int(length)
+            except ValueError:
+                await reply(send, 400, "请求头 Content-Length 无效")
+                return
+            if declared > self.max_body:
+                await reply(send, 413, too_large_message(self.max_body))
+                return
+        await self._limited(scope, receive, send)
+
+    async def _authenticate(self, header: bytes | None, send):
+        import anyio.to_thread
+
+        from hall_app.server import auth
+
+        text = header.decode("latin-1") if header else None
+        try:
+            return await anyio.to_thread.run_sync(auth.authenticate, self.engine, text)
+        except auth.AuthError as exc:
+            await reply(send, 401, str(exc), [(b"www-authenticate", b"Bearer")])
+        except DBAPIError:
+            await reply(send, 503, "服务器数据库暂时不可用，请稍后重试")
+        return None
+
+    async def _limited(self, scope, receive, send) -> None:
+        """Run the app, counting the body as it arrives; past the limit answer 413 and
+        tell the app the client has gone (it then stops reading)."""
+        received, answered, started = 0, False, False
+
+        async def guarded_receive() -> dict[str, Any]:
+            nonlocal received, answered
+            if answered:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    if not started:
+                        await reply(send, 413, too_large_message(self.max_body))
+                    answered = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: dict[str, Any]) -> None:
+            nonlocal started
+            if answered:
+                return  # we answered already: the app's own answer is dropped
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, guarded_receive, guarded_send)
+        except Exception:
+            if answered:
+                return  # the app failed on the cut body; the client has its 413
+            raise
+
+
+_MESSAGES = {
+    "missing": "缺少此项",
+    "extra_forbidden": "不允许的字段",
+    "string_type": "应为文字",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "bool_parsing": "应为 true 或 false",
+    "dict_type": "应为对象",
+    "list_type": "应为列表",
+    "model_attributes_type": "应为对象",
+    "too_long": "项目过多",
+    "too_short": "项目过少",
+    "string_too_long": "过长",
+    "string_too_short": "不能为空",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "json_invalid": "不是有效的 JSON",
+    "string_unicode": "含有无法编码的字符",
+}
+
+
+def describe_validation(errors: list[dict[str, Any]]) -> str:
+    """FastAPI's validation errors as one Chinese line, without the input itself."""
+    parts = []
+    for error in errors[:5]:
+        where = ".".join(printable(str(p), 40) for p in error.get("loc", ()) if p != "body")
+        kind = error.get("type", "")
+        if kind == "value_error":
+            why = printable(str(error.get("ctx", {}).get("error", "")), 200)
+        elif kind == "too_long" and error.get("loc", ())[-1:] == ("events",):
+            why = f"一次最多 {error.get('ctx', {}).get('max_length', '')} 条事件，请分批上传"
+        else:
+            why = _MESSAGES.get(kind, f"格式不符（{printable(kind, 40)}）")
+        parts.append(f"{where or '请求'}：{why}")
+    return "请求格式错误：" + "；".join(parts)

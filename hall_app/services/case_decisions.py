@@ -1,0 +1,68 @@
+"""Decision use cases: 受理, 容缺受理, 一次性告知, 不予受理.
+
+Each is one unit of work: the review is computed from the case read inside the
+transaction, the decision's availability is the domain's (decisions.py), and what
+the file filled in is recorded with the decision or not at all.
+"""
+
+from __future__ import annotations
+
+from hall_app.domain.case import CaseState
+from hall_app.domain.decisions import deferred_materials
+from hall_app.domain.text import clean
+from hall_app.services.case_intake import CaseIntake
+from hall_app.services.case_work import CaseWork
+from hall_app.services.intake import Review
+
+
+class CaseDecisions(CaseIntake):
+    def _review_in(self, w: CaseWork) -> Review:
+        return self.review(w.state, w.drafts())
+
+    def _materialise_prefill(self, w: CaseWork, review: Review) -> None:
+        """Record what the file filled in, so the decided case stands on its own events."""
+        for question in review.plan.prefilled:
+            w.record("case.answer_set", {"question": question, "value": review.plan.answers[question]})
+        for row in review.form:
+            if row.source in ("prefill", "draft") and row.value:
+                self._set_field(w, row.field.key, row.value)
+
+    @staticmethod
+    def _dues(review: Review) -> dict[str, str]:
+        return {d.code: d.due for d in review.dues}
+
+    def accept(self, case_id: str, actor: str) -> CaseState:
+        with self.work(case_id, actor) as w:
+            review = self._review_in(w)
+            review.options["accept"].require()
+            self._materialise_prefill(w, review)
+            return w.record("case.accepted", {"items": self._dues(review), "warnings": list(review.warnings)})
+
+    def defer(self, case_id: str, actor: str) -> CaseState:
+        with self.work(case_id, actor) as w:
+            review = self._review_in(w)
+            review.options["defer"].require()
+            self._materialise_prefill(w, review)
+            deadline = self.ctx.calendar.add_working_days(self.ctx.today(), self.ctx.settings.deferral_days)
+            warnings = list(review.warnings)
+            return w.record("case.accepted_deferred", {
+                "items": self._dues(review), "deferred": deferred_materials(review.plan),
+                "deadline": deadline.date.isoformat(),
+                "warnings": warnings + [x for x in deadline.warnings if x not in warnings]})
+
+    def issue_notice(self, case_id: str, actor: str, reason: str = "") -> CaseState:
+        """The one-time notice (一次性告知书) of what is missing; a second one needs the
+        reason the facts changed (checked by the domain, case_rules.check_notice)."""
+        with self.work(case_id, actor) as w:
+            review = self._review_in(w)
+            review.options["notice"].require()
+            deadline = self.ctx.calendar.add_working_days(self.ctx.today(), self.ctx.settings.notice_days)
+            return w.record("case.notice_issued", {
+                "missing": [m.material.code for m in review.plan.missing], "deadline": deadline.date.isoformat(),
+                "reason": clean(reason), "warnings": list(deadline.warnings)})
+
+    def refuse(self, case_id: str, actor: str, reason: str, basis: str = "") -> CaseState:
+        with self.work(case_id, actor) as w:
+            review = self._review_in(w)
+            review.options["refuse"].require()
+            return w.record("case.refused", {"reason": clean(reason), "basis": clean(basis)})

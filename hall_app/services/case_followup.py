@@ -1,0 +1,45 @@
+"""After the decision: deferred materials, dispatch, department results, hand-over,
+rating, review of a flagged case, voiding, printed documents.
+
+The rules (which statuses, notes and levels are allowed) are the domain's
+(case_rules.py); these use cases only shape the payload and write it.
+"""
+
+from __future__ import annotations
+
+from hall_app.domain.case import CaseState
+from hall_app.domain.text import clean
+from hall_app.services.case_work import CaseServiceBase
+
+
+class CaseFollowUp(CaseServiceBase):
+    def supply_deferred(self, case_id: str, actor: str, material: str) -> CaseState:
+        return self._write(case_id, actor, "case.deferred_supplied", {"material": material})
+
+    def dispatch(self, case_id: str, actor: str) -> CaseState:
+        with self.work(case_id, actor) as w:
+            return w.record("case.dispatched", {"items": list(w.state.items)})
+
+    def record_item_result(self, case_id: str, actor: str, item: str, status: str,
+                           note: str = "", document: str = "") -> CaseState:
+        return self._write(case_id, actor, "case.item_result",
+                           {"item": item, "status": status, "note": clean(note), "document": document})
+
+    def hand_over(self, case_id: str, actor: str, method: str = "window", note: str = "") -> CaseState:
+        return self._write(case_id, actor, "case.handed_over", {"method": method, "note": clean(note)})
+
+    def rate(self, case_id: str, actor: str, level: int, comment: str = "") -> CaseState:
+        return self._write(case_id, actor, "case.rated", {"level": level, "comment": clean(comment)})
+
+    def mark_reviewed(self, case_id: str, actor: str, note: str) -> CaseState:
+        """A supervisor has checked a flagged case (sync conflicts, anomalies); both values
+        stay in the history, the flag is cleared."""
+        return self._write(case_id, actor, "case.reviewed", {"note": clean(note)})
+
+    def void(self, case_id: str, actor: str, reason: str) -> CaseState:
+        return self._write(case_id, actor, "case.voided", {"reason": clean(reason)})
+
+    def record_print(self, case_id: str, actor: str, kind: str, path: str, paper: str,
+                     printer: str = "", error: str = "") -> CaseState:
+        return self._write(case_id, actor, "case.document_printed",
+                           {"kind": kind, "path": path, "paper": paper, "printer": printer, "error": error})

@@ -1,0 +1,117 @@
+"""Intake use cases: who works on the case, the applicant, answers, materials, the form."""
+
+from __future__ import annotations
+
+from hall_app.domain import case_rules as rules
+from hall_app.domain.case import CaseState
+from hall_app.domain.form import check_field
+from hall_app.domain.ids import CheckResult, check_citizen_id, identifier_kind, identify
+from hall_app.domain.planner import MARKS
+from hall_app.domain.text import clean
+from hall_app.services.case_work import CaseServiceBase, CaseWork
+from hall_app.services.intake import FormRow, IntakeError, PlanChange
+from hall_app.store.models import FieldDraft
+
+
+class CaseIntake(CaseServiceBase):
+    def claim(self, case_id: str, actor: str, force: bool = False) -> CaseState:
+        """Take a draft to work on. Someone else's draft needs ``force`` (the UI asks first)."""
+        with self.work(case_id, actor) as w:
+            rules.check_claim(w.state, actor, force)
+            return w.state if w.state.claimed_by == actor else w.record("case.claimed", {"user": actor})
+
+    def set_step(self, case_id: str, actor: str, step: str) -> CaseState:
+        with self.work(case_id, actor) as w:
+            rules.check_step(step)
+            return w.state if w.state.step == step else w.record("case.step_set", {"step": step})
+
+    def set_applicant_id(self, case_id: str, actor: str, raw: str) -> CheckResult:
+        """Record the applicant's ID number or USCC; fill name etc. from the file."""
+        with self.work(case_id, actor) as w:
+            return self._set_applicant_id(w, raw)
+
+    def _set_applicant_id(self, w: CaseWork, raw: str) -> CheckResult:
+        result = identify(raw)
+        key = identifier_kind(result.value)
+        other = "id_number" if key == "uscc" else "uscc"
+        w.record("case.applicant_set", {"key": key, "value": result.value})
+        if w.state.applicant.get(other):
+            w.record("case.applicant_set", {"key": other, "value": ""})
+        if result.ok:
+            record = self.ctx.people.lookup(result.value)
+            if record is not None:
+                for attr in ("name", "phone", "address"):
+                    value = record.attributes.get(attr)
+                    if value and not w.state.applicant.get(attr):
+                        w.record("case.applicant_set", {"key": attr, "value": value})
+        return result
+
+    def set_applicant(self, case_id: str, actor: str, key: str, value: str) -> CaseState:
+        with self.work(case_id, actor) as w:
+            rules.check_applicant_key(key)
+            if key in ("id_number", "uscc"):
+                self._set_applicant_id(w, value)
+                return w.state
+            return w.record("case.applicant_set", {"key": key, "value": clean(value)[:300]})
+
+    def set_proxy(self, case_id: str, actor: str, name: str, id_number: str, relation: str,
+                  kind: str = "relative") -> CheckResult:
+        """亲人帮助办理 / 帮代办: who acts for the applicant and how they are related."""
+        result = check_citizen_id(id_number)
+        self._write(case_id, actor, "case.proxy_set", {"proxy": {
+            "name": clean(name), "id_number": result.value, "relation": relation, "kind": kind}})
+        return result
+
+    def clear_proxy(self, case_id: str, actor: str) -> CaseState:
+        return self._write(case_id, actor, "case.proxy_set", {"proxy": None})
+
+    def answer(self, case_id: str, actor: str, question: str, value: str | None) -> PlanChange:
+        with self.work(case_id, actor) as w:
+            before = self.plan(w.state)
+            q = next((q for q in before.bundle.questions if q.id == question), None)
+            if q is None:
+                raise IntakeError(f"本套餐没有问题 {question}")
+            if value is not None and value not in q.options:
+                raise IntakeError(f"“{q.text}”请从以下选择：{'、'.join(q.options)}")
+            if w.state.answers.get(question) == value:
+                return PlanChange()
+            w.record("case.answer_set", {"question": question, "value": value})
+            return PlanChange.between(before, self.plan(w.state))
+
+    def mark_material(self, case_id: str, actor: str, material: str, status: str) -> CaseState:
+        if status not in MARKS:
+            raise IntakeError("材料状态应为：已收、缺、容缺后补")
+        with self.work(case_id, actor) as w:
+            planned = next((m for m in self.plan(w.state).materials if m.material.code == material), None)
+            if planned is None:
+                raise IntakeError(f"本次办理不需要材料 {material}")
+            if planned.status == "exempt":
+                raise IntakeError(f"“{planned.material.name}”已有电子证照，无需提交")
+            if status == "deferred" and planned.material.requirement != "deferrable":
+                raise IntakeError(f"“{planned.material.name}”不是可容缺材料，不能后补")
+            return w.record("case.material_marked", {"material": material, "status": status})
+
+    def type_field(self, case_id: str, key: str, value: str) -> None:
+        """Keystroke-level save of a field being typed (no event until it is set)."""
+        with self.ctx.Session.begin() as session:
+            draft = session.get(FieldDraft, (case_id, key))
+            if draft is None:
+                session.add(FieldDraft(case_id=case_id, key=key, value=value, updated_at=self.ctx.now_iso()))
+            else:
+                draft.value, draft.updated_at = value, self.ctx.now_iso()
+
+    def set_field(self, case_id: str, actor: str, key: str, value: str) -> FormRow:
+        with self.work(case_id, actor) as w:
+            return self._set_field(w, key, value)
+
+    def _set_field(self, w: CaseWork, key: str, value: str) -> FormRow:
+        planned = next((f for f in self.plan(w.state).fields if f.field.key == key), None)
+        if planned is None:
+            raise IntakeError(f"本次表单没有字段 {key}")
+        check = check_field(planned.field, value)
+        stored = check.value if check.ok else clean(value)
+        if w.state.fields.get(key) != stored:
+            w.record("case.field_set", {"key": key, "value": stored})
+        w.drop_draft(key)
+        return FormRow(planned.field, stored, "typed", check)
+

@@ -1,0 +1,300 @@
+"""Every case transition and its refusals, straight on the domain (no services).
+
+Each refusal is checked twice: strictly (the service's path: CaseError, nothing
+changes) and on replay (the sync path: an anomaly on the case, the rest unchanged).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from hall_app.domain.case import STATUS_LABELS, TRANSITIONS, CaseError, CaseState, apply, replay
+from hall_app.domain.case_handlers import HANDLERS
+from hall_app.domain.case_rules import check_claim, claimed_by_other, rating_level
+from hall_app.domain.events import EVENT_TYPES, Event
+
+_seq = itertools.count(1)
+ITEMS = {"a": "2026-11-25", "b": "2026-11-26"}
+
+
+def ev(kind: str, payload: dict | None = None, actor: str = "zhangli") -> Event:
+    n = next(_seq)
+    return Event(f"e{n}", "c1", "dev1", n, actor, kind, payload if payload is not None else {},
+                 f"2026-11-21T10:{n // 60 % 60:02d}:{n % 60:02d}+08:00")
+
+
+START = ("case.started", {"tracking_code": "BKW37DX2F2AD", "bundle_code": "newborn", "hall": "h1"})
+NOTICE = ("case.notice_issued", {"missing": ["m1"], "deadline": "2026-11-27"})
+ACCEPT = ("case.accepted", {"items": ITEMS, "warnings": []})
+DEFER = ("case.accepted_deferred", {"items": ITEMS, "deferred": ["m1", "m2"], "deadline": "2026-12-04"})
+DISPATCH = ("case.dispatched", {"items": list(ITEMS)})
+DONE_A = ("case.item_result", {"item": "a", "status": "completed"})
+DONE_B = ("case.item_result", {"item": "b", "status": "completed"})
+HAND = ("case.handed_over", {"method": "window"})
+RATE = ("case.rated", {"level": 5})
+REFUSE = ("case.refused", {"reason": "不属于受理范围"})
+VOID = ("case.voided", {"reason": "重复受理"})
+ANSWER = ("case.answer_set", {"question": "q1", "value": "是"})
+
+PATHS: dict[str, list[tuple[str, dict]]] = {
+    "draft": [START],
+    "notice_issued": [START, NOTICE],
+    "accepted": [START, ACCEPT],
+    "accepted_deferred": [START, DEFER],
+    "dispatched": [START, ACCEPT, DISPATCH],
+    "completed": [START, ACCEPT, DISPATCH, DONE_A, DONE_B],
+    "handed_over": [START, ACCEPT, DISPATCH, DONE_A, DONE_B, HAND],
+    "rated": [START, ACCEPT, DISPATCH, DONE_A, DONE_B, HAND, RATE],
+    "refused": [START, REFUSE],
+    "voided": [START, VOID],
+}
+
+
+def at(status: str, *more: tuple[str, dict]) -> CaseState:
+    state = None
+    for kind, payload in [*PATHS[status], *more]:
+        state = apply(state, ev(kind, payload))
+    assert state is not None and state.status == (status if not more else state.status)
+    return state
+
+
+def refused(state: CaseState, kind: str, payload: dict, fragment: str) -> None:
+    """Strictly refused with ``fragment`` in the message; on replay an anomaly, nothing else."""
+    event = ev(kind, payload)
+    with pytest.raises(CaseError) as info:
+        apply(state, event, strict=True)
+    assert fragment in str(info.value)
+    after = apply(state, event, strict=False)
+    assert after.needs_review and len(after.anomalies) == len(state.anomalies) + 1
+    assert fragment in after.anomalies[-1] and kind in after.anomalies[-1]
+    unchanged = {k: v for k, v in after.to_dict().items() if k not in ("anomalies", "needs_review", "version",
+                                                                         "updated_at")}
+    assert unchanged == {k: v for k, v in state.to_dict().items() if k in unchanged}
+    assert after.version == state.version + 1
+
+
+def test_paths_reach_their_status():
+    for status in PATHS:
+        assert at(status).status == status
+
+
+# -- the transition matrix: every status × every event that moves a case -------------------------
+MOVES = {"notice_issued": ("case.notice_issued", {"missing": ["m1"], "reason": "补充材料后情况变化"}),
+         "accepted": ACCEPT, "accepted_deferred": DEFER, "refused": REFUSE, "voided": VOID,
+         "dispatched": DISPATCH, "handed_over": HAND, "rated": RATE}
+
+
+@pytest.mark.parametrize(("status", "target"), [(s, t) for s in PATHS for t in MOVES])
+def test_transition_matrix(status, target):
+    state = at(status, ANSWER) if status == "notice_issued" else at(status)  # facts changed since
+    kind, payload = MOVES[target]
+    if target in TRANSITIONS[status]:
+        assert apply(state, ev(kind, payload)).status == target
+    else:
+        refused(state, kind, payload, f"不能变为“{STATUS_LABELS[target]}”")
+
+
+def test_results_complete_the_case_only_when_every_item_is_final():
+    state = at("dispatched", DONE_A)
+    assert state.status == "dispatched" and state.items["a"]["status"] == "completed"
+    state = apply(state, ev("case.item_result", {"item": "b", "status": "rejected", "note": "照片不合格"}))
+    assert state.status == "completed" and state.items["b"]["note"] == "照片不合格"
+    received = at("accepted", ("case.item_result", {"item": "a", "status": "received"}))
+    assert received.status == "accepted" and received.items["a"]["status"] == "received"
+    # all final before dispatch: the case is not completed until it is dispatched
+    early = at("accepted", DONE_A, DONE_B)
+    assert early.status == "accepted"
+    assert apply(early, ev(*DISPATCH)).status == "dispatched"
+
+
+def test_supplying_every_deferred_material_accepts_the_case():
+    state = at("accepted_deferred", ("case.deferred_supplied", {"material": "m1"}))
+    assert state.status == "accepted_deferred" and state.deferred == ["m2"] and state.marks["m1"] == "handed_in"
+    state = apply(state, ev("case.deferred_supplied", {"material": "m2"}))
+    assert state.status == "accepted" and state.deferred == []
+    dispatched = at("accepted_deferred", DISPATCH, ("case.deferred_supplied", {"material": "m2"}))
+    assert dispatched.status == "dispatched" and dispatched.deferred == ["m1"]
+    assert apply(dispatched, ev("case.deferred_supplied", {"material": "m1"})).status == "dispatched"
+
+
+def test_a_refused_case_may_be_rated():
+    state = at("refused", ("case.rated", {"level": 1, "comment": "不满意"}))
+    assert state.status == "rated" and state.rating == {"level": 1, "label": "非常不满意", "comment": "不满意",
+                                                         "at": state.rating["at"]}
+
+
+@pytest.mark.parametrize(("level", "label"), [(1, "非常不满意"), (2, "不满意"), (3, "基本满意"), (4, "满意"),
+                                              (5, "非常满意"), ("4", "满意")])
+def test_rating_levels(level, label):
+    state = at("handed_over", ("case.rated", {"level": level}))
+    assert state.rating["label"] == label and state.rating["level"] == int(level)
+
+
+# -- refusals: (status, event, payload, what the clerk is told) ----------------------------------
+REFUSALS = [
+    ("notice_issued", "case.notice_issued", {"missing": ["m1"], "reason": "情况变化"}, "只有情况变化后"),
+    ("notice_issued", "case.notice_issued", {"missing": ["m1"]}, "须写明情况变化的原因"),
+    ("notice_issued", "case.notice_issued", {"missing": ["m1"], "reason": "  "}, "须写明情况变化的原因"),
+    ("draft", "case.refused", {"reason": ""}, "不予受理必须写明理由"),
+    ("draft", "case.refused", {"reason": " \u3000"}, "不予受理必须写明理由"),
+    ("draft", "case.refused", {}, "不予受理必须写明理由"),
+    ("accepted", "case.voided", {"reason": ""}, "作废必须写明原因"),
+    ("accepted", "case.voided", {}, "作废必须写明原因"),
+    ("draft", "case.voided", {"reason": "  "}, "作废必须写明原因"),
+    ("handed_over", "case.rated", {"level": 0}, "1至5"),
+    ("handed_over", "case.rated", {"level": 6}, "1至5"),
+    ("handed_over", "case.rated", {"level": -1}, "1至5"),
+    ("handed_over", "case.rated", {"level": "abc"}, "1至5"),
+    ("handed_over", "case.rated", {"level": 2.5}, "1至5"),
+    ("handed_over", "case.rated", {"level": True}, "1至5"),
+    ("handed_over", "case.rated", {}, "1至5"),
+    ("refused", "case.rated", {"level": 9}, "1至5"),
+    ("dispatched", "case.item_result", {"item": "a", "status": "rejected"}, "不予批准须写明理由"),
+    ("dispatched", "case.item_result", {"item": "a", "status": "rejected", "note": " "}, "不予批准须写明理由"),
+    ("dispatched", "case.item_result", {"item": "a", "status": "pending"}, "办理结果应为"),
+    ("dispatched", "case.item_result", {"item": "a", "status": "dispatched"}, "办理结果应为"),
+    ("dispatched", "case.item_result", {"item": "a", "status": "done"}, "办理结果应为"),
+    ("dispatched", "case.item_result", {"item": "zz", "status": "completed"}, "没有事项 zz"),
+    ("draft", "case.item_result", {"item": "a", "status": "completed"}, "没有事项 a"),
+    ("completed", "case.item_result", {"item": "a", "status": "received"}, "不能登记办理结果"),
+    ("voided", "case.deferred_supplied", {"material": "m1"}, "不能登记补交容缺材料"),
+    ("accepted", "case.deferred_supplied", {"material": "m1"}, "不能登记补交容缺材料"),
+    ("accepted_deferred", "case.deferred_supplied", {"material": "m9"}, "不在容缺补交清单中"),
+    ("draft", "case.claimed", {}, "接手须写明办理人"),
+    ("draft", "case.step_set", {"step": "nowhere"}, "未知步骤"),
+    ("draft", "case.applicant_set", {"key": "salary", "value": "1"}, "未知的申请人信息"),
+    ("draft", "case.proxy_set", {"proxy": {"name": "", "relation": "子女"}}, "代办人姓名"),
+    ("draft", "case.proxy_set", {"proxy": {"name": "刘一", "relation": "邻居"}}, "关系请从以下选择"),
+    ("draft", "case.proxy_set", {"proxy": "abc"}, "代办人信息格式有误"),
+    ("draft", "case.material_marked", {"material": "m1", "status": "lost"}, "材料状态应为"),
+    ("accepted", "case.applicant_set", {"key": "name", "value": "刘洋"}, "办件当前为“已受理”，不能再修改申请人"),
+    ("accepted", "case.proxy_set", {"proxy": None}, "不能再修改代办人"),
+    ("refused", "case.answer_set", {"question": "q1", "value": "是"}, "不能再修改情形答案"),
+    ("dispatched", "case.material_marked", {"material": "m1", "status": "handed_in"}, "不能再修改材料状态"),
+    ("voided", "case.field_set", {"key": "k", "value": "v"}, "不能再修改表单"),
+    ("draft", "case.reviewed", {"note": "已核实"}, "没有待核对的冲突"),
+    ("draft", "case.started", START[1], "不能重复开始"),
+    ("draft", "case.teleported", {}, "未知的事件类型"),
+    ("draft", "case.answer_set", {"value": "是"}, "事件内容不完整或格式有误"),
+    ("draft", "case.accepted", {"items": ["a", "b"]}, "事件内容不完整或格式有误"),
+]
+
+
+@pytest.mark.parametrize(("status", "kind", "payload", "fragment"), REFUSALS,
+                         ids=[f"{s}-{k.split('.')[1]}-{i}" for i, (s, k, _, _) in enumerate(REFUSALS)])
+def test_refusals(status, kind, payload, fragment):
+    refused(at(status), kind, payload, fragment)
+
+
+def test_final_item_results_cannot_be_overwritten():
+    state = at("dispatched", DONE_A)
+    refused(state, "case.item_result", {"item": "a", "status": "received"}, "已有最终结果")
+    rejected = at("dispatched", ("case.item_result", {"item": "a", "status": "rejected", "note": "不符"}))
+    refused(rejected, "case.item_result", {"item": "a", "status": "completed"}, "已有最终结果")
+    interim = at("dispatched", ("case.item_result", {"item": "a", "status": "received"}))
+    assert apply(interim, ev("case.item_result", {"item": "a", "status": "approved"})).items["a"]["status"] == \
+        "approved"
+
+
+def test_an_event_before_the_start_is_refused_and_replay_starts_first():
+    with pytest.raises(CaseError, match="尚未开始"):
+        apply(None, ev(*ANSWER))
+    orphan = apply(None, ev(*ANSWER), strict=False)
+    assert orphan.anomalies and orphan.needs_review and not orphan.tracking_code
+    events = [ev(*ANSWER), ev(*START)]
+    state = replay(events)
+    assert state.tracking_code == "BKW37DX2F2AD" and state.answers == {"q1": "是"} and not state.anomalies
+
+
+def test_a_payload_that_is_not_an_object_is_an_anomaly():
+    state = at("draft")
+    event = Event("x", "c1", "dev1", 99, "a", "case.answer_set", "oops", "")  # type: ignore[arg-type]
+    with pytest.raises(CaseError, match="格式有误"):
+        apply(state, event)
+    assert apply(state, event, strict=False).anomalies
+
+
+def test_a_second_notice_after_a_change_with_a_reason():
+    state = at("notice_issued", ANSWER)
+    assert state.changed_since_notice
+    state = apply(state, ev("case.notice_issued", {"missing": ["m2"], "reason": "已补交一项"}))
+    assert len(state.notices) == 2 and state.notices[1]["reason"] == "已补交一项" and not state.changed_since_notice
+
+
+def test_a_review_clears_the_flag_and_needs_a_note():
+    state = apply(at("draft"), ev(*ANSWER), strict=True)
+    flagged = apply(state, ev("case.refused", {}), strict=False)
+    assert flagged.needs_review
+    refused(flagged, "case.reviewed", {"note": " "}, "核对完毕须写明核对结论")
+    cleared = apply(flagged, ev("case.reviewed", {"note": "已核实"}, actor="chenjing"))
+    assert not cleared.needs_review and cleared.reviews[-1]["by"] == "chenjing" and cleared.reviews[-1]["anomalies"] == 1
+
+
+def test_slot_events_set_and_clear_and_mark_the_change():
+    state = at("notice_issued")
+    assert not state.changed_since_notice
+    for kind, payload, where, key in [
+        ("case.applicant_set", {"key": "name", "value": "刘洋"}, "applicant", "name"),
+        ("case.answer_set", {"question": "q1", "value": "是"}, "answers", "q1"),
+        ("case.material_marked", {"material": "m1", "status": "handed_in"}, "marks", "m1"),
+        ("case.field_set", {"key": "k", "value": "v"}, "fields", "k"),
+    ]:
+        set_state = apply(state, ev(kind, payload))
+        assert getattr(set_state, where)[key] and set_state.changed_since_notice
+        blank = {**payload, ("status" if kind == "case.material_marked" else "value"): ""}
+        assert key not in getattr(apply(set_state, ev(kind, blank)), where)
+    proxy = apply(state, ev("case.proxy_set", {"proxy": {"name": "刘一", "relation": "子女", "id_number": ""}}))
+    assert proxy.proxy["name"] == "刘一" and proxy.changed_since_notice
+    assert apply(proxy, ev("case.proxy_set", {"proxy": None})).proxy is None
+
+
+def test_start_claim_step_and_print_fill_the_state():
+    state = apply(None, ev("case.started", {**START[1], "bundle_version": 3, "window": "w2", "channel": "online"},
+                           actor="lisi"))
+    assert (state.created_by, state.claimed_by, state.bundle_version, state.window, state.channel, state.hall) == \
+        ("lisi", "lisi", 3, "w2", "online", "h1")
+    state = apply(state, ev("case.claimed", {"user": "wangwu"}))
+    assert state.claimed_by == "wangwu"
+    state = apply(state, ev("case.step_set", {"step": "materials"}))
+    assert state.step == "materials"
+    state = apply(state, ev("case.document_printed", {"kind": "receipt", "path": "/x.pdf", "paper": "A4"}))
+    assert state.documents[-1]["kind"] == "receipt" and state.documents[-1]["error"] == ""
+    assert state.version == 4
+
+
+def test_decisions_record_who_when_and_what():
+    state = at("accepted_deferred")
+    assert state.deferred == ["m1", "m2"] and state.deferred_deadline == "2026-12-04"
+    assert state.decision["type"] == "case.accepted_deferred" and state.decision["deferred"] == ["m1", "m2"]
+    assert set(state.items) == {"a", "b"} and state.items["a"]["status"] == "pending" and state.decided_at
+    refusal = at("refused")
+    assert refusal.decision["reason"] == "不属于受理范围" and refusal.decided_at
+    assert at("voided").void_reason == "重复受理"
+    assert at("handed_over").handed_over["method"] == "window"
+    assert all(i["status"] == "dispatched" for i in at("dispatched").items.values())
+    mail = at("completed", ("case.handed_over", {"method": "mail", "note": "EMS"}))
+    assert mail.handed_over["method"] == "mail"
+    refused(at("completed"), "case.handed_over", {"method": "pigeon"}, "送达方式")
+
+
+def test_every_event_type_has_a_handler():
+    assert set(HANDLERS) == set(EVENT_TYPES)
+
+
+def test_who_may_claim():
+    state = at("draft")  # started by zhangli, who holds it
+    assert claimed_by_other(state, "zhangli") == "" and claimed_by_other(state, "lisi") == "zhangli"
+    check_claim(state, "zhangli")
+    check_claim(state, "lisi", force=True)
+    with pytest.raises(CaseError, match="正由 zhangli 办理"):
+        check_claim(state, "lisi")
+    nobody = CaseState(case_id="x")
+    assert claimed_by_other(nobody, "lisi") == ""
+    check_claim(nobody, "lisi")
+
+
+@pytest.mark.parametrize("level", [" 3 ", "3"])
+def test_rating_level_accepts_a_number_as_text(level):
+    assert rating_level(level) == 3

@@ -1,0 +1,132 @@
+"""Remappable keys and the Chinese command palette.
+
+- A ``[keymap]`` in a real config file moves a key: the app is driven with the new key,
+  the old one no longer works, and the key bar, help and palette show the new one.
+- The palette speaks Chinese (placeholder, "no matches", no English system commands) and
+  finds commands by pinyin (xb, xinban → 新办).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from hall_app.config import load_settings
+from hall_app.services.context import HallContext
+from screens.strings import Palette as TP
+from tests.ui.helpers import NEWBORN, copy_db, fixed_clock, login, press, screen_text, settle, type_text
+
+SIZE = (100, 32)
+
+
+def app_from_config(tmp_path, demo_template, text: str):
+    from bundles.loader import load_catalog
+    from screens.app import HallApp
+
+    db = copy_db(demo_template, tmp_path)
+    config = tmp_path / "hall-app.toml"
+    config.write_text(f'db = "{db}"\npdf_dir = "{tmp_path / "documents"}"\n' + text, encoding="utf-8")
+    ctx = HallContext(load_settings(str(config)), clock=fixed_clock)
+    catalog = load_catalog([NEWBORN])
+    ctx.catalog_service._catalog = catalog
+    ctx.__dict__["catalog"] = catalog
+    return HallApp(ctx, cursor_blink=False), ctx
+
+
+def key_bar(app) -> str:
+    return str(app.screen.query_one("#key-bar").render())
+
+
+async def test_keymap_from_config_moves_a_key(tmp_path, demo_template):
+    app, ctx = app_from_config(tmp_path, demo_template, '[keymap]\n"workbench.new" = "f9"\n"intake.leave" = "f12"\n')
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await login(pilot)
+            assert type(app.screen).__name__ == "WorkbenchScreen"
+            bar = key_bar(app)
+            assert " f9  新办" in bar and " f2 " not in bar
+            await press(pilot, "f2")  # the old key does nothing now
+            assert type(app.screen).__name__ == "WorkbenchScreen"
+            await press(pilot, "f1")  # help shows the key in force
+            help_table = app.screen.query_one("#help-table").content
+            from rich.console import Console
+
+            console = Console(width=100, record=True, file=open("/dev/null", "w"))
+            console.print(help_table)
+            text = console.export_text()
+            assert any("f9" in line and "新办" in line for line in text.splitlines()), text
+            await press(pilot, "escape")
+            await press(pilot, "f9")  # the new one opens an intake
+            await settle(pilot)
+            assert type(app.screen).__name__ == "IntakeScreen"
+            await press(pilot, "escape")  # intake.leave moved to f12: Esc no longer leaves
+            await settle(pilot)
+            assert type(app.screen).__name__ == "IntakeScreen"
+            await press(pilot, "f12")
+            await settle(pilot)
+            assert type(app.screen).__name__ == "WorkbenchScreen"
+            await press(pilot, "ctrl+p")  # the palette names the new key
+            await type_text(pilot, "新办")
+            await asyncio.sleep(0.3)
+            await settle(pilot)
+            assert "新办（f9）" in screen_text(app)
+    finally:
+        ctx.close()
+
+
+async def test_prose_hints_follow_the_keymap(tmp_path, demo_template):
+    app, ctx = app_from_config(tmp_path, demo_template,
+                               '[keymap]\n"app.help" = "f10"\n"app.palette" = "ctrl+k"\n"dialog.no" = "q"\n')
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            login_keys = str(app.screen.query_one("#login-keys").render())
+            assert "F10 帮助" in login_keys and "Ctrl+K 命令面板" in login_keys and "F1 " not in login_keys
+            from screens.dialogs import ConfirmDialog
+
+            app.push_screen(ConfirmDialog("确定？"))
+            await settle(pilot)
+            assert "Q 取消" in screen_text(app) or "q 取消" in screen_text(app)
+    finally:
+        ctx.close()
+
+
+async def palette_lines(pilot, query: str) -> list[str]:
+    app = pilot.app
+    await type_text(pilot, query)
+    await asyncio.sleep(0.8)  # past Textual's 0.5 s "no matches" countdown
+    await settle(pilot)
+    return screen_text(app).splitlines()
+
+
+async def test_palette_is_chinese(app):
+    from textual.command import CommandInput
+
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        await press(pilot, "ctrl+p")
+        await asyncio.sleep(0.3)
+        await settle(pilot)
+        assert app.screen.query_one(CommandInput).placeholder == TP.placeholder
+        text = screen_text(app)
+        assert "新办" in text
+        for english in ("Maximize", "Quit", "Theme", "Screenshot", "Keys", "Search for commands"):
+            assert english not in text, english
+        lines = await palette_lines(pilot, "qqqzzz")
+        text = "\n".join(lines)
+        assert TP.no_matches in text and "No matches" not in text
+
+
+async def test_palette_finds_commands_by_pinyin(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        for query in ("xb", "xinban"):
+            await press(pilot, "ctrl+p")
+            lines = await palette_lines(pilot, query)
+            assert any("新办（" in line for line in lines), lines
+            if query == "xinban":
+                await press(pilot, "enter")
+                await settle(pilot)
+                assert type(app.screen).__name__ == "IntakeScreen"
+            else:
+                await press(pilot, "escape")
+                await settle(pilot)
