@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # the constrained types live in settings_check (imported only to check)
-    from hall_app.settings_check import Days, Interval, Port
+    from hall_app.settings_check import Days, Interval, PerMinute, Port
 
 APP_NAME = "hall-app"
 CONFIG_FILE = "hall-app.toml"
@@ -86,12 +86,10 @@ class SyncSettings:
 
 @dataclass(frozen=True)
 class ServerSettings:
-    """The central server's own settings (``hall-app server``)."""
-
-    # Proxies whose X-Forwarded-For is believed ("10.0.0.5, 10.1.0.0/16"); empty: none.
+    # proxies whose X-Forwarded-For is believed ("10.0.0.5, 10.1.0.0/16"; empty: none), docs/server.md
     trusted_proxies: str = ""
-    track_per_minute: Annotated[float, Gt(0), Le(100000)] = 30.0  # tracking look-ups per client address
-    enroll_per_minute: Annotated[float, Gt(0), Le(1000)] = 6.0  # enrollment tries per client address
+    track_per_minute: PerMinute = 30.0  # tracking look-ups per client address
+    enroll_per_minute: PerMinute = 6.0  # failed enrollments per client address
 
 
 SECTIONS: dict[str, type] = {"device": DeviceSettings, "printing": PrintingSettings,

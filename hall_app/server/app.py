@@ -15,9 +15,9 @@ from sqlalchemy.exc import DBAPIError
 from hall_app.domain.event_types import EventInvalid, Text, validate_event
 from hall_app.server import auth, feed
 from hall_app.server.guard import DEFAULT_MAX_BODY, RequestGuard, describe_validation
-from hall_app.server.scopes import access, publish_scopes
 from hall_app.server.results import ResultError, ResultIn, post_result
 from hall_app.server.ratelimit import RateLimits
+from hall_app.server.scopes import access, publish_scopes
 from hall_app.server.tracking import find_view, not_found, render_view, too_many
 
 
@@ -233,9 +233,13 @@ def create_app_from_env() -> FastAPI:
 
 
 def serve(url: str | None, host: str = "127.0.0.1", port: int = 8700, log_level: str = "info",
-          workers: int = 1, limits: RateLimits | None = None, max_body: int = DEFAULT_MAX_BODY) -> None:
+          workers: int = 1, max_body: int = DEFAULT_MAX_BODY, limits: RateLimits | None = None) -> None:
     """Run the server in the foreground (``hall-app server``). ``limits``: rate limits and
-    trusted proxies (workers > 1 read them from the settings, as ``limits`` was made)."""
+    trusted proxies (workers > 1 read them from the settings, as ``limits`` was made).
+
+    uvicorn's own proxy-header handling is off (it would believe X-Forwarded-For from
+    127.0.0.1 and rewrite the client address): the app decides whom to believe
+    (``trusted_proxies``, ratelimit.py)."""
     import os
     import sys
 
@@ -252,10 +256,8 @@ def serve(url: str | None, host: str = "127.0.0.1", port: int = 8700, log_level:
         os.environ[ENV_URL] = normalise_url(url)
         os.environ[ENV_MAX_BODY] = str(max_body)
         uvicorn.run("hall_app.server.app:create_app_from_env", factory=True, host=host, port=port,
-                    log_level=log_level, timeout_keep_alive=30, workers=workers, proxy_headers=False,
-                    timeout_graceful_shutdown=SHUTDOWN_SECONDS)
+                    log_level=log_level, timeout_keep_alive=30, workers=workers,
+                    timeout_graceful_shutdown=SHUTDOWN_SECONDS, proxy_headers=False)
         return
-    # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1 and
-    # rewrite the client address; the app decides whom to believe (trusted_proxies, ratelimit.py).
     uvicorn.run(create_app(engine, limiter=limits, max_body=max_body), host=host, port=port, log_level=log_level,
-                timeout_keep_alive=30, proxy_headers=False, timeout_graceful_shutdown=SHUTDOWN_SECONDS)
+                timeout_keep_alive=30, timeout_graceful_shutdown=SHUTDOWN_SECONDS, proxy_headers=False)

@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from hall_app.server.models import devices, enrollment_codes
 
@@ -120,6 +121,14 @@ def enroll(engine: Engine, code: str, device_id: str, name: str = "") -> tuple[D
         raise AuthError("设备编号无效")
     token = "hat_" + secrets.token_urlsafe(32)
     now = utc_now()
+    try:
+        return _enroll(engine, code, device_id, name, token, now)
+    except IntegrityError:  # the same new id enrolled at the same moment with another code
+        raise AuthError(f"设备编号 {device_id} 已经登记过") from None
+
+
+def _enroll(engine: Engine, code: str, device_id: str, name: str, token: str, now: str
+            ) -> tuple[DeviceInfo, str]:
     with engine.begin() as conn:
         row = conn.execute(select(enrollment_codes).where(enrollment_codes.c.code_hash == digest(_normal_code(code)))
                            .with_for_update()).mappings().first()

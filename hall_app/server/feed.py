@@ -16,7 +16,7 @@ from hall_app.domain.events import SCHEMA_VERSION, Event
 from hall_app.domain.text import text_problem
 from hall_app.server.auth import DeviceInfo, utc_now
 from hall_app.server.models import audit, devices, feed, feed_counter
-from hall_app.server.scopes import authorise_batch
+from hall_app.server.scopes import CaseDirectory, Verdict, authorise_event, claim_cases, refuse
 from hall_app.server.writes import among, commit_now, head, insert_batch, insert_for
 from hall_app.sync.faults import failpoint
 
@@ -74,6 +74,14 @@ def _sound_envelope(raw: Any) -> Event | None:
                  env.device_time, env.schema_version)
 
 
+def authorise(device: DeviceInfo, event: Event, directory: CaseDirectory) -> Verdict:
+    """Step 3: may ``device`` write ``event``? Where its case belongs, or why not.
+
+    The one place for who may write what: hall_app/server/scopes.py (its table, the
+    hall fixed from the device, the case directory)."""
+    if event.device_id != device.device_id:
+        return refuse("scope", "不能以其他设备的名义上传事件")
+    return authorise_event(device, event, directory)
 
 
 def sequence(high: int, events: list[tuple[int, Event]]) -> tuple[dict[int, str], int]:
@@ -96,7 +104,7 @@ def push(engine: Engine, device: DeviceInfo, raw_events: list[Any], hooks: Hooks
          ) -> tuple[list[Outcome], int]:
     """Store a batch in one transaction; one outcome per event, returned after COMMIT.
 
-    Each event goes through parse → validate → authorise → sequence → store; one that
+    Each event goes through parse and validate → authorise → sequence → store; one that
     fails a step is answered ``rejected`` with the step's code and a Chinese reason,
     and the others go on (a bad event never takes its batch down with it).
     """
@@ -114,24 +122,20 @@ def push(engine: Engine, device: DeviceInfo, raw_events: list[Any], hooks: Hooks
             if sound is not None and sound.device_id == device.device_id:
                 numbered.append((i, sound))  # a readable number: it is spent all the same
             continue
-        if event.device_id != device.device_id:
-            outcomes[i] = Outcome(event.event_id, "rejected", error="不能以其他设备的名义上传事件", code="scope")
-            continue
-        numbered.append((i, event))
+        if event.device_id == device.device_id:
+            numbered.append((i, event))
         valid.append((i, event))
     now = utc_now()
     position = None
     with engine.begin() as conn:
-        # Step 3, who may write what (hall_app/server/scopes.py): the case's hall and agent come
-        # from the device's scope and the case directory, never from the payload; new cases are
-        # claimed in this transaction.
-        authorised: dict[int, tuple[Event, tuple[str, str]]] = {}
-        for (i, event), verdict in zip(valid, authorise_batch(conn, device, [e for _, e in valid])):
-            if verdict.ok:
-                authorised[i] = (event, (verdict.owner.hall, verdict.owner.agent))
-            else:
+        directory = CaseDirectory.load(conn, (e.case_id for _, e in valid))
+        authorised: list[tuple[int, Event, tuple[str, str]]] = []
+        for i, event in valid:
+            verdict = authorise(device, event, directory)
+            if not verdict.ok:
                 outcomes[i] = Outcome(event.event_id, "rejected", error=verdict.reason, code=verdict.code)
-        # Step 4, gap-free numbers: every event of this device counts, refused or not.
+            else:
+                authorised.append((i, event, (verdict.owner.hall, verdict.owner.agent)))
         values: dict[str, Any] = {}
         if device.last_seen[:16] != now[:16]:  # once a minute is enough to tell who is alive
             values["last_seen"] = now
@@ -144,7 +148,7 @@ def push(engine: Engine, device: DeviceInfo, raw_events: list[Any], hooks: Hooks
             values["last_seq"] = new_high  # numbers spent on refused events stay spent
         if values:
             conn.execute(update(devices).where(devices.c.device_id == device.device_id).values(**values))
-        storable = [(i, e, scope) for i, (e, scope) in authorised.items() if i not in outcomes]
+        storable = [(i, e, scope) for i, e, scope in authorised if i not in outcomes]
         position = _store(conn, storable, outcomes, now, hooks) if storable else None
     if position is None or any(o.status == "rejected" for o in outcomes.values()):
         with engine.begin() as conn:  # after the COMMIT: the record of rejections, the head
@@ -170,7 +174,7 @@ def seq_high(conn: Connection, device_id: str) -> int:
 def _store(conn: Connection, valid: list[tuple[int, Event, tuple[str, str]]], outcomes: dict[int, Outcome],
            now: str, hooks: Hooks | None) -> int | None:
     """Store the batch and COMMIT; returns the last position taken (None if none was)."""
-    candidates, rows = [], []
+    candidates, rows, started = [], [], []
     seen: dict[str, tuple[int, str]] = {}
     for i, event, scope in valid:
         digest = event.content_hash()
@@ -186,6 +190,21 @@ def _store(conn: Connection, valid: list[tuple[int, Event, tuple[str, str]]], ou
                      "payload": event.payload, "device_time": event.device_time,
                      "schema_version": event.schema_version, "content_hash": digest, "hall": scope[0],
                      "agent": scope[1]})
+        if event.type == "case.started":
+            p = event.payload
+            started.append({"case_id": event.case_id, "tracking_code": str(p.get("tracking_code"))[:16],
+                            "hall": scope[0], "agent": scope[1], "bundle_code": str(p.get("bundle_code", ""))[:64],
+                            "bundle_hash": str(p.get("bundle_hash", ""))[:64]})
+    # The case directory first (nothing of it is ordered, so not under the feed lock);
+    # a case another batch claimed meanwhile, or a tracking code taken, is refused here.
+    lost = claim_cases(conn, started)
+    if lost:
+        for i, event, _, _ in candidates:
+            if event.case_id in lost:
+                outcomes[i] = Outcome(event.event_id, "rejected", error=lost[event.case_id].reason,
+                                      code=lost[event.case_id].code)
+        rows = [r for r in rows if r["case_id"] not in lost]
+        candidates = [c for c in candidates if c[1].case_id not in lost]
     if not rows:
         return None
     hold = hooks.before_commit if hooks else None

@@ -105,3 +105,34 @@ def test_failed_enrollments_are_rate_limited_across_workers(server_engine):
         blocked = post_enroll(one.url, make_enrollment_code(server_engine, "hall:JJ01"), "d-late")
     assert guesses == [400, 400, 400, 429, 429]  # one bucket for both workers
     assert blocked.status_code == 429 and "频繁" in blocked.json()["detail"]
+
+
+@pytest.mark.postgres
+def test_two_codes_racing_for_one_new_device_id_give_a_clear_refusal(server_engine):
+    import threading
+
+    from sqlalchemy import insert
+
+    from hall_app.server.auth import enroll
+    from hall_app.server.models import devices
+
+    code = make_enrollment_code(server_engine, "hall:JJ01")
+    outcome: list = []
+    with server_engine.connect() as first:  # the other enrollment, not yet committed
+        first.execute(insert(devices).values(device_id="racer", name="", scope="hall:JJ01", hall="JJ01", window="",
+                                             agent="", dept="", token_hash="x" * 64, enrolled_at="", revoked_at="",
+                                             last_seen="", last_seq=0))
+
+        def second():
+            try:
+                outcome.append(enroll(server_engine, code, "racer"))
+            except AuthError as exc:
+                outcome.append(exc)
+
+        racer = threading.Thread(target=second)
+        racer.start()
+        racer.join(1.0)
+        assert racer.is_alive()  # waiting on the first one's row
+        first.commit()
+        racer.join(10)
+    assert isinstance(outcome[0], AuthError) and "已经登记过" in str(outcome[0])

@@ -30,12 +30,11 @@ def client_of(ctx, url: str) -> ServerClient:
 
 
 class Forger:
-    """Raw events from an enrolled device, numbered right after what the server holds of it
-    (device numbers are gap-free, so a forgery is judged on its content, not its number)."""
+    """Raw events from an enrolled device (everything it had was synced), numbered on from the server's count."""
 
     def __init__(self, ctx, url: str):
         self.ctx, self.client = ctx, client_of(ctx, url)
-        self.seq = int(self.client.state()["device_seq_high"])
+        self.seq = self.client.state()["device_seq_high"]  # numbers stay gap-free (refused ones count)
 
     def event(self, kind: str, case_id: str, payload: dict) -> dict:
         self.seq += 1

@@ -224,3 +224,15 @@ def test_nasty_notes_never_reach_the_page(data, name, proxy, phone, id_tail, str
                    f"{street}{number}号", f"{unit}单元{room}"):
         assert canonical(secret) not in flat, (secret, note)
     assert mask_name(name) in body and "出生医学证明" in body and "市卫生健康委" in body
+
+
+def test_a_malformed_trusted_proxy_stops_the_server_with_a_message(tmp_path):
+    import subprocess
+    import sys
+
+    from harness import ROOT
+
+    done = subprocess.run([sys.executable, "-m", "hall_app", "server", "--db", str(tmp_path / "s.db"),
+                           "--trusted-proxies", "10.0.0.5, nope"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode != 0 and "可信代理地址“nope”无效" in done.stderr and "Traceback" not in done.stderr
