@@ -196,6 +196,7 @@ class Bundle(_Strict):
     lead_department: Text
     cooperating_departments: list[Text] = Field(default_factory=list)
     keywords: list[Text] = Field(default_factory=list)
+    differs: str | None = Field(default=None, max_length=40)  # one line telling it from look-alikes (need search)
     summary: str | None = None
     source: Text
     version: int = Field(ge=1)

@@ -1,0 +1,461 @@
+"""Need-word search (智能导办): from what a citizen says, or what a clerk types in
+pinyin, to ranked bundles.
+
+How a bundle is scored (docs/search.md has the numbers):
+
+* Each bundle has *terms*: its name (and the name's parts: 我要开火锅店（个体户） gives
+  开火锅店, 火锅店, 个体户), its keywords (old seed names and how people say it), its
+  item names and life stage (weaker), and its summary (weakest, fuzzy only).
+* The query and every term are normalised the same way: half-width, lower case, no
+  punctuation, and filler words removed (我要, 怎么办, 手续, 了 …), so 开个饭馆 and
+  开饭馆 meet.
+* A term found in the query covers those characters; the query typed inside a term
+  (公租 in 公租房) covers the whole query; a shared run of two or more characters
+  covers that run, with less credit the less of the term it is.
+* Each query character weighs by how rare it is across the catalog (火 says more than
+  开), and a bundle's score is the weighted share of the query it covers, plus a little
+  for its single best term.
+* Characters that match nowhere are retried by sound (同音字): 公组房 reads like 公租房.
+* A query in Latin letters is read as pinyin: full (gongzufang), initials (gzf, xsecs)
+  or a mix (gongzf), each syllable typed as any prefix of itself.
+
+The pinyin library (pypinyin) is imported only when a query needs it (Latin letters,
+or characters that match nowhere), so the command line stays quick for plain words;
+``warm_up`` loads it ahead of time for the screen that searches as the clerk types.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from hall_app.domain.bundle import Bundle
+from hall_app.domain.text import clean
+
+# Words that carry no need: removed from the query and from every term alike.
+FILLER_WORDS = ("怎么办", "怎么样", "怎么", "咋个", "咋办", "如何", "哪里", "在哪", "需要", "什么", "啥子",
+                "手续", "材料", "办理", "一下", "请问", "咨询", "可以", "能不能", "应该", "哪些", "申请",
+                "一件事", "你好", "我们", "我家", "家里")
+FILLER_CHARS = frozenset("我要想办个了的吗呢啊吧把给在和与及啥咋哦嘛呀得")
+# Regional and everyday words folded to one form on both sides (Chongqing: 娃儿 child,
+# 老汉 father, 屋头 at home, 扯证 get the marriage licence, 整/搞 do).
+SAME_WORDS = (("小孩子", "孩子"), ("小孩儿", "孩子"), ("小朋友", "孩子"), ("娃娃", "孩子"), ("娃儿", "孩子"),
+              ("小孩", "孩子"), ("小娃", "孩子"), ("宝宝", "孩子"), ("儿子", "孩子"), ("女儿", "孩子"),
+              ("娃", "孩子"), ("老汉", "爸"), ("老爸", "爸"), ("爸爸", "爸"), ("父亲", "爸"), ("老爹", "爸"),
+              ("老妈", "妈"), ("妈妈", "妈"), ("母亲", "妈"), ("屋头", "家里"), ("屋里", "家里"), ("扯", "领"),
+              ("整", "办"), ("搞", "办"), ("晓得", "知道"),
+              ("欠债", "债务"), ("欠钱", "债务"))
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+_LATIN = re.compile(r"^[a-z]+$")
+_INDIVIDUAL = "个体户"
+
+# Field weights: how much a term of each kind is trusted.
+W_NAME, W_KEYWORD, W_ITEM, W_STAGE, W_SUMMARY = 1.0, 1.0, 0.6, 0.45, 0.3
+SOUND_FACTOR = 0.85  # a match by sound (homophone typo) counts a little less
+KIND_LABEL = {"name": "名称", "keyword": "关键词", "item": "包含事项", "stage": "阶段", "summary": "简介"}
+
+
+def normalise(text: str) -> str:
+    """Half-width, lower case, punctuation and blanks removed (typed words)."""
+    return _PUNCT.sub("", clean(text).lower())
+
+
+def strip_fillers(text: str) -> str:
+    """Fold regional words to one form, then drop filler words (both sides of a match)."""
+    for word, same in SAME_WORDS:
+        text = text.replace(word, same)
+    for word in FILLER_WORDS:
+        text = text.replace(word, "")
+    return "".join(ch for ch in text if ch not in FILLER_CHARS)
+
+
+def name_parts(name: str) -> list[str]:
+    """我要开火锅店（个体户） → 我要开火锅店（个体户）, 开火锅店, 火锅店, 个体户."""
+    parts = [name]
+    inner = re.findall(r"[（(]([^）)]+)[）)]", name)
+    base = re.sub(r"[（(][^）)]*[）)]", "", name).replace("“", "").replace("”", "")
+    for candidate in (base, base.removeprefix("我要"), base.removeprefix("我要").removeprefix("开办"),
+                      base.removeprefix("我要").removeprefix("开")):
+        if candidate and candidate not in parts:
+            parts.append(candidate)
+    return parts + [p for p in inner if p not in parts]
+
+
+@dataclass
+class Term:
+    text: str  # as written in the bundle (shown in "why")
+    kind: str  # name | keyword | item | stage | summary
+    weight: float
+    key: str  # normalised, fillers removed: what is matched
+    bigrams: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Hit:
+    bundle: Bundle
+    score: int  # 0..100
+    why: str
+    differs: str = ""  # the one-line difference, when another close result competes
+
+
+@dataclass
+class _Match:
+    cover: list[float]
+    why: dict[int, tuple[float, str]] = field(default_factory=dict)  # term index → (credit, label)
+    best: float = 0.0
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+# -- pinyin (loaded on demand) --------------------------------------------------------------
+_PINYIN_READY = False
+
+
+def warm_up() -> None:
+    """Import the pinyin tables now (the first pinyin query otherwise pays ~0.3 s)."""
+    global _PINYIN_READY
+    import pypinyin  # noqa: F401
+
+    _PINYIN_READY = True
+
+
+@lru_cache(maxsize=8192)
+def _readings(ch: str) -> tuple[str, ...]:
+    """Every toneless reading of one character ('重' → zhong, chong); itself if not Chinese."""
+    from pypinyin import Style, pinyin
+
+    if ch.isascii():
+        return (ch,)
+    found = pinyin(ch, style=Style.NORMAL, heteronym=True, errors=lambda s: list(s))
+    out: list[str] = []
+    for reading in found[0] if found else [ch]:
+        if reading and reading not in out:
+            out.append(reading)
+    return tuple(out) or (ch,)
+
+
+@lru_cache(maxsize=4096)
+def _contextual(text: str) -> tuple[str, ...]:
+    """The reading of each character in context (重庆 → chong qing), one per character."""
+    from pypinyin import lazy_pinyin
+
+    out = lazy_pinyin(text, errors=lambda s: list(s))
+    return tuple(out) if len(out) == len(text) else tuple(_readings(ch)[0] for ch in text)
+
+
+_SYLLABLE_CODES: dict[str, str] = {}
+
+
+def _sound_code(syllable: str) -> str:
+    """One private-use character per syllable, so sound strings compare like text."""
+    if len(syllable) == 1 and not syllable.isalpha():
+        return syllable
+    code = _SYLLABLE_CODES.get(syllable)
+    if code is None:
+        code = _SYLLABLE_CODES[syllable] = chr(0xF0000 + len(_SYLLABLE_CODES))
+    return code
+
+
+def _sound(text: str) -> str:
+    return "".join(_sound_code(s) for s in _contextual(text)) if text else ""
+
+
+def _abbrev(query: str, syllables: Sequence[tuple[str, ...]], start: int) -> int:
+    """How many syllables from ``start`` the Latin query spells, each as a prefix of one of
+    its readings (gzf, gongzufang, gongzf); 0 if it cannot be spelled to the end."""
+    best = 0
+
+    def walk(qi: int, si: int) -> bool:
+        nonlocal best
+        if qi == len(query):
+            best = max(best, si - start)
+            return True
+        if si == len(syllables):
+            return False
+        for reading in syllables[si]:
+            n = 0
+            while n < len(reading) and qi + n < len(query) and reading[n] == query[qi + n]:
+                n += 1
+            for length in range(n, 0, -1):
+                if walk(qi + length, si + 1):
+                    return True
+        return False
+
+    walk(0, start)
+    return best
+
+
+# -- the index --------------------------------------------------------------------------------
+class NeedIndex:
+    """Terms of every bundle, with the look-ups one query needs."""
+
+    def __init__(self, bundles: Iterable[Bundle]):
+        self.bundles: list[Bundle] = list(bundles)
+        self.terms: list[list[Term]] = [self._terms(b) for b in self.bundles]
+        self._by_bigram: dict[str, set[tuple[int, int]]] = {}
+        df: dict[str, int] = {}
+        for bi, terms in enumerate(self.terms):
+            seen: set[str] = set()
+            for ti, term in enumerate(terms):
+                for gram in term.bigrams:
+                    self._by_bigram.setdefault(gram, set()).add((bi, ti))
+                if term.kind != "summary":
+                    seen.update(term.key)
+            for ch in seen:
+                df[ch] = df.get(ch, 0) + 1
+        self._by_first: dict[str, list[tuple[int, int]]] = {}
+        for bi, terms in enumerate(self.terms):
+            for ti, term in enumerate(terms):
+                if term.kind != "summary" and len(term.key) <= 6:
+                    self._by_first.setdefault(term.key[0], []).append((bi, ti))
+        n = len(self.bundles)
+        self._char_weight = {ch: 0.3 + math.log((n + 1) / (count + 1)) for ch, count in df.items()}
+        self._twins = self._find_twins()
+        self._sound_index: dict[str, set[tuple[int, int]]] | None = None
+        self._sound_keys: dict[tuple[int, int], str] = {}
+        self._syllables: list[list[tuple[Term, tuple[tuple[str, ...], ...], str, str]]] | None = None
+
+    @staticmethod
+    def _terms(bundle: Bundle) -> list[Term]:
+        raw: list[tuple[str, str, float]] = [(p, "name", W_NAME) for p in name_parts(bundle.name)]
+        raw += [(k, "keyword", W_KEYWORD) for k in bundle.keywords]
+        for item in bundle.items:
+            raw += [(p, "item", W_ITEM) for p in name_parts(item.name)]
+        raw.append((bundle.life_stage, "stage", W_STAGE))
+        if bundle.summary:
+            raw.append((bundle.summary, "summary", W_SUMMARY))
+        out: list[Term] = []
+        seen: set[str] = set()
+        for text, kind, weight in raw:
+            key = strip_fillers(normalise(text))
+            if len(key) < 2 or key in seen:
+                continue
+            seen.add(key)
+            out.append(Term(text, kind, weight, key, frozenset(_bigrams(key))))
+        return out
+
+    def _find_twins(self) -> set[int]:
+        """Indexes of bundles that have a 个体户 twin (我要开面馆 / 我要开面馆（个体户）)."""
+        names = {b.name for b in self.bundles}
+        return {i for i, b in enumerate(self.bundles) if f"{b.name}（{_INDIVIDUAL}）" in names}
+
+    # -- query ----------------------------------------------------------------------------------
+    def search(self, words: str, limit: int = 8, keep=None) -> list[Hit]:
+        raw = normalise(words)
+        if not raw:
+            return []
+        latin = _LATIN.match(raw) is not None
+        query = raw if latin else strip_fillers(raw)
+        if not query:
+            return []
+        if latin:
+            matches = self._match_pinyin(query)
+            weights = [1.0] * len(query)
+        else:
+            weights = [self._char_weight.get(ch, 1.0) for ch in query]
+            matches = self._match_text(query, weights)
+        scored: list[tuple[float, int, str]] = []
+        total = sum(weights) or 1.0
+        wants_individual = "个体" in raw or "个人户" in raw
+        for bi, match in matches.items():
+            if keep is not None and not keep(self.bundles[bi]):
+                continue
+            coverage = sum(w * c for w, c in zip(weights, match.cover)) / total
+            value = 0.85 * coverage + 0.15 * match.best
+            name = self.bundles[bi].name
+            if name.endswith(f"（{_INDIVIDUAL}）") and not wants_individual:
+                value -= 0.03  # a shop without 个体户 said: the company form first
+            elif bi in self._twins and wants_individual:
+                value -= 0.03
+            credit, label = max(match.why.values()) if match.why else (0.0, "")
+            scored.append((value, bi, label))
+        if not scored:
+            return []
+        scored.sort(key=lambda s: (-s[0], not self.bundles[s[1]].complete, self.bundles[s[1]].code))
+        top = scored[0][0]
+        floor = max(0.12, 0.45 * top)
+        kept = [s for s in scored if s[0] >= floor][:limit]
+        close = [s for s in kept if s[0] >= top - 0.2]
+        hits = []
+        for value, bi, label in kept:
+            bundle = self.bundles[bi]
+            differs = (bundle.differs or "") if len(close) > 1 and value >= top - 0.2 else ""
+            hits.append(Hit(bundle, max(1, min(100, round(100 * value))), label, differs))
+        return hits
+
+    def _match_text(self, query: str, weights: list[float]) -> dict[int, _Match]:
+        matches: dict[int, _Match] = {}
+        self._text_pass(query, self._by_bigram, lambda bi, ti: self.terms[bi][ti].key, 1.0, "", matches)
+        if len(query) == 1:
+            for bi, terms in enumerate(self.terms):
+                for ti, term in enumerate(terms):
+                    if term.kind != "summary" and query in term.key:
+                        self._credit(matches, bi, ti, len(query), [(0, 1)], term.weight * 0.6, "")
+        self._gapped(query, matches)
+        if self._needs_sound(query, weights, matches):
+            sound_query = _sound(query)
+            self._text_pass(sound_query, self._sounds(), lambda bi, ti: self._sound_keys[(bi, ti)],
+                            SOUND_FACTOR, "（同音）", matches)
+        return matches
+
+    def _gapped(self, query: str, matches: dict[int, _Match]) -> None:
+        """A short term whose characters come in order with a few others between
+        (妈走 in 妈昨天走): covers those characters, with less credit."""
+        present = set(query)
+        for ch in present:
+            for bi, ti in self._by_first.get(ch, ()):
+                key = self.terms[bi][ti].key
+                if key[-1] not in present or key in query:
+                    continue
+                for start in (i for i, c in enumerate(query) if c == ch):
+                    positions, at = [start], start
+                    for c in key[1:]:
+                        at = query.find(c, at + 1)
+                        if at < 0 or at - start >= len(key) + 4:
+                            break
+                        positions.append(at)
+                    else:
+                        spans = [(p, p + 1) for p in positions]
+                        self._credit(matches, bi, ti, len(query), spans, self.terms[bi][ti].weight * 0.7, "")
+                        break
+
+    def _needs_sound(self, query: str, weights: list[float], matches: dict[int, _Match]) -> bool:
+        if len(query) < 2:
+            return False
+        total = sum(weights) or 1.0
+        best = max((sum(w * c for w, c in zip(weights, m.cover)) / total for m in matches.values()), default=0.0)
+        return best < 0.95
+
+    def _text_pass(self, query: str, index: dict[str, set[tuple[int, int]]], key_of, factor: float,
+                   suffix: str, matches: dict[int, _Match]) -> None:
+        grams = [query[i:i + 2] for i in range(len(query) - 1)]
+        candidates: set[tuple[int, int]] = set()
+        for gram in set(grams):
+            candidates |= index.get(gram, set())
+        for bi, ti in candidates:
+            term = self.terms[bi][ti]
+            key = key_of(bi, ti)
+            if not key:
+                continue
+            spans = self._spans(query, grams, key)
+            if not spans:
+                continue
+            for start, end in spans:
+                length = end - start
+                if term.kind == "summary":
+                    quality = term.weight
+                elif length == len(key):
+                    quality = term.weight  # the whole term is in what was said
+                elif start == 0 and end == len(query):
+                    quality = term.weight * (0.7 + 0.3 * length / len(key))  # typed inside a term
+                else:
+                    quality = term.weight * (0.35 + 0.5 * length / len(key))
+                self._credit(matches, bi, ti, len(query), [(start, end)], quality * factor, suffix)
+
+    @staticmethod
+    def _spans(query: str, grams: list[str], key: str) -> list[tuple[int, int]]:
+        """Runs of the query (two characters or more) that occur in the term."""
+        spans: list[tuple[int, int]] = []
+        i = 0
+        while i < len(grams):
+            if grams[i] not in key:
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(grams) and query[i:j + 3] in key:
+                j += 1
+            spans.append((i, j + 2))
+            i = j + 1
+        return spans
+
+    def _credit(self, matches: dict[int, _Match], bi: int, ti: int, size: int, spans, quality: float,
+                suffix: str) -> None:
+        match = matches.get(bi)
+        if match is None:
+            match = matches[bi] = _Match([0.0] * size)
+        term = self.terms[bi][ti]
+        gained = 0.0
+        for start, end in spans:
+            for pos in range(start, end):
+                if quality > match.cover[pos]:
+                    gained += quality - match.cover[pos]
+                    match.cover[pos] = quality
+        if term.kind != "summary":
+            match.best = max(match.best, quality)
+        previous = match.why.get(ti)
+        if previous is None or gained > 0:
+            credit = (previous[0] if previous else 0.0) + gained + quality * 1e-3
+            label = f"{KIND_LABEL[term.kind]}：{self._shown(term)}{suffix}" if previous is None else previous[1]
+            match.why[ti] = (credit, label)
+
+    @staticmethod
+    def _shown(term: Term) -> str:
+        return term.text if len(term.text) <= 24 else term.text[:23] + "…"
+
+    def _sounds(self) -> dict[str, set[tuple[int, int]]]:
+        if self._sound_index is None:
+            index: dict[str, set[tuple[int, int]]] = {}
+            for bi, terms in enumerate(self.terms):
+                for ti, term in enumerate(terms):
+                    key = _sound(term.key)
+                    self._sound_keys[(bi, ti)] = key
+                    for gram in _bigrams(key):
+                        index.setdefault(gram, set()).add((bi, ti))
+            self._sound_index = index
+        return self._sound_index
+
+    def _match_pinyin(self, query: str) -> dict[int, _Match]:
+        matches: dict[int, _Match] = {}
+        if len(query) < 2:
+            return matches
+        for bi, entries in enumerate(self._pinyin_terms()):
+            for ti, (term, syllables, full, initials) in enumerate(entries):
+                if term.kind == "summary":
+                    continue
+                quality = 0.0
+                for start, options in enumerate(syllables):
+                    if not any(r.startswith(query[0]) for r in options):
+                        continue
+                    spelled = _abbrev(query, syllables, start)
+                    if not spelled:
+                        continue
+                    share = spelled / len(syllables)
+                    if start == 0 and spelled == len(syllables):
+                        value = 1.0
+                    elif start == 0:
+                        value = 0.6 + 0.35 * share
+                    else:
+                        value = 0.45 + 0.35 * share
+                    quality = max(quality, value)
+                for spelled in (full, initials):
+                    if len(spelled) >= 2 and spelled in query and spelled != query:
+                        quality = max(quality, 0.4 + 0.5 * len(spelled) / len(query))
+                if quality:
+                    self._credit(matches, bi, ti, len(query), [(0, len(query))], quality * term.weight,
+                                 "（拼音）")
+        return matches
+
+    def _pinyin_terms(self):
+        if self._syllables is None:
+            out = []
+            for terms in self.terms:
+                entries = []
+                for term in terms:
+                    text = normalise(term.text)
+                    if term.kind == "summary" or not text:
+                        entries.append((term, (), "", ""))
+                        continue
+                    context = _contextual(text)
+                    syllables = tuple((c,) + tuple(r for r in _readings(ch) if r != c)
+                                      for c, ch in zip(context, text))
+                    full = "".join(context)
+                    initials = "".join(c[0] for c in context)
+                    entries.append((term, syllables, full, initials))
+                out.append(entries)
+            self._syllables = out
+        return self._syllables
