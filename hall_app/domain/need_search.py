@@ -5,7 +5,8 @@ How a bundle is scored (docs/search.md has the numbers):
 
 * Each bundle has *terms*: its name (and the name's parts: 我要开火锅店（个体户） gives
   开火锅店, 火锅店, 个体户), its keywords (old seed names and how people say it), its
-  item names and life stage (weaker), and its summary (weakest, fuzzy only).
+  item names and life stage (weaker). The summary is not used: it added no accuracy
+  on the phrase set and most of the time.
 * The query and every term are normalised the same way: half-width, lower case, no
   punctuation, and filler words removed (我要, 怎么办, 手续, 了 …), so 开个饭馆 and
   开饭馆 meet.
@@ -53,9 +54,9 @@ _LATIN = re.compile(r"^[a-z]+$")
 _INDIVIDUAL = "个体户"
 
 # Field weights: how much a term of each kind is trusted.
-W_NAME, W_KEYWORD, W_ITEM, W_STAGE, W_SUMMARY = 1.0, 1.0, 0.6, 0.45, 0.3
+W_NAME, W_KEYWORD, W_ITEM, W_STAGE = 1.0, 1.0, 0.6, 0.45
 SOUND_FACTOR = 0.85  # a match by sound (homophone typo) counts a little less
-KIND_LABEL = {"name": "名称", "keyword": "关键词", "item": "包含事项", "stage": "阶段", "summary": "简介"}
+KIND_LABEL = {"name": "名称", "keyword": "关键词", "item": "包含事项", "stage": "阶段"}
 
 
 def normalise(text: str) -> str:
@@ -87,7 +88,7 @@ def name_parts(name: str) -> list[str]:
 @dataclass
 class Term:
     text: str  # as written in the bundle (shown in "why")
-    kind: str  # name | keyword | item | stage | summary
+    kind: str  # name | keyword | item | stage
     weight: float
     key: str  # normalised, fillers removed: what is matched
     bigrams: frozenset[str]
@@ -104,7 +105,7 @@ class Hit:
 @dataclass
 class _Match:
     cover: list[float]
-    why: dict[int, tuple[float, str]] = field(default_factory=dict)  # term index → (credit, label)
+    why: dict[int, tuple[tuple, str]] = field(default_factory=dict)  # term index → (credit, label)
     best: float = 0.0
 
 
@@ -204,21 +205,21 @@ class NeedIndex:
             for ti, term in enumerate(terms):
                 for gram in term.bigrams:
                     self._by_bigram.setdefault(gram, set()).add((bi, ti))
-                if term.kind != "summary":
-                    seen.update(term.key)
+                seen.update(term.key)
             for ch in seen:
                 df[ch] = df.get(ch, 0) + 1
         self._by_first: dict[str, list[tuple[int, int]]] = {}
         for bi, terms in enumerate(self.terms):
             for ti, term in enumerate(terms):
-                if term.kind != "summary" and len(term.key) <= 6:
+                if len(term.key) <= 6:
                     self._by_first.setdefault(term.key[0], []).append((bi, ti))
         n = len(self.bundles)
         self._char_weight = {ch: 0.3 + math.log((n + 1) / (count + 1)) for ch, count in df.items()}
         self._twins = self._find_twins()
         self._sound_index: dict[str, set[tuple[int, int]]] | None = None
         self._sound_keys: dict[tuple[int, int], str] = {}
-        self._syllables: list[list[tuple[Term, tuple[tuple[str, ...], ...], str, str]]] | None = None
+        self._syllables: list[list[tuple[Term, tuple[tuple[str, ...], ...], str]]] | None = None
+        self._pinyin_starts: dict[str, list[tuple[int, int, int]]] = {}
 
     @staticmethod
     def _terms(bundle: Bundle) -> list[Term]:
@@ -227,15 +228,14 @@ class NeedIndex:
         for item in bundle.items:
             raw += [(p, "item", W_ITEM) for p in name_parts(item.name)]
         raw.append((bundle.life_stage, "stage", W_STAGE))
-        if bundle.summary:
-            raw.append((bundle.summary, "summary", W_SUMMARY))
         out: list[Term] = []
         seen: set[str] = set()
         for text, kind, weight in raw:
-            key = strip_fillers(normalise(text))
-            if len(key) < 2 or key in seen:
+            shown = normalise(text)
+            key = strip_fillers(shown)
+            if len(key) < 2 or shown in seen:
                 continue
-            seen.add(key)
+            seen.add(shown)
             out.append(Term(text, kind, weight, key, frozenset(_bigrams(key))))
         return out
 
@@ -272,7 +272,7 @@ class NeedIndex:
                 value -= 0.03  # a shop without 个体户 said: the company form first
             elif bi in self._twins and wants_individual:
                 value -= 0.03
-            credit, label = max(match.why.values()) if match.why else (0.0, "")
+            label = max(match.why.values())[1] if match.why else ""
             scored.append((value, bi, label))
         if not scored:
             return []
@@ -294,7 +294,7 @@ class NeedIndex:
         if len(query) == 1:
             for bi, terms in enumerate(self.terms):
                 for ti, term in enumerate(terms):
-                    if term.kind != "summary" and query in term.key:
+                    if query in term.key:
                         self._credit(matches, bi, ti, len(query), [(0, 1)], term.weight * 0.6, "")
         self._gapped(query, matches)
         if self._needs_sound(query, weights, matches):
@@ -347,9 +347,7 @@ class NeedIndex:
                 continue
             for start, end in spans:
                 length = end - start
-                if term.kind == "summary":
-                    quality = term.weight
-                elif length == len(key):
+                if length == len(key):
                     quality = term.weight  # the whole term is in what was said
                 elif start == 0 and end == len(query):
                     quality = term.weight * (0.7 + 0.3 * length / len(key))  # typed inside a term
@@ -379,19 +377,17 @@ class NeedIndex:
         if match is None:
             match = matches[bi] = _Match([0.0] * size)
         term = self.terms[bi][ti]
-        gained = 0.0
+        covered = 0
         for start, end in spans:
+            covered += end - start
             for pos in range(start, end):
-                if quality > match.cover[pos]:
-                    gained += quality - match.cover[pos]
-                    match.cover[pos] = quality
-        if term.kind != "summary":
-            match.best = max(match.best, quality)
+                match.cover[pos] = max(match.cover[pos], quality)
+        match.best = max(match.best, quality)
+        # "why": the single term that explains most of the query, best quality first
+        credit = (quality * covered, quality, len(term.key))
         previous = match.why.get(ti)
-        if previous is None or gained > 0:
-            credit = (previous[0] if previous else 0.0) + gained + quality * 1e-3
-            label = f"{KIND_LABEL[term.kind]}：{self._shown(term)}{suffix}" if previous is None else previous[1]
-            match.why[ti] = (credit, label)
+        if previous is None or credit > previous[0]:
+            match.why[ti] = (credit, f"{KIND_LABEL[term.kind]}：{self._shown(term)}{suffix}")
 
     @staticmethod
     def _shown(term: Term) -> str:
@@ -413,49 +409,56 @@ class NeedIndex:
         matches: dict[int, _Match] = {}
         if len(query) < 2:
             return matches
-        for bi, entries in enumerate(self._pinyin_terms()):
-            for ti, (term, syllables, full, initials) in enumerate(entries):
-                if term.kind == "summary":
-                    continue
-                quality = 0.0
-                for start, options in enumerate(syllables):
-                    if not any(r.startswith(query[0]) for r in options):
-                        continue
-                    spelled = _abbrev(query, syllables, start)
-                    if not spelled:
-                        continue
-                    share = spelled / len(syllables)
-                    if start == 0 and spelled == len(syllables):
-                        value = 1.0
-                    elif start == 0:
-                        value = 0.6 + 0.35 * share
-                    else:
-                        value = 0.45 + 0.35 * share
-                    quality = max(quality, value)
-                for spelled in (full, initials):
-                    if len(spelled) >= 2 and spelled in query and spelled != query:
-                        quality = max(quality, 0.4 + 0.5 * len(spelled) / len(query))
-                if quality:
-                    self._credit(matches, bi, ti, len(query), [(0, len(query))], quality * term.weight,
-                                 "（拼音）")
+        entries = self._pinyin_terms()
+        best: dict[tuple[int, int], float] = {}
+        for bi, ti, start in self._pinyin_starts.get(query[:2], ()):
+            syllables = entries[bi][ti][1]
+            spelled = _abbrev(query, syllables, start)
+            if not spelled:
+                continue
+            share = spelled / len(syllables)
+            if start == 0 and spelled == len(syllables):
+                value = 1.0
+            elif start == 0:
+                value = 0.6 + 0.35 * share
+            else:
+                value = 0.45 + 0.35 * share
+            best[(bi, ti)] = max(best.get((bi, ti), 0.0), value)
+        if len(query) > 4:
+            for bi, terms in enumerate(entries):
+                for ti, (_term, _syllables, full) in enumerate(terms):
+                    if len(full) >= 4 and full in query and full != query:  # woyaokaihuoguodian
+                        value = 0.4 + 0.5 * len(full) / len(query)
+                        best[(bi, ti)] = max(best.get((bi, ti), 0.0), value)
+        for (bi, ti), value in best.items():
+            term = self.terms[bi][ti]
+            self._credit(matches, bi, ti, len(query), [(0, len(query))], value * term.weight, "（拼音）")
         return matches
 
     def _pinyin_terms(self):
+        """Per term: its syllables (each with every reading, the contextual one first) and
+        its full pinyin; and, per first two letters, where a spelling may start."""
         if self._syllables is None:
             out = []
-            for terms in self.terms:
+            starts: dict[str, list[tuple[int, int, int]]] = {}
+            for bi, terms in enumerate(self.terms):
                 entries = []
-                for term in terms:
+                for ti, term in enumerate(terms):
                     text = normalise(term.text)
-                    if term.kind == "summary" or not text:
-                        entries.append((term, (), "", ""))
+                    if not text:
+                        entries.append((term, (), ""))
                         continue
                     context = _contextual(text)
                     syllables = tuple((c,) + tuple(r for r in _readings(ch) if r != c)
                                       for c, ch in zip(context, text))
-                    full = "".join(context)
-                    initials = "".join(c[0] for c in context)
-                    entries.append((term, syllables, full, initials))
+                    entries.append((term, syllables, "".join(context)))
+                    for start, options in enumerate(syllables):
+                        following = syllables[start + 1] if start + 1 < len(syllables) else ()
+                        heads = {r[:2] for r in options if len(r) >= 2}
+                        heads |= {r[0] + n[0] for r in options for n in following}
+                        for head in heads:
+                            starts.setdefault(head, []).append((bi, ti, start))
                 out.append(entries)
+            self._pinyin_starts = starts
             self._syllables = out
         return self._syllables
