@@ -75,7 +75,7 @@ def main() -> int:
                           ("tuning", [r for r in rows if not r[2]]),
                           ("not a term", [r for r in rows if r not in easy])):
         result = accuracy(catalog, subset)
-        print(f"{label:9} n={result['n']:3}  top-1 {result['top1']:.1%}  top-3 {result['top3']:.1%}")
+        print(f"{label:10} n={result['n']:3}  top-1 {result['top1']:.1%}  top-3 {result['top3']:.1%}")
     if args.misses:
         for phrase, code, found, held in accuracy(catalog, rows)["misses"]:
             if held and args.misses == "tuning":

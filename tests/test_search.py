@@ -5,6 +5,7 @@ and look-alike bundles come with a one-line difference."""
 from __future__ import annotations
 
 import importlib.util
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -133,9 +134,14 @@ def test_only_complete_leaves_out_bundles_not_yet_offered(catalog):
     assert "public_rental_housing" not in [s.bundle.code for s in offered]
 
 
+def cells(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def test_search_covers_every_bundle_and_each_has_a_difference_line(catalog):
     assert len(catalog) == 80
     assert [b.code for b in catalog if not b.differs] == []
+    assert [b.code for b in catalog if cells(b.differs) > 40] == []  # one line under the name in the need step
     assert [b.code for b in catalog if len(b.keywords) < 5] == []
 
 

@@ -244,6 +244,13 @@ class NeedIndex:
         names = {b.name for b in self.bundles}
         return {i for i, b in enumerate(self.bundles) if f"{b.name}（{_INDIVIDUAL}）" in names}
 
+    def prepare(self) -> None:
+        """Load the pinyin tables and build the sound and spelling look-ups now (a worker
+        thread calls this so the first keystroke does not wait)."""
+        warm_up()
+        self._sounds()
+        self._pinyin_terms()
+
     # -- query ----------------------------------------------------------------------------------
     def search(self, words: str, limit: int = 8, keep=None) -> list[Hit]:
         raw = normalise(words)
@@ -280,11 +287,13 @@ class NeedIndex:
         top = scored[0][0]
         floor = max(0.12, 0.45 * top)
         kept = [s for s in scored if s[0] >= floor][:limit]
-        close = [s for s in kept if s[0] >= top - 0.2]
+        # Look-alikes: near the top, or in the same life stage as the top (企业注销 ×3).
+        stage = self.bundles[scored[0][1]].life_stage
+        close = {bi for value, bi, _ in kept if value >= top - 0.3 or self.bundles[bi].life_stage == stage}
         hits = []
         for value, bi, label in kept:
             bundle = self.bundles[bi]
-            differs = (bundle.differs or "") if len(close) > 1 and value >= top - 0.2 else ""
+            differs = (bundle.differs or "") if len(close) > 1 and bi in close else ""
             hits.append(Hit(bundle, max(1, min(100, round(100 * value))), label, differs))
         return hits
 
@@ -384,7 +393,7 @@ class NeedIndex:
                 match.cover[pos] = max(match.cover[pos], quality)
         match.best = max(match.best, quality)
         # "why": the single term that explains most of the query, best quality first
-        credit = (quality * covered, quality, len(term.key))
+        credit = (quality * covered, quality, len(term.key), -ti)  # ties: the term listed first
         previous = match.why.get(ti)
         if previous is None or credit > previous[0]:
             match.why[ti] = (credit, f"{KIND_LABEL[term.kind]}：{self._shown(term)}{suffix}")
