@@ -162,3 +162,14 @@ def test_a_catalog_without_pinyin_matches_still_answers_chinese():
     assert isinstance(catalog.need_index, NeedIndex)
     assert [s.bundle.code for s in catalog.search("孩子上户口", only_complete=False)] == ["demo_bundle"]
     assert catalog.search("孩子上户口") == []  # not complete: left out by default
+
+
+def test_sound_codes_and_spelling():
+    from hall_app.domain.pinyin_match import abbrev, readings, sound
+
+    assert sound("公组房") == sound("公租房") != sound("公司")
+    assert "chong" in readings("重") and "zhong" in readings("重")
+    syllables = [("gong",), ("zu",), ("fang",)]
+    assert abbrev("gzf", syllables, 0) == 3 and abbrev("gongzf", syllables, 0) == 3
+    assert abbrev("gz", syllables, 0) == 2 and abbrev("gx", syllables, 0) == 0
+    assert abbrev("zf", syllables, 1) == 2

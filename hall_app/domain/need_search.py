@@ -20,20 +20,21 @@ How a bundle is scored (docs/search.md has the numbers):
 * A query in Latin letters is read as pinyin: full (gongzufang), initials (gzf, xsecs)
   or a mix (gongzf), each syllable typed as any prefix of itself.
 
-The pinyin library (pypinyin) is imported only when a query needs it (Latin letters,
-or characters that match nowhere), so the command line stays quick for plain words;
-``warm_up`` loads it ahead of time for the screen that searches as the clerk types.
+The pinyin side lives in hall_app/domain/pinyin_match.py; pypinyin is imported only
+when a query needs it (Latin letters, or characters that match nowhere), so the
+command line stays quick for plain words, and ``NeedIndex.prepare`` loads it ahead
+of time for the screen that searches as the clerk types.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from hall_app.domain.bundle import Bundle
+from hall_app.domain.pinyin_match import abbrev, contextual, readings, sound, warm_up
 from hall_app.domain.text import clean
 
 # Words that carry no need: removed from the query and from every term alike.
@@ -113,84 +114,6 @@ def _bigrams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
-# -- pinyin (loaded on demand) --------------------------------------------------------------
-_PINYIN_READY = False
-
-
-def warm_up() -> None:
-    """Import the pinyin tables now (the first pinyin query otherwise pays ~0.3 s)."""
-    global _PINYIN_READY
-    import pypinyin  # noqa: F401
-
-    _PINYIN_READY = True
-
-
-@lru_cache(maxsize=8192)
-def _readings(ch: str) -> tuple[str, ...]:
-    """Every toneless reading of one character ('重' → zhong, chong); itself if not Chinese."""
-    from pypinyin import Style, pinyin
-
-    if ch.isascii():
-        return (ch,)
-    found = pinyin(ch, style=Style.NORMAL, heteronym=True, errors=lambda s: list(s))
-    out: list[str] = []
-    for reading in found[0] if found else [ch]:
-        if reading and reading not in out:
-            out.append(reading)
-    return tuple(out) or (ch,)
-
-
-@lru_cache(maxsize=4096)
-def _contextual(text: str) -> tuple[str, ...]:
-    """The reading of each character in context (重庆 → chong qing), one per character."""
-    from pypinyin import lazy_pinyin
-
-    out = lazy_pinyin(text, errors=lambda s: list(s))
-    return tuple(out) if len(out) == len(text) else tuple(_readings(ch)[0] for ch in text)
-
-
-_SYLLABLE_CODES: dict[str, str] = {}
-
-
-def _sound_code(syllable: str) -> str:
-    """One private-use character per syllable, so sound strings compare like text."""
-    if len(syllable) == 1 and not syllable.isalpha():
-        return syllable
-    code = _SYLLABLE_CODES.get(syllable)
-    if code is None:
-        code = _SYLLABLE_CODES[syllable] = chr(0xF0000 + len(_SYLLABLE_CODES))
-    return code
-
-
-def _sound(text: str) -> str:
-    return "".join(_sound_code(s) for s in _contextual(text)) if text else ""
-
-
-def _abbrev(query: str, syllables: Sequence[tuple[str, ...]], start: int) -> int:
-    """How many syllables from ``start`` the Latin query spells, each as a prefix of one of
-    its readings (gzf, gongzufang, gongzf); 0 if it cannot be spelled to the end."""
-    best = 0
-
-    def walk(qi: int, si: int) -> bool:
-        nonlocal best
-        if qi == len(query):
-            best = max(best, si - start)
-            return True
-        if si == len(syllables):
-            return False
-        for reading in syllables[si]:
-            n = 0
-            while n < len(reading) and qi + n < len(query) and reading[n] == query[qi + n]:
-                n += 1
-            for length in range(n, 0, -1):
-                if walk(qi + length, si + 1):
-                    return True
-        return False
-
-    walk(0, start)
-    return best
-
-
 # -- the index --------------------------------------------------------------------------------
 class NeedIndex:
     """Terms of every bundle, with the look-ups one query needs."""
@@ -252,7 +175,7 @@ class NeedIndex:
         self._pinyin_terms()
 
     # -- query ----------------------------------------------------------------------------------
-    def search(self, words: str, limit: int = 8, keep=None) -> list[Hit]:
+    def search(self, words: str, limit: int = 8, keep: Callable[[Bundle], bool] | None = None) -> list[Hit]:
         raw = normalise(words)
         if not raw:
             return []
@@ -307,7 +230,7 @@ class NeedIndex:
                         self._credit(matches, bi, ti, len(query), [(0, 1)], term.weight * 0.6, "")
         self._gapped(query, matches)
         if self._needs_sound(query, weights, matches):
-            sound_query = _sound(query)
+            sound_query = sound(query)
             self._text_pass(sound_query, self._sounds(), lambda bi, ti: self._sound_keys[(bi, ti)],
                             SOUND_FACTOR, "（同音）", matches)
         return matches
@@ -407,7 +330,7 @@ class NeedIndex:
             index: dict[str, set[tuple[int, int]]] = {}
             for bi, terms in enumerate(self.terms):
                 for ti, term in enumerate(terms):
-                    key = _sound(term.key)
+                    key = sound(term.key)
                     self._sound_keys[(bi, ti)] = key
                     for gram in _bigrams(key):
                         index.setdefault(gram, set()).add((bi, ti))
@@ -422,7 +345,7 @@ class NeedIndex:
         best: dict[tuple[int, int], float] = {}
         for bi, ti, start in self._pinyin_starts.get(query[:2], ()):
             syllables = entries[bi][ti][1]
-            spelled = _abbrev(query, syllables, start)
+            spelled = abbrev(query, syllables, start)
             if not spelled:
                 continue
             share = spelled / len(syllables)
@@ -457,8 +380,8 @@ class NeedIndex:
                     if not text:
                         entries.append((term, (), ""))
                         continue
-                    context = _contextual(text)
-                    syllables = tuple((c,) + tuple(r for r in _readings(ch) if r != c)
+                    context = contextual(text)
+                    syllables = tuple((c,) + tuple(r for r in readings(ch) if r != c)
                                       for c, ch in zip(context, text))
                     entries.append((term, syllables, "".join(context)))
                     for start, options in enumerate(syllables):
