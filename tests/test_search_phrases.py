@@ -15,7 +15,7 @@ from hall_app.domain.need_search import normalise
 
 PHRASES = Path(__file__).parent / "data" / "search_phrases.tsv"
 
-# Reached (docs/search.md): all 98.2% / 100%, held-out third 98.2% / 100%.
+# Reached (docs/search.md): all 98.0% / 100%, held-out third 98.3% / 100%.
 FLOOR_TOP1, FLOOR_TOP3 = 0.96, 0.99
 FLOOR_HELD_TOP1, FLOOR_HELD_TOP3 = 0.94, 0.98
 
@@ -57,7 +57,7 @@ def test_the_set_is_large_and_covers_every_bundle_several_times(catalog, rows):
     codes = {b.code for b in catalog}
     assert [code for _p, code, _h in rows if code not in codes] == []
     per_bundle = Counter(code for _p, code, _h in rows)
-    assert [code for code in codes if per_bundle[code] < 2] == []
+    assert [code for code in codes if per_bundle[code] < 3] == []
     assert len([p for p, _c, _h in rows if p.isascii()]) >= 10  # pinyin as clerks type it
     phrases = [normalise(p) for p, _c, _h in rows]
     assert [p for p, n in Counter(phrases).items() if n > 1] == []
