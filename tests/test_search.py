@@ -173,3 +173,13 @@ def test_sound_codes_and_spelling():
     assert abbrev("gzf", syllables, 0) == 3 and abbrev("gongzf", syllables, 0) == 3
     assert abbrev("gz", syllables, 0) == 2 and abbrev("gx", syllables, 0) == 0
     assert abbrev("zf", syllables, 1) == 2
+
+
+def test_pinyin_tables_can_be_prepared_in_the_background(catalog):
+    index = NeedIndex(catalog)
+    index.prepare_in_background()
+    index.prepare_in_background()  # once only
+    index._preparing.join(timeout=60)
+    assert not index._preparing.is_alive()
+    assert index._sound_index and index._syllables is not None
+    assert [h.bundle.code for h in index.search("gzf", limit=1)] == ["public_rental_housing"]

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -143,6 +144,7 @@ class NeedIndex:
         self._sound_keys: dict[tuple[int, int], str] = {}
         self._syllables: list[list[tuple[Term, tuple[tuple[str, ...], ...], str]]] | None = None
         self._pinyin_starts: dict[str, list[tuple[int, int, int]]] = {}
+        self._preparing: threading.Thread | None = None
 
     @staticmethod
     def _terms(bundle: Bundle) -> list[Term]:
@@ -168,11 +170,17 @@ class NeedIndex:
         return {i for i, b in enumerate(self.bundles) if f"{b.name}（{_INDIVIDUAL}）" in names}
 
     def prepare(self) -> None:
-        """Load the pinyin tables and build the sound and spelling look-ups now (a worker
-        thread calls this so the first keystroke does not wait)."""
+        """Load the pinyin tables and build the sound and spelling look-ups now."""
         warm_up()
         self._sounds()
         self._pinyin_terms()
+
+    def prepare_in_background(self) -> None:
+        """``prepare`` on a daemon thread, once: the screen that searches as the clerk
+        types shows its list at once and the first pinyin or typo query does not wait."""
+        if self._preparing is None:
+            self._preparing = threading.Thread(target=self.prepare, name="need-search-pinyin", daemon=True)
+            self._preparing.start()
 
     # -- query ----------------------------------------------------------------------------------
     def search(self, words: str, limit: int = 8, keep: Callable[[Bundle], bool] | None = None) -> list[Hit]:

@@ -24,7 +24,6 @@ def catalog_in_thread(ctx, window: str, case_id: str | None) -> tuple[Any, list[
     from hall_app.services.counter import frequent_bundles
 
     catalog = ctx.catalog
-    catalog.need_index.prepare()  # pinyin tables loaded here, not on the first keystroke
     frequent = [code for code, _ in frequent_bundles(ctx, window)]
     current = None
     if case_id:
@@ -80,6 +79,7 @@ class NeedStep(StepPane):
 
     def show(self, data) -> None:
         self.catalog, self.frequent, self.current = data
+        self.catalog.need_index.prepare_in_background()  # pinyin tables, off the UI thread
         self.say("")
         if self.current:
             bundle = self.catalog.get(self.current)
