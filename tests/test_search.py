@@ -66,6 +66,14 @@ def test_a_clear_winner_shows_no_difference_line(catalog):
     found = catalog.search("xsecs", only_complete=False)
     assert found[0].bundle.code == "newborn"
     assert found[0].differs == ""
+    found = catalog.search("gongzufang", only_complete=False)  # 手工作坊 spells gong zu(o) fang too
+    assert len(found) > 1 and [s.differs for s in found] == [""] * len(found)
+
+
+def test_same_stage_look_alikes_further_down_still_show_their_difference(catalog):
+    found = {s.bundle.code: s for s in catalog.search("公司注销", only_complete=False)}
+    assert found["deregistration_joint_licences"].differs  # third 注销 bundle, lower score
+    assert found["company_setup"].differs == ""  # another stage, well below the top
 
 
 @pytest.mark.parametrize("words, code", [

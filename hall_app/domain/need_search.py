@@ -218,9 +218,10 @@ class NeedIndex:
         top = scored[0][0]
         floor = max(0.12, 0.45 * top)
         kept = [s for s in scored if s[0] >= floor][:limit]
-        # Look-alikes: near the top, or in the same life stage as the top (企业注销 ×3).
+        # Look-alikes: near the top, or a little further in the same life stage (企业注销 ×3).
         stage = self.bundles[scored[0][1]].life_stage
-        close = {bi for value, bi, _ in kept if value >= top - 0.3 or self.bundles[bi].life_stage == stage}
+        close = {bi for value, bi, _ in kept
+                 if value >= top - 0.15 or (value >= top - 0.4 and self.bundles[bi].life_stage == stage)}
         hits = []
         for value, bi, label in kept:
             bundle = self.bundles[bi]
