@@ -104,6 +104,9 @@ class Need:
     up = "上"
     down = "下"
     catalog_error = "一件事目录有错误，请联系管理员：{error}"
+    not_offered = "［暂未开通］"
+    differs = "  └ {text}"  # the one-line difference under a look-alike's name
+    not_offered_warning = "“{name}”暂未开通受理（办理内容待完善），不能在本窗口一次办；请改选其他一件事，或告知群众到牵头部门办理"
 
 
 class Flow:

@@ -213,6 +213,7 @@ class Bundle(_Strict):
     lead_department: Text
     cooperating_departments: list[Text] = Field(default_factory=list, max_length=L["departments"])
     keywords: list[Text] = Field(default_factory=list, max_length=L["keywords"])
+    differs: str | None = Field(default=None, max_length=40)  # one line telling it from look-alikes (need search)
     summary: LongText | None = None
     source: Annotated[str, Field(min_length=1, max_length=L["source"])]
     version: int = Field(ge=1)

@@ -6,9 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from hall_app.domain.bundle import Bundle
+from hall_app.domain.need_search import NeedIndex
 from hall_app.domain.text import clean
-
-_STOP = set("我要想办个了的吗呢啊把给在和与及一件事")
 
 
 @dataclass(frozen=True)
@@ -23,17 +22,14 @@ class Suggestion:
     bundle: Bundle
     score: int
     why: str
-
-
-def _bigrams(text: str) -> set[str]:
-    chars = [c for c in text if not c.isspace() and c not in _STOP]
-    return {a + b for a, b in zip(chars, chars[1:])} | set(chars)
+    differs: str = ""  # one-line difference, shown when another close result competes
 
 
 class Catalog:
     def __init__(self, entries: Iterable[CatalogEntry]):
         self._entries = {e.bundle.code: e for e in entries}
         self._by_name = {clean(e.bundle.name): e.bundle.code for e in self._entries.values()}
+        self._need_index: NeedIndex | None = None
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -53,37 +49,16 @@ class Catalog:
     def complete(self) -> list[Bundle]:
         return [b for b in self if b.complete]
 
+    @property
+    def need_index(self) -> NeedIndex:
+        if self._need_index is None:
+            self._need_index = NeedIndex(self)
+        return self._need_index
+
     def search(self, words: str, only_complete: bool = True, limit: int = 8) -> list[Suggestion]:
-        """Rank bundles for a need in the citizen's words (生孩子了, 开火锅店, 退休)."""
-        query = clean(words)
-        if not query:
-            return []
-        terms = [t for t in query.split(" ") if t] or [query]
-        grams = _bigrams(query)
-        out: list[Suggestion] = []
-        for bundle in self:
-            if only_complete and not bundle.complete:
-                continue
-            score, why = 0, ""
-            for term in terms:
-                if term in (bundle.name, bundle.code):
-                    score, why = max((score, why), (100, f"名称：{bundle.name}"))
-                elif term in bundle.name or (len(bundle.name) >= 2 and bundle.name in term):
-                    score, why = max((score, why), (70, f"名称：{bundle.name}"))
-                for keyword in bundle.keywords:
-                    if term == keyword:
-                        score, why = max((score, why), (90, f"关键词：{keyword}"))
-                    elif keyword in term or (len(term) >= 2 and term in keyword):
-                        score, why = max((score, why), (60, f"关键词：{keyword}"))
-                for item in bundle.items:
-                    if len(term) >= 2 and (term in item.name or item.name in term):
-                        score, why = max((score, why), (45, f"包含事项：{item.name}"))
-            if score == 0:
-                overlap = grams & _bigrams(bundle.name + "".join(bundle.keywords))
-                pairs = [g for g in overlap if len(g) == 2]
-                if pairs:
-                    score, why = 10 * len(pairs), f"相近：{bundle.name}"
-            if score:
-                out.append(Suggestion(bundle, score, why))
-        out.sort(key=lambda s: (-s.score, s.bundle.name))
-        return out[:limit]
+        """Rank bundles for a need in the citizen's words (生孩子了, 开火锅店, 退休), their
+        old or seed names, or pinyin (xsecs, gongzufang). ``only_complete`` leaves out
+        bundles that cannot be taken yet; see hall_app/domain/need_search.py."""
+        keep = (lambda b: b.complete) if only_complete else None
+        return [Suggestion(h.bundle, h.score, h.why, h.differs)
+                for h in self.need_index.search(words, limit=limit, keep=keep)]

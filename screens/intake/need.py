@@ -1,5 +1,7 @@
 """Step 1 · need → bundle: the citizen's words, ranked suggestions, or browse by
-kind and life stage. Only complete bundles are offered."""
+kind and life stage. The search covers every bundle; one not yet complete is listed
+and marked as not yet offered, and choosing it says so instead of starting a case.
+Look-alike suggestions carry a one-line difference."""
 
 from __future__ import annotations
 
@@ -77,6 +79,7 @@ class NeedStep(StepPane):
 
     def show(self, data) -> None:
         self.catalog, self.frequent, self.current = data
+        self.catalog.need_index.prepare_in_background()  # pinyin tables, off the UI thread
         self.say("")
         if self.current:
             bundle = self.catalog.get(self.current)
@@ -109,19 +112,24 @@ class NeedStep(StepPane):
             return
         if words.strip():
             title.update(T.suggestions)
-            found = [(s.bundle, s.why) for s in self.catalog.search(words, only_complete=True, limit=9)]
+            found = [(s.bundle, s.why, s.differs)
+                     for s in self.catalog.search(words, only_complete=False, limit=9)]
         else:
             title.update(T.frequent)
             order = {code: n for n, code in enumerate(self.frequent)}
             complete = sorted((b for b in self.catalog if b.complete),
                               key=lambda b: (order.get(b.code, len(order)), b.name))
-            found = [(b, f"{b.kind}·{b.life_stage}") for b in complete[:9]]
+            found = [(b, f"{b.kind}·{b.life_stage}", "") for b in complete[:9]]
         width = max(20, (options.size.width or 40) - 4)
-        for n, (bundle, why) in enumerate(found, start=1):
-            line = f"{n} {bundle.name}"
-            if why and not why.endswith(bundle.name):
-                line += f"　{why}"
-            options.add_option(Option(clip(line, width), id=bundle.code))
+        for n, (bundle, why, differs) in enumerate(found, start=1):
+            line = f"{n} {bundle.name}" + ("" if bundle.complete else T.not_offered)
+            if differs:  # look-alikes: the one-line difference, under the name
+                line = f"{clip(line, width)}\n{clip(T.differs.format(text=differs), width)}"
+            elif why and not why.endswith(bundle.name):
+                line = clip(f"{line}　{why}", width)
+            else:
+                line = clip(line, width)
+            options.add_option(Option(line, id=bundle.code))
         if found:
             options.highlighted = 0
         elif words.strip():
@@ -174,6 +182,10 @@ class NeedStep(StepPane):
 
     # -- choosing -------------------------------------------------------------------------
     def choose(self, code: str) -> None:
+        bundle = self.catalog.get(code)
+        if bundle is not None and not bundle.complete:
+            self.say(T.not_offered_warning.format(name=bundle.name), "warning")
+            return
         if self.current == code:
             self.go("flow")
             return

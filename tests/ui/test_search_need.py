@@ -1,0 +1,65 @@
+"""The need step (智能导办) over a catalog with bundles not yet complete: they are
+listed and marked, choosing one says so and starts nothing, and look-alikes show a
+one-line difference."""
+
+from __future__ import annotations
+
+from textual.widgets import OptionList
+
+from bundles.loader import CATALOG_DIR, load_catalog
+from screens.app import HallApp
+from screens.strings import Need as T
+from tests.ui.helpers import login, press, settle, type_text
+
+CODES = ("newborn", "company_setup", "public_rental_housing", "simple_deregistration", "general_deregistration")
+
+
+def with_catalog(hall):
+    catalog = load_catalog([CATALOG_DIR / f"{code}.toml" for code in CODES])
+    hall.catalog_service._catalog = catalog
+    hall.__dict__["catalog"] = catalog
+    return HallApp(hall, cursor_blink=False)
+
+
+def options(app) -> list[str]:
+    found = app.screen.query_one("#suggestions", OptionList)
+    return [str(found.get_option_at_index(i).prompt) for i in range(found.option_count)]
+
+
+async def open_need(pilot, words: str) -> None:
+    await login(pilot)
+    await press(pilot, "f2")
+    await type_text(pilot, words)
+    await settle(pilot)
+
+
+async def test_an_incomplete_bundle_is_listed_as_not_offered_and_not_started(hall):
+    app = with_catalog(hall)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_need(pilot, "申请公租房")
+        shown = options(app)
+        assert shown[0].startswith("1 公租房申请") and T.not_offered in shown[0]
+        drafts_before = len(hall.cases.drafts())
+        await press(pilot, "enter")
+        await settle(pilot)
+        message = str(app.screen.query_one("#message").render())
+        assert "公租房申请" in message and "暂未开通" in message
+        assert len(hall.cases.drafts()) == drafts_before
+        assert app.screen.query_one("#need-words").value == "申请公租房"  # what was typed stays
+
+
+async def test_look_alikes_show_their_difference_under_the_name(hall):
+    app = with_catalog(hall)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_need(pilot, "公司注销")
+        shown = options(app)
+        assert shown[0].startswith("1 企业普通注销") and "\n" in shown[0] and "清算" in shown[0]
+        assert shown[1].startswith("2 企业简易注销") and "未开业" in shown[1]
+
+
+async def test_pinyin_initials_find_the_bundle_as_the_clerk_types(hall):
+    app = with_catalog(hall)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_need(pilot, "xsecs")
+        assert options(app)[0].startswith("1 新生儿出生")
+        assert T.not_offered not in options(app)[0]
