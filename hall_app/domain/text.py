@@ -1,8 +1,16 @@
 """Normalising what a clerk types or pastes.
 
 Chinese input methods produce full-width digits and letters (５００, ＡＢＣ) and an
-ideographic space; scanners and copy-paste leave stray blanks. Every value that is
-checked or compared goes through here first.
+ideographic space; scanners and copy-paste leave stray blanks and line breaks.
+
+Two levels, chosen by what a value *is*:
+
+- :func:`clean` for free text (names, addresses, 经营范围, a refusal reason): Unicode
+  NFC, trimmed, every run of blanks or line breaks folded to one space. Nothing else
+  changes: Chinese punctuation (，；：（）) and full-width letters stay as typed.
+- :func:`compact` for codes and numbers (citizen ID, USCC, phone, date, number,
+  tracking code): full-width ASCII becomes ASCII, blanks and hyphens go. Only a field
+  whose type is a code may use it.
 """
 
 from __future__ import annotations
@@ -13,7 +21,9 @@ _FULLWIDTH_OFFSET = 0xFEE0
 
 
 def to_halfwidth(value: str) -> str:
-    """Full-width ASCII (U+FF01..U+FF5E) and U+3000 become their ASCII forms."""
+    """Full-width ASCII (U+FF01..U+FF5E) and U+3000 become their ASCII forms.
+
+    For codes only: in free text this would rewrite Chinese punctuation (；→;)."""
     out = []
     for ch in value:
         code = ord(ch)
@@ -27,14 +37,35 @@ def to_halfwidth(value: str) -> str:
 
 
 def clean(value: str | None) -> str:
-    """Half-width, NFC, trimmed, inner runs of blanks folded to one space."""
+    """Free text: NFC, trimmed, inner runs of blanks (and line breaks) folded to one
+    space. Punctuation and full-width characters are kept as typed."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFC", to_halfwidth(str(value)))
+    text = unicodedata.normalize("NFC", str(value))
     return " ".join(text.split())
 
 
+def join_lines(value: str) -> str:
+    """A multi-line paste for a one-line field: the lines joined by one space (between
+    two CJK characters by nothing: 重庆市江津区 / 几江街道 → 重庆市江津区几江街道)."""
+    lines = [line.strip() for line in value.splitlines()]
+    out = ""
+    for line in lines:
+        if not line:
+            continue
+        if out and not (_wide(out[-1]) and _wide(line[0])):
+            out += " "
+        out += line
+    return out
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
 def compact(value: str | None) -> str:
-    """Like :func:`clean` but with every blank and hyphen removed (codes, numbers)."""
-    text = clean(value)
+    """A code or number: half-width, NFC, every blank and hyphen removed."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFC", to_halfwidth(str(value)))
     return "".join(ch for ch in text if not ch.isspace() and ch not in "-_")

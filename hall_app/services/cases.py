@@ -12,7 +12,8 @@ from hall_app.domain.identifiers import uuid7
 from hall_app.domain.planner import MARKS, Applicant, Plan, make_plan
 from hall_app.domain.text import clean, compact
 from hall_app.domain.tracking import new_tracking_code, parse_tracking_code
-from hall_app.services.intake import STEPS, DueLine, FormRow, IntakeError, PlanChange, Review, form_rows
+from hall_app.services.intake import (FILE_ATTRS, STEPS, DueLine, FormRow, IntakeError, PlanChange, Review,
+                                      applicant_attr, applicant_changes, check_applicant, form_rows)
 from hall_app.store.models import CaseRow, FieldDraft
 
 if TYPE_CHECKING:
@@ -83,29 +84,40 @@ class CaseService:
         return state if state.step == step else self._write(case_id, actor, "case.step_set", {"step": step})
 
     def set_applicant_id(self, case_id: str, actor: str, raw: str) -> CheckResult:
-        """Record the applicant's ID number or USCC; fill name etc. from the file."""
+        """Record the applicant's ID number or USCC; the file fills name, phone and address
+        (another number: what belonged to the previous person goes, see ``applicant_changes``)."""
         result = identify(raw)
         key = "uscc" if len(result.value) == 18 and not result.value[:17].isdigit() else "id_number"
         other = "id_number" if key == "uscc" else "uscc"
+        before = self.get(case_id)
+        old_key = before.applicant.get("id_number") or before.applicant.get("uscc") or ""
+        if old_key == result.value and before.applicant.get(key) == result.value:
+            return result
+        old_file = self.ctx.people.lookup(old_key) if old_key and identify(old_key).ok else None
+        new_file = self.ctx.people.lookup(result.value) if result.ok else None
         state = self._write(case_id, actor, "case.applicant_set", {"key": key, "value": result.value})
         if state.applicant.get(other):
             state = self._write(case_id, actor, "case.applicant_set", {"key": other, "value": ""})
-        if result.ok:
-            record = self.ctx.people.lookup(result.value)
-            if record is not None:
-                for attr in ("name", "phone", "address"):
-                    value = record.attributes.get(attr)
-                    if value and not state.applicant.get(attr):
-                        state = self._write(case_id, actor, "case.applicant_set", {"key": attr, "value": value})
+        changes = applicant_changes(before.applicant, old_file.attributes if old_file else None,
+                                    new_file.attributes if new_file else None)
+        for attr, value in changes.items():
+            state = self._write(case_id, actor, "case.applicant_set", {"key": attr, "value": value})
         return result
 
     def set_applicant(self, case_id: str, actor: str, key: str, value: str) -> CaseState:
+        """One applicant attribute, checked as the form checks it; kept as typed when wrong
+        (the review says why acceptance waits)."""
         if key not in APPLICANT_KEYS:
             raise IntakeError(f"未知的申请人信息 {key}")
         if key in ("id_number", "uscc"):
             self.set_applicant_id(case_id, actor, value)
             return self.get(case_id)
-        return self._write(case_id, actor, "case.applicant_set", {"key": key, "value": clean(value)[:300]})
+        state = self.get(case_id)
+        check = check_applicant(key, value, state.applicant) if key in FILE_ATTRS else None
+        stored = check.value if check is not None and check.ok else clean(value)
+        if state.applicant.get(key, "") == stored:
+            return state
+        return self._write(case_id, actor, "case.applicant_set", {"key": key, "value": stored})
 
     def set_proxy(self, case_id: str, actor: str, name: str, id_number: str, relation: str,
                   kind: str = "relative") -> CheckResult:
@@ -167,8 +179,14 @@ class CaseService:
             raise IntakeError(f"本次表单没有字段 {key}")
         from hall_app.domain.form import check_field
 
-        check = check_field(planned.field, value)
+        check = check_field(planned.field, value, self.ctx.today())
         stored = check.value if check.ok else clean(value)
+        attr = applicant_attr(planned.field, state.applicant)
+        if attr is not None:  # the applicant's own data: recorded on the applicant, nowhere else
+            self.set_applicant(case_id, actor, attr, stored)
+            with self.ctx.Session.begin() as session:
+                session.execute(delete(FieldDraft).where(FieldDraft.case_id == case_id, FieldDraft.key == key))
+            return FormRow(planned.field, stored, "typed", check)
         with self.ctx.unit_of_work() as (session, repo):
             if state.fields.get(key) != stored:
                 try:
@@ -209,7 +227,7 @@ class CaseService:
         from hall_app.services.people import PersonFileService
 
         return form_rows(plan, state, self.drafts_of(state.case_id),
-                         lambda source: PersonFileService.prefill_value(record, source))
+                         lambda source: PersonFileService.prefill_value(record, source), today=self.ctx.today())
 
     def review(self, case: str | CaseState) -> Review:
         state = self.get(case) if isinstance(case, str) else case
@@ -224,6 +242,8 @@ class CaseService:
                                 planned.item.promised_days, due.date.isoformat(), due.warnings))
         blockers = self._identity_blockers(state) + self._question_blockers(plan)
         accept_blockers = tuple(f"{row.field.label}：{row.check.error}" for row in form if not row.check.ok)
+        accept_blockers += tuple(f"申请人{check.error}" for attr in FILE_ATTRS if state.applicant.get(attr)
+                                 and not (check := check_applicant(attr, state.applicant[attr], state.applicant)).ok)
         return Review(state, plan, form, tuple(dues), blockers, accept_blockers, plan.suggested_decision(),
                       bool(record and record.dishonest))
 

@@ -142,6 +142,8 @@ class IntakeScreen(Screen):
             else:
                 self.pane = self._awaiting = pane
                 pane.display = True
+                if not pane.built.is_set():  # built ahead and still composing: its widgets come first
+                    await pane.built.wait()
                 pane.shown_again()
             pane.focus_first()
             if record and self.case_id:
@@ -190,6 +192,11 @@ class IntakeScreen(Screen):
         if self.case_id is None and step != "need":
             self.say(T.need_bundle_first, "warning")
             return
+        if self.pane is not None and STEPS.index(step) > STEPS.index(self.step):
+            problem = self.pane.leave_problem()
+            if problem:
+                self.say(problem, "error")
+                return
         await self.show_step(step)
 
     async def advance(self) -> None:
@@ -211,8 +218,15 @@ class IntakeScreen(Screen):
         await self.goto(STEPS[index - 1])
 
     def action_leave(self) -> None:
+        from hall_app.domain.tracking import format_tracking_code
+
         if self.pane is not None:
             self.pane.commit()
+        if self.case_id is not None and not self.decided:
+            code = format_tracking_code(self.state.tracking_code) if self.state is not None else ""
+            self.app.notify(T.draft_kept.format(code=code).replace("（跟踪码 ）", ""), timeout=6)
+        elif self.case_id is None:
+            self.app.notify(T.nothing_started, timeout=4)
         self.app.pop_screen()
 
     def case_started(self, state: "CaseState", bundle_name: str) -> None:
