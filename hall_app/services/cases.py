@@ -13,7 +13,7 @@ from hall_app.domain.planner import MARKS, Applicant, Plan, make_plan
 from hall_app.domain.text import clean, compact
 from hall_app.domain.tracking import new_tracking_code, parse_tracking_code
 from hall_app.services.intake import (FILE_ATTRS, STEPS, DueLine, FormRow, IntakeError, PlanChange, Review,
-                                      applicant_attr, applicant_changes, check_applicant, form_rows)
+                                      applicant_attr, applicant_changes, check_applicant, file_checked, form_rows)
 from hall_app.store.models import CaseRow, FieldDraft
 
 if TYPE_CHECKING:
@@ -179,7 +179,7 @@ class CaseService:
             raise IntakeError(f"本次表单没有字段 {key}")
         from hall_app.domain.form import check_field
 
-        check = check_field(planned.field, value, self.ctx.today())
+        check = file_checked(check_field(planned.field, value, self.ctx.today()), planned.field, self._on_file)
         stored = check.value if check.ok else clean(value)
         attr = applicant_attr(planned.field, state.applicant)
         if attr is not None:  # the applicant's own data: recorded on the applicant, nowhere else
@@ -227,7 +227,11 @@ class CaseService:
         from hall_app.services.people import PersonFileService
 
         return form_rows(plan, state, self.drafts_of(state.case_id),
-                         lambda source: PersonFileService.prefill_value(record, source), today=self.ctx.today())
+                         lambda source: PersonFileService.prefill_value(record, source), today=self.ctx.today(),
+                         on_file=self._on_file)
+
+    def _on_file(self, number: str) -> bool:
+        return self.ctx.people.lookup(number) is not None
 
     def review(self, case: str | CaseState) -> Review:
         state = self.get(case) if isinstance(case, str) else case

@@ -110,13 +110,16 @@ class Review:
 # -- the applicant: one source of truth ----------------------------------------------------
 #
 # The case's ``applicant`` (recorded on step ③) is the only place the applicant's ID,
-# name, phone and address live. A form field whose prefill names one of them shows
-# that value and writes back to it; it never keeps a copy that could disagree.
+# name and phone live. A form field whose prefill names one of them shows that value
+# and writes back to it; it never keeps a copy that could disagree. An address field
+# (落户地址, 邮寄地址 …) is a fact of its own: it starts from the applicant's address
+# as ③ recorded it (typed or from the file) and is then the clerk's to change.
 
 APPLICANT_PREFILL = {
-    "person.id_number": "id_number", "person.name": "name", "person.phone": "phone", "person.address": "address",
-    "firm.uscc": "uscc", "firm.name": "name", "firm.phone": "phone", "firm.address": "address",
+    "person.id_number": "id_number", "person.name": "name", "person.phone": "phone",
+    "firm.uscc": "uscc", "firm.name": "name", "firm.phone": "phone",
 }
+STARTS_FROM_APPLICANT = {"person.address": "address", "firm.address": "address"}
 FILE_ATTRS = ("name", "phone", "address")  # what the file fills on ③
 # The start of ``hall_app.domain.ids.address_warning``'s notes: shown only for numbers
 # the file does not hold (for a person on file the note tells the clerk nothing).
@@ -172,8 +175,19 @@ def applicant_changes(old: dict[str, str], old_file: dict[str, str] | None,
     return changes
 
 
+def file_checked(check: FieldCheck, spec: FieldDef, on_file) -> FieldCheck:
+    """Leave out the address-code note for a citizen ID the file holds: the file vouches
+    for the number and the note would tell the clerk nothing."""
+    if spec.type != "citizen_id" or not check.ok or not check.warnings or on_file is None:
+        return check
+    notes = tuple(w for w in check.warnings if not w.startswith(ADDRESS_NOTE))
+    if notes == check.warnings or not on_file(check.value):
+        return check
+    return FieldCheck(check.value, check.error, notes)
+
+
 def form_rows(plan: Plan, state: CaseState, drafts: dict[str, str], prefill,
-              file_value=None, today=None) -> tuple[FormRow, ...]:
+              file_value=None, today=None, on_file=None) -> tuple[FormRow, ...]:
     """Each merged field once, with the value from (newest first) a draft being typed,
     the recorded value, or the person/firm file. A field that mirrors the applicant
     shows the applicant as recorded on ③ (``prefill`` when the file gave that value)."""
@@ -191,6 +205,9 @@ def form_rows(plan: Plan, state: CaseState, drafts: dict[str, str], prefill,
             value, source = state.fields[spec.key], "typed"
         else:
             pre = prefill(spec.prefill)
+            start = STARTS_FROM_APPLICANT.get(spec.prefill or "")
+            if start and spec.prefill.split(".", 1)[0] == applicant_kind(state.applicant):
+                pre = state.applicant.get(start) or pre
             value, source = (pre, "prefill") if pre else ("", "")
-        rows.append(FormRow(spec, value, source, check_field(spec, value, today)))
+        rows.append(FormRow(spec, value, source, file_checked(check_field(spec, value, today), spec, on_file)))
     return tuple(rows)

@@ -32,6 +32,7 @@ class FieldRow(Horizontal):
 
     def __init__(self, row) -> None:
         super().__init__(classes="form-row", id=f"row-{row.field.key}")
+        self._shown: tuple[str, str] | None = None
         self.spec = row.field
         self.initial = row.value
         self.take(row)
@@ -42,6 +43,12 @@ class FieldRow(Horizontal):
         self.committed = row.value if row.source in ("typed", "prefill") else None
         self.touched = row.source in ("typed", "draft")
         self.initial = row.value
+        self.adopt(row)
+
+    def adopt(self, row) -> None:
+        """The service's notes on the recorded value (it knows the file: an address-code
+        note on a number the file holds is left out)."""
+        self.notes = (row.value, row.check.warnings)
 
     def compose(self) -> ComposeResult:
         spec = self.spec
@@ -65,27 +72,29 @@ class FieldRow(Horizontal):
         self.refresh_marks()
 
     def refresh_marks(self) -> None:
-        note = self.query_one(".note", Static)
-        check = check_field(self.spec, self.value)
+        check = check_field(self.spec, self.value, getattr(self.screen, "today", None))
         shown = self.touched or bool(self.value)
         prefilled = self.source == "prefill" and self.value == self.initial
         if not check.ok and shown:
-            note.update(f"✗ {check.error}")
-            note.set_classes("note -wrong")
+            text, kind = f"✗ {check.error}", "-wrong"
         elif prefilled:
-            note.update(T.prefilled)  # the file's own value: its warnings are not the clerk's business
-            note.set_classes("note -prefill")
+            text, kind = T.prefilled, "-prefill"  # the file's own value: its warnings are not the clerk's business
         elif self.committed is None or self.value != self.committed:
-            note.update(T.draft if self.value else "")
-            note.set_classes("note -draft")
+            text, kind = (T.draft if self.value else ""), "-draft"
         else:
-            text = "✓" + ("　" + "　".join(check.warnings) if check.warnings else "") if self.value else ""
+            warnings = self.notes[1] if self.notes[0] == self.value else ()
+            text = "✓" + ("　" + "　".join(warnings) if warnings else "") if self.value else ""
+            kind = "-warn" if warnings else "-ok"
+        if (text, kind) != self._shown:  # an unchanged note is not set again (no second frame)
+            self._shown = (text, kind)
+            note = self.query_one(".note", Static)
             note.update(text)
-            note.set_classes("note -warn" if check.warnings else "note -ok")
+            note.set_classes(f"note {kind}")
         self.editor.set_class(not check.ok and shown, "-invalid")
 
     def is_done(self) -> bool:
-        return check_field(self.spec, self.value).ok and (bool(self.value) or not self.spec.required)
+        return (check_field(self.spec, self.value, getattr(self.screen, "today", None)).ok
+                and (bool(self.value) or not self.spec.required))
 
 
 class FormStep(StepPane):
@@ -190,7 +199,13 @@ class FormStep(StepPane):
         row.committed = value
         row.source = "typed"
         row.refresh_marks()
-        self.submit(set_in_thread, self.ctx, self.case_id, self.username, row.spec.key, value)
+        self.submit(set_in_thread, self.ctx, self.case_id, self.username, row.spec.key, value,
+                    done=lambda recorded: self._recorded(row, recorded))
+
+    def _recorded(self, row: FieldRow, recorded) -> None:
+        row.adopt(recorded)
+        if row.is_attached:
+            row.refresh_marks()
 
     def commit(self) -> None:
         for row in self.rows.values():
@@ -203,10 +218,16 @@ class FormStep(StepPane):
         if not keys:
             return
         start = keys.index(after) + 1 if after in keys else 0
-        for key in keys[start:] + keys[:start]:
-            if not self.rows[key].is_done():
-                self.rows[key].editor.focus()
-                return
+        later = [self.rows[k] for k in keys[start:]]
+        # On down the form: the next field still required or wrong; when none is left,
+        # the next optional one still empty (代扣银行卡号 after the last choice: the clerk
+        # sees it and skips it with Enter); then from the top what is required or wrong.
+        target = (next((r for r in later if not r.is_done()), None)
+                  or next((r for r in later if not r.value), None)
+                  or next((self.rows[k] for k in keys[:start] if not self.rows[k].is_done()), None))
+        if target is not None:
+            target.editor.focus()
+            return
         if finish:
             self.say(T.all_done, "success")
             self.advance()

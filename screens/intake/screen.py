@@ -79,6 +79,12 @@ class IntakeScreen(Screen):
     def hall_app(self) -> "HallApp":
         return self.app  # type: ignore[return-value]
 
+    @property
+    def today(self):
+        """The hall's date (its clock), for checks such as "a birth date is not in the future"."""
+        ctx = self.hall_app.ctx
+        return ctx.today() if ctx is not None else None
+
     def compose(self) -> ComposeResult:
         yield TitleBar(T.title, id="intake-title")
         yield Stepper(STEPS, id="stepper")

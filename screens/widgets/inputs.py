@@ -121,6 +121,10 @@ class HallInput(Input):
         """The burst ended with the Enter: it was meant (a scanner's Enter after a code)."""
         if self._break_at < 0:
             return
+        held = getattr(self.app, "held", None) or []  # keys the app keeps until the screen is quiet
+        if held and isinstance(held[0], events.Key) and held[0].time - self._break_at < BURST_GAP:
+            self._break_timer = self.set_timer(LINE_BREAK_WAIT, self._submit_break)  # the rest is on its way
+            return
         self._cancel_break()
         self._burst = 0
         self.call_later(self.action_submit)
