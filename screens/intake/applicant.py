@@ -349,13 +349,20 @@ class ApplicantStep(StepPane):
         return list(FIELDS) + (list(PROXY_FIELDS) if self.proxy_open else [])
 
     def _next_from(self, key: str) -> None:
+        """Enter: on to the next field still empty or wrong (a person not on file: name,
+        phone, address in turn); then back to anything required or wrong; then on."""
         order = self._order()
         if key not in order:
             return
-        for candidate in order[order.index(key) + 1:] + order[:order.index(key) + 1]:
-            if self._needs_attention(candidate):
-                self.query_one(f"#{candidate}").focus()
-                return
+        index = order.index(key)
+        if self._value(key).strip() and self._needs_attention(key):
+            return  # wrong: stay here, the note below the field says why
+        later = [k for k in order[index + 1:] if self._needs_attention(k) or not self._value(k).strip()]
+        earlier = [k for k in order[:index + 1] if self._needs_attention(k)]
+        target = (later or earlier or [None])[0]
+        if target is not None:
+            self.query_one(f"#{target}").focus()
+            return
         self.advance()
 
     def _needs_attention(self, key: str) -> bool:

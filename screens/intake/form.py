@@ -11,6 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Static
 
 from hall_app.domain.form import check_field
+from hall_app.services.intake import APPLICANT_PREFILL
 from screens.intake.base import StepPane
 from screens.strings import Form as T
 from screens.widgets.choice import ChoiceInput
@@ -206,6 +207,8 @@ class FormStep(StepPane):
         row.adopt(recorded)
         if row.is_attached:
             row.refresh_marks()
+        if row.spec.prefill in APPLICANT_PREFILL:
+            self.reload()  # the applicant changed (another ID brings another person): show it all
 
     def commit(self) -> None:
         for row in self.rows.values():

@@ -201,6 +201,7 @@ class IntakeScreen(Screen):
         if self.pane is not None and STEPS.index(step) > STEPS.index(self.step):
             problem = self.pane.leave_problem()
             if problem:
+                self.pane.commit()  # what was typed is recorded (as typed) all the same
                 self.say(problem, "error")
                 return
         await self.show_step(step)
