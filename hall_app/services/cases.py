@@ -171,7 +171,10 @@ class CaseService:
             else:
                 draft.value, draft.updated_at = value, self.ctx.now_iso()
 
-    def set_field(self, case_id: str, actor: str, key: str, value: str) -> FormRow:
+    def set_field(self, case_id: str, actor: str, key: str, value: str, *, snapshot: bool = False) -> FormRow:
+        """Record one form field. A field mirroring the applicant (name, ID, phone) is
+        recorded on the applicant; ``snapshot`` (at the decision) also records it as the
+        form's value, so the decided form stands on its own events."""
         state = self.get(case_id)
         plan = self.plan(state)
         planned = next((f for f in plan.fields if f.field.key == key), None)
@@ -182,7 +185,7 @@ class CaseService:
         check = file_checked(check_field(planned.field, value, self.ctx.today()), planned.field, self._on_file)
         stored = check.value if check.ok else clean(value)
         attr = applicant_attr(planned.field, state.applicant)
-        if attr is not None:  # the applicant's own data: recorded on the applicant, nowhere else
+        if attr is not None and not snapshot:  # the applicant's own data: recorded on the applicant, nowhere else
             self.set_applicant(case_id, actor, attr, stored)
             with self.ctx.Session.begin() as session:
                 session.execute(delete(FieldDraft).where(FieldDraft.case_id == case_id, FieldDraft.key == key))
@@ -277,8 +280,11 @@ class CaseService:
             self._write(review.state.case_id, actor, "case.answer_set",
                         {"question": question, "value": review.plan.answers[question]})
         for row in review.form:
-            if row.source in ("prefill", "draft") and row.value:
-                self.set_field(review.state.case_id, actor, row.field.key, row.value)
+            mirrored = applicant_attr(row.field, review.state.applicant) is not None
+            if row.value and (row.source in ("prefill", "draft") or mirrored):
+                if mirrored and row.source == "draft":  # typed on the form, not yet recorded: the applicant's
+                    self.set_field(review.state.case_id, actor, row.field.key, row.value)
+                self.set_field(review.state.case_id, actor, row.field.key, row.value, snapshot=mirrored)
 
     def accept(self, case_id: str, actor: str) -> CaseState:
         review = self.review(case_id)

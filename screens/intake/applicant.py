@@ -355,7 +355,7 @@ class ApplicantStep(StepPane):
         if key not in order:
             return
         index = order.index(key)
-        if self._value(key).strip() and self._needs_attention(key):
+        if key in CHECKED and self._value(key).strip() and self._needs_attention(key):
             return  # wrong: stay here, the note below the field says why
         later = [k for k in order[index + 1:] if self._needs_attention(k) or not self._value(k).strip()]
         earlier = [k for k in order[:index + 1] if self._needs_attention(k)]
