@@ -119,6 +119,7 @@ class Flow:
     intake = "综合窗口一次受理（一表申报、材料一次提交）"
     item = "{name}｜{department}｜承诺{promised}个工作日（法定{statutory}）"
     when = "视情形：{reason}"
+    rarely = "个别情形，窗口按需增加"
     output = "出件：{output}"
     delivery = "窗口领取或邮政寄递"
     materials = "可能需要的材料（有电子证照的免交）"
@@ -219,6 +220,8 @@ class Review:
     blockers = "尚不能作出决定"
     accept_blockers = "尚不能直接受理"
     suggested = "建议：{decision}"
+    fix_first = "建议：先更正所列问题（F7 返回修改），再{decision}"
+    complete_first = "建议：先补全所列信息（F7 返回），再作决定"
     go = "去决定"
     dishonest = "申请人有未结失信记录：不适用容缺受理"
 

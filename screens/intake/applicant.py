@@ -106,10 +106,10 @@ class ApplicantStep(StepPane):
                 with Horizontal(classes="field-row"):
                     yield Label(label, classes="field-label")
                     yield HallInput(placeholder=placeholder, id=key)
-                if key == "id_number":
-                    yield Static("", id="id-check", classes="field-note", markup=False)
-                else:
-                    yield Static("", id=f"{key}-check", classes="field-note", markup=False)
+                note = Static("", id="id-check" if key == "id_number" else f"{key}-check", classes="field-note",
+                              markup=False)
+                note.display = False
+                yield note
             yield Static(T.file_heading, classes="heading")
             yield Static(T.file_waiting, id="file-info", classes="file-info", markup=False)
             yield Static(T.proxy_heading, classes="heading")
@@ -121,7 +121,9 @@ class ApplicantStep(StepPane):
                 with Horizontal(classes="field-row"):
                     yield Label(T.proxy_id, classes="field-label")
                     yield HallInput(id="proxy_id")
-                yield Static("", id="proxy-id-check", classes="field-note", markup=False)
+                proxy_note = Static("", id="proxy-id-check", classes="field-note", markup=False)
+                proxy_note.display = False
+                yield proxy_note
                 with Horizontal(classes="field-row"):
                     yield Label(T.proxy_relation, classes="field-label")
                     yield ChoiceInput(PROXY_RELATIONS, id="proxy_relation")
@@ -214,9 +216,11 @@ class ApplicantStep(StepPane):
         if wrong:
             note.set_classes("field-note error")
             note.update(f"✗ {check.error}")
+            note.display = True
         elif note.has_class("error") or not live:
             note.set_classes("field-note")
             note.update("")
+            note.display = False  # no empty line under a field that is fine
 
     def _show_id_check(self) -> None:
         on_file = self.on_file if self.committed.get("id_number") == identify(self._value("id_number")).value else None
@@ -224,11 +228,13 @@ class ApplicantStep(StepPane):
         note = self.query_one("#id-check", Static)
         note.set_classes(f"field-note {kind}")
         note.update(text)
+        note.display = bool(text)
         raw = self.query_one("#proxy_id", HallInput).value.strip()
         result = check_citizen_id(raw) if raw else None
         proxy_note = self.query_one("#proxy-id-check", Static)
         proxy_note.set_classes("field-note " + ("" if result is None else "success" if result.ok else "error"))
         proxy_note.update("" if result is None else "✓" if result.ok else f"✗ {result.error}")
+        proxy_note.display = result is not None
 
     def _show_file(self, record) -> None:
         info = self.query_one("#file-info", Static)

@@ -15,6 +15,7 @@ from hall_app.services.intake import APPLICANT_PREFILL
 from screens.intake.base import StepPane
 from screens.strings import Form as T
 from screens.widgets.choice import ChoiceInput
+from screens.widgets.cjk import wrap_cjk
 from screens.widgets.inputs import HallInput
 
 
@@ -51,10 +52,28 @@ class FieldRow(Horizontal):
         note on a number the file holds is left out)."""
         self.notes = (row.value, row.check.warnings)
 
+    @property
+    def label_text(self) -> str:
+        return self.spec.label + (f" {T.required}" if self.spec.required else "")
+
+    def fit_label(self, width: int) -> None:
+        """The label column ``width`` cells wide; a longer label breaks by the Chinese
+        rules (never "（已自主申报 / ）")."""
+        if getattr(self, "_label_width", None) == width:
+            return
+        self._label_width = width
+        label = self.query_one(".field-label", Label)
+        label.styles.width = width
+        if self.spec.required:  # the marker stays with the last line ("名 *" never "*" alone)
+            lines = wrap_cjk(self.spec.label, width - 3)
+            lines[-1] += f" {T.required}"
+        else:
+            lines = wrap_cjk(self.spec.label, width - 1)
+        label.update("\n".join(lines))
+
     def compose(self) -> ComposeResult:
         spec = self.spec
-        label = spec.label + (f" {T.required}" if spec.required else "")
-        yield Label(label, classes="field-label")
+        yield Label(self.label_text, classes="field-label", markup=False)
         if spec.type == "choice":
             yield ChoiceInput(spec.choices, self.initial, id=f"f-{spec.key}", classes="editor")
         else:
@@ -129,6 +148,7 @@ class FormStep(StepPane):
             await scroll.remove_children()
             self.rows = {r.field.key: FieldRow(r) for r in rows}
             await scroll.mount_all(list(self.rows.values()))
+            self._fit_labels()
             if self.display:
                 self._focus_next(None)
             return
@@ -142,6 +162,22 @@ class FormStep(StepPane):
             row.refresh_marks()
         if self.display and (focused is None or self._row_of(focused) is None):
             self._focus_next(None)
+
+    def on_resize(self) -> None:
+        self._fit_labels()
+
+    def _fit_labels(self) -> None:
+        """One label column for the whole form: as wide as its longest label, at most a
+        third of the width (then labels break by the Chinese rules)."""
+        from rich.cells import cell_len
+
+        width = self.size.width - 2
+        if width <= 0 or not self.rows:
+            return
+        longest = max(cell_len(row.label_text) for row in self.rows.values()) + 1
+        column = min(longest, max(12, width // 3))
+        for row in self.rows.values():
+            row.fit_label(column)
 
     # -- typing and recording ------------------------------------------------------------------
     def _row_of(self, widget) -> FieldRow | None:

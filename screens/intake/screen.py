@@ -108,13 +108,13 @@ class IntakeScreen(Screen):
         if bundle_name:
             self.bundle_name = bundle_name
         self.decided = state.status not in EDITABLE
-        parts = [T.title]
+        parts = [T.title]  # what matters first: a narrow title bar cuts the end
         if self.bundle_name:
             parts.append(self.bundle_name)
-        parts.append(f"跟踪码 {format_tracking_code(state.tracking_code)}")
+        parts.append(state.status_label)
         if state.applicant_name:
             parts.append(f"申请人 {state.applicant_name}")
-        parts.append(state.status_label)
+        parts.append(f"跟踪码 {format_tracking_code(state.tracking_code)}")
         try:
             self.query_one("#intake-title", TitleBar).update(" · ".join(parts))
             self.query_one("#stepper", Stepper).show(self.step, self.decided)
