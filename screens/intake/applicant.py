@@ -105,7 +105,7 @@ class ApplicantStep(StepPane):
                                             ("phone", T.phone, ""), ("address", T.address, "")):
                 with Horizontal(classes="field-row"):
                     yield Label(label, classes="field-label")
-                    yield HallInput(placeholder=placeholder, id=key)
+                    yield HallInput(placeholder=placeholder, id=key, free_text=key == "address")
                 note = Static("", id="id-check" if key == "id_number" else f"{key}-check", classes="field-note",
                               markup=False)
                 note.display = False

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Label, Static
 
 from hall_app.domain.form import check_field
@@ -30,11 +30,11 @@ def set_in_thread(ctx, case_id: str, username: str, key: str, value: str):
 
 
 class FieldRow(Horizontal):
-    """Label · editor · note (预填 / 未提交 / ✓ / ✗ and the reason, wrapped beside the field)."""
+    """Label · editor, with the note under it (预填 / 未提交 / ✓ / ✗ and the reason)."""
 
     def __init__(self, row) -> None:
         super().__init__(classes="form-row", id=f"row-{row.field.key}")
-        self._shown: tuple[str, str] | None = None
+        self._shown: tuple[str, str, str] | None = None
         self.spec = row.field
         self.initial = row.value
         self.take(row)
@@ -74,11 +74,17 @@ class FieldRow(Horizontal):
     def compose(self) -> ComposeResult:
         spec = self.spec
         yield Label(self.label_text, classes="field-label", markup=False)
-        if spec.type == "choice":
-            yield ChoiceInput(spec.choices, self.initial, id=f"f-{spec.key}", classes="editor")
-        else:
-            yield HallInput(self.initial, id=f"f-{spec.key}", classes="editor")
-        yield Static("", classes="note", markup=False)
+        with Vertical(classes="field-box"):
+            with Horizontal(classes="field-line"):
+                if spec.type == "choice":
+                    yield ChoiceInput(spec.choices, self.initial, id=f"f-{spec.key}", classes="editor")
+                else:
+                    yield HallInput(self.initial, id=f"f-{spec.key}", classes="editor",
+                                    free_text=spec.type in ("text", "address"))
+                yield Static("", classes="mark", markup=False)  # 预填 / 未提交 / ✓ / ✗, beside the field
+            note = Static("", classes="note", markup=False)  # the reason or warning, under it: full width
+            note.display = False
+            yield note
 
     @property
     def editor(self):
@@ -95,21 +101,28 @@ class FieldRow(Horizontal):
         check = check_field(self.spec, self.value, getattr(self.screen, "today", None))
         shown = self.touched or bool(self.value)
         prefilled = self.source == "prefill" and self.value == self.initial
+        detail = ""
         if not check.ok and shown:
-            text, kind = f"✗ {check.error}", "-wrong"
+            mark, detail, kind = "✗", check.error or "", "-wrong"
         elif prefilled:
-            text, kind = T.prefilled, "-prefill"  # the file's own value: its warnings are not the clerk's business
+            mark, kind = T.prefilled, "-prefill"  # the file's own value: its warnings are not the clerk's business
         elif self.committed is None or self.value != self.committed:
-            text, kind = (T.draft if self.value else ""), "-draft"
+            mark, kind = (T.draft if self.value else ""), "-draft"
         else:
             warnings = self.notes[1] if self.notes[0] == self.value else ()
-            text = "✓" + ("　" + "　".join(warnings) if warnings else "") if self.value else ""
+            mark, detail = ("✓" if self.value else ""), "　".join(warnings)
             kind = "-warn" if warnings else "-ok"
-        if (text, kind) != self._shown:  # an unchanged note is not set again (no second frame)
-            self._shown = (text, kind)
-            note = self.query_one(".note", Static)
-            note.update(text)
-            note.set_classes(f"note {kind}")
+        if (mark, detail, kind) != self._shown:  # an unchanged note is not set again (no second frame)
+            old = self._shown
+            self._shown = (mark, detail, kind)
+            mark_widget = self.query_one(".mark", Static)
+            mark_widget.update(mark)
+            mark_widget.set_classes(f"mark {kind}")
+            if old is None or old[1] != detail:
+                note = self.query_one(".note", Static)
+                note.update(f"{mark} {detail}" if detail else "")
+                note.display = bool(detail)
+            self.query_one(".note", Static).set_classes(f"note {kind}")
         self.editor.set_class(not check.ok and shown, "-invalid")
 
     def is_done(self) -> bool:

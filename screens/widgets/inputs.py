@@ -5,11 +5,11 @@ that keep everything.
 Pastes. A bracketed paste (the terminal says "this is a paste") arrives as one
 ``Paste`` event: every line is kept, joined for this one-line field (between two
 Chinese characters with nothing, otherwise with a space). A terminal without
-bracketed paste types the text as keys, its line breaks as Enter: an Enter that
-arrives inside such a burst (keys closer together than any hand can type, from one
-read of the terminal) and is followed by more of it is a line break of the pasted
-text, not "record and go on". What does not fit the field is said, never dropped
-silently.
+bracketed paste types the text as keys, its line breaks as Enter: in a free-text
+field (an address, a reason) an Enter that arrives inside such a burst (keys closer
+together than any hand can type, from one read of the terminal) and is followed by
+more of it is a line break of the pasted text, not "record and go on". What does not
+fit the field is said, never dropped silently.
 """
 
 from __future__ import annotations
@@ -35,10 +35,15 @@ def _wide(ch: str) -> bool:
 
 class HallInput(Input):
     def __init__(self, value: str = "", placeholder: str = "", *, id: str | None = None,
-                 password: bool = False, classes: str | None = None, max_length: int = MAX_CHARS) -> None:
+                 password: bool = False, classes: str | None = None, max_length: int = MAX_CHARS,
+                 free_text: bool = False) -> None:
         super().__init__(value="", placeholder=placeholder, id=id, password=password, classes=classes,
                          max_length=max_length, select_on_focus=False)
         self._initial = value
+        # Free text (an address, a reason): an Enter inside a burst of keys is a pasted line
+        # break. Elsewhere (a user name, an ID, the search box) Enter is always Enter: a
+        # scanner or a clerk typing ahead sends "code Enter more" in one burst too.
+        self.free_text = free_text
         self._last_char_at = -1.0  # when the last printable key was made
         self._burst = 0  # printable keys in the current burst
         self._break_at = -1.0  # an Enter inside a burst, waiting: when it was made
@@ -101,7 +106,7 @@ class HallInput(Input):
             self._burst = self._burst + 1 if in_burst else 1
             self._last_char_at = event.time
             return
-        if event.key in LINE_KEYS and in_burst and self._burst >= 2:
+        if event.key in LINE_KEYS and in_burst and self._burst >= 2 and self.free_text:
             # Keys this close together are a paste (or a scanner): wait a moment to see
             # whether more of it follows before taking the Enter as "record and go on".
             event.stop()
