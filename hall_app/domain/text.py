@@ -46,14 +46,15 @@ def clean(value: str | None) -> str:
 
 
 def join_lines(value: str) -> str:
-    """A multi-line paste for a one-line field: the lines joined by one space (between
-    two CJK characters by nothing: 重庆市江津区 / 几江街道 → 重庆市江津区几江街道)."""
+    """A multi-line paste for a one-line field: the lines joined as Chinese writes them
+    (next to a Chinese character by nothing: 重庆市江津区 / 几江街道18号 → 重庆市江津区几江街道18号;
+    between two Latin words or numbers by a space: Room 3 / Building 5)."""
     lines = [line.strip() for line in value.splitlines()]
     out = ""
     for line in lines:
         if not line:
             continue
-        if out and not (_wide(out[-1]) and _wide(line[0])):
+        if out and needs_space(out[-1], line[0]):
             out += " "
         out += line
     return out
@@ -61,6 +62,12 @@ def join_lines(value: str) -> str:
 
 def _wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def needs_space(before: str, after: str) -> bool:
+    """Whether two pasted lines ending in ``before`` and starting with ``after`` are
+    joined with a space (Latin words and numbers) or without (Chinese)."""
+    return not (_wide(before) or _wide(after))
 
 
 def compact(value: str | None) -> str:

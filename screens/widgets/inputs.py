@@ -3,13 +3,13 @@ select-all on focus (typing never wipes a prefilled value by surprise), and past
 that keep everything.
 
 Pastes. A bracketed paste (the terminal says "this is a paste") arrives as one
-``Paste`` event: every line is kept, joined for this one-line field (between two
-Chinese characters with nothing, otherwise with a space). A terminal without
-bracketed paste types the text as keys, its line breaks as Enter: in a free-text
-field (an address, a reason) an Enter that arrives inside such a burst (keys closer
-together than any hand can type, from one read of the terminal) and is followed by
-more of it is a line break of the pasted text, not "record and go on". What does not
-fit the field is said, never dropped silently.
+``Paste`` event: every line is kept, joined for this one-line field as Chinese is
+written (next to a Chinese character with nothing, between Latin words with a
+space). A terminal without bracketed paste types the text as keys, its line breaks
+as Enter: in a free-text field (an address, a reason) an Enter that arrives inside
+such a burst (keys closer together than any hand can type, from one read of the
+terminal) and is followed by more of it is a line break of the pasted text, not
+"record and go on". What does not fit the field is said, never dropped silently.
 """
 
 from __future__ import annotations
@@ -18,19 +18,13 @@ from textual import events
 from textual.timer import Timer
 from textual.widgets import Input
 
-from hall_app.domain.text import join_lines
+from hall_app.domain.text import join_lines, needs_space
 from screens.strings import Inputs as T
 
 MAX_CHARS = 2000  # a paste of anything longer is cut here, and the clerk is told
 BURST_GAP = 0.002  # s: keys closer than this came from one terminal read, not a hand
 LINE_BREAK_WAIT = 0.02  # s: how long an Enter inside a burst waits for the rest of it
 LINE_KEYS = ("enter", "ctrl+j")
-
-
-def _wide(ch: str) -> bool:
-    import unicodedata
-
-    return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
 class HallInput(Input):
@@ -93,7 +87,7 @@ class HallInput(Input):
             if event.is_printable and event.time - self._break_at < BURST_GAP:
                 self._cancel_break()
                 before = self.value[:self.cursor_position][-1:]
-                if before and not (_wide(before) and _wide(event.character or "")):
+                if before and needs_space(before, event.character or ""):
                     self.insert_text_at_cursor(" ")  # the pasted line break, as one-line text has it
             elif event.key in LINE_KEYS and event.time - self._break_at < BURST_GAP:
                 self._break_at = event.time  # a blank line in the paste

@@ -43,9 +43,9 @@ async def test_a_multi_line_paste_keeps_every_line(app, hall):
         app.screen.query_one("#f-household_address").focus()
         await settle(pilot)
         await paste(pilot, "重庆市江津区\n德感街道长江路66号\r\n\nBuilding 3\n2单元")
-        assert app.screen.query_one("#f-household_address").value == "重庆市江津区德感街道长江路66号 Building 3 2单元"
+        assert app.screen.query_one("#f-household_address").value == "重庆市江津区德感街道长江路66号Building 3 2单元"
         await press(pilot, "enter")
-        assert current_case(app).fields["household_address"] == "重庆市江津区德感街道长江路66号 Building 3 2单元"
+        assert current_case(app).fields["household_address"] == "重庆市江津区德感街道长江路66号Building 3 2单元"
 
 
 async def test_a_paste_too_long_for_the_field_says_what_was_dropped(app, hall):
@@ -74,14 +74,14 @@ async def test_a_paste_typed_as_keys_stays_in_its_field(app, hall):
         await settle(pilot)
         assert app.screen.step == "form"
         assert app.screen.focused is field
-        assert field.value == "重庆市江津区几江街道 18号 3单元"
+        assert field.value == "重庆市江津区几江街道 18号3单元"
         # A scanner's Enter at the end of its burst is still an Enter: recorded, on to the next field.
         await press(pilot, "end")
         for key in [*"1栋", "enter"]:
             app._driver.send_message(key_event(app, key))
         await settle(pilot)
         await settle(pilot)
-        assert current_case(app).fields["household_address"] == "重庆市江津区几江街道 18号 3单元1栋"
+        assert current_case(app).fields["household_address"] == "重庆市江津区几江街道 18号3单元1栋"
         assert app.screen.focused is not field
 
 
