@@ -16,7 +16,7 @@ from hall_app.domain.bundle import FieldDef
 from hall_app.domain.ids import check_citizen_id, check_uscc
 from hall_app.domain.text import clean, compact
 
-DEFAULT_MAX = {"name": 50, "text": 100, "address": 200, "number": 12}
+DEFAULT_MAX = {"name": 50, "text": 100, "address": 200, "number": 19}  # a bank card has up to 19 digits
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _DATE_FORMS = (
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),

@@ -170,3 +170,25 @@ async def test_the_spouse_on_file_gets_no_address_code_note_in_the_form(app, hal
         await _replace(pilot, "f-spouse_id_number", spouse)
         await press(pilot, "enter")
         assert "晚于出生年份" in screen_text(app)
+
+
+async def test_the_last_required_choice_leads_to_the_optional_bank_card_not_past_it(app, hall):
+    async with app.run_test(size=SIZE) as pilot:
+        await _to_applicant(pilot)
+        await type_text(pilot, LIU_YANG)
+        await press(pilot, "enter")
+        await answer(pilot, NEWBORN_ALL_YES)
+        await press(pilot, "a", "enter")
+        await type_text(pilot, "刘思远")
+        await press(pilot, "enter", "1")
+        await type_text(pilot, "20261115")
+        await press(pilot, "enter")
+        await type_text(pilot, "江津区妇幼保健院")
+        await press(pilot, "enter", "1")  # delivery: 窗口领取
+        await press(pilot, "1")  # insurance grade: the last required field
+        assert app.screen.step == "form"
+        assert app.screen.focused.id == "f-bank_account"  # shown, not skipped
+        await type_text(pilot, "6228480012345678")
+        await press(pilot, "enter")
+        assert app.screen.step == "review"
+        assert current_case(app).fields["bank_account"] == "6228480012345678"
