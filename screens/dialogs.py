@@ -66,10 +66,10 @@ class ReasonDialog(ModalScreen[tuple[str, str] | None]):
         with Vertical():
             yield Static(self.title_text, classes="dialog-title", markup=False)
             yield Label(self.reason_label)
-            yield HallInput(id="reason")
+            yield HallInput(id="reason", free_text=True)
             if self.basis_label:
                 yield Label(self.basis_label)
-                yield HallInput(id="basis")
+                yield HallInput(id="basis", free_text=True)
             yield Static("", id="dialog-error", classes="error")
             yield Static(T.reason_keys.format(no=prose(self.app, self.BINDINGS, "dialog.cancel")),
                          classes="dialog-keys")

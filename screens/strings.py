@@ -23,6 +23,10 @@ class App:
     claimed_away = "该办件已由 {user} 接手；为免冲突，您已回到工作台。"
 
 
+class Inputs:
+    paste_cut = "粘贴内容超过本栏上限{limit}字：已保留前{kept}字，舍去{dropped}字"
+
+
 class Login:
     title = "登录"
     first_run_title = "首次使用：创建管理员账号"
@@ -80,6 +84,8 @@ class Intake:
     next = "下一步"
     leave = "回工作台"
     saved_hint = "已自动保存，可随时离开"
+    draft_kept = "草稿已保存（跟踪码 {code}）：在工作台“草稿”中回车可继续办理"
+    nothing_started = "尚未选择一件事，未建立草稿"
     first_step = "已是第一步"
     last_step = "已是最后一步"
     need_bundle_first = "请先选择一件事"
@@ -116,6 +122,7 @@ class Flow:
     intake = "综合窗口一次受理（一表申报、材料一次提交）"
     item = "{name}｜{department}｜承诺{promised}个工作日（法定{statutory}）"
     when = "视情形：{reason}"
+    rarely = "个别情形，窗口按需增加"
     output = "出件：{output}"
     delivery = "窗口领取或邮政寄递"
     materials = "可能需要的材料（有电子证照的免交）"
@@ -151,6 +158,8 @@ class Applicant:
     proxy_saved = "代办人已记录：{name}（{relation}）"
     proxy_cleared = "已改为本人办理"
     next_field = "确认"
+    blocked_id = "证件号码有误：{error}。请更正后再继续（有误的号码不能受理）"
+    blocked_field = "{error}。请更正后再继续"
 
 
 class Questions:
@@ -214,6 +223,8 @@ class Review:
     blockers = "尚不能作出决定"
     accept_blockers = "尚不能直接受理"
     suggested = "建议：{decision}"
+    fix_first = "建议：先更正所列问题（F7 返回修改），再{decision}"
+    complete_first = "建议：先补全所列信息（F7 返回），再作决定"
     go = "去决定"
     dishonest = "申请人有未结失信记录：不适用容缺受理"
 
@@ -288,7 +299,7 @@ class Help:
     editing = "输入框"
     editing_keys = (
         ("← →", "移动光标"), ("Home / End", "行首 / 行尾"), ("Backspace / Delete", "删除"),
-        ("Ctrl+V / 粘贴", "粘贴（全角数字、多余空格自动规范）"), ("Tab / Shift+Tab", "下一个 / 上一个输入项"),
+        ("Ctrl+V / 粘贴", "粘贴（多行合为一行；证件号、电话、日期中的全角数字自动规范，文字和中文标点保持原样）"), ("Tab / Shift+Tab", "下一个 / 上一个输入项"),
     )
     palette = "{key} 打开命令面板：输入文字或拼音首字母（xb）查找本页的全部操作"
 

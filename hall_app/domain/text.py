@@ -1,8 +1,16 @@
 """Normalising what a clerk types or pastes, and the rules every stored string obeys.
 
 Chinese input methods produce full-width digits and letters (５００, ＡＢＣ) and an
-ideographic space; scanners and copy-paste leave stray blanks. Every value that is
-checked or compared goes through here first.
+ideographic space; scanners and copy-paste leave stray blanks and line breaks.
+
+Two levels, chosen by what a value *is*:
+
+- :func:`clean` for free text (names, addresses, 经营范围, a refusal reason): Unicode
+  NFC, trimmed, every run of blanks or line breaks folded to one space. Nothing else
+  changes: Chinese punctuation (，；：（）) and full-width letters stay as typed.
+- :func:`compact` for codes and numbers (citizen ID, USCC, phone, date, number,
+  tracking code): full-width ASCII becomes ASCII, blanks and hyphens go. Only a field
+  whose type is a code may use it.
 
 ``text_problem`` is the one rule for text that goes into an event (checked on the
 device before anything is written and again by the server): no NUL or other control
@@ -24,7 +32,9 @@ _BAD_MULTI_LINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def to_halfwidth(value: str) -> str:
-    """Full-width ASCII (U+FF01..U+FF5E) and U+3000 become their ASCII forms."""
+    """Full-width ASCII (U+FF01..U+FF5E) and U+3000 become their ASCII forms.
+
+    For codes only: in free text this would rewrite Chinese punctuation (；→;)."""
     out = []
     for ch in value:
         code = ord(ch)
@@ -38,16 +48,44 @@ def to_halfwidth(value: str) -> str:
 
 
 def clean(value: str | None) -> str:
-    """Half-width, NFC, trimmed, inner runs of blanks folded to one space."""
+    """Free text: NFC, trimmed, inner runs of blanks (and line breaks) folded to one
+    space. Punctuation and full-width characters are kept as typed."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFC", to_halfwidth(str(value)))
+    text = unicodedata.normalize("NFC", str(value))
     return " ".join(text.split())
 
 
+def join_lines(value: str) -> str:
+    """A multi-line paste for a one-line field: the lines joined as Chinese writes them
+    (next to a Chinese character by nothing: 重庆市江津区 / 几江街道18号 → 重庆市江津区几江街道18号;
+    between two Latin words or numbers by a space: Room 3 / Building 5)."""
+    lines = [line.strip() for line in value.splitlines()]
+    out = ""
+    for line in lines:
+        if not line:
+            continue
+        if out and needs_space(out[-1], line[0]):
+            out += " "
+        out += line
+    return out
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def needs_space(before: str, after: str) -> bool:
+    """Whether two pasted lines ending in ``before`` and starting with ``after`` are
+    joined with a space (Latin words and numbers) or without (Chinese)."""
+    return not (_wide(before) or _wide(after))
+
+
 def compact(value: str | None) -> str:
-    """Like :func:`clean` but with every blank and hyphen removed (codes, numbers)."""
-    text = clean(value)
+    """A code or number: half-width, NFC, every blank and hyphen removed."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFC", to_halfwidth(str(value)))
     return "".join(ch for ch in text if not ch.isspace() and ch not in "-_")
 
 

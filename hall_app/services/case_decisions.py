@@ -12,7 +12,7 @@ from hall_app.domain.decisions import deferred_materials
 from hall_app.domain.text import clean
 from hall_app.services.case_intake import CaseIntake
 from hall_app.services.case_work import CaseWork
-from hall_app.services.intake import Review
+from hall_app.services.intake import Review, applicant_attr
 
 
 class CaseDecisions(CaseIntake):
@@ -24,8 +24,11 @@ class CaseDecisions(CaseIntake):
         for question in review.plan.prefilled:
             w.record("case.answer_set", {"question": question, "value": review.plan.answers[question]})
         for row in review.form:
-            if row.source in ("prefill", "draft") and row.value:
-                self._set_field(w, row.field.key, row.value)
+            mirrored = applicant_attr(row.field, w.state.applicant) is not None
+            if row.value and (row.source in ("prefill", "draft") or mirrored):
+                if mirrored and row.source == "draft":  # typed on the form, not yet recorded: the applicant's
+                    self._set_field(w, row.field.key, row.value)
+                self._set_field(w, row.field.key, row.value, snapshot=mirrored)
 
     @staticmethod
     def _dues(review: Review) -> dict[str, str]:

@@ -9,7 +9,8 @@ from hall_app.domain.ids import CheckResult, check_citizen_id, identifier_kind, 
 from hall_app.domain.planner import MARKS
 from hall_app.domain.text import clean
 from hall_app.services.case_work import CaseServiceBase, CaseWork
-from hall_app.services.intake import FormRow, IntakeError, PlanChange
+from hall_app.services.intake import (FILE_ATTRS, FormRow, IntakeError, PlanChange, applicant_attr, applicant_changes,
+                                      check_applicant, file_checked)
 from hall_app.store.models import FieldDraft
 
 
@@ -26,7 +27,8 @@ class CaseIntake(CaseServiceBase):
             return w.state if w.state.step == step else w.record("case.step_set", {"step": step})
 
     def set_applicant_id(self, case_id: str, actor: str, raw: str) -> CheckResult:
-        """Record the applicant's ID number or USCC; fill name etc. from the file."""
+        """Record the applicant's ID number or USCC; the file fills name, phone and address
+        (another number: what belonged to the previous person goes, see ``applicant_changes``)."""
         with self.work(case_id, actor) as w:
             return self._set_applicant_id(w, raw)
 
@@ -34,25 +36,37 @@ class CaseIntake(CaseServiceBase):
         result = identify(raw)
         key = identifier_kind(result.value)
         other = "id_number" if key == "uscc" else "uscc"
+        before = w.state.applicant
+        old_key = before.get("id_number") or before.get("uscc") or ""
+        if old_key == result.value and before.get(key) == result.value:
+            return result
+        old_file = self.ctx.people.lookup(old_key) if old_key and identify(old_key).ok else None
+        new_file = self.ctx.people.lookup(result.value) if result.ok else None
         w.record("case.applicant_set", {"key": key, "value": result.value})
         if w.state.applicant.get(other):
             w.record("case.applicant_set", {"key": other, "value": ""})
-        if result.ok:
-            record = self.ctx.people.lookup(result.value)
-            if record is not None:
-                for attr in ("name", "phone", "address"):
-                    value = record.attributes.get(attr)
-                    if value and not w.state.applicant.get(attr):
-                        w.record("case.applicant_set", {"key": attr, "value": value})
+        changes = applicant_changes(before, old_file.attributes if old_file else None,
+                                    new_file.attributes if new_file else None)
+        for attr, value in changes.items():
+            w.record("case.applicant_set", {"key": attr, "value": value})
         return result
 
     def set_applicant(self, case_id: str, actor: str, key: str, value: str) -> CaseState:
+        """One applicant attribute, checked as the form checks it; kept as typed when wrong
+        (the review says why acceptance waits)."""
         with self.work(case_id, actor) as w:
-            rules.check_applicant_key(key)
-            if key in ("id_number", "uscc"):
-                self._set_applicant_id(w, value)
-                return w.state
-            return w.record("case.applicant_set", {"key": key, "value": clean(value)[:300]})
+            return self._set_applicant(w, key, value)
+
+    def _set_applicant(self, w: CaseWork, key: str, value: str) -> CaseState:
+        rules.check_applicant_key(key)
+        if key in ("id_number", "uscc"):
+            self._set_applicant_id(w, value)
+            return w.state
+        check = check_applicant(key, value, w.state.applicant) if key in FILE_ATTRS else None
+        stored = check.value if check is not None and check.ok else clean(value)
+        if w.state.applicant.get(key, "") == stored:
+            return w.state
+        return w.record("case.applicant_set", {"key": key, "value": stored})
 
     def set_proxy(self, case_id: str, actor: str, name: str, id_number: str, relation: str,
                   kind: str = "relative") -> CheckResult:
@@ -100,18 +114,23 @@ class CaseIntake(CaseServiceBase):
             else:
                 draft.value, draft.updated_at = value, self.ctx.now_iso()
 
-    def set_field(self, case_id: str, actor: str, key: str, value: str) -> FormRow:
+    def set_field(self, case_id: str, actor: str, key: str, value: str, *, snapshot: bool = False) -> FormRow:
+        """Record one form field. A field mirroring the applicant (name, ID, phone) is
+        recorded on the applicant; ``snapshot`` (at the decision) also records it as the
+        form's value, so the decided form stands on its own events."""
         with self.work(case_id, actor) as w:
-            return self._set_field(w, key, value)
+            return self._set_field(w, key, value, snapshot=snapshot)
 
-    def _set_field(self, w: CaseWork, key: str, value: str) -> FormRow:
+    def _set_field(self, w: CaseWork, key: str, value: str, *, snapshot: bool = False) -> FormRow:
         planned = next((f for f in self.plan(w.state).fields if f.field.key == key), None)
         if planned is None:
             raise IntakeError(f"本次表单没有字段 {key}")
-        check = check_field(planned.field, value)
+        check = file_checked(check_field(planned.field, value, self.ctx.today()), planned.field, self._on_file)
         stored = check.value if check.ok else clean(value)
-        if w.state.fields.get(key) != stored:
+        attr = applicant_attr(planned.field, w.state.applicant)
+        if attr is not None and not snapshot:  # the applicant's own data: recorded on the applicant, nowhere else
+            self._set_applicant(w, attr, stored)
+        elif w.state.fields.get(key) != stored:
             w.record("case.field_set", {"key": key, "value": stored})
         w.drop_draft(key)
         return FormRow(planned.field, stored, "typed", check)
-

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from hall_app.domain.case import CaseError, CaseState
 from hall_app.domain.decisions import decision_options, identity_blockers, question_blockers
 from hall_app.domain.planner import Applicant, Plan, make_plan
-from hall_app.services.intake import DueLine, FormRow, IntakeError, Review, form_rows
+from hall_app.services.intake import (FILE_ATTRS, DueLine, FormRow, IntakeError, Review, check_applicant,
+                                      form_rows)
 from hall_app.store.models import FieldDraft
 from hall_app.store.repository import CaseRepository
 
@@ -100,7 +101,11 @@ class CaseServiceBase:
         from hall_app.services.people import PersonFileService
 
         drafts = self.drafts_of(state.case_id) if drafts is None else drafts
-        return form_rows(plan, state, drafts, lambda source: PersonFileService.prefill_value(record, source))
+        return form_rows(plan, state, drafts, lambda source: PersonFileService.prefill_value(record, source),
+                         today=self.ctx.today(), on_file=self._on_file)
+
+    def _on_file(self, number: str) -> bool:
+        return self.ctx.people.lookup(number) is not None
 
     def review(self, case: str | CaseState, drafts: dict[str, str] | None = None) -> Review:
         """The case's plan, form, due dates and what each decision needs, as of now."""
@@ -116,6 +121,8 @@ class CaseServiceBase:
                                 planned.item.promised_days, due.date.isoformat(), due.warnings))
         blockers = identity_blockers(state.applicant) + question_blockers(plan)
         accept_blockers = tuple(f"{row.field.label}：{row.check.error}" for row in form if not row.check.ok)
+        accept_blockers += tuple(f"申请人{check.error}" for attr in FILE_ATTRS if state.applicant.get(attr)
+                                 and not (check := check_applicant(attr, state.applicant[attr], state.applicant)).ok)
         dishonest = bool(record and record.dishonest)
         options = decision_options(state, plan, accept_blockers, dishonest)
         return Review(state, plan, form, tuple(dues), blockers, accept_blockers, plan.suggested_decision(),

@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Label, Static
 
 from hall_app.services.cases import PROXY_RELATIONS, identify
+from hall_app.services.intake import ADDRESS_NOTE, check_applicant
 from hall_app.domain.ids import birth_date_of, check_citizen_id, identifier_kind, sex_of
 from screens.intake.base import StepPane
 from screens.keymap import prose
@@ -20,6 +21,7 @@ from screens.widgets.choice import ChoiceInput
 from screens.widgets.inputs import HallInput
 
 FIELDS = ("id_number", "name", "phone", "address")
+CHECKED = ("name", "phone", "address")  # checked as the form checks them (the note below the field)
 PROXY_FIELDS = ("proxy_name", "proxy_id", "proxy_relation")
 SCRATCH = {"id_number": "applicant.id_number", "name": "applicant.name", "phone": "applicant.phone",
            "address": "applicant.address", "proxy_name": "proxy.name", "proxy_id": "proxy.id_number",
@@ -57,8 +59,13 @@ def proxy_in_thread(ctx, case_id: str, username: str, proxy: dict[str, str] | No
     return load_in_thread(ctx, case_id)
 
 
-def describe_id(raw: str) -> tuple[str, str]:
-    """The live check line for what has been typed so far, and its style class."""
+def describe_id(raw: str, on_file: bool | None = None) -> tuple[str, str]:
+    """The live check line for what has been typed so far, and its style class.
+
+    The address-code note ("code set up after the birth year") is shown only once the
+    file has been asked and does not hold the number (``on_file`` False): for a person
+    on file it says nothing the clerk can act on (every 江津 number of someone born
+    before 2006 has it)."""
     value = raw.strip()
     if not value:
         return "", "muted"
@@ -68,7 +75,8 @@ def describe_id(raw: str) -> tuple[str, str]:
             text = T.id_ok_person.format(sex=sex_of(result.value), birth=birth_date_of(result.value).isoformat())
         else:
             text = T.id_ok_firm
-        return "　".join((text, *result.warnings)), "success"
+        notes = [w for w in result.warnings if on_file is False or not w.startswith(ADDRESS_NOTE)]
+        return "　".join((text, *notes)), "success"
     if len(result.value) < 18 and result.value.isalnum():
         return f"已输入 {len(result.value)}/18 位", "muted"
     return f"✗ {result.error}", "error"
@@ -90,6 +98,7 @@ class ApplicantStep(StepPane):
         self.after_commit: str | None = None
         self.proxy_open = False
         self.proxy_recorded = False
+        self.on_file: bool | None = None  # the file holds the recorded number (None: not asked yet)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="applicant-scroll"):
@@ -97,9 +106,11 @@ class ApplicantStep(StepPane):
                                             ("phone", T.phone, ""), ("address", T.address, "")):
                 with Horizontal(classes="field-row"):
                     yield Label(label, classes="field-label")
-                    yield HallInput(placeholder=placeholder, id=key)
-                if key == "id_number":
-                    yield Static("", id="id-check", classes="field-note", markup=False)
+                    yield HallInput(placeholder=placeholder, id=key, free_text=key == "address")
+                note = Static("", id="id-check" if key == "id_number" else f"{key}-check", classes="field-note",
+                              markup=False)
+                note.display = False
+                yield note
             yield Static(T.file_heading, classes="heading")
             yield Static(T.file_waiting, id="file-info", classes="file-info", markup=False)
             yield Static(T.proxy_heading, classes="heading")
@@ -112,13 +123,29 @@ class ApplicantStep(StepPane):
                 with Horizontal(classes="field-row"):
                     yield Label(T.proxy_id, classes="field-label")
                     yield HallInput(id="proxy_id")
-                yield Static("", id="proxy-id-check", classes="field-note", markup=False)
+                proxy_note = Static("", id="proxy-id-check", classes="field-note", markup=False)
+                proxy_note.display = False
+                yield proxy_note
                 with Horizontal(classes="field-row"):
                     yield Label(T.proxy_relation, classes="field-label")
                     yield ChoiceInput(PROXY_RELATIONS, id="proxy_relation")
 
     def focus_first(self) -> None:
         self.query_one("#id_number", HallInput).focus()
+
+    def leave_problem(self) -> str | None:
+        """What stops going on from here: a wrong ID (it would be blocked at the decision
+        anyway: say so now, where it can be corrected) or a wrong name, phone, address."""
+        raw = self._value("id_number").strip()
+        if raw:
+            result = identify(raw)
+            if not result.ok:
+                return T.blocked_id.format(error=result.error)
+        for key in CHECKED:
+            check = self._check(key)
+            if check is not None and not check.ok:
+                return T.blocked_field.format(error=check.error)
+        return None
 
     def load(self):
         return load_in_thread(self.ctx, self.case_id)
@@ -144,7 +171,10 @@ class ApplicantStep(StepPane):
                 continue  # the clerk is typing here: never change it under their fingers
             widget.set_quietly(value)  # type: ignore[attr-defined]
             self.displayed[key] = value
+        self.on_file = record is not None
         self._show_id_check()
+        for key in CHECKED:
+            self._show_field_check(key)
         self._show_file(record)
         self.proxy_recorded = bool(state.proxy)
         role = self.hall_app.user.role if self.hall_app.user else ""
@@ -169,16 +199,44 @@ class ApplicantStep(StepPane):
             self.hall_app.release_keys()
         self.fail(message)
 
+    def _applicant_kind(self) -> dict[str, str]:
+        result = identify(self._value("id_number"))
+        return {"uscc": result.value} if len(result.value) == 18 and not result.value[:17].isdigit() else {}
+
+    def _check(self, key: str):
+        value = self._value(key).strip()
+        return check_applicant(key, value, self._applicant_kind()) if value else None
+
+    def _show_field_check(self, key: str, live: bool = False) -> None:
+        """✗ and the reason under the name, phone or address; while typing only taken away
+        (a half-typed phone number is not an error yet)."""
+        note = self.query_one(f"#{key}-check", Static)
+        check = self._check(key)
+        wrong = check is not None and not check.ok
+        if live and wrong and not note.has_class("error"):
+            return
+        if wrong:
+            note.set_classes("field-note error")
+            note.update(f"✗ {check.error}")
+            note.display = True
+        elif note.has_class("error") or not live:
+            note.set_classes("field-note")
+            note.update("")
+            note.display = False  # no empty line under a field that is fine
+
     def _show_id_check(self) -> None:
-        text, kind = describe_id(self.query_one("#id_number", HallInput).value)
+        on_file = self.on_file if self.committed.get("id_number") == identify(self._value("id_number")).value else None
+        text, kind = describe_id(self.query_one("#id_number", HallInput).value, on_file)
         note = self.query_one("#id-check", Static)
         note.set_classes(f"field-note {kind}")
         note.update(text)
+        note.display = bool(text)
         raw = self.query_one("#proxy_id", HallInput).value.strip()
         result = check_citizen_id(raw) if raw else None
         proxy_note = self.query_one("#proxy-id-check", Static)
         proxy_note.set_classes("field-note " + ("" if result is None else "success" if result.ok else "error"))
         proxy_note.update("" if result is None else "✓" if result.ok else f"✗ {result.error}")
+        proxy_note.display = result is not None
 
     def _show_file(self, record) -> None:
         info = self.query_one("#file-info", Static)
@@ -217,6 +275,8 @@ class ApplicantStep(StepPane):
                     coalesce=("scratch", self.case_id, key))
         if key in ("id_number", "proxy_id"):
             self._show_id_check()
+        if key in CHECKED:
+            self._show_field_check(key, live=True)
         if key == "id_number":
             result = identify(event.value)
             if result.ok and result.value != self.committed.get("id_number"):
@@ -226,6 +286,8 @@ class ApplicantStep(StepPane):
         event.stop()
         key = event.input.id or ""
         self._commit(key)
+        if key in CHECKED:
+            self._show_field_check(key)
         if self.inflight:
             self.after_commit = key  # move on once the file has filled what it knows
             self.hall_app.hold_keys()  # and what is typed meanwhile goes to the next field
@@ -233,7 +295,10 @@ class ApplicantStep(StepPane):
             self._next_from(key)
 
     def on_input_blurred(self, event: HallInput.Blurred) -> None:
-        self._commit(event.input.id or "")
+        key = event.input.id or ""
+        self._commit(key)
+        if key in CHECKED:
+            self._show_field_check(key)
 
     def on_choice_input_changed(self, event: ChoiceInput.Changed) -> None:
         event.stop()
@@ -292,13 +357,20 @@ class ApplicantStep(StepPane):
         return list(FIELDS) + (list(PROXY_FIELDS) if self.proxy_open else [])
 
     def _next_from(self, key: str) -> None:
+        """Enter: on to the next field still empty or wrong (a person not on file: name,
+        phone, address in turn); then back to anything required or wrong; then on."""
         order = self._order()
         if key not in order:
             return
-        for candidate in order[order.index(key) + 1:] + order[:order.index(key) + 1]:
-            if self._needs_attention(candidate):
-                self.query_one(f"#{candidate}").focus()
-                return
+        index = order.index(key)
+        if key in CHECKED and self._value(key).strip() and self._needs_attention(key):
+            return  # wrong: stay here, the note below the field says why
+        later = [k for k in order[index + 1:] if self._needs_attention(k) or not self._value(k).strip()]
+        earlier = [k for k in order[:index + 1] if self._needs_attention(k)]
+        target = (later or earlier or [None])[0]
+        if target is not None:
+            self.query_one(f"#{target}").focus()
+            return
         self.advance()
 
     def _needs_attention(self, key: str) -> bool:
@@ -307,6 +379,9 @@ class ApplicantStep(StepPane):
             return key in ("id_number", "name") or key in PROXY_FIELDS
         if key == "id_number":
             return not identify(value).ok
+        if key in CHECKED:
+            check = self._check(key)
+            return check is not None and not check.ok
         if key == "proxy_id":
             return not check_citizen_id(value).ok
         return False

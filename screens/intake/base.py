@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -23,6 +24,7 @@ class StepPane(Vertical):
         super().__init__(id=f"step-{self.STEP}", classes="step")
         self.intake = intake
         self._ready_once = False
+        self.built = asyncio.Event()  # set once composed and mounted (its widgets exist)
 
     # -- shortcuts ---------------------------------------------------------------------
     @property
@@ -77,6 +79,7 @@ class StepPane(Vertical):
 
     # -- lifecycle ---------------------------------------------------------------------------
     def on_mount(self) -> None:
+        self.built.set()  # Mount comes after Compose: every child widget exists now
         self.reload()
 
     def reload(self) -> None:
@@ -117,3 +120,7 @@ class StepPane(Vertical):
 
     def focus_first(self) -> None:
         pass
+
+    def leave_problem(self) -> str | None:
+        """Why the clerk cannot go on to a later step yet (None: they can)."""
+        return None

@@ -131,9 +131,12 @@ class DecisionStep(StepPane):
         if self.decided:
             head.update(T.done.format(status=state.status_label, code=format_tracking_code(state.tracking_code)))
         else:
-            label = T.options.get(review.suggested, ("", ""))[0]
+            from screens.intake.review import suggestion
+
             extra = f"　（已出具一次性告知书 {len(state.notices)} 次）" if state.notices else ""
-            head.update(T.suggested.format(label=label) + extra)
+            blocked = self.blocked.get(review.suggested)
+            head.update((suggestion(review) if blocked else T.suggested.format(
+                label=T.options.get(review.suggested, ("", ""))[0])) + extra)
             for n, kind in enumerate(ORDER, start=1):
                 name, what = T.options[kind]
                 text = Text()

@@ -19,6 +19,19 @@ def flow_in_thread(ctx, case_id: str):
     return ctx.cases.plan(state)
 
 
+def when_text(bundle, entry, rules) -> str:
+    """When an item or material applies, in words: the author's reason, else the
+    condition read out (never the raw "false" of an entry only a rule adds)."""
+    from hall_app.domain.planner import describe
+
+    if entry.when and entry.when != "false":
+        return entry.reason or describe(entry.when_node, bundle)
+    if entry.when == "false" or rules:
+        reasons = [r.reason or describe(r.when_node, bundle) for r in rules]
+        return "；".join(dict.fromkeys(reasons)) if reasons else T.rarely
+    return ""
+
+
 def chart(plan) -> Text:
     bundle = plan.bundle
     planned = {p.item.code for p in plan.items}
@@ -39,23 +52,25 @@ def chart(plan) -> Text:
         text.append(T.item.format(name=item.name, department=item.department, promised=item.promised_days,
                                   statutory=item.statutory_days))
         text.append("\n")
-        if item.when:
+        reason = when_text(bundle, item, [r for r in bundle.rules if item.code in r.add_items])
+        if reason:
             text.append("│    ", style="cyan")
-            text.append(T.when.format(reason=item.reason or item.when) + "\n",
-                        style="yellow" if item.code in planned else "dim")
+            text.append(T.when.format(reason=reason) + "\n", style="yellow" if item.code in planned else "dim")
         text.append("│    ", style="cyan")
         text.append(T.output.format(output=item.output) + "\n", style="dim")
     text.append("└─ ", style="cyan")
     text.append(T.output.format(output=T.delivery) + "\n\n", style="bold")
     text.append(T.materials + "\n", style="bold")
     for material in bundle.materials:
-        if material.when == "false":
+        rules = [r for r in bundle.rules if material.code in r.add_materials]
+        if material.when == "false" and not rules:
             continue
         text.append("  · " + T.material.format(name=material.name, form=FORM_LABELS[material.form]))
         if material.elicence:
             text.append("　" + T.elicence.format(name=material.elicence), style="green")
-        if material.when:
-            text.append("　" + T.when.format(reason=material.reason or material.when), style="dim")
+        reason = when_text(bundle, material, rules)
+        if reason:
+            text.append("　" + T.when.format(reason=reason), style="dim")
         text.append("\n")
     return text
 

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Label, Static
 
 from hall_app.domain.form import check_field
+from hall_app.services.intake import APPLICANT_PREFILL
 from screens.intake.base import StepPane
 from screens.strings import Form as T
 from screens.widgets.choice import ChoiceInput
+from screens.widgets.cjk import wrap_cjk
 from screens.widgets.inputs import HallInput
 
 
@@ -28,10 +30,11 @@ def set_in_thread(ctx, case_id: str, username: str, key: str, value: str):
 
 
 class FieldRow(Horizontal):
-    """Label · editor · note (预填 / 未提交 / ✓ / ✗ and the reason, wrapped beside the field)."""
+    """Label · editor, with the note under it (预填 / 未提交 / ✓ / ✗ and the reason)."""
 
     def __init__(self, row) -> None:
         super().__init__(classes="form-row", id=f"row-{row.field.key}")
+        self._shown: tuple[str, str, str] | None = None
         self.spec = row.field
         self.initial = row.value
         self.take(row)
@@ -42,16 +45,46 @@ class FieldRow(Horizontal):
         self.committed = row.value if row.source in ("typed", "prefill") else None
         self.touched = row.source in ("typed", "draft")
         self.initial = row.value
+        self.adopt(row)
+
+    def adopt(self, row) -> None:
+        """The service's notes on the recorded value (it knows the file: an address-code
+        note on a number the file holds is left out)."""
+        self.notes = (row.value, row.check.warnings)
+
+    @property
+    def label_text(self) -> str:
+        return self.spec.label + (f" {T.required}" if self.spec.required else "")
+
+    def fit_label(self, width: int) -> None:
+        """The label column ``width`` cells wide; a longer label breaks by the Chinese
+        rules (never "（已自主申报 / ）")."""
+        if getattr(self, "_label_width", None) == width:
+            return
+        self._label_width = width
+        label = self.query_one(".field-label", Label)
+        label.styles.width = width
+        if self.spec.required:  # the marker stays with the last line ("名 *" never "*" alone)
+            lines = wrap_cjk(self.spec.label, width - 3)
+            lines[-1] += f" {T.required}"
+        else:
+            lines = wrap_cjk(self.spec.label, width - 1)
+        label.update("\n".join(lines))
 
     def compose(self) -> ComposeResult:
         spec = self.spec
-        label = spec.label + (f" {T.required}" if spec.required else "")
-        yield Label(label, classes="field-label")
-        if spec.type == "choice":
-            yield ChoiceInput(spec.choices, self.initial, id=f"f-{spec.key}", classes="editor")
-        else:
-            yield HallInput(self.initial, id=f"f-{spec.key}", classes="editor")
-        yield Static("", classes="note", markup=False)
+        yield Label(self.label_text, classes="field-label", markup=False)
+        with Vertical(classes="field-box"):
+            with Horizontal(classes="field-line"):
+                if spec.type == "choice":
+                    yield ChoiceInput(spec.choices, self.initial, id=f"f-{spec.key}", classes="editor")
+                else:
+                    yield HallInput(self.initial, id=f"f-{spec.key}", classes="editor",
+                                    free_text=spec.type in ("text", "address"))
+                yield Static("", classes="mark", markup=False)  # 预填 / 未提交 / ✓ / ✗, beside the field
+            note = Static("", classes="note", markup=False)  # the reason or warning, under it: full width
+            note.display = False
+            yield note
 
     @property
     def editor(self):
@@ -65,27 +98,36 @@ class FieldRow(Horizontal):
         self.refresh_marks()
 
     def refresh_marks(self) -> None:
-        note = self.query_one(".note", Static)
-        check = check_field(self.spec, self.value)
+        check = check_field(self.spec, self.value, getattr(self.screen, "today", None))
         shown = self.touched or bool(self.value)
         prefilled = self.source == "prefill" and self.value == self.initial
+        detail = ""
         if not check.ok and shown:
-            note.update(f"✗ {check.error}")
-            note.set_classes("note -wrong")
+            mark, detail, kind = "✗", check.error or "", "-wrong"
         elif prefilled:
-            note.update(T.prefilled)  # the file's own value: its warnings are not the clerk's business
-            note.set_classes("note -prefill")
+            mark, kind = T.prefilled, "-prefill"  # the file's own value: its warnings are not the clerk's business
         elif self.committed is None or self.value != self.committed:
-            note.update(T.draft if self.value else "")
-            note.set_classes("note -draft")
+            mark, kind = (T.draft if self.value else ""), "-draft"
         else:
-            text = "✓" + ("　" + "　".join(check.warnings) if check.warnings else "") if self.value else ""
-            note.update(text)
-            note.set_classes("note -warn" if check.warnings else "note -ok")
+            warnings = self.notes[1] if self.notes[0] == self.value else ()
+            mark, detail = ("✓" if self.value else ""), "　".join(warnings)
+            kind = "-warn" if warnings else "-ok"
+        if (mark, detail, kind) != self._shown:  # an unchanged note is not set again (no second frame)
+            old = self._shown
+            self._shown = (mark, detail, kind)
+            mark_widget = self.query_one(".mark", Static)
+            mark_widget.update(mark)
+            mark_widget.set_classes(f"mark {kind}")
+            if old is None or old[1] != detail:
+                note = self.query_one(".note", Static)
+                note.update(f"{mark} {detail}" if detail else "")
+                note.display = bool(detail)
+            self.query_one(".note", Static).set_classes(f"note {kind}")
         self.editor.set_class(not check.ok and shown, "-invalid")
 
     def is_done(self) -> bool:
-        return check_field(self.spec, self.value).ok and (bool(self.value) or not self.spec.required)
+        return (check_field(self.spec, self.value, getattr(self.screen, "today", None)).ok
+                and (bool(self.value) or not self.spec.required))
 
 
 class FormStep(StepPane):
@@ -119,6 +161,7 @@ class FormStep(StepPane):
             await scroll.remove_children()
             self.rows = {r.field.key: FieldRow(r) for r in rows}
             await scroll.mount_all(list(self.rows.values()))
+            self._fit_labels()
             if self.display:
                 self._focus_next(None)
             return
@@ -132,6 +175,22 @@ class FormStep(StepPane):
             row.refresh_marks()
         if self.display and (focused is None or self._row_of(focused) is None):
             self._focus_next(None)
+
+    def on_resize(self) -> None:
+        self._fit_labels()
+
+    def _fit_labels(self) -> None:
+        """One label column for the whole form: as wide as its longest label, at most a
+        third of the width (then labels break by the Chinese rules)."""
+        from rich.cells import cell_len
+
+        width = self.size.width - 2
+        if width <= 0 or not self.rows:
+            return
+        longest = max(cell_len(row.label_text) for row in self.rows.values()) + 1
+        column = min(longest, max(12, width // 3))
+        for row in self.rows.values():
+            row.fit_label(column)
 
     # -- typing and recording ------------------------------------------------------------------
     def _row_of(self, widget) -> FieldRow | None:
@@ -190,7 +249,15 @@ class FormStep(StepPane):
         row.committed = value
         row.source = "typed"
         row.refresh_marks()
-        self.submit(set_in_thread, self.ctx, self.case_id, self.username, row.spec.key, value)
+        self.submit(set_in_thread, self.ctx, self.case_id, self.username, row.spec.key, value,
+                    done=lambda recorded: self._recorded(row, recorded))
+
+    def _recorded(self, row: FieldRow, recorded) -> None:
+        row.adopt(recorded)
+        if row.is_attached:
+            row.refresh_marks()
+        if row.spec.prefill in APPLICANT_PREFILL:
+            self.reload()  # the applicant changed (another ID brings another person): show it all
 
     def commit(self) -> None:
         for row in self.rows.values():
@@ -203,10 +270,16 @@ class FormStep(StepPane):
         if not keys:
             return
         start = keys.index(after) + 1 if after in keys else 0
-        for key in keys[start:] + keys[:start]:
-            if not self.rows[key].is_done():
-                self.rows[key].editor.focus()
-                return
+        later = [self.rows[k] for k in keys[start:]]
+        # On down the form: the next field still required or wrong; when none is left,
+        # the next optional one still empty (代扣银行卡号 after the last choice: the clerk
+        # sees it and skips it with Enter); then from the top what is required or wrong.
+        target = (next((r for r in later if not r.is_done()), None)
+                  or next((r for r in later if not r.value), None)
+                  or next((self.rows[k] for k in keys[:start] if not self.rows[k].is_done()), None))
+        if target is not None:
+            target.editor.focus()
+            return
         if finish:
             self.say(T.all_done, "success")
             self.advance()

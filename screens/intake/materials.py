@@ -3,6 +3,7 @@ handed in / missing / deferred), originals and copies; keys tick them."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,7 +12,7 @@ from textual.widgets import DataTable, Static
 from hall_app.domain.bundle import FORM_LABELS, REQUIREMENT_LABELS
 from screens.intake.base import StepPane
 from screens.strings import Materials as T
-from screens.widgets.cjk import clip
+from screens.widgets.cjk import clip, wrap_cjk
 from screens.widgets.tables import add_fixed_columns
 
 STYLES = {"exempt": "green", "handed_in": "green", "missing": "bold red", "deferred": "yellow"}
@@ -50,6 +51,8 @@ class MaterialsStep(StepPane):
     def __init__(self, intake) -> None:
         super().__init__(intake)
         self.planned: dict = {}
+        self._data = None
+        self._col_widths: tuple[int, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Static(T.heading, id="materials-summary", classes="heading")
@@ -58,8 +61,35 @@ class MaterialsStep(StepPane):
         yield Static("", id="material-note", classes="muted")
 
     def on_mount(self) -> None:
-        add_fixed_columns(self.query_one("#materials", DataTable), T.cols, (24, 8, 6, 12, 40))
+        self._col_widths = self._column_widths(100)
+        add_fixed_columns(self.query_one("#materials", DataTable), T.cols, self._col_widths)
         super().on_mount()
+
+    def _column_widths(self, total: int) -> tuple[int, int, int, int, int]:
+        """Form, requirement and status fixed; the name as wide as the longest (up to
+        half of what is left), the explanation the rest: no name cut while space is free."""
+        planned = list(self.planned.values())
+        forms = max((cell_len(self._form(p.material)) for p in planned), default=4)
+        statuses = max((cell_len(T.status[p.status]) + (8 if p.material.requirement == "optional" else 0)
+                        for p in planned), default=10)
+        fixed = (max(4, forms), 6, max(10, statuses))
+        room = max(30, total - 2 - 2 * 5 - 2 - sum(fixed))  # padding, cell padding, scrollbar
+        longest = max((cell_len(p.material.name) for p in planned), default=24)
+        name = max(16, min(longest, room // 2))
+        return (name, *fixed, max(12, room - name))
+
+    @staticmethod
+    def _form(material) -> str:
+        return FORM_LABELS[material.form] + (T.copies.format(n=material.copies) if material.copies > 1 else "")
+
+    def on_resize(self) -> None:
+        widths = self._column_widths(self.size.width)
+        if self.size.width and widths != self._col_widths and self._data is not None:
+            self._col_widths = widths
+            table = self.query_one("#materials", DataTable)
+            table.clear(columns=True)
+            add_fixed_columns(table, T.cols, widths)
+            self.show(self._data)
 
     def focus_first(self) -> None:
         self.query_one("#materials", DataTable).focus()
@@ -69,21 +99,32 @@ class MaterialsStep(StepPane):
 
     def show(self, data) -> None:
         state, plan = data
+        self._data = data
         self.intake.update_state(state)
         table = self.query_one("#materials", DataTable)
         current = self._selected()
         table.clear()
         self.planned = {p.material.code: p for p in plan.materials}
+        widths = self._column_widths(self.size.width) if self.size.width else self._col_widths
+        if widths != self._col_widths:
+            self._col_widths = widths
+            table.clear(columns=True)
+            add_fixed_columns(table, T.cols, widths)
+        name_w, note_w = widths[0], widths[4]
         counts = {"exempt": 0, "handed_in": 0, "missing": 0, "deferred": 0}
         for p in plan.materials:
             m = p.material
             counts[p.status] += 1
-            form = FORM_LABELS[m.form] + (T.copies.format(n=m.copies) if m.copies > 1 else "")
+            form = self._form(m)
             status = Text(T.status[p.status], style=STYLES[p.status])
             if p.status == "missing" and m.requirement == "optional":
                 status = Text(T.status["missing"] + "（选交）", style="dim")
-            table.add_row(clip(m.name, 24), form, REQUIREMENT_LABELS[m.requirement], status,
-                          clip(p.note or p.reason, 40), key=m.code)
+            name = wrap_cjk(m.name, name_w)
+            note = wrap_cjk(p.note or p.reason, note_w)
+            height = max(len(name), min(len(note), 2))
+            note_text = "\n".join(note[:height - 1] + [clip("".join(note[height - 1:]), note_w)])
+            table.add_row("\n".join(name), form, REQUIREMENT_LABELS[m.requirement], status, note_text,
+                          key=m.code, height=height)
         self.query_one("#materials-summary", Static).update(
             f"{T.heading}　" + T.summary.format(total=len(plan.materials), exempt=counts["exempt"],
                                                 handed=counts["handed_in"], missing=counts["missing"],

@@ -55,9 +55,18 @@ def summary(review) -> Text:
         text.append("\n" + T.accept_blockers + "\n", style="bold red")
         for blocker in review.accept_blockers:
             text.append(f"  ✗ {blocker}\n", style="red")
-    label = TD.options[review.suggested][0]
-    text.append("\n" + T.suggested.format(decision=label), style="bold")
+    text.append("\n" + suggestion(review), style="bold")
     return text
+
+
+def suggestion(review) -> str:
+    """The suggested decision, never contradicting the problems listed above it."""
+    label = TD.options.get(review.suggested, ("", ""))[0]
+    if review.blockers:
+        return T.complete_first
+    if review.accept_blockers and review.suggested in ("accept", "defer"):
+        return T.fix_first.format(decision=label)
+    return T.suggested.format(decision=label)
 
 
 class ReviewStep(StepPane):

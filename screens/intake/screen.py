@@ -80,6 +80,12 @@ class IntakeScreen(Screen):
     def hall_app(self) -> "HallApp":
         return self.app  # type: ignore[return-value]
 
+    @property
+    def today(self):
+        """The hall's date (its clock), for checks such as "a birth date is not in the future"."""
+        ctx = self.hall_app.ctx
+        return ctx.today() if ctx is not None else None
+
     def compose(self) -> ComposeResult:
         yield TitleBar(T.title, id="intake-title")
         yield Stepper(STEPS, id="stepper")
@@ -103,13 +109,13 @@ class IntakeScreen(Screen):
         if bundle_name:
             self.bundle_name = bundle_name
         self.decided = state.status not in EDITABLE
-        parts = [T.title]
+        parts = [T.title]  # what matters first: a narrow title bar cuts the end
         if self.bundle_name:
             parts.append(self.bundle_name)
-        parts.append(f"跟踪码 {format_tracking_code(state.tracking_code)}")
+        parts.append(state.status_label)
         if state.applicant_name:
             parts.append(f"申请人 {state.applicant_name}")
-        parts.append(state.status_label)
+        parts.append(f"跟踪码 {format_tracking_code(state.tracking_code)}")
         try:
             self.query_one("#intake-title", TitleBar).update(" · ".join(parts))
             self.query_one("#stepper", Stepper).show(self.step, self.decided)
@@ -143,6 +149,8 @@ class IntakeScreen(Screen):
             else:
                 self.pane = self._awaiting = pane
                 pane.display = True
+                if not pane.built.is_set():  # built ahead and still composing: its widgets come first
+                    await pane.built.wait()
                 pane.shown_again()
             pane.focus_first()
             if record and self.case_id:
@@ -191,6 +199,12 @@ class IntakeScreen(Screen):
         if self.case_id is None and step != "need":
             self.say(T.need_bundle_first, "warning")
             return
+        if self.pane is not None and STEPS.index(step) > STEPS.index(self.step):
+            problem = self.pane.leave_problem()
+            if problem:
+                self.pane.commit()  # what was typed is recorded (as typed) all the same
+                self.say(problem, "error")
+                return
         await self.show_step(step)
 
     async def advance(self) -> None:
@@ -212,8 +226,15 @@ class IntakeScreen(Screen):
         await self.goto(STEPS[index - 1])
 
     def action_leave(self) -> None:
+        from hall_app.domain.tracking import format_tracking_code
+
         if self.pane is not None:
             self.pane.commit()
+        if self.case_id is not None and not self.decided:
+            code = format_tracking_code(self.state.tracking_code) if self.state is not None else ""
+            self.app.notify(T.draft_kept.format(code=code).replace("（跟踪码 ）", ""), timeout=6)
+        elif self.case_id is None:
+            self.app.notify(T.nothing_started, timeout=4)
         self.app.pop_screen()
 
     def case_started(self, state: "CaseState", bundle_name: str) -> None:

@@ -1,4 +1,8 @@
-"""A one-line pick-one field: ``1 男  2 女``; number keys or ←/→ choose."""
+"""A pick-one field: ``1 男  2 女``; number keys or ←/→ choose.
+
+Options flow onto more lines when the field is too narrow for all of them, breaking
+between options (an option too long for a whole line wraps on its own): every
+option's text is always on screen, never cut to an empty "2"."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
+from rich.cells import cell_len
 from rich.text import Text
 
 
@@ -45,22 +50,61 @@ class ChoiceInput(Widget, can_focus=True):
         self.options = list(options)
         self.set_reactive(ChoiceInput.value, value)
 
-    def render(self) -> Text:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        for n, option in enumerate(self.options, start=1):
-            label = f" {n} {option} "
-            if option == self.value:
-                text.append(label, style="reverse bold")
-            else:
-                text.append(label)
-            text.append(" ")
+    def _pieces(self) -> list[tuple[str, str]]:
+        pieces = [(f" {n} {option} ", "reverse bold" if option == self.value else "")
+                  for n, option in enumerate(self.options, start=1)]
         if self.value and self.value not in self.options:
-            text.append(f"（现值：{self.value}）", style="italic")
+            pieces.append((f"（现值：{self.value}）", "italic"))
+        return pieces
+
+    def _lines(self, width: int) -> list[list[tuple[str, str]]]:
+        """The options laid out on lines of ``width`` cells, broken between options."""
+        from screens.widgets.cjk import wrap_cjk
+
+        lines: list[list[tuple[str, str]]] = [[]]
+        used = 0
+        for label, style in self._pieces():
+            size = cell_len(label)
+            if size > width:  # an option longer than a line: lines of its own, broken by the Chinese rules
+                parts = wrap_cjk(label.strip(), width)
+                lines = [line for line in lines if line] + [[(part, style)] for part in parts]
+                lines.append([])
+                used = 0
+                continue
+            if lines[-1] and used + 1 + size > width:
+                lines.append([])
+                used = 0
+            if lines[-1]:
+                lines[-1].append((" ", ""))
+                used += 1
+            lines[-1].append((label, style))
+            used += size
+        return lines
+
+    def render(self) -> Text:
+        width = max(1, self.content_region.width or self.size.width)
+        text = Text(no_wrap=True, overflow="fold")
+        for n, line in enumerate(line for line in self._lines(width) if line):
+            if n:
+                text.append("\n")
+            for label, style in line:
+                text.append(label, style=style)
         return text
 
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return max(1, len([line for line in self._lines(max(1, width)) if line]))
+
     def set_quietly(self, value: str) -> None:
+        old = self.value
         self.set_reactive(ChoiceInput.value, value)
-        self.refresh()
+        self.watch_value(old, value)
+
+    def watch_value(self, old: str, value: str) -> None:
+        # Only the "现值" note changes the size; a highlight moving repaints in place.
+        self.refresh(layout=self._foreign(old) != self._foreign(value))
+
+    def _foreign(self, value: str) -> bool:
+        return bool(value) and value not in self.options
 
     def choose(self, value: str) -> None:
         self.value = value

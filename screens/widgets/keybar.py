@@ -29,9 +29,15 @@ class KeyBar(Static):
         if self.is_attached and screen is self.screen:
             self.refresh_keys()
 
+    def on_resize(self) -> None:
+        self.refresh_keys()
+
     def refresh_keys(self) -> None:
+        """The keys of the moment, fitted to the width: the screen's and the app's own keys
+        (next step, back, help …) always stay; when space runs short the step's keys lose
+        the command-palette hint first, then their words, then the step's last keys."""
         app = self.app
-        text = Text(no_wrap=True, overflow="ellipsis")
+        entries: list[tuple[str, str, bool, bool]] = []  # key, words, enabled, kept
         seen: set[str] = set()
         palette = None
         for key, active in self.screen.active_bindings.items():
@@ -42,10 +48,36 @@ class KeyBar(Static):
             if not binding.show or not binding.description or binding.action in seen:
                 continue
             seen.add(binding.action)
-            shown = binding.key_display or app.get_key_display(binding)  # a remapped binding has none
-            text.append(f" {shown} ", style="bold reverse" if active.enabled else "dim reverse")
-            text.append(f" {binding.description} ", style="" if active.enabled else "dim")
-        if palette is not None:
-            text.append(f"  {key_display(app, palette)} ", style="bold reverse")
-            text.append(f" {palette.description}")
+            shown = binding.key_display or app.get_key_display(binding)
+            kept = active.node is self.screen or active.node is app
+            entries.append((shown, binding.description, active.enabled, kept))
+        hint = (key_display(app, palette), palette.description) if palette is not None else None
+        width = self.size.width or 10_000
+        for attempt in range(4 + len(entries)):
+            text = self._line(entries, hint, attempt)
+            if text.cell_len <= width:
+                break
+            if attempt >= 3:  # drop the step's keys from the end, never the kept ones
+                for n in range(len(entries) - 1, -1, -1):
+                    if not entries[n][3]:
+                        del entries[n]
+                        break
+                else:
+                    break
         self.update(text)
+
+    @staticmethod
+    def _line(entries, hint, attempt: int) -> Text:
+        """attempt 0: roomy; 1: tight; 2: no palette hint; 3+: the step's keys without words."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        pad = " " if attempt == 0 else ""
+        for key, words, enabled, kept in entries:
+            text.append(f" {key} ", style="bold reverse" if enabled else "dim reverse")
+            if attempt < 3 or kept:
+                text.append(f"{pad}{words} " if pad else f"{words}", style="" if enabled else "dim")
+            if not pad:
+                text.append(" ")
+        if hint is not None and attempt < 2:
+            text.append(f" {pad}{hint[0]} ", style="bold reverse")
+            text.append(f" {hint[1]}")
+        return text

@@ -102,8 +102,10 @@ def key_event(app, key: str):
     from textual import events
     from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 
-    if len(key) == 1 and not key.isalnum():
-        key = _character_to_key(key)
+    if len(key) == 1:  # a character, as the terminal driver makes it (any punctuation: ，；（）)
+        event = events.Key(_character_to_key(key) if not key.isalnum() else key, key)
+        event.set_sender(app)
+        return event
     original = REPLACED_KEYS.get(key, key)
     try:
         char = unicodedata.lookup(_get_unicode_name_from_key(original))
@@ -203,7 +205,8 @@ async def fill_newborn_form(pilot, counter=None, baby: str = "刘思远", date: 
             await type_text(pilot, value, counter=counter)
             await press(pilot, "enter", counter=counter)
     await press(pilot, str(delivery), counter=counter)
-    await press(pilot, str(grade), counter=counter)  # last field: on to the review
+    await press(pilot, str(grade), counter=counter)  # the last required field
+    await press(pilot, "enter", counter=counter)  # the optional 代扣银行卡号 left empty: on to the review
 
 
 async def newborn_receipt_path(pilot, id_number: str, counter=None) -> None:

@@ -9,10 +9,11 @@ from tests.ui.helpers import (NEWBORN_ALL_YES, answer, applicant, current_case, 
                               settle, start_newborn, type_text)
 
 # The father (刘洋): nobody's file holds the birth date and hospital, so they are typed.
-FATHER_BUDGET = 63
+FATHER_BUDGET = 64  # one Enter passes the optional 代扣银行卡号, which the form now shows
 # The mother (陈敏): her delivery record (分娩记录) fills the birth date, sex and hospital
-# and answers "born locally"; her 结婚证 answers "married". Measured 42 typing 生孩子.
-MOTHER_BUDGET = 42
+# and answers "born locally"; her 结婚证 answers "married". Measured 43 typing 生孩子
+# (one Enter passes the optional 代扣银行卡号, which the form shows rather than skips).
+MOTHER_BUDGET = 43
 
 
 async def test_keys_from_new_intake_to_printed_receipt(app, hall, fake_printer):
@@ -37,6 +38,7 @@ async def test_keys_for_the_mother_with_her_delivery_record(app, hall, fake_prin
         await press(pilot, "a", "enter", counter=counter)
         await type_text(pilot, "刘思远", counter=counter)
         await press(pilot, "enter", "1", "1", counter=counter)  # name; delivery 窗口领取; grade 一档
+        await press(pilot, "enter", counter=counter)  # 代扣银行卡号 (optional) left empty → review
         await press(pilot, "enter", "enter", counter=counter)  # review → decision → accept
         await settle(pilot)
         state = current_case(app)
