@@ -328,7 +328,7 @@ def check_event(raw: Any) -> dict[str, Any]:
     except ValidationError as exc:
         where, why = _first_problem(exc)
         if where.startswith("payload"):
-            raise EventInvalid(f"事件 {kind} 的字段 {where}{_named(raw['payload'], where)} 不合格：{why}",
+            raise EventInvalid(f"事件 {kind} 的字段 {where}{_named(raw.get('payload'), where)} 不合格：{why}",
                                where) from None
         raise EventInvalid(f"事件的字段 {where} 不合格：{why}", where) from None
     if (version, kind) in SIZED:
