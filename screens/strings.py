@@ -160,6 +160,8 @@ class Questions:
     go = "继续"
     no_questions = "本一件事没有需要回答的情形问题，回车继续"
     cleared = "已清除答案：{text}"
+    fresh = "新增"
+    fresh_unseen = "新增问题“{text}”在按键之后才出现，该按键未作答：请看清后再选择"
 
 
 class Materials:
