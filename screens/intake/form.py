@@ -15,6 +15,7 @@ from screens.intake.base import StepPane
 from screens.strings import Form as T
 from screens.widgets.choice import ChoiceInput
 from screens.widgets.inputs import HallInput
+from screens.widgets.paint import repaint
 
 
 def load_in_thread(ctx, case_id: str):
@@ -34,6 +35,7 @@ class FieldRow(Horizontal):
         super().__init__(classes="form-row", id=f"row-{row.field.key}")
         self.spec = row.field
         self.initial = row.value
+        self._note_shown: tuple[str, str] = ("", "")
         self.take(row)
 
     def take(self, row) -> None:
@@ -65,24 +67,31 @@ class FieldRow(Horizontal):
         self.refresh_marks()
 
     def refresh_marks(self) -> None:
-        note = self.query_one(".note", Static)
         check = check_field(self.spec, self.value)
         shown = self.touched or bool(self.value)
         prefilled = self.source == "prefill" and self.value == self.initial
         if not check.ok and shown:
-            note.update(f"✗ {check.error}")
-            note.set_classes("note -wrong")
+            text, kind = f"✗ {check.error}", "-wrong"
         elif prefilled:
-            note.update(T.prefilled)  # the file's own value: its warnings are not the clerk's business
-            note.set_classes("note -prefill")
+            text, kind = T.prefilled, "-prefill"  # the file's own value: its warnings are not the clerk's business
         elif self.committed is None or self.value != self.committed:
-            note.update(T.draft if self.value else "")
-            note.set_classes("note -draft")
+            text, kind = (T.draft if self.value else ""), "-draft"
         else:
             text = "✓" + ("　" + "　".join(check.warnings) if check.warnings else "") if self.value else ""
-            note.update(text)
-            note.set_classes("note -warn" if check.warnings else "note -ok")
+            kind = "-warn" if check.warnings else "-ok"
+        self._show_note(text, kind)
         self.editor.set_class(not check.ok and shown, "-invalid")
+
+    def _show_note(self, text: str, kind: str) -> None:
+        """Touch the note only when it changes: a keystroke that leaves it as it was costs
+        no repaint, and one that changes it costs no layout unless its height changes."""
+        if (text, kind) == self._note_shown:
+            return
+        note = self.query_one(".note", Static)
+        if kind != self._note_shown[1]:
+            note.set_classes(f"note {kind}")
+        self._note_shown = (text, kind)
+        repaint(note, text)
 
     def is_done(self) -> bool:
         return check_field(self.spec, self.value).ok and (bool(self.value) or not self.spec.required)
