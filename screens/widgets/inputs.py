@@ -3,6 +3,8 @@ select-all on focus (typing never wipes a prefilled value by surprise)."""
 
 from __future__ import annotations
 
+from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import Input
 
 MAX_CHARS = 2000  # a paste of anything longer is cut here; the field check reports the length
@@ -25,3 +27,12 @@ class HallInput(Input):
         with self.prevent(Input.Changed):
             self.value = value
             self.cursor_position = len(value)
+
+    def _watch_value(self, value: str) -> None:
+        # Input sets its virtual size (the text's width) through a reactive that lays the
+        # whole screen out again on every keystroke. A field's box never changes size with
+        # its text: set the virtual size without the layout, then do what Input does.
+        if not self.styles.auto_dimensions:
+            self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
+            self.refresh()
+        super()._watch_value(value)

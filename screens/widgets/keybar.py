@@ -8,10 +8,10 @@ is one Static redrawn from the screen's active bindings.
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
+from screens.widgets.bars import OneLine
 
 
-class KeyBar(Static):
+class KeyBar(OneLine):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id or "key-bar")
 
