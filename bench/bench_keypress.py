@@ -168,6 +168,8 @@ class Terminal:
         data = KEYS.get(name, name.encode())
         start = time.perf_counter()
         os.write(self.fd, data)
+        if not self._reader.is_alive():
+            raise RuntimeError("the app has exited: " + bytes(self.text[-2000:]).decode(errors="replace"))
         while time.perf_counter() - start < self.first_timeout:  # a busy app may draw late: wait for it
             with self._lock:
                 if len(self.chunks) > mark:
@@ -258,6 +260,7 @@ def run_hall(db: Path, ctx, bundles: list[str], rounds: int, quiet: float, app_r
 
 
 def intake(term: Terminal, ctx, out: Samples, bundle: str) -> None:
+    print(f"  … {bundle}", file=sys.stderr, flush=True)
     out.add("F2 → new intake (need step)", term.key("f2"))
     for ch in bundle:
         out.add("need: a keystroke (suggestions)", term.key(ch))
