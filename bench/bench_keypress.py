@@ -196,6 +196,7 @@ class Samples:
         self.first: dict[str, list[float]] = {}
         self.settled: dict[str, list[float]] = {}
         self.silent: dict[str, int] = {}
+        self.crashes: list[str] = []
 
     def merge(self, other: "Samples") -> None:
         for label, values in other.first.items():
@@ -203,6 +204,7 @@ class Samples:
             self.settled.setdefault(label, []).extend(other.settled[label])
         for label, n in other.silent.items():
             self.silent[label] = self.silent.get(label, 0) + n
+        self.crashes += other.crashes
 
     def add(self, label: str, result: tuple[float, float] | None) -> None:
         if result is None:
@@ -225,20 +227,26 @@ def pending_questions(ctx) -> int:
     return len(ctx.cases.plan(state).pending)
 
 
+def sign_in(term: Terminal, out: Samples) -> None:
+    term.wait_for("演示账号")
+    term.settle()
+    for ch in "zhangli":
+        term.key(ch)
+    term.key("enter")
+    for ch in "demo123":
+        term.key(ch)
+    out.add("sign in → workbench", term.key("enter"))
+    term.settle(timeout=5)
+
+
 def run_hall(db: Path, ctx, bundles: list[str], rounds: int, quiet: float, app_root: Path = ROOT) -> Samples:
-    """One sitting: sign in, the workbench, then every bundle ``rounds`` times."""
-    term = Terminal([sys.executable, str(ROOT / "bench" / "pty_app.py"), str(db), str(app_root)], quiet, app_root)
+    """One sitting: sign in, the workbench, then every bundle ``rounds`` times. Should the
+    app crash, the crash is reported and the app is started again for the next bundle."""
+    argv = [sys.executable, str(ROOT / "bench" / "pty_app.py"), str(db), str(app_root)]
+    term = Terminal(argv, quiet, app_root)
     out = Samples()
     try:
-        term.wait_for("演示账号")
-        term.settle()
-        for ch in "zhangli":
-            term.key(ch)
-        term.key("enter")
-        for ch in "demo123":
-            term.key(ch)
-        out.add("sign in → workbench", term.key("enter"))
-        term.settle(timeout=5)
+        sign_in(term, out)
         for ch in LIU_YANG:
             out.add("workbench: a keystroke in the search box", term.key(ch))
         out.add("workbench: search an ID (Enter)", term.key("enter"))
@@ -253,7 +261,15 @@ def run_hall(db: Path, ctx, bundles: list[str], rounds: int, quiet: float, app_r
             out.add("workbench: previous page (PgUp)", term.key("pageup"))
         for _ in range(rounds):
             for name in bundles:
-                intake(term, ctx, out, name)
+                try:
+                    intake(term, ctx, out, name)
+                except RuntimeError as exc:
+                    tail = str(exc).splitlines()[-2:]
+                    print(f"  !! the app crashed during {name}: {' '.join(tail)[-300:]}", file=sys.stderr)
+                    out.crashes.append(f"{name}: {tail[-1][-200:] if tail else exc}")
+                    term.close()
+                    term = Terminal(argv, quiet, app_root)
+                    sign_in(term, Samples())
     finally:
         term.close()
     return out
@@ -320,6 +336,8 @@ def report(name: str, samples: Samples, floor: float) -> dict:
               f"{statistics.median(settled):>10.1f}ms {pct(settled, 0.95):>5.1f}ms {p50 / floor:>6.1f}x")
     for label, n in samples.silent.items():
         print(f"  (no frame at all after {n} × {label})")
+    for crash in samples.crashes:
+        print(f"  (the app crashed and was restarted: {crash})")
     return rows
 
 

@@ -74,6 +74,7 @@ class QuestionsStep(StepPane):
         self.cursor: str | None = None
         self._help_shown: str | None = None
         self._scrolled_to: str | None = None
+        self._warned = False
 
     def compose(self) -> ComposeResult:
         yield Static(T.heading, classes="heading")
@@ -205,7 +206,11 @@ class QuestionsStep(StepPane):
             return
         if self._pressed_before_shown(question):
             self.say(T.fresh_unseen.format(text=question.text), "warning")
+            self._warned = True
             return
+        if self._warned:  # answered now, seen: the warning has done its job
+            self._warned = False
+            self.say("")
         value = question.options[n - 1]
         self.answers[question.id] = value  # show it at once; the plan follows from the worker
         self.pending.discard(question.id)
