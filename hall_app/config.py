@@ -7,7 +7,6 @@ Kept free of heavy imports: it is read before the first frame.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -81,6 +80,8 @@ def load_settings(config_file: str | None = None, **overrides: Any) -> Settings:
     settings = Settings()
     path = find_config_file(config_file)
     if path is not None:
+        import tomllib  # only when there is a file to read: not on every start-up
+
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
