@@ -1,7 +1,7 @@
 """The one-line bars: title, intake stepper, message line and status bar.
 
-Each bar is touched only when what it shows changes, and the one-line bars never ask
-for a layout (their height is fixed at one line): a key press that leaves a bar as it
+Each bar is touched only when what it shows changes, and asks for a layout only when
+its height changes (never, for the one-line bars): a key press that leaves a bar as it
 was costs nothing, one that changes it costs a repaint of one line.
 """
 
@@ -17,7 +17,9 @@ from screens.widgets.paint import repaint
 
 
 class OneLine(Static):
-    """A Static one line high (by its CSS): updates repaint it, never lay the screen out."""
+    """A bar (one line high by its CSS): an update with what it already shows does nothing,
+    any other repaints it, and lays the screen out only if its height changes (never, while
+    the CSS keeps it one line high)."""
 
     _shown: Any = None
 
@@ -26,7 +28,14 @@ class OneLine(Static):
         if key == self._shown:
             return
         self._shown = key
+        width = self.content_size.width
+        if not width or not self.display:
+            super().update(content, layout=True)
+            return
+        before = self.get_content_height(self.size, self.size, width)
         super().update(content, layout=False)
+        if self.get_content_height(self.size, self.size, width) != before:
+            self.refresh(layout=True)
 
 
 class TitleBar(OneLine):
