@@ -1,28 +1,43 @@
-"""Key press → updated screen during intake, with 100,000 cases in the local database.
+"""Key press → frame on the terminal, with 100,000 realistic cases in the database.
 
-    .venv/bin/python bench/bench_keypress.py [--cases 100000] [--repeat 15]
+    .venv/bin/python bench/bench_keypress.py [--cases 100000] [--rounds 2] [--db /tmp/h8kp.db]
 
-Builds a throw-away database (real migrations, the demo hall), bulk-inserts the cases
-and one event each with SQLAlchemy (the bench only: the app never writes like this),
-then drives the real app headless at 100x32 through Textual's pilot. Each sample is
-the time from posting the key event until the app is quiet again: the database job
-done, its result on the widgets, every message handled. (A real terminal then paints
-within one frame, ≤ 16 ms at Textual's 60 fps.) Before each step change the bench
-pauses as a clerk would (not measured): the app builds the next step meanwhile.
+What the clerk feels, measured from outside: the app runs in a pseudo-terminal
+(``bench/pty_app.py``: the real terminal driver, the real clock, the full catalog)
+and this script types into it byte for byte as a terminal would. For every key it
+records when the bytes were written and when the app wrote to the terminal:
+
+* **first paint**: the first frame written after the key;
+* **settled**: the last frame before the terminal stays quiet for ``--quiet`` seconds
+  (the database job done, its result drawn).
+
+The same is measured for ``bench/bare_app.py --keys`` (a one-line Textual app that
+re-sets its text on every key): the floor of key → frame in this terminal.
+
+The database: the demo hall, then ``--cases`` cases bulk-loaded over the past year at
+six windows (about 300 today at W03), each with the state JSON of a real accepted case
+(what the rows of a working hall hold) and one event. The intake runs through every
+complete bundle of the full catalog (answers until no question is open), with no pause
+before a step change: the next step is not built ahead while a clerk "thinks".
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
+import fcntl
 import json
 import os
 import platform
+import pty
 import random
+import signal
 import statistics
+import struct
 import sys
 import tempfile
+import termios
+import threading
 import time
 from pathlib import Path
 
@@ -32,13 +47,14 @@ sys.path.insert(0, str(ROOT))
 from hall_app.domain.ids import id_check_char  # noqa: E402
 from hall_app.domain.tracking import new_tracking_code  # noqa: E402
 from hall_app.services.demo import LIU_YANG  # noqa: E402
-from tests.ui.helpers import key_event, open_ctx, seed_template, settle  # noqa: E402
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英"
-THINK = 0.6  # seconds a clerk spends on a step before pressing on (not measured)
 STATUSES = ["rated"] * 40 + ["handed_over"] * 20 + ["completed"] * 15 + ["accepted"] * 10 + ["draft"] * 8 + \
            ["notice_issued"] * 4 + ["refused"] * 2 + ["voided"]
+KEYS = {"enter": b"\r", "escape": b"\x1b", "f2": b"\x1bOQ", "f7": b"\x1b[18~", "f8": b"\x1b[19~", "up": b"\x1b[A",
+        "down": b"\x1b[B", "pagedown": b"\x1b[6~", "pageup": b"\x1b[5~", "tab": b"\t"}
+COLS, ROWS = 160, 48
 
 
 def bulk_load(ctx, count: int, rng: random.Random) -> float:
@@ -47,9 +63,12 @@ def bulk_load(ctx, count: int, rng: random.Random) -> float:
 
     from hall_app.store.models import CaseRow, EventRow
 
-    template = ctx.cases.by_tracking_code("Y55BB55KBCBY").to_dict()  # a real accepted case
-    today = ctx.today()
     from sqlalchemy import select
+
+    with ctx.read() as session:  # a real accepted case of the demo: answers, fields, events' worth of state
+        accepted = session.scalar(select(CaseRow.case_id).where(CaseRow.status == "accepted").limit(1))
+    template = ctx.cases.get(accepted).to_dict()
+    today = ctx.today()
 
     with ctx.read() as session:
         codes: set[str] = set(session.scalars(select(CaseRow.tracking_code)))  # the demo's
@@ -93,98 +112,284 @@ def bulk_load(ctx, count: int, rng: random.Random) -> float:
     return time.perf_counter() - start
 
 
-async def measure(ctx, repeat: int) -> dict[str, list[float]]:
-    from screens.app import HallApp
+class Terminal:
+    """A program in a pseudo-terminal; every chunk it writes is timestamped."""
 
-    app = HallApp(ctx, cursor_blink=False)
-    samples: dict[str, list[float]] = {}
+    def __init__(self, argv: list[str], quiet: float, root: Path = ROOT) -> None:
+        self.quiet = quiet
+        self.first_timeout = 3.0
+        self.chunks: list[tuple[float, int]] = []  # (time, bytes)
+        self.text = bytearray()
+        env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(COLS), LINES=str(ROWS), PYTHONPATH=str(root))
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+            os.chdir(root)
+            os.execvpe(argv[0], argv, env)
+        self._lock = threading.Lock()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
-    async with app.run_test(size=(100, 32)) as pilot:
-        async def timed(label: str, *keys: str) -> None:
-            start = time.perf_counter()
-            for key in keys:
-                app._driver.send_message(key_event(app, key))
-            await settle(pilot, rounds=1)
-            samples.setdefault(label, []).append((time.perf_counter() - start) * 1000)
+    def _read(self) -> None:
+        while True:
+            try:
+                data = os.read(self.fd, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            now = time.perf_counter()
+            with self._lock:
+                self.chunks.append((now, len(data)))
+                self.text += data
 
-        async def think() -> None:
-            """A clerk looks at a step for a while before moving on (the app builds the
-            next step meanwhile); the pause itself is not measured."""
-            await asyncio.sleep(THINK)
-            await settle(pilot)
+    def settle(self, timeout: float = 20.0) -> None:
+        """Wait until nothing has been written for ``quiet`` seconds."""
+        start = time.perf_counter()
+        while time.perf_counter() - start < timeout:
+            with self._lock:
+                last = self.chunks[-1][0] if self.chunks else start
+            if time.perf_counter() - max(last, start) >= self.quiet:
+                return
+            time.sleep(0.005)
 
-        async def keys(*keys: str) -> None:
-            for key in keys:
-                app._driver.send_message(key_event(app, key))
-                await settle(pilot)
+    def wait_for(self, needle: str, timeout: float = 30.0) -> None:
+        data = needle.encode()
+        start = time.perf_counter()
+        while data not in self.text:
+            if time.perf_counter() - start > timeout:
+                raise RuntimeError(f"never saw {needle!r}")
+            time.sleep(0.01)
 
-        await settle(pilot)
-        await keys(*"zhangli", "enter", *"demo123")
-        await timed("sign in → workbench with today's cases and drafts", "enter")
-        await timed("workbench: search a citizen ID (100,000 cases)", *LIU_YANG, "enter")
-        await keys("escape")
-        await timed("workbench: search a name prefix", *"王伟", "enter")
-        await keys("escape")
-        app.screen.query_one("#today").focus()
-        for _ in range(repeat):
-            await timed("workbench: next page of today's cases", "pagedown")
-        for n in range(repeat):
-            if n:
-                await keys("escape")
-            await timed("F2 new intake → need step with suggestions", "f2")
-            await timed("Enter → case started, flow chart shown", "enter")
-            await think()
-            await timed("Enter → applicant step", "enter")
-            for ch in LIU_YANG[:-1]:
-                await timed("a keystroke in the ID field (saved as scratch)", ch)
-            await timed("last ID digit → checked, person file and e-licences shown", LIU_YANG[-1])
-            await think()
-            await timed("Enter → situation questions", "enter")
-            for _ in range(8):
-                await timed("an answer (number key) → plan recomputed, change shown", "1")
-            await think()
-            await timed("Enter → materials checklist", "enter")
-            await timed("a tick (1 = handed in) on a material", "1")
-            await timed("a → every material handed in", "a")
-            await think()
-            await timed("Enter → one form (14 merged fields)", "enter")
-            for ch in "刘思远":
-                await timed("a keystroke in a form field (saved as scratch)", ch)
-            await timed("Enter in a field → recorded, checked, next field", "enter")
-            await think()
-            await timed("F7 → back a step", "f7")
-            await think()
-            await timed("F8 → forward a step", "f8")
-    return samples
+    def key(self, name: str) -> tuple[float, float] | None:
+        """Send one key; (first paint, settled) in ms, None if nothing was drawn."""
+        with self._lock:
+            mark = len(self.chunks)
+        data = KEYS.get(name, name.encode())
+        start = time.perf_counter()
+        os.write(self.fd, data)
+        if not self._reader.is_alive():
+            raise RuntimeError("the app has exited: " + bytes(self.text[-2000:]).decode(errors="replace"))
+        while time.perf_counter() - start < self.first_timeout:  # a busy app may draw late: wait for it
+            with self._lock:
+                if len(self.chunks) > mark:
+                    break
+            time.sleep(0.001)
+        self.settle()
+        with self._lock:
+            after = self.chunks[mark:]
+        if not after:
+            return None
+        return (after[0][0] - start) * 1000, (after[-1][0] - start) * 1000
+
+    def close(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        except OSError:
+            pass
+        os.close(self.fd)
+
+
+class Samples:
+    def __init__(self) -> None:
+        self.first: dict[str, list[float]] = {}
+        self.settled: dict[str, list[float]] = {}
+        self.silent: dict[str, int] = {}
+        self.crashes: list[str] = []
+
+    def merge(self, other: "Samples") -> None:
+        for label, values in other.first.items():
+            self.first.setdefault(label, []).extend(values)
+            self.settled.setdefault(label, []).extend(other.settled[label])
+        for label, n in other.silent.items():
+            self.silent[label] = self.silent.get(label, 0) + n
+        self.crashes += other.crashes
+
+    def add(self, label: str, result: tuple[float, float] | None) -> None:
+        if result is None:
+            self.silent[label] = self.silent.get(label, 0) + 1
+            return
+        self.first.setdefault(label, []).append(result[0])
+        self.settled.setdefault(label, []).append(result[1])
+
+
+def pending_questions(ctx) -> int:
+    """Open questions of the newest draft (the one being taken): the bench answers until none."""
+    from sqlalchemy import select
+
+    from hall_app.store.models import CaseRow
+
+    with ctx.read() as session:
+        case_id = session.scalar(select(CaseRow.case_id).where(CaseRow.status == "draft", CaseRow.created_by == "zhangli")
+                                 .order_by(CaseRow.created_at.desc(), CaseRow.updated_at.desc()).limit(1))
+    state = ctx.cases.get(case_id)
+    return len(ctx.cases.plan(state).pending)
+
+
+def sign_in(term: Terminal, out: Samples) -> None:
+    term.wait_for("演示账号")
+    term.settle()
+    for ch in "zhangli":
+        term.key(ch)
+    term.key("enter")
+    for ch in "demo123":
+        term.key(ch)
+    out.add("sign in → workbench", term.key("enter"))
+    term.settle(timeout=5)
+
+
+def run_hall(db: Path, ctx, bundles: list[str], rounds: int, quiet: float, app_root: Path = ROOT) -> Samples:
+    """One sitting: sign in, the workbench, then every bundle ``rounds`` times. Should the
+    app crash, the crash is reported and the app is started again for the next bundle."""
+    argv = [sys.executable, str(ROOT / "bench" / "pty_app.py"), str(db), str(app_root)]
+    term = Terminal(argv, quiet, app_root)
+    out = Samples()
+    try:
+        sign_in(term, out)
+        for ch in LIU_YANG:
+            out.add("workbench: a keystroke in the search box", term.key(ch))
+        out.add("workbench: search an ID (Enter)", term.key("enter"))
+        term.key("escape")
+        for ch in "王伟":
+            term.key(ch)
+        out.add("workbench: search a name prefix (Enter)", term.key("enter"))
+        term.key("escape")
+        term.key("down")
+        for _ in range(rounds * 3):
+            out.add("workbench: next page (PgDn)", term.key("pagedown"))
+            out.add("workbench: previous page (PgUp)", term.key("pageup"))
+        for _ in range(rounds):
+            for name in bundles:
+                try:
+                    intake(term, ctx, out, name)
+                except RuntimeError as exc:
+                    tail = str(exc).splitlines()[-2:]
+                    print(f"  !! the app crashed during {name}: {' '.join(tail)[-300:]}", file=sys.stderr)
+                    out.crashes.append(f"{name}: {tail[-1][-200:] if tail else exc}")
+                    term.close()
+                    term = Terminal(argv, quiet, app_root)
+                    sign_in(term, Samples())
+    finally:
+        term.close()
+    return out
+
+
+def intake(term: Terminal, ctx, out: Samples, bundle: str) -> None:
+    print(f"  … {bundle}", file=sys.stderr, flush=True)
+    out.add("F2 → new intake (need step)", term.key("f2"))
+    for ch in bundle:
+        out.add("need: a keystroke (suggestions)", term.key(ch))
+    out.add("Enter → case started, flow chart", term.key("enter"))
+    out.add("Enter → applicant step", term.key("enter"))
+    for ch in LIU_YANG[:-1]:
+        out.add("applicant: a keystroke in the ID field", term.key(ch))
+    out.add("applicant: last ID digit → checked, file shown", term.key(LIU_YANG[-1]))
+    out.add("F8 → questions step", term.key("f8"))
+    for key in ("down", "down", "up", "up"):
+        out.add("questions: ↑/↓ move", term.key(key))
+    for _ in range(20):
+        if not pending_questions(ctx):
+            break
+        out.add("questions: an answer (1)", term.key("1"))
+    out.add("Enter → materials step", term.key("enter"))
+    out.add("materials: a tick (1)", term.key("1"))
+    out.add("materials: a (all handed in)", term.key("a"))
+    out.add("Enter → form step", term.key("enter"))
+    for ch in "刘思远":
+        out.add("form: a keystroke", term.key(ch))
+    out.add("form: Enter → recorded, next field", term.key("enter"))
+    out.add("F7 → back a step", term.key("f7"))
+    out.add("F8 → forward a step", term.key("f8"))
+    term.key("escape")
+    term.settle()
+
+
+def run_bare(keys: int, quiet: float) -> Samples:
+    term = Terminal([sys.executable, str(ROOT / "bench" / "bare_app.py"), "--keys"], quiet)
+    out = Samples()
+    try:
+        term.wait_for("BARE-READY")
+        term.settle()
+        for n in range(keys):
+            out.add("bare app: a key re-sets one line", term.key("1234567890"[n % 10]))
+    finally:
+        term.close()
+    return out
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[max(0, int(round(len(values) * q)) - 1)]
+
+
+def report(name: str, samples: Samples, floor: float) -> dict:
+    print(f"\n{name}")
+    print(f"{'action':<48} {'n':>4} {'first p50':>10} {'p95':>7} {'settled p50':>12} {'p95':>7} {'÷ bare':>7}")
+    rows = {}
+    for label, firsts in samples.first.items():
+        settled = samples.settled[label]
+        p50 = statistics.median(firsts)
+        rows[label] = dict(n=len(firsts), first_p50=round(p50, 1), first_p95=round(pct(firsts, 0.95), 1),
+                           settled_p50=round(statistics.median(settled), 1), settled_p95=round(pct(settled, 0.95), 1))
+        print(f"{label:<48} {len(firsts):>4} {p50:>8.1f}ms {pct(firsts, 0.95):>5.1f}ms "
+              f"{statistics.median(settled):>10.1f}ms {pct(settled, 0.95):>5.1f}ms {p50 / floor:>6.1f}x")
+    for label, n in samples.silent.items():
+        print(f"  (no frame at all after {n} × {label})")
+    for crash in samples.crashes:
+        print(f"  (the app crashed and was restarted: {crash})")
+    return rows
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=12)
-    parser.add_argument("--db", help="keep the database here (default: a temporary directory)")
+    parser.add_argument("--rounds", type=int, default=1, help="times through every complete bundle")
+    parser.add_argument("--quiet", type=float, default=0.15, help="seconds of silence that end a sample")
+    parser.add_argument("--db", help="keep the database here and reuse it (default: a temporary directory)")
+    parser.add_argument("--app-root", action="append", default=[],
+                        help="checkout whose app to run (default: this one); give two to compare versions "
+                             "on the same database, alternating round by round")
+    parser.add_argument("--build-only", action="store_true", help="build the database and stop")
     args = parser.parse_args()
+    roots = [Path(r) for r in args.app_root] or [ROOT]
+
+    from hall_app.config import Settings
+    from hall_app.services.context import HallContext
+    from hall_app.services.demo import DemoSeeder
+
     work = Path(args.db).parent if args.db else Path(tempfile.mkdtemp(prefix="hall-keypress-"))
     db = Path(args.db) if args.db else work / "bench.db"
     fresh = not db.exists()
+    ctx = HallContext(Settings(db=str(db), pdf_dir=str(work / "documents")))
     if fresh:
-        seed_template(db)
-    ctx = open_ctx(db, work / "documents")
-    if fresh:
+        DemoSeeder(ctx).seed()
         seconds = bulk_load(ctx, args.cases, random.Random(100_000))
         print(f"bulk-loaded {args.cases:,} cases (+1 event each) in {seconds:.1f} s; "
               f"database {db.stat().st_size / 1e6:.0f} MB")
-    samples = asyncio.run(measure(ctx, args.repeat))
-    print(f"machine: {platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
-          f"{platform.system()} {platform.release()}")
-    print(f"{'action':<58} {'n':>4} {'median':>9} {'p95':>9} {'max':>9}")
-    for label, values in samples.items():
-        values.sort()
-        p95 = values[max(0, int(round(len(values) * 0.95)) - 1)]
-        print(f"{label:<58} {len(values):>4} {statistics.median(values):>7.1f}ms {p95:>7.1f}ms "
-              f"{values[-1]:>7.1f}ms")
+    if args.build_only:
+        return 0
+    bundles = [b.name for b in ctx.catalog.complete()]
+    bare = run_bare(60, args.quiet)
+    results = {root: Samples() for root in roots}
+    for _ in range(args.rounds):
+        for root in roots:  # alternating: the machine's load falls on both alike
+            one = run_hall(db, ctx, bundles, 1, args.quiet, root)
+            results[root].merge(one)
+    bare.merge(run_bare(60, args.quiet))  # before and after: the machine's load moves
     ctx.close()
-    print(json.dumps({k: round(statistics.median(v), 1) for k, v in samples.items()}, ensure_ascii=False))
+
+    import textual
+
+    print(f"machine: {platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
+          f"{platform.system()} {platform.release()} · textual {textual.__version__} · terminal {COLS}x{ROWS} (pty) · "
+          f"load average {os.getloadavg()[0]:.1f}")
+    print(f"bundles: {', '.join(bundles)} · rounds {args.rounds} · quiet {args.quiet * 1000:.0f} ms")
+    floor = statistics.median(bare.first["bare app: a key re-sets one line"])
+    out = {"bare": report("bare Textual app (bench/bare_app.py --keys)", bare, floor)}
+    for root, samples in results.items():
+        out[str(root)] = report(f"hall app from {root}", samples, floor)
+    print(json.dumps(out, ensure_ascii=False))
     return 0
 
 

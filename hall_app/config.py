@@ -30,7 +30,6 @@ be unique across sections.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -298,6 +297,8 @@ def _as_checked(entries: list[tuple[str, Any, str, str]]) -> tuple[dict[str, Any
 
 
 def _read_file(path: Path, problems: list[str]) -> dict[str, Any]:
+    import tomllib  # only when there is a file to read: not on every start-up
+
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

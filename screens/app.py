@@ -81,6 +81,7 @@ class HallApp(App[int]):
         self._hold = 0
         self._hold_since = 0.0
         self.held: list[events.Event] = []
+        self._key_target: Any = None  # the widget that had the focus when the last key came
 
     # -- keys typed while a step loads are kept, in order, not lost ---------------------------
     def hold_keys(self, seconds: float = 5.0) -> None:
@@ -116,6 +117,7 @@ class HallApp(App[int]):
         await super().on_event(event)
 
     async def _dispatch_input(self, event: events.Event) -> None:
+        self._key_target = self.focused
         await super().on_event(event)
         if isinstance(event, events.Key) and self._must_wait(event):
             # A key that moves the focus or changes the case (Enter in a field, an answer,
@@ -135,8 +137,16 @@ class HallApp(App[int]):
         return True
 
     def _release_when_quiet(self, tries: int) -> None:
+        # The key travelled up from the focused widget: wait until that path (and the path
+        # of whatever has the focus now) has handled its messages. Not every widget of the
+        # screen: walking a form's fifty-odd widgets every 2 ms while keys are held cost
+        # more than the keys.
         try:
-            busy = any(node.message_queue_size for node in self.screen.walk_children(with_self=True))
+            nodes = {*self.screen.ancestors_with_self}
+            for widget in (self._key_target, self.focused):
+                if widget is not None:
+                    nodes.update(widget.ancestors_with_self)
+            busy = any(node.message_queue_size for node in nodes)
         except Exception:  # noqa: BLE001 - no screen: nothing to wait for
             busy = False
         if busy and tries < 500:

@@ -53,7 +53,7 @@ class Workbench:
     search_placeholder = "跟踪码 / 扫码 / 身份证号 / 统一社会信用代码 / 姓名，回车查找"
     today = "今日本窗口办件"
     today_all = "今日全部窗口办件"
-    page = "第 {page}/{pages} 页，共 {total} 件"
+    page = "按接件时间，新的在前 · 第 {page}/{pages} 页，共 {total} 件"
     drafts = "草稿（回车继续办理）"
     no_drafts = "没有未完成的草稿"
     no_cases = "今日尚无办件"
@@ -61,7 +61,7 @@ class Workbench:
     no_results = "没有找到“{query}”"
     searching = "正在查找…"
     id_hint = "（{error}）"
-    cols_today = ("跟踪码", "时间", "申请人", "一件事", "状态", "经办")
+    cols_today = ("跟踪码", "接件", "申请人", "一件事", "状态", "经办")
     cols_drafts = ("跟踪码", "申请人", "一件事", "步骤", "经办", "更新")
     new = "新办"
     open = "打开"
@@ -76,6 +76,11 @@ class Workbench:
     next_page = "下一页"
     taken_confirm = "{message}\n\n接手后，原经办人换步骤时会被告知并退出本办件。确定接手吗？"
     cannot_intake = "您的角色（{role}）不能受理办件"
+    void = "作废"
+    void_title = "作废草稿 {code}（{applicant}）"
+    void_reason = "作废原因（如：群众放弃办理）"
+    voided = "已作废草稿 {code}：{reason}"
+    not_voidable = "只有草稿或已一次性告知的办件可以在此作废（{status}）"
 
 
 class Intake:
@@ -172,6 +177,8 @@ class Questions:
     go = "继续"
     no_questions = "本一件事没有需要回答的情形问题，回车继续"
     cleared = "已清除答案：{text}"
+    fresh = "新增"
+    fresh_unseen = "新增问题“{text}”在按键之后才出现，该按键未作答：请看清后再选择"
 
 
 class Materials:

@@ -22,6 +22,7 @@ from screens.widgets.bars import MessageLine, StatusBar, TitleBar
 from screens.widgets.keybar import KeyBar
 from screens.widgets.cjk import clip
 from screens.widgets.inputs import HallInput
+from screens.widgets.paint import repaint
 from screens.widgets.tables import CaseTable
 
 if TYPE_CHECKING:
@@ -42,24 +43,47 @@ def search_in_thread(ctx, query: str) -> tuple[list["CaseLine"], str, bool]:
     from hall_app.domain.text import compact
     from hall_app.domain.tracking import parse_tracking_code
     from hall_app.services.cases import identify
-    from hall_app.services.counter import line
+    from hall_app.services.counter import find_lines
 
-    rows = ctx.cases.find(query)
+    lines = find_lines(ctx, query)
     is_code = parse_tracking_code(query) is not None
     hint = ""
     key = compact(query).upper()
-    if not rows and len(key) == 18 and key.isalnum():
+    if not lines and len(key) == 18 and key.isalnum():
         check = identify(key)
         hint = check.error or ""
-    return [line(r) for r in rows], hint, is_code
+    return lines, hint, is_code
 
 
-def lists_in_thread(ctx, window: str | None, page: int, size: int):
-    from hall_app.services.counter import line, today_page
+def lists_in_thread(ctx, window: str | None, page: int, size: int, drafts: bool = True):
+    """A page of today's cases; with ``drafts`` (a reload, not a page turn) also the count
+    and the drafts."""
+    from hall_app.services.counter import draft_lines, today_page
 
-    lines, total = today_page(ctx, window, page, size)
-    drafts = [line(r) for r in ctx.cases.drafts(window, limit=50)]
-    return lines, total, drafts
+    lines, total = today_page(ctx, window, page, size, count=drafts)
+    return lines, total, (draft_lines(ctx, window) if drafts else None)
+
+
+def void_in_thread(ctx, case_id: str, username: str, reason: str):
+    return ctx.cases.void(case_id, username, reason)
+
+
+class SearchBox(HallInput):
+    """The search box. ``/`` focuses it from anywhere on the workbench; typed into the
+    box it is text once something is there (a scanned URL has slashes), and nothing in
+    an empty box (no query starts with one: the clerk meant "search")."""
+
+    async def _on_key(self, event) -> None:
+        if event.character == "/" and not self.value:
+            event.stop()
+            event.prevent_default()
+            return
+        await super()._on_key(event)
+
+
+# Column widths (None: stretches) and the stretching columns' (minimum, maximum).
+TODAY_COLUMNS = ((14, 5, None, None, 12, 9), ((6, 16), (10, 40)))
+DRAFT_COLUMNS = ((14, None, None, 12, 9, 11), ((6, 16), (10, 40)))
 
 
 class WorkbenchScreen(Screen):
@@ -84,6 +108,8 @@ class WorkbenchScreen(Screen):
         self.all_windows = False
         self.searching: str | None = None
         self.lines: dict[str, CaseLine] = {}
+        self._today_title = ""
+        self._drafts_title = ""
 
     @property
     def hall_app(self) -> "HallApp":
@@ -93,14 +119,14 @@ class WorkbenchScreen(Screen):
         yield TitleBar(T.title, id="workbench-title")
         with Horizontal(id="search-row"):
             yield Label(T.search_label, id="search-label")
-            yield HallInput(placeholder=T.search_placeholder, id="search")
+            yield SearchBox(placeholder=T.search_placeholder, id="search")
         yield MessageLine(id="message")
         with Vertical(id="today-pane"):
             yield Static(T.today, id="today-title", classes="heading")
-            yield CaseTable(T.cols_today, (14, 5, 12, 20, 12, 10), id="today", paged=True)
+            yield CaseTable(T.cols_today, *TODAY_COLUMNS, id="today", paged=True)
         with Vertical(id="drafts-pane"):
             yield Static(T.drafts, id="drafts-title", classes="heading")
-            yield CaseTable(T.cols_drafts, (14, 12, 20, 12, 10, 11), id="drafts")
+            yield CaseTable(T.cols_drafts, *DRAFT_COLUMNS, id="drafts", voidable=True)
         yield StatusBar()
         yield KeyBar()
 
@@ -125,50 +151,56 @@ class WorkbenchScreen(Screen):
         return True
 
     # -- loading --------------------------------------------------------------------------
-    def reload(self) -> None:
+    def reload(self, drafts: bool = True) -> None:
+        """Today's page, and (unless only the page turned) the count and the drafts."""
         ctx, user = self.hall_app.ctx, self.hall_app.user
         if ctx is None or user is None:
             return
         window = None if self.all_windows else user.window
-        self.hall_app.db.submit(lists_in_thread, ctx, window, self.page, self.page_size,
-                                done=self._lists_loaded, coalesce=("workbench", id(self)), name="workbench")
+        self.hall_app.db.submit(lists_in_thread, ctx, window, self.page, self.page_size, drafts,
+                                done=self._lists_loaded, coalesce=("workbench", id(self), drafts), name="workbench")
 
     def _lists_loaded(self, result) -> None:
         if not self.is_attached:
             return
         lines, total, drafts = result
-        self.total = total
-        pages = max(1, -(-total // self.page_size))
+        if total is not None:
+            self.total = total
+        pages = max(1, -(-self.total // self.page_size))
         if self.page >= pages and self.page:
             self.page = pages - 1
             self.reload()
             return
         if self.searching is None:
             head = T.today_all if self.all_windows else T.today
-            self.query_one("#today-title", Static).update(
-                f"{head}（{T.page.format(page=self.page + 1, pages=pages, total=total)}）")
+            title = f"{head}（{T.page.format(page=self.page + 1, pages=pages, total=self.total)}）"
+            if title != self._today_title:
+                self._today_title = title
+                repaint(self.query_one("#today-title", Static), title)
             self._fill_today(lines)
-        self._fill_drafts(drafts)
+        if drafts is not None:
+            self._fill_drafts(drafts)
 
     def _fill_today(self, lines: list["CaseLine"]) -> None:
-        table = self.query_one("#today", CaseTable)
-        table.clear()
         for ln in lines:
             self.lines[ln.case_id] = ln
-            table.add_row(format_tracking_code(ln.tracking_code), _time(ln.updated_at), clip(ln.applicant or "—", 12),
-                          clip(ln.bundle_name, 18), ln.status_label, ln.claimed_by or ln.created_by, key=ln.case_id)
+        self.query_one("#today", CaseTable).show_rows([
+            (ln.case_id, (format_tracking_code(ln.tracking_code), _time(ln.created_at), ln.applicant or "—",
+                          ln.bundle_name, ln.status_label, ln.claimed_by or ln.created_by)) for ln in lines])
         if not lines:
             self.query_one("#message", MessageLine).say(T.no_cases if self.searching is None else "", "info")
 
     def _fill_drafts(self, drafts: list["CaseLine"]) -> None:
-        table = self.query_one("#drafts", CaseTable)
-        table.clear()
         for ln in drafts:
             self.lines[ln.case_id] = ln
-            step = STEP_TITLES.get(ln.step, ln.step) if ln.status == "draft" else ln.status_label
-            table.add_row(format_tracking_code(ln.tracking_code), clip(ln.applicant or "—", 12), clip(ln.bundle_name, 18), step,
-                          ln.claimed_by, _when(ln.updated_at), key=ln.case_id)
-        self.query_one("#drafts-title", Static).update(T.drafts if drafts else T.no_drafts)
+        self.query_one("#drafts", CaseTable).show_rows([
+            (ln.case_id, (format_tracking_code(ln.tracking_code), ln.applicant or "—", ln.bundle_name,
+                          STEP_TITLES.get(ln.step, ln.step) if ln.status == "draft" else ln.status_label,
+                          ln.claimed_by, _when(ln.updated_at))) for ln in drafts])
+        title = T.drafts if drafts else T.no_drafts
+        if title != self._drafts_title:
+            self._drafts_title = title
+            repaint(self.query_one("#drafts-title", Static), title)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._fit_page)
@@ -214,7 +246,8 @@ class WorkbenchScreen(Screen):
             self._open(lines[0])
             return
         self.searching = query
-        self.query_one("#today-title", Static).update(T.results.format(query=clip(query, 30), count=len(lines)))
+        self._today_title = T.results.format(query=clip(query, 30), count=len(lines))
+        repaint(self.query_one("#today-title", Static), self._today_title)
         self._fill_today(lines)
         if lines:
             message.say(T.results.format(query=clip(query, 30), count=len(lines)), "success")
@@ -233,7 +266,9 @@ class WorkbenchScreen(Screen):
             self.reload()
 
     def action_focus_search(self) -> None:
-        self.query_one("#search", HallInput).focus()
+        search = self.query_one("#search", HallInput)
+        search.focus()
+        search.cursor_position = len(search.value)
 
     def action_to_list(self) -> None:
         if self.focused is self.query_one("#search"):
@@ -249,7 +284,9 @@ class WorkbenchScreen(Screen):
 
     def on_data_table_row_selected(self, event: CaseTable.RowSelected) -> None:
         event.stop()
-        ln = self.lines.get(event.row_key.value or "")
+        table = event.data_table
+        case_id = table.case_at(event.cursor_row) if isinstance(table, CaseTable) else None
+        ln = self.lines.get(case_id or "")
         if ln is not None:
             self._open(ln)
 
@@ -263,7 +300,36 @@ class WorkbenchScreen(Screen):
         new = min(max(0, self.page + event.delta), pages - 1)
         if new != self.page:
             self.page = new
-            self.reload()
+            self.reload(drafts=False)  # a page turn: the count and the drafts have not changed
+
+    # -- voiding an abandoned draft --------------------------------------------------------
+    def on_case_table_void_request(self, event: CaseTable.VoidRequest) -> None:
+        from screens.dialogs import ReasonDialog
+
+        ln = self.lines.get(event.case_id)
+        role = self.hall_app.user.role if self.hall_app.user else None
+        if ln is None or not can(role, "intake"):
+            return
+        message = self.query_one("#message", MessageLine)
+        if not ln.editable:
+            message.say(T.not_voidable.format(status=ln.status_label), "warning")
+            return
+        code = format_tracking_code(ln.tracking_code)
+        title = T.void_title.format(code=code, applicant=ln.applicant or "—")
+
+        def reasoned(answer: tuple[str, str] | None) -> None:
+            if not answer or self.hall_app.ctx is None:
+                return
+            reason = answer[0]
+
+            def voided(_state) -> None:
+                message.say(T.voided.format(code=code, reason=reason), "success")
+                self.reload()
+
+            self.hall_app.db.submit(void_in_thread, self.hall_app.ctx, ln.case_id, self.hall_app.user.username,
+                                    reason, done=voided, error=lambda m: message.say(m, "error"), name="void")
+
+        self.app.push_screen(ReasonDialog(title, T.void_reason), reasoned)
 
     # -- actions ----------------------------------------------------------------------------
     def action_new_intake(self) -> None:

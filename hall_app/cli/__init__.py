@@ -47,8 +47,34 @@ def _global_options_everywhere(parser: argparse.ArgumentParser, top: bool = True
                 _global_options_everywhere(child, top=False)
 
 
+TUI_OPTIONS = {"--db": True, "--config": True, "--no-demo": False}  # option -> takes a value
+
+
+def _tui_only(argv: Sequence[str]) -> bool:
+    """True when ``argv`` names no command (only the full-screen app's own options)."""
+    items = iter(argv)
+    for item in items:
+        name = item.split("=", 1)[0]
+        if name not in TUI_OPTIONS:
+            return False
+        if TUI_OPTIONS[name] and "=" not in item and next(items, None) is None:
+            return False
+    return True
+
+
+def tui_parser() -> argparse.ArgumentParser:
+    """The top-level options alone: opening the full-screen app does not build (and import)
+    every command's parser before its first frame."""
+    parser = argparse.ArgumentParser(prog="hall-app", add_help=False)
+    parser.add_argument("--db")
+    parser.add_argument("--config")
+    parser.add_argument("--no-demo", action="store_true")
+    return parser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = (tui_parser() if _tui_only(argv) else build_parser()).parse_args(argv)
     handler: Callable | None = getattr(args, "handler", None)
     try:
         if handler is None:

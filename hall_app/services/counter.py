@@ -42,7 +42,14 @@ class CaseLine:
         return self.status in ("draft", "notice_issued")
 
 
-def line(row: CaseRow) -> CaseLine:
+# The columns a list shows: never the case's ``state`` JSON (kilobytes a row).
+LINE_COLUMNS = (CaseRow.case_id, CaseRow.tracking_code, CaseRow.bundle_name, CaseRow.bundle_code, CaseRow.status,
+                CaseRow.step, CaseRow.applicant_name, CaseRow.window, CaseRow.created_by, CaseRow.claimed_by,
+                CaseRow.created_at, CaseRow.updated_at)
+
+
+def line(row) -> CaseLine:
+    """A list line from a CaseRow or a row of :data:`LINE_COLUMNS`."""
     return CaseLine(row.case_id, row.tracking_code, row.bundle_name or row.bundle_code, row.status, row.step,
                     row.applicant_name, row.window, row.created_by, row.claimed_by, row.created_at,
                     row.updated_at)
@@ -60,16 +67,62 @@ def window_name(ctx: "HallContext", code: str) -> str:
         return row.name if row else code
 
 
-def today_page(ctx: "HallContext", window: str | None, page: int, size: int) -> tuple[list[CaseLine], int]:
-    """Today's cases at one window (or every window), newest first, one page."""
+def today_page(ctx: "HallContext", window: str | None, page: int, size: int,
+               count: bool = True) -> tuple[list[CaseLine], int | None]:
+    """Cases taken today at one window (or every window), the latest taken first, one
+    page; with ``count`` also how many there are. A reprint or a later event does not
+    move a case: the order is the time it was taken."""
     since = ctx.today().isoformat()
     windows = [window] if window else window_codes(ctx)
-    query = select(CaseRow).where(CaseRow.window.in_(windows), CaseRow.updated_at >= since)
+    # updated_at >= since follows from created_at >= since; it lets SQLite use the
+    # (window, updated_at) index to find the day's few hundred rows.
+    where = (CaseRow.window.in_(windows), CaseRow.updated_at >= since, CaseRow.created_at >= since)
     with ctx.read() as session:
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = session.scalars(query.order_by(CaseRow.updated_at.desc(), CaseRow.case_id)
+        total = None
+        if count:
+            total = int(session.scalar(select(func.count()).select_from(CaseRow).where(*where)) or 0)
+        rows = session.execute(select(*LINE_COLUMNS).where(*where)
+                               .order_by(CaseRow.created_at.desc(), CaseRow.case_id)
                                .offset(page * size).limit(size))
-        return [line(r) for r in rows], int(total)
+        return [line(r) for r in rows], total
+
+
+def draft_lines(ctx: "HallContext", window: str | None, limit: int = 50) -> list[CaseLine]:
+    """Drafts (and cases with a one-time notice) to continue, most recently touched first."""
+    query = select(*LINE_COLUMNS).where(CaseRow.status.in_(("draft", "notice_issued")))
+    if window:
+        query = query.where(CaseRow.window == window)
+    with ctx.read() as session:
+        return [line(r) for r in session.execute(query.order_by(CaseRow.updated_at.desc()).limit(limit))]
+
+
+def find_lines(ctx: "HallContext", query: str, limit: int = 50) -> list[CaseLine]:
+    """The search box (as ``CaseService.find``: a tracking code or scanned URL, an ID
+    number or USCC, or a name prefix), reading only the columns the list shows."""
+    from hall_app.domain.text import clean, compact
+    from hall_app.domain.tracking import parse_tracking_code
+
+    text = clean(query)
+    if not text:
+        return []
+    code = parse_tracking_code(text)
+    key = compact(text).upper()
+    if code:
+        where = [CaseRow.tracking_code == code]
+    elif len(key) == 18 and key.isalnum():
+        with ctx.read() as session:  # two indexed look-ups, not an OR the planner may scan for
+            rows = list(session.execute(select(*LINE_COLUMNS).where(CaseRow.applicant_id_number == key)
+                                        .order_by(CaseRow.updated_at.desc()).limit(limit)))
+            rows += list(session.execute(select(*LINE_COLUMNS).where(CaseRow.applicant_uscc == key)
+                                         .order_by(CaseRow.updated_at.desc()).limit(limit)))
+        rows.sort(key=lambda r: r.updated_at, reverse=True)
+        return [line(r) for r in rows[:limit]]
+    else:
+        upper = text[:-1] + chr(ord(text[-1]) + 1)  # a range on the indexed column, not LIKE
+        where = [CaseRow.applicant_name >= text, CaseRow.applicant_name < upper]
+    with ctx.read() as session:
+        return [line(r) for r in session.execute(select(*LINE_COLUMNS).where(*where)
+                                                 .order_by(CaseRow.updated_at.desc()).limit(limit))]
 
 
 def frequent_bundles(ctx: "HallContext", window: str, days: int = 30, limit: int = 8) -> list[tuple[str, int]]:

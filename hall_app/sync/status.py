@@ -33,8 +33,8 @@ class SyncStatus:
     def label(self) -> str:
         """One short Chinese line for the status bar."""
         if not self.configured:
-            state = "单机模式"
-        elif self.online is None:
+            return "单机模式"  # nothing is uploaded from a machine not enrolled: no queue to worry about
+        if self.online is None:
             state = "尚未同步"
         else:
             state = "在线" if self.online else "离线"

@@ -17,6 +17,7 @@ from screens.strings import Form as T
 from screens.widgets.choice import ChoiceInput
 from screens.widgets.cjk import wrap_cjk
 from screens.widgets.inputs import HallInput
+from screens.widgets.paint import repaint
 
 
 def load_in_thread(ctx, case_id: str):
@@ -116,12 +117,12 @@ class FieldRow(Horizontal):
             old = self._shown
             self._shown = (mark, detail, kind)
             mark_widget = self.query_one(".mark", Static)
-            mark_widget.update(mark)
+            repaint(mark_widget, mark)
             mark_widget.set_classes(f"mark {kind}")
             if old is None or old[1] != detail:
                 note = self.query_one(".note", Static)
-                note.update(f"{mark} {detail}" if detail else "")
                 note.display = bool(detail)
+                repaint(note, f"{mark} {detail}" if detail else "")
             self.query_one(".note", Static).set_classes(f"note {kind}")
         self.editor.set_class(not check.ok and shown, "-invalid")
 

@@ -4,6 +4,7 @@ Changing an earlier answer recomputes the plan and says what changed."""
 from __future__ import annotations
 
 from rich.text import Text
+from textual import _time, events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -11,6 +12,7 @@ from textual.widgets import Static
 
 from screens.intake.base import StepPane
 from screens.strings import Intake as TI, Questions as T
+from screens.widgets.paint import repaint
 
 
 def load_in_thread(ctx, case_id: str):
@@ -25,7 +27,29 @@ def answer_in_thread(ctx, case_id: str, username: str, question: str, value: str
 
 
 class QuestionList(Vertical, can_focus=True):
-    """Holds the focus for the step; the step's bindings do the work."""
+    """Holds the focus for the step; the step's bindings do the work. It notes when each
+    key was pressed, so an answer key never lands on a question that appeared after it."""
+
+    key_time: float | None = None
+
+    def on_key(self, event: events.Key) -> None:
+        self.key_time = event.time
+
+
+class QuestionRow(Static):
+    """One question: repainted only when what it shows changed, laid out only when its
+    height changed."""
+
+    def __init__(self) -> None:
+        super().__init__("", classes="question")
+        self.shown: tuple | None = None
+
+    def put(self, signature: tuple, text: Text, cursor: bool) -> None:
+        if signature == self.shown:
+            return
+        self.shown = signature
+        self.set_class(cursor, "-cursor")
+        repaint(self, text)
 
 
 class QuestionsStep(StepPane):
@@ -46,7 +70,11 @@ class QuestionsStep(StepPane):
         self.answers: dict[str, str] = {}
         self.pending: set[str] = set()
         self.prefilled: dict[str, str] = {}  # answered by the file, with why
+        self.fresh: dict[str, float] = {}  # inserted by an answer: question id -> when it was first shown
         self.cursor: str | None = None
+        self._help_shown: str | None = None
+        self._scrolled_to: str | None = None
+        self._warned = False
 
     def compose(self) -> ComposeResult:
         yield Static(T.heading, classes="heading")
@@ -66,11 +94,18 @@ class QuestionsStep(StepPane):
     def show(self, data) -> None:
         state, plan = data
         self.intake.update_state(state)
+        before = {q.id for q in self.questions}
         self.questions = list(plan.questions)
         self.answers = dict(plan.answers)
         self.pending = {q.id for q in plan.pending}
         self.prefilled = dict(plan.prefilled)
         ids = [q.id for q in self.questions]
+        if before:  # a question the plan has just added is marked new until it is answered
+            now = _time.get_time()
+            for qid in ids:
+                if qid not in before and qid in self.pending:
+                    self.fresh.setdefault(qid, now)
+        self.fresh = {qid: t for qid, t in self.fresh.items() if qid in self.pending}
         if self.cursor not in ids:
             self.cursor = next((q.id for q in self.questions if q.id in self.pending), ids[0] if ids else None)
         self._draw_rows()
@@ -79,20 +114,37 @@ class QuestionsStep(StepPane):
 
     def _draw_rows(self) -> None:
         box = self.query_one("#question-list", QuestionList)
-        rows = list(box.query(Static))
+        rows = list(box.query(QuestionRow))
         if len(rows) != len(self.questions):
-            box.remove_children()
-            rows = [Static("", classes="question") for _ in self.questions]
-            box.mount_all(rows)
+            if len(rows) > len(self.questions):
+                for row in rows[len(self.questions):]:
+                    row.remove()
+                rows = rows[:len(self.questions)]
+            else:
+                extra = [QuestionRow() for _ in range(len(self.questions) - len(rows))]
+                box.mount_all(extra)
+                rows += extra
         for n, (question, row) in enumerate(zip(self.questions, rows), start=1):
-            row.update(self._line(n, question))
-            row.set_class(question.id == self.cursor, "-cursor")
+            signature = self._signature(n, question)
+            if signature != row.shown:
+                row.put(signature, self._line(n, question), question.id == self.cursor)
         self._show_help()
+        if self.cursor != self._scrolled_to:
+            self._scrolled_to = self.cursor
+            self.call_after_refresh(self._scroll_to_cursor)
+
+    def _signature(self, n: int, question) -> tuple:
+        """Everything a row shows: equal signatures, nothing to repaint."""
+        return (n, question.id, question.text, tuple(question.options), question.id == self.cursor,
+                self.answers.get(question.id), question.id in self.pending, self.prefilled.get(question.id),
+                question.id in self.fresh)
 
     def _line(self, n: int, question) -> Text:
         text = Text(no_wrap=False)
         mark = "▶ " if question.id == self.cursor else "  "
         text.append(f"{mark}{n:>2}. ", style="bold")
+        if question.id in self.fresh:
+            text.append(f"{T.fresh} ", style="bold reverse yellow")
         text.append(question.text)
         text.append("\n      ")
         chosen = self.answers.get(question.id)
@@ -111,8 +163,13 @@ class QuestionsStep(StepPane):
         left = len(self.pending)
         hint = T.all_answered if not left else T.left.format(n=left)
         helptext = question.help if question is not None and question.help else ""
-        self.query_one("#question-help", Static).update(f"{helptext}　{hint}" if helptext else hint)
-        rows = list(self.query_one("#question-list").query(Static))
+        line = f"{helptext}　{hint}" if helptext else hint
+        if line != self._help_shown:
+            self._help_shown = line
+            repaint(self.query_one("#question-help", Static), line)
+
+    def _scroll_to_cursor(self) -> None:
+        rows = list(self.query_one("#question-list").query(QuestionRow))
         ids = [q.id for q in self.questions]
         if self.cursor in ids and len(rows) == len(ids):
             rows[ids.index(self.cursor)].scroll_visible(animate=False)
@@ -121,6 +178,14 @@ class QuestionsStep(StepPane):
         return next((q for q in self.questions if q.id == self.cursor), None)
 
     # -- keys ------------------------------------------------------------------------------------
+    def _next_open(self, after: str | None) -> str | None:
+        """The open question after ``after`` (wrapping) that was on screen before: a question
+        an answer has just added is never the target of the keys already typed."""
+        ids = [q.id for q in self.questions]
+        start = ids.index(after) + 1 if after in ids else 0
+        order = [i for i in ids[start:] + ids[:start] if i in self.pending and i != after]
+        return next((i for i in order if i not in self.fresh), order[0] if order else None)
+
     def action_move(self, delta: int) -> None:
         ids = [q.id for q in self.questions]
         if not ids:
@@ -129,16 +194,32 @@ class QuestionsStep(StepPane):
         self.cursor = ids[max(0, min(len(ids) - 1, index + delta))]
         self._draw_rows()
 
+    def _pressed_before_shown(self, question) -> bool:
+        """The key that asks for this answer was pressed before the question appeared."""
+        shown = self.fresh.get(question.id)
+        pressed = self.query_one("#question-list", QuestionList).key_time
+        return shown is not None and pressed is not None and pressed < shown
+
     def action_answer(self, n: int, move: bool = True) -> None:
         question = self._current()
         if question is None or n > len(question.options) or not self.case_id:
             return
+        if self._pressed_before_shown(question):
+            self.say(T.fresh_unseen.format(text=question.text), "warning")
+            self._warned = True
+            return
+        if self._warned:  # answered now, seen: the warning has done its job
+            self._warned = False
+            self.say("")
         value = question.options[n - 1]
         self.answers[question.id] = value  # show it at once; the plan follows from the worker
         self.pending.discard(question.id)
         self.prefilled.pop(question.id, None)  # the clerk's answer now, not the file's
+        self.fresh.pop(question.id, None)
+        if move:  # on to the next open question on screen now, before the plan comes back
+            self.cursor = self._next_open(question.id) or question.id
         self._draw_rows()
-        self.hall_app.hold_keys()  # the next key answers the next question of the new plan
+        self.hall_app.hold_keys()  # the next key waits for the new plan (a question may go away)
         self.submit(answer_in_thread, self.ctx, self.case_id, self.username, question.id, value,
                     done=lambda r: self._answered(question.id, r, move=move), error=self._failed)
 
@@ -167,15 +248,13 @@ class QuestionsStep(StepPane):
     def _answered(self, question_id: str, result, move: bool = True) -> None:
         self.hall_app.release_keys()
         change, state, plan = result
-        self.show((state, plan))
+        cursor = self.cursor
+        self.show((state, plan))  # keeps the cursor where the key put it, if that question stays
         if not change.empty:
             self.say(TI.change.format(text=change.describe()), "change")
-        if move:
-            ids = [q.id for q in self.questions]
-            start = ids.index(question_id) + 1 if question_id in ids else 0
-            after = [i for i in ids[start:] + ids[:start] if i in self.pending]
-            if after:
-                self.cursor = after[0]
+        if move and cursor not in self.pending:
+            # the question the cursor went to was removed by this answer (or answered meanwhile)
+            self.cursor = self._next_open(question_id) or self.cursor
             self._draw_rows()
 
     def _failed(self, message: str) -> None:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from textual import events
 from textual.timer import Timer
+from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import Input
 
 from hall_app.domain.text import join_lines, needs_space
@@ -127,3 +129,12 @@ class HallInput(Input):
         self._cancel_break()
         self._burst = 0
         self.call_later(self.action_submit)
+
+    def _watch_value(self, value: str) -> None:
+        # Input sets its virtual size (the text's width) through a reactive that lays the
+        # whole screen out again on every keystroke. A field's box never changes size with
+        # its text: set the virtual size without the layout, then do what Input does.
+        if not self.styles.auto_dimensions:
+            self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
+            self.refresh()
+        super()._watch_value(value)

@@ -9,12 +9,12 @@ is one Static redrawn from the screen's active bindings — the keys in force, a
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
+from screens.widgets.bars import OneLine
 
 from screens.keymap import key_display
 
 
-class KeyBar(Static):
+class KeyBar(OneLine):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id or "key-bar")
 

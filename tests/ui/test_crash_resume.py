@@ -118,7 +118,11 @@ def test_kill_9_at_any_step_and_find_every_value(demo_template, tmp_path):
         term.wait_for("在库电子证照")
         term.keys("Enter")
         term.wait_for("情形问题")
-        term.type("11111111")  # eight answers as fast as tmux can type them
+        term.type("11111111")  # answers as fast as tmux can type them, one per question on screen
+        term.wait_for("该按键未作答")  # the follow-ups they inserted are not answered by keys typed before
+        term.type("1")  # seen now: 随父
+        term.wait_for("还有 1 个问题未回答")
+        term.type("1")  # 缴费: 是
         term.wait_for("全部问题已回答")
         term.keys("Enter")
         term.wait_for("材料清单")

@@ -3,6 +3,8 @@ two clerks on one draft, the command palette, help, and the case view."""
 
 from __future__ import annotations
 
+import pytest
+
 from hall_app.services.demo import CHEN_MIN, LIU_YANG
 from tests.ui.helpers import applicant, current_case, login, press, screen_text, settle, start_newborn, type_text
 
@@ -144,8 +146,10 @@ async def test_resume_after_leaving_keeps_every_value(app, hall):
         drafts.move_cursor(row=0)
         await press(pilot, "enter")
         state = current_case(app)
-        # born_locally comes from her 分娩记录 on file; the keys answered the next two
-        assert state.applicant["id_number"] == CHEN_MIN and state.answers == {"both_local": "是", "follow": "随父"}
+        # born_locally comes from her 分娩记录 on file; the keys answered the next two on screen
+        # (the follow-up 随父/随母 the first answer inserted waits, marked new)
+        assert state.applicant["id_number"] == CHEN_MIN
+        assert state.answers == {"both_local": "是", "mother_employee_insured": "是"}
         assert app.screen.step == "questions"
 
 
@@ -193,3 +197,94 @@ async def test_a_supervisor_clears_the_review_flag_and_both_values_stay(app, hal
         assert not after.needs_review and after.reviews[0]["by"] == "chenjing"
         assert after.conflicts  # both values stay in the history
         assert "已核对" in screen_text(app)
+
+
+# -- issue 8: the list a clerk lives in ------------------------------------------------------
+
+def _at(minute: int):
+    import datetime as dt
+
+    from tests.ui.helpers import FIXED_NOW
+
+    return lambda: FIXED_NOW.replace(minute=minute) if minute < 60 else FIXED_NOW + dt.timedelta(minutes=minute - 30)
+
+
+def _today_rows(app) -> list[list[str]]:
+    table = app.screen.query_one("#today")
+    return [[str(cell) for cell in table.get_row_at(n)] for n in range(table.row_count)]
+
+
+async def test_today_is_ordered_by_the_time_taken_and_a_reprint_does_not_move_a_case(app, hall):
+    from hall_app.domain.tracking import format_tracking_code
+
+    hall.clock = _at(41)
+    first = hall.cases.start("newborn", "zhangli")
+    hall.clock = _at(42)
+    second = hall.cases.start("newborn", "zhangli")
+    hall.clock = _at(50)
+    hall.cases.record_print(first.case_id, "zhangli", "receipt", "documents/r.pdf", "a4", "测试打印机", "")
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        rows = _today_rows(app)
+        assert rows[0][0] == format_tracking_code(second.tracking_code) and rows[0][1] == "09:42"
+        assert rows[1][0] == format_tracking_code(first.tracking_code) and rows[1][1] == "09:41"
+        text = screen_text(app)
+        assert "接件" in text and "按接件时间" in text
+
+
+async def test_slash_focuses_search_from_a_list_and_is_never_a_stray_character(app, hall):
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        search = app.screen.query_one("#search")
+        assert app.focused is search
+        await press(pilot, "slash")  # already in the (empty) search box: nothing typed
+        assert search.value == "" and app.focused is search
+        await press(pilot, "down")  # to the list
+        assert app.focused is app.screen.query_one("#today")
+        await press(pilot, "slash")
+        assert app.focused is search and search.value == ""
+        await type_text(pilot, "https://hall.example/t/Y55B")  # a URL keeps its slashes
+        assert search.value == "https://hall.example/t/Y55B"
+
+
+async def test_a_clerk_voids_an_abandoned_draft_with_a_reason(app, hall):
+    hall.clock = _at(45)
+    draft = hall.cases.start("newborn", "zhangli")
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        drafts = app.screen.query_one("#drafts")
+        drafts.focus()
+        row = drafts.case_ids.index(draft.case_id)
+        drafts.move_cursor(row=row)
+        await press(pilot, "x")
+        assert type(app.screen).__name__ == "ReasonDialog"
+        await press(pilot, "enter")  # no reason: asked again, nothing voided
+        assert hall.cases.get(draft.case_id).status == "draft"
+        await type_text(pilot, "群众放弃办理")
+        await press(pilot, "enter")
+        state = hall.cases.get(draft.case_id)
+        assert state.status == "voided"
+        assert hall.cases.timeline(draft.case_id)[-1]["payload"]["reason"] == "群众放弃办理"
+        assert draft.case_id not in app.screen.query_one("#drafts").case_ids
+        assert "已作废草稿" in screen_text(app)
+
+
+async def test_single_machine_mode_says_so_and_nothing_about_uploads(app, hall):
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        status = str(app.screen.query_one("#status-bar").render())
+        assert "单机模式" in status
+        assert "待上传" not in status and "最早" not in status
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)], ids=["80x24", "200x60"])
+async def test_the_lists_are_usable_at_80x24_and_200x60(app, hall, size):
+    async with app.run_test(size=size) as pilot:
+        await login(pilot)
+        table = app.screen.query_one("#today")
+        assert table.row_count >= 3
+        assert table.virtual_size.width <= table.size.width  # no column cut off at the right
+        text = screen_text(app)
+        assert "zhangli" in text and "wangqiang" in text  # the 经办 column whole, not "zhan"
+        headers = [line for line in text.splitlines() if "跟踪码" in line and "申请人" in line]
+        assert len(headers) == 2 and all("经办" in line for line in headers)  # today and drafts
