@@ -10,6 +10,7 @@ from hall_app.domain.planner import MARKS
 from hall_app.domain.text import clean
 from hall_app.services.case_work import CaseServiceBase, CaseWork
 from hall_app.services.intake import FormRow, IntakeError, PlanChange
+from hall_app.services.people import FileRecord
 from hall_app.store.models import FieldDraft
 
 
@@ -27,30 +28,34 @@ class CaseIntake(CaseServiceBase):
 
     def set_applicant_id(self, case_id: str, actor: str, raw: str) -> CheckResult:
         """Record the applicant's ID number or USCC; fill name etc. from the file."""
+        result, record = self._identify(raw)  # the file is asked before the case is locked
         with self.work(case_id, actor) as w:
-            return self._set_applicant_id(w, raw)
+            self._set_applicant_id(w, result, record)
+        return result
 
-    def _set_applicant_id(self, w: CaseWork, raw: str) -> CheckResult:
+    def _identify(self, raw: str) -> tuple[CheckResult, FileRecord | None]:
         result = identify(raw)
+        return result, self.ctx.people.lookup(result.value) if result.ok else None
+
+    @staticmethod
+    def _set_applicant_id(w: CaseWork, result: CheckResult, record: FileRecord | None) -> None:
         key = identifier_kind(result.value)
         other = "id_number" if key == "uscc" else "uscc"
         w.record("case.applicant_set", {"key": key, "value": result.value})
         if w.state.applicant.get(other):
             w.record("case.applicant_set", {"key": other, "value": ""})
-        if result.ok:
-            record = self.ctx.people.lookup(result.value)
-            if record is not None:
-                for attr in ("name", "phone", "address"):
-                    value = record.attributes.get(attr)
-                    if value and not w.state.applicant.get(attr):
-                        w.record("case.applicant_set", {"key": attr, "value": value})
-        return result
+        if record is not None:
+            for attr in ("name", "phone", "address"):
+                value = record.attributes.get(attr)
+                if value and not w.state.applicant.get(attr):
+                    w.record("case.applicant_set", {"key": attr, "value": value})
 
     def set_applicant(self, case_id: str, actor: str, key: str, value: str) -> CaseState:
+        found = self._identify(value) if key in ("id_number", "uscc") else None
         with self.work(case_id, actor) as w:
             rules.check_applicant_key(key)
-            if key in ("id_number", "uscc"):
-                self._set_applicant_id(w, value)
+            if found is not None:
+                self._set_applicant_id(w, *found)
                 return w.state
             return w.record("case.applicant_set", {"key": key, "value": clean(value)[:300]})
 
