@@ -367,3 +367,11 @@ def test_minimal_payloads_fill_every_default():
     printed = ev("case.document_printed", {})
     assert apply(state, printed).documents == [{"kind": "", "path": "", "paper": "", "printer": "", "error": "",
                                                 "at": printed.device_time, "by": "zhangli"}]
+
+
+def test_the_basis_of_a_refusal_and_the_note_of_a_hand_over_are_kept():
+    refusal = apply(at("draft"), ev("case.refused", {"reason": "不属于受理范围", "basis": "《行政许可法》第三十二条"}))
+    assert refusal.decision["basis"] == "《行政许可法》第三十二条"
+    over = apply(at("completed"), ev("case.handed_over", {"method": "mail", "note": "EMS 1234"}))
+    assert over.handed_over["note"] == "EMS 1234"
+    assert at("notice_issued").changed_since_notice is False
