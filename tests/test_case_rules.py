@@ -335,3 +335,43 @@ def test_two_devices_setting_the_proxy_unaware_of_each_other_conflict():
     assert state.setters["proxy"] == [b.event_id, "chenjing", b.device_time]
     seen = ev("case.proxy_set", {"proxy": None, "base": b.event_id})
     assert len(apply(state, seen).conflicts) == 1  # an overwrite that saw the value is no conflict
+
+
+def test_minimal_payloads_fill_every_default():
+    start = ev("case.started", {"tracking_code": "T1", "bundle_code": "b"})
+    state = apply(None, start)
+    assert (state.bundle_version, state.bundle_hash, state.hall, state.window, state.channel) == (1, "", "", "",
+                                                                                                   "window")
+    notice = ev("case.notice_issued", {})
+    noticed = apply(state, notice)
+    assert noticed.notices == [{"missing": [], "deadline": "", "reason": "", "at": notice.device_time,
+                                "by": "zhangli"}]
+    accept = ev("case.accepted", {})
+    accepted = apply(state, accept)
+    assert accepted.decision == {"type": "case.accepted", "by": "zhangli", "warnings": []} and accepted.items == {}
+    assert accepted.decided_at == accept.device_time
+    deferred = apply(state, ev("case.accepted_deferred", {"items": {"a": "d"}}))
+    assert (deferred.deferred, deferred.deferred_deadline, deferred.decision["deferred"]) == ([], "", [])
+    assert deferred.items == {"a": {"status": "pending", "due": "d", "note": "", "document": ""}}
+    refusal = apply(state, ev("case.refused", {"reason": "r"}))
+    assert refusal.decision == {"type": "case.refused", "by": "zhangli", "reason": "r", "basis": ""}
+    done = at("dispatched")
+    result = ev("case.item_result", {"item": "a", "status": "received"})
+    assert apply(done, result).items["a"] == {"status": "received", "due": ITEMS["a"], "note": "", "document": "",
+                                              "at": result.device_time}
+    handed = ev("case.handed_over", {})
+    over = apply(at("completed"), handed)
+    assert over.handed_over == {"method": "window", "note": "", "at": handed.device_time}
+    rate = ev("case.rated", {"level": 3})
+    assert apply(over, rate).rating == {"level": 3, "label": "基本满意", "comment": "", "at": rate.device_time}
+    printed = ev("case.document_printed", {})
+    assert apply(state, printed).documents == [{"kind": "", "path": "", "paper": "", "printer": "", "error": "",
+                                                "at": printed.device_time, "by": "zhangli"}]
+
+
+def test_the_basis_of_a_refusal_and_the_note_of_a_hand_over_are_kept():
+    refusal = apply(at("draft"), ev("case.refused", {"reason": "不属于受理范围", "basis": "《行政许可法》第三十二条"}))
+    assert refusal.decision["basis"] == "《行政许可法》第三十二条"
+    over = apply(at("completed"), ev("case.handed_over", {"method": "mail", "note": "EMS 1234"}))
+    assert over.handed_over["note"] == "EMS 1234"
+    assert at("notice_issued").changed_since_notice is False

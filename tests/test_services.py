@@ -251,18 +251,24 @@ def _event_types(ctx, cid):
 
 def test_set_applicant_id_writes_all_its_events_or_none(demo_ctx, monkeypatch):
     cid = demo_ctx.cases.start("newborn", "zhangli").case_id
+    demo_ctx.cases.set_applicant_id(cid, "zhangli", DIGIT_USCC)
     before = _event_types(demo_ctx, cid)
+    record = demo_ctx.record
 
-    def broken(_key):
-        raise RuntimeError("person file unreachable")
+    def fail_at_the_phone(session, repo, case_id, actor, kind, payload, *args):
+        if payload.get("key") == "phone":
+            raise RuntimeError("disk full")
+        return record(session, repo, case_id, actor, kind, payload, *args)
 
-    monkeypatch.setattr(demo_ctx.people, "lookup", broken)
-    with pytest.raises(RuntimeError):
-        demo_ctx.cases.set_applicant_id(cid, "zhangli", LIU_YANG)  # fails after the ID event
-    assert _event_types(demo_ctx, cid) == before and demo_ctx.cases.get(cid).applicant == {}
+    monkeypatch.setattr(demo_ctx, "record", fail_at_the_phone)
+    with pytest.raises(RuntimeError):  # after the ID, the cleared USCC and the name
+        demo_ctx.cases.set_applicant_id(cid, "zhangli", LIU_YANG)
+    assert _event_types(demo_ctx, cid) == before and demo_ctx.cases.get(cid).applicant == {"uscc": DIGIT_USCC}
     monkeypatch.undo()
     demo_ctx.cases.set_applicant_id(cid, "zhangli", LIU_YANG)
-    assert _event_types(demo_ctx, cid)[len(before):] == ["case.applicant_set"] * 4  # id, name, phone, address
+    assert _event_types(demo_ctx, cid)[len(before):] == ["case.applicant_set"] * 5  # id, uscc cleared, name, …
+    assert demo_ctx.cases.get(cid).applicant == {"id_number": LIU_YANG, "name": "刘洋", "phone": "13908312345",
+                                                  "address": demo_ctx.people.lookup(LIU_YANG).attributes["address"]}
 
 
 def test_acceptance_records_prefill_and_decision_together_or_not_at_all(demo_ctx, monkeypatch):

@@ -11,6 +11,7 @@ from hall_app.domain.text import clean
 from hall_app.services.case_work import CaseServiceBase, CaseWork
 from hall_app.services.intake import (FILE_ATTRS, FormRow, IntakeError, PlanChange, applicant_attr, applicant_changes,
                                       check_applicant, file_checked)
+from hall_app.services.people import FileRecord
 from hall_app.store.models import FieldDraft
 
 
@@ -29,38 +30,43 @@ class CaseIntake(CaseServiceBase):
     def set_applicant_id(self, case_id: str, actor: str, raw: str) -> CheckResult:
         """Record the applicant's ID number or USCC; the file fills name, phone and address
         (another number: what belonged to the previous person goes, see ``applicant_changes``)."""
+        result, record = self._identify(raw)  # the file is asked before the case is locked
         with self.work(case_id, actor) as w:
-            return self._set_applicant_id(w, raw)
+            self._set_applicant_id(w, result, record)
+        return result
 
-    def _set_applicant_id(self, w: CaseWork, raw: str) -> CheckResult:
+    def _identify(self, raw: str) -> tuple[CheckResult, FileRecord | None]:
         result = identify(raw)
+        return result, self.ctx.people.lookup(result.value) if result.ok else None
+
+    def _set_applicant_id(self, w: CaseWork, result: CheckResult, record: FileRecord | None) -> None:
         key = identifier_kind(result.value)
         other = "id_number" if key == "uscc" else "uscc"
         before = w.state.applicant
         old_key = before.get("id_number") or before.get("uscc") or ""
         if old_key == result.value and before.get(key) == result.value:
-            return result
+            return
         old_file = self.ctx.people.lookup(old_key) if old_key and identify(old_key).ok else None
-        new_file = self.ctx.people.lookup(result.value) if result.ok else None
         w.record("case.applicant_set", {"key": key, "value": result.value})
         if w.state.applicant.get(other):
             w.record("case.applicant_set", {"key": other, "value": ""})
         changes = applicant_changes(before, old_file.attributes if old_file else None,
-                                    new_file.attributes if new_file else None)
+                                    record.attributes if record else None)
         for attr, value in changes.items():
             w.record("case.applicant_set", {"key": attr, "value": value})
-        return result
 
     def set_applicant(self, case_id: str, actor: str, key: str, value: str) -> CaseState:
         """One applicant attribute, checked as the form checks it; kept as typed when wrong
         (the review says why acceptance waits)."""
+        found = self._identify(value) if key in ("id_number", "uscc") else None
         with self.work(case_id, actor) as w:
-            return self._set_applicant(w, key, value)
+            return self._set_applicant(w, key, value, found)
 
-    def _set_applicant(self, w: CaseWork, key: str, value: str) -> CaseState:
+    def _set_applicant(self, w: CaseWork, key: str, value: str,
+                       found: tuple[CheckResult, FileRecord | None] | None = None) -> CaseState:
         rules.check_applicant_key(key)
         if key in ("id_number", "uscc"):
-            self._set_applicant_id(w, value)
+            self._set_applicant_id(w, *(found or self._identify(value)))
             return w.state
         check = check_applicant(key, value, w.state.applicant) if key in FILE_ATTRS else None
         stored = check.value if check is not None and check.ok else clean(value)
