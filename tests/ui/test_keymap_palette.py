@@ -172,3 +172,19 @@ def test_a_key_moved_onto_one_in_use_is_found():
     assert ("workbench.refresh", "f1", "app.help") in clashes({"workbench.refresh": "f1"})
     assert clashes({"workbench.new": "f9", "workbench.refresh": "f2"}) == []  # f2 was freed
     assert clashes({}) == []  # the defaults share keys on purpose (enter: execute / finish)
+
+
+def test_a_print_failure_names_the_reprint_key_in_force():
+    from types import SimpleNamespace
+
+    from textual._context import active_app
+
+    from screens.print_worker import Printed
+
+    failed = Printed("receipt", "", "", "缺纸")
+    assert "按 r 重新打印" in failed.line()
+    token = active_app.set(SimpleNamespace(_keymap={"decision.reprint": "ctrl+r"}))
+    try:
+        assert "按 Ctrl+R 重新打印" in failed.line()
+    finally:
+        active_app.reset(token)
