@@ -74,11 +74,12 @@ def test_offline_work_then_network_returns_and_departments_answer(tmp_path, pg_u
 
             wait_for(results_everywhere)
             wait_for(lambda: projections(a) == projections(b), 10)
-            # while the server is still up (after it stops, a round in flight may say offline)
-            wait_for(lambda: monitors[a].online and monitors[b].online)
-            assert sync_status(a, monitors[a]).label().startswith("在线")
+            for runner in runners:  # before the server goes: a round in flight would fail (offline)
+                runner.stop()
     finally:
         for runner in runners:
             runner.stop()
+    assert monitors[a].online and monitors[b].online, (monitors[a].last_error, monitors[b].last_error)
+    assert sync_status(a, monitors[a]).label().startswith("在线")
     state = b.cases.get(cases[0])
     assert all(item["status"] == "completed" and item["document"] for item in state.items.values())
