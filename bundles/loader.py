@@ -16,7 +16,6 @@ import json
 import os
 import sys
 import tempfile
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,7 +72,7 @@ def parse_bundle(data: dict, label: str) -> tuple[Bundle | None, list[BundleProb
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            reason = err["msg"].removeprefix("Value error, ")
+            reason = _limit_reason(err) or err["msg"].removeprefix("Value error, ")
             path = _loc(tuple(err["loc"]))
             if err["type"] == "value_error" and "；" in reason:
                 problems += [BundleProblem(label, name, path, r) for r in reason.split("；")]
@@ -82,16 +81,38 @@ def parse_bundle(data: dict, label: str) -> tuple[Bundle | None, list[BundleProb
         return None, problems
 
 
+def _limit_reason(err: dict) -> str | None:
+    """A plain Chinese sentence for a broken size limit (pydantic's is English)."""
+    ctx = err.get("ctx") or {}
+    if err["type"] == "too_long":
+        return (f"最多 {ctx.get('max_length')} 项，这里有 {ctx.get('actual_length')} 项"
+                "（上限见 hall_app/domain/bundle.py 的 LIMITS）")
+    if err["type"] == "string_too_long":
+        got = len(err["input"]) if isinstance(err.get("input"), str) else "?"
+        return f"文字过长：最多 {ctx.get('max_length')} 个字符，这里有 {got} 个"
+    return None
+
+
 def load_file(path: Path) -> tuple[CatalogEntry | None, list[BundleProblem]]:
+    import tomllib
+
+    from hall_app.domain.bundle import LIMITS
     from hall_app.domain.catalog import CatalogEntry
 
     label = _display(path)
+    limit = LIMITS["file_bytes"]
     try:
+        size = path.stat().st_size
+        if size > limit:
+            return None, [BundleProblem(label, "?", "", f"文件过大：{size // 1024} KB，"
+                                        f"套餐文件最大 {limit // 1024} KB")]
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         return None, [BundleProblem(label, "?", "", f"无法读取文件：{exc}")]
     except tomllib.TOMLDecodeError as exc:
         return None, [BundleProblem(label, "?", "", f"TOML 格式错误：{exc}")]
+    except RecursionError:
+        return None, [BundleProblem(label, "?", "", "TOML 嵌套层数过多，无法读取")]
     bundle, problems = parse_bundle(data, label)
     if bundle is None:
         return None, problems

@@ -15,12 +15,15 @@ write a key at the top or in its section::
 
 Values are checked with pydantic (types, ranges, choices, unknown keys) and every
 problem names its key and where it came from. pydantic is imported only when there is
-something to check (a file or a HALL_* variable): the first frame of the app and the
-command line stay light.
+something new to check (a file or HALL_* variables not seen passing before; see
+``_stamp``): the first frame of the app and the command line stay light.
 
-Adding a setting: add a field with its default to the right section dataclass below
-(or a new section dataclass listed in ``SECTIONS``); its flat name, file key and
-``HALL_<NAME>`` variable follow, and ``hall-app config check`` shows it. Names must
+Adding a setting: add a field with its type and default to the right section
+dataclass below; its flat name (``settings.NAME``), its file key (at the top or in
+the section), its ``HALL_<NAME>`` variable and its line in ``hall-app config check``
+follow, and pydantic checks the type (``Literal[...]`` for a choice; ``Port``, ``Days``,
+``Interval`` or a new ``Annotated`` type in settings_check.py for a range). A new
+section: a dataclass, an entry in ``SECTIONS`` and a field on ``Settings``. Names must
 be unique across sections.
 """
 
@@ -28,16 +31,15 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from annotated_types import Ge, Gt, Le
+if TYPE_CHECKING:  # the constrained types live in settings_check (imported only to check)
+    from hall_app.settings_check import Days, Interval, Port
 
 APP_NAME = "hall-app"
 CONFIG_FILE = "hall-app.toml"
-Port = Annotated[int, Ge(1), Le(65535)]
-Days = Annotated[int, Ge(1), Le(365)]
 
 
 def _dirs():
@@ -79,21 +81,17 @@ class DeadlineSettings:
 @dataclass(frozen=True)
 class SyncSettings:
     server_url: str = ""
-    sync_interval: Annotated[float, Gt(0), Le(86400)] = 15.0
+    sync_interval: Interval = 15.0
 
 
 @dataclass(frozen=True)
 class ServerSettings:
-    # proxies whose X-Forwarded-For is believed ("10.0.0.5, 10.1.0.0/16"; empty: none), docs/server.md
+    """The central server's own settings (``hall-app server``)."""
+
+    # Proxies whose X-Forwarded-For is believed ("10.0.0.5, 10.1.0.0/16"); empty: none.
     trusted_proxies: str = ""
     track_per_minute: Annotated[float, Gt(0), Le(100000)] = 30.0  # tracking look-ups per client address
-    enroll_per_minute: Annotated[float, Gt(0), Le(100000)] = 6.0  # failed enrollments per client address
-
-
-@dataclass(frozen=True)
-class CalendarYear:
-    holidays: list[str] = field(default_factory=list)
-    workdays: list[str] = field(default_factory=list)
+    enroll_per_minute: Annotated[float, Gt(0), Le(1000)] = 6.0  # enrollment tries per client address
 
 
 SECTIONS: dict[str, type] = {"device": DeviceSettings, "printing": PrintingSettings,
@@ -103,8 +101,6 @@ FLAT: dict[str, str] = {f.name: section for section, cls in SECTIONS.items() for
 # tables of their own (not flat keys): calendar years and the keymap
 TABLES = ("calendar", "keymap")
 ENV_PREFIX = "HALL_"
-# HALL_* variables that are not settings (read elsewhere): never reported as unknown
-OTHER_ENV = {"HALL_CONFIG", "HALL_SERVER_DB", "HALL_DEBUG", "HALL_FAILPOINT", "HALL_FONT", "HALL_FONT_FALLBACK"}
 
 
 @dataclass(frozen=True, init=False)
@@ -121,14 +117,12 @@ class Settings:
     keymap: dict[str, str]  # binding id -> keys, e.g. {"workbench.new": "f2,ctrl+n"}
     config_file: str
 
-    def __init__(self, *, device: DeviceSettings | None = None, printing: PrintingSettings | None = None,
-                 deadlines: DeadlineSettings | None = None, sync: SyncSettings | None = None,
-                 server: ServerSettings | None = None,
-                 calendar: dict | None = None, keymap: dict | None = None, config_file: str = "",
-                 **flat: Any) -> None:
-        given = {"device": device, "printing": printing, "deadlines": deadlines, "sync": sync, "server": server}
+    def __init__(self, *, calendar: dict | None = None, keymap: dict | None = None, config_file: str = "",
+                 **given: Any) -> None:
+        """Sections by name (``device=DeviceSettings(…)``) and/or keys by their flat name."""
+        flat = {k: v for k, v in given.items() if k not in SECTIONS}
         for name, cls in SECTIONS.items():
-            section = given[name] or cls()
+            section = given.get(name) or cls()
             own = {k: v for k, v in flat.items() if FLAT.get(k) == name}
             if own:
                 section = _replace(section, own)
@@ -219,23 +213,90 @@ def inspect_settings(config_file: str | None = None, **overrides: Any) -> Loaded
     for key in FLAT:
         if env_name(key) in os.environ:
             entries.append((key, os.environ[env_name(key)], f"环境变量 {env_name(key)}", ""))
-    for key, value in overrides.items():
-        if value is None:
-            continue
-        if key not in FLAT:
-            raise TypeError(f"unknown setting {key!r}")
-        entries.append((key, value, "命令行", key))
     sections: dict[str, Any] = {}
     calendar: dict[str, dict[str, list[str]]] = {}
     keymap: dict[str, str] = {}
     sources: dict[str, str] = {}
-    if entries or tables:
-        from hall_app.settings_check import check_entries, check_tables
+    if tables:
+        from hall_app.settings_tables import check_tables
 
-        sections, sources = check_entries(entries, problems)
         calendar, keymap = check_tables(tables, where, problems)
-    settings = Settings(**sections, calendar=calendar, keymap=keymap, config_file=str(path) if path else "")
+    if entries:
+        stamp = _stamp(entries)
+        if not problems and stamp in _checked_before():
+            sections, sources = _as_checked(entries)  # the same input passed pydantic before
+        else:  # only here is pydantic imported (about 0.1 s, before the app's first frame)
+            from hall_app.settings_check import check_entries
+
+            sections, sources = check_entries(entries, problems)
+            if not problems:
+                _remember(stamp)
+    # command-line options come typed from argparse (--db): applied as they are
+    given = {key: value for key, value in overrides.items() if value is not None}
+    settings = Settings(**sections, calendar=calendar, keymap=keymap, config_file=str(path) if path else "",
+                        **given)
+    sources |= dict.fromkeys(given, "命令行")
     return Loaded(settings, sources, problems, path)
+
+
+# -- remembering a check that passed ------------------------------------------------------------
+# The same file and variables checked again give the same answer: a stamp of every
+# input (and of the checking code) that passed is kept in the user cache dir, and a
+# start with the same inputs skips pydantic. Anything changed is checked in full.
+CHECKED_FILE = "settings-checked"
+
+
+def _stamp(entries: list[tuple[str, Any, str, str]]) -> str:
+    import hashlib
+
+    here = Path(__file__).resolve()
+    code = [(p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in (here, here.with_name("settings_check.py"))
+            if p.exists()]
+    return hashlib.sha256(repr((code, entries)).encode("utf-8")).hexdigest()
+
+
+def _checked_path() -> Path:
+    import sys
+
+    if sys.platform.startswith("linux"):  # platformdirs' rule, without importing it (~10-60 ms)
+        base = os.environ.get("XDG_CACHE_HOME", "")
+        root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+        return root / APP_NAME / CHECKED_FILE
+    return Path(_dirs().user_cache_dir) / CHECKED_FILE
+
+
+def _checked_before() -> set[str]:
+    try:
+        return set(_checked_path().read_text(encoding="ascii").split())
+    except (OSError, UnicodeDecodeError):
+        return set()
+
+
+def _remember(stamp: str) -> None:
+    try:
+        path = _checked_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        known = [s for s in path.read_text(encoding="ascii").split() if s != stamp] if path.exists() else []
+        path.write_text("\n".join([*known[-15:], stamp]) + "\n", encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        pass  # a read-only home: checked in full every time
+
+
+def _as_checked(entries: list[tuple[str, Any, str, str]]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Sections from input that passed the check before: only the conversions the check
+    made (text from a HALL_* variable to a number; a whole number for a decimal one)."""
+    from dataclasses import replace
+
+    sections = {name: cls() for name, cls in SECTIONS.items()}
+    sources: dict[str, str] = {}
+    for key, value, source, _shown in entries:
+        section = sections[FLAT[key]]
+        default = getattr(section, key)
+        if isinstance(default, (int, float)) and not isinstance(default, bool):
+            value = type(default)(value)
+        sections[FLAT[key]] = replace(section, **{key: value})
+        sources[key] = source
+    return sections, sources
 
 
 def _read_file(path: Path, problems: list[str]) -> dict[str, Any]:

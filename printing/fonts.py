@@ -180,12 +180,13 @@ def register(source: FontSource) -> tuple[str, dict]:
         if kind == "cff":
             raise PrintingError(labels.E_FONT_CFF)
         from reportlab.pdfbase import pdfmetrics
-        from reportlab.pdfbase.ttfonts import TTFont
+
+        from printing.fontcache import make_font
 
         _patch_to_unicode()
         name = f"HallCJK{len(_registered) + 1}"
         try:
-            font = TTFont(name, source.path, subfontIndex=source.index)
+            font = make_font(name, source.path, source.index)  # parsed tables kept between processes
         except Exception as exc:  # TTFError, struct errors on broken files
             raise PrintingError(labels.E_FONT_BAD.format(err=exc)) from exc
         # reportlab maps a second font whose PostScript name it has seen to the first

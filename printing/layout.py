@@ -8,6 +8,7 @@ through :class:`printing.markup.Markup` (glyph check, ID masking, escaping).
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -78,7 +79,18 @@ def _styles(paper: Paper, font: str, compact: bool = False) -> dict[str, Paragra
 class Para(Paragraph):
     """A paragraph that breaks lines by the Chinese rules (:mod:`printing.linebreak`)
     and remembers its line breaks for a given width: a roll is measured before it
-    is built, and table cells are wrapped more than once."""
+    is built, and table cells are wrapped more than once.
+
+    Plain text (no tags, no entities: most labels and values) skips reportlab's
+    markup parser: its one fragment is a copy of the fragment the parser makes for
+    the style, carrying the text."""
+
+    def __init__(self, text, style=None, bulletText=None, frags=None, **kw):
+        if frags is None and style is not None and "<" not in text and "&" not in text:
+            text = paragraph.cleanBlockQuotedText(text)
+            if text:
+                frags = [_template_frag(style).clone(text=text)]
+        super().__init__(text, style, bulletText, frags, **kw)
 
     def breakLinesCJK(self, maxWidths):
         if not isinstance(maxWidths, (list, tuple)):
@@ -94,7 +106,7 @@ class Para(Paragraph):
         if len(frags) == 1:
             f = frags[0]
             text = f.text if hasattr(f, "text") else "".join(getattr(f, "words", []))
-            widths = [stringWidth(ch, f.fontName, f.fontSize) for ch in text]
+            widths = _char_widths(text, f.fontName, f.fontSize)
             lines = [(max_w - used, [text[a:b].strip() if b < len(text) else text[a:b]])
                      for a, b, used, _hard, max_w in _with_widths(plan_lines(text, widths, maxWidths),
                                                                    maxWidths)]
@@ -115,6 +127,35 @@ class Para(Paragraph):
         if cached is None or cached[0] != key or not hasattr(self, "blPara"):  # split() drops it
             cached = self._wrap_cache = (key, super().wrap(avail_width, avail_height))
         return cached[1]
+
+
+_TEMPLATES: "weakref.WeakKeyDictionary[ParagraphStyle, object]" = weakref.WeakKeyDictionary()
+
+
+def _template_frag(style: ParagraphStyle):
+    """The fragment reportlab's parser makes for plain text in ``style`` (kept as long
+    as the style lives: one document's styles go with the document)."""
+    frag = _TEMPLATES.get(style)
+    if frag is None:
+        _style, frags, _bullet = paragraph.ParaParser().parse("x", style)
+        frag = _TEMPLATES[style] = frags[0]
+    return frag
+
+
+_WIDTHS: dict[tuple[str, float], dict[str, float]] = {}
+
+
+def _char_widths(text: str, font: str, size: float) -> list[float]:
+    """Advance width of each character; remembered per font and size (the same few
+    hundred characters come back in every document)."""
+    table = _WIDTHS.setdefault((font, size), {})
+    out = []
+    for ch in text:
+        w = table.get(ch)
+        if w is None:
+            w = table[ch] = stringWidth(ch, font, size)
+        out.append(w)
+    return out
 
 
 def _with_widths(lines, max_widths):

@@ -42,11 +42,11 @@ def can_break(text: Sequence[str], k: int) -> bool:
     a, b = text[k - 1], text[k]
     if not a or not b:
         return True
+    if b in CANNOT_START or a in CANNOT_END:
+        return False
     if a.isspace():
         return True
     if b.isspace():
-        return False
-    if b in CANNOT_START or a in CANNOT_END:
         return False
     if a == b and a in _NO_SPLIT_PAIRS:
         return False

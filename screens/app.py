@@ -81,7 +81,6 @@ class HallApp(App[int]):
         self._hold = 0
         self._hold_since = 0.0
         self.held: list[events.Event] = []
-        self._clashes_told: set[str] = set()
 
     # -- keys typed while a step loads are kept, in order, not lost ---------------------------
     def hold_keys(self, seconds: float = 5.0) -> None:
@@ -315,14 +314,6 @@ class HallApp(App[int]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
-
-    def handle_bindings_clash(self, clashed_bindings: set[Binding], node) -> None:
-        """A remapped key took a key another binding had: say so once (config check lists ids)."""
-        names = "、".join(sorted({b.id or b.action for b in clashed_bindings}))
-        if names not in self._clashes_told:
-            self._clashes_told.add(names)
-            log.warning("keymap clash: %s", names)
-            self.notify(T.keymap_clash.format(names=names), severity="warning", timeout=8)
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

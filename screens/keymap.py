@@ -24,7 +24,18 @@ PROSE = {"escape": "Esc", "enter": "回车", "space": "Space", "tab": "Tab", "pa
 
 def keymap_of(app) -> dict[str, str]:
     """The keymap in force (binding id -> comma-separated keys), normalised by Textual."""
+    if app is None:
+        from textual._context import active_app
+
+        app = active_app.get(None)
     return dict(getattr(app, "_keymap", {}) or {})
+
+
+def prose_by_id(binding_id: str, default: str) -> str:
+    """The key in force for ``binding_id`` in the running app, for text built away from
+    its screen (``default``: the binding's own first key; a test checks they agree)."""
+    keys = keymap_of(None).get(binding_id) or default
+    return prose_key(keys.split(",")[0].strip())
 
 
 def keys_in_force(app, binding: Binding) -> list[str]:
@@ -109,3 +120,42 @@ def binding_ids() -> dict[str, Binding]:
 def unbound_bindings() -> list[tuple[str, Binding]]:
     """Bindings declared in screens/ without an id (a test keeps this empty)."""
     return [(cls.__qualname__, b) for cls in _screen_classes() for b in _declared(cls) if not b.id]
+
+
+def clashes(keymap: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(moved id, key, other id) for each key the keymap puts on a binding of the same
+    screen or widget that already has that key (the app's bindings count everywhere).
+
+    Textual replaces such a binding silently (its clash hook skips bindings with ids),
+    so ``hall-app config check`` says so instead.
+    """
+    from textual.keys import _character_to_key
+
+    def norm(key: str) -> str:
+        key = key.strip()
+        return _character_to_key(key) if len(key) == 1 else key
+
+    classes = _screen_classes()
+    app_bindings = [b for cls in classes if cls.__name__ == "HallApp" for b in _declared(cls)]
+    out: list[tuple[str, str, str]] = []
+    seen: set[tuple[str, str, str]] = set()
+    for cls in classes:
+        own = _declared(cls)
+        if not own:
+            continue
+        everything = own if cls.__name__ == "HallApp" else own + app_bindings
+        holders: dict[str, list[Binding]] = {}
+        for binding in everything:
+            for key in (keymap.get(binding.id or "") or binding.key).split(","):
+                holders.setdefault(norm(key), []).append(binding)
+        for key, bindings in holders.items():
+            moved = [b for b in bindings if b.id in keymap]
+            for b in moved:
+                for other in bindings:
+                    if other.id == b.id or other.action == b.action:
+                        continue
+                    row = (b.id or "", key, other.id or other.action)
+                    if row not in seen:
+                        seen.add(row)
+                        out.append(row)
+    return out

@@ -11,6 +11,9 @@ from screens.strings import Decision as T
 DECIDED = {"accepted", "dispatched", "completed", "handed_over", "rated"}
 
 
+REPRINT_KEY = "r"  # decision.reprint and case.reprint (tests/ui/test_keymap_palette.py checks)
+
+
 @dataclass(frozen=True)
 class Printed:
     kind: str
@@ -25,7 +28,10 @@ class Printed:
 
     def line(self) -> str:
         if self.error:
-            return T.print_failed.format(doc=self.name, error=self.error)
+            from screens.keymap import prose_by_id
+
+            return T.print_failed.format(doc=self.name, error=self.error,
+                                         key=prose_by_id("decision.reprint", REPRINT_KEY))
         text = T.printed.format(doc=self.name, path=self.pdf_path)
         if self.sent_to and self.sent_to != "file":  # the file back-end only keeps the PDF
             text += T.sent.format(printer=self.sent_to)

@@ -21,7 +21,6 @@ class App:
     not_signed_in = "未登录"
     signed_out = "已注销"
     claimed_away = "该办件已由 {user} 接手；为免冲突，您已回到工作台。"
-    keymap_clash = "按键设置冲突：{names} 改用的按键在本页原有其他用途（hall-app config check 可检查设置）"
 
 
 class Login:
@@ -142,7 +141,7 @@ class Applicant:
     nonlocal_ = "非本市户籍"
     proxy_heading = "代办人（亲人帮助办理 / 帮代办）"
     proxy_toggle = "代办人"
-    proxy_off = "本人办理（F6 添加代办人）"
+    proxy_off = "本人办理（{key} 添加代办人）"  # the key in force
     proxy_name = "代办人姓名"
     proxy_id = "代办人身份证"
     proxy_relation = "与申请人关系"
@@ -233,7 +232,7 @@ class Decision:
     printing = "正在打印{doc}…"
     printed = "✓ {doc}：已生成 {path}"
     sent = "　已发送到 {printer}"
-    print_failed = "✗ {doc}：打印失败（{error}）。决定已生效，按 r 重新打印"
+    print_failed = "✗ {doc}：打印失败（{error}）。决定已生效，按 {key} 重新打印"
     reprint = "重新打印"
     printed_short = "已打印：{docs}"
     finish = "完成"
@@ -288,7 +287,7 @@ class Help:
         ("← →", "移动光标"), ("Home / End", "行首 / 行尾"), ("Backspace / Delete", "删除"),
         ("Ctrl+V / 粘贴", "粘贴（全角数字、多余空格自动规范）"), ("Tab / Shift+Tab", "下一个 / 上一个输入项"),
     )
-    palette = "{key} 打开命令面板：输入文字或拼音首字母（如 xb 新办）查找本页的全部操作"
+    palette = "{key} 打开命令面板：输入文字或拼音首字母（xb）查找本页的全部操作"
 
 
 class Dialog:

@@ -23,6 +23,14 @@ class Clock:
         self.now += dt.timedelta(**delta)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_dir(tmp_path_factory):
+    """The validated-catalog cache goes to a temporary folder, not the user's (subprocesses inherit it)."""
+    import os
+
+    os.environ["HALL_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()

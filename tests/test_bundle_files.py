@@ -99,3 +99,62 @@ def test_one_broken_file_stops_the_whole_catalog(tmp_path):
     with pytest.raises(CatalogError) as info:
         load_catalog([tmp_path])
     assert "broken.toml" in str(info.value)
+
+
+# -- size limits -----------------------------------------------------------------------------
+
+def _items(n: int) -> str:
+    return "".join(f'\n[[items]]\ncode = "extra_{i}"\nname = "附加事项{i}"\ndepartment = "市医保局"\n'
+                   f'statutory_days = 5\npromised_days = 1\noutput = "结果{i}"\n' for i in range(n))
+
+
+def test_too_many_items_is_named_with_the_limit(tmp_path):
+    from hall_app.domain.bundle import LIMITS
+
+    problems = problems_for(tmp_path, NEWBORN + _items(LIMITS["items"]))
+    assert [p.path for p in problems] == ["items"]
+    assert f"最多 {LIMITS['items']} 项" in problems[0].reason and "LIMITS" in problems[0].reason
+
+
+def test_too_many_choices_and_keywords(tmp_path):
+    from hall_app.domain.bundle import LIMITS
+
+    words = ", ".join(f'"词{i}"' for i in range(LIMITS["keywords"] + 1))
+    text = NEWBORN.replace("keywords = [", f"keywords = [{words}, ", 1)
+    problems = problems_for(tmp_path, text)
+    assert any(p.path == "keywords" and "最多" in p.reason for p in problems)
+
+
+def test_a_string_too_long_is_named_with_its_length(tmp_path):
+    from hall_app.domain.bundle import LIMITS
+
+    long_name = "很" * (LIMITS["text"] + 1)
+    problems = problems_for(tmp_path, NEWBORN.replace('name = "新生儿出生"', f'name = "{long_name}"', 1))
+    assert any(p.path == "name" and f"最多 {LIMITS['text']} 个字符，这里有 {len(long_name)} 个" in p.reason
+               for p in problems)
+    long_when = " 或 ".join(["born_locally = 是"] * 80)
+    problems = problems_for(tmp_path, NEWBORN.replace('when = "born_locally = 否"', f'when = "{long_when}"'))
+    assert any(p.path == "rules[1].when" and "文字过长" in p.reason for p in problems)
+
+
+def test_a_huge_file_is_refused_before_it_is_parsed(tmp_path):
+    from hall_app.domain.bundle import LIMITS
+
+    text = NEWBORN + "\n" + "# 填充\n" * (LIMITS["file_bytes"] // 8)
+    problems = problems_for(tmp_path, text)
+    assert len(problems) == 1 and "文件过大" in problems[0].reason and "256 KB" in problems[0].reason
+
+
+def test_deeply_nested_toml_is_a_message(tmp_path):
+    problems = problems_for(tmp_path, "x = " + "[" * 50000 + "]" * 50000 + "\n")
+    assert len(problems) == 1 and problems[0].reason.startswith("TOML")
+
+
+def test_the_shipped_catalog_is_well_inside_the_limits():
+    from hall_app.domain.bundle import LIMITS
+
+    entries, _ = check()
+    for e in entries:
+        b = e.bundle
+        assert len(b.items) <= LIMITS["items"] // 2 and len(b.materials) <= LIMITS["materials"] // 2
+    assert max(p.stat().st_size for p in CATALOG_DIR.glob("*.toml")) <= LIMITS["file_bytes"] // 4

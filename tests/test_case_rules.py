@@ -60,15 +60,15 @@ def at(status: str, *more: tuple[str, dict]) -> CaseState:
     return state
 
 
-def refused(state: CaseState, kind: str, payload: dict, fragment: str) -> None:
-    """Strictly refused with ``fragment`` in the message; on replay an anomaly, nothing else."""
+def refused(state: CaseState, kind: str, payload: dict, message: str) -> None:
+    """Strictly refused with exactly ``message``; on replay an anomaly saying so, nothing else."""
     event = ev(kind, payload)
     with pytest.raises(CaseError) as info:
         apply(state, event, strict=True)
-    assert fragment in str(info.value)
+    assert str(info.value) == message
     after = apply(state, event, strict=False)
     assert after.needs_review and len(after.anomalies) == len(state.anomalies) + 1
-    assert fragment in after.anomalies[-1] and kind in after.anomalies[-1]
+    assert after.anomalies[-1] == f"{kind}（dev1#{event.device_seq}）：{message}"
     unchanged = {k: v for k, v in after.to_dict().items() if k not in ("anomalies", "needs_review", "version",
                                                                          "updated_at")}
     assert unchanged == {k: v for k, v in state.to_dict().items() if k in unchanged}
@@ -93,7 +93,8 @@ def test_transition_matrix(status, target):
     if target in TRANSITIONS[status]:
         assert apply(state, ev(kind, payload)).status == target
     else:
-        refused(state, kind, payload, f"不能变为“{STATUS_LABELS[target]}”")
+        refused(state, kind, payload,
+                f"办件当前状态为“{STATUS_LABELS[status]}”，不能变为“{STATUS_LABELS[target]}”")
 
 
 def test_results_complete_the_case_only_when_every_item_is_final():
@@ -133,52 +134,54 @@ def test_rating_levels(level, label):
 
 
 # -- refusals: (status, event, payload, what the clerk is told) ----------------------------------
+RESULT_WORDS = "办理结果应为：received、approved、rejected、completed"
 REFUSALS = [
-    ("notice_issued", "case.notice_issued", {"missing": ["m1"], "reason": "情况变化"}, "只有情况变化后"),
-    ("notice_issued", "case.notice_issued", {"missing": ["m1"]}, "须写明情况变化的原因"),
-    ("notice_issued", "case.notice_issued", {"missing": ["m1"], "reason": "  "}, "须写明情况变化的原因"),
-    ("draft", "case.refused", {"reason": ""}, "不予受理必须写明理由"),
-    ("draft", "case.refused", {"reason": " \u3000"}, "不予受理必须写明理由"),
-    ("draft", "case.refused", {}, "不予受理必须写明理由"),
-    ("accepted", "case.voided", {"reason": ""}, "作废必须写明原因"),
-    ("accepted", "case.voided", {}, "作废必须写明原因"),
-    ("draft", "case.voided", {"reason": "  "}, "作废必须写明原因"),
-    ("handed_over", "case.rated", {"level": 0}, "1至5"),
-    ("handed_over", "case.rated", {"level": 6}, "1至5"),
-    ("handed_over", "case.rated", {"level": -1}, "1至5"),
-    ("handed_over", "case.rated", {"level": "abc"}, "1至5"),
-    ("handed_over", "case.rated", {"level": 2.5}, "1至5"),
-    ("handed_over", "case.rated", {"level": True}, "1至5"),
-    ("handed_over", "case.rated", {}, "1至5"),
-    ("refused", "case.rated", {"level": 9}, "1至5"),
-    ("dispatched", "case.item_result", {"item": "a", "status": "rejected"}, "不予批准须写明理由"),
-    ("dispatched", "case.item_result", {"item": "a", "status": "rejected", "note": " "}, "不予批准须写明理由"),
-    ("dispatched", "case.item_result", {"item": "a", "status": "pending"}, "办理结果应为"),
-    ("dispatched", "case.item_result", {"item": "a", "status": "dispatched"}, "办理结果应为"),
-    ("dispatched", "case.item_result", {"item": "a", "status": "done"}, "办理结果应为"),
-    ("dispatched", "case.item_result", {"item": "zz", "status": "completed"}, "没有事项 zz"),
-    ("draft", "case.item_result", {"item": "a", "status": "completed"}, "没有事项 a"),
-    ("completed", "case.item_result", {"item": "a", "status": "received"}, "不能登记办理结果"),
-    ("voided", "case.deferred_supplied", {"material": "m1"}, "不能登记补交容缺材料"),
-    ("accepted", "case.deferred_supplied", {"material": "m1"}, "不能登记补交容缺材料"),
-    ("accepted_deferred", "case.deferred_supplied", {"material": "m9"}, "不在容缺补交清单中"),
-    ("draft", "case.claimed", {}, "接手须写明办理人"),
-    ("draft", "case.step_set", {"step": "nowhere"}, "未知步骤"),
-    ("draft", "case.applicant_set", {"key": "salary", "value": "1"}, "未知的申请人信息"),
-    ("draft", "case.proxy_set", {"proxy": {"name": "", "relation": "子女"}}, "代办人姓名"),
-    ("draft", "case.proxy_set", {"proxy": {"name": "刘一", "relation": "邻居"}}, "关系请从以下选择"),
-    ("draft", "case.proxy_set", {"proxy": "abc"}, "代办人信息格式有误"),
-    ("draft", "case.material_marked", {"material": "m1", "status": "lost"}, "材料状态应为"),
-    ("accepted", "case.applicant_set", {"key": "name", "value": "刘洋"}, "办件当前为“已受理”，不能再修改申请人"),
-    ("accepted", "case.proxy_set", {"proxy": None}, "不能再修改代办人"),
-    ("refused", "case.answer_set", {"question": "q1", "value": "是"}, "不能再修改情形答案"),
-    ("dispatched", "case.material_marked", {"material": "m1", "status": "handed_in"}, "不能再修改材料状态"),
-    ("voided", "case.field_set", {"key": "k", "value": "v"}, "不能再修改表单"),
-    ("draft", "case.reviewed", {"note": "已核实"}, "没有待核对的冲突"),
-    ("draft", "case.started", START[1], "不能重复开始"),
-    ("draft", "case.teleported", {}, "未知的事件类型"),
-    ("draft", "case.answer_set", {"value": "是"}, "事件内容不完整或格式有误"),
-    ("draft", "case.accepted", {"items": ["a", "b"]}, "事件内容不完整或格式有误"),
+    ('notice_issued', 'case.notice_issued', {'missing': ['m1'], 'reason': '情况变化'}, '已出具过一次性告知书；只有情况变化后才能再次告知'),
+    ('notice_issued', 'case.notice_issued', {'missing': ['m1']}, '已出具过一次性告知书；再次告知须写明情况变化的原因'),
+    ('notice_issued', 'case.notice_issued', {'missing': ['m1'], 'reason': '  '}, '已出具过一次性告知书；再次告知须写明情况变化的原因'),
+    ('draft', 'case.refused', {'reason': ''}, '不予受理必须写明理由'),
+    ('draft', 'case.refused', {'reason': ' \u3000'}, '不予受理必须写明理由'),
+    ('draft', 'case.refused', {}, '不予受理必须写明理由'),
+    ('accepted', 'case.voided', {'reason': ''}, '作废必须写明原因'),
+    ('accepted', 'case.voided', {}, '作废必须写明原因'),
+    ('draft', 'case.voided', {'reason': '  '}, '作废必须写明原因'),
+    ('handed_over', 'case.rated', {'level': 0}, '评价等级应为1至5'),
+    ('handed_over', 'case.rated', {'level': 6}, '评价等级应为1至5'),
+    ('handed_over', 'case.rated', {'level': -1}, '评价等级应为1至5'),
+    ('handed_over', 'case.rated', {'level': 'abc'}, '评价等级应为1至5'),
+    ('handed_over', 'case.rated', {'level': 2.5}, '评价等级应为1至5'),
+    ('handed_over', 'case.rated', {'level': True}, '评价等级应为1至5'),
+    ('handed_over', 'case.rated', {}, '评价等级应为1至5'),
+    ('refused', 'case.rated', {'level': 9}, '评价等级应为1至5'),
+    ('dispatched', 'case.item_result', {'item': 'a', 'status': 'rejected'}, '不予批准须写明理由'),
+    ('dispatched', 'case.item_result', {'item': 'a', 'status': 'rejected', 'note': ' '}, '不予批准须写明理由'),
+    ('dispatched', 'case.item_result', {'item': 'a', 'status': 'pending'}, RESULT_WORDS),
+    ('dispatched', 'case.item_result', {'item': 'a', 'status': 'dispatched'}, RESULT_WORDS),
+    ('dispatched', 'case.item_result', {'item': 'a', 'status': 'done'}, RESULT_WORDS),
+    ('dispatched', 'case.item_result', {'item': 'zz', 'status': 'completed'}, '本办件没有事项 zz'),
+    ('draft', 'case.item_result', {'item': 'a', 'status': 'completed'}, '本办件没有事项 a'),
+    ('completed', 'case.item_result', {'item': 'a', 'status': 'received'}, '办件当前状态为“已办结”，不能登记办理结果'),
+    ('voided', 'case.deferred_supplied', {'material': 'm1'}, '办件当前状态为“已作废”，不能登记补交容缺材料'),
+    ('accepted', 'case.deferred_supplied', {'material': 'm1'}, '办件当前状态为“已受理”，不能登记补交容缺材料'),
+    ('accepted_deferred', 'case.deferred_supplied', {'material': 'm9'}, '该材料不在容缺补交清单中'),
+    ('draft', 'case.claimed', {}, '接手须写明办理人'),
+    ('draft', 'case.step_set', {'step': 'nowhere'}, '未知步骤 nowhere'),
+    ('draft', 'case.applicant_set', {'key': 'salary', 'value': '1'}, '未知的申请人信息 salary'),
+    ('draft', 'case.proxy_set', {'proxy': {'name': '', 'relation': '子女'}}, '请填写代办人姓名'),
+    ('draft', 'case.proxy_set', {'proxy': {'name': '刘一', 'relation': '邻居'}}, '关系请从以下选择：配偶、子女、父母、其他亲属、帮代办员、村（社区）干部'),
+    ('draft', 'case.proxy_set', {'proxy': 'abc'}, '代办人信息格式有误'),
+    ('draft', 'case.material_marked', {'material': 'm1', 'status': 'lost'}, '材料状态应为：已收、缺、容缺后补'),
+    ('accepted', 'case.applicant_set', {'key': 'name', 'value': '刘洋'}, '办件当前为“已受理”，不能再修改申请人'),
+    ('accepted', 'case.proxy_set', {'proxy': None}, '办件当前为“已受理”，不能再修改代办人'),
+    ('refused', 'case.answer_set', {'question': 'q1', 'value': '是'}, '办件当前为“不予受理”，不能再修改情形答案'),
+    ('dispatched', 'case.material_marked', {'material': 'm1', 'status': 'handed_in'}, '办件当前为“办理中”，不能再修改材料状态'),
+    ('voided', 'case.field_set', {'key': 'k', 'value': 'v'}, '办件当前为“已作废”，不能再修改表单'),
+    ('draft', 'case.reviewed', {'note': '已核实'}, '该办件没有待核对的冲突'),
+    ('draft', 'case.started', START[1], '办件已开始，不能重复开始'),
+    ('draft', 'case.teleported', {}, '未知的事件类型 case.teleported'),
+    ('draft', 'case.answer_set', {'value': '是'}, "事件内容不完整或格式有误（KeyError: 'question'）"),
+    ('draft', 'case.accepted', {'items': ['a', 'b']},
+     "事件内容不完整或格式有误（AttributeError: 'list' object has no attribute 'items'）"),
 ]
 
 
@@ -190,9 +193,9 @@ def test_refusals(status, kind, payload, fragment):
 
 def test_final_item_results_cannot_be_overwritten():
     state = at("dispatched", DONE_A)
-    refused(state, "case.item_result", {"item": "a", "status": "received"}, "已有最终结果")
+    refused(state, "case.item_result", {"item": "a", "status": "received"}, "事项 a 已有最终结果，不能改写")
     rejected = at("dispatched", ("case.item_result", {"item": "a", "status": "rejected", "note": "不符"}))
-    refused(rejected, "case.item_result", {"item": "a", "status": "completed"}, "已有最终结果")
+    refused(rejected, "case.item_result", {"item": "a", "status": "completed"}, "事项 a 已有最终结果，不能改写")
     interim = at("dispatched", ("case.item_result", {"item": "a", "status": "received"}))
     assert apply(interim, ev("case.item_result", {"item": "a", "status": "approved"})).items["a"]["status"] == \
         "approved"
@@ -229,7 +232,9 @@ def test_a_review_clears_the_flag_and_needs_a_note():
     assert flagged.needs_review
     refused(flagged, "case.reviewed", {"note": " "}, "核对完毕须写明核对结论")
     cleared = apply(flagged, ev("case.reviewed", {"note": "已核实"}, actor="chenjing"))
-    assert not cleared.needs_review and cleared.reviews[-1]["by"] == "chenjing" and cleared.reviews[-1]["anomalies"] == 1
+    assert not cleared.needs_review
+    assert cleared.reviews[-1] == {"note": "已核实", "by": "chenjing", "at": cleared.reviews[-1]["at"], "conflicts": 0,
+                                   "anomalies": 1}
 
 
 def test_slot_events_set_and_clear_and_mark_the_change():
@@ -259,8 +264,11 @@ def test_start_claim_step_and_print_fill_the_state():
     assert state.claimed_by == "wangwu"
     state = apply(state, ev("case.step_set", {"step": "materials"}))
     assert state.step == "materials"
-    state = apply(state, ev("case.document_printed", {"kind": "receipt", "path": "/x.pdf", "paper": "A4"}))
-    assert state.documents[-1]["kind"] == "receipt" and state.documents[-1]["error"] == ""
+    printed = ev("case.document_printed", {"kind": "receipt", "path": "/x.pdf", "paper": "A4", "printer": "P1"},
+                 actor="wangwu")
+    state = apply(state, printed)
+    assert state.documents[-1] == {"kind": "receipt", "path": "/x.pdf", "paper": "A4", "printer": "P1", "error": "",
+                                   "at": printed.device_time, "by": "wangwu"}
     assert state.version == 4
 
 
@@ -276,7 +284,7 @@ def test_decisions_record_who_when_and_what():
     assert all(i["status"] == "dispatched" for i in at("dispatched").items.values())
     mail = at("completed", ("case.handed_over", {"method": "mail", "note": "EMS"}))
     assert mail.handed_over["method"] == "mail"
-    refused(at("completed"), "case.handed_over", {"method": "pigeon"}, "送达方式")
+    refused(at("completed"), "case.handed_over", {"method": "pigeon"}, "送达方式应为窗口领取或邮政寄递")
 
 
 def test_every_event_type_has_a_handler():
@@ -298,3 +306,32 @@ def test_who_may_claim():
 @pytest.mark.parametrize("level", [" 3 ", "3"])
 def test_rating_level_accepts_a_number_as_text(level):
     assert rating_level(level) == 3
+
+
+def test_replay_puts_the_start_first_keeps_every_other_event_and_is_lenient_by_default():
+    edit = ev("case.field_set", {"key": "k1", "value": "1"})
+    start = ev(*START)
+    later = ev("case.field_set", {"key": "k2", "value": "2"})
+    bad = ev("case.refused", {})
+    state = replay([edit, start, later, bad])
+    assert state.fields == {"k1": "1", "k2": "2"} and state.version == 4
+    assert state.anomalies == [f"case.refused（dev1#{bad.device_seq}）：不予受理必须写明理由"]
+    with pytest.raises(CaseError, match="不予受理必须写明理由"):
+        replay([start, bad], strict=True)
+    assert replay([]) is None
+
+
+def test_two_devices_setting_the_proxy_unaware_of_each_other_conflict():
+    first = {"name": "刘一", "relation": "子女", "id_number": ""}
+    second = {"name": "刘二", "relation": "配偶", "id_number": ""}
+    a = ev("case.proxy_set", {"proxy": first, "base": ""}, actor="zhangli")
+    b = ev("case.proxy_set", {"proxy": second, "base": ""}, actor="chenjing")
+    state = replay([ev(*START), a, b])
+    assert state.proxy == second and state.needs_review
+    assert state.conflicts == [{
+        "slot": "proxy", "label": "代办人",
+        "kept": {"value": second, "event_id": b.event_id, "actor": "chenjing", "device": "dev1", "at": b.device_time},
+        "other": {"value": first, "event_id": a.event_id, "actor": "zhangli", "at": a.device_time}}]
+    assert state.setters["proxy"] == [b.event_id, "chenjing", b.device_time]
+    seen = ev("case.proxy_set", {"proxy": None, "base": b.event_id})
+    assert len(apply(state, seen).conflicts) == 1  # an overwrite that saw the value is no conflict

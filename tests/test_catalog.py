@@ -264,3 +264,89 @@ def test_search_over_the_whole_catalog_finds_incomplete_bundles(catalog):
 def test_every_bundle_can_be_looked_up_by_its_name(catalog):
     assert [b.name for b in catalog if catalog.get(b.name) is None] == []
     assert catalog.get("我要开火锅店（个体户）").code == "open_hotpot_restaurant_individual"
+
+
+# -- the validated-catalog cache (hall-app bundles list reads it) ----------------------------
+
+@pytest.fixture
+def copied_catalog(tmp_path, monkeypatch):
+    import shutil
+
+    monkeypatch.setenv("HALL_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "catalog"
+    shutil.copytree(CATALOG_DIR, folder)
+    return folder
+
+
+def _cache_files(tmp_path):
+    return list((tmp_path / "cache" / "catalog").glob("*.json"))
+
+
+def test_the_cached_catalog_equals_a_fresh_validation(copied_catalog, tmp_path):
+    from bundles.loader import load_index
+
+    first = load_catalog([copied_catalog])  # validates the files, writes the cache
+    assert len(_cache_files(tmp_path)) == 1
+    again = load_catalog([copied_catalog])  # from the cache
+    assert [(e.bundle, e.content_hash) for e in map(again.entry, (b.code for b in first))] == \
+        [(e.bundle, e.content_hash) for e in map(first.entry, (b.code for b in first))]
+    index = {e["bundle"]["code"]: e for e in load_index([copied_catalog])}
+    assert index["newborn"]["bundle"] == first.get("newborn").model_dump(mode="json")
+    assert index["newborn"]["content_hash"] == first.entry("newborn").content_hash
+
+
+def test_a_changed_file_is_never_served_stale(copied_catalog):
+    from bundles.loader import load_index
+
+    load_index([copied_catalog])
+    path = copied_catalog / "newborn.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('name = "新生儿出生"', 'name = "新生儿出生登记"', 1),
+                    encoding="utf-8")
+    names = {e["bundle"]["code"]: e["bundle"]["name"] for e in load_index([copied_catalog])}
+    assert names["newborn"] == "新生儿出生登记"
+    assert load_catalog([copied_catalog]).get("newborn").name == "新生儿出生登记"
+    # and a file that became invalid is reported, not hidden behind the old cache
+    path.write_text('code = "newborn"\n', encoding="utf-8")
+    from bundles.loader import CatalogError
+
+    with pytest.raises(CatalogError):
+        load_index([copied_catalog])
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "tamper"])
+def test_a_corrupt_cache_is_ignored_and_rewritten(copied_catalog, tmp_path, damage):
+    import json
+
+    from bundles.loader import load_index
+
+    load_index([copied_catalog])
+    [cache] = _cache_files(tmp_path)
+    raw = cache.read_text(encoding="utf-8")
+    if damage == "truncate":
+        cache.write_text(raw[: len(raw) // 2], encoding="utf-8")
+    elif damage == "garbage":
+        cache.write_bytes(b"\x00\xff" * 100)
+    else:  # right key, edited entries: the digest no longer matches
+        doc = json.loads(raw)
+        doc["entries"][0]["bundle"]["name"] = "篡改"
+        cache.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    names = [e["bundle"]["name"] for e in load_index([copied_catalog])]
+    assert "篡改" not in names and len(names) == len(list(copied_catalog.glob("*.toml")))
+    assert json.loads(cache.read_text(encoding="utf-8"))["key"]  # rewritten whole
+
+
+def test_bundles_list_on_a_warm_cache_imports_neither_pydantic_nor_sqlalchemy(copied_catalog):
+    import subprocess
+    import sys
+
+    from bundles.loader import load_index
+
+    load_index()  # warm the cache for the shipped catalog
+    code = ("import sys, io, contextlib\n"
+            "from hall_app.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()) as out: rc = main(['bundles', 'list'])\n"
+            "assert rc == 0 and '共 ' in out.getvalue(), out.getvalue()\n"
+            "print(sorted(m for m in ('pydantic', 'sqlalchemy', 'tomllib', 'hall_app.domain.bundle') "
+            "if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr

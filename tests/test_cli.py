@@ -49,6 +49,18 @@ def test_bundles_check_passes_and_fails_with_precise_errors(tmp_path):
     assert "bad.toml [bad 坏] kind" in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_bundles_check_names_a_broken_size_limit(tmp_path):
+    from bundles.loader import CATALOG_DIR
+
+    text = (CATALOG_DIR / "newborn.toml").read_text(encoding="utf-8")
+    words = ", ".join(f'"词{i}"' for i in range(60))
+    path = tmp_path / "newborn.toml"
+    path.write_text(text.replace("keywords = [", f"keywords = [{words}, ", 1), encoding="utf-8")
+    proc = hall("bundles", "check", str(path))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "newborn.toml [newborn 新生儿出生] keywords: 最多 50 项" in proc.stderr
+
+
 def test_plan_shows_seven_items_when_everything_applies_and_fewer_otherwise(tmp_path):
     args = ["plan", "新生儿出生"] + [x for a in ALL_YES for x in ("--answer", a)]
     data = json.loads(hall(*args, "--json", check=True).stdout)

@@ -195,3 +195,16 @@ def test_unreadable_and_unwritable_paths(open_dir):
     refused(hall("db", "upgrade", "--db", str(unreadable), user=user), "没有读取权限")
     refused(hall("db", "upgrade", "--db", str(readonly), user=user), "没有写入权限")
     refused(hall("db", "upgrade", "--db", str(locked_dir / "hall.db"), user=user), "不可写")
+
+
+def test_a_file_over_the_size_limit_still_gets_the_cheap_checks(tmp_path, monkeypatch):
+    import hall_app.store.db as store_db
+
+    monkeypatch.setattr(store_db, "QUICK_CHECK_MAX_BYTES", 1024)  # every file is "large"
+    foreign = tmp_path / "other.db"
+    foreign_file(foreign)
+    with pytest.raises(DatabaseError, match="其他程序"):
+        store_db.check_contents(foreign)
+    (tmp_path / "bad.db").write_bytes(b"SQLite format 3\x00" + b"\xff" * 5000)
+    with pytest.raises(DatabaseError, match="已损坏"):
+        store_db.open_database(tmp_path / "bad.db")

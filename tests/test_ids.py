@@ -78,3 +78,49 @@ def test_address_codes_unknown_or_newer_than_the_birth():
     reissued = check_citizen_id(number("500116", "19900315"))  # 江津区 since 2006
     assert reissued.ok and "江津区" in reissued.warnings[0] and "2006" in reissued.warnings[0]
     assert check_citizen_id(number("500116", "20100315")).warnings == ()
+
+
+# -- exact messages, and the value kept as typed (normalised) on every error ------------------------
+@pytest.mark.parametrize(("raw", "value", "error"), [
+    ("", "", "请输入统一社会信用代码"),
+    (" 91350100m000100y4 ", "91350100M000100Y4", "统一社会信用代码应为18位，现为17位"),
+    ("91350100M000100OI3", "91350100M000100OI3", "统一社会信用代码不能含有字符：I、O（不使用I、O、Z、S、V）"),
+    ("H1110105MA00000019", "H1110105MA00000019", "统一社会信用代码第1位（登记管理部门）“H”无效"),
+    ("9111A105MA00000019", "9111A105MA00000019", "统一社会信用代码第3至8位应为行政区划码（数字）"),
+    ("91350100M000100Y44", "91350100M000100Y44", "统一社会信用代码校验位不符（应为3），请核对是否输错"),
+])
+def test_uscc_errors_keep_the_value_and_say_exactly_what_is_wrong(raw, value, error):
+    result = check_uscc(raw)
+    assert (result.value, result.error, result.warnings) == (value, error, ())
+
+
+@pytest.mark.parametrize(("raw", "value", "error"), [
+    ("", "", "请输入身份证号码"),
+    ("1101051949123100", "1101051949123100", "身份证号码应为18位，现为16位"),
+    ("1101051949123100AX", "1101051949123100AX", "身份证号码前17位只能是数字"),
+    ("11010519491231002y", "11010519491231002Y", "身份证号码最后一位只能是数字或X"),
+    ("11010519491331002X", "11010519491331002X", "身份证号码中的出生日期19491331不存在"),
+    ("110105194912310021", "110105194912310021", "身份证号码校验位不符（应为X），请核对是否输错"),
+])
+def test_citizen_id_errors_keep_the_value_and_say_exactly_what_is_wrong(raw, value, error):
+    result = check_citizen_id(raw)
+    assert (result.value, result.error) == (value, error)
+
+
+def test_birth_date_and_sex_from_the_number():
+    from hall_app.domain.ids import birth_date_of, sex_of
+
+    assert birth_date_of("11010519491231002X").isoformat() == "1949-12-31"
+    assert birth_date_of("500116200103040012").isoformat() == "2001-03-04"
+    assert sex_of("11010519491231002X") == "女"  # 17th digit 2: even
+    assert sex_of("11010519491231001X") == "男"  # odd
+    assert sex_of("11010519491231009X") == "男"
+
+
+def test_masking_at_the_edges():
+    assert mask_citizen_id("1101051949") == "1101051949"  # first 6 and last 4 are all of it
+    assert mask_citizen_id("110105194") == "*********"
+    assert mask_citizen_id("") == ""
+    assert mask_citizen_id("11010519491") == "110105*9491"
+    assert mask_name("张") == "张" and mask_name("") == ""
+    assert mask_name("欧阳娜娜") == "欧**娜"

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from hall_app.cli.common import EXIT_USAGE, UserError
 
 GROUPS = ("hall_app.cli.catalog", "hall_app.cli.cases", "hall_app.cli.admin", "hall_app.cli.sync",
-          "hall_app.cli.server")
+          "hall_app.cli.server", "hall_app.cli.config")
 
 
 def build_parser() -> argparse.ArgumentParser:

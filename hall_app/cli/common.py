@@ -21,16 +21,28 @@ def dump_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-# (module, class) of the core's known errors. Looked up in sys.modules only when an
-# error arrives: an exception of a class whose module was never imported cannot occur,
-# and importing the services (SQLAlchemy) just to name their errors costs 0.5 s.
-_KNOWN_ERRORS = (("hall_app.services.intake", "IntakeError"), ("hall_app.config", "ConfigError"),
-                 ("hall_app.store.db", "DatabaseError"))
+# The core's errors that carry a message for the user: (module, class, prefix).
+KNOWN_ERRORS = (
+    ("hall_app.services.intake", "IntakeError", ""),
+    ("hall_app.config", "ConfigError", ""),
+    ("hall_app.store.db", "DatabaseError", ""),
+    ("bundles.loader", "CatalogError", "套餐目录有错误：\n"),
+)
 
 
-def _is_error(exc: Exception, module: str, name: str) -> bool:
-    cls = getattr(sys.modules.get(module), name, None)
-    return isinstance(cls, type) and isinstance(exc, cls)
+def user_error_for(exc: BaseException) -> UserError | None:
+    """The UserError for one of the core's known errors, else None.
+
+    Checked by looking the classes up only in modules already imported (an instance
+    cannot exist otherwise): the error handling itself imports nothing, so a command
+    that never opens the database never pays for SQLAlchemy.
+    """
+    for module, name, prefix in KNOWN_ERRORS:
+        loaded = sys.modules.get(module)
+        cls = getattr(loaded, name, None) if loaded is not None else None
+        if cls is not None and isinstance(exc, cls):
+            return UserError(prefix + str(exc))
+    return None
 
 
 @contextmanager
@@ -39,11 +51,10 @@ def translated_errors():
     try:
         yield
     except Exception as exc:
-        if any(_is_error(exc, module, name) for module, name in _KNOWN_ERRORS):
-            raise UserError(str(exc)) from None
-        if _is_error(exc, "bundles.loader", "CatalogError"):
-            raise UserError("套餐目录有错误：\n" + str(exc)) from None
-        raise
+        error = user_error_for(exc)
+        if error is None:
+            raise
+        raise error from None
 
 
 def open_ctx(args, **overrides):

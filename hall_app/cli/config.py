@@ -1,5 +1,6 @@
 """hall-app config check [--file F]: the settings in force, where each came from, and
-every problem (exit 2 if there is one)."""
+every problem (exit 2 if there is one). hall-app config keys: the binding ids a
+``[keymap]`` section may move, with their default keys."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ def register(sub) -> None:
     p.add_argument("--file", help="要检查的配置文件（默认 ./hall-app.toml、用户配置目录或 HALL_CONFIG）")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_check)
+    p = csub.add_parser("keys", help="列出可在 [keymap] 中改键的全部按键编号及默认按键")
+    p.set_defaults(handler=cmd_keys)
 
 
 def cmd_check(args) -> int:
@@ -57,16 +60,31 @@ def cmd_check(args) -> int:
 
 
 def keymap_problems(keymap: dict[str, str], path) -> list[str]:
-    """Binding ids the app does not have (imports the screens: only for this command)."""
+    """Binding ids the app does not have, and keys moved onto one already in use
+    (imports the screens: only for this command)."""
     import difflib
 
-    from screens.keymap import binding_ids
+    from screens.keymap import binding_ids, clashes
 
     known = binding_ids()
-    out = []
+    out = [f"配置文件 {path}：keymap 把 {moved} 改为 {key}，与同一页的 {other}（{_what(known, other)}）冲突，"
+           f"后者将失效" for moved, key, other in clashes(keymap)]
     for binding_id in keymap:
         if binding_id not in known:
             close = difflib.get_close_matches(binding_id, list(known), n=1)
             hint = f"，是否想写 {close[0]}？" if close else "（运行 hall-app config keys 列出全部）"
             out.append(f"配置文件 {path}：keymap 中的 {binding_id} 不是已知的按键编号{hint}")
     return out
+
+
+def cmd_keys(args) -> int:
+    from screens.keymap import binding_ids
+
+    for binding_id, binding in sorted(binding_ids().items()):
+        print(f"{binding_id:<24} {binding.key:<20} {binding.description}")
+    return 0
+
+
+def _what(known, binding_id: str) -> str:
+    binding = known.get(binding_id)
+    return binding.description if binding is not None and binding.description else binding_id

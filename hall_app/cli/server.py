@@ -101,8 +101,8 @@ def cmd_serve(args) -> int:
             raise UserError("多个工作进程只适用于 PostgreSQL 数据库")
         if not 0.01 <= args.max_body_mb <= 1024:
             raise UserError("--max-body-mb 应在 0.01 到 1024 之间")
-        serve(getattr(args, "db", None), args.host, args.port, args.log_level, args.workers,
-              int(args.max_body_mb * 1024 * 1024), limits)
+        serve(getattr(args, "db", None), args.host, args.port, args.log_level, args.workers, limits,
+              int(args.max_body_mb * 1024 * 1024))
     except ServerDatabaseError as exc:
         raise UserError(str(exc), code=3) from None
     return 0

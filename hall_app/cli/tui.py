@@ -38,6 +38,6 @@ def run_tui(args) -> int:
 
     from screens.app import HallApp
 
-    app = HallApp(open_hall)
+    app = HallApp(open_hall, keymap=settings.keymap)
     app.run()
     return app.return_code or 0

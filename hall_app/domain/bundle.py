@@ -14,8 +14,24 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 
 from hall_app.domain import conditions as cond
 
+# Size limits of a bundle file: generous (several times the largest shipped bundle),
+# but a file cannot make the loader, the planner or a screen work without bound.
+# `hall-app bundles check` names the limit a file breaks.
+LIMITS = {
+    "file_bytes": 256 * 1024,  # the TOML file itself (largest shipped: 16 KB)
+    "items": 40, "questions": 60, "rules": 100, "materials": 100, "fields": 100,
+    "choices": 20, "keywords": 50, "departments": 30, "refs": 40,  # codes listed in one entry
+    "text": 200,  # names, labels, departments, specs, question texts
+    "long_text": 1000,  # summary, help, reason, note
+    "source": 4000, "condition": 1000,  # characters of one condition (its depth: conditions.py)
+}
+L = LIMITS
+
 Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-Text = Annotated[str, Field(min_length=1)]
+Text = Annotated[str, Field(min_length=1, max_length=L["text"])]
+LongText = Annotated[str, Field(max_length=L["long_text"])]
+Condition = Annotated[str, Field(max_length=L["condition"])]
+Refs = Annotated[list[Code], Field(max_length=L["refs"])]
 
 FieldType = Literal["text", "name", "citizen_id", "uscc", "mobile", "date", "choice", "address", "number"]
 Requirement = Literal["required", "optional", "deferrable"]
@@ -41,8 +57,8 @@ def _check_condition(value: str | None) -> str | None:
 
 
 class Conditional(_Strict):
-    when: str | None = None
-    reason: str | None = None
+    when: Condition | None = None
+    reason: LongText | None = None
 
     _when_node: cond.Node | None = PrivateAttr(default=None)
 
@@ -67,7 +83,7 @@ class ItemDef(Conditional):
     promised_days: int = Field(ge=0, le=3650)
     output: Text
     mailable: bool = False
-    note: str | None = None
+    note: LongText | None = None
 
     @model_validator(mode="after")
     def _promise_within_law(self) -> "ItemDef":
@@ -77,13 +93,13 @@ class ItemDef(Conditional):
 
 
 class QuestionDef(_Strict):
-    id: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+    id: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)]
     text: Text
     kind: Literal["yesno", "choice"] = "yesno"
-    choices: list[Text] = Field(default_factory=list)
-    ask_if: str | None = None
-    prefill: str | None = None  # yes/no only: when this holds on the file, the answer is 是
-    help: str | None = None
+    choices: list[Text] = Field(default_factory=list, max_length=L["choices"])
+    ask_if: Condition | None = None
+    prefill: Condition | None = None  # yes/no only: when this holds on the file, the answer is 是
+    help: LongText | None = None
 
     _ask_node: cond.Node | None = PrivateAttr(default=None)
     _prefill_node: cond.Node | None = PrivateAttr(default=None)
@@ -126,12 +142,12 @@ class QuestionDef(_Strict):
 
 
 class RuleDef(_Strict):
-    when: str
-    reason: str | None = None
-    add_items: list[Code] = Field(default_factory=list)
-    drop_items: list[Code] = Field(default_factory=list)
-    add_materials: list[Code] = Field(default_factory=list)
-    drop_materials: list[Code] = Field(default_factory=list)
+    when: Condition
+    reason: LongText | None = None
+    add_items: Refs = Field(default_factory=list)
+    drop_items: Refs = Field(default_factory=list)
+    add_materials: Refs = Field(default_factory=list)
+    drop_materials: Refs = Field(default_factory=list)
 
     _when_node: cond.Node | None = PrivateAttr(default=None)
     @field_validator("when")
@@ -158,9 +174,9 @@ class MaterialDef(Conditional):
     code: Code
     name: Text
     spec: Text
-    items: list[Code] = Field(min_length=1)
+    items: Refs = Field(min_length=1)
     requirement: Requirement = "required"
-    elicence: str | None = None
+    elicence: Annotated[str, Field(max_length=L["text"])] | None = None
     form: MaterialForm = "original"
     copies: int = Field(default=1, ge=0, le=20)
 
@@ -170,9 +186,9 @@ class FieldDef(Conditional):
     label: Text
     type: FieldType = "text"
     required: bool = True
-    items: list[Code] = Field(default_factory=list)
-    prefill: str | None = None
-    choices: list[Text] = Field(default_factory=list)
+    items: Refs = Field(default_factory=list)
+    prefill: Annotated[str, Field(max_length=L["text"])] | None = None
+    choices: list[Text] = Field(default_factory=list, max_length=L["choices"])
     max_length: int | None = Field(default=None, ge=1, le=2000)
 
     @field_validator("prefill")
@@ -195,17 +211,17 @@ class Bundle(_Strict):
     kind: Literal["个人", "企业"]
     life_stage: Text
     lead_department: Text
-    cooperating_departments: list[Text] = Field(default_factory=list)
-    keywords: list[Text] = Field(default_factory=list)
-    summary: str | None = None
-    source: Text
+    cooperating_departments: list[Text] = Field(default_factory=list, max_length=L["departments"])
+    keywords: list[Text] = Field(default_factory=list, max_length=L["keywords"])
+    summary: LongText | None = None
+    source: Annotated[str, Field(min_length=1, max_length=L["source"])]
     version: int = Field(ge=1)
     complete: bool = False
-    items: list[ItemDef] = Field(default_factory=list)
-    questions: list[QuestionDef] = Field(default_factory=list)
-    rules: list[RuleDef] = Field(default_factory=list)
-    materials: list[MaterialDef] = Field(default_factory=list)
-    fields: list[FieldDef] = Field(default_factory=list)
+    items: list[ItemDef] = Field(default_factory=list, max_length=L["items"])
+    questions: list[QuestionDef] = Field(default_factory=list, max_length=L["questions"])
+    rules: list[RuleDef] = Field(default_factory=list, max_length=L["rules"])
+    materials: list[MaterialDef] = Field(default_factory=list, max_length=L["materials"])
+    fields: list[FieldDef] = Field(default_factory=list, max_length=L["fields"])
 
     @model_validator(mode="after")
     def _references(self) -> "Bundle":

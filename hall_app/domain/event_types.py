@@ -16,9 +16,9 @@ it: import it lazily where an event is written or received.
 """
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, create_model
 
 from hall_app.domain.case import CaseError, CaseState, replay
 from hall_app.domain.events import EVENT_TYPES, SCHEMA_VERSION, Event
@@ -38,19 +38,18 @@ class EventInvalid(CaseError):
         self.field = printable(field)
 
 
-def _text_rule(max_length: int, multiline: bool = False):
-    def check(value: str) -> str:
-        problem = text_problem(value, max_length, multiline)
-        if problem:
-            raise ValueError(problem)
-        return value
-
-    return AfterValidator(check)
+# The shared text rule (hall_app/domain/text.py) as a pattern pydantic checks in Rust:
+# no C0/C1 control characters (a newline only in multi-line fields). Lone surrogates
+# are refused by pydantic itself (``string_unicode``); the Chinese reason for either
+# comes from ``text_problem`` (``_reason`` below).
+_SINGLE_LINE = "^[^\x00-\x1f\x7f-\x9f]*$"
+_MULTI_LINE = "^[^\x00-\x09\x0b-\x1f\x7f-\x9f]*$"
 
 
 def Text(max_length: int, multiline: bool = False, min_length: int = 0) -> Any:  # noqa: N802 - a type factory
-    """A string under the shared text rule (length checked by the rule, in Chinese)."""
-    return Annotated[str, Field(min_length=min_length), _text_rule(max_length, multiline)]
+    """A string under the shared text rule, at most ``max_length`` characters."""
+    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length,
+                                            pattern=_MULTI_LINE if multiline else _SINGLE_LINE)]
 
 
 Code = Text(64, min_length=1)  # bundle, item, material, question and field codes; user names
@@ -65,6 +64,8 @@ EventId = Text(64)  # the id of the write a slot event replaces ("" for none)
 
 class Payload(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # Payloads with lists can outgrow a request; the others are bounded by their fields.
+    sized: ClassVar[bool] = False
 
 
 class Started(Payload):
@@ -122,6 +123,7 @@ class FieldSet(Payload):
 
 
 class NoticeIssued(Payload):
+    sized: ClassVar[bool] = True
     missing: list[Code] = Field(default_factory=list, max_length=MAX_LIST)
     deadline: Date = ""
     reason: Note = ""
@@ -129,6 +131,7 @@ class NoticeIssued(Payload):
 
 
 class Accepted(Payload):
+    sized: ClassVar[bool] = True
     items: dict[Code, Date] = Field(default_factory=dict, max_length=MAX_LIST)
     warnings: list[Note] = Field(default_factory=list, max_length=MAX_LIST)
 
@@ -148,6 +151,7 @@ class Refused(Payload):
 
 
 class Dispatched(Payload):
+    sized: ClassVar[bool] = True
     items: list[Code] = Field(default_factory=list, max_length=MAX_LIST)
 
 
@@ -245,14 +249,16 @@ _MESSAGES = {
 
 
 def _where(loc: tuple) -> str:
-    parts = [printable(str(p), 40) for p in loc if not (isinstance(p, str) and p in ("str", "int", "function-after[check(), str]"))]
-    return ".".join(p for p in parts if not p.startswith(("function-after", "nullable", "Proxy")))
+    parts = [printable(str(p), 40) for p in loc if not (isinstance(p, str) and p in ("str", "int"))]
+    return ".".join(p for p in parts if not p.startswith(("function-after", "nullable", "Proxy", "constrained-str")))
 
 
 def _reason(error: dict) -> str:
     kind = error.get("type", "")
-    if kind == "value_error":
-        return str(error.get("ctx", {}).get("error", error.get("msg", "")))
+    if kind == "string_pattern_mismatch" and isinstance(error.get("input"), str):
+        return text_problem(error["input"], 10**9, multiline=error["ctx"]["pattern"] == _MULTI_LINE) or "含有不允许的字符"
+    if kind == "string_too_long":
+        return f"过长（{len(error.get('input') or '')} 字，最多 {error.get('ctx', {}).get('max_length')} 字）"
     message = _MESSAGES.get(kind)
     if kind == "literal_error":
         return f"取值无效，应为 {error.get('ctx', {}).get('expected', '')}"
@@ -263,7 +269,7 @@ def _reason(error: dict) -> str:
 
 
 def _first_problem(exc: ValidationError) -> tuple[str, str]:
-    errors = exc.errors(include_url=False, include_input=False)
+    errors = exc.errors(include_url=False, include_input=True, include_context=True)
     # A nullable field reports both branches; the one that is not "should be None" says why.
     best = next((e for e in errors if e.get("type") != "none_required"), errors[0])
     return _where(tuple(best.get("loc", ()))), _reason(best)
@@ -280,6 +286,56 @@ def check_envelope(raw: Any) -> Envelope:
         raise EventInvalid(f"事件的字段 {where} 不合格：{why}", where) from None
 
 
+TYPED_EVENTS: dict[tuple[int, str], type[Envelope]] = {}  # built on first use (import stays light)
+SIZED = {(version, kind) for version, schemas in SCHEMAS.items() for kind, model in schemas.items() if model.sized}
+
+
+def typed_event(version: Any, kind: Any) -> type[Envelope] | None:
+    """The envelope with its payload typed for (version, type), so a whole event is
+    checked in one pydantic pass (the server checks thousands a second)."""
+    if type(version) is not int or not isinstance(kind, str):
+        return None
+    model = TYPED_EVENTS.get((version, kind))
+    if model is None:
+        payload = SCHEMAS.get(version, {}).get(kind)
+        if payload is None:
+            return None
+        model = create_model(f"Event_{kind.replace('.', '_')}_v{version}", __base__=Envelope, payload=(payload, ...))
+        TYPED_EVENTS[(version, kind)] = model
+    return model
+
+
+def _named(payload: Any, where: str) -> str:
+    """For a slot's value, the slot (地址 is ``key: address``): ``（address）``."""
+    if where != "payload.value" or not isinstance(payload, dict):
+        return ""
+    name = payload.get("key", payload.get("question"))
+    return f"（{printable(name, 40)}）" if isinstance(name, str) else ""
+
+
+def check_event(raw: Any) -> dict[str, Any]:
+    """A whole event (envelope and payload) as the server receives it; returns ``raw``
+    (the payload as sent, without defaults filled in) or raises EventInvalid."""
+    if not isinstance(raw, dict):
+        raise EventInvalid("事件应为一个对象")
+    version, kind = raw.get("schema_version", SCHEMA_VERSION), raw.get("type")
+    model = typed_event(version, kind)
+    if model is None:  # say which of the two is wrong, in order
+        check_envelope(raw)
+        validate_event(kind, raw.get("payload"), version)
+    try:
+        model.__pydantic_validator__.validate_python(raw)
+    except ValidationError as exc:
+        where, why = _first_problem(exc)
+        if where.startswith("payload"):
+            raise EventInvalid(f"事件 {kind} 的字段 {where}{_named(raw.get('payload'), where)} 不合格：{why}",
+                               where) from None
+        raise EventInvalid(f"事件的字段 {where} 不合格：{why}", where) from None
+    if (version, kind) in SIZED:
+        validate_event(kind, raw["payload"], version)  # the size check
+    return raw
+
+
 def validate_event(kind: str, payload: Any, schema_version: int = SCHEMA_VERSION) -> dict[str, Any]:
     """The payload if ``kind`` at ``schema_version`` allows it; else EventInvalid."""
     schemas = SCHEMAS.get(schema_version) if type(schema_version) is int else None
@@ -294,7 +350,7 @@ def validate_event(kind: str, payload: Any, schema_version: int = SCHEMA_VERSION
         raise EventInvalid(f"事件 {kind} 的内容应为一个对象", "payload")
     try:
         model.model_validate(payload)
-        size = len(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode())
+        size = len(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()) if model.sized else 0
         if size > MAX_PAYLOAD_BYTES:
             raise EventInvalid(f"事件 {kind} 的内容过大（{size // 1024} KB，最多 {MAX_PAYLOAD_BYTES // 1024} KB）",
                                "payload")

@@ -15,9 +15,9 @@ from sqlalchemy.exc import DBAPIError
 from hall_app.domain.event_types import EventInvalid, Text, validate_event
 from hall_app.server import auth, feed
 from hall_app.server.guard import DEFAULT_MAX_BODY, RequestGuard, describe_validation
+from hall_app.server.scopes import access, publish_scopes
 from hall_app.server.results import ResultError, ResultIn, post_result
 from hall_app.server.ratelimit import RateLimits
-from hall_app.server.scopes import access, publish_scopes
 from hall_app.server.tracking import find_view, not_found, render_view, too_many
 
 
@@ -39,8 +39,10 @@ class EnrollOut(BaseModel):
 
 
 class PushIn(BaseModel):
-    events: list[dict[str, Any]] = Field(
-        max_length=feed.MAX_BATCH, min_length=0,
+    # Items are checked one by one in the push pipeline (a bad one is rejected alone),
+    # not here, where one would fail the whole request.
+    events: list[Any] = Field(
+        max_length=feed.MAX_BATCH,
         description="事件（event_id, case_id, device_id, device_seq, actor, type, payload, device_time, "
                     "schema_version），按设备序号排列")
 
@@ -116,7 +118,8 @@ def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLim
     app.state.limiter = limiter or RateLimits()  # per client address, in the database
     app.state.max_body = max_body
     # Outermost of our own layers: the token is checked and the size limit applied
-    # before any of the body is read (hall_app/server/guard.py).
+    # before any of the body is read (hall_app/server/guard.py); each endpoint then
+    # says which scopes may call it (hall_app/server/scopes.py, ``access``).
     app.add_middleware(RequestGuard, engine=engine, max_body=max_body)
 
     @app.exception_handler(DBAPIError)
@@ -230,13 +233,9 @@ def create_app_from_env() -> FastAPI:
 
 
 def serve(url: str | None, host: str = "127.0.0.1", port: int = 8700, log_level: str = "info",
-          workers: int = 1, max_body: int = DEFAULT_MAX_BODY, limits: RateLimits | None = None) -> None:
+          workers: int = 1, limits: RateLimits | None = None, max_body: int = DEFAULT_MAX_BODY) -> None:
     """Run the server in the foreground (``hall-app server``). ``limits``: rate limits and
-    trusted proxies (workers > 1 read them from the settings, as ``limits`` was made).
-
-    uvicorn's own proxy-header handling is off (it would believe X-Forwarded-For from
-    127.0.0.1 and rewrite the client address): the app decides whom to believe
-    (``trusted_proxies``, ratelimit.py)."""
+    trusted proxies (workers > 1 read them from the settings, as ``limits`` was made)."""
     import os
     import sys
 
@@ -253,8 +252,10 @@ def serve(url: str | None, host: str = "127.0.0.1", port: int = 8700, log_level:
         os.environ[ENV_URL] = normalise_url(url)
         os.environ[ENV_MAX_BODY] = str(max_body)
         uvicorn.run("hall_app.server.app:create_app_from_env", factory=True, host=host, port=port,
-                    log_level=log_level, timeout_keep_alive=30, workers=workers,
-                    timeout_graceful_shutdown=SHUTDOWN_SECONDS, proxy_headers=False)
+                    log_level=log_level, timeout_keep_alive=30, workers=workers, proxy_headers=False,
+                    timeout_graceful_shutdown=SHUTDOWN_SECONDS)
         return
+    # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1 and
+    # rewrite the client address; the app decides whom to believe (trusted_proxies, ratelimit.py).
     uvicorn.run(create_app(engine, limiter=limits, max_body=max_body), host=host, port=port, log_level=log_level,
-                timeout_keep_alive=30, timeout_graceful_shutdown=SHUTDOWN_SECONDS, proxy_headers=False)
+                timeout_keep_alive=30, proxy_headers=False, timeout_graceful_shutdown=SHUTDOWN_SECONDS)

@@ -11,12 +11,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, true, update
 
-from hall_app.domain.event_types import EventInvalid, check_envelope, validate_event
-from hall_app.domain.events import Event
+from hall_app.domain.event_types import EventInvalid, check_envelope, check_event
+from hall_app.domain.events import SCHEMA_VERSION, Event
 from hall_app.domain.text import text_problem
 from hall_app.server.auth import DeviceInfo, utc_now
 from hall_app.server.models import audit, devices, feed, feed_counter
-from hall_app.server.scopes import CaseDirectory, Verdict, authorise_event, claim_cases, refuse
+from hall_app.server.scopes import authorise_batch
 from hall_app.server.writes import among, commit_now, head, insert_batch, insert_for
 from hall_app.sync.faults import failpoint
 
@@ -54,27 +54,26 @@ def _safe_id(raw: Any) -> str:
     return ""
 
 
-# -- the per-event pipeline: parse → validate → authorise → sequence → store ------------------
+# -- the per-event pipeline: parse and validate → authorise → sequence → store ------------------
 def parse(raw: Any) -> Event:
-    """Step 1: the envelope, strictly typed (EventInvalid says which field is wrong)."""
-    env = check_envelope(raw)
-    return Event(env.event_id, env.case_id, env.device_id, env.device_seq, env.actor, env.type, env.payload,
+    """Steps 1 and 2 in one pydantic pass: the envelope strictly typed and the payload
+    against its type's schema (hall_app/domain/event_types.py); EventInvalid names the
+    field that is wrong."""
+    check_event(raw)
+    return Event(raw["event_id"], raw["case_id"], raw["device_id"], raw["device_seq"], raw["actor"], raw["type"],
+                 raw["payload"], raw.get("device_time", ""), raw.get("schema_version", SCHEMA_VERSION))
+
+
+def _sound_envelope(raw: Any) -> Event | None:
+    """The event's envelope if that much of it is right (its payload or type is not)."""
+    try:
+        env = check_envelope(raw)
+    except EventInvalid:
+        return None
+    return Event(env.event_id, env.case_id, env.device_id, env.device_seq, env.actor, env.type, {},
                  env.device_time, env.schema_version)
 
 
-def validate(event: Event) -> None:
-    """Step 2: the payload against its type's schema (hall_app/domain/event_types.py)."""
-    validate_event(event.type, event.payload, event.schema_version)
-
-
-def authorise(device: DeviceInfo, event: Event, directory: CaseDirectory) -> Verdict:
-    """Step 3: may ``device`` write ``event``? Where its case belongs, or why not.
-
-    The one place for who may write what: hall_app/server/scopes.py (its table, the
-    hall fixed from the device, the case directory)."""
-    if event.device_id != device.device_id:
-        return refuse("scope", "不能以其他设备的名义上传事件")
-    return authorise_event(device, event, directory)
 
 
 def sequence(high: int, events: list[tuple[int, Event]]) -> tuple[dict[int, str], int]:
@@ -111,26 +110,28 @@ def push(engine: Engine, device: DeviceInfo, raw_events: list[Any], hooks: Hooks
             event = parse(raw)
         except EventInvalid as exc:
             outcomes[i] = Outcome(_safe_id(raw), "rejected", error=str(exc), code="invalid")
+            sound = _sound_envelope(raw)
+            if sound is not None and sound.device_id == device.device_id:
+                numbered.append((i, sound))  # a readable number: it is spent all the same
             continue
-        if event.device_id == device.device_id:
-            numbered.append((i, event))
-        try:
-            validate(event)
-        except EventInvalid as exc:
-            outcomes[i] = Outcome(event.event_id, "rejected", error=str(exc), code="invalid")
+        if event.device_id != device.device_id:
+            outcomes[i] = Outcome(event.event_id, "rejected", error="不能以其他设备的名义上传事件", code="scope")
             continue
+        numbered.append((i, event))
         valid.append((i, event))
     now = utc_now()
     position = None
     with engine.begin() as conn:
-        directory = CaseDirectory.load(conn, (e.case_id for _, e in valid))
-        authorised: list[tuple[int, Event, tuple[str, str]]] = []
-        for i, event in valid:
-            verdict = authorise(device, event, directory)
-            if not verdict.ok:
-                outcomes[i] = Outcome(event.event_id, "rejected", error=verdict.reason, code=verdict.code)
+        # Step 3, who may write what (hall_app/server/scopes.py): the case's hall and agent come
+        # from the device's scope and the case directory, never from the payload; new cases are
+        # claimed in this transaction.
+        authorised: dict[int, tuple[Event, tuple[str, str]]] = {}
+        for (i, event), verdict in zip(valid, authorise_batch(conn, device, [e for _, e in valid])):
+            if verdict.ok:
+                authorised[i] = (event, (verdict.owner.hall, verdict.owner.agent))
             else:
-                authorised.append((i, event, (verdict.owner.hall, verdict.owner.agent)))
+                outcomes[i] = Outcome(event.event_id, "rejected", error=verdict.reason, code=verdict.code)
+        # Step 4, gap-free numbers: every event of this device counts, refused or not.
         values: dict[str, Any] = {}
         if device.last_seen[:16] != now[:16]:  # once a minute is enough to tell who is alive
             values["last_seen"] = now
@@ -143,7 +144,7 @@ def push(engine: Engine, device: DeviceInfo, raw_events: list[Any], hooks: Hooks
             values["last_seq"] = new_high  # numbers spent on refused events stay spent
         if values:
             conn.execute(update(devices).where(devices.c.device_id == device.device_id).values(**values))
-        storable = [(i, e, scope) for i, e, scope in authorised if i not in outcomes]
+        storable = [(i, e, scope) for i, (e, scope) in authorised.items() if i not in outcomes]
         position = _store(conn, storable, outcomes, now, hooks) if storable else None
     if position is None or any(o.status == "rejected" for o in outcomes.values()):
         with engine.begin() as conn:  # after the COMMIT: the record of rejections, the head
@@ -169,7 +170,7 @@ def seq_high(conn: Connection, device_id: str) -> int:
 def _store(conn: Connection, valid: list[tuple[int, Event, tuple[str, str]]], outcomes: dict[int, Outcome],
            now: str, hooks: Hooks | None) -> int | None:
     """Store the batch and COMMIT; returns the last position taken (None if none was)."""
-    candidates, rows, started = [], [], []
+    candidates, rows = [], []
     seen: dict[str, tuple[int, str]] = {}
     for i, event, scope in valid:
         digest = event.content_hash()
@@ -185,21 +186,6 @@ def _store(conn: Connection, valid: list[tuple[int, Event, tuple[str, str]]], ou
                      "payload": event.payload, "device_time": event.device_time,
                      "schema_version": event.schema_version, "content_hash": digest, "hall": scope[0],
                      "agent": scope[1]})
-        if event.type == "case.started":
-            p = event.payload
-            started.append({"case_id": event.case_id, "tracking_code": str(p.get("tracking_code"))[:16],
-                            "hall": scope[0], "agent": scope[1], "bundle_code": str(p.get("bundle_code", ""))[:64],
-                            "bundle_hash": str(p.get("bundle_hash", ""))[:64]})
-    # The case directory first (nothing of it is ordered, so not under the feed lock);
-    # a case another batch claimed meanwhile, or a tracking code taken, is refused here.
-    lost = claim_cases(conn, started)
-    if lost:
-        for i, event, _, _ in candidates:
-            if event.case_id in lost:
-                outcomes[i] = Outcome(event.event_id, "rejected", error=lost[event.case_id].reason,
-                                      code=lost[event.case_id].code)
-        rows = [r for r in rows if r["case_id"] not in lost]
-        candidates = [c for c in candidates if c[1].case_id not in lost]
     if not rows:
         return None
     hold = hooks.before_commit if hooks else None
@@ -299,8 +285,7 @@ def pull(engine: Engine, device: DeviceInfo, after: int, limit: int, own: bool =
 def device_state(engine: Engine, device: DeviceInfo) -> dict[str, Any]:
     """What a device compares with its own log to notice a server restored from a backup."""
     with engine.connect() as conn:
-        high = conn.execute(select(func.max(feed.c.device_seq)).where(feed.c.device_id == device.device_id)
-                            ).scalar()
+        high = seq_high(conn, device.device_id)  # stored, or spent on a refused event
         return {"device_id": device.device_id, "scope": device.scope, "hall": device.hall,
                 "window": device.window, "agent": device.agent, "head": head(conn),
                 "device_seq_high": int(high or 0), "server_time": utc_now()}

@@ -104,7 +104,8 @@ bearer = HTTPBearer(auto_error=False, scheme_name="device_token",
 def _caller(endpoint: str) -> Callable[..., DeviceInfo]:
     def caller(request: Request, security_scopes: SecurityScopes,
                credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> DeviceInfo:
-        device = getattr(request.state, "device", None)  # the request guard (guard.py) checked it already
+        # The request guard (guard.py) has already checked the token before reading the body.
+        device = getattr(request.state, "device", None)
         if device is None:
             header = f"Bearer {credentials.credentials}" if credentials else None
             try:
@@ -257,35 +258,44 @@ def _describe(owner: Owner) -> str:
     return f"大厅 {owner.hall} 的帮代办员 {owner.agent}" if owner.agent else f"大厅 {owner.hall}"
 
 
-def claim_cases(conn: Connection, started: list[dict[str, Any]]) -> dict[str, Verdict]:
-    """Write the case directory rows of the cases a batch starts (before the feed lock)
-    and return the cases this batch lost, with the reason (case id → refusal).
+def authorise_batch(conn: Connection, device: DeviceInfo, events: list[Event]) -> list[Verdict]:
+    """:func:`authorise_event` for each event of a batch (in order), and the case
+    directory rows of the cases it starts, claimed in this transaction.
 
-    Two batches racing to start one case id: the directory's primary key lets one win;
-    the other's events for that case are refused, as if it had come second. A tracking
-    code already used by another case is refused the same way.
+    Two batches racing to start one case id: the directory's primary key lets one
+    win; the other's events for that case are refused, as if it had come second.
+    A tracking code already used by another case is refused the same way.
     """
     from sqlalchemy import select
 
     from hall_app.server.models import cases
     from hall_app.server.writes import among, insert_for
 
-    if not started:
-        return {}
-    conn.execute(insert_for(conn)(cases).on_conflict_do_nothing(), started)
-    held = {r.case_id: (Owner(r.hall, r.agent), r.tracking_code) for r in conn.execute(
+    directory = CaseDirectory.load(conn, (e.case_id for e in events))
+    verdicts = [authorise_event(device, e, directory) for e in events]
+    starts = {}
+    for event, verdict in zip(events, verdicts):
+        if verdict.ok and event.type == "case.started" and event.case_id in directory.pending \
+                and event.case_id not in starts:
+            p = event.payload
+            starts[event.case_id] = {"case_id": event.case_id, "tracking_code": str(p.get("tracking_code"))[:16],
+                                     "hall": verdict.owner.hall, "agent": verdict.owner.agent,
+                                     "bundle_code": str(p.get("bundle_code", ""))[:64],
+                                     "bundle_hash": str(p.get("bundle_hash", ""))[:64]}
+    if not starts:
+        return verdicts
+    conn.execute(insert_for(conn)(cases).on_conflict_do_nothing(), list(starts.values()))
+    now = {r.case_id: (Owner(r.hall, r.agent), r.tracking_code) for r in conn.execute(
         select(cases.c.case_id, cases.c.hall, cases.c.agent, cases.c.tracking_code)
-        .where(among(conn, cases.c.case_id, list({row["case_id"] for row in started}))))}
+        .where(among(conn, cases.c.case_id, list(starts))))}
     lost: dict[str, Verdict] = {}
-    for row in started:
-        now = held.get(row["case_id"])
-        if now is None:
-            lost[row["case_id"]] = refuse("conflict", f"跟踪码 {row['tracking_code']} 已被另一办件使用", 409)
-        elif now[0] != Owner(row["hall"], row["agent"]):
-            lost[row["case_id"]] = refuse("conflict", f"办件编号 {row['case_id']} 已属于{_describe(now[0])}", 409)
-        elif now[1] != row["tracking_code"]:
-            lost[row["case_id"]] = refuse("conflict", f"办件 {row['case_id']} 已有另一跟踪码", 409)
-    return lost
+    for case_id, row in starts.items():
+        held = now.get(case_id)
+        if held is None:
+            lost[case_id] = refuse("conflict", f"跟踪码 {row['tracking_code']} 已被另一办件使用", 409)
+        elif held[0] != directory.pending[case_id] or held[1] != row["tracking_code"]:
+            lost[case_id] = refuse("conflict", f"办件编号 {case_id} 已属于{_describe(held[0])}", 409)
+    return [lost.get(e.case_id, v) if v.ok else v for e, v in zip(events, verdicts)]
 
 
 def undeclared_routes(app: FastAPI) -> list[str]:

@@ -7,7 +7,8 @@ message, anything that is not a usable hall database:
   directory, no permission to read or write) — :func:`check_path`, cheap and free of
   SQLAlchemy, so the full-screen app can say so before it takes over the terminal;
 - a damaged file: a bad header or a truncated file (:func:`check_file`), then
-  ``PRAGMA quick_check`` on open. The file is moved aside (kept, never written to)
+  ``PRAGMA quick_check`` on open (files up to QUICK_CHECK_MAX_BYTES; larger ones are
+  checked before their first sync). The file is moved aside (kept, never written to)
   and the message gives the recovery steps;
 - another program's SQLite file (tables but not ours): refused untouched instead of
   having the hall schema added to it.
@@ -34,6 +35,10 @@ HEAD_REVISION = "0002_h6_applicant_key"
 # Tables every hall database has had since the first migration: a file with tables but
 # without these (and without alembic_version) belongs to another program.
 OWN_TABLES = frozenset({"alembic_version", "events", "cases", "device"})
+# ``PRAGMA quick_check`` reads every page: about 2-8 ms per MB here (bench/bench_db_open.py).
+# Up to this size it runs on every open; a larger file gets the header, size and
+# foreign-file checks on open, and the full check before its first sync (sync/core.py).
+QUICK_CHECK_MAX_BYTES = 256 * 1024 * 1024
 # What SQLite says about a damaged file (as opposed to "database is locked", a busy disk…).
 DAMAGE_WORDS = ("malformed", "not a database", "corrupt", "disk image")
 
@@ -162,10 +167,11 @@ def check_contents(path: Path) -> None:
 
     if not path.exists() or path.stat().st_size == 0:
         return
+    full = path.stat().st_size <= QUICK_CHECK_MAX_BYTES
     try:
         conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=10)
         try:
-            result = [str(row[0]) for row in conn.execute("PRAGMA quick_check").fetchall()]
+            result = [str(row[0]) for row in conn.execute("PRAGMA quick_check").fetchall()] if full else ["ok"]
             tables = {row[0] for row in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").fetchall()}
         finally:

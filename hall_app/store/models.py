@@ -86,7 +86,7 @@ class CaseRow(Base):
         Index("ix_cases_window_updated", "window", "updated_at"),
         Index("ix_cases_status_updated", "status", "updated_at"),
         Index("ix_cases_applicant_key", "applicant_key", "updated_at",
-              sqlite_where=text("applicant_key != ''"), postgresql_where=text("applicant_key != ''")),
+              sqlite_where=text("applicant_key != ''")),
     )
 
 

@@ -63,15 +63,31 @@ def row_event(row: EventRow) -> Event:
 def check_event(event: Event) -> None:
     """The shared schema check (hall_app/domain/event_types.py), imported on first use:
     pydantic is not needed to start the app."""
-    from hall_app.domain.event_types import check_envelope, validate_event
+    from hall_app.domain import event_types
 
-    check_envelope(event.to_dict())
-    validate_event(event.type, event.payload, event.schema_version)
+    event_types.check_event(event.to_dict())
+
+
+_warming: list = []
+
+
+def warm_schemas(delay: float = 1.5) -> None:
+    """Import the schemas in the background shortly after start-up (pydantic and the
+    models take ~0.2 s), so the clerk's first saved value does not wait for them."""
+    if _warming:
+        return
+    import threading
+
+    timer = threading.Timer(delay, lambda: __import__("hall_app.domain.event_types"))
+    timer.daemon = True
+    _warming.append(timer)
+    timer.start()
 
 
 class CaseRepository:
     def __init__(self, session: Session):
         self.session = session
+        warm_schemas()
 
     # -- events -----------------------------------------------------------------------
     def add_event(self, event: Event, sync_state: str = "pending", server_seq: int | None = None) -> EventRow:

@@ -42,6 +42,7 @@ class PushReport:
     renumbered: int = 0  # unsent events given new numbers (this database was an older copy)
     gaps: int = 0  # events the server refused as beyond a gap in this device's numbers (stay pending)
     gap_error: str = ""
+    waiting: int = 0  # events for a case whose start the server does not hold yet (stay pending)
 
 
 OUTBOX_COLUMNS = ("event_id", "case_id", "device_id", "device_seq", "actor", "type", "payload", "device_time",
@@ -95,10 +96,11 @@ def push_outbox(ctx: "HallContext", client: ServerClient, batch_size: int = 500,
 
     report = report or PushReport()
     size = batch_size
+    floor = 0  # events at or below this local number were answered this round (some may wait)
     with ThreadPoolExecutor(1, thread_name_prefix="hall-push") as pool:
         while True:
             numbered: dict = {}
-            events, last = outbox_after(ctx, size, 0, numbered, max_bytes)
+            events, last = outbox_after(ctx, size, floor, numbered, max_bytes)
             if not events or report.gaps:
                 return report  # after a gap the rest would be refused too: the next round retries
             future = pool.submit(client.push, events)
@@ -120,7 +122,11 @@ def push_outbox(ctx: "HallContext", client: ServerClient, batch_size: int = 500,
                 failpoint("device-after-push-response")
                 # After a gap the server refuses everything later: send nothing more this round.
                 future = pool.submit(client.push, upcoming) if upcoming and not report.gaps else None
+                renumbered = report.renumbered
                 apply_acks(ctx, answer.get("results", []), report, numbered)
+                # Answered: what stays pending (waiting for its case's start) goes next round;
+                # renumbered events (this database was an older copy) go again at once.
+                floor = 0 if report.renumbered > renumbered else last
                 report.batches += 1
                 report.max_batch = max(report.max_batch, len(events))
                 failpoint("device-after-push-batch")
@@ -131,7 +137,7 @@ def push_outbox(ctx: "HallContext", client: ServerClient, batch_size: int = 500,
 def apply_acks(ctx: "HallContext", results: list[dict[str, Any]], report: PushReport,
                numbered: dict | None = None) -> None:
     """Mark acknowledged events sent (with their feed position), rejected ones quarantined."""
-    acked, rejected, taken = [], [], []
+    acked, rejected, taken, waiting = [], [], [], []
     moved: set[str] = set()
     for r in results:
         if r.get("status") in ("stored", "duplicate") and r.get("seq") is not None:
@@ -146,6 +152,11 @@ def apply_acks(ctx: "HallContext", results: list[dict[str, Any]], report: PushRe
         elif r.get("status") == "rejected" and r.get("code") == "seq_gap":
             report.gaps += 1  # not the event's fault: it stays pending and goes again once the gap is closed
             report.gap_error = str(r.get("error") or "设备序号不连续")
+        elif r.get("status") == "rejected" and r.get("code") == "not_started":
+            # The case's start is not on the server (yet): after a restore from an old backup
+            # its owner sends it again. Not this event's fault: it stays pending and goes again.
+            report.waiting += 1
+            waiting.append({"eid": r["event_id"], "err": str(r.get("error") or "")[:500]})
         elif r.get("status") == "rejected":
             rejected.append(r)
     with sync_transaction(ctx) as (session, repo):
@@ -154,6 +165,10 @@ def apply_acks(ctx: "HallContext", results: list[dict[str, Any]], report: PushRe
                 update(EVENTS).where(EVENTS.c.event_id == bindparam("eid"),
                                      EVENTS.c.sync_state != "quarantined")
                 .values(sync_state="sent", server_seq=bindparam("seq"), sync_error=""), acked)
+        if waiting:
+            session.connection().execute(
+                update(EVENTS).where(EVENTS.c.event_id == bindparam("eid"), EVENTS.c.sync_state == "pending")
+                .values(sync_error=bindparam("err")), waiting)
         for r in rejected:
             moved |= _quarantine(session, r["event_id"], r.get("error") or "服务器拒收")
             report.quarantined += 1

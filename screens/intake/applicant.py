@@ -14,6 +14,7 @@ from textual.widgets import Label, Static
 from hall_app.services.cases import PROXY_RELATIONS, identify
 from hall_app.domain.ids import birth_date_of, check_citizen_id, identifier_kind, sex_of
 from screens.intake.base import StepPane
+from screens.keymap import prose
 from screens.strings import Applicant as T
 from screens.widgets.choice import ChoiceInput
 from screens.widgets.inputs import HallInput
@@ -102,7 +103,8 @@ class ApplicantStep(StepPane):
             yield Static(T.file_heading, classes="heading")
             yield Static(T.file_waiting, id="file-info", classes="file-info", markup=False)
             yield Static(T.proxy_heading, classes="heading")
-            yield Static(T.proxy_off, id="proxy-off", classes="muted")
+            yield Static(T.proxy_off.format(key=prose(self.app, self.BINDINGS, "applicant.proxy")), id="proxy-off",
+                         classes="muted")
             with Vertical(id="proxy-box"):
                 with Horizontal(classes="field-row"):
                     yield Label(T.proxy_name, classes="field-label")

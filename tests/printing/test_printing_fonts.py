@@ -155,3 +155,30 @@ def test_two_fonts_with_the_same_postscript_name_stay_apart(tmp_path):
     from reportlab.pdfbase import pdfmetrics
 
     assert ord(JI) in pdfmetrics.getFont(second[0]).face.charToGlyph
+
+
+# -- parsed fonts kept between processes (printing/fontcache.py) -------------------------------
+
+def test_a_cached_font_is_the_same_font(tmp_path, monkeypatch):
+    from printing.fontcache import make_font
+    from printing.fonts import package_sources
+
+    monkeypatch.setenv("HALL_CACHE_DIR", str(tmp_path))
+    source = package_sources()[0]
+    parsed = make_font("CacheA", source.path, source.index)  # parses and stores
+    [entry] = (tmp_path / "fonts").iterdir()
+    cached = make_font("CacheB", source.path, source.index)  # from the cache
+    for attr in ("charToGlyph", "charWidths", "glyphPos", "hmetrics", "ascent", "descent", "bbox", "name",
+                 "unitsPerEm", "defaultWidth", "flags", "stemV"):
+        assert getattr(cached.face, attr) == getattr(parsed.face, attr), attr
+    assert type(cached.face.name) is type(parsed.face.name)
+    assert cached.face._ttf_data == parsed.face._ttf_data
+    assert cached.face._pdfScale(517) == parsed.face._pdfScale(517)
+    subset = list(range(32, 127)) + [ord(c) for c in "受理回执"]
+    assert cached.face.makeSubset(subset) == parsed.face.makeSubset(subset)
+    assert cached.stringWidth("受理回执 K7P9", 10.5) == parsed.stringWidth("受理回执 K7P9", 10.5)
+
+    entry.write_bytes(entry.read_bytes()[:1000])  # truncated: parsed again, and rewritten
+    again = make_font("CacheC", source.path, source.index)
+    assert again.face.charToGlyph == parsed.face.charToGlyph
+    assert entry.stat().st_size > 1000

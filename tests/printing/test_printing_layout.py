@@ -86,3 +86,16 @@ def test_unbreakable_long_text_wraps():
     data = BUILDERS["notice"](missing=(MaterialLine("材料" + blob, blob),))
     for paper in ("a4", "58mm"):
         assert blob in flat(pdf_text(render_pdf("notice", data, paper).pdf))
+
+
+def test_plain_text_paragraphs_skip_the_parser_with_the_same_result():
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    from printing.layout import Para
+
+    style = ParagraphStyle("t", fontName="Helvetica", fontSize=9, leading=12, wordWrap="CJK", textColor="#333333")
+    for text in ("受理回执  跟踪码 K7P9", "  前后有空格\u3000", "A &amp; B", "<b>粗</b>体"):
+        ours, theirs = Para(text, style), Paragraph(text, style)
+        assert [f.__dict__ for f in ours.frags] == [f.__dict__ for f in theirs.frags], text
+        assert ours.text == theirs.text

@@ -53,6 +53,14 @@ def test_no_line_ends_with_an_opening_bracket(width):
         assert_kinsoku(lines_of(text, width))
 
 
+@pytest.mark.parametrize("width", range(3, 12))
+def test_a_blank_before_a_closing_mark_is_no_break_point(width):
+    for pad in range(0, 2 * width):
+        text = "甲" * pad + "须于 2026年12月15日 ）前补交 《承诺书》 」完"
+        lines = lines_of(text, width)
+        assert all(not line.lstrip() or line.lstrip()[0] not in CLOSERS + "」" for line in lines), lines
+
+
 def test_numbers_latin_words_and_ellipses_stay_whole():
     text = "咨询电话023-47521234，跟踪码7WEN-GFCF-E3UF……请核对——谢谢"
     for width in range(8, 20):

@@ -81,7 +81,8 @@ def test_malformed_events_are_rejected_one_by_one_and_the_good_ones_stored(serve
         assert result["status"] == "rejected" and result["code"] == "invalid" and result["error"], result
     assert "payload.proxy" in results[7]["error"] and "payload.value" in results[10]["error"]
     # NaN and Infinity (not JSON, but Python's parser takes them) and a list that is not of objects
-    for raw in (body.replace('"device_seq": 2', '"device_seq": NaN'), body.replace('"device_seq": 1', '"device_seq": Infinity'),
+    for raw in (body.replace('"device_seq": 2', '"device_seq": NaN'),
+                body.replace('"device_seq": 1', '"device_seq": Infinity'),
                 json.dumps({"events": ["x", 1]}), "{", json.dumps({"events": {"a": 1}}), "\udcff"):
         response = post_raw(server.url, token, raw.encode("utf-8", "surrogatepass"))
         assert response.status_code in (200, 400, 422), (raw[:40], response.status_code, response.text)

@@ -30,11 +30,12 @@ def client_of(ctx, url: str) -> ServerClient:
 
 
 class Forger:
-    """Raw events from an enrolled device (everything it had was synced), numbered on from the server's count."""
+    """Raw events from an enrolled device, numbered right after what the server holds of it
+    (device numbers are gap-free, so a forgery is judged on its content, not its number)."""
 
     def __init__(self, ctx, url: str):
         self.ctx, self.client = ctx, client_of(ctx, url)
-        self.seq = self.client.state()["device_seq_high"]  # numbers stay gap-free (refused ones count)
+        self.seq = int(self.client.state()["device_seq_high"])
 
     def event(self, kind: str, case_id: str, payload: dict) -> dict:
         self.seq += 1

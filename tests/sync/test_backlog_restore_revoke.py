@@ -133,6 +133,32 @@ def test_server_restored_from_an_old_backup_gets_everything_back(tmp_path, serve
     assert projections(c) == projections(a)
 
 
+def test_edit_to_a_case_whose_start_the_server_lost_waits_instead_of_being_quarantined(
+        tmp_path, server_engine, server):
+    """After a restore, another device's edit can reach the server before the case's start
+    does: the server refuses it (not_started), and the device keeps it pending, not in
+    quarantine, until the owner has sent the start again."""
+    a, b = make_device(tmp_path, "a"), make_device(tmp_path, "b")
+    enroll(a, server_engine, server.url)
+    enroll(b, server_engine, server.url)
+    backup(server_engine)  # before the case existed
+    case_id = new_case(a)
+    sync_once(a)
+    sync_once(b)  # b now has the case
+    restore(server_engine)  # the server loses it
+    b.cases.set_applicant(case_id, "chenjing", "phone", "13900000003")
+    first = sync_once(b)
+    assert first.push.waiting >= 1 and first.push.quarantined == 0
+    assert not local_events(b, sync_state="quarantined")
+    assert any("开始事件" in e.sync_error for e in local_events(b, sync_state="pending"))
+    sync_once(a)  # the owner sends the start again
+    sync_once(b)
+    assert not local_events(b, sync_state="quarantined") and not local_events(b, sync_state="pending")
+    sync_once(a)
+    assert a.cases.get(case_id).applicant["phone"] == "13900000003"
+    assert projections(a) == projections(b)
+
+
 def test_revoked_token_mid_sync_is_refused_and_the_outbox_stays(tmp_path, server_engine, server):
     a = make_device(tmp_path, "a")
     enroll(a, server_engine, server.url)

@@ -9,14 +9,14 @@ import httpx
 import pytest
 from harness import (CuttingProxy, bulk_outbox, enroll, local_events, make_device, new_case, pending,
                      projections, server_counts, sync_until_ok)
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from hall_app.domain.case import review_lines
 from hall_app.domain.events import Event
 from hall_app.server import auth
-from hall_app.server.models import cases, feed
+from hall_app.server.models import feed
 from hall_app.server.writes import insert_rows, reserve
-from hall_app.store.models import Device, EventRow
+from hall_app.store.models import Device
 from hall_app.store.repository import event_row
 from hall_app.sync.client import SyncError
 from hall_app.sync.core import sync_once
@@ -121,3 +121,55 @@ def test_a_json_answer_cut_in_the_middle_of_its_body_is_retried(tmp_path, server
         sync_until_ok(b)
         assert {e.event_id for e in local_events(b)} == set(ids)
         assert set(server_counts(server_engine).values()) == {1}
+
+
+def test_after_a_server_restore_refused_numbers_are_spent_again_and_no_gap_opens(tmp_path, server_engine, server):
+    """The server forgets a refused event's number with the backup; the device sends its
+    quarantined event again with the rest, so the numbers after it stay gap-free."""
+    from sqlalchemy import delete, update
+
+    from hall_app.server.models import devices
+
+    a = make_device(tmp_path, "a")
+    enroll(a, server_engine, server.url)
+    new_case(a)
+    sync_once(a)
+    kept = max(e.device_seq for e in local_events(a))  # what the backup holds
+    case_id = new_case(a, "chenjing")
+    with a.Session.begin() as session:  # an event an older app version wrote
+        device = session.get(Device, a.device_id)
+        device.last_seq += 1
+        bad = Event("legacy-ctl", case_id, a.device_id, device.last_seq, "zhangli", "case.applicant_set",
+                    {"key": "name", "value": "张\x07三", "base": ""}, "2026-11-21T10:00:00+08:00")
+        session.add(event_row(bad))
+    a.cases.set_applicant(case_id, "chenjing", "phone", "13800001111")
+    assert sync_once(a).push.quarantined == 1
+    with server_engine.begin() as conn:  # restored from the backup: later rows and the spent number gone
+        conn.execute(delete(feed).where(feed.c.device_id == a.device_id, feed.c.device_seq > kept))
+        conn.execute(update(devices).where(devices.c.device_id == a.device_id).values(last_seq=kept))
+    report = sync_once(a)
+    assert report.reopened >= 2 and report.push.gaps == 0 and report.push.quarantined == 1
+    own = local_events(a, device_id=a.device_id)
+    assert [e.event_id for e in own if e.sync_state == "quarantined"] == ["legacy-ctl"]
+    assert all(e.sync_state == "sent" for e in own if e.event_id != "legacy-ctl")
+    stored = server_counts(server_engine)
+    assert all(stored.get(e.event_id) == 1 for e in own if e.event_id != "legacy-ctl")
+
+
+def test_a_gap_in_the_devices_numbers_is_refused_shown_and_the_pull_still_runs(tmp_path, server_engine, server):
+    a, b = make_device(tmp_path, "a"), make_device(tmp_path, "b")
+    for ctx in (a, b):
+        enroll(ctx, server_engine, server.url)
+    new_case(a)
+    sync_once(a)
+    from_b = new_case(b)
+    sync_once(b)
+    with a.Session.begin() as session:  # numbers skipped (a bug, a hand-edited file)
+        session.get(Device, a.device_id).last_seq += 5
+    later = new_case(a, "chenjing")
+    with pytest.raises(SyncError) as err:
+        sync_once(a)
+    assert err.value.kind == "refused" and "设备序号不连续" in str(err.value)
+    assert pending(a) == len(local_events(a, case_id=later)) and "待上传" in sync_status(a).label()
+    assert from_b in projections(a)  # pulled all the same
+    assert "设备序号不连续" in sync_status(a).last_error

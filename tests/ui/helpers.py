@@ -23,7 +23,9 @@ def fixed_clock() -> dt.datetime:
 
 
 def open_ctx(db: Path, pdf_dir: Path | None = None, clock=fixed_clock, **settings) -> HallContext:
-    """A context on ``db`` with the flagship catalog only (stable while others add bundles)."""
+    """A context on ``db`` with the flagship catalog only (stable while others add bundles).
+    The QR address is configured, so the first-start notice about it stays out of the way."""
+    settings.setdefault("tracking_base_url", "http://127.0.0.1:8700")
     ctx = HallContext(Settings(db=str(db), pdf_dir=str(pdf_dir or db.parent / "documents"), **settings),
                       clock=clock)
     catalog = load_catalog([NEWBORN])

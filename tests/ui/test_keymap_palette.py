@@ -130,3 +130,45 @@ async def test_palette_finds_commands_by_pinyin(app):
             else:
                 await press(pilot, "escape")
                 await settle(pilot)
+
+
+def test_every_binding_has_an_id():
+    from screens.keymap import binding_ids, unbound_bindings
+
+    assert unbound_bindings() == []
+    assert {"workbench.new", "intake.next", "intake.prev", "questions.answer_9", "choice.pick_1",
+            "decision.accept", "help.close"} <= set(binding_ids())
+
+
+def test_prose_key_names():
+    from screens.keymap import prose_key
+
+    assert [prose_key(k) for k in ("f6", "ctrl+p", "escape", "enter", "r", "ctrl+shift+x", "slash")] == [
+        "F6", "Ctrl+P", "Esc", "回车", "r", "Ctrl+Shift+X", "/"]
+
+
+def test_pinyin_matching():
+    from screens.pinyin import match
+
+    for query in ("xb", "xinban", "xinb", "xban", "XB", "xin ban"):
+        assert match(query, "新办") == (0, 2), query
+    assert match("cxdy", "重新打印") == match("zxdy", "重新打印") == (0, 4)  # either reading of 重
+    assert match("dy", "重新打印") == (2, 4)
+    assert match("bx", "新办") is None and match("xbb", "新办") is None and match("新", "新办") is None
+
+
+def test_hints_built_away_from_their_screen_use_the_binding_default():
+    from screens.keymap import binding_ids
+    from screens.print_worker import REPRINT_KEY
+
+    ids = binding_ids()
+    assert ids["decision.reprint"].key == ids["case.reprint"].key == REPRINT_KEY
+
+
+def test_a_key_moved_onto_one_in_use_is_found():
+    from screens.keymap import clashes
+
+    assert ("workbench.refresh", "f2", "workbench.new") in clashes({"workbench.refresh": "f2"})
+    assert ("workbench.refresh", "f1", "app.help") in clashes({"workbench.refresh": "f1"})
+    assert clashes({"workbench.new": "f9", "workbench.refresh": "f2"}) == []  # f2 was freed
+    assert clashes({}) == []  # the defaults share keys on purpose (enter: execute / finish)

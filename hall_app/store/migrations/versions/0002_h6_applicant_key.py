@@ -30,7 +30,7 @@ def upgrade() -> None:
     op.execute("UPDATE cases SET applicant_key = CASE WHEN applicant_id_number != '' "
                "THEN applicant_id_number ELSE applicant_uscc END")
     op.create_index("ix_cases_applicant_key", "cases", ["applicant_key", "updated_at"], unique=False,
-                    sqlite_where=WHERE, postgresql_where=WHERE)
+                    sqlite_where=WHERE)
 
 
 def downgrade() -> None:
