@@ -154,3 +154,12 @@ def test_the_app_starts_without_pydantic():
             "import hall_app.sync.runner, hall_app.sync.status\nprint('pydantic' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "False"
+
+
+def test_an_event_without_its_payload_is_refused_not_a_crash():
+    from hall_app.domain.event_types import EventInvalid, check_event
+
+    raw = {"event_id": "e1", "case_id": "c1", "device_id": "d1", "device_seq": 1, "actor": "zhangli",
+           "type": "case.started", "device_time": "", "schema_version": 1}
+    with pytest.raises(EventInvalid, match="payload"):
+        check_event(raw)
