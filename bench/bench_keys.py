@@ -28,7 +28,8 @@ async def mother_form(pilot, counter) -> None:
     await type_text(pilot, "刘思远", counter=counter)
     await press(pilot, "enter", counter=counter)
     await press(pilot, "1", counter=counter)  # delivery: 窗口领取
-    await press(pilot, "1", counter=counter)  # grade: 一档 (last field: on to the review)
+    await press(pilot, "1", counter=counter)  # grade: 一档 (the last required field)
+    await press(pilot, "enter", counter=counter)  # the optional 代扣银行卡号 left empty: on to the review
 
 
 async def run(ctx, words: str | None, person: str = LIU_YANG) -> list[tuple[str, int]]:
@@ -61,10 +62,10 @@ async def run(ctx, words: str | None, person: str = LIU_YANG) -> list[tuple[str,
                         lambda c: answer(pilot, NEWBORN_ALL_YES[:-2], c))
         await phase("materials: a (all handed in) + Enter", lambda c: press(pilot, "a", "enter", counter=c))
         if person == LIU_YANG:
-            await phase("form: baby's name, sex, birth date, hospital, delivery, grade",
+            await phase("form: baby's name, sex, birth date, hospital, delivery, grade, Enter past 代扣银行卡号",
                         lambda c: fill_newborn_form(pilot, c))
         else:
-            await phase("form: baby's name, delivery, grade (the rest from the files)", lambda c: mother_form(pilot, c))
+            await phase("form: baby's name, delivery, grade, Enter past 代扣银行卡号 (the rest from the files)", lambda c: mother_form(pilot, c))
         await phase("review → decision", lambda c: press(pilot, "enter", counter=c))
         await phase("accept → receipt printed", lambda c: press(pilot, "enter", counter=c))
         await settle(pilot)
