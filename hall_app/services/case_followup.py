@@ -10,6 +10,8 @@ from __future__ import annotations
 from hall_app.domain.case import CaseState
 from hall_app.domain.text import clean
 from hall_app.services.case_work import CaseServiceBase
+from hall_app.services.intake import IntakeError
+from hall_app.store.models import Device
 
 
 class CaseFollowUp(CaseServiceBase):
@@ -22,8 +24,16 @@ class CaseFollowUp(CaseServiceBase):
 
     def record_item_result(self, case_id: str, actor: str, item: str, status: str,
                            note: str = "", document: str = "") -> CaseState:
-        return self._write(case_id, actor, "case.item_result",
-                           {"item": item, "status": status, "note": clean(note), "document": document})
+        """A department's result, recorded on this machine: only in single-machine mode
+        (the demo hall). A device enrolled with a server never writes one: departments
+        post their results to the server (POST /v1/results), which refuses the event
+        from a hall device (server/scopes.py), so it would only sit in quarantine."""
+        with self.work(case_id, actor) as w:
+            device = w.session.get(Device, self.ctx.device_id)
+            if device is not None and device.server_url:
+                raise IntakeError("办理结果由各部门系统回传到中心服务器；已登记到服务器的设备不能在本机录入")
+            return w.record("case.item_result",
+                            {"item": item, "status": status, "note": clean(note), "document": document})
 
     def hand_over(self, case_id: str, actor: str, method: str = "window", note: str = "") -> CaseState:
         return self._write(case_id, actor, "case.handed_over", {"method": method, "note": clean(note)})

@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from hall_app.domain.events import EVENT_TYPES
+from hall_app.server import auth
+from hall_app.server.results import ResultError, ResultIn, post_result
 from hall_app.services.demo import LIU_YANG
 from hall_app.services.intake import IntakeError
 from hall_app.sync import faults
@@ -68,6 +70,8 @@ def _notice(ctx, case_id, actor):
 
 
 def _results(ctx, case_id, actor):
+    """On an enrolled device the service refuses a department's result (it is the
+    department's to post to the server): see ``SyncMachine.department_results``."""
     for item in list(ctx.cases.get(case_id).items):
         ctx.cases.record_item_result(case_id, "dept-system", item, "completed", document=f"DOC-{item}")
 
@@ -121,9 +125,35 @@ def machine(engine, proxy: CuttingProxy):
             self.tmp = Path(tempfile.mkdtemp(prefix="hall-sm-"))
             self.hall = "H" + secrets.token_hex(3).upper()
             self.turn = len(SEEN)
+            self.departments: dict = {}
             self.devices = [make_device(self.tmp, f"d{i}", hall=self.hall) for i in range(DEVICES)]
             for ctx in self.devices:
                 enroll(ctx, engine, proxy.url, scope=f"hall:{self.hall}")
+
+        def department(self, name: str):
+            """The department's own system, enrolled with the server (``dept:NAME``)."""
+            if name not in self.departments:
+                code = auth.make_enrollment_code(engine, f"dept:{name}")
+                _, token = auth.enroll(engine, code, f"{self.hall}-dept-{len(self.departments)}")
+                self.departments[name] = auth.authenticate(engine, f"Bearer {token}")
+            return self.departments[name]
+
+        @rule(i=st.integers(0, DEVICES - 1), data=st.data())
+        def department_results(self, i, data):
+            """Each department posts its result for a case the server has dispatched (as
+            departments do, through POST /v1/results); the devices pull them."""
+            cases = self.known_cases(i)
+            if not cases:
+                return
+            state = self.devices[i].cases.get(data.draw(st.sampled_from(cases)))
+            bundle = self.devices[i].catalog.entry(state.bundle_code).bundle
+            owner = {item.code: item.department for item in bundle.items}
+            for item in state.items:
+                try:
+                    post_result(engine, self.department(owner[item]),
+                                ResultIn(item=item, status="completed", document=f"DOC-{item}", case_id=state.case_id))
+                except ResultError:  # not on the server yet, or not dispatched there: nothing written
+                    pass
 
         def known_cases(self, i: int) -> list[str]:
             return sorted(projections(self.devices[i]))
