@@ -59,11 +59,13 @@ class FieldRow(Horizontal):
 
     def fit_label(self, width: int) -> None:
         """The label column ``width`` cells wide; a longer label breaks by the Chinese
-        rules (never "（已自主申报 / ）")."""
-        if getattr(self, "_label_width", None) == width:
+        rules (never "（已自主申报 / ）"). A row not composed yet takes it on mount."""
+        self._want_width = width
+        labels = self.query(".field-label")
+        if getattr(self, "_label_width", None) == width or not labels:
             return
         self._label_width = width
-        label = self.query_one(".field-label", Label)
+        label = labels.first(Label)
         label.styles.width = width
         if self.spec.required:  # the marker stays with the last line ("名 *" never "*" alone)
             lines = wrap_cjk(self.spec.label, width - 3)
@@ -96,6 +98,8 @@ class FieldRow(Horizontal):
         return self.editor.value
 
     def on_mount(self) -> None:
+        if getattr(self, "_want_width", None):
+            self.fit_label(self._want_width)
         self.refresh_marks()
 
     def refresh_marks(self) -> None:
