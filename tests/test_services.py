@@ -342,3 +342,12 @@ def test_rules_the_services_no_longer_repeat_are_still_enforced(demo_ctx):
         demo_ctx.cases.set_step(cid, "zhangli", "nowhere")
     with pytest.raises(IntakeError, match="关系请从以下选择"):
         demo_ctx.cases.set_proxy(start(demo_ctx), "zhangli", "刘一", LIU_YANG, "邻居")
+
+
+def test_a_field_being_typed_with_a_character_that_cannot_be_stored_is_refused_with_a_reason(demo_ctx):
+    cid = demo_ctx.cases.start("newborn", "zhangli").case_id
+    demo_ctx.cases.type_field(cid, "baby_name", "刘思")
+    for bad, words in (("刘\ud800", "代理字符"), ("刘\x00远", "NUL")):
+        with pytest.raises(IntakeError, match=words):
+            demo_ctx.cases.type_field(cid, "baby_name", bad)
+    assert demo_ctx.cases.drafts_of(cid) == {"baby_name": "刘思"}  # the last good keystroke stays

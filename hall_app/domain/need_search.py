@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 from hall_app.domain.bundle import Bundle
 from hall_app.domain.pinyin_match import abbrev, contextual, readings, sound, warm_up
-from hall_app.domain.text import clean
+from hall_app.domain.text import clean, to_halfwidth
 
 # Words that carry no need: removed from the query and from every term alike.
 FILLER_WORDS = ("怎么办", "怎么样", "怎么", "咋个", "咋办", "如何", "哪里", "在哪", "需要", "什么", "啥子",
@@ -62,8 +62,9 @@ KIND_LABEL = {"name": "名称", "keyword": "关键词", "item": "包含事项", 
 
 
 def normalise(text: str) -> str:
-    """Half-width, lower case, punctuation and blanks removed (typed words)."""
-    return _PUNCT.sub("", clean(text).lower())
+    """Half-width, lower case, punctuation and blanks removed (typed words): for
+    matching only (free text as stored keeps its full-width characters)."""
+    return _PUNCT.sub("", to_halfwidth(clean(text)).lower())
 
 
 def strip_fillers(text: str) -> str:

@@ -7,12 +7,15 @@ from hall_app.domain.case import CaseState
 from hall_app.domain.form import check_field
 from hall_app.domain.ids import CheckResult, check_citizen_id, identifier_kind, identify
 from hall_app.domain.planner import MARKS
-from hall_app.domain.text import clean
+from hall_app.domain.text import clean, text_problem
 from hall_app.services.case_work import CaseServiceBase, CaseWork
 from hall_app.services.intake import (FILE_ATTRS, FormRow, IntakeError, PlanChange, applicant_attr, applicant_changes,
                                       check_applicant, file_checked)
 from hall_app.services.people import FileRecord
 from hall_app.store.models import FieldDraft
+
+
+MAX_DRAFT = 4000  # characters of a field being typed (the field's own limit is checked when it is set)
 
 
 class CaseIntake(CaseServiceBase):
@@ -112,7 +115,12 @@ class CaseIntake(CaseServiceBase):
             return w.record("case.material_marked", {"material": material, "status": status})
 
     def type_field(self, case_id: str, key: str, value: str) -> None:
-        """Keystroke-level save of a field being typed (no event until it is set)."""
+        """Keystroke-level save of a field being typed (no event until it is set). A
+        character that could never be stored (NUL, a lone surrogate…) is refused here
+        already, with the same words the event check would use; the screen keeps the text."""
+        problem = text_problem(value, MAX_DRAFT, multiline=True)
+        if problem:
+            raise IntakeError(f"输入{problem}")
         with self.ctx.Session.begin() as session:
             draft = session.get(FieldDraft, (case_id, key))
             if draft is None:

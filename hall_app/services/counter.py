@@ -110,19 +110,17 @@ def find_lines(ctx: "HallContext", query: str, limit: int = 50) -> list[CaseLine
     if code:
         where = [CaseRow.tracking_code == code]
     elif len(key) == 18 and key.isalnum():
-        with ctx.read() as session:  # two indexed look-ups, not an OR the planner may scan for
-            rows = list(session.execute(select(*LINE_COLUMNS).where(CaseRow.applicant_id_number == key)
-                                        .order_by(CaseRow.updated_at.desc()).limit(limit)))
-            rows += list(session.execute(select(*LINE_COLUMNS).where(CaseRow.applicant_uscc == key)
-                                         .order_by(CaseRow.updated_at.desc()).limit(limit)))
-        rows.sort(key=lambda r: r.updated_at, reverse=True)
-        return [line(r) for r in rows[:limit]]
+        from hall_app.store.repository import id_number_query
+
+        with ctx.read() as session:  # the same indexed look-up as CaseService.find
+            return [line(r) for r in session.execute(id_number_query(key, limit, LINE_COLUMNS))]
     else:
         upper = text[:-1] + chr(ord(text[-1]) + 1)  # a range on the indexed column, not LIKE
         where = [CaseRow.applicant_name >= text, CaseRow.applicant_name < upper]
     with ctx.read() as session:
         return [line(r) for r in session.execute(select(*LINE_COLUMNS).where(*where)
-                                                 .order_by(CaseRow.updated_at.desc()).limit(limit))]
+                                                 .order_by(CaseRow.updated_at.desc(), CaseRow.case_id.desc())
+                                                 .limit(limit))]
 
 
 def frequent_bundles(ctx: "HallContext", window: str, days: int = 30, limit: int = 8) -> list[tuple[str, int]]:

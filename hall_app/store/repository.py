@@ -175,7 +175,7 @@ class CaseRepository:
         upper = name[:-1] + chr(ord(name[-1]) + 1)
         return list(self.session.scalars(
             select(CaseRow).where(CaseRow.applicant_name >= name, CaseRow.applicant_name < upper)
-            .order_by(CaseRow.updated_at.desc()).limit(limit)))
+            .order_by(CaseRow.updated_at.desc(), CaseRow.case_id.desc()).limit(limit)))
 
     def window_page(self, window: str, since: str, offset: int, limit: int,
                     statuses: Iterable[str] | None = None) -> tuple[list[CaseRow], int]:
@@ -193,9 +193,10 @@ class CaseRepository:
         return list(self.session.scalars(query.order_by(CaseRow.updated_at.desc()).limit(limit)))
 
 
-def id_number_query(key: str, limit: int = 50):
-    """Cases of one citizen ID number or USCC, newest first. ``applicant_key != ''``
-    lets SQLite use the partial index ``ix_cases_applicant_key`` (it cannot prove a
-    bound parameter is non-empty); an empty key matches nothing anyway."""
-    return (select(CaseRow).where(CaseRow.applicant_key == key, CaseRow.applicant_key != "")
-            .order_by(CaseRow.updated_at.desc()).limit(limit))
+def id_number_query(key: str, limit: int = 50, columns: tuple = ()):
+    """Cases of one citizen ID number or USCC, newest first (``columns``: only those,
+    for a list). ``applicant_key != ''`` lets SQLite use the partial index
+    ``ix_cases_applicant_key`` (it cannot prove a bound parameter is non-empty); an
+    empty key matches nothing anyway."""
+    return (select(*(columns or (CaseRow,))).where(CaseRow.applicant_key == key, CaseRow.applicant_key != "")
+            .order_by(CaseRow.updated_at.desc(), CaseRow.case_id.desc()).limit(limit))

@@ -193,6 +193,11 @@ def renumber_pending(ctx: "HallContext", session) -> int:
         EventRow.device_id == ctx.device_id, EventRow.sync_state != "pending")) or 0, device_seq_high(ctx))
     rows = session.scalars(select(EventRow).where(EventRow.device_id == ctx.device_id,
                                                   EventRow.sync_state == "pending").order_by(EventRow.local_seq)).all()
+    # The new numbers may overlap the old ones of other pending events (the server knows
+    # fewer than this copy has): park them out of the way first, as (device, seq) is unique.
+    for row in rows:
+        row.device_seq = -row.local_seq
+    session.flush()
     for row in rows:
         top += 1
         row.device_seq = top

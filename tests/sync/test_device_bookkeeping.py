@@ -81,14 +81,20 @@ def test_a_taken_number_renumbers_every_unsent_event_above_the_server_high_water
     assert ctx.cases.start("newborn", "zhangli") and own(ctx)[-1].device_seq == 41 + len(renumbered)
 
 
-def test_renumbering_starts_above_the_local_numbers_when_the_server_knows_fewer(tmp_path):
+def test_renumbering_follows_the_server_when_it_knows_fewer_numbers_than_this_copy(tmp_path):
+    """The server accepts numbers only without gaps: unsent events are renumbered right
+    after what the server holds, even where that overlaps their own old numbers."""
     ctx = make_device(tmp_path, "a")
     new_case(ctx)
     events = own(ctx)
-    top = max(e.device_seq for e in events)
+    assert len(events) > 2
     ctx._server_device_seq_high = 1
     apply_acks(ctx, [{"event_id": events[0].event_id, "status": "rejected", "code": "seq_taken"}], PushReport())
-    assert [e.device_seq for e in own(ctx)] == list(range(top + 1, top + 1 + len(events)))
+    after = own(ctx)
+    assert [e.event_id for e in after] == [e.event_id for e in events]  # the order stays
+    assert [e.device_seq for e in after] == list(range(2, 2 + len(events)))
+    with ctx.read() as session:
+        assert session.get(Device, ctx.device_id).last_seq == 1 + len(events)
 
 
 def test_a_server_restored_from_an_older_backup_gets_the_later_events_again(tmp_path):
