@@ -24,9 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hall_app.config import Settings  # noqa: E402
-from hall_app.services.context import HallContext  # noqa: E402
-from hall_app.store import db  # noqa: E402
+from hall_app.config import Settings
+from hall_app.services.context import HallContext
+from hall_app.store import db
 
 
 def build(path: Path, megabytes: int) -> None:

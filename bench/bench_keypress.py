@@ -44,9 +44,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hall_app.domain.ids import id_check_char  # noqa: E402
-from hall_app.domain.tracking import new_tracking_code  # noqa: E402
-from hall_app.services.demo import LIU_YANG  # noqa: E402
+from hall_app.domain.ids import id_check_char
+from hall_app.domain.tracking import new_tracking_code
+from hall_app.services.demo import LIU_YANG
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英"
@@ -59,11 +59,9 @@ COLS, ROWS = 160, 48
 
 def bulk_load(ctx, count: int, rng: random.Random) -> float:
     """``count`` cases over the past year at six windows (about 300 today at W03)."""
-    from sqlalchemy import insert
+    from sqlalchemy import insert, select
 
     from hall_app.store.models import CaseRow, EventRow
-
-    from sqlalchemy import select
 
     with ctx.read() as session:  # a real accepted case of the demo: answers, fields, events' worth of state
         accepted = session.scalar(select(CaseRow.case_id).where(CaseRow.status == "accepted").limit(1))

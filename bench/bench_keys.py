@@ -18,9 +18,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hall_app.services.demo import CHEN_MIN, LIU_YANG  # noqa: E402
-from tests.ui.helpers import (NEWBORN_ALL_YES, answer, applicant, current_case, fill_newborn_form, login,  # noqa: E402
-                              open_ctx, press, seed_template, settle, type_text)
+from hall_app.services.demo import CHEN_MIN, LIU_YANG
+from tests.ui.helpers import (
+    NEWBORN_ALL_YES,
+    answer,
+    applicant,
+    current_case,
+    fill_newborn_form,
+    login,
+    open_ctx,
+    press,
+    seed_template,
+    settle,
+    type_text,
+)
 
 
 async def mother_form(pilot, counter) -> None:

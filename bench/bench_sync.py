@@ -39,11 +39,11 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hall_app.config import Settings  # noqa: E402
-from hall_app.domain.events import Event  # noqa: E402
-from hall_app.domain.identifiers import uuid7  # noqa: E402
-from hall_app.server.auth import make_enrollment_code  # noqa: E402
-from hall_app.server.db import open_engine  # noqa: E402
+from hall_app.config import Settings
+from hall_app.domain.events import Event
+from hall_app.domain.identifiers import uuid7
+from hall_app.server.auth import make_enrollment_code
+from hall_app.server.db import open_engine
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

@@ -172,7 +172,7 @@ def load_catalog(paths: Iterable[Path | str] | None = None) -> Catalog:
 
             return Catalog(CatalogEntry(Bundle.model_validate(e["bundle"]), e["content_hash"], label)
                            for e, label in zip(cached, map(_display, files)))
-        except Exception:  # noqa: BLE001 - a cache that does not validate is rebuilt from the files
+        except Exception:  # a cache that does not validate is rebuilt from the files
             pass
     entries = _validated(files)
     return Catalog(entries)

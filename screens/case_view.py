@@ -20,8 +20,8 @@ from screens.print_worker import documents_for, print_in_thread
 from screens.roles import can
 from screens.strings import CaseView as T
 from screens.widgets.bars import MessageLine, StatusBar, TitleBar
-from screens.widgets.keybar import KeyBar
 from screens.widgets.cjk import clip
+from screens.widgets.keybar import KeyBar
 from screens.widgets.tables import add_fixed_columns
 
 if TYPE_CHECKING:

@@ -12,9 +12,9 @@ from textual.widgets import DataTable, Label, Static
 
 from screens.strings import Users as T
 from screens.widgets.bars import MessageLine, StatusBar, TitleBar
-from screens.widgets.keybar import KeyBar
 from screens.widgets.choice import ChoiceInput
 from screens.widgets.inputs import HallInput
+from screens.widgets.keybar import KeyBar
 from screens.widgets.tables import add_fixed_columns
 
 if TYPE_CHECKING:

@@ -4,7 +4,6 @@ name (after merging true duplicates), and citizens' words find the right flagshi
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 
 import pytest
 
@@ -217,7 +216,7 @@ def test_every_bundle_is_described(catalog):
 def test_departments_use_one_vocabulary(catalog):
     used = {d for b in catalog for d in b.departments}
     assert used <= DEPARTMENTS, used - DEPARTMENTS
-    assert not any("区" == d[0] or "江津" in d for d in used)
+    assert not any(d[0] == "区" or "江津" in d for d in used)
 
 
 def test_elicences_and_prefill_use_the_known_vocabulary(catalog):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 
 import pytest
-
 from sqlalchemy import insert, select, text
 
 from hall_app.domain.identifiers import uuid7

@@ -148,7 +148,6 @@ def cmd_devices(args) -> int:
 
 def cmd_publish(args) -> int:
     from bundles.loader import CatalogError
-
     from hall_app.server.catalog import load_entries, publish
 
     try:

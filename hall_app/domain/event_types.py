@@ -46,7 +46,7 @@ _SINGLE_LINE = "^[^\x00-\x1f\x7f-\x9f]*$"
 _MULTI_LINE = "^[^\x00-\x09\x0b-\x1f\x7f-\x9f]*$"
 
 
-def Text(max_length: int, multiline: bool = False, min_length: int = 0) -> Any:  # noqa: N802 - a type factory
+def Text(max_length: int, multiline: bool = False, min_length: int = 0) -> Any:  # a type factory
     """A string under the shared text rule, at most ``max_length`` characters."""
     return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length,
                                             pattern=_MULTI_LINE if multiline else _SINGLE_LINE)]

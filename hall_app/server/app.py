@@ -15,8 +15,8 @@ from sqlalchemy.exc import DBAPIError
 from hall_app.domain.event_types import EventInvalid, Text, validate_event
 from hall_app.server import auth, feed
 from hall_app.server.guard import DEFAULT_MAX_BODY, RequestGuard, describe_validation
-from hall_app.server.results import ResultError, ResultIn, post_result
 from hall_app.server.ratelimit import RateLimits
+from hall_app.server.results import ResultError, ResultIn, post_result
 from hall_app.server.scopes import access, publish_scopes
 from hall_app.server.tracking import find_view, not_found, render_view, too_many
 

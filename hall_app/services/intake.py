@@ -9,9 +9,8 @@ from hall_app.domain.bundle import FieldDef
 from hall_app.domain.case import CaseState
 from hall_app.domain.decisions import DecisionOption
 from hall_app.domain.form import FieldCheck, check_field, check_phone
-from hall_app.domain.planner import Plan
-
 from hall_app.domain.labels import STEP_LABELS, STEPS  # noqa: F401 - re-exported for the services
+from hall_app.domain.planner import Plan
 
 
 class IntakeError(Exception):

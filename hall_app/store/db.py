@@ -184,7 +184,7 @@ def check_contents(path: Path) -> None:
     if result != ["ok"]:
         detail = "；".join(result[:3]) + ("……" if len(result) > 3 else "")
         raise DatabaseError(broken_message(move_aside(path), f"完整性检查发现 {len(result)} 处错误：{detail}"))
-    if tables and not OWN_TABLES <= tables:
+    if tables and not tables >= OWN_TABLES:
         shown = "、".join(sorted(tables)[:5]) + ("……" if len(tables) > 5 else "")
         raise DatabaseError(f"{path} 是其他程序的 SQLite 数据库（其中有表：{shown}），不是本系统的数据库。"
                             "为免改动它，本系统不会在其中建表。请用 --db 指定另一个文件（不存在的文件会新建）。")
@@ -212,7 +212,7 @@ def make_engine(url: str) -> "Engine":
         engine = create_engine(url, connect_args={"timeout": 10})
 
         @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_connection, _record):  # noqa: ANN001
+        def _pragmas(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")  # a clerk's key survives a power cut

@@ -16,9 +16,9 @@ from textual.containers import Container
 from textual.css.query import NoMatches
 from textual.screen import Screen
 
-
 from hall_app.services.intake import STEPS
-from screens.strings import App as TA, Intake as T
+from screens.strings import App as TA
+from screens.strings import Intake as T
 from screens.widgets.bars import MessageLine, StatusBar, Stepper, TitleBar
 from screens.widgets.keybar import KeyBar
 

@@ -9,9 +9,9 @@ is one Static redrawn from the screen's active bindings — the keys in force, a
 from __future__ import annotations
 
 from rich.text import Text
-from screens.widgets.bars import OneLine
 
 from screens.keymap import key_display
+from screens.widgets.bars import OneLine
 
 
 class KeyBar(OneLine):

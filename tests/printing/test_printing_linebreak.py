@@ -5,12 +5,11 @@ itself and on the lines read back from rendered PDFs."""
 from __future__ import annotations
 
 import pytest
+from printing_samples import BUILDERS, pdfium_text
 
 from hall_app.domain.documents import ItemLine, MaterialLine
 from printing import render_pdf
 from printing.linebreak import CANNOT_END, CANNOT_START, plan_lines
-
-from printing_samples import BUILDERS, pdfium_text
 
 CLOSERS = "），。；：！？、》」』】"
 OPENERS = "（《「『【"

@@ -8,8 +8,19 @@ import sys
 import threading
 
 import pytest
-from harness import (ROOT, CuttingProxy, ServerProcess, ServerThread, enroll, free_port, local_events,
-                     make_device, new_case, pending, server_counts)
+from harness import (
+    ROOT,
+    CuttingProxy,
+    ServerProcess,
+    ServerThread,
+    enroll,
+    free_port,
+    local_events,
+    make_device,
+    new_case,
+    pending,
+    server_counts,
+)
 from sqlalchemy import select
 
 from hall_app.server.feed import Hooks

@@ -4,7 +4,8 @@ is said in Chinese next to the field."""
 
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from hall_app.domain.ids import id_check_char

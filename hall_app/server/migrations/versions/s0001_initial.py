@@ -5,8 +5,8 @@ Revises:
 Create Date: 2026-11-21 01:33:39.149807
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = 's0001_initial'
