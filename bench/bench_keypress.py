@@ -318,7 +318,7 @@ def run_bare(keys: int, quiet: float) -> Samples:
 
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
-    return values[max(0, int(round(len(values) * q)) - 1)]
+    return values[max(0, round(len(values) * q) - 1)]
 
 
 def report(name: str, samples: Samples, floor: float) -> dict:

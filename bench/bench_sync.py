@@ -87,7 +87,7 @@ def server_process(url: str, workers: int = 1):
 
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 def fake_events(device_id: str, count: int, per_case: int = 50, start: int = 1) -> list[Event]:

@@ -109,10 +109,9 @@ class HallApp(App[int]):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
-            if self._hold or self.held:
-                if not (isinstance(event, events.Key) and event.key in ("ctrl+q", "ctrl+c")):
-                    self.held.append(event)
-                    return
+            if (self._hold or self.held) and not (isinstance(event, events.Key) and event.key in ("ctrl+q", "ctrl+c")):
+                self.held.append(event)
+                return
             await self._dispatch_input(event)
             return
         await super().on_event(event)

@@ -34,7 +34,7 @@ def add_realistic_cases(ctx, n: int = 3000, seed: int = 7, firms: float = 0.0) -
     people = [_id_number(rng) for _ in range(n // 2)]
     uscc_pool = [f"91500116{rng.randint(10**9, 10**10 - 1)}" for _ in range(n // 20)]
     rows = []
-    for i in range(n):
+    for _ in range(n):
         kind = rng.random()
         draft, firm = kind >= 0.95, kind < firms
         pid = "" if draft or firm else rng.choice(people)

@@ -327,7 +327,7 @@ def test_rules_the_services_no_longer_repeat_are_still_enforced(demo_ctx):
     cid = start(demo_ctx, marks=marks)
     demo_ctx.cases.accept(cid, "zhangli")
     demo_ctx.cases.dispatch(cid, "zhangli")
-    item = list(demo_ctx.cases.get(cid).items)[0]
+    item = next(iter(demo_ctx.cases.get(cid).items))
     for status, fragment in (("pending", "办理结果应为"), ("rejected", "不予批准须写明理由")):
         with pytest.raises(IntakeError, match=fragment):
             demo_ctx.cases.record_item_result(cid, "dept", item, status)

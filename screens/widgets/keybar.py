@@ -40,7 +40,7 @@ class KeyBar(OneLine):
         entries: list[tuple[str, str, bool, bool]] = []  # key, words, enabled, kept
         seen: set[str] = set()
         palette = None
-        for key, active in self.screen.active_bindings.items():
+        for _key, active in self.screen.active_bindings.items():
             binding = active.binding
             if binding.action == "command_palette":
                 palette = binding

@@ -208,7 +208,7 @@ def test_endpoints_row_by_row_over_http(server_engine):
             else:
                 assert answer.status_code == 403, (kind, endpoint, answer.text)
                 assert SCOPE_TABLE[kind].label in answer.json()["detail"]
-    for endpoint, (method, path, body) in REQUESTS.items():
+    for method, path, body in REQUESTS.values():
         assert client.request(method, path, json=body).status_code == 401  # no token at all
 
 

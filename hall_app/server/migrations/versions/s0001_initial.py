@@ -1,7 +1,7 @@
 """central server schema: feed (event store + change feed), cases, devices, codes, bundles
 
 Revision ID: s0001_initial
-Revises: 
+Revises:
 Create Date: 2026-11-21 01:33:39.149807
 """
 
