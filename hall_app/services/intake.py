@@ -208,7 +208,7 @@ def form_rows(plan: Plan, state: CaseState, drafts: dict[str, str], prefill,
         else:
             pre = prefill(spec.prefill)
             start = STARTS_FROM_APPLICANT.get(spec.prefill or "")
-            if start and spec.prefill.split(".", 1)[0] == applicant_kind(state.applicant):
+            if start and spec.prefill and spec.prefill.split(".", 1)[0] == applicant_kind(state.applicant):
                 pre = state.applicant.get(start) or pre
             value, source = (pre, "prefill") if pre else ("", "")
         rows.append(FormRow(spec, value, source, file_checked(check_field(spec, value, today), spec, on_file)))
