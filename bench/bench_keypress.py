@@ -78,7 +78,8 @@ def bulk_load(ctx, count: int, rng: random.Random) -> float:
             while code in codes:
                 code = new_tracking_code(rng.choice)
             codes.add(code)
-            body = f"500116{rng.randint(1950, 2005)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
+            body = (f"500116{rng.randint(1950, 2005)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+                    f"{rng.randint(0, 999):03d}")
             pid = body + id_check_char(body)
             name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
             days = 0 if n % 330 == 0 else rng.randint(1, 365)
@@ -92,7 +93,8 @@ def bulk_load(ctx, count: int, rng: random.Random) -> float:
                          applicant={**template["applicant"], "id_number": pid, "name": name})
             batch_cases.append(dict(case_id=case_id, tracking_code=code, bundle_code="newborn", bundle_version=1,
                                     bundle_name="新生儿出生", status=status, step=state["step"], applicant_name=name,
-                                    applicant_id_number=pid, applicant_uscc="", applicant_key=pid, hall="JJ01", window=window,
+                                    applicant_id_number=pid, applicant_uscc="", applicant_key=pid, hall="JJ01",
+                                    window=window,
                                     created_by="zhangli", claimed_by="zhangli", created_at=when, updated_at=when,
                                     due_date="", needs_review=False, version=1, state=state))
             batch_events.append(dict(event_id=f"bench-ev-{n:08d}", case_id=case_id, device_id="bench-device",
@@ -219,7 +221,8 @@ def pending_questions(ctx) -> int:
     from hall_app.store.models import CaseRow
 
     with ctx.read() as session:
-        case_id = session.scalar(select(CaseRow.case_id).where(CaseRow.status == "draft", CaseRow.created_by == "zhangli")
+        case_id = session.scalar(select(CaseRow.case_id)
+                                 .where(CaseRow.status == "draft", CaseRow.created_by == "zhangli")
                                  .order_by(CaseRow.created_at.desc(), CaseRow.updated_at.desc()).limit(1))
     state = ctx.cases.get(case_id)
     return len(ctx.cases.plan(state).pending)

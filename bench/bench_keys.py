@@ -76,7 +76,8 @@ async def run(ctx, words: str | None, person: str = LIU_YANG) -> list[tuple[str,
             await phase("form: baby's name, sex, birth date, hospital, delivery, grade, Enter past 代扣银行卡号",
                         lambda c: fill_newborn_form(pilot, c))
         else:
-            await phase("form: baby's name, delivery, grade, Enter past 代扣银行卡号 (the rest from the files)", lambda c: mother_form(pilot, c))
+            await phase("form: baby's name, delivery, grade, Enter past 代扣银行卡号 (the rest from the files)",
+                        lambda c: mother_form(pilot, c))
         await phase("review → decision", lambda c: press(pilot, "enter", counter=c))
         await phase("accept → receipt printed", lambda c: press(pilot, "enter", counter=c))
         await settle(pilot)

@@ -339,7 +339,8 @@ class Sheet:
 
     def seal(self, org: str, date: str, left: list[str] = ()) -> None:
         """The issuing block: notes on the left, issuer + date under a seal circle on the right."""
-        circle = SealArea((26 if self.roll else 34 if self.compact else 38) * MM, self.fonts.main, self.paper.body, [org, date])
+        circle = SealArea((26 if self.roll else 34 if self.compact else 38) * MM, self.fonts.main, self.paper.body,
+                          [org, date])
         if self.roll:
             circle.hAlign = "CENTER"
             self.add(*[self.p(t, "small") for t in left if t], Spacer(1, 2 * MM), circle)

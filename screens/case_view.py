@@ -131,7 +131,8 @@ class CaseViewScreen(Screen):
         timeline.clear()
         for event in data["timeline"]:
             timeline.add_row(event["time"][5:16].replace("T", " "), clip(event["actor"], 10),
-                             event_label(event["type"]), clip(describe_event(event["type"], event["payload"], bundle), 60))
+                             event_label(event["type"]),
+                             clip(describe_event(event["type"], event["payload"], bundle), 60))
         self.refresh_bindings()
 
     def action_back(self) -> None:

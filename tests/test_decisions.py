@@ -117,7 +117,8 @@ def test_identity_and_questions_block_everything_but_only_identity_blocks_refusa
 
 def test_a_firm_with_an_all_digit_uscc_is_a_valid_applicant():
     assert identity_blockers(FIRM) == ()
-    assert identity_blockers({"uscc": "91330100716105852G", "name": "x"})[0].startswith("申请人证件号码有误：统一社会信用代码")
+    blockers = identity_blockers({"uscc": "91330100716105852G", "name": "x"})
+    assert blockers[0].startswith("申请人证件号码有误：统一社会信用代码")
     assert identity_blockers({"id_number": "110105194912310021", "name": "x"})[0].endswith("请核对是否输错")
 
 

@@ -101,7 +101,8 @@ def test_the_migration_fills_the_key_of_existing_cases(tmp_path):
                 "INSERT INTO cases (case_id, tracking_code, bundle_code, bundle_version, bundle_name, status, step,"
                 " applicant_name, applicant_id_number, applicant_uscc, hall, window, created_by, claimed_by,"
                 " created_at, updated_at, due_date, needs_review, version, state)"
-                " VALUES (?, ?, 'newborn', 1, '', 'accepted', 'done', '', ?, ?, '', '', '', '', '', '', '', 0, 1, '{}')",
+                " VALUES (?, ?, 'newborn', 1, '', 'accepted', 'done', '', ?, ?,"
+                " '', '', '', '', '', '', '', 0, 1, '{}')",
                 (case_id, case_id.upper(), pid, uscc))
     db.ensure_schema(engine)
     assert db.current_revision(engine) == db.HEAD_REVISION

@@ -68,7 +68,8 @@ def check_path(path: Path, *, create_parent: bool = False) -> None:
         if stat.S_ISDIR(st.st_mode):
             raise DatabaseError(f"{where} 是一个目录，不是数据库文件。请给出文件路径，例如 --db {path / 'hall.db'}")
         if not stat.S_ISREG(st.st_mode):
-            raise DatabaseError(f"{where} 不是普通文件（是设备、管道或套接字），不能用作数据库。请给出一个 .db 文件的路径。")
+            raise DatabaseError(f"{where} 不是普通文件（是设备、管道或套接字），不能用作数据库。"
+                                "请给出一个 .db 文件的路径。")
         if not os.access(path, os.R_OK):
             raise DatabaseError(f"{where} 没有读取权限。请让管理员检查该文件的属主和权限（ls -l {path}）。")
         if not os.access(path, os.W_OK):

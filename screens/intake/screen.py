@@ -96,8 +96,8 @@ class IntakeScreen(Screen):
 
     async def on_mount(self) -> None:
         if self.case_id:
-            self.hall_app.db.submit(state_in_thread, self.hall_app.ctx, self.case_id, done=lambda r: self.update_state(*r),
-                                    name="intake-state")
+            self.hall_app.db.submit(state_in_thread, self.hall_app.ctx, self.case_id,
+                                    done=lambda r: self.update_state(*r), name="intake-state")
         await self.show_step(self.step, record=False)
 
     # -- the case as the title shows it -----------------------------------------------------
