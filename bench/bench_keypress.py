@@ -44,9 +44,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hall_app.domain.ids import id_check_char  # noqa: E402
-from hall_app.domain.tracking import new_tracking_code  # noqa: E402
-from hall_app.services.demo import LIU_YANG  # noqa: E402
+from hall_app.domain.ids import id_check_char
+from hall_app.domain.tracking import new_tracking_code
+from hall_app.services.demo import LIU_YANG
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英"
@@ -59,11 +59,9 @@ COLS, ROWS = 160, 48
 
 def bulk_load(ctx, count: int, rng: random.Random) -> float:
     """``count`` cases over the past year at six windows (about 300 today at W03)."""
-    from sqlalchemy import insert
+    from sqlalchemy import insert, select
 
     from hall_app.store.models import CaseRow, EventRow
-
-    from sqlalchemy import select
 
     with ctx.read() as session:  # a real accepted case of the demo: answers, fields, events' worth of state
         accepted = session.scalar(select(CaseRow.case_id).where(CaseRow.status == "accepted").limit(1))
@@ -80,7 +78,8 @@ def bulk_load(ctx, count: int, rng: random.Random) -> float:
             while code in codes:
                 code = new_tracking_code(rng.choice)
             codes.add(code)
-            body = f"500116{rng.randint(1950, 2005)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
+            body = (f"500116{rng.randint(1950, 2005)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+                    f"{rng.randint(0, 999):03d}")
             pid = body + id_check_char(body)
             name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
             days = 0 if n % 330 == 0 else rng.randint(1, 365)
@@ -94,7 +93,8 @@ def bulk_load(ctx, count: int, rng: random.Random) -> float:
                          applicant={**template["applicant"], "id_number": pid, "name": name})
             batch_cases.append(dict(case_id=case_id, tracking_code=code, bundle_code="newborn", bundle_version=1,
                                     bundle_name="新生儿出生", status=status, step=state["step"], applicant_name=name,
-                                    applicant_id_number=pid, applicant_uscc="", applicant_key=pid, hall="JJ01", window=window,
+                                    applicant_id_number=pid, applicant_uscc="", applicant_key=pid, hall="JJ01",
+                                    window=window,
                                     created_by="zhangli", claimed_by="zhangli", created_at=when, updated_at=when,
                                     due_date="", needs_review=False, version=1, state=state))
             batch_events.append(dict(event_id=f"bench-ev-{n:08d}", case_id=case_id, device_id="bench-device",
@@ -221,7 +221,8 @@ def pending_questions(ctx) -> int:
     from hall_app.store.models import CaseRow
 
     with ctx.read() as session:
-        case_id = session.scalar(select(CaseRow.case_id).where(CaseRow.status == "draft", CaseRow.created_by == "zhangli")
+        case_id = session.scalar(select(CaseRow.case_id)
+                                 .where(CaseRow.status == "draft", CaseRow.created_by == "zhangli")
                                  .order_by(CaseRow.created_at.desc(), CaseRow.updated_at.desc()).limit(1))
     state = ctx.cases.get(case_id)
     return len(ctx.cases.plan(state).pending)
@@ -320,7 +321,7 @@ def run_bare(keys: int, quiet: float) -> Samples:
 
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
-    return values[max(0, int(round(len(values) * q)) - 1)]
+    return values[max(0, round(len(values) * q) - 1)]
 
 
 def report(name: str, samples: Samples, floor: float) -> dict:

@@ -18,9 +18,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hall_app.services.demo import CHEN_MIN, LIU_YANG  # noqa: E402
-from tests.ui.helpers import (NEWBORN_ALL_YES, answer, applicant, current_case, fill_newborn_form, login,  # noqa: E402
-                              open_ctx, press, seed_template, settle, type_text)
+from hall_app.services.demo import CHEN_MIN, LIU_YANG
+from tests.ui.helpers import (
+    NEWBORN_ALL_YES,
+    answer,
+    applicant,
+    current_case,
+    fill_newborn_form,
+    login,
+    open_ctx,
+    press,
+    seed_template,
+    settle,
+    type_text,
+)
 
 
 async def mother_form(pilot, counter) -> None:
@@ -65,7 +76,8 @@ async def run(ctx, words: str | None, person: str = LIU_YANG) -> list[tuple[str,
             await phase("form: baby's name, sex, birth date, hospital, delivery, grade, Enter past 代扣银行卡号",
                         lambda c: fill_newborn_form(pilot, c))
         else:
-            await phase("form: baby's name, delivery, grade, Enter past 代扣银行卡号 (the rest from the files)", lambda c: mother_form(pilot, c))
+            await phase("form: baby's name, delivery, grade, Enter past 代扣银行卡号 (the rest from the files)",
+                        lambda c: mother_form(pilot, c))
         await phase("review → decision", lambda c: press(pilot, "enter", counter=c))
         await phase("accept → receipt printed", lambda c: press(pilot, "enter", counter=c))
         await settle(pilot)

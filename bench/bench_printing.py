@@ -24,9 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "printing")]
 
-from hall_app.domain.tracking import new_tracking_code  # noqa: E402
-from printing import render_pdf  # noqa: E402
-from printing_samples import BUILDERS, pdf_text  # noqa: E402
+from printing_samples import BUILDERS, pdf_text
+
+from hall_app.domain.tracking import new_tracking_code
+from printing import render_pdf
 
 
 def sample(code: str):

@@ -6,7 +6,8 @@ through Catalog.search over all bundles (complete or not), as the intake's need 
 and `hall-app bundles find` do. Reports top-1/top-3 accuracy (all phrases, and the
 held-out third separately, and the phrases that are not just a keyword or name plus
 filler words), the time per query (median, p95, max; wall clock and
-this thread's CPU time, which a busy machine inflates less) with the pinyin tables loaded, and the one-off costs: building the index and importing pypinyin.
+this thread's CPU time, which a busy machine inflates less) with the pinyin tables
+loaded, and the one-off costs: building the index and importing pypinyin.
 Results go to docs/search.md by hand.
 """
 
@@ -97,7 +98,8 @@ def main() -> int:
     for n, (phrase, _code, _held) in enumerate(rows * args.repeat):
         by_kind["pinyin" if phrase.isascii() else "Chinese"].append(cpu[n] * 1000)
     for kind, ms in by_kind.items():
-        print(f"  {kind:8} n={len(ms) // args.repeat:3}  cpu median {statistics.median(ms):.2f} ms, max {max(ms):.2f} ms")
+        print(f"  {kind:8} n={len(ms) // args.repeat:3}  cpu median {statistics.median(ms):.2f} ms, "
+              f"max {max(ms):.2f} ms")
     print(f"one-off: load catalog {1000 * (t1 - t0):.0f} ms, build index {1000 * (t2 - t1):.1f} ms, "
           f"import pypinyin {1000 * (t3 - t2):.0f} ms, pinyin index {1000 * (t4 - t3):.0f} ms")
     return 0

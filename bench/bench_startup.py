@@ -110,7 +110,8 @@ def main() -> int:
     print(f"textual {textual.__version__} · {args.runs} runs each, alternating · terminal 100x32 (pty) · "
           f"app {root} · load average {os.getloadavg()[0]:.1f}")
     print(f"bare Textual app, first screen:     median {med(bare):.3f} s  (min {min(bare):.3f}, max {max(bare):.3f})")
-    print(f"hall app, first screen (login form): median {med(first):.3f} s  (min {min(first):.3f}, max {max(first):.3f})"
+    print(f"hall app, first screen (login form): median {med(first):.3f} s  "
+          f"(min {min(first):.3f}, max {max(first):.3f})"
           f"  → {med(first) / med(bare):.2f}x bare")
     print(f"hall app, database open, demo login shown: median {med(ready):.3f} s  "
           f"(min {min(ready):.3f}, max {max(ready):.3f})  → {med(ready) / med(bare):.2f}x bare")

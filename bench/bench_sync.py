@@ -39,11 +39,11 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hall_app.config import Settings  # noqa: E402
-from hall_app.domain.events import Event  # noqa: E402
-from hall_app.domain.identifiers import uuid7  # noqa: E402
-from hall_app.server.auth import make_enrollment_code  # noqa: E402
-from hall_app.server.db import open_engine  # noqa: E402
+from hall_app.config import Settings
+from hall_app.domain.events import Event
+from hall_app.domain.identifiers import uuid7
+from hall_app.server.auth import make_enrollment_code
+from hall_app.server.db import open_engine
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -87,7 +87,7 @@ def server_process(url: str, workers: int = 1):
 
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 def fake_events(device_id: str, count: int, per_case: int = 50, start: int = 1) -> list[Event]:
@@ -228,7 +228,8 @@ def bench_fleet(pg: str, devices: int, events: int, batch: int, per_hall: int = 
         with engine.connect() as conn:
             stored = conn.execute(text("SELECT count(*) FROM feed")).scalar()
         engine.dispose()
-    return {"devices": devices, "per_hall": per_hall, "workers": workers, "events_per_device": events, "batch": batch, "wall_s": wall,
+    return {"devices": devices, "per_hall": per_hall, "workers": workers, "events_per_device": events, "batch": batch,
+            "wall_s": wall,
             "stored": stored,
             "events_per_s": stored / wall, "requests": len(lat), "p50_ms": pct(lat, 50) * 1000,
             "p99_ms": pct(lat, 99) * 1000, "errors": len(errors), "first_errors": errors[:3]}
@@ -261,7 +262,8 @@ def bench_idle(pg: str, rows: int, requests: int) -> dict:
             fill_s, loaded = time.perf_counter() - started, size
             with server_process(url) as base:
                 code = make_enrollment_code(engine, "hall:H7")
-                token = httpx.post(base + "/v1/enroll", json={"code": code, "device_id": f"idle-{size}"}).json()["token"]
+                token = httpx.post(base + "/v1/enroll",
+                                   json={"code": code, "device_id": f"idle-{size}"}).json()["token"]
                 lat = []
                 with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as c:
                     for _ in range(requests):
@@ -305,7 +307,8 @@ def main() -> None:
               f"{statistics.median(r['ratio'] for r in rounds):.2f}x over {len(rounds)} rounds")
     if args.only in (None, "fleet"):
         r = bench_fleet(args.pg, args.devices, args.device_events, 25, args.per_hall, args.workers)
-        print(f"\n{r['devices']} devices at once ({r['per_hall']} per hall, server workers {r['workers']}), {r['events_per_device']} events each "
+        print(f"\n{r['devices']} devices at once ({r['per_hall']} per hall, server workers {r['workers']}), "
+              f"{r['events_per_device']} events each "
               f"(batches of {r['batch']}, pull after each): {r['wall_s']:.2f} s, {r['stored']} stored, "
               f"{r['events_per_s']:.0f} events/s")
         print(f"{r['requests']} requests: p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, errors {r['errors']} "

@@ -154,7 +154,8 @@ def check(paths: Iterable[Path | str] | None = None) -> tuple[list[CatalogEntry]
         b = entry.bundle
         for seen, key, label in ((seen_codes, b.code, "编号"), (seen_names, b.name, "名称")):
             if key in seen:
-                problems.append(BundleProblem(entry.source_file, f"{b.code} {b.name}", "code" if label == "编号" else "name",
+                problems.append(BundleProblem(entry.source_file, f"{b.code} {b.name}",
+                                              "code" if label == "编号" else "name",
                                               f"套餐{label}“{key}”与 {seen[key]} 重复"))
             seen[key] = entry.source_file
     return entries, problems
@@ -172,7 +173,7 @@ def load_catalog(paths: Iterable[Path | str] | None = None) -> Catalog:
 
             return Catalog(CatalogEntry(Bundle.model_validate(e["bundle"]), e["content_hash"], label)
                            for e, label in zip(cached, map(_display, files)))
-        except Exception:  # noqa: BLE001 - a cache that does not validate is rebuilt from the files
+        except Exception:  # a cache that does not validate is rebuilt from the files
             pass
     entries = _validated(files)
     return Catalog(entries)

@@ -18,8 +18,18 @@ from pathlib import Path
 from printing.backends import PrinterConfig
 from printing.results import PrintingError, PrintResult, RenderResult
 
-__all__ = ["KINDS", "PAPERS", "PrinterConfig", "PrintResult", "PrintingError", "RenderResult",
-           "print_document", "render_pdf", "reprint", "warm_up"]
+__all__ = [
+    "KINDS",
+    "PAPERS",
+    "PrintResult",
+    "PrinterConfig",
+    "PrintingError",
+    "RenderResult",
+    "print_document",
+    "render_pdf",
+    "reprint",
+    "warm_up",
+]
 
 KINDS = ("receipt", "notice", "commitment", "refusal", "authorisation")
 PAPERS = ("a4", "80mm", "58mm")

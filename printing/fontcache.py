@@ -79,7 +79,7 @@ def _load(entry: Path, path: str):
         scale = 1000 / face.unitsPerEm
         face._pdfScale = (lambda x: x) if face.unitsPerEm == 1000 else (lambda x: x * scale)
         return face
-    except Exception:  # noqa: BLE001 - missing, stale, truncated or foreign: parse the font
+    except Exception:  # missing, stale, truncated or foreign: parse the font
         return None
 
 

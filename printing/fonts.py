@@ -161,7 +161,7 @@ def _patch_to_unicode() -> None:
         for i, v in enumerate(subset):
             if v > 0xFFFF:
                 utf16 = chr(v).encode("utf-16-be").hex().upper()
-                text = text.replace("<%02X> <FFFD>" % i, "<%02X> <%s>" % (i, utf16), 1)
+                text = text.replace(f"<{i:02X}> <FFFD>", f"<{i:02X}> <{utf16}>", 1)
         return text
 
     make._hall_patched = True  # type: ignore[attr-defined]

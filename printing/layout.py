@@ -14,8 +14,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import paragraph
-from reportlab.platypus import Flowable, HRFlowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, HRFlowable, KeepTogether, Paragraph, Spacer, Table, TableStyle, paragraph
 
 from hall_app.domain.tracking import format_tracking_code
 from printing import labels
@@ -340,7 +339,8 @@ class Sheet:
 
     def seal(self, org: str, date: str, left: list[str] = ()) -> None:
         """The issuing block: notes on the left, issuer + date under a seal circle on the right."""
-        circle = SealArea((26 if self.roll else 34 if self.compact else 38) * MM, self.fonts.main, self.paper.body, [org, date])
+        circle = SealArea((26 if self.roll else 34 if self.compact else 38) * MM, self.fonts.main, self.paper.body,
+                          [org, date])
         if self.roll:
             circle.hAlign = "CENTER"
             self.add(*[self.p(t, "small") for t in left if t], Spacer(1, 2 * MM), circle)

@@ -22,7 +22,8 @@ from textual.binding import Binding
 from textual.reactive import reactive
 
 from screens.jobs import DbQueue
-from screens.strings import WEEKDAYS, App as T
+from screens.strings import WEEKDAYS
+from screens.strings import App as T
 
 if TYPE_CHECKING:
     from hall_app.services.context import HallContext
@@ -108,10 +109,9 @@ class HallApp(App[int]):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
-            if self._hold or self.held:
-                if not (isinstance(event, events.Key) and event.key in ("ctrl+q", "ctrl+c")):
-                    self.held.append(event)
-                    return
+            if (self._hold or self.held) and not (isinstance(event, events.Key) and event.key in ("ctrl+q", "ctrl+c")):
+                self.held.append(event)
+                return
             await self._dispatch_input(event)
             return
         await super().on_event(event)
@@ -147,7 +147,7 @@ class HallApp(App[int]):
                 if widget is not None:
                     nodes.update(widget.ancestors_with_self)
             busy = any(node.message_queue_size for node in nodes)
-        except Exception:  # noqa: BLE001 - no screen: nothing to wait for
+        except Exception:  # no screen: nothing to wait for
             busy = False
         if busy and tries < 500:
             self.set_timer(0.002, lambda: self._release_when_quiet(tries + 1))
@@ -173,7 +173,7 @@ class HallApp(App[int]):
         try:
             assert self._opener is not None
             return self._opener()
-        except Exception as exc:  # noqa: BLE001 - the message goes to the terminal on exit
+        except Exception as exc:  # the message goes to the terminal on exit
             log.exception("cannot open the database")
             return f"{T.db_error}：{exc}"
 
@@ -222,7 +222,7 @@ class HallApp(App[int]):
         if handle is not None:
             try:
                 handle.stop(timeout=2.0)
-            except Exception:  # noqa: BLE001 - never block quitting
+            except Exception:  # never block quitting
                 log.exception("stopping background sync")
 
     # -- status bar ---------------------------------------------------------------------
@@ -302,7 +302,7 @@ class HallApp(App[int]):
             pane.commit()
         try:
             await asyncio.wait_for(self.db.idle(), timeout=5)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             log.warning("quitting with database jobs still queued")
         self.exit()
 
@@ -315,7 +315,7 @@ class HallApp(App[int]):
         if self.use_command_palette and not CommandPalette.is_open(self):
             self.push_screen(HallCommandPalette(id="--command-palette"))
 
-    def get_system_commands(self, screen):  # noqa: ANN001, ANN201 - Textual's hook
+    def get_system_commands(self, screen):  # Textual's hook
         """None: Textual's are English; the app's own bindings cover quit, theme and help."""
         return iter(())
 

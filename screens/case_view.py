@@ -20,8 +20,8 @@ from screens.print_worker import documents_for, print_in_thread
 from screens.roles import can
 from screens.strings import CaseView as T
 from screens.widgets.bars import MessageLine, StatusBar, TitleBar
-from screens.widgets.keybar import KeyBar
 from screens.widgets.cjk import clip
+from screens.widgets.keybar import KeyBar
 from screens.widgets.tables import add_fixed_columns
 
 if TYPE_CHECKING:
@@ -131,7 +131,8 @@ class CaseViewScreen(Screen):
         timeline.clear()
         for event in data["timeline"]:
             timeline.add_row(event["time"][5:16].replace("T", " "), clip(event["actor"], 10),
-                             event_label(event["type"]), clip(describe_event(event["type"], event["payload"], bundle), 60))
+                             event_label(event["type"]),
+                             clip(describe_event(event["type"], event["payload"], bundle), 60))
         self.refresh_bindings()
 
     def action_back(self) -> None:

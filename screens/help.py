@@ -15,7 +15,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from screens.keymap import key_display, prose
-from screens.strings import STEP_TITLES, Help as T
+from screens.strings import STEP_TITLES
+from screens.strings import Help as T
 
 
 def keys_of(app, binding: Binding) -> str:
@@ -30,7 +31,7 @@ def sections_for(screen: Screen) -> list[tuple[str, list[Binding]]]:
     out: list[tuple[str, list[Binding]]] = [(T.app, list(HallApp.BINDINGS))]
     own = [b for b in getattr(type(screen), "BINDINGS", []) if isinstance(b, Binding)]
     out.append((T.screen, own))
-    from screens.intake.screen import IntakeScreen, PANES, pane_class
+    from screens.intake.screen import PANES, IntakeScreen, pane_class
 
     if isinstance(screen, IntakeScreen):
         for step in PANES:

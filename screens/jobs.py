@@ -72,7 +72,7 @@ class DbQueue:
                         return  # a newer value of the same thing is queued: skip this one
                     try:
                         result = await asyncio.to_thread(fn, *args)
-                    except Exception as exc:  # noqa: BLE001 - reported to the clerk below
+                    except Exception as exc:  # reported to the clerk below
                         self._report(exc, error)
                         return
                 if done is not None:
@@ -80,7 +80,7 @@ class DbQueue:
                         outcome = done(result)
                         if asyncio.iscoroutine(outcome):
                             await outcome
-                    except Exception as exc:  # noqa: BLE001
+                    except Exception as exc:
                         self._report(exc, error)
             finally:
                 if coalesce is not None and self._latest.get(coalesce) == ticket:
@@ -98,7 +98,7 @@ class DbQueue:
             try:
                 try:
                     result = await asyncio.to_thread(fn, *args)
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:
                     self._report(exc, error)
                     return
                 if done is not None:
@@ -124,7 +124,7 @@ class DbQueue:
             try:
                 error(message)
                 return
-            except Exception:  # noqa: BLE001 - the screen went away: fall back to a toast
+            except Exception:  # the screen went away: fall back to a toast
                 pass
         self.app.notify(message, severity="error", timeout=6)
 

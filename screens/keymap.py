@@ -63,9 +63,7 @@ def prose_key(key: str) -> str:
     *modifiers, name = key.split("+")
     if name in PROSE:
         shown = PROSE[name]
-    elif len(name) > 1 and name[0] == "f" and name[1:].isdigit():
-        shown = name.upper()
-    elif modifiers and len(name) == 1:
+    elif (len(name) > 1 and name[0] == "f" and name[1:].isdigit()) or (modifiers and len(name) == 1):
         shown = name.upper()
     else:
         shown = name
@@ -85,8 +83,9 @@ def prose(app, bindings: Iterable[Binding] | Binding, binding_id: str | None = N
 
 def _screen_classes() -> list[type]:
     """Every widget, screen and app class defined in screens/ (imports them all)."""
-    import screens
     from textual.dom import DOMNode
+
+    import screens
 
     for info in pkgutil.walk_packages(screens.__path__, "screens."):
         importlib.import_module(info.name)

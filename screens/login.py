@@ -15,7 +15,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Label, Static
 
-from screens.strings import App as TA, Login as T
+from screens.strings import App as TA
+from screens.strings import Login as T
 from screens.widgets.bars import StatusBar, TitleBar
 from screens.widgets.inputs import HallInput
 

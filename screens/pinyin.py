@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
-from functools import lru_cache
+from functools import cache, lru_cache
 
 _lock = threading.Lock()
 
@@ -51,7 +51,7 @@ def match(query: str, text: str) -> tuple[int, int] | None:
         return None
     chars = syllables(text)
 
-    @lru_cache(maxsize=None)
+    @cache
     def consume(pos: int, index: int) -> int | None:
         """End index if q[pos:] can be spelled from chars[index:]."""
         if pos == len(q):

@@ -65,12 +65,12 @@ def print_in_thread(ctx, case_id: str, username: str, kinds: list[str]) -> list[
         try:
             outcome = print_case_document(ctx, kind, case_id, username)
             out.append(Printed(kind, outcome.pdf_path, outcome.sent_to, outcome.error, tuple(outcome.warnings)))
-        except Exception as exc:  # noqa: BLE001 - any failure is the printer's, not the decision's
+        except Exception as exc:  # any failure is the printer's, not the decision's
             message = str(exc) or type(exc).__name__
             paper = ctx.settings.receipt_paper if kind == "receipt" else "a4"
             try:
                 ctx.cases.record_print(case_id, username, kind, "", paper, "", message)
-            except Exception:  # noqa: BLE001 - recording is best effort here
+            except Exception:  # recording is best effort here
                 pass
             out.append(Printed(kind, "", "", message))
     return out

@@ -22,7 +22,7 @@ def take_in_thread(ctx, case_id: str, username: str, force: bool):
     if claimed_by_other(state, username) and not force:
         try:
             ctx.cases.claim(case_id, username)
-        except Exception as exc:  # noqa: BLE001 - IntakeError: the message for the clerk
+        except Exception as exc:  # IntakeError: the message for the clerk
             return "taken", str(exc)
     return "ok", ctx.cases.claim(case_id, username, force=force)
 

@@ -117,7 +117,7 @@ class Need:
     catalog_error = "一件事目录有错误，请联系管理员：{error}"
     not_offered = "［暂未开通］"
     differs = "  └ {text}"  # the one-line difference under a look-alike's name
-    not_offered_warning = "“{name}”暂未开通受理（办理内容待完善），不能在本窗口一次办；请改选其他一件事，或告知群众到牵头部门办理"
+    not_offered_warning = "“{name}”暂未开通受理（办理内容待完善），不能在本窗口一次办；请改选其他一件事，或告知群众到牵头部门办理"  # noqa: E501 - one message kept whole
 
 
 class Flow:
@@ -306,7 +306,8 @@ class Help:
     editing = "输入框"
     editing_keys = (
         ("← →", "移动光标"), ("Home / End", "行首 / 行尾"), ("Backspace / Delete", "删除"),
-        ("Ctrl+V / 粘贴", "粘贴（多行合为一行；证件号、电话、日期中的全角数字自动规范，文字和中文标点保持原样）"), ("Tab / Shift+Tab", "下一个 / 上一个输入项"),
+        ("Ctrl+V / 粘贴", "粘贴（多行合为一行；证件号、电话、日期中的全角数字自动规范，文字和中文标点保持原样）"),
+        ("Tab / Shift+Tab", "下一个 / 上一个输入项"),
     )
     palette = "{key} 打开命令面板：输入文字或拼音首字母（xb）查找本页的全部操作"
 

@@ -12,9 +12,9 @@ from textual.widgets import DataTable, Label, Static
 
 from screens.strings import Users as T
 from screens.widgets.bars import MessageLine, StatusBar, TitleBar
-from screens.widgets.keybar import KeyBar
 from screens.widgets.choice import ChoiceInput
 from screens.widgets.inputs import HallInput
+from screens.widgets.keybar import KeyBar
 from screens.widgets.tables import add_fixed_columns
 
 if TYPE_CHECKING:
@@ -102,7 +102,8 @@ class UsersScreen(Screen):
         values = {k: self.query_one(f"#{k}", HallInput).value for k in ORDER if k != "new-role"}
         self.hall_app.db.submit(create_in_thread, self.hall_app.ctx, values["new-username"], values["new-password"],
                                 role, values["new-name"], values["new-window"].strip().upper(),
-                                done=self._created, error=lambda m: self.query_one("#message", MessageLine).say(m, "error"))
+                                done=self._created,
+                                error=lambda m: self.query_one("#message", MessageLine).say(m, "error"))
 
     def _created(self, result) -> None:
         user, users = result

@@ -17,11 +17,12 @@ from textual.widgets import Label, Static
 
 from hall_app.domain.tracking import format_tracking_code
 from screens.roles import can
-from screens.strings import STEP_TITLES, Workbench as T
+from screens.strings import STEP_TITLES
+from screens.strings import Workbench as T
 from screens.widgets.bars import MessageLine, StatusBar, TitleBar
-from screens.widgets.keybar import KeyBar
 from screens.widgets.cjk import clip
 from screens.widgets.inputs import HallInput
+from screens.widgets.keybar import KeyBar
 from screens.widgets.paint import repaint
 from screens.widgets.tables import CaseTable
 

@@ -59,7 +59,7 @@ def test_duplicate_codes_inside_a_bundle(tmp_path):
 def test_duplicate_bundles_across_files(tmp_path):
     write(tmp_path, "newborn", NEWBORN)
     write(tmp_path, "newborn2", NEWBORN.replace('code = "newborn"', 'code = "newborn2"', 1))
-    entries, problems = check([tmp_path])
+    _entries, problems = check([tmp_path])
     assert any("新生儿出生" in p.reason and "重复" in p.reason for p in problems)
     with pytest.raises(CatalogError):
         load_catalog([tmp_path])

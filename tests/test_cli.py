@@ -70,7 +70,8 @@ def test_plan_shows_seven_items_when_everything_applies_and_fewer_otherwise(tmp_
             "warnings"} <= set(data)
     fewer = [a.replace("=是", "=否") if a.startswith(("want_", "mother")) else a for a in ALL_YES]
     data = json.loads(hall("plan", "newborn", *[x for a in fewer for x in ("-a", a)], "--json", check=True).stdout)
-    assert [i["code"] for i in data["items"]] == ["birth_certificate", "vaccination_certificate", "household_registration"]
+    assert [i["code"] for i in data["items"]] == ["birth_certificate", "vaccination_certificate",
+                                                  "household_registration"]
     text = hall(*args, check=True).stdout
     assert "出生医学证明" in text and "社会保障卡申领" in text
 

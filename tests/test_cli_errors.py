@@ -29,17 +29,14 @@ def test_known_errors_become_user_errors():
     from hall_app.store.db import DatabaseError
 
     for error in (ConfigError("设置有误"), IntakeError("不能受理"), DatabaseError("数据库已损坏")):
-        with pytest.raises(UserError, match=str(error)):
-            with translated_errors():
-                raise error
-    with pytest.raises(KeyError):  # anything else is a bug: not hidden
-        with translated_errors():
-            raise KeyError("x")
+        with pytest.raises(UserError, match=str(error)), translated_errors():
+            raise error
+    with pytest.raises(KeyError), translated_errors():  # anything else is a bug: not hidden
+        raise KeyError("x")
 
 
 def test_a_catalog_error_says_so():
     from bundles.loader import CatalogError
 
-    with pytest.raises(UserError, match="套餐目录有错误"):
-        with translated_errors():
-            raise CatalogError("x.toml: 坏了")
+    with pytest.raises(UserError, match="套餐目录有错误"), translated_errors():
+        raise CatalogError("x.toml: 坏了")

@@ -59,7 +59,7 @@ def test_only_deferrable_materials_missing_allows_deferral_or_notice():
     assert available(options) == {"defer", "notice", "refuse"}
     assert options["accept"].headline == f"材料未收齐（缺 {len(p.missing)} 项）"
     assert "容缺受理" in options["accept"].reasons[0] and p.missing[0].material.name in options["accept"].reasons[0]
-    with pytest.raises(CaseError, match="^不能受理：材料未收齐"):
+    with pytest.raises(CaseError, match=r"^不能受理：材料未收齐"):
         options["accept"].require()
     assert deferred_materials(p) == [m.material.code for m in p.missing]
 
@@ -87,7 +87,7 @@ def test_dishonest_applicant_cannot_defer_and_the_reason_comes_first():
     options = decision_options(case(), plan(marks=marks), dishonest=True)
     assert not options["defer"].available and options["defer"].reasons[0].startswith("申请人有未结失信记录")
     assert options["defer"].headline == "申请人有未结失信记录"
-    with pytest.raises(CaseError, match="^不能容缺受理：申请人有未结失信记录"):
+    with pytest.raises(CaseError, match=r"^不能容缺受理：申请人有未结失信记录"):
         options["defer"].require()
 
 
@@ -106,7 +106,7 @@ def test_identity_and_questions_block_everything_but_only_identity_blocks_refusa
     options = decision_options(case(applicant={}), p)
     assert available(options) == set()
     assert options["refuse"].reasons == ("尚未录入申请人身份证号码或统一社会信用代码", "尚未录入申请人姓名")
-    with pytest.raises(CaseError, match="^不予受理通知书须写明申请人：尚未录入"):
+    with pytest.raises(CaseError, match=r"^不予受理通知书须写明申请人：尚未录入"):
         options["refuse"].require()
     assert any(r.startswith("情形问题未回答：") for r in options["notice"].reasons)
     # a question about the applicant is not an identity problem: refusal stays open
@@ -117,7 +117,8 @@ def test_identity_and_questions_block_everything_but_only_identity_blocks_refusa
 
 def test_a_firm_with_an_all_digit_uscc_is_a_valid_applicant():
     assert identity_blockers(FIRM) == ()
-    assert identity_blockers({"uscc": "91330100716105852G", "name": "x"})[0].startswith("申请人证件号码有误：统一社会信用代码")
+    blockers = identity_blockers({"uscc": "91330100716105852G", "name": "x"})
+    assert blockers[0].startswith("申请人证件号码有误：统一社会信用代码")
     assert identity_blockers({"id_number": "110105194912310021", "name": "x"})[0].endswith("请核对是否输错")
 
 

@@ -19,8 +19,8 @@ from tests.conftest import Clock
 from tests.test_planner import ALL_YES
 from tests.test_services import FORM
 
-OPS = st.sampled_from(["start", "prepare", "answer", "mark", "field", "applicant", "accept", "defer", "notice", "refuse",
-                       "void", "dispatch", "result", "hand_over", "rate", "step", "supply"])
+OPS = st.sampled_from(["start", "prepare", "answer", "mark", "field", "applicant", "accept", "defer", "notice",
+                       "refuse", "void", "dispatch", "result", "hand_over", "rate", "step", "supply"])
 STEP = st.tuples(OPS, st.integers(0, 50), st.integers(0, 50))
 IDS = [LIU_YANG, CHEN_MIN, LI_NA, SUN_HAO, "110105194912310021", "５００"]
 VALUES = ["刘思远", "王𠮷", "", "１３９０８３１２３４５", "2026-11-15", "x" * 300, "男", "一档", "邮政寄递"]

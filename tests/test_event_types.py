@@ -11,8 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from hall_app.domain.case import CaseState, apply, review_lines
-from hall_app.domain.event_types import (SCHEMAS, EventInvalid, check_envelope, replay_checked,
-                                         validate_event)
+from hall_app.domain.event_types import SCHEMAS, EventInvalid, check_envelope, replay_checked, validate_event
 from hall_app.domain.events import EVENT_TYPES, SCHEMA_VERSION, Event
 from hall_app.services.intake import IntakeError
 from hall_app.store.models import EventRow

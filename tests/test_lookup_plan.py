@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 
 import pytest
-
 from sqlalchemy import insert, select, text
 
 from hall_app.domain.identifiers import uuid7
@@ -35,7 +34,7 @@ def add_realistic_cases(ctx, n: int = 3000, seed: int = 7, firms: float = 0.0) -
     people = [_id_number(rng) for _ in range(n // 2)]
     uscc_pool = [f"91500116{rng.randint(10**9, 10**10 - 1)}" for _ in range(n // 20)]
     rows = []
-    for i in range(n):
+    for _ in range(n):
         kind = rng.random()
         draft, firm = kind >= 0.95, kind < firms
         pid = "" if draft or firm else rng.choice(people)
@@ -102,7 +101,8 @@ def test_the_migration_fills_the_key_of_existing_cases(tmp_path):
                 "INSERT INTO cases (case_id, tracking_code, bundle_code, bundle_version, bundle_name, status, step,"
                 " applicant_name, applicant_id_number, applicant_uscc, hall, window, created_by, claimed_by,"
                 " created_at, updated_at, due_date, needs_review, version, state)"
-                " VALUES (?, ?, 'newborn', 1, '', 'accepted', 'done', '', ?, ?, '', '', '', '', '', '', '', 0, 1, '{}')",
+                " VALUES (?, ?, 'newborn', 1, '', 'accepted', 'done', '', ?, ?,"
+                " '', '', '', '', '', '', '', 0, 1, '{}')",
                 (case_id, case_id.upper(), pid, uscc))
     db.ensure_schema(engine)
     assert db.current_revision(engine) == db.HEAD_REVISION

@@ -159,7 +159,8 @@ def test_why_names_the_words_that_matched(catalog):
 
 
 def test_name_parts_split_the_seed_name():
-    assert name_parts("我要开火锅店（个体户）") == ["我要开火锅店（个体户）", "我要开火锅店", "开火锅店", "火锅店", "个体户"]
+    assert name_parts("我要开火锅店（个体户）") == ["我要开火锅店（个体户）", "我要开火锅店", "开火锅店", "火锅店",
+                                                "个体户"]
     assert "带押过户" in name_parts("不动产双预告“带押过户”")[1]
 
 

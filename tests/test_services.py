@@ -182,7 +182,8 @@ def test_demo_has_a_case_in_every_state_and_is_deterministic(demo_ctx, tmp_path,
     assert statuses >= {"draft", "notice_issued", "accepted", "accepted_deferred", "refused", "dispatched",
                         "completed", "handed_over", "rated", "voided"}
     other = HallContext(Settings(db=str(tmp_path / "other.db")), clock=clock)
-    assert [c.tracking_code for c in DemoSeeder(other).seed()] == [c.tracking_code for c in DemoSeeder(demo_ctx).cases()]
+    seeded = [c.tracking_code for c in DemoSeeder(other).seed()]
+    assert seeded == [c.tracking_code for c in DemoSeeder(demo_ctx).cases()]
 
 
 def test_answers_from_the_file_are_recorded_at_the_decision(demo_ctx):
@@ -223,7 +224,8 @@ def test_an_all_digit_uscc_is_a_firm_through_the_service(demo_ctx):
     from hall_app.store.models import Firm
 
     with demo_ctx.Session.begin() as session:
-        session.add(Firm(uscc=DIGIT_USCC, name="杭州数字火锅有限公司", legal_rep="王五", address="杭州市", phone="057100000000"))
+        session.add(Firm(uscc=DIGIT_USCC, name="杭州数字火锅有限公司", legal_rep="王五", address="杭州市",
+                         phone="057100000000"))
     cid = demo_ctx.cases.start("newborn", "zhangli").case_id
     demo_ctx.cases.set_applicant_id(cid, "zhangli", LIU_YANG)
     result = demo_ctx.cases.set_applicant_id(cid, "zhangli", DIGIT_USCC.lower())
@@ -327,7 +329,7 @@ def test_rules_the_services_no_longer_repeat_are_still_enforced(demo_ctx):
     cid = start(demo_ctx, marks=marks)
     demo_ctx.cases.accept(cid, "zhangli")
     demo_ctx.cases.dispatch(cid, "zhangli")
-    item = list(demo_ctx.cases.get(cid).items)[0]
+    item = next(iter(demo_ctx.cases.get(cid).items))
     for status, fragment in (("pending", "办理结果应为"), ("rejected", "不予批准须写明理由")):
         with pytest.raises(IntakeError, match=fragment):
             demo_ctx.cases.record_item_result(cid, "dept", item, status)

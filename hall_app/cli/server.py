@@ -119,7 +119,8 @@ def cmd_enroll_code(args) -> int:
             raise UserError(str(exc)) from None
     print(code)
     what = f"只能用于重新登记设备 {args.rebind}（旧令牌随即失效）" if args.rebind else "只能用于登记新设备"
-    print(f"范围 {scope}，{args.hours:g} 小时内有效，只能使用一次，{what}。设备上运行：hall-app enroll 服务器地址 {code}")
+    print(f"范围 {scope}，{args.hours:g} 小时内有效，只能使用一次，{what}。"
+          f"设备上运行：hall-app enroll 服务器地址 {code}")
     return 0
 
 
@@ -140,7 +141,8 @@ def cmd_devices(args) -> int:
         rows = list_devices(engine)
     for row in rows:
         state = f"已吊销 {row['revoked_at']}" if row["revoked_at"] else "有效"
-        print(f"{row['device_id']}  {row['scope']:<24} {row['name'] or '-':<12} {state}  最近 {row['last_seen'] or '-'}")
+        print(f"{row['device_id']}  {row['scope']:<24} {row['name'] or '-':<12} {state}  "
+              f"最近 {row['last_seen'] or '-'}")
     if not rows:
         print("尚无登记的设备")
     return 0
@@ -148,7 +150,6 @@ def cmd_devices(args) -> int:
 
 def cmd_publish(args) -> int:
     from bundles.loader import CatalogError
-
     from hall_app.server.catalog import load_entries, publish
 
     try:

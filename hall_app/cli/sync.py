@@ -73,7 +73,7 @@ def _round(ctx) -> int:
         report = sync_once(ctx)
     except SyncError as exc:
         raise UserError(f"同步失败：{exc}（待上传事件仍保留在本机）", code=3) from None
-    except Exception as exc:  # noqa: BLE001 - e.g. the database is locked: a message, not a traceback
+    except Exception as exc:  # e.g. the database is locked: a message, not a traceback
         if os.environ.get("HALL_DEBUG"):
             raise
         raise UserError(f"同步出错：{type(exc).__name__}: {exc}（待上传事件仍保留在本机）", code=3) from None

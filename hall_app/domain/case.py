@@ -44,7 +44,7 @@ def apply(state: CaseState | None, event: Event, strict: bool = True) -> CaseSta
     new = CaseState(case_id=event.case_id) if state is None else copy.deepcopy(state)
     try:
         _apply(new, event)
-    except Exception as exc:  # noqa: BLE001 - replay must never stop on one event (docs/sync.md)
+    except Exception as exc:  # replay must never stop on one event (docs/sync.md)
         if strict and isinstance(exc, CaseError):
             raise
         if strict:  # a payload the rules cannot read: refuse it as a rule would

@@ -45,7 +45,7 @@ def _claimed(p: dict, n: _Names) -> str:
 
 
 def _applicant(p: dict, n: _Names) -> str:
-    return f"{APPLICANT_LABELS.get(p.get('key'), p.get('key'))}：{p.get('value') or CLEARED}"
+    return f"{APPLICANT_LABELS.get(p.get('key', ''), p.get('key'))}：{p.get('value') or CLEARED}"
 
 
 def _proxy(p: dict, n: _Names) -> str:
@@ -62,7 +62,7 @@ def _answer(p: dict, n: _Names) -> str:
 
 
 def _material(p: dict, n: _Names) -> str:
-    status = MATERIAL_STATUS_LABELS.get(p.get("status"), p.get("status") or CLEARED)
+    status = MATERIAL_STATUS_LABELS.get(p.get("status", ""), p.get("status") or CLEARED)
     return f"{n.materials.get(p.get('material'), p.get('material'))}：{status}"
 
 
@@ -92,12 +92,12 @@ def _dispatched(p: dict, n: _Names) -> str:
 
 
 def _item_result(p: dict, n: _Names) -> str:
-    status = ITEM_STATUS_LABELS.get(p.get("status"), p.get("status"))
+    status = ITEM_STATUS_LABELS.get(p.get("status", ""), p.get("status"))
     return f"{n.items.get(p.get('item'), p.get('item'))}：{status}" + (f"（{p['note']}）" if p.get("note") else "")
 
 
 def _handed_over(p: dict, n: _Names) -> str:
-    return HAND_OVER_METHODS.get(p.get("method"), str(p.get("method", "")))
+    return HAND_OVER_METHODS.get(p.get("method", ""), str(p.get("method", "")))
 
 
 def _rated(p: dict, n: _Names) -> str:
@@ -109,7 +109,7 @@ def _reviewed(p: dict, n: _Names) -> str:
 
 
 def _printed(p: dict, n: _Names) -> str:
-    name = DOCUMENT_KINDS.get(p.get("kind"), p.get("kind"))
+    name = DOCUMENT_KINDS.get(p.get("kind", ""), p.get("kind"))
     return f"{name} " + (f"失败：{p['error']}" if p.get("error") else "")
 
 

@@ -116,7 +116,7 @@ def accepted(s: CaseState, e: Event) -> None:
 
 
 def deferred_supplied(s: CaseState, e: Event) -> None:
-    material = e.payload.get("material")
+    material: Any = e.payload.get("material")  # any value until the rule below has checked it
     rules.check_supply(s, material)
     s.deferred.remove(material)
     s.marks[material] = "handed_in"
@@ -141,7 +141,7 @@ def dispatched(s: CaseState, e: Event) -> None:
 
 def item_result(s: CaseState, e: Event) -> None:
     p = e.payload
-    code = p.get("item")
+    code: Any = p.get("item")  # any value until the rule below has checked it
     rules.check_item_result(s, code, p.get("status"), p.get("note"))
     s.items[code].update(status=p["status"], note=p.get("note", ""), document=p.get("document", ""),
                          at=e.device_time)

@@ -134,8 +134,8 @@ class _Parser:
         if not self.tokens:
             raise ConditionError("条件为空")
         node = self.expr()
-        if self.peek() is not None:
-            raise ConditionError(f"多余的内容：{self.peek()[1]!r}")
+        if (extra := self.peek()) is not None:
+            raise ConditionError(f"多余的内容：{extra[1]!r}")
         return node
 
     def expr(self) -> Node:
@@ -192,7 +192,7 @@ class _Parser:
         if token == ("word", "in"):
             self.expect("lp", "“(”")
             values = [self.value()]
-            while self.peek() is not None and self.peek()[0] == "comma":
+            while (following := self.peek()) is not None and following[0] == "comma":
                 self.take()
                 values.append(self.value())
             self.expect("rp", "“)”")

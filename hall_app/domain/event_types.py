@@ -16,7 +16,8 @@ it: import it lazily where an event is written or received.
 """
 
 import json
-from typing import Annotated, Any, ClassVar, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, ClassVar, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, create_model
 
@@ -46,20 +47,29 @@ _SINGLE_LINE = "^[^\x00-\x1f\x7f-\x9f]*$"
 _MULTI_LINE = "^[^\x00-\x09\x0b-\x1f\x7f-\x9f]*$"
 
 
-def Text(max_length: int, multiline: bool = False, min_length: int = 0) -> Any:  # noqa: N802 - a type factory
+def text_rule(max_length: int, multiline: bool = False, min_length: int = 0) -> StringConstraints:
+    """The shared text rule as pydantic constraints, at most ``max_length`` characters.
+
+    Used as ``Annotated[str, text_rule(...)]``: written out so that type checkers see a
+    ``str`` (a call in an annotation is not a type to them)."""
+    return StringConstraints(min_length=min_length, max_length=max_length,
+                             pattern=_MULTI_LINE if multiline else _SINGLE_LINE)
+
+
+def Text(max_length: int, multiline: bool = False, min_length: int = 0) -> Any:  # a type factory
     """A string under the shared text rule, at most ``max_length`` characters."""
-    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length,
-                                            pattern=_MULTI_LINE if multiline else _SINGLE_LINE)]
+    return Annotated[str, text_rule(max_length, multiline, min_length)]
 
 
-Code = Text(64, min_length=1)  # bundle, item, material, question and field codes; user names
-Short = Text(64)
-Date = Text(40)  # an ISO date or time as the device wrote it (display only)
-Name = Text(100)
-Value = Text(2000)  # an applicant attribute or a form field as typed (after clean())
-Note = Text(2000, multiline=True)  # free text: reasons, notes, comments
-Required = Text(2000, multiline=True, min_length=1)
-EventId = Text(64)  # the id of the write a slot event replaces ("" for none)
+# bundle, item, material, question and field codes; user names
+Code: TypeAlias = Annotated[str, text_rule(64, min_length=1)]
+Short: TypeAlias = Annotated[str, text_rule(64)]
+Date: TypeAlias = Annotated[str, text_rule(40)]  # an ISO date or time as the device wrote it (display only)
+Name: TypeAlias = Annotated[str, text_rule(100)]
+Value: TypeAlias = Annotated[str, text_rule(2000)]  # an applicant attribute or a form field as typed (after clean())
+Note: TypeAlias = Annotated[str, text_rule(2000, multiline=True)]  # free text: reasons, notes, comments
+Required: TypeAlias = Annotated[str, text_rule(2000, multiline=True, min_length=1)]
+EventId: TypeAlias = Annotated[str, text_rule(64)]  # the id of the write a slot event replaces ("" for none)
 
 
 class Payload(BaseModel):
@@ -72,10 +82,10 @@ class Started(Payload):
     bundle_code: Code
     bundle_version: int = Field(1, ge=0, le=1_000_000)
     bundle_hash: Short = ""
-    tracking_code: Text(16, min_length=1)
-    hall: Text(32) = ""
-    window: Text(32) = ""
-    channel: Text(32) = "window"
+    tracking_code: Annotated[str, text_rule(16, min_length=1)]
+    hall: Annotated[str, text_rule(32)] = ""
+    window: Annotated[str, text_rule(32)] = ""
+    channel: Annotated[str, text_rule(32)] = "window"
 
 
 class Claimed(Payload):
@@ -83,7 +93,7 @@ class Claimed(Payload):
 
 
 class StepSet(Payload):
-    step: Text(32, min_length=1)
+    step: Annotated[str, text_rule(32, min_length=1)]
 
 
 class ApplicantSet(Payload):
@@ -94,9 +104,9 @@ class ApplicantSet(Payload):
 
 class Proxy(Payload):
     name: Name
-    id_number: Text(32) = ""
-    relation: Text(32) = ""
-    kind: Text(32) = ""
+    id_number: Annotated[str, text_rule(32)] = ""
+    relation: Annotated[str, text_rule(32)] = ""
+    kind: Annotated[str, text_rule(32)] = ""
 
 
 class ProxySet(Payload):
@@ -159,7 +169,7 @@ class ItemResult(Payload):
     item: Code
     status: Literal["received", "approved", "rejected", "completed"]
     note: Note = ""
-    document: Text(500) = ""
+    document: Annotated[str, text_rule(500)] = ""
 
 
 class HandedOver(Payload):
@@ -181,10 +191,10 @@ class Reviewed(Payload):
 
 
 class DocumentPrinted(Payload):
-    kind: Text(64)
-    path: Text(1000) = ""
-    paper: Text(32) = ""
-    printer: Text(200) = ""
+    kind: Annotated[str, text_rule(64)]
+    path: Annotated[str, text_rule(1000)] = ""
+    paper: Annotated[str, text_rule(32)] = ""
+    printer: Annotated[str, text_rule(200)] = ""
     error: Note = ""
 
 
@@ -218,12 +228,12 @@ class Envelope(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    event_id: Text(64, min_length=1)
-    case_id: Text(36, min_length=1)
-    device_id: Text(64, min_length=1)
+    event_id: Annotated[str, text_rule(64, min_length=1)]
+    case_id: Annotated[str, text_rule(36, min_length=1)]
+    device_id: Annotated[str, text_rule(64, min_length=1)]
     device_seq: int = Field(ge=1, le=MAX_DEVICE_SEQ)
-    actor: Text(64)
-    type: Text(40, min_length=1)
+    actor: Annotated[str, text_rule(64)]
+    type: Annotated[str, text_rule(40, min_length=1)]
     payload: dict[str, Any]
     device_time: Date = ""
     schema_version: int = Field(SCHEMA_VERSION, ge=1, le=1000)
@@ -253,10 +263,11 @@ def _where(loc: tuple) -> str:
     return ".".join(p for p in parts if not p.startswith(("function-after", "nullable", "Proxy", "constrained-str")))
 
 
-def _reason(error: dict) -> str:
+def _reason(error: Mapping[str, Any]) -> str:
     kind = error.get("type", "")
     if kind == "string_pattern_mismatch" and isinstance(error.get("input"), str):
-        return text_problem(error["input"], 10**9, multiline=error["ctx"]["pattern"] == _MULTI_LINE) or "含有不允许的字符"
+        return (text_problem(error["input"], 10**9, multiline=error["ctx"]["pattern"] == _MULTI_LINE)
+                or "含有不允许的字符")
     if kind == "string_too_long":
         return f"过长（{len(error.get('input') or '')} 字，最多 {error.get('ctx', {}).get('max_length')} 字）"
     message = _MESSAGES.get(kind)
@@ -323,6 +334,7 @@ def check_event(raw: Any) -> dict[str, Any]:
     if model is None:  # say which of the two is wrong, in order
         check_envelope(raw)
         validate_event(kind, raw.get("payload"), version)
+    assert model is not None  # validate_event raised above for every (version, type) without a model
     try:
         model.__pydantic_validator__.validate_python(raw)
     except ValidationError as exc:
@@ -336,7 +348,7 @@ def check_event(raw: Any) -> dict[str, Any]:
     return raw
 
 
-def validate_event(kind: str, payload: Any, schema_version: int = SCHEMA_VERSION) -> dict[str, Any]:
+def validate_event(kind: object, payload: Any, schema_version: int = SCHEMA_VERSION) -> dict[str, Any]:
     """The payload if ``kind`` at ``schema_version`` allows it; else EventInvalid."""
     schemas = SCHEMAS.get(schema_version) if type(schema_version) is int else None
     if schemas is None:
@@ -377,8 +389,8 @@ def replay_checked(events: list[Event]) -> CaseState | None:
             bad.append((event, exc))
     state = replay(good, strict=False)
     if state is not None and bad:
-        for event, exc in bad:
+        for event, problem in bad:
             state.anomalies.append(f"{printable(str(event.type), 40)}（{printable(str(event.device_id), 64)}"
-                                   f"#{event.device_seq}）：内容不合格，未采用：{exc}")
+                                   f"#{event.device_seq}）：内容不合格，未采用：{problem}")
         state.needs_review = True
     return state

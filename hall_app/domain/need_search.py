@@ -384,7 +384,7 @@ class NeedIndex:
             out = []
             starts: dict[str, list[tuple[int, int, int]]] = {}
             for bi, terms in enumerate(self.terms):
-                entries = []
+                entries: list[tuple[Term, tuple[tuple[str, ...], ...], str]] = []
                 for ti, term in enumerate(terms):
                     text = normalise(term.text)
                     if not text:

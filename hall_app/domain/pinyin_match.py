@@ -21,7 +21,8 @@ def readings(ch: str) -> tuple[str, ...]:
 
     if ch.isascii():
         return (ch,)
-    found = pinyin(ch, style=Style.NORMAL, heteronym=True, errors=lambda s: list(s))
+    # pypinyin takes an ``errors`` callable returning a list too; its annotation says str only.
+    found = pinyin(ch, style=Style.NORMAL, heteronym=True, errors=lambda s: list(s))  # type: ignore[arg-type,return-value]
     out: list[str] = []
     for reading in found[0] if found else [ch]:
         if reading and reading not in out:
@@ -34,7 +35,7 @@ def contextual(text: str) -> tuple[str, ...]:
     """The reading of each character in context (重庆 → chong qing), one per character."""
     from pypinyin import lazy_pinyin
 
-    out = lazy_pinyin(text, errors=lambda s: list(s))
+    out = lazy_pinyin(text, errors=lambda s: list(s))  # type: ignore[arg-type,return-value]  # see readings()
     return tuple(out) if len(out) == len(text) else tuple(readings(ch)[0] for ch in text)
 
 

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from hall_app.domain import conditions as cond
-from hall_app.domain.case_state import MATERIAL_MARKS
 from hall_app.domain.bundle import Bundle, FieldDef, ItemDef, MaterialDef, QuestionDef
+from hall_app.domain.case_state import MATERIAL_MARKS
 from hall_app.domain.labels import MATERIAL_STATUS_LABELS  # noqa: F401 - re-exported
 
 BASE_REASON = "本套餐基本事项"

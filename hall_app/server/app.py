@@ -15,8 +15,8 @@ from sqlalchemy.exc import DBAPIError
 from hall_app.domain.event_types import EventInvalid, Text, validate_event
 from hall_app.server import auth, feed
 from hall_app.server.guard import DEFAULT_MAX_BODY, RequestGuard, describe_validation
-from hall_app.server.results import ResultError, ResultIn, post_result
 from hall_app.server.ratelimit import RateLimits
+from hall_app.server.results import ResultError, ResultIn, post_result
 from hall_app.server.scopes import access, publish_scopes
 from hall_app.server.tracking import find_view, not_found, render_view, too_many
 
@@ -52,8 +52,8 @@ class PushResult(BaseModel):
     status: str = Field(description="stored（已保存）/ duplicate（已有，内容相同）/ rejected（拒收）")
     seq: int | None = Field(None, description="在变更流中的位置")
     error: str = ""
-    code: str = Field("", description="拒收原因：invalid（格式或内容不合格）/ scope / conflict / seq_taken（设备序号已被占用）"
-                                      " / seq_gap（设备序号不连续）")
+    code: str = Field("", description="拒收原因：invalid（格式或内容不合格）/ scope / conflict"
+                                      " / seq_taken（设备序号已被占用） / seq_gap（设备序号不连续）")
 
 
 class PushOut(BaseModel):
@@ -194,7 +194,8 @@ def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLim
     def track_json(code: str, request: Request) -> JSONResponse:
         """The tracking page as JSON for other systems: the same view, nothing more."""
         if not app.state.limiter.allow_request(engine, "track", request):
-            return JSONResponse({"detail": "查询过于频繁，请一分钟后再试"}, 429, headers=headers | {"Retry-After": "60"})
+            return JSONResponse({"detail": "查询过于频繁，请一分钟后再试"}, 429,
+                                headers=headers | {"Retry-After": "60"})
         view = find_view(engine, code)
         if view is None:
             return JSONResponse({"detail": "未找到办件"}, 404, headers=headers)

@@ -49,7 +49,7 @@ class DeviceInfo:
 
 
 def utc_now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
 def digest(secret: str) -> str:
@@ -98,7 +98,7 @@ def make_enrollment_code(engine: Engine, scope: str | None, hours: float = 72.0,
         raise AuthError(f"请用 --scope 指定范围：{SCOPE_FORMS}")
     parse_scope(scope)
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     with engine.begin() as conn:
         conn.execute(insert(enrollment_codes).values(
             code_hash=digest(raw), scope=scope.strip(), created_at=now.isoformat(timespec="seconds"),

@@ -9,8 +9,8 @@ from pathlib import Path
 from sqlalchemy import Engine, func, insert, select
 
 from hall_app.server.auth import utc_now
-from hall_app.server.writes import insert_rows, reserve
 from hall_app.server.models import bundle_versions
+from hall_app.server.writes import insert_rows, reserve
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ def make_engine(raw_url: str | None, pool_size: int = 20) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
-        def _connect(dbapi_connection, _record):  # noqa: ANN001
+        def _connect(dbapi_connection, _record):
             dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -60,7 +60,7 @@ def make_engine(raw_url: str | None, pool_size: int = 20) -> Engine:
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _begin(conn):  # noqa: ANN001
+        def _begin(conn):
             conn.exec_driver_sql("BEGIN IMMEDIATE")  # one writer at a time, no upgrade deadlocks
 
         return engine

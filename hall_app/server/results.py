@@ -16,8 +16,8 @@ from hall_app.domain.case_rules import check_result_fields
 from hall_app.domain.events import Event
 from hall_app.server.auth import AuthError, DeviceInfo, service_device, utc_now
 from hall_app.server.feed import events_of
-from hall_app.server.writes import insert_rows, reserve
 from hall_app.server.models import bundle_versions, cases, devices, feed
+from hall_app.server.writes import insert_rows, reserve
 
 NAMESPACE = uuid.UUID("6f1c3a52-8d2e-4c47-9a51-3b0f2e7d9c10")
 

@@ -9,8 +9,16 @@ from hall_app.domain.ids import CheckResult, check_citizen_id, identifier_kind, 
 from hall_app.domain.planner import MARKS
 from hall_app.domain.text import clean, text_problem
 from hall_app.services.case_work import CaseServiceBase, CaseWork
-from hall_app.services.intake import (FILE_ATTRS, FormRow, IntakeError, PlanChange, applicant_attr, applicant_changes,
-                                      check_applicant, file_checked)
+from hall_app.services.intake import (
+    FILE_ATTRS,
+    FormRow,
+    IntakeError,
+    PlanChange,
+    applicant_attr,
+    applicant_changes,
+    check_applicant,
+    file_checked,
+)
 from hall_app.services.people import FileRecord
 from hall_app.store.models import FieldDraft
 

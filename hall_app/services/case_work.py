@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 from hall_app.domain.case import CaseError, CaseState
 from hall_app.domain.decisions import decision_options, identity_blockers, question_blockers
 from hall_app.domain.planner import Applicant, Plan, make_plan
-from hall_app.services.intake import (FILE_ATTRS, DueLine, FormRow, IntakeError, Review, check_applicant,
-                                      form_rows)
+from hall_app.services.intake import FILE_ATTRS, DueLine, FormRow, IntakeError, Review, check_applicant, form_rows
 from hall_app.store.models import FieldDraft
 from hall_app.store.repository import CaseRepository
 

@@ -46,7 +46,7 @@ WANG_JI = citizen_id("500116", "19980214", "128")
 HOTPOT_FIRM = uscc("91500116MA5U7K3Q0")
 
 # id, name, sex, birth, phone, address, local, dishonest, e-licences {type: data}
-PEOPLE = [
+PEOPLE: list[tuple[str, str, str, str, str, str, bool, bool, dict[str, dict]]] = [
     (LIU_YANG, "刘洋", "男", "1990-03-15", "13908312345", "重庆市江津区几江街道艾坪山路18号3单元5-2", True, False,
      {"居民身份证": {}, "居民户口簿": {}, "社会保障卡": {},
       "结婚证": {"spouse_name": "陈敏", "spouse_id_number": CHEN_MIN}}),
@@ -61,7 +61,7 @@ PEOPLE = [
     (WANG_JI, "王𠮷", "女", "1998-02-14", "17723456781", "重庆市江津区德感街道长江路66号", False, False,
      {"居民身份证": {}}),
 ]
-FIRMS = [
+FIRMS: list[tuple[str, str, str, str, str, dict[str, dict]]] = [
     (HOTPOT_FIRM, "重庆江津渝味火锅餐饮有限公司", "刘洋", "重庆市江津区几江街道小西门路12号", "02347561234",
      {"营业执照": {}}),
 ]

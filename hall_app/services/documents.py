@@ -164,7 +164,8 @@ class DocumentService:
             )
         if kind == "notice":
             notice = state.notices[-1]
-            return d.NoticeData(**base, missing=tuple(self._line(by_code[c]) for c in notice["missing"] if c in by_code),
+            return d.NoticeData(**base,
+                                missing=tuple(self._line(by_code[c]) for c in notice["missing"] if c in by_code),
                                 deadline=notice["deadline"], reason=notice.get("reason", ""),
                                 sequence=len(state.notices))
         if kind == "commitment":

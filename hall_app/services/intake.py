@@ -9,9 +9,8 @@ from hall_app.domain.bundle import FieldDef
 from hall_app.domain.case import CaseState
 from hall_app.domain.decisions import DecisionOption
 from hall_app.domain.form import FieldCheck, check_field, check_phone
-from hall_app.domain.planner import Plan
-
 from hall_app.domain.labels import STEP_LABELS, STEPS  # noqa: F401 - re-exported for the services
+from hall_app.domain.planner import Plan
 
 
 class IntakeError(Exception):
@@ -209,7 +208,7 @@ def form_rows(plan: Plan, state: CaseState, drafts: dict[str, str], prefill,
         else:
             pre = prefill(spec.prefill)
             start = STARTS_FROM_APPLICANT.get(spec.prefill or "")
-            if start and spec.prefill.split(".", 1)[0] == applicant_kind(state.applicant):
+            if start and spec.prefill and spec.prefill.split(".", 1)[0] == applicant_kind(state.applicant):
                 pre = state.applicant.get(start) or pre
             value, source = (pre, "prefill") if pre else ("", "")
         rows.append(FormRow(spec, value, source, file_checked(check_field(spec, value, today), spec, on_file)))

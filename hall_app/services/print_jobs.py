@@ -32,7 +32,7 @@ def printer_config(ctx: "HallContext", paper: str):
     s = ctx.settings
     return PrinterConfig(backend=s.printer, cups_queue=s.cups_queue, escpos_host=s.escpos_host,
                          escpos_port=s.escpos_port, escpos_width=paper if paper != "a4" else s.escpos_width,
-                         pdf_dir=str(s.pdf_path), font_path=s.font_path)
+                         pdf_dir=s.pdf_path, font_path=s.font_path)
 
 
 def print_case_document(ctx: "HallContext", kind: str, case_id: str, actor: str,

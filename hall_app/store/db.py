@@ -68,7 +68,8 @@ def check_path(path: Path, *, create_parent: bool = False) -> None:
         if stat.S_ISDIR(st.st_mode):
             raise DatabaseError(f"{where} 是一个目录，不是数据库文件。请给出文件路径，例如 --db {path / 'hall.db'}")
         if not stat.S_ISREG(st.st_mode):
-            raise DatabaseError(f"{where} 不是普通文件（是设备、管道或套接字），不能用作数据库。请给出一个 .db 文件的路径。")
+            raise DatabaseError(f"{where} 不是普通文件（是设备、管道或套接字），不能用作数据库。"
+                                "请给出一个 .db 文件的路径。")
         if not os.access(path, os.R_OK):
             raise DatabaseError(f"{where} 没有读取权限。请让管理员检查该文件的属主和权限（ls -l {path}）。")
         if not os.access(path, os.W_OK):
@@ -184,7 +185,7 @@ def check_contents(path: Path) -> None:
     if result != ["ok"]:
         detail = "；".join(result[:3]) + ("……" if len(result) > 3 else "")
         raise DatabaseError(broken_message(move_aside(path), f"完整性检查发现 {len(result)} 处错误：{detail}"))
-    if tables and not OWN_TABLES <= tables:
+    if tables and not tables >= OWN_TABLES:
         shown = "、".join(sorted(tables)[:5]) + ("……" if len(tables) > 5 else "")
         raise DatabaseError(f"{path} 是其他程序的 SQLite 数据库（其中有表：{shown}），不是本系统的数据库。"
                             "为免改动它，本系统不会在其中建表。请用 --db 指定另一个文件（不存在的文件会新建）。")
@@ -212,7 +213,7 @@ def make_engine(url: str) -> "Engine":
         engine = create_engine(url, connect_args={"timeout": 10})
 
         @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_connection, _record):  # noqa: ANN001
+        def _pragmas(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")  # a clerk's key survives a power cut

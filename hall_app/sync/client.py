@@ -11,7 +11,7 @@ import httpx
 from hall_app.sync.errors import SyncError
 
 USER_AGENT = "hall-app-sync/1"
-__all__ = ["SyncError", "ServerClient", "tls_context"]
+__all__ = ["ServerClient", "SyncError", "tls_context"]
 
 
 class ServerClient:

@@ -15,7 +15,7 @@ from sqlalchemy import text, update
 
 from hall_app.store.models import Device
 from hall_app.sync.client import ServerClient, SyncError
-from hall_app.sync.pull import PullReport, pull_feed, set_cursor, cursor
+from hall_app.sync.pull import PullReport, cursor, pull_feed, set_cursor
 from hall_app.sync.push import PushReport, batch_bytes, push_outbox, reopen_lost
 from hall_app.sync.status import MONITOR, SyncMonitor
 

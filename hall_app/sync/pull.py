@@ -94,7 +94,7 @@ def apply_page(ctx: "HallContext", items: list[dict[str, Any]], next_cursor: int
                 try:
                     with session.begin_nested():
                         report.bundles += _store_bundle(session, item["event"]["payload"])
-                except Exception as exc:  # noqa: BLE001 - one bad catalog row must not stop the feed
+                except Exception as exc:  # one bad catalog row must not stop the feed
                     report.skipped.append(f"套餐数据无法读取：{type(exc).__name__}")
         if own_high:
             session.execute(update(Device).where(Device.device_id == me)
@@ -121,7 +121,7 @@ def readable_events(items: list[dict[str, Any]], report: PullReport) -> list[tup
                     or not 0 <= event.device_seq < 2**63:
                 raise ValueError("字段类型不符")
             out.append((int(item["seq"]), event))
-        except Exception as exc:  # noqa: BLE001 - never let one row stop the feed
+        except Exception as exc:  # never let one row stop the feed
             report.skipped.append(f"第 {str(item.get('seq'))[:20]} 条无法读取：{type(exc).__name__}")
     return out
 

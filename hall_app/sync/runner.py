@@ -95,7 +95,7 @@ class BackgroundSync:
             if exc.kind in ("auth", "database", "config"):
                 self.failures = max(self.failures, 8)  # will not heal by itself: retry rarely
             return False
-        except Exception as exc:  # noqa: BLE001 - a bug or a locked database: report, retry later
+        except Exception as exc:  # a bug or a locked database: report, retry later
             self.last_error = f"{type(exc).__name__}: {exc}"
             self.monitor.failure(f"同步出错：{self.last_error}")
             self.failures += 1

@@ -11,9 +11,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Label, Static
 
+from hall_app.domain.ids import birth_date_of, check_citizen_id, identifier_kind, sex_of
 from hall_app.services.cases import PROXY_RELATIONS, identify
 from hall_app.services.intake import ADDRESS_NOTE, check_applicant
-from hall_app.domain.ids import birth_date_of, check_citizen_id, identifier_kind, sex_of
 from screens.intake.base import StepPane
 from screens.keymap import prose
 from screens.strings import Applicant as T

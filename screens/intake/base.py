@@ -59,7 +59,9 @@ class StepPane(Vertical):
             return None
 
         def failed(message: str) -> Any:
-            return (error or self.fail)(message) if self.is_attached else self.hall_app.notify(message, severity="error")
+            if self.is_attached:
+                return (error or self.fail)(message)
+            return self.hall_app.notify(message, severity="error")
 
         self.hall_app.db.submit(fn, *args, done=guarded, error=failed, coalesce=coalesce,
                                 name=f"intake-{self.STEP}")

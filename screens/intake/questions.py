@@ -11,7 +11,8 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from screens.intake.base import StepPane
-from screens.strings import Intake as TI, Questions as T
+from screens.strings import Intake as TI
+from screens.strings import Questions as T
 from screens.widgets.paint import repaint
 
 

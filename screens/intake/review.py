@@ -10,7 +10,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from screens.intake.base import StepPane
-from screens.strings import Decision as TD, Review as T
+from screens.strings import Decision as TD
+from screens.strings import Review as T
 
 
 def load_in_thread(ctx, case_id: str):

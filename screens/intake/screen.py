@@ -16,9 +16,9 @@ from textual.containers import Container
 from textual.css.query import NoMatches
 from textual.screen import Screen
 
-
 from hall_app.services.intake import STEPS
-from screens.strings import App as TA, Intake as T
+from screens.strings import App as TA
+from screens.strings import Intake as T
 from screens.widgets.bars import MessageLine, StatusBar, Stepper, TitleBar
 from screens.widgets.keybar import KeyBar
 
@@ -96,8 +96,8 @@ class IntakeScreen(Screen):
 
     async def on_mount(self) -> None:
         if self.case_id:
-            self.hall_app.db.submit(state_in_thread, self.hall_app.ctx, self.case_id, done=lambda r: self.update_state(*r),
-                                    name="intake-state")
+            self.hall_app.db.submit(state_in_thread, self.hall_app.ctx, self.case_id,
+                                    done=lambda r: self.update_state(*r), name="intake-state")
         await self.show_step(self.step, record=False)
 
     # -- the case as the title shows it -----------------------------------------------------

@@ -6,12 +6,12 @@ option's text is always on screen, never cut to an empty "2"."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
+from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
-from rich.cells import cell_len
-from rich.text import Text
 
 
 class ChoiceInput(Widget, can_focus=True):

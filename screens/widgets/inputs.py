@@ -15,8 +15,8 @@ terminal) and is followed by more of it is a line break of the pasted text, not
 from __future__ import annotations
 
 from textual import events
-from textual.timer import Timer
 from textual.geometry import Size
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input
 

@@ -9,9 +9,9 @@ is one Static redrawn from the screen's active bindings — the keys in force, a
 from __future__ import annotations
 
 from rich.text import Text
-from screens.widgets.bars import OneLine
 
 from screens.keymap import key_display
+from screens.widgets.bars import OneLine
 
 
 class KeyBar(OneLine):
@@ -40,7 +40,7 @@ class KeyBar(OneLine):
         entries: list[tuple[str, str, bool, bool]] = []  # key, words, enabled, kept
         seen: set[str] = set()
         palette = None
-        for key, active in self.screen.active_bindings.items():
+        for _key, active in self.screen.active_bindings.items():
             binding = active.binding
             if binding.action == "command_palette":
                 palette = binding

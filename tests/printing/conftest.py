@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from printing_samples import BUILDERS, long_notice, long_receipt
 
 

@@ -105,7 +105,8 @@ LONG_ADDRESS = ("重庆市江津区" + "鼎山街道滨江新城江津大道幸�
 
 
 def long_receipt() -> ReceiptData:
-    items = tuple(ItemLine(f"第{i}项长名称事项（含多部门联办的情形说明{i}）", f"承办部门{i}号科室", i, f"2026-12-{i:02d}")
+    items = tuple(ItemLine(f"第{i}项长名称事项（含多部门联办的情形说明{i}）", f"承办部门{i}号科室", i,
+                           f"2026-12-{i:02d}")
                   for i in range(1, 13))
     return receipt(items=items, delivery="邮政寄递", mail_address=LONG_ADDRESS,
                    received=tuple(MaterialLine(f"已收材料{i}") for i in range(1, 9)))

@@ -9,11 +9,10 @@ import stat
 import subprocess
 
 import pytest
+from printing_samples import CODE, URL, pdf_text
 
 from printing import PrinterConfig, print_document, reprint
 from printing.service import pdf_name
-
-from printing_samples import CODE, URL, pdf_text
 
 escpos_printer = pytest.importorskip("escpos.printer")
 zxingcpp = pytest.importorskip("zxingcpp")

@@ -7,12 +7,11 @@ import subprocess
 import sys
 
 import pytest
+from printing_samples import BUILDERS, CODE, FULL_ID, HALL, PROXY_ID, URL, flat, page_images, pdf_text
 from pypdf import PdfReader
 
 from printing import render_pdf
 from printing.layout import fmt_date
-
-from printing_samples import BUILDERS, CODE, FULL_ID, HALL, PROXY_ID, URL, flat, page_images, pdf_text
 
 zxingcpp = pytest.importorskip("zxingcpp")
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
-from printing import PrinterConfig, PrintingError, render_pdf
-from printing import fonts as fontmod
-from printing import labels
-
 from printing_samples import BUILDERS, flat, pdf_text, pdfium_text
+
+from printing import PrinterConfig, PrintingError, labels, render_pdf
+from printing import fonts as fontmod
 
 fontTools = pytest.importorskip("fontTools")
 
@@ -124,8 +122,9 @@ def test_rare_character_drawn_by_a_fallback_font(tmp_path):
     result = render_pdf("receipt", data, "80mm", config=PrinterConfig(fallback_font_paths=(fallback,)))
     assert result.warnings == []
     assert f"{JI}田花子" in flat(pdfium_text(result.pdf))  # ToUnicode carries the surrogate pair
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     names = {str(f.get_object()["/BaseFont"]) for p in PdfReader(io.BytesIO(result.pdf)).pages
              for f in p["/Resources"]["/Font"].values()}

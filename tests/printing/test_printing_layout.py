@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from printing_samples import BUILDERS, LONG_ADDRESS, flat, long_notice, long_receipt, page_images, pdf_text
 
 from hall_app.domain.documents import ItemLine, MaterialLine
 from printing import render_pdf
 from printing.papers import PAPERS
-
-from printing_samples import BUILDERS, LONG_ADDRESS, flat, long_notice, long_receipt, page_images, pdf_text
 
 ROLLS = ("80mm", "58mm")
 
@@ -65,8 +64,9 @@ def test_a4_ink_stays_inside_the_page_margins():
 
 
 def test_roll_height_follows_the_content():
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     short = render_pdf("receipt", BUILDERS["receipt"](), "58mm").pdf
     long = render_pdf("receipt", long_receipt(), "58mm").pdf

@@ -4,13 +4,14 @@ itself and on the lines read back from rendered PDFs."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
+from printing_samples import BUILDERS, pdfium_text
 
 from hall_app.domain.documents import ItemLine, MaterialLine
 from printing import render_pdf
 from printing.linebreak import CANNOT_END, CANNOT_START, plan_lines
-
-from printing_samples import BUILDERS, pdfium_text
 
 CLOSERS = "），。；：！？、》」』】"
 OPENERS = "（《「『【"
@@ -69,7 +70,7 @@ def test_numbers_latin_words_and_ellipses_stay_whole():
         for whole in ("023-47521234", "7WEN-GFCF-E3UF", "……", "——"):
             assert whole in joined.replace("|", "") and whole in "".join(joined.split("|"))
             assert all(whole not in a + b or whole in a or whole in b
-                       for a, b in zip(lines, lines[1:]))
+                       for a, b in itertools.pairwise(lines))
 
 
 def test_a_run_with_no_legal_break_is_still_cut_and_kept():

@@ -4,11 +4,10 @@ never a page holding only the seal; 领取方式 that does not contradict itself
 from __future__ import annotations
 
 import pypdfium2
+from printing_samples import BUILDERS, HALL, flat, long_receipt, pdfium_text
 
 from hall_app.domain.documents import ItemLine, MaterialLine
 from printing import render_pdf
-
-from printing_samples import BUILDERS, HALL, flat, long_receipt, pdfium_text
 
 RECEIPT_STATUSES = ("accepted", "accepted_deferred", "dispatched", "completed", "handed_over", "rated")
 

@@ -3,15 +3,13 @@ else the local server in single-machine mode — never a domain the hall does no
 
 from __future__ import annotations
 
-
 import pytest
+from printing_samples import page_images
 from sqlalchemy import select, update
 
 from hall_app.services.documents import LOCAL_SERVER, tracking_base, tracking_notice
 from hall_app.store.models import CaseRow, Device
 from printing import render_pdf
-
-from printing_samples import page_images
 
 zxingcpp = pytest.importorskip("zxingcpp")
 

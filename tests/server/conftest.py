@@ -5,4 +5,4 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
 
-from harness import pg_url, server, server_engine  # noqa: E402,F401
+from harness import pg_url, server, server_engine  # noqa: F401

@@ -45,7 +45,8 @@ def encode(value) -> bytes:
 
 @pytest.fixture
 def fuzz_server(server_engine):
-    with ServerThread(server_engine, limiter=RateLimits({"track": Rate(10**7, 10**7), "enroll": Rate(10**7, 10**7)})) as running:
+    limiter = RateLimits({"track": Rate(10**7, 10**7), "enroll": Rate(10**7, 10**7)})
+    with ServerThread(server_engine, limiter=limiter) as running:
         _, hall_token = auth.enroll(server_engine, auth.make_enrollment_code(server_engine, "hall:JJ01"), "fz-hall")
         _, dept_token = auth.enroll(server_engine, auth.make_enrollment_code(server_engine, "dept:civil"), "fz-dept")
         with httpx.Client(base_url=running.url, timeout=30) as http:

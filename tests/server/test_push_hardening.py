@@ -168,7 +168,7 @@ def test_a_large_batch_does_not_hang_the_psycopg_pipeline(server_engine, pg_url)
         try:
             with server_engine.begin() as conn:
                 done["rows"] = len(insert_batch(conn, rows, "now", commit=True))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             done["error"] = exc
 
     worker = threading.Thread(target=run, daemon=True)

@@ -4,7 +4,6 @@ scopes (in code and in OpenAPI). docs/server.md carries the same table."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -14,9 +13,20 @@ from sqlalchemy import create_engine
 from hall_app.domain.events import EVENT_TYPES, Event
 from hall_app.server.app import create_app
 from hall_app.server.auth import DeviceInfo, make_enrollment_code
-from hall_app.server.scopes import (ENDPOINTS, PUBLIC, PUBLIC_ENDPOINTS, QUEUE_EVENTS, SCOPE_TABLE, CaseDirectory,
-                                    Owner, access, authorise_event, endpoint_scopes, markdown_table,
-                                    undeclared_routes)
+from hall_app.server.scopes import (
+    ENDPOINTS,
+    PUBLIC,
+    PUBLIC_ENDPOINTS,
+    QUEUE_EVENTS,
+    SCOPE_TABLE,
+    CaseDirectory,
+    Owner,
+    access,
+    authorise_event,
+    endpoint_scopes,
+    markdown_table,
+    undeclared_routes,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CASE_EVENTS = sorted(t for t in EVENT_TYPES if t.startswith("case."))
@@ -198,7 +208,7 @@ def test_endpoints_row_by_row_over_http(server_engine):
             else:
                 assert answer.status_code == 403, (kind, endpoint, answer.text)
                 assert SCOPE_TABLE[kind].label in answer.json()["detail"]
-    for endpoint, (method, path, body) in REQUESTS.items():
+    for method, path, body in REQUESTS.values():
         assert client.request(method, path, json=body).status_code == 401  # no token at all
 
 

@@ -81,7 +81,10 @@ def test_rebinding_the_same_device_needs_the_admins_code(pg_url, server_engine, 
     assert wrong.status_code == 400 and "只能用于重新登记设备 laptop" in wrong.json()["detail"]
     again = post_enroll(server.url, code, "laptop")
     assert again.status_code == 200 and again.json()["scope"] == "window:JJ01/W03"
-    state = lambda token: httpx.get(f"{server.url}/v1/state", headers={"Authorization": f"Bearer {token}"})
+
+    def state(token: str) -> httpx.Response:
+        return httpx.get(f"{server.url}/v1/state", headers={"Authorization": f"Bearer {token}"})
+
     assert state(old).status_code == 401 and state(again.json()["token"]).status_code == 200
     unknown = cli("server", "enroll-code", "--rebind", "no-such-device", "--db", pg_url)
     assert unknown.returncode != 0 and "没有已登记的设备" in unknown.stderr and "Traceback" not in unknown.stderr

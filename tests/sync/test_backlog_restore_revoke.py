@@ -6,8 +6,7 @@ from __future__ import annotations
 import tracemalloc
 
 import pytest
-from harness import (ROOT, bulk_outbox, enroll, local_events, make_device, new_case, pending, projections,
-                     server_counts)
+from harness import ROOT, bulk_outbox, enroll, local_events, make_device, new_case, pending, projections, server_counts
 from sqlalchemy import text
 
 from hall_app.server.auth import revoke

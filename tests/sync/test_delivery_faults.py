@@ -8,8 +8,19 @@ import sys
 import threading
 
 import pytest
-from harness import (ROOT, CuttingProxy, ServerProcess, ServerThread, enroll, free_port, local_events,
-                     make_device, new_case, pending, server_counts)
+from harness import (
+    ROOT,
+    CuttingProxy,
+    ServerProcess,
+    ServerThread,
+    enroll,
+    free_port,
+    local_events,
+    make_device,
+    new_case,
+    pending,
+    server_counts,
+)
 from sqlalchemy import select
 
 from hall_app.server.feed import Hooks
@@ -110,8 +121,8 @@ def test_same_batch_twice_in_a_row_and_at_once(tmp_path, server_engine, server):
 
         def send():
             with ServerClient(server.url, token) as client:
-                barrier.wait()
-                answers.append(client.push(batch)["results"])
+                barrier.wait()  # noqa: B023 - the threads are joined before the loop moves on
+                answers.append(client.push(batch)["results"])  # noqa: B023 - joined before the loop moves on
 
         threads = [threading.Thread(target=send) for _ in range(4)]
         for t in threads:
@@ -119,7 +130,7 @@ def test_same_batch_twice_in_a_row_and_at_once(tmp_path, server_engine, server):
         for t in threads:
             t.join(30)
         assert len(answers) == 4
-        for i, event in enumerate(batch):
+        for i in range(len(batch)):
             statuses = sorted(answer[i]["status"] for answer in answers)
             assert statuses == ["duplicate", "duplicate", "duplicate", "stored"], round_
             assert len({answer[i]["seq"] for answer in answers}) == 1

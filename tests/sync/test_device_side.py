@@ -4,6 +4,7 @@ runner, the conflict rule in the domain, and the embedded SQLite server mode."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 import subprocess
 import sys
@@ -169,7 +170,7 @@ def test_runner_retries_on_its_own_with_backoff_then_recovers(tmp_path):
         runner.stop()
     assert len(calls) == 4  # three failures, retried without any local write or poke; then the interval
     assert monitor.online is True and runner.failures == 0 and not runner.running
-    gaps = [b - a for a, b in zip(calls, calls[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(calls)]
     assert all(0.02 <= g <= 1.5 for g in gaps)  # backoff between 0.025 and 0.4 s (plus a busy machine)
 
 

@@ -7,8 +7,18 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from harness import (CuttingProxy, bulk_outbox, enroll, local_events, make_device, new_case, pending,
-                     projections, server_counts, sync_until_ok)
+from harness import (
+    CuttingProxy,
+    bulk_outbox,
+    enroll,
+    local_events,
+    make_device,
+    new_case,
+    pending,
+    projections,
+    server_counts,
+    sync_until_ok,
+)
 from sqlalchemy import select
 
 from hall_app.domain.case import review_lines

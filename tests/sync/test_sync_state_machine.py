@@ -11,8 +11,17 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from harness import (ALL_IN, FORM, FULL_ANSWERS, CuttingProxy, enroll, local_events, make_device, projections,
-                     server_counts)
+from harness import (
+    ALL_IN,
+    FORM,
+    FULL_ANSWERS,
+    CuttingProxy,
+    enroll,
+    local_events,
+    make_device,
+    projections,
+    server_counts,
+)
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test

@@ -10,7 +10,6 @@ import time
 
 import pytest
 from harness import ROOT, ServerProcess, dispatched_case, free_port, make_device, new_case, projections
-
 from sqlalchemy import select
 
 from hall_app.server.auth import make_enrollment_code

@@ -70,7 +70,7 @@ async def settle(pilot, rounds: int = 2) -> None:
         for worker in [w for w in app.workers if not w.is_finished]:
             try:
                 await worker.wait()
-            except Exception:  # noqa: BLE001 - cancelled or failed: finished either way
+            except Exception:  # cancelled or failed: finished either way
                 pass
         await pilot.pause(0)
         if (not app.db.pending and not app.held and not any(not w.is_finished for w in app.workers)

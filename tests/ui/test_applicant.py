@@ -6,8 +6,17 @@ from __future__ import annotations
 
 from hall_app.domain.ids import id_check_char
 from hall_app.services.demo import CHEN_MIN, LIU_YANG, citizen_id
-from tests.ui.helpers import (NEWBORN_ALL_YES, answer, current_case, login, press, screen_text, settle,
-                              start_newborn, type_text)
+from tests.ui.helpers import (
+    NEWBORN_ALL_YES,
+    answer,
+    current_case,
+    login,
+    press,
+    screen_text,
+    settle,
+    start_newborn,
+    type_text,
+)
 
 SIZE = (100, 32)
 NOT_ON_FILE = citizen_id("500116", "19900101", "457")  # valid, nobody's file holds it

@@ -4,7 +4,8 @@ is said in Chinese next to the field."""
 
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from hall_app.domain.ids import id_check_char
@@ -67,7 +68,7 @@ async def test_rare_character_in_a_name_survives(app, hall):
         await press(pilot, "enter")
         state = current_case(app)
         assert state.fields["baby_name"] == "王小𠮷"
-        row = [r for r in hall.cases.form(state) if r.field.key == "applicant_name"][0]
+        row = next(r for r in hall.cases.form(state) if r.field.key == "applicant_name")
         assert row.value == "王𠮷" and row.prefilled
 
 
@@ -142,5 +143,5 @@ def test_pad_and_clip_keep_cjk_columns_aligned(text, width):
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=40))
 def test_the_live_id_check_never_fails_on_any_input(text):
-    message, kind = describe_id(text)
+    _message, kind = describe_id(text)
     assert kind in ("", "muted", "success", "error")

@@ -6,8 +6,20 @@ from pathlib import Path
 
 from hall_app.domain.ids import id_check_char
 from hall_app.services.demo import LI_NA, LIU_YANG, SUN_HAO
-from tests.ui.helpers import (NEWBORN_ALL_YES, answer, applicant, current_case, fill_newborn_form, login,
-                              newborn_receipt_path, press, screen_text, settle, start_newborn, type_text)
+from tests.ui.helpers import (
+    NEWBORN_ALL_YES,
+    answer,
+    applicant,
+    current_case,
+    fill_newborn_form,
+    login,
+    newborn_receipt_path,
+    press,
+    screen_text,
+    settle,
+    start_newborn,
+    type_text,
+)
 
 SIZE = (100, 32)
 SPOUSE = "50010619870315122" + id_check_char("50010619870315122")

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 
 from hall_app.config import load_settings
 from hall_app.services.context import HallContext
@@ -50,7 +51,7 @@ async def test_keymap_from_config_moves_a_key(tmp_path, demo_template):
             help_table = app.screen.query_one("#help-table").content
             from rich.console import Console
 
-            console = Console(width=100, record=True, file=open("/dev/null", "w"))
+            console = Console(width=100, record=True, file=io.StringIO())
             console.print(help_table)
             text = console.export_text()
             assert any("f9" in line and "新办" in line for line in text.splitlines()), text

@@ -5,8 +5,18 @@ breakdown; docs/ui.md explains where the keys go)."""
 from __future__ import annotations
 
 from hall_app.services.demo import CHEN_MIN, LIU_YANG
-from tests.ui.helpers import (NEWBORN_ALL_YES, answer, applicant, current_case, login, newborn_receipt_path, press,
-                              settle, start_newborn, type_text)
+from tests.ui.helpers import (
+    NEWBORN_ALL_YES,
+    answer,
+    applicant,
+    current_case,
+    login,
+    newborn_receipt_path,
+    press,
+    settle,
+    start_newborn,
+    type_text,
+)
 
 # The father (刘洋): nobody's file holds the birth date and hospital, so they are typed.
 FATHER_BUDGET = 64  # one Enter passes the optional 代扣银行卡号, which the form now shows

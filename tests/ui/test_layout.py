@@ -8,8 +8,19 @@ import pytest
 
 from bundles.loader import CATALOG_DIR, load_catalog
 from hall_app.services.demo import HOTPOT_FIRM, LIU_YANG
-from tests.ui.helpers import (NEWBORN_ALL_YES, answer, copy_db, deterministic_codes, login, open_ctx, press,
-                              screen_text, settle, start_newborn, type_text)
+from tests.ui.helpers import (
+    NEWBORN_ALL_YES,
+    answer,
+    copy_db,
+    deterministic_codes,
+    login,
+    open_ctx,
+    press,
+    screen_text,
+    settle,
+    start_newborn,
+    type_text,
+)
 
 COMPANY = CATALOG_DIR / "company_setup.toml"
 RETIREMENT = CATALOG_DIR / "employee_retirement.toml"

@@ -48,7 +48,8 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("words,person,keys,meant,inserted,inserted_text", CASES, ids=["newborn", "company", "retirement"])
+@pytest.mark.parametrize("words,person,keys,meant,inserted,inserted_text", CASES,
+                         ids=["newborn", "company", "retirement"])
 async def test_keys_typed_ahead_answer_the_questions_on_screen(full_hall, words, person, keys, meant, inserted,
                                                                inserted_text):
     from screens.app import HallApp

@@ -124,7 +124,8 @@ def test_questions_with_a_change(snap_compare, hall, counter_app):
 
 def test_materials(snap_compare, hall, counter_app):
     case_id = case_at(hall, "materials", answers=ALL_YES, marks=("birth_medical_info",))
-    assert snap_compare(counter_app, terminal_size=SIZE, run_before=resume(case_id, "down", "down", "down", "down", "3"))
+    assert snap_compare(counter_app, terminal_size=SIZE,
+                        run_before=resume(case_id, "down", "down", "down", "down", "3"))
 
 
 def test_form_with_checks(snap_compare, hall, counter_app):

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.ui.helpers import login, press, settle, start_newborn, type_text
 from hall_app.services.demo import LIU_YANG
+from tests.ui.helpers import login, press, settle, start_newborn, type_text
 
 SIZE = (100, 32)
 

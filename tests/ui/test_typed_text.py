@@ -9,8 +9,18 @@ from pathlib import Path
 from hall_app.domain.tracking import format_tracking_code
 from hall_app.services.demo import LIU_YANG, SUN_HAO
 from screens.widgets.inputs import MAX_CHARS
-from tests.ui.helpers import (NEWBORN_ALL_YES, answer, current_case, key_event, login, paste, press, screen_text,
-                              settle, start_newborn, type_text)
+from tests.ui.helpers import (
+    NEWBORN_ALL_YES,
+    answer,
+    current_case,
+    key_event,
+    login,
+    paste,
+    press,
+    settle,
+    start_newborn,
+    type_text,
+)
 
 SIZE = (100, 32)
 

@@ -3,6 +3,8 @@ two clerks on one draft, the command palette, help, and the case view."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from hall_app.services.demo import CHEN_MIN, LIU_YANG
@@ -15,7 +17,7 @@ def help_text(app) -> str:
     """The whole help table, scrolled or not."""
     from rich.console import Console
 
-    console = Console(width=100, record=True, file=open("/dev/null", "w"))
+    console = Console(width=100, record=True, file=io.StringIO())
     console.print(app.screen.query_one("#help-table").content)
     return console.export_text()
 ACCEPTED = "Y55BB55KBCBY"  # a demo case: accepted (deterministic demo tracking codes)

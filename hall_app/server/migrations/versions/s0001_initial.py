@@ -1,12 +1,12 @@
 """central server schema: feed (event store + change feed), cases, devices, codes, bundles
 
 Revision ID: s0001_initial
-Revises: 
+Revises:
 Create Date: 2026-11-21 01:33:39.149807
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = 's0001_initial'
