@@ -22,7 +22,6 @@ from hall_app.services.intake import (
 from hall_app.services.people import FileRecord
 from hall_app.store.models import FieldDraft
 
-
 MAX_DRAFT = 4000  # characters of a field being typed (the field's own limit is checked when it is set)
 
 
