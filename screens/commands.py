@@ -58,6 +58,8 @@ class ScreenCommands(Provider):
             binding = active.binding
             if not binding.description or not active.enabled or binding.action in seen:
                 continue
+            if binding.id is None:  # Textual's own widget keys (Input, DataTable …): English, and not ours
+                continue
             if binding.action in ("command_palette",):
                 continue
             seen.add(binding.action)

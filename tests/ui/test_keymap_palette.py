@@ -117,6 +117,26 @@ async def test_palette_is_chinese(app):
         assert TP.no_matches in text and "No matches" not in text
 
 
+async def test_palette_lists_only_the_apps_own_commands_with_the_search_box_focused(app):
+    """The search box (a Textual Input) has English keys of its own; the palette shows
+    none of them, whatever has the focus."""
+    from textual.widgets import Input
+
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        app.screen.query_one("#search", Input).focus()
+        await settle(pilot)
+        await press(pilot, "ctrl+p")
+        await asyncio.sleep(0.3)
+        await settle(pilot)
+        text = screen_text(app)
+        assert "新办" in text
+        for english in ("Paste text", "Focus Next", "Move cursor", "Delete"):
+            assert english not in text, english
+        lines = await palette_lines(pilot, "xb")
+        assert any("新办（" in line for line in lines) and not any("Paste" in line for line in lines), lines
+
+
 async def test_palette_finds_commands_by_pinyin(app):
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot)
