@@ -36,6 +36,20 @@ EVENT_TYPES = {
 }
 
 
+def _enc(value: Any) -> str:
+    """One envelope value as canonical JSON (a string the fast way; anything else as json does)."""
+    if type(value) is str:
+        return _encode_string(value)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _num(value: Any) -> str:
+    return int.__repr__(value) if type(value) is int else _enc(value)
+
+
+_encode_string = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C, as json.dumps uses
+
+
 @dataclass(frozen=True)
 class Event:
     event_id: str
@@ -50,9 +64,22 @@ class Event:
 
     def content_hash(self) -> str:
         """A digest of everything the event says; same id + other hash = a conflict."""
-        body = self.to_dict()
-        raw = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(raw.encode()).hexdigest()
+        return self.encoded()[1]
+
+    def encoded(self) -> tuple[str, str]:
+        """The payload as canonical JSON and the content hash, with the payload encoded once.
+
+        The hash is the SHA-256 of the whole event as canonical JSON (sorted keys, no
+        spaces, UTF-8); that text is the envelope's keys in sorted order around the
+        payload's own canonical text, so the payload is encoded once and serves both
+        the digest and the stored copy (the push path does this per event).
+        """
+        payload = json.dumps(self.payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        raw = (f'{{"actor":{_enc(self.actor)},"case_id":{_enc(self.case_id)},"device_id":{_enc(self.device_id)},'
+               f'"device_seq":{_num(self.device_seq)},"device_time":{_enc(self.device_time)},'
+               f'"event_id":{_enc(self.event_id)},"payload":{payload},'
+               f'"schema_version":{_num(self.schema_version)},"type":{_enc(self.type)}}}')
+        return payload, hashlib.sha256(raw.encode()).hexdigest()
 
     def to_dict(self) -> dict[str, Any]:
         return {

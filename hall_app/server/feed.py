@@ -166,9 +166,10 @@ def numbered_id(numbered: list[tuple[int, Event]], index: int) -> str:
 def seq_high(conn: Connection, device_id: str) -> int:
     """The highest ``device_seq`` of this device the server has accounted for: the most
     it stores, or a number it refused (kept in ``devices.last_seq``)."""
-    stored = conn.execute(select(func.max(feed.c.device_seq)).where(feed.c.device_id == device_id)).scalar()
-    spent = conn.execute(select(devices.c.last_seq).where(devices.c.device_id == device_id)).scalar()
-    return max(int(stored or 0), int(spent or 0))
+    stored = select(func.max(feed.c.device_seq)).where(feed.c.device_id == device_id).scalar_subquery()
+    spent = select(devices.c.last_seq).where(devices.c.device_id == device_id).scalar_subquery()
+    row = conn.execute(select(stored.label("stored"), spent.label("spent"))).one()  # one round trip
+    return max(int(row.stored or 0), int(row.spent or 0))
 
 
 def _store(conn: Connection, valid: list[tuple[int, Event, tuple[str, str]]], outcomes: dict[int, Outcome],
@@ -177,7 +178,7 @@ def _store(conn: Connection, valid: list[tuple[int, Event, tuple[str, str]]], ou
     candidates, rows, started = [], [], []
     seen: dict[str, tuple[int, str]] = {}
     for i, event, scope in valid:
-        digest = event.content_hash()
+        payload_json, digest = event.encoded()
         if event.event_id in seen:  # twice in one batch
             same = seen[event.event_id][1] == digest
             outcomes[i] = Outcome(event.event_id, "duplicate" if same else "rejected",
@@ -187,7 +188,7 @@ def _store(conn: Connection, valid: list[tuple[int, Event, tuple[str, str]]], ou
         candidates.append((i, event, digest, scope))
         rows.append({"event_id": event.event_id, "case_id": event.case_id, "device_id": event.device_id,
                      "device_seq": event.device_seq, "actor": event.actor, "type": event.type,
-                     "payload": event.payload, "device_time": event.device_time,
+                     "payload": event.payload, "payload_json": payload_json, "device_time": event.device_time,
                      "schema_version": event.schema_version, "content_hash": digest, "hall": scope[0],
                      "agent": scope[1]})
         if event.type == "case.started":

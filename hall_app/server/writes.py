@@ -87,7 +87,8 @@ def insert_batch(conn: Connection, rows: list[dict[str, Any]], received_at: str,
         return {}
     if conn.dialect.name == "postgresql":
         params = {c: [r[c] for r in rows] for c in COLUMNS}
-        params["payload"] = [json.dumps(r["payload"], ensure_ascii=False) for r in rows]
+        # The push path encoded each payload once already (Event.encoded); others are encoded here.
+        params["payload"] = [r.get("payload_json") or json.dumps(r["payload"], ensure_ascii=False) for r in rows]
         params.update(now_us=now_us(), n=len(rows), received_at=received_at)
         raw = conn.connection.driver_connection
         with raw.cursor() as cur:
