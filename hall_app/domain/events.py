@@ -47,7 +47,7 @@ def _num(value: Any) -> str:
     return int.__repr__(value) if type(value) is int else _enc(value)
 
 
-_encode_string = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C, as json.dumps uses
+_encode_string = json.encoder.encode_basestring  # C, as json.dumps uses
 
 
 @dataclass(frozen=True)
