@@ -48,3 +48,18 @@ def test_a_known_event_keeps_its_hash():
     changed = Event("e1", "c1", "d1", 7, "张丽", "case.field_set", {"key": "经营范围", "value": "软件开发;咨询"},
                     "2026-11-21T10:00:00+08:00", 1)
     assert changed.content_hash() != event.content_hash()
+
+
+def test_push_body_with_raw_payloads_is_the_same_json():
+    from hall_app.sync.client import RawJSON, push_body
+
+    events = [{"event_id": "e1", "device_seq": 3, "actor": "张丽", "payload": RawJSON('{"key":"地址","value":"a\\"b"}'),
+               "device_time": "", "schema_version": 1},
+              {"event_id": "e2", "device_seq": 4, "actor": None, "payload": {"x": [1, "二"]}, "device_time": "t",
+               "schema_version": 1}]
+    decoded = json.loads(push_body(events))
+    assert decoded == {"events": [
+        {"event_id": "e1", "device_seq": 3, "actor": "张丽", "payload": {"key": "地址", "value": 'a"b'},
+         "device_time": "", "schema_version": 1},
+        {"event_id": "e2", "device_seq": 4, "actor": None, "payload": {"x": [1, "二"]}, "device_time": "t",
+         "schema_version": 1}]}

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import LargeBinary, bindparam, cast, func, select, update
+from sqlalchemy import LargeBinary, Text, bindparam, cast, func, select, type_coerce, update
 
 from hall_app.store.models import EventRow
 from hall_app.store.repository import CaseRepository, row_event
-from hall_app.sync.client import ServerClient, SyncError
+from hall_app.sync.client import RawJSON, ServerClient, SyncError
 from hall_app.sync.faults import failpoint
 from hall_app.sync.local import sync_transaction
 
@@ -55,25 +55,30 @@ def outbox_batch(ctx: "HallContext", limit: int, numbered: dict | None = None) -
 
 
 def outbox_after(ctx: "HallContext", limit: int, after: int, numbered: dict | None = None,
-                 max_bytes: int = MAX_BATCH_BYTES) -> tuple[list[dict[str, Any]], int]:
+                 max_bytes: int = MAX_BATCH_BYTES, raw: bool = False) -> tuple[list[dict[str, Any]], int]:
     """Unsent events written after local position ``after``, and the last position read:
     at most ``limit`` events and about ``max_bytes`` of JSON (the server's body limit,
     with room to spare; one event alone may pass it, the schema keeps each small).
-    ``numbered`` collects the old feed position of events sent again after a restore."""
+    ``numbered`` collects the old feed position of events sent again after a restore.
+    ``raw``: each payload stays the JSON text stored (RawJSON), sent as it is by
+    ServerClient.push without being decoded and encoded again (the push path)."""
     size = func.length(cast(EVENTS.c.payload, LargeBinary))  # bytes of the stored JSON
+    payload = type_coerce(EVENTS.c.payload, Text) if raw else EVENTS.c.payload
     query = (select(EVENTS.c.local_seq, EVENTS.c.server_seq, size.label("size"),
-                    *(EVENTS.c[name] for name in OUTBOX_COLUMNS))
+                    *(payload if name == "payload" else EVENTS.c[name] for name in OUTBOX_COLUMNS))
              .where(EVENTS.c.sync_state == "pending", EVENTS.c.local_seq > after)
              .order_by(EVENTS.c.local_seq).limit(limit))
     out, last, total = [], after, 0
+    at_payload = OUTBOX_COLUMNS.index("payload")
     with ctx.engine.connect() as conn:
-        for row in conn.execute(query):
-            event = dict(row._mapping)
-            total += int(event.pop("size") or 0) + ENVELOPE_BYTES
+        for local_seq, old, stored, *values in conn.execute(query).tuples():
+            total += int(stored or 0) + ENVELOPE_BYTES
             if out and total > max_bytes:
                 break
-            last = event.pop("local_seq")
-            old = event.pop("server_seq")
+            if raw:
+                values[at_payload] = RawJSON(values[at_payload])
+            event = dict(zip(OUTBOX_COLUMNS, values))
+            last = local_seq
             if old is not None and numbered is not None:
                 numbered[event["event_id"]] = (old, event["case_id"])
             out.append(event)
@@ -100,13 +105,13 @@ def push_outbox(ctx: "HallContext", client: ServerClient, batch_size: int = 500,
     with ThreadPoolExecutor(1, thread_name_prefix="hall-push") as pool:
         while True:
             numbered: dict = {}
-            events, last = outbox_after(ctx, size, floor, numbered, max_bytes)
+            events, last = outbox_after(ctx, size, floor, numbered, max_bytes, raw=True)
             if not events or report.gaps:
                 return report  # after a gap the rest would be refused too: the next round retries
             future = pool.submit(client.push, events)
             while future is not None:
                 upcoming_numbered: dict = {}
-                upcoming, upcoming_last = (outbox_after(ctx, batch_size, last, upcoming_numbered, max_bytes)
+                upcoming, upcoming_last = (outbox_after(ctx, batch_size, last, upcoming_numbered, max_bytes, raw=True)
                                            if size == batch_size else ([], last))
                 try:
                     answer = future.result()
@@ -160,11 +165,10 @@ def apply_acks(ctx: "HallContext", results: list[dict[str, Any]], report: PushRe
         elif r.get("status") == "rejected":
             rejected.append(r)
     with sync_transaction(ctx) as (session, repo):
-        if acked:
-            session.connection().execute(
-                update(EVENTS).where(EVENTS.c.event_id == bindparam("eid"),
-                                     EVENTS.c.sync_state != "quarantined")
-                .values(sync_state="sent", server_seq=bindparam("seq"), sync_error=""), acked)
+        if acked:  # straight to the driver: hundreds of rows, no per-row parameter processing
+            session.connection().exec_driver_sql(
+                "UPDATE events SET sync_state = 'sent', server_seq = ?, sync_error = '' "
+                "WHERE event_id = ? AND sync_state != 'quarantined'", [(a["seq"], a["eid"]) for a in acked])
         if waiting:
             session.connection().execute(
                 update(EVENTS).where(EVENTS.c.event_id == bindparam("eid"), EVENTS.c.sync_state == "pending")
