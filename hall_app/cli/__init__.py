@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from hall_app.cli.common import UserError
 
 GROUPS = ("hall_app.cli.catalog", "hall_app.cli.find", "hall_app.cli.cases", "hall_app.cli.admin",
-          "hall_app.cli.sync", "hall_app.cli.server", "hall_app.cli.config")
+          "hall_app.cli.sync", "hall_app.cli.server", "hall_app.cli.config", "hall_app.cli.report")
 
 
 def build_parser() -> argparse.ArgumentParser:
