@@ -19,8 +19,17 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from hall_app.domain.case_state import CaseState
-from hall_app.domain.stats import (GROUPS, OUTCOMES, SEED_REFERENCE, CaseFacts, Figures, Period, figures, grouped,
-                                   trips_for)
+from hall_app.domain.stats import (
+    GROUPS,
+    OUTCOMES,
+    SEED_REFERENCE,
+    CaseFacts,
+    Figures,
+    Period,
+    figures,
+    grouped,
+    trips_for,
+)
 from hall_app.store.models import CaseRow
 
 if TYPE_CHECKING:
