@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -76,10 +76,9 @@ class ReportService:
     def case_facts(self, work, state: CaseState) -> CaseFacts:
         day = _day(state.created_at) or self.ctx.now().date()
         outcome = outcome_of(state)
-        base = dict(case_id=state.case_id, bundle=state.bundle_code, window=state.window,
-                    clerk=state.created_by, day=day, outcome=outcome)
+        base = CaseFacts(state.case_id, state.bundle_code, state.window, state.created_by, day, outcome)
         if outcome in ("open", "voided", "refused"):
-            return CaseFacts(**base)
+            return base
         plan = work.plan(state)
         taken = [p.item for p in plan.items if not state.items or p.item.code in state.items]
         done_days = trips = None
@@ -92,7 +91,7 @@ class ReportService:
             later_at_window = (handed.get("method") == "window" and decided is not None
                                and (_day(handed.get("at", "")) or decided) > decided)
             trips = trips_for(len(state.notices), later_at_window)
-        return CaseFacts(**base, items=len(taken), materials_required=len(plan.materials),
+        return replace(base, items=len(taken), materials_required=len(plan.materials),
                          materials_exempted=len(plan.exempt), fields_merged=plan.fields_asked,
                          fields_separate=plan.fields_without_merge,
                          statutory_days=tuple(i.statutory_days for i in taken),
