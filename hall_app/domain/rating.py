@@ -144,6 +144,24 @@ class FollowUp:
         return self.closed and not self.overdue(self.closed_on or self.due)
 
 
+def follow_up_of(rating: Mapping[str, Any]) -> FollowUp | None:
+    """The follow-up recorded on a case's rating (``CaseState.rating``), if it has one."""
+    record = rating.get("follow_up") if rating else None
+    if not record or not record.get("steps"):
+        return None
+    steps = tuple(Step(str(x.get("step", "")), str(x.get("actor", "")), str(x.get("at", "")), str(x.get("note", "")))
+                  for x in record["steps"])
+    opened = _date(steps[0].at) or dt.date.min
+    return FollowUp(str(rating.get("case_id", "")), opened, _date(record.get("due", "")) or opened, steps)
+
+
+def _date(text: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(text)[:10])
+    except ValueError:
+        return None
+
+
 def open_follow_up(rating_id: str, rating: Rating, actor: str, at: str, calendar: WorkCalendar,
                    days: int = FOLLOW_UP_DAYS) -> FollowUp:
     """The follow-up a bad rating opens, due ``days`` working days after the rating."""
