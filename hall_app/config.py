@@ -74,7 +74,7 @@ class PrintingSettings:
 class DeadlineSettings:
     notice_days: Days = 5  # working days given to supply missing materials
     deferral_days: Days = 10  # working days to supply deferred materials
-    bad_rating_followup_days: Days = 3
+    bad_rating_followup_days: Days = 15  # working days to follow up a bad rating (好差评整改)
 
 
 @dataclass(frozen=True)

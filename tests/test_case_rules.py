@@ -122,8 +122,9 @@ def test_supplying_every_deferred_material_accepts_the_case():
 
 def test_a_refused_case_may_be_rated():
     state = at("refused", ("case.rated", {"level": 1, "comment": "不满意"}))
-    assert state.status == "rated" and state.rating == {"level": 1, "label": "非常不满意", "comment": "不满意",
-                                                         "at": state.rating["at"]}
+    assert state.status == "rated" and {k: state.rating[k] for k in ("level", "label", "comment", "channel")} == {
+        "level": 1, "label": "非常不满意", "comment": "不满意", "channel": "window"}
+    assert [s["step"] for s in state.rating["follow_up"]["steps"]] == ["opened"]  # a bad rating is followed up
 
 
 @pytest.mark.parametrize(("level", "label"), [(1, "非常不满意"), (2, "不满意"), (3, "基本满意"), (4, "满意"),
@@ -367,7 +368,8 @@ def test_minimal_payloads_fill_every_default():
     over = apply(at("completed"), handed)
     assert over.handed_over == {"method": "window", "note": "", "at": handed.device_time}
     rate = ev("case.rated", {"level": 3})
-    assert apply(over, rate).rating == {"level": 3, "label": "基本满意", "comment": "", "at": rate.device_time}
+    assert apply(over, rate).rating == {"level": 3, "label": "基本满意", "comment": "", "at": rate.device_time,
+                                        "reasons": [], "dimensions": {}, "channel": "window", "by": "zhangli"}
     printed = ev("case.document_printed", {})
     assert apply(state, printed).documents == [{"kind": "", "path": "", "paper": "", "printer": "", "error": "",
                                                 "at": printed.device_time, "by": "zhangli"}]

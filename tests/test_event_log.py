@@ -89,7 +89,17 @@ def run_op(ctx: HallContext, cases: list[str], op: str, a: int, b: int):
         return attempt(expect, svc.mark_material, cid, "zhangli", m.material.code, status)
     elif op == "field" and plan.fields:
         f = plan.fields[a % len(plan.fields)]
-        return attempt(closed, svc.set_field, cid, "zhangli", f.field.key, VALUES[b % len(VALUES)])
+        if editable:
+            return svc.set_field(cid, "zhangli", f.field.key, VALUES[b % len(VALUES)])
+        # A decided case: refused, unless the value is the one it holds already (刘思远 again,
+        # or a phone in full-width digits equal to the one on file), which writes nothing.
+        before = event_count(ctx)
+        try:
+            svc.set_field(cid, "zhangli", f.field.key, VALUES[b % len(VALUES)])
+        except IntakeError as exc:
+            assert "不能再修改" in str(exc)
+        assert event_count(ctx) == before
+        return REFUSED
     elif op == "applicant":
         return attempt(closed, svc.set_applicant_id, cid, "zhangli", IDS[b % len(IDS)])
     elif op in ("accept", "defer", "notice", "refuse"):
@@ -137,7 +147,8 @@ def run_op(ctx: HallContext, cases: list[str], op: str, a: int, b: int):
         return attempt(moves(state, "handed_over"), svc.hand_over, cid, "zhangli", "window")
     elif op == "rate":
         level = 1 + b % 6
-        return attempt("1至5" if level > 5 else moves(state, "rated"), svc.rate, cid, "zhangli", level)
+        expect = moves(state, "rated") and ("只评价一次" if state.status == "rated" else "送达")
+        return attempt("五级之一" if level > 5 else expect, svc.rate, cid, "zhangli", level)
     elif op == "step":
         return attempt(None, svc.set_step, cid, "zhangli", ["need", "flow", "applicant", "questions", "form"][b % 5])
     elif op == "supply" and state.deferred:

@@ -101,7 +101,16 @@ def _handed_over(p: dict, n: _Names) -> str:
 
 
 def _rated(p: dict, n: _Names) -> str:
-    return f"{p.get('level', '')}星" + (f" {p['comment']}" if p.get("comment") else "")
+    reasons = "、".join(str(r) for r in p.get("reasons") or [])
+    return (f"{p.get('level', '')}星" + (f"（{reasons}）" if reasons else "")
+            + (f" {p['comment']}" if p.get("comment") else ""))
+
+
+def _follow_up(p: dict, n: _Names) -> str:
+    from hall_app.domain.rating import STEP_LABELS
+
+    step = STEP_LABELS.get(str(p.get("step", "")), str(p.get("step", "")))
+    return f"{step}：{p.get('note', '')}"
 
 
 def _reviewed(p: dict, n: _Names) -> str:
@@ -132,6 +141,7 @@ EVENTS: dict[str, tuple[str, Callable[[dict, _Names], str]]] = {
     "case.item_result": ("部门办理结果", _item_result),
     "case.handed_over": ("送达", _handed_over),
     "case.rated": ("评价", _rated),
+    "case.follow_up": ("差评整改回访", _follow_up),
     "case.voided": ("作废", _reason),
     "case.reviewed": ("核对完毕", _reviewed),
     "case.document_printed": ("打印文书", _printed),

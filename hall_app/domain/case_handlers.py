@@ -13,6 +13,7 @@ from typing import Any
 from hall_app.domain import case_rules as rules
 from hall_app.domain.case_state import DECISION_EVENTS, ITEM_FINAL, RATING_LEVELS, CaseError, CaseState, slot_of, track
 from hall_app.domain.events import Event
+from hall_app.domain.rating import RatingError, advance, follow_up_of, make_rating
 
 Handler = Callable[[CaseState, Event], None]
 
@@ -157,10 +158,31 @@ def handed_over(s: CaseState, e: Event) -> None:
 
 
 def rated(s: CaseState, e: Event) -> None:
-    level = rules.rating_level(e.payload.get("level"))
+    p = e.payload
+    level = rules.rating_level(p.get("level"))
+    try:
+        given = make_rating(level, p.get("dimensions"), p.get("reasons", ()), p.get("comment", ""))
+    except RatingError as exc:
+        raise CaseError(str(exc)) from None
     rules.transition(s, "rated")
-    s.rating = {"level": level, "label": RATING_LEVELS[level], "comment": e.payload.get("comment", ""),
-                "at": e.device_time}
+    s.rating = {"level": level, "label": RATING_LEVELS[level], "comment": given.comment, "at": e.device_time,
+                "reasons": list(given.reasons), "dimensions": dict(given.dimensions),
+                "channel": p.get("channel", "window"), "by": e.actor}
+    if given.bad:  # a bad rating opens its follow-up (due as computed where it was given)
+        s.rating["follow_up"] = {"due": str(p.get("follow_up_due", "")),
+                                 "steps": [{"step": "opened", "actor": e.actor, "at": e.device_time, "note": ""}]}
+
+
+def follow_up(s: CaseState, e: Event) -> None:
+    current = follow_up_of(s.rating)
+    if current is None:
+        raise CaseError("该办件没有需要整改回访的差评")
+    try:
+        advance(current, e.payload.get("step", ""), e.actor, e.device_time, e.payload.get("note", ""))
+    except RatingError as exc:
+        raise CaseError(str(exc)) from None
+    s.rating["follow_up"]["steps"].append({"step": e.payload["step"], "actor": e.actor, "at": e.device_time,
+                                           "note": e.payload["note"]})
 
 
 def reviewed(s: CaseState, e: Event) -> None:
@@ -201,6 +223,7 @@ HANDLERS: dict[str, Handler] = {
     "case.item_result": item_result,
     "case.handed_over": handed_over,
     "case.rated": rated,
+    "case.follow_up": follow_up,
     "case.reviewed": reviewed,
     "case.voided": voided,
     "case.document_printed": document_printed,

@@ -180,6 +180,15 @@ class HandedOver(Payload):
 class Rated(Payload):
     level: int = Field(ge=1, le=5)
     comment: Note = ""
+    reasons: list[Annotated[str, text_rule(32, min_length=1)]] = Field(default_factory=list, max_length=10)
+    dimensions: dict[Literal["服务态度", "服务效率", "服务水平"], int] = Field(default_factory=dict)
+    channel: Literal["window", "tracking", "pad"] = "window"
+    follow_up_due: Date = ""  # a bad rating: the date its follow-up is due (working days, set where rated)
+
+
+class FollowUpStep(Payload):
+    step: Literal["verified", "rectified", "explained", "appealed", "revisited", "closed"]
+    note: Required
 
 
 class Voided(Payload):
@@ -216,6 +225,7 @@ SCHEMAS: dict[int, dict[str, type[Payload]]] = {1: {
     "case.item_result": ItemResult,
     "case.handed_over": HandedOver,
     "case.rated": Rated,
+    "case.follow_up": FollowUpStep,
     "case.voided": Voided,
     "case.reviewed": Reviewed,
     "case.document_printed": DocumentPrinted,

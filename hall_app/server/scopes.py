@@ -47,7 +47,7 @@ PUBLIC_ENDPOINTS = frozenset({"healthz", "enroll", "track", "track_json"})
 QUEUE_EVENTS = frozenset({"queue.ticket_issued"})
 
 DEPARTMENT_EVENTS = frozenset({"case.item_result"})
-SUPERVISOR_EVENTS = frozenset({"case.reviewed"})
+SUPERVISOR_EVENTS = frozenset({"case.reviewed", "case.follow_up"})
 HALL_EVENTS = frozenset(t for t in EVENT_TYPES if t.startswith("case.")) - DEPARTMENT_EVENTS
 AGENT_EVENTS = HALL_EVENTS - SUPERVISOR_EVENTS
 

@@ -38,8 +38,11 @@ class CaseFollowUp(CaseServiceBase):
     def hand_over(self, case_id: str, actor: str, method: str = "window", note: str = "") -> CaseState:
         return self._write(case_id, actor, "case.handed_over", {"method": method, "note": clean(note)})
 
-    def rate(self, case_id: str, actor: str, level: int, comment: str = "") -> CaseState:
-        return self._write(case_id, actor, "case.rated", {"level": level, "comment": clean(comment)})
+    def rate(self, case_id: str, actor: str, level: int, comment: str = "", **more) -> CaseState:
+        """The citizen's rating (好差评); services/ratings.py checks it and dates a bad one's follow-up."""
+        from hall_app.services.ratings import RatingService
+
+        return RatingService(self.ctx).rate(case_id, actor, level, comment=comment, **more)
 
     def mark_reviewed(self, case_id: str, actor: str, note: str) -> CaseState:
         """A supervisor has checked a flagged case (sync conflicts, anomalies); both values

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from hall_app.services.catalog import CatalogService
     from hall_app.services.documents import DocumentService
     from hall_app.services.people import PersonFileService
+    from hall_app.services.ratings import RatingService
     from hall_app.services.users import UserService
 
 CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
@@ -124,6 +125,12 @@ class HallContext:
         from hall_app.services.catalog import CatalogService
 
         return CatalogService(self)
+
+    @cached_property
+    def ratings(self) -> "RatingService":
+        from hall_app.services.ratings import RatingService
+
+        return RatingService(self)
 
     @cached_property
     def cases(self) -> "CaseService":

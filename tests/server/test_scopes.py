@@ -45,7 +45,7 @@ EXPECTED_ENDPOINTS = {
 EXPECTED_EVENTS = {
     "hall": set(CASE_EVENTS) - {"case.item_result"},
     "window": set(CASE_EVENTS) - {"case.item_result"},
-    "agent": set(CASE_EVENTS) - {"case.item_result", "case.reviewed"},
+    "agent": set(CASE_EVENTS) - {"case.item_result", "case.reviewed", "case.follow_up"},
     "dept": {"case.item_result"},
     "kiosk": {"queue.ticket_issued"},
     "display": set(),

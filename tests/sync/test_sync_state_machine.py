@@ -41,6 +41,16 @@ DEVICES = 3
 ACTORS = ("zhangli", "chenjing", "wangqiang")
 
 
+def _follow_up(ctx, case_id, actor) -> None:
+    """The next step of a bad rating's follow-up, by the hall's supervisor."""
+    from hall_app.domain.rating import NEXT_STEPS, follow_up_of
+
+    current = follow_up_of(ctx.cases.get(case_id).rating)
+    if current is None or current.closed:
+        raise IntakeError("没有待办的整改回访")
+    ctx.ratings.advance(case_id, "chenjing", sorted(NEXT_STEPS[current.state])[0], "情况说明")
+
+
 def _complete(ctx, case_id, actor, missing: str | None = None) -> None:
     """Answers, materials and the form of a newborn case (one material left out)."""
     for q, v in FULL_ANSWERS.items():
@@ -103,7 +113,8 @@ ACTIONS = {
     "case.dispatched": lambda ctx, c, a: ctx.cases.dispatch(c, a),
     "case.item_result": _results,
     "case.handed_over": lambda ctx, c, a: ctx.cases.hand_over(c, a, "window"),
-    "case.rated": lambda ctx, c, a: ctx.cases.rate(c, a, 5, "满意"),
+    "case.rated": lambda ctx, c, a: ctx.cases.rate(c, a, 2, "等候太久"),  # bad: its follow-up can follow
+    "case.follow_up": _follow_up,
     "case.voided": lambda ctx, c, a: ctx.cases.void(c, a, "重复受理"),
     "case.reviewed": lambda ctx, c, a: ctx.cases.mark_reviewed(c, a, "已核对"),
     "case.document_printed": lambda ctx, c, a: ctx.cases.record_print(c, a, "receipt", "/tmp/r.pdf", "a4"),
@@ -113,7 +124,8 @@ KINDS = sorted(ACTIONS)
 # The next natural step for a case in each status: so deep states are reached in few steps.
 ADVANCE = {"draft": "case.accepted", "notice_issued": "case.accepted", "accepted": "case.dispatched",
            "accepted_deferred": "case.deferred_supplied", "dispatched": "case.item_result",
-           "completed": "case.handed_over", "handed_over": "case.rated", "refused": "case.rated"}
+           "completed": "case.handed_over", "handed_over": "case.rated", "refused": "case.rated",
+           "rated": "case.follow_up"}
 
 
 SEEN: set[str] = set()  # event types the runs wrote (what the machine reached)
@@ -138,6 +150,7 @@ def machine(engine, proxy: CuttingProxy):
             self.devices = [make_device(self.tmp, f"d{i}", hall=self.hall) for i in range(DEVICES)]
             for ctx in self.devices:
                 enroll(ctx, engine, proxy.url, scope=f"hall:{self.hall}")
+                ctx.users.create("chenjing", "demo12345", "supervisor", "陈静")  # steps bad-rating follow-ups
 
         def department(self, name: str):
             """The department's own system, enrolled with the server (``dept:NAME``)."""

@@ -1,0 +1,76 @@
+"""hall-app report: the reform's figures for a period, as a table, CSV or XLSX."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from hall_app.cli.common import UserError, open_ctx
+
+FORMATS = ("table", "csv", "xlsx")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("report", help="统计报表：办件量、减材料、减填写、减时间、减跑动（按事项/窗口/人员/日期）")
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--month", help="统计月份，如 2026-11")
+    when.add_argument("--from", dest="first", help="开始日期 YYYY-MM-DD（与 --to 一起用）")
+    p.add_argument("--to", dest="last", help="结束日期 YYYY-MM-DD（含当天）")
+    p.add_argument("--by", default="bundle", choices=["bundle", "window", "clerk", "day"], help="分组（默认按事项）")
+    p.add_argument("--format", default="table", choices=FORMATS, help="输出格式（默认在终端显示表格）")
+    p.add_argument("--out", type=Path, help="导出文件（csv / xlsx 时必填）")
+    p.set_defaults(handler=cmd_report)
+
+
+def _date(text: str | None, what: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat((text or "").strip())
+    except ValueError:
+        raise UserError(f"{what}应写作 YYYY-MM-DD，例如 2026-11-01（收到：{(text or '')[:20]}）") from None
+
+
+def cmd_report(args) -> int:
+    from hall_app.domain.stats import month, period
+    from hall_app.services.reports import ReportError, ReportService
+
+    try:
+        if args.month:
+            span = month(args.month)
+        else:
+            span = period(_date(args.first, "开始日期"), _date(args.last, "结束日期"))
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    if args.format != "table" and args.out is None:
+        raise UserError(f"导出 {args.format} 请用 --out 指定文件")
+    ctx = open_ctx(args)
+    try:
+        report = ReportService(ctx).report(span, args.by)
+        if report.empty:
+            print(f"统计期 {span.label} 没有办件。")
+            return 0
+        if args.format == "table":
+            _print_table(report.rows(), span.label)
+        else:
+            path = report.write(args.out, args.format)
+            print(f"已导出 {span.label} 统计（{report.total.cases} 件）：{path}")
+    except ReportError as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"无法写入 {args.out}：{exc.strerror or exc}") from None
+    finally:
+        ctx.close()
+    return 0
+
+
+def _print_table(rows: list[list[str]], label: str) -> None:
+    from unicodedata import east_asian_width
+
+    def width(text: str) -> int:
+        return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    shown = [r for r in rows[:-1]]  # the seeds' reference line is printed under the table
+    widths = [max(width(r[i]) for r in shown) for i in range(len(shown[0]))]
+    print(f"统计期：{label}")
+    for r in shown:
+        print("  ".join(cell + " " * (w - width(cell)) for cell, w in zip(r, widths)).rstrip())
+    print(rows[-1][0])

@@ -1,0 +1,182 @@
+"""The statistics report (issue 11): each case of a period turned into facts, then the
+reform's figures per bundle, window, clerk or day (hall_app/domain/stats.py).
+
+Everything is recomputed from the cases' events (their replayed state) and the
+bundle version each case used; nothing is a stored counter. Rows come out as plain
+lists for CSV and XLSX (the CLI writes them; the screens show them).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from hall_app.domain.case_state import CaseState
+from hall_app.domain.stats import (
+    GROUPS,
+    OUTCOMES,
+    SEED_REFERENCE,
+    CaseFacts,
+    Figures,
+    Period,
+    figures,
+    grouped,
+    trips_for,
+)
+from hall_app.store.models import CaseRow
+
+if TYPE_CHECKING:
+    from hall_app.services.context import HallContext
+
+OUTCOME_OF_STATUS = {"draft": "open", "notice_issued": "notice", "refused": "refused", "voided": "voided",
+                     "accepted_deferred": "deferred"}
+DONE = {"completed", "handed_over", "rated"}
+
+
+class ReportError(ValueError):
+    """A report that cannot be made as asked; the message is for the user."""
+
+
+def _day(stamp: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(stamp[:10])
+    except (TypeError, ValueError):
+        return None
+
+
+def outcome_of(state: CaseState) -> str:
+    if state.status in OUTCOME_OF_STATUS:
+        return OUTCOME_OF_STATUS[state.status]
+    if state.decision.get("type") == "case.accepted_deferred":
+        return "deferred"
+    return "accepted"  # accepted and everything after it
+
+
+class ReportService:
+    def __init__(self, ctx: "HallContext"):
+        self.ctx = ctx
+
+    def facts(self, period: Period) -> list[CaseFacts]:
+        """One CaseFacts per case started in ``period`` (drafts count as 办理中)."""
+        first, last = period.first.isoformat(), (period.last + dt.timedelta(days=1)).isoformat()
+        with self.ctx.read() as session:
+            ids = list(session.scalars(select(CaseRow.case_id).where(CaseRow.created_at >= first,
+                                                                     CaseRow.created_at < last)
+                                       .order_by(CaseRow.created_at)))
+        work = self.ctx.cases
+        return [self.case_facts(work, work.get(case_id)) for case_id in ids]
+
+    def case_facts(self, work, state: CaseState) -> CaseFacts:
+        day = _day(state.created_at) or self.ctx.now().date()
+        outcome = outcome_of(state)
+        base = CaseFacts(state.case_id, state.bundle_code, state.window, state.created_by, day, outcome)
+        if outcome in ("open", "voided", "refused"):
+            return base
+        plan = work.plan(state)
+        taken = [p.item for p in plan.items if not state.items or p.item.code in state.items]
+        done_days = trips = None
+        if state.status in DONE:
+            decided = _day(state.decided_at)
+            finished = max((d for d in (_day(i.get("at", "")) for i in state.items.values()) if d), default=None)
+            if decided and finished:
+                done_days = self.ctx.calendar.working_days_between(decided, finished)
+            handed = state.handed_over
+            later_at_window = (handed.get("method") == "window" and decided is not None
+                               and (_day(handed.get("at", "")) or decided) > decided)
+            trips = trips_for(len(state.notices), later_at_window)
+        return replace(base, items=len(taken), materials_required=len(plan.materials),
+                         materials_exempted=len(plan.exempt), fields_merged=plan.fields_asked,
+                         fields_separate=plan.fields_without_merge,
+                         statutory_days=tuple(i.statutory_days for i in taken),
+                         promised_days=tuple(i.promised_days for i in taken),
+                         completed_working_days=done_days, trips=trips)
+
+    def report(self, period: Period, by: str = "bundle") -> "Report":
+        if by not in GROUPS:
+            raise ReportError(f"分组应为：{'、'.join(f'{k}（{v}）' for k, v in GROUPS.items())}")
+        facts = self.facts(period)
+        return Report(period, by, figures(facts), grouped(facts, by))
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+HEADER = ["分组", "办件数", *OUTCOMES.values(), "应交材料", "电子证照免交", "减材料", "合并后填写项",
+          "分别填写项", "减填写", "承诺/法定时限减少", "已办结", "实际用时减少", "人均跑动次数", "减跑动"]
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    by: str
+    total: Figures
+    groups: dict[str, Figures]
+
+    @property
+    def empty(self) -> bool:
+        return self.total.cases == 0
+
+    def rows(self) -> list[list[str]]:
+        """Header, one row per group, the total, then the seeds' reference figures."""
+        def row(name: str, f: Figures) -> list[str]:
+            trips = "—" if f.trips_per_case is None else f"{f.trips_per_case:.2f}"
+            return [name, str(f.cases), *(str(f.outcomes[k]) for k in OUTCOMES), str(f.materials_required),
+                    str(f.materials_exempted), _pct(f.less_materials), str(f.fields_merged),
+                    str(f.fields_separate), _pct(f.less_filling), _pct(f.less_time_promised), str(f.completed),
+                    _pct(f.less_time_actual), trips, _pct(f.less_trips)]
+
+        ref = SEED_REFERENCE
+        blank = [""] * (len(HEADER) - 1)
+        reference = ["参考（" + ref.source + "）", *blank]
+        reference[HEADER.index("减材料")] = _pct(ref.less_materials)
+        reference[HEADER.index("承诺/法定时限减少")] = _pct(ref.less_time)
+        reference[HEADER.index("减跑动")] = _pct(ref.less_trips)
+        return [[f"按{GROUPS[self.by]}", *HEADER[1:]], *(row(k, v) for k, v in self.groups.items()),
+                row("合计", self.total), reference]
+
+    def csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([f"统计期：{self.period.label}"])
+        writer.writerows(self.rows())
+        return out.getvalue()
+
+    def write(self, path: Path, kind: str) -> Path:
+        if kind == "csv":
+            path.write_text(self.csv(), encoding="utf-8-sig")  # with a BOM: Excel opens Chinese right
+        elif kind == "xlsx":
+            write_xlsx(path, f"统计期：{self.period.label}", self.rows())
+        else:
+            raise ReportError("导出格式应为 csv 或 xlsx")
+        return path
+
+
+def write_xlsx(path: Path, title: str, rows: Iterable[list[str]]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "统计"
+    sheet.append([title])
+    sheet["A1"].font = Font(bold=True)
+    for n, row in enumerate(rows):
+        sheet.append([_cell(v) for v in row])
+        if n == 0:
+            for cell in sheet[sheet.max_row]:
+                cell.font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 24
+    book.save(path)
+
+
+def _cell(value: str) -> int | str:
+    return int(value) if value.isdigit() else value

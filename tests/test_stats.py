@@ -1,0 +1,81 @@
+"""The reform's figures from case facts, against numbers worked out by hand."""
+
+import datetime as dt
+
+import pytest
+
+from hall_app.domain.stats import CaseFacts, figures, grouped, month, period, trips_for
+
+D = dt.date
+
+
+def facts():
+    return [
+        # accepted, completed: 3 items, 8 materials of which 3 exempted, 12 fields merged of 20 separate
+        CaseFacts("c1", "newborn", "W01", "zhangli", D(2026, 11, 2), "accepted", items=3, materials_required=8,
+                  materials_exempted=3, fields_merged=12, fields_separate=20, statutory_days=(20, 20, 10),
+                  promised_days=(5, 5, 2), completed_working_days=4, trips=trips_for(0, False)),
+        # one-time notice, then accepted later (counted as accepted): 1 notice, collected later at the window
+        CaseFacts("c2", "newborn", "W02", "wangfang", D(2026, 11, 2), "accepted", items=2, materials_required=5,
+                  materials_exempted=1, fields_merged=8, fields_separate=10, statutory_days=(20, 15),
+                  promised_days=(10, 5), completed_working_days=6, trips=trips_for(1, True)),
+        CaseFacts("c3", "company_setup", "W01", "zhangli", D(2026, 11, 3), "notice", items=4, materials_required=6,
+                  materials_exempted=0, fields_merged=15, fields_separate=30),
+        CaseFacts("c4", "company_setup", "W01", "zhangli", D(2026, 11, 3), "refused"),
+        CaseFacts("c5", "after_death", "W02", "wangfang", D(2026, 11, 4), "voided"),
+        CaseFacts("c6", "after_death", "W02", "wangfang", D(2026, 11, 4), "deferred", items=5, materials_required=7,
+                  materials_exempted=2, fields_merged=10, fields_separate=25, statutory_days=(30,),
+                  promised_days=(15,)),
+    ]
+
+
+def test_totals_worked_out_by_hand():
+    f = figures(facts())
+    assert f.cases == 6
+    assert f.outcomes == {"accepted": 2, "notice": 1, "deferred": 1, "refused": 1, "voided": 1, "open": 0}
+    # 减材料: (3+1+0+2) / (8+5+6+7) = 6/26
+    assert f.less_materials == pytest.approx(6 / 26)
+    # 减填写: 1 - (12+8+15+10)/(20+10+30+25) = 1 - 45/85
+    assert f.less_filling == pytest.approx(1 - 45 / 85)
+    # 减时间 promised: 1 - (12 + 15 + 15) / (50 + 35 + 30)
+    assert f.less_time_promised == pytest.approx(1 - 42 / 115)
+    # 减时间 actual, completed only: 1 - (4 + 6) / (20 + 20) (longest item each)
+    assert f.less_time_actual == pytest.approx(1 - 10 / 40)
+    # trips: c1 one, c2 three (visit, notice, collect) → 2 per case; one visit per item would be 3 + 2
+    assert f.trips == 4 and f.trips_per_case == 2 and f.less_trips == pytest.approx(1 - 4 / 5)
+
+
+def test_grouped_by_window_and_day():
+    by_window = grouped(facts(), "window")
+    assert list(by_window) == ["W01", "W02"]
+    assert by_window["W01"].cases == 3 and by_window["W01"].less_materials == pytest.approx(3 / 14)
+    by_day = grouped(facts(), "day")
+    assert [(k, v.cases) for k, v in by_day.items()] == [("2026-11-02", 2), ("2026-11-03", 2), ("2026-11-04", 2)]
+    with pytest.raises(ValueError):
+        grouped(facts(), "colour")
+
+
+def test_no_data_gives_no_share_not_zero():
+    f = figures([])
+    assert f.cases == 0 and f.less_materials is None and f.less_time_actual is None and f.trips_per_case is None
+
+
+def test_periods():
+    nov = month("2026-11")
+    assert (nov.first, nov.last, nov.label) == (D(2026, 11, 1), D(2026, 11, 30), "2026年11月")
+    assert month("2026-12").last == D(2026, 12, 31) and month(" 2027-02 ").last == D(2027, 2, 28)
+    assert D(2026, 11, 30) in nov and D(2026, 12, 1) not in nov
+    for bad in ("2026/11", "2026-13", "十一月", ""):
+        with pytest.raises(ValueError, match="YYYY-MM"):
+            month(bad)
+    with pytest.raises(ValueError, match="早于"):
+        period(D(2026, 11, 30), D(2026, 11, 1))
+
+
+def test_facts_are_checked():
+    with pytest.raises(ValueError):
+        CaseFacts("x", "b", "w", "c", D(2026, 11, 1), "lost")
+    with pytest.raises(ValueError):
+        CaseFacts("x", "b", "w", "c", D(2026, 11, 1), "accepted", statutory_days=(1,), promised_days=())
+    with pytest.raises(ValueError):
+        trips_for(-1, False)
