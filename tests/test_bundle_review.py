@@ -44,7 +44,8 @@ def test_the_whole_flow_and_an_edit_dropping_it_back(folder, reviews):
     with pytest.raises(ReviewRefused, match="只有已审核"):
         release("newborn", "李发布", paths=[folder], reviews=reviews)
     record = review("newborn", "王审核（市卫生健康委）", "材料清单已核对", [folder], reviews, now=WHEN)
-    assert (record.by, record.at, record.note) == ("王审核（市卫生健康委）", "2026-12-01T09:30:00+00:00", "材料清单已核对")
+    assert (record.by, record.at, record.note) == ("王审核（市卫生健康委）", "2026-12-01T09:30:00+00:00",
+                                                   "材料清单已核对")
     s = state(folder, reviews, "newborn")
     assert s.state == "reviewed" and "王审核" in s.why
     with pytest.raises(ReviewRefused, match="已审核"):
@@ -94,7 +95,8 @@ def test_a_note_with_quotes_and_newlines_survives(folder, reviews):
 
 def test_dry_run_shows_a_reviewer_everything_in_words(folder, reviews):
     text = "\n".join(dry_run_text("newborn", [folder], reviews))
-    for part in ("共 7 个事项，涉及 4 个部门", "一、事项", "出生医学证明｜市卫生健康委｜法定 20 个工作日，承诺 1 个工作日",
+    for part in ("共 7 个事项，涉及 4 个部门", "一、事项",
+                 "出生医学证明｜市卫生健康委｜法定 20 个工作日，承诺 1 个工作日",
                  "二、情形问题", "新生儿随父亲还是随母亲落户？ 选项：随父／随母",
                  "三、规则", "不办事项：新生儿户口登记。理由：父母双方均非本市户籍",
                  "四、材料", "电子证照“居民身份证”在库可免交", "五、一表申报字段", "预填自 person.name",
