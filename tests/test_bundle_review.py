@@ -129,3 +129,25 @@ def test_cli_review_status_and_publish(folder, reviews, capsys):
     assert "已发布 newborn" in out.replace("  ", " ") and "共 2 个套餐：草稿 1，已校验 0，已审核 0，已发布 1" in out
     assert main(["bundles", "review", "--dry-run", "newborn", *base]) == 0
     assert "状态：已发布（李发布 于" in capsys.readouterr().out
+
+
+def test_a_production_hall_offers_only_released_bundles(tmp_path, clock, monkeypatch):
+    """bundle_offer = "published": a shipped file is offered for intake only when its exact
+    content was reviewed and released; the default (demo) offers every complete bundle."""
+    from hall_app.config import Settings
+    from hall_app.services.context import HallContext
+    from hall_app.services.intake import IntakeError
+
+    reviews = tmp_path / "reviews.toml"
+    monkeypatch.setenv("HALL_BUNDLE_REVIEWS", str(reviews))
+    demo = HallContext(Settings(db=str(tmp_path / "demo.db")), clock=clock)
+    assert demo.catalog.get("newborn") is not None
+    hall = HallContext(Settings(db=str(tmp_path / "hall.db"), bundle_offer="published"), clock=clock)
+    assert hall.catalog.get("newborn") is None and len(hall.catalog) == 0
+    with pytest.raises(IntakeError):
+        hall.cases.start("newborn", "zhangli")
+    review("newborn", "王审核", reviews=reviews)
+    assert hall.catalog_service.reload().get("newborn") is None  # reviewed, not yet released
+    release("newborn", "李发布", reviews=reviews)
+    assert [b.code for b in hall.catalog_service.reload()] == ["newborn"]
+    assert hall.cases.start("newborn", "zhangli").bundle_code == "newborn"
