@@ -110,6 +110,8 @@ ELICENCES = {
     "居民身份证", "居民户口簿", "结婚证", "离婚证", "出生医学证明", "分娩记录", "社会保障卡", "营业执照",
     "不动产权证书", "死亡医学证明", "火化证明", "学历证书", "食品经营许可证", "退役军人证", "残疾人证",
     "房屋租赁合同备案",
+    # named by the material dictionary for the bundles completed in issue 14
+    "机动车销售统一发票", "交强险电子保单",
 }
 PREFILL = {
     "person.name", "person.id_number", "person.phone", "person.address", "person.sex", "person.birth_date",

@@ -95,9 +95,9 @@ def test_public_rental_housing_married_family_with_a_flat_too_small(catalog):
         "work_type": "与用人单位签订劳动合同", "housing": "有住房但人均建筑面积低于13平方米", "priority": "否",
         "proxy": "否"}, catalog, elicences=frozenset({"居民身份证", "结婚证"}))
     assert items == {"eligibility_review", "housing_check", "social_insurance_check", "marriage_check", "hukou_check"}
-    assert {"household_register", "marriage_certificate", "family_ids", "labour_contract",
+    assert {"hukou_booklet", "marriage_certificate", "family_ids", "labour_contract",
             "property_certificate", "application_commitment"} <= materials
-    assert "authorisation" not in materials
+    assert "authorisation_letter" not in materials
     exempt = {m.material.code for m in plan.exempt}
     assert {"applicant_id", "marriage_certificate"} <= exempt
 
@@ -107,8 +107,8 @@ def test_public_rental_housing_single_newcomer_skips_marriage_check(catalog):
         "applicant_type": "新就业无房职工（含大中专院校毕业生）", "marital": "未婚", "with_family": "否",
         "work_type": "个体经营或灵活就业", "housing": "无住房", "priority": "是", "proxy": "是"}, catalog)
     assert "marriage_check" not in items
-    assert {"self_employed_proof", "priority_proof", "authorisation"} <= materials
-    assert not {"household_register", "marriage_certificate", "property_certificate"} & materials
+    assert {"self_employed_proof", "priority_group_proof", "authorisation_letter"} <= materials
+    assert not {"hukou_booklet", "marriage_certificate", "property_certificate"} & materials
 
 
 def test_social_assistance_low_income_rural_family_also_gets_temporary_aid(catalog):
@@ -118,8 +118,8 @@ def test_social_assistance_low_income_rural_family_also_gets_temporary_aid(catal
         "medical_costs": "是", "student": "否", "housing_difficulty": "否", "vulnerable_member": "有重病患者",
         "proxy": "是"}, catalog)
     assert items == {"minimum_living", "temporary_aid", "medical_aid", "poverty_monitoring"}
-    assert {"economic_check_authorisation", "emergency_proof", "medical_bills", "diagnosis",
-            "authorisation"} <= materials
+    assert {"family_economy_authorisation", "emergency_proof", "medical_bills", "diagnosis_certificate",
+            "authorisation_letter"} <= materials
     assert "disability_certificate" not in materials
 
 
@@ -136,23 +136,22 @@ def test_simple_deregistration_of_a_firm_that_never_did_tax_business(catalog):
         "entity_type": "有限责任公司", "tax_status": "未办理过涉税事宜", "insured": "否", "bank_account": "否",
         "paper_licence": "否", "legal_rep_present": "是"}, catalog)
     assert items == {"announcement", "deregistration"}
-    assert "licence_return" not in materials and "authorisation" not in materials
+    assert "licence_return" not in materials and "authorisation_letter" not in materials
     _plan, items, materials = _items("simple_deregistration", {
         "entity_type": "合伙企业", "tax_status": "已办理涉税事宜，无欠税、发票已缴销", "insured": "是",
         "bank_account": "是", "paper_licence": "是", "legal_rep_present": "否"}, catalog)
     assert items == {"announcement", "tax_clearance", "social_insurance_cancel", "medical_insurance_cancel",
                      "bank_account_closure", "deregistration"}
-    assert {"licence_return", "authorisation", "partner_ids"} <= materials
+    assert {"licence_return", "authorisation_letter", "partner_ids"} <= materials
 
 
 def test_vehicle_purchase_on_loan_imported_car(catalog):
     _plan, items, materials = _items("vehicle_purchase", {
         "origin": "进口车", "fuel": "燃油车", "local_hukou": "否", "loan": "是", "proxy": "否"}, catalog)
     assert items == {"purchase_tax", "vehicle_registration", "mortgage_registration"}
-    assert {"import_proof", "residence_permit", "mortgage_contract"} <= materials
-    assert "conformity_certificate" not in materials
+    assert {"vehicle_import_proof", "residence_permit", "loan_and_mortgage_contract"} <= materials
+    assert "vehicle_conformity_certificate" not in materials
     _plan, items, materials = _items("vehicle_purchase", {
-        "origin": "国产车", "fuel": "新能源汽车（纯电动、插电式混合动力、燃料电池）", "local_hukou": "是", "loan": "否",
-        "proxy": "否"}, catalog)
+        "origin": "国产车", "local_hukou": "是", "loan": "否", "proxy": "否"}, catalog)
     assert items == {"purchase_tax", "vehicle_registration"}
-    assert {"conformity_certificate", "nev_catalogue"} <= materials and "import_proof" not in materials
+    assert "vehicle_conformity_certificate" in materials and "vehicle_import_proof" not in materials
