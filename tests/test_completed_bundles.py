@@ -19,6 +19,9 @@ MAX_COMBINATIONS = 400  # a bounded, seeded sample of answer combinations per bu
 # The bundles completed on this branch (the eight flagships have their own tests).
 COMPLETED = (
     "public_rental_housing", "social_assistance", "simple_deregistration", "vehicle_purchase",
+    "open_restaurant", "open_restaurant_individual", "open_noodle_shop", "open_noodle_shop_individual",
+    "open_drink_shop", "open_drink_shop_individual", "open_supermarket", "open_supermarket_individual",
+    "open_convenience_store", "open_convenience_store_individual",
 )
 
 
