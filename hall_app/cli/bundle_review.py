@@ -73,7 +73,7 @@ def cmd_status(args) -> int:
         b = f.entry.bundle
         print(f"{STATE_LABELS[f.status.state]:<4} {b.code:<36} {b.name}｜{f.status.why}")
     for p in unreadable:
-        print(f"无法读取 {p}")
+        print(f"{STATE_LABELS['draft']:<4} {p}")
     counts = "，".join(f"{STATE_LABELS[s]} {sum(1 for f in found if f.status.state == s)}" for s in STATES)
     print(STRINGS["total"].format(n=len(found), counts=counts))
     return 0
