@@ -111,7 +111,8 @@ ELICENCES = {
     "不动产权证书", "死亡医学证明", "火化证明", "学历证书", "食品经营许可证", "退役军人证", "残疾人证",
     "房屋租赁合同备案",
     # named by the material dictionary for the bundles completed in issue 14
-    "机动车销售统一发票", "交强险电子保单",
+    "机动车销售统一发票", "交强险电子保单", "机动车行驶证", "学位证书", "普通话水平测试等级证书", "就业创业证",
+    "职称证书",
 }
 PREFILL = {
     "person.name", "person.id_number", "person.phone", "person.address", "person.sex", "person.birth_date",

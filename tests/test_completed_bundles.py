@@ -24,7 +24,8 @@ COMPLETED = (
     "open_convenience_store", "open_convenience_store_individual", "open_hotpot_restaurant_individual",
     "open_food_workshop", "open_food_workshop_individual", "open_flower_shop", "open_gym", "open_employment_agency",
     "open_medical_device_business", "open_retail_pharmacy", "open_travel_agency", "tobacco_retail_licence",
-    "pesticide_permit", "veterinary_drug_permit", "real_estate_agency_permit",
+    "pesticide_permit", "veterinary_drug_permit", "real_estate_agency_permit", "veteran_discharge",
+    "talent_introduction", "talent_entrepreneurship", "teacher_qualification", "vehicle_inspection_mark",
 )
 
 
