@@ -26,6 +26,7 @@ COMPLETED = (
     "open_medical_device_business", "open_retail_pharmacy", "open_travel_agency", "tobacco_retail_licence",
     "pesticide_permit", "veterinary_drug_permit", "real_estate_agency_permit", "veteran_discharge",
     "talent_introduction", "talent_entrepreneurship", "teacher_qualification", "vehicle_inspection_mark",
+    "patent_application", "water_impact_review", "small_project_construction_permit", "sme_policy_redemption",
 )
 
 
