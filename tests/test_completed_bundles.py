@@ -108,11 +108,12 @@ def test_public_rental_housing_married_family_with_a_flat_too_small(catalog):
     assert "authorisation_letter" not in materials
     exempt = {m.material.code for m in plan.exempt}
     assert {"applicant_id", "marriage_certificate"} <= exempt
+    assert "family_ids" not in exempt  # the applicant's own ID card on file does not stand for the family's
 
 
 def test_public_rental_housing_single_newcomer_skips_marriage_check(catalog):
     _plan, items, materials = _items("public_rental_housing", {
-        "applicant_type": "新就业无房职工（含大中专院校毕业生）", "marital": "未婚", "with_family": "否",
+        "applicant_type": "新就业无房职工", "marital": "未婚", "with_family": "否",
         "work_type": "个体经营或灵活就业", "housing": "无住房", "priority": "是", "proxy": "是"}, catalog)
     assert "marriage_check" not in items
     assert {"self_employed_proof", "priority_group_proof", "authorisation_letter"} <= materials
@@ -122,7 +123,7 @@ def test_public_rental_housing_single_newcomer_skips_marriage_check(catalog):
 def test_social_assistance_low_income_rural_family_also_gets_temporary_aid(catalog):
     # seed 001: a rural family applies for 低保 and 临时救助 at once and is put under monitoring
     _plan, items, materials = _items("social_assistance", {
-        "hardship": "家庭人均收入低于当地低保标准", "also_temporary": "是", "residence": "农村",
+        "hardship": "人均收入低于低保标准", "also_temporary": "是", "residence": "农村",
         "medical_costs": "是", "student": "否", "housing_difficulty": "否", "vulnerable_member": "有重病患者",
         "proxy": "是"}, catalog)
     assert items == {"minimum_living", "temporary_aid", "medical_aid", "poverty_monitoring"}
@@ -133,7 +134,7 @@ def test_social_assistance_low_income_rural_family_also_gets_temporary_aid(catal
 
 def test_social_assistance_extreme_poverty_in_town(catalog):
     _plan, items, _materials = _items("social_assistance", {
-        "hardship": "无劳动能力、无生活来源且无法定赡养抚养扶养义务人", "also_temporary": "否", "residence": "城镇",
+        "hardship": "特困（无劳力、无收入、无赡养人）", "also_temporary": "否", "residence": "城镇",
         "medical_costs": "否", "student": "否", "housing_difficulty": "是", "vulnerable_member": "无",
         "proxy": "否"}, catalog)
     assert items == {"extreme_poverty", "housing_aid"}
