@@ -256,3 +256,26 @@ def test_shipped_bundles_name_their_materials_by_dictionary_code(code):
     for m in bundle.materials:
         entry = shipped.material(m.material or "")
         assert entry is not None and m.elicence == entry.elicence
+
+
+def test_rules_on_e_licences_and_facts_are_tried_both_ways(tmp_path):
+    text = GOOD.replace('drop_materials = ["lease_contract_filed"]\n',
+                        'drop_materials = ["lease_contract_filed"]\n\n[[rules]]\n'
+                        'when = "has(营业执照) and fact.scale = 小微"\n'
+                        'reason = "小微企业已有执照"\ndrop_materials = ["legal_rep_id"]\n', 1)
+    entries, problems = run_check(tmp_path, text)
+    assert problems == []
+    assert 1 in dry_run(entries[0].bundle).rules_fired
+
+
+def test_many_e_licences_are_sampled_within_the_bound(tmp_path):
+    from hall_app.domain.bundle_audit import MAX_APPLICANTS, applicants
+
+    rules = "".join(f'\n[[rules]]\nwhen = "has(证照{i}) and own = 自有"\nreason = "有证照{i}"\n'
+                    f'drop_materials = ["legal_rep_id"]\n' for i in range(9))
+    entries, problems = run_check(tmp_path, GOOD.replace("[[materials]]", rules + "\n[[materials]]", 1))
+    assert problems == []
+    people, every = applicants(entries[0].bundle)
+    assert not every and len(people) == MAX_APPLICANTS
+    run = dry_run(entries[0].bundle)
+    assert not run.exhaustive and run.combinations <= MAX_COMBINATIONS and len(run.rules_fired) == 10

@@ -13,6 +13,7 @@ STRINGS = {
     "dir_help": "套餐文件或目录（默认随程序发行的目录）",
     "reviews_help": "审核记录文件（默认 bundles/reviews.toml，或环境变量 HALL_BUNDLE_REVIEWS）",
     "need_as": "请用 --as 写明审核人（姓名及部门），或用 --dry-run 只查看审核内容",
+    "need_publisher": "请用 --as 写明发布人姓名",
     "reviewed": "已记录：{by} 审核通过“{name}”（内容 {hash}）",
     "published": "已记录：{by} 发布“{name}”（内容 {hash}）；用 hall-app server publish-bundles 发送到设备",
     "total": "共 {n} 个套餐：{counts}",
@@ -35,7 +36,7 @@ def register(bsub) -> None:
     p.set_defaults(handler=cmd_review)
     p = bsub.add_parser("publish", help=STRINGS["publish_help"])
     p.add_argument("code", metavar="CODE")
-    p.add_argument("--as", dest="by", metavar="NAME", required=True, help="发布人姓名")
+    p.add_argument("--as", dest="by", metavar="NAME", help="发布人姓名")
     p.add_argument("--note", default="")
     _common(p)
     p.set_defaults(handler=cmd_publish)
@@ -96,6 +97,8 @@ def cmd_review(args) -> int:
 def cmd_publish(args) -> int:
     from hall_app.services.bundle_review import release
 
+    if not args.by:
+        raise UserError(STRINGS["need_publisher"])
     record = _refused(lambda: release(args.code, args.by, args.note, args.paths, args.reviews))
     print(STRINGS["published"].format(by=record.by, name=args.code, hash=record.content_hash))
     return 0

@@ -13,12 +13,14 @@ import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from hall_app.domain import conditions as cond
 from hall_app.domain.bundle import Bundle
 from hall_app.domain.planner import Applicant, Plan, make_plan
 
 MAX_COMBINATIONS = 4096  # plans run per bundle before sampling instead
+MAX_APPLICANTS = 64  # mixes of e-licences and facts tried before sampling them
 OTHER_FACT = "（其他）"  # a fact value no condition names
 
 
@@ -99,18 +101,30 @@ def _facts(bundle: Bundle) -> dict[str, list[str]]:
     return {k: sorted(v) + [OTHER_FACT] for k, v in sorted(facts.items())}
 
 
-def applicants(bundle: Bundle) -> list[Applicant]:
-    """Every mix of the e-licences and fact values the bundle's conditions name
-    (an applicant with none of them among them)."""
+def applicants(bundle: Bundle) -> tuple[list[Applicant], bool]:
+    """Every mix of the e-licences and fact values the bundle's conditions name (an
+    applicant with none of them among them), or a seeded sample when there are more
+    than MAX_APPLICANTS; and whether that is every mix."""
     names = _elicences(bundle)
     facts = _facts(bundle)
+    choices: list[tuple[Any, ...]] = [(False, True)] * len(names) + [tuple(v) for v in facts.values()]
+    total = 2 ** len(names)
+    for values in facts.values():
+        total *= len(values)
+    mixes: list[tuple[Any, ...]]
+    if total <= MAX_APPLICANTS:
+        mixes = list(itertools.product(*choices))
+    else:  # none held, all held, and a seeded sample of the rest
+        rng = random.Random(f"{bundle.code}:applicants")
+        mixes = [tuple(c[0] for c in choices), tuple(c[-1] for c in choices)]
+        mixes += [tuple(rng.choice(c) for c in choices) for _ in range(MAX_APPLICANTS - 2)]
     out = []
-    for held in itertools.product((False, True), repeat=len(names)):
+    for mix in mixes:
+        held, picked = mix[:len(names)], mix[len(names):]
         elicences = frozenset(n for n, h in zip(names, held) if h)
-        for values in itertools.product(*facts.values()):
-            known = {k: v for k, v in zip(facts, values) if v != OTHER_FACT}
-            out.append(Applicant(facts=known, elicences=elicences))
-    return out
+        known = {k: v for k, v in zip(facts, picked) if v != OTHER_FACT}
+        out.append(Applicant(facts=known, elicences=elicences))
+    return out, total <= MAX_APPLICANTS
 
 
 def answer_sets(bundle: Bundle, applicant: Applicant, limit: int) -> Iterator[dict[str, str]]:
@@ -145,7 +159,7 @@ def _sampled(bundle: Bundle, applicant: Applicant, rng: random.Random) -> dict[s
 def dry_run(bundle: Bundle, limit: int = MAX_COMBINATIONS) -> DryRun:
     """Run the planner on every reachable combination (or a seeded sample of ``limit``)."""
     result = DryRun()
-    people = applicants(bundle)
+    people, result.exhaustive = applicants(bundle)
     share = max(1, limit // len(people))
     for applicant in people:
         sets = list(answer_sets(bundle, applicant, share + 1))

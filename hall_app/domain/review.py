@@ -47,6 +47,10 @@ class Status:
     stale: Record | None = None  # the latest record of an earlier content (edited since)
 
 
+def _when(at: str) -> str:
+    return f"{at[:10]} {at[11:16]} UTC" if len(at) >= 16 else at
+
+
 def status_of(bundle: Bundle, content_hash: str, problems: int, records: Iterable[Record]) -> Status:
     """Where the bundle stands: computed from its content now, its check result and the
     records of its code (any order)."""
@@ -62,10 +66,10 @@ def status_of(bundle: Bundle, content_hash: str, problems: int, records: Iterabl
     if problems:
         return Status(bundle.code, "draft", f"校验未通过：{problems} 个错误{edited}", stale=stale)
     if published is not None and reviewed is not None:
-        return Status(bundle.code, "published", f"{published.by} 于 {published.at[:16]} 发布",
+        return Status(bundle.code, "published", f"{published.by} 于 {_when(published.at)} 发布",
                       reviewed, published, stale)
     if reviewed is not None:
-        return Status(bundle.code, "reviewed", f"{reviewed.by} 于 {reviewed.at[:16]} 审核通过",
+        return Status(bundle.code, "reviewed", f"{reviewed.by} 于 {_when(reviewed.at)} 审核通过",
                       reviewed, None, stale)
     return Status(bundle.code, "checked", f"校验通过，待审核{edited}", stale=stale)
 
