@@ -164,3 +164,61 @@ def test_vehicle_purchase_on_loan_imported_car(catalog):
         "origin": "国产车", "local_hukou": "是", "loan": "否", "proxy": "否"}, catalog)
     assert items == {"purchase_tax", "vehicle_registration"}
     assert "vehicle_conformity_certificate" in materials and "vehicle_import_proof" not in materials
+
+
+def test_family_run_restaurant_on_bottled_gas_with_a_large_sign(catalog):
+    _plan, items, materials = _items("open_restaurant_individual", {
+        "has_licence": "否", "org_form": "家庭经营", "premises": "租赁房屋", "fuel": "瓶装液化石油气",
+        "signboard": "是", "signboard_type": "大型或楼顶招牌"}, catalog)
+    assert items == {"business_licence", "food_licence", "fire_check", "drainage_permit", "signboard",
+                     "tax_info_confirm"}
+    assert {"operator_id", "family_members", "lease_contract_filed", "lpg_supply_contract",
+            "signboard_structure_report", "health_certificates"} <= materials
+    assert not {"articles_of_association", "property_certificate", "business_licence",
+                "gas_supply_contract"} & materials
+
+
+def test_licensed_large_supermarket_adding_bulk_food_and_cigarettes(catalog):
+    _plan, items, materials = _items("open_supermarket", {
+        "has_licence": "是", "premises": "自有房屋", "food_scope": "含散装食品、冷藏冷冻食品或现制现售",
+        "area": "300平方米及以上", "sell_tobacco": "是", "signboard": "否"}, catalog)
+    assert items == {"food_licence", "hygiene_licence", "fire_check", "tobacco_licence"}
+    assert {"business_licence", "property_certificate", "hygiene_management_docs",
+            "tobacco_premises_proof"} <= materials
+    assert "articles_of_association" not in materials
+
+
+def test_small_convenience_store_selling_packaged_food_only_files_a_record(catalog):
+    _plan, items, _materials = _items("open_convenience_store", {
+        "has_licence": "否", "premises": "租赁房屋", "food_scope": "仅销售预包装食品", "sell_tobacco": "否",
+        "signboard": "否"}, catalog)
+    assert items == {"business_licence", "food_filing", "tax_info_confirm"}
+
+
+def test_veteran_retiring_with_hukou_to_restore(catalog):
+    _plan, items, materials = _items("veteran_discharge", {"placement": "退休", "hukou_cancelled": "是"}, catalog)
+    assert items == {"report_registration", "hukou_restore", "id_card", "medical_transfer", "preferential_card"}
+    assert "applicant_id" not in materials and {"discharge_certificate", "military_transfer_letter"} <= materials
+    _plan, items, _materials = _items("veteran_discharge", {"placement": "自主就业", "hukou_cancelled": "否",
+                                                             "id_valid": "是"}, catalog)
+    assert items == {"report_registration", "pension_transfer", "medical_transfer", "preferential_card"}
+
+
+def test_inspection_exempt_car_skips_the_test_lane_unless_it_hurt_someone(catalog):
+    base = {"exempt": "是", "tax_with_insurance": "是", "proxy": "否"}
+    _plan, items, _m = _items("vehicle_inspection_mark", {**base, "injury_accident": "否"}, catalog)
+    assert items == {"tax_check", "mark_issue"}
+    _plan, items, _m = _items("vehicle_inspection_mark", {**base, "injury_accident": "是"}, catalog)
+    assert items == {"safety_inspection", "tax_check", "mark_issue"}
+
+
+def test_entrepreneur_with_a_licence_and_no_loan_comes_for_the_grant(catalog):
+    plan, items, _m = _items("talent_entrepreneurship", {
+        "has_business": "是", "identity": "退役军人", "want_loan": "否", "want_incubator": "否"}, catalog)
+    assert items == {"startup_grant"}
+    assert "want_grant" not in {q.id for q in plan.questions}
+    _plan, items, materials = _items("talent_entrepreneurship", {
+        "has_business": "否", "business_form": "企业", "premises": "租赁房屋", "identity": "高校毕业生",
+        "want_loan": "是", "want_incubator": "否", "want_grant": "否"}, catalog)
+    assert items == {"business_licence", "guaranteed_loan"}
+    assert {"articles_of_association", "lease_contract_filed", "business_plan", "graduation_certificate"} <= materials
