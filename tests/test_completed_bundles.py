@@ -222,3 +222,13 @@ def test_entrepreneur_with_a_licence_and_no_loan_comes_for_the_grant(catalog):
         "want_loan": "是", "want_incubator": "否", "want_grant": "否"}, catalog)
     assert items == {"business_licence", "guaranteed_loan"}
     assert {"articles_of_association", "lease_contract_filed", "business_plan", "graduation_certificate"} <= materials
+
+
+def test_vehicle_purchase_reads_the_hukou_from_the_person_file(catalog):
+    bundle = catalog.get("vehicle_purchase")
+    answers = {"origin": "国产车", "loan": "否", "proxy": "否"}
+    plan = make_plan(bundle, answers, Applicant(facts={"local_hukou": "是"}))
+    assert "local_hukou" in plan.prefilled and not plan.pending
+    assert "residence_permit" not in {p.material.code for p in plan.materials}
+    plan = make_plan(bundle, answers, Applicant(facts={"local_hukou": "否"}))
+    assert [q.id for q in plan.pending] == ["local_hukou"]  # not on file as local: the clerk asks
