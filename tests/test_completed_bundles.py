@@ -124,8 +124,8 @@ def test_social_assistance_low_income_rural_family_also_gets_temporary_aid(catal
     # seed 001: a rural family applies for 低保 and 临时救助 at once and is put under monitoring
     _plan, items, materials = _items("social_assistance", {
         "hardship": "人均收入低于低保标准", "also_temporary": "是", "residence": "农村",
-        "medical_costs": "是", "student": "否", "housing_difficulty": "否", "vulnerable_member": "有重病患者",
-        "proxy": "是"}, catalog)
+        "medical_costs": "是", "student": "否", "housing_difficulty": "否", "jobless": "否",
+        "vulnerable_member": "有重病患者", "proxy": "是"}, catalog)
     assert items == {"minimum_living", "temporary_aid", "medical_aid", "poverty_monitoring"}
     assert {"family_economy_authorisation", "emergency_proof", "medical_bills", "diagnosis_certificate",
             "authorisation_letter"} <= materials
@@ -135,9 +135,10 @@ def test_social_assistance_low_income_rural_family_also_gets_temporary_aid(catal
 def test_social_assistance_extreme_poverty_in_town(catalog):
     _plan, items, _materials = _items("social_assistance", {
         "hardship": "特困（无劳力、无收入、无赡养人）", "also_temporary": "否", "residence": "城镇",
-        "medical_costs": "否", "student": "否", "housing_difficulty": "是", "vulnerable_member": "无",
-        "proxy": "否"}, catalog)
-    assert items == {"extreme_poverty", "housing_aid"}
+        "medical_costs": "否", "student": "否", "housing_difficulty": "是", "jobless": "是",
+        "vulnerable_member": "无", "proxy": "否"}, catalog)
+    assert items == {"extreme_poverty", "housing_aid", "employment_aid"}
+    assert "unemployment_certificate" in _materials
 
 
 def test_simple_deregistration_of_a_firm_that_never_did_tax_business(catalog):
