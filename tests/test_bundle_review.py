@@ -20,8 +20,12 @@ WHEN = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 def folder(tmp_path):
     d = tmp_path / "catalog"
     d.mkdir()
-    for code in ("newborn", "public_rental_housing"):
-        shutil.copy(CATALOG_DIR / f"{code}.toml", d / f"{code}.toml")
+    shutil.copy(CATALOG_DIR / "newborn.toml", d / "newborn.toml")
+    # a bundle still being written (complete = false) is a draft
+    draft = (CATALOG_DIR / "public_rental_housing.toml").read_text(encoding="utf-8")
+    assert "complete = true" in draft
+    (d / "public_rental_housing.toml").write_text(draft.replace("complete = true", "complete = false", 1),
+                                                  encoding="utf-8")
     return d
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -25,12 +26,26 @@ def test_find_json_lists_ranked_bundles_with_score_why_and_difference():
     assert rows[0]["differs"] and rows[1]["differs"]
 
 
-def test_find_text_marks_bundles_not_yet_offered():
+def test_find_text_marks_bundles_not_yet_offered(monkeypatch, capsys):
     proc = hall("bundles", "find", "gzf", "--limit", "2")
     assert proc.returncode == 0, proc.stderr
     line = proc.stdout.splitlines()[0]
     assert "public_rental_housing" in line and "公租房申请" in line and "拼音" in line
-    assert "暂不受理" in line
+    assert "暂不受理" not in line  # complete: offered at the window
+
+    # the same catalog with 公租房申请 still a draft: listed, and marked as not offered
+    from bundles import loader
+    from hall_app.cli.find import NOT_OFFERED, cmd_find
+    from hall_app.domain.catalog import Catalog, CatalogEntry
+
+    real = loader.load_catalog()
+    draft = Catalog(CatalogEntry(e.bundle.model_copy(update={"complete": False}), e.content_hash, e.source_file)
+                    if e.bundle.code == "public_rental_housing" else e
+                    for e in (real.entry(b.code) for b in real))
+    monkeypatch.setattr(loader, "load_catalog", lambda *args, **kwargs: draft)
+    assert cmd_find(argparse.Namespace(phrase=["gzf"], limit=2, offered=False, json=False)) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    assert "public_rental_housing" in line and NOT_OFFERED in line
 
 
 def test_find_several_words_and_offered_only():

@@ -7,6 +7,7 @@ from __future__ import annotations
 from textual.widgets import OptionList
 
 from bundles.loader import CATALOG_DIR, load_catalog
+from hall_app.domain.catalog import Catalog, CatalogEntry
 from screens.app import HallApp
 from screens.strings import Need as T
 from tests.ui.helpers import login, press, settle, type_text
@@ -14,8 +15,12 @@ from tests.ui.helpers import login, press, settle, type_text
 CODES = ("newborn", "company_setup", "public_rental_housing", "simple_deregistration", "general_deregistration")
 
 
-def with_catalog(hall):
-    catalog = load_catalog([CATALOG_DIR / f"{code}.toml" for code in CODES])
+def with_catalog(hall, drafts: tuple[str, ...] = ()):
+    """The app over the CODES bundles; those in ``drafts`` as if not yet complete."""
+    shipped = load_catalog([CATALOG_DIR / f"{code}.toml" for code in CODES])
+    catalog = Catalog(CatalogEntry(e.bundle.model_copy(update={"complete": False}), e.content_hash, e.source_file)
+                      if e.bundle.code in drafts else e
+                      for e in (shipped.entry(b.code) for b in shipped))
     hall.catalog_service._catalog = catalog
     hall.__dict__["catalog"] = catalog
     return HallApp(hall, cursor_blink=False)
@@ -34,7 +39,7 @@ async def open_need(pilot, words: str) -> None:
 
 
 async def test_an_incomplete_bundle_is_listed_as_not_offered_and_not_started(hall):
-    app = with_catalog(hall)
+    app = with_catalog(hall, drafts=("public_rental_housing",))
     async with app.run_test(size=(100, 32)) as pilot:
         await open_need(pilot, "申请公租房")
         shown = options(app)
