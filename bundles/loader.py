@@ -24,8 +24,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pydantic and the schema load only when a file must be validated
     from hall_app.domain.bundle import Bundle
     from hall_app.domain.catalog import Catalog, CatalogEntry
+    from hall_app.domain.dictionary import Dictionary
 
 CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
+DICTIONARY_DIR = Path(__file__).resolve().parent / "dictionary"
 
 
 @dataclass(frozen=True)
@@ -93,11 +95,60 @@ def _limit_reason(err: dict) -> str | None:
     return None
 
 
-def load_file(path: Path) -> tuple[CatalogEntry | None, list[BundleProblem]]:
+def load_dictionary(directory: Path = DICTIONARY_DIR) -> tuple[Dictionary | None, list[BundleProblem]]:
+    """The shared material and field dictionaries (materials.toml, fields.toml)."""
+    import tomllib
+
+    from pydantic import ValidationError
+
+    from hall_app.domain.dictionary import Dictionary
+
+    data: dict[str, Any] = {}
+    problems: list[BundleProblem] = []
+    for part in ("materials", "fields"):
+        path = directory / f"{part}.toml"
+        label = _display(path)
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(BundleProblem(label, "字典", "", f"无法读取文件：{exc}"))
+            continue
+        except tomllib.TOMLDecodeError as exc:
+            problems.append(BundleProblem(label, "字典", "", f"TOML 格式错误：{exc}"))
+            continue
+        unknown = sorted(set(raw) - {part})
+        if unknown:
+            problems.append(BundleProblem(label, "字典", unknown[0], f"字典文件只能有 [[{part}]] 表"))
+        data[part] = raw.get(part, [])
+    if problems:
+        return None, problems
+    try:
+        return Dictionary.model_validate(data), []
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            label = _display(directory / f"{loc[0]}.toml") if loc else _display(directory)
+            problems.append(BundleProblem(label, "字典", _loc(loc),
+                                          _limit_reason(err) or err["msg"].removeprefix("Value error, ")))
+        return None, problems
+
+
+_DICTIONARY: dict[Path, tuple[Dictionary | None, list[BundleProblem]]] = {}
+
+
+def shipped_dictionary() -> tuple[Dictionary | None, list[BundleProblem]]:
+    """The shipped dictionary, read once per process."""
+    if DICTIONARY_DIR not in _DICTIONARY:
+        _DICTIONARY[DICTIONARY_DIR] = load_dictionary(DICTIONARY_DIR)
+    return _DICTIONARY[DICTIONARY_DIR]
+
+
+def load_file(path: Path, dictionary: Dictionary | None = None) -> tuple[CatalogEntry | None, list[BundleProblem]]:
     import tomllib
 
     from hall_app.domain.bundle import LIMITS
     from hall_app.domain.catalog import CatalogEntry
+    from hall_app.domain.dictionary import resolve_bundle
 
     label = _display(path)
     limit = LIMITS["file_bytes"]
@@ -113,8 +164,15 @@ def load_file(path: Path) -> tuple[CatalogEntry | None, list[BundleProblem]]:
         return None, [BundleProblem(label, "?", "", f"TOML 格式错误：{exc}")]
     except RecursionError:
         return None, [BundleProblem(label, "?", "", "TOML 嵌套层数过多，无法读取")]
+    if dictionary is None:
+        dictionary, dict_problems = shipped_dictionary()
+        if dictionary is None:
+            return None, dict_problems
+    data, unresolved = resolve_bundle(data, dictionary)
     bundle, problems = parse_bundle(data, label)
-    if bundle is None:
+    name = f"{data.get('code', '?')} {data.get('name', '')}".strip()
+    problems = [BundleProblem(label, name, path, reason) for path, reason in unresolved] + problems
+    if bundle is None or unresolved:
         return None, problems
     if path.stem != bundle.code:
         problems.append(BundleProblem(label, f"{bundle.code} {bundle.name}", "code",
@@ -142,9 +200,12 @@ def bundle_files(paths: Iterable[Path | str] | None = None) -> list[Path]:
 
 def check(paths: Iterable[Path | str] | None = None) -> tuple[list[CatalogEntry], list[BundleProblem]]:
     entries: list[CatalogEntry] = []
-    problems: list[BundleProblem] = []
+    dictionary, found_in_dictionary = shipped_dictionary()
+    problems: list[BundleProblem] = list(found_in_dictionary)
+    if dictionary is None:
+        return entries, problems
     for path in bundle_files(paths):
-        entry, found = load_file(path)
+        entry, found = load_file(path, dictionary)
         problems += found
         if entry:
             entries.append(entry)
@@ -203,7 +264,9 @@ def _validated(files: list[Path]) -> list[CatalogEntry]:
 
 CACHE_FORMAT = 1
 # The schema's own source: a change to the rules invalidates what they once accepted.
-_SCHEMA_FILES = ("hall_app/domain/bundle.py", "hall_app/domain/conditions.py", "bundles/loader.py")
+_SCHEMA_FILES = ("hall_app/domain/bundle.py", "hall_app/domain/conditions.py", "bundles/loader.py",
+                 "hall_app/domain/dictionary.py", "bundles/dictionary/materials.toml",
+                 "bundles/dictionary/fields.toml")
 _ROOT = Path(__file__).resolve().parent.parent
 
 

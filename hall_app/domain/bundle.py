@@ -172,8 +172,10 @@ class RuleDef(_Strict):
 
 class MaterialDef(Conditional):
     code: Code
+    material: Code | None = None  # its code in the material dictionary (filled in by the loader)
     name: Text
     spec: Text
+    validity: Text | None = None  # from the dictionary: how long / in what state it is accepted
     items: Refs = Field(min_length=1)
     requirement: Requirement = "required"
     elicence: Annotated[str, Field(max_length=L["text"])] | None = None
