@@ -109,7 +109,7 @@ DEPARTMENTS = {
 ELICENCES = {
     "居民身份证", "居民户口簿", "结婚证", "离婚证", "出生医学证明", "分娩记录", "社会保障卡", "营业执照",
     "不动产权证书", "死亡医学证明", "火化证明", "学历证书", "食品经营许可证", "退役军人证", "残疾人证",
-    "房屋租赁合同备案",
+    "房屋租赁合同备案", "最低生活保障证",
 }
 PREFILL = {
     "person.name", "person.id_number", "person.phone", "person.address", "person.sex", "person.birth_date",
@@ -189,13 +189,21 @@ def test_business_variants_stay_distinct_and_are_business_kind(catalog):
     assert by_name["我要开火锅店"].complete and not by_name["我要开火锅店（个体户）"].complete
 
 
-def test_flagships_complete_and_the_rest_not(catalog):
+def test_flagships_complete(catalog):
     for code, name in FLAGSHIPS.items():
         bundle = catalog.get(code)
         assert bundle is not None and bundle.name == name and bundle.complete, code
-    others = [b for b in catalog if b.code not in FLAGSHIPS]
-    assert others and all(not b.complete for b in others)
-    assert {b.code for b in catalog.complete()} == set(FLAGSHIPS)
+    assert set(FLAGSHIPS) <= {b.code for b in catalog.complete()}
+
+
+def test_a_complete_bundle_asks_questions_and_explains_its_conditions(catalog):
+    """Beyond the flagships, a bundle marked complete has situation questions and a
+    reason for every conditional item, rule and material (what the clerk reads out)."""
+    for b in catalog.complete():
+        assert b.questions, b.code
+        for entry in [*b.items, *b.materials]:
+            assert entry.when is None or entry.when == "false" or entry.reason, (b.code, entry)
+        assert all(rule.reason for rule in b.rules), b.code
 
 
 def test_complete_bundles_span_two_departments(catalog):
