@@ -109,7 +109,7 @@ DEPARTMENTS = {
 ELICENCES = {
     "居民身份证", "居民户口簿", "结婚证", "离婚证", "出生医学证明", "分娩记录", "社会保障卡", "营业执照",
     "不动产权证书", "死亡医学证明", "火化证明", "学历证书", "食品经营许可证", "退役军人证", "残疾人证",
-    "房屋租赁合同备案", "最低生活保障证",
+    "房屋租赁合同备案",
 }
 PREFILL = {
     "person.name", "person.id_number", "person.phone", "person.address", "person.sex", "person.birth_date",
@@ -229,9 +229,16 @@ def test_departments_use_one_vocabulary(catalog):
 
 
 def test_elicences_and_prefill_use_the_known_vocabulary(catalog):
+    """E-licence types: the demo's, plus those the material dictionary declares (the
+    dictionary is where a new type is introduced, once)."""
+    from bundles.loader import shipped_dictionary
+
+    dictionary, _problems = shipped_dictionary()
+    assert dictionary is not None
+    known = ELICENCES | {m.elicence for m in dictionary.materials if m.elicence}
     for b in catalog:
         for m in b.materials:
-            assert m.elicence is None or m.elicence in ELICENCES, (b.code, m.code, m.elicence)
+            assert m.elicence is None or m.elicence in known, (b.code, m.code, m.elicence)
         for f in b.fields:
             assert f.prefill is None or f.prefill in PREFILL, (b.code, f.key, f.prefill)
 
