@@ -198,7 +198,10 @@ def bundle_files(paths: Iterable[Path | str] | None = None) -> list[Path]:
     return files
 
 
-def check(paths: Iterable[Path | str] | None = None) -> tuple[list[CatalogEntry], list[BundleProblem]]:
+def check(paths: Iterable[Path | str] | None = None, audit: bool = True
+          ) -> tuple[list[CatalogEntry], list[BundleProblem]]:
+    """Every file checked; with ``audit`` also each bundle's logic on the planner (unused
+    questions, rules that never fire, items never reached: hall_app/domain/bundle_audit.py)."""
     entries: list[CatalogEntry] = []
     dictionary, found_in_dictionary = shipped_dictionary()
     problems: list[BundleProblem] = list(found_in_dictionary)
@@ -219,6 +222,13 @@ def check(paths: Iterable[Path | str] | None = None) -> tuple[list[CatalogEntry]
                                               "code" if label == "编号" else "name",
                                               f"套餐{label}“{key}”与 {seen[key]} 重复"))
             seen[key] = entry.source_file
+    if audit:
+        from hall_app.domain.bundle_audit import findings
+
+        for entry in entries:
+            b = entry.bundle
+            problems += [BundleProblem(entry.source_file, f"{b.code} {b.name}", f.path, f.reason)
+                         for f in findings(b)]
     return entries, problems
 
 
@@ -253,7 +263,7 @@ def load_index(paths: Iterable[Path | str] | None = None) -> list[dict[str, Any]
 
 
 def _validated(files: list[Path]) -> list[CatalogEntry]:
-    entries, problems = check(files)
+    entries, problems = check(files, audit=False)  # the logic audit is for `bundles check` and publishing
     if problems:
         raise CatalogError(problems)
     _store(files, [_cache_entry(e) for e in entries])

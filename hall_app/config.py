@@ -54,6 +54,9 @@ class DeviceSettings:
     hall: str = "JJ01"
     window: str = "W03"
     device_name: str = ""
+    # which bundle files a hall offers for intake: "complete" (demo, development) or
+    # "published" (production: only bundles whose exact content was reviewed and released)
+    bundle_offer: Literal["complete", "published"] = "complete"
 
 
 

@@ -8,7 +8,7 @@ from hall_app.cli.common import UserError, dump_json, open_ctx, translated_error
 
 
 def register(sub) -> None:
-    bundles = sub.add_parser("bundles", help="套餐目录：列出、查看、校验")
+    bundles = sub.add_parser("bundles", help="套餐目录：列出、查看、校验、审核、发布")
     bsub = bundles.add_subparsers(dest="bundles_command", metavar="ACTION", required=True)
     p = bsub.add_parser("list", help="列出所有套餐")
     p.add_argument("--json", action="store_true")
@@ -20,6 +20,9 @@ def register(sub) -> None:
     p = bsub.add_parser("check", help="校验套餐文件（默认整个目录），有错则非零退出")
     p.add_argument("paths", nargs="*")
     p.set_defaults(handler=cmd_check)
+    from hall_app.cli.bundle_review import register as register_review
+
+    register_review(bsub)
 
     p = sub.add_parser("plan", help="按情形答案计算办理清单（事项、材料、表单）")
     p.add_argument("code", help="套餐编号或中文全称")

@@ -4,6 +4,7 @@ enroll-code, revoke, devices, publish-bundles, simulate-departments."""
 from __future__ import annotations
 
 import argparse
+import sys
 from contextlib import contextmanager
 
 from hall_app.cli.common import UserError
@@ -55,6 +56,8 @@ def register(sub) -> None:
     p = actions.add_parser("publish-bundles", help="发布套餐文件（文件或目录）；内容变化即为新版本")
     _db(p)
     p.add_argument("path", metavar="PATH")
+    p.add_argument("--reviews", metavar="FILE",
+                   help="审核记录文件（默认 bundles/reviews.toml）；只发送当前内容已审核发布的套餐")
     p.set_defaults(handler=cmd_publish)
 
     p = actions.add_parser("simulate-departments", help="模拟部门系统：按延时推进已分发事项的办理结果")
@@ -158,11 +161,26 @@ def cmd_publish(args) -> int:
         raise UserError(f"找不到套餐文件或目录：{args.path}") from None
     except CatalogError as exc:
         raise UserError("套餐文件有错误，未发布：\n" + str(exc)) from None
-    with _engine(args) as engine:
-        published = publish(engine, entries)
+    from bundles.reviews import ReviewsError
+    from hall_app.services.bundle_review import unpublished
+
+    try:
+        held = unpublished(entries, args.reviews)  # a bundle reaches devices only after a recorded review
+    except ReviewsError as exc:
+        raise UserError(str(exc)) from None
+    held_codes = {e.bundle.code for e, _ in held}
+    entries = [e for e in entries if e.bundle.code not in held_codes]
+    published = []
+    if entries:
+        with _engine(args) as engine:
+            published = publish(engine, entries)
     for p in published:
         what = "已发布" if p.new else "未变化"
         print(f"{what}  {p.code}  {p.name}  第 {p.version} 版  {p.content_hash}")
+    if held:
+        lines = "\n".join(line for _, line in held)
+        print(f"未发送（先 hall-app bundles review 审核、bundles publish 发布）：\n{lines}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -36,6 +36,10 @@ class CatalogService:
 
             shipped = load_catalog()
             entries = {b.code: shipped.entry(b.code) for b in shipped}
+            if self.ctx.settings.device.bundle_offer == "published":
+                released = self._released()
+                entries = {code: e for code, e in entries.items()
+                           if e is not None and (code, e.content_hash) in released}
             with self.ctx.read() as session:
                 for row in session.scalars(select(BundleVersion).order_by(BundleVersion.version)):
                     current = entries.get(row.code)
@@ -48,6 +52,13 @@ class CatalogService:
         self._catalog = None
         self.ctx.__dict__.pop("catalog", None)
         return self.catalog()
+
+    @staticmethod
+    def _released() -> set[tuple[str, str]]:
+        """(code, content hash) of the shipped contents with a recorded review and release."""
+        from bundles.reviews import read_records
+
+        return {(r.code, r.content_hash) for r in read_records() if r.status == "published"}
 
     @staticmethod
     def _bundle(row: BundleVersion) -> Bundle:

@@ -28,9 +28,20 @@ def test_published_bundles_are_immutable_versions_and_cases_keep_theirs(tmp_path
     folder = tmp_path / "catalog"
     folder.mkdir()
     shutil.copy(CATALOG_DIR / "newborn.toml", folder / "newborn.toml")
-    first = cli("server", "publish-bundles", str(folder), "--db", pg_url)
+    reviews = str(tmp_path / "reviews.toml")
+    unreviewed = cli("server", "publish-bundles", str(folder), "--db", pg_url, "--reviews", reviews)
+    assert unreviewed.returncode == 1 and "未经审核发布" in unreviewed.stderr and "已发布" not in unreviewed.stdout
+
+    def review_and_release() -> None:
+        for step in (["review", "newborn", "--as", "王审核（市卫生健康委）"], ["publish", "newborn", "--as", "李发布"]):
+            done = cli("bundles", *step, "--dir", str(folder), "--reviews", reviews)
+            assert done.returncode == 0, done.stderr
+
+    review_and_release()
+    first = cli("server", "publish-bundles", str(folder), "--db", pg_url, "--reviews", reviews)
     assert first.returncode == 0 and "已发布  newborn" in first.stdout and "第 1 版" in first.stdout
-    assert "未变化" in cli("server", "publish-bundles", str(folder / "newborn.toml"), "--db", pg_url).stdout
+    assert "未变化" in cli("server", "publish-bundles", str(folder / "newborn.toml"), "--db", pg_url,
+                         "--reviews", reviews).stdout
 
     a = make_device(tmp_path, "a")
     enroll(a, server_engine, server.url)
@@ -39,7 +50,10 @@ def test_published_bundles_are_immutable_versions_and_cases_keep_theirs(tmp_path
     path = folder / "newborn.toml"
     path.write_text(path.read_text(encoding="utf-8").replace(
         'summary = "', 'summary = "（2027年起）', 1), encoding="utf-8")  # the file changes: a new version
-    second = cli("server", "publish-bundles", str(path), "--db", pg_url)
+    edited = cli("server", "publish-bundles", str(path), "--db", pg_url, "--reviews", reviews)
+    assert edited.returncode == 1 and "第 2 版" not in edited.stdout  # an edit after review does not go out
+    review_and_release()
+    second = cli("server", "publish-bundles", str(path), "--db", pg_url, "--reviews", reviews)
     assert second.returncode == 0 and "第 2 版" in second.stdout
     report = sync_once(a)
     assert report.pull.bundles == 1
