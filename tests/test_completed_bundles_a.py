@@ -339,3 +339,15 @@ def test_shop_form_is_asked_once_across_items(catalog):
                       "signboard": "是", "signboard_type": "门头店招", "self_present": "是"})
     assert plan.fields_asked < plan.fields_without_merge
     assert len({f.field.key for f in plan.fields}) == plan.fields_asked
+
+
+def test_someone_elses_id_card_is_not_exempted_by_the_applicants_elicence(catalog):
+    """A relative filing for a disabled person: the applicant's own ID card is on file, the
+    relative's is not, so only the applicant's is exempt."""
+    plan = make_plan(catalog.get("disability_assistance"),
+                     {"has_certificate": "否", "grade": "尚不清楚", "low_income": "否", "age_group": "60周岁及以上",
+                      "assessment_mode": "到定点医院评定", "by_relative": "是"},
+                     Applicant(elicences=frozenset({"居民身份证"})))
+    status = {m.material.code: m.status for m in plan.materials}
+    assert status["id_card"] == "exempt"
+    assert status["agent_id_card"] == "missing"
