@@ -51,3 +51,26 @@ def append_record(record: Record, path: Path | str | None = None) -> Path:
             fh.write(HEADER)
         fh.write(text)
     return file
+
+
+def _snapshot_path(code: str, reviews: Path | str | None) -> Path:
+    return reviews_file(reviews).parent / "published" / f"{code}.json"
+
+
+def write_snapshot(code: str, content_hash: str, data: dict, reviews: Path | str | None = None) -> Path:
+    """Keep the content a release was given for (bundles/published/CODE.json), so the next
+    review can show what changed since."""
+    path = _snapshot_path(code, reviews)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc = {"code": code, "content_hash": content_hash, "bundle": data}
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def read_snapshot(code: str, reviews: Path | str | None = None) -> dict | None:
+    path = _snapshot_path(code, reviews)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        return doc if isinstance(doc, dict) and isinstance(doc.get("bundle"), dict) else None
+    except (OSError, ValueError):
+        return None

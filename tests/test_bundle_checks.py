@@ -279,3 +279,13 @@ def test_many_e_licences_are_sampled_within_the_bound(tmp_path):
     assert not every and len(people) == MAX_APPLICANTS
     run = dry_run(entries[0].bundle)
     assert not run.exhaustive and run.combinations <= MAX_COMBINATIONS and len(run.rules_fired) == 10
+
+
+def test_authors_look_up_dictionary_codes(capsys):
+    from hall_app.cli import main
+
+    assert main(["bundles", "dictionary", "户口簿"]) == 0
+    out = capsys.readouterr().out
+    assert "hukou_booklet " in out and "电子证照：居民户口簿" in out and "hukou_booklet_other_province" in out
+    assert main(["bundles", "dictionary", "飞船"]) == 1
+    assert "字典中没有“飞船”" in capsys.readouterr().err

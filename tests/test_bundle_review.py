@@ -151,3 +151,16 @@ def test_a_production_hall_offers_only_released_bundles(tmp_path, clock, monkeyp
     release("newborn", "李发布", reviews=reviews)
     assert [b.code for b in hall.catalog_service.reload()] == ["newborn"]
     assert hall.cases.start("newborn", "zhangli").bundle_code == "newborn"
+
+
+def test_the_dry_run_shows_what_changed_since_the_release(folder, reviews):
+    review("newborn", "王审核", paths=[folder], reviews=reviews)
+    release("newborn", "李发布", paths=[folder], reviews=reviews)
+    assert "八、" not in "\n".join(dry_run_text("newborn", [folder], reviews))  # nothing changed
+    path = folder / "newborn.toml"
+    text = path.read_text(encoding="utf-8").replace("promised_days = 1", "promised_days = 2", 1)
+    path.write_text(text.replace('requirement = "optional"', 'requirement = "required"'), encoding="utf-8")
+    shown = "\n".join(dry_run_text("newborn", [folder], reviews))
+    assert "八、与已发布内容" in shown
+    assert "修改事项“出生医学证明”：承诺时限 1 → 2" in shown
+    assert "修改材料“银行卡（缴费用）”：要求 optional → required" in shown

@@ -20,9 +20,11 @@ def register(sub) -> None:
     p = bsub.add_parser("check", help="校验套餐文件（默认整个目录），有错则非零退出")
     p.add_argument("paths", nargs="*")
     p.set_defaults(handler=cmd_check)
+    from hall_app.cli.bundle_dictionary import register as register_dictionary
     from hall_app.cli.bundle_review import register as register_review
 
     register_review(bsub)
+    register_dictionary(bsub)
 
     p = sub.add_parser("plan", help="按情形答案计算办理清单（事项、材料、表单）")
     p.add_argument("code", help="套餐编号或中文全称")

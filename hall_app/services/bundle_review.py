@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bundles.loader import BundleProblem, check
-from bundles.reviews import append_record, read_records
+from bundles.reviews import append_record, read_records, read_snapshot, write_snapshot
 from hall_app.domain.bundle_audit import dry_run, findings
 from hall_app.domain.catalog import CatalogEntry
 from hall_app.domain.review import STATE_LABELS, Record, Status, reviewer_text, status_of
@@ -95,6 +95,7 @@ def release(code: str, by: str, note: str = "", paths=None, reviews=None, now: d
     b = fs.entry.bundle
     record = Record(b.code, fs.entry.content_hash, b.version, "published", by, _now(now), note)
     append_record(record, reviews)
+    write_snapshot(b.code, fs.entry.content_hash, b.model_dump(mode="json"), reviews)
     return record
 
 
@@ -104,6 +105,13 @@ def dry_run_text(code: str, paths=None, reviews=None) -> list[str]:
     run = dry_run(bundle)
     problems = [f"{p.path}: {p.reason}" if p.path else p.reason for p in fs.problems]
     lines = reviewer_text(bundle, run, problems if fs.problems else [f.reason for f in findings(bundle, run)])
+    snapshot = read_snapshot(bundle.code, reviews)
+    if snapshot is not None and snapshot.get("content_hash") != fs.entry.content_hash:
+        from hall_app.domain.bundle_diff import diff
+
+        changes = diff(snapshot["bundle"], bundle)
+        lines += ["", f"八、与已发布内容（{snapshot.get('content_hash')}）相比的变化：" + ("" if changes else "无")]
+        lines += changes
     s = fs.status
     lines.append(f"状态：{STATE_LABELS[s.state]}（{s.why}）")
     if s.reviewed and s.reviewed.note:
