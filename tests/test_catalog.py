@@ -101,7 +101,7 @@ DEPARTMENTS = {
     "市民政局", "市规划自然资源局", "住房公积金管理中心", "市教委", "市农业农村委", "市交通局",
     "市消防救援总队", "市城市管理局", "市文化旅游委", "市财政局", "市残联", "市退役军人事务局",
     "人行重庆营管部", "市商务委", "重庆海关", "市生态环境局", "重庆银保监局", "市知识产权局",
-    "重庆水务集团", "国网重庆市电力公司", "重庆燃气集团", "市经济信息委", "市烟草局", "市水利局",
+    "重庆水务集团", "国网重庆市电力公司", "重庆燃气集团", "市经济信息委", "市烟草局", "市水利局", "市发展改革委",
 }
 
 
@@ -192,11 +192,21 @@ def test_business_variants_stay_distinct_and_are_business_kind(catalog):
     assert by_name["我要开火锅店"].complete
 
 
-def test_flagships_are_complete(catalog):
+def test_flagships_complete(catalog):
     for code, name in FLAGSHIPS.items():
         bundle = catalog.get(code)
         assert bundle is not None and bundle.name == name and bundle.complete, code
-    assert {b.code for b in catalog.complete()} >= set(FLAGSHIPS)
+    assert set(FLAGSHIPS) <= {b.code for b in catalog.complete()}
+
+
+def test_a_complete_bundle_asks_questions_and_explains_its_conditions(catalog):
+    """Beyond the flagships, a bundle marked complete has situation questions and a
+    reason for every conditional item, rule and material (what the clerk reads out)."""
+    for b in catalog.complete():
+        assert b.questions, b.code
+        for entry in [*b.items, *b.materials]:
+            assert entry.when is None or entry.when == "false" or entry.reason, (b.code, entry)
+        assert all(rule.reason for rule in b.rules), b.code
 
 
 def test_complete_bundles_span_two_departments(catalog):
@@ -222,9 +232,16 @@ def test_departments_use_one_vocabulary(catalog):
 
 
 def test_elicences_and_prefill_use_the_known_vocabulary(catalog):
+    """E-licence types: the demo's, plus those the material dictionary declares (the
+    dictionary is where a new type is introduced, once)."""
+    from bundles.loader import shipped_dictionary
+
+    dictionary, _problems = shipped_dictionary()
+    assert dictionary is not None
+    known = ELICENCES | {m.elicence for m in dictionary.materials if m.elicence}
     for b in catalog:
         for m in b.materials:
-            assert m.elicence is None or m.elicence in ELICENCES, (b.code, m.code, m.elicence)
+            assert m.elicence is None or m.elicence in known, (b.code, m.code, m.elicence)
         for f in b.fields:
             assert f.prefill is None or f.prefill in PREFILL, (b.code, f.key, f.prefill)
 
