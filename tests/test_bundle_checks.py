@@ -92,7 +92,7 @@ def test_the_good_fixture_passes_and_is_filled_in_from_the_dictionary(tmp_path):
     lease = next(m for m in bundle.materials if m.code == "lease_contract_filed")
     assert lease.name == "房屋租赁合同（已备案）" and lease.elicence == "房屋租赁合同备案"
     phone = next(f for f in bundle.fields if f.key == "phone")
-    assert (phone.label, phone.type, phone.prefill) == ("联系电话", "mobile", "firm.phone")  # 企业: prefill_firm
+    assert (phone.label, phone.type, phone.prefill) == ("联系电话", "phone", "firm.phone")  # 企业: prefill_firm
     # the e-licence named by the dictionary exempts the material, as in every bundle
     plan = make_plan(bundle, {"crowd": "否", "own": "租用"}, Applicant(elicences=frozenset({"居民身份证"})))
     assert {p.material.code for p in plan.exempt} == {"legal_rep_id"}

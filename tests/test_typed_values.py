@@ -92,3 +92,17 @@ def test_a_person_not_on_file_takes_nothing_of_the_previous_file():
 def test_a_corrected_typo_keeps_what_the_clerk_typed():
     old = {"id_number": "500116199001014570", "name": "周晓梅", "phone": "13512345678"}
     assert applicant_changes(old, None, None) == {}
+
+
+def test_a_contact_phone_takes_a_landline_and_a_mobile_field_does_not():
+    """联系电话 in the dictionary is a phone (a firm's number on file is often a landline);
+    a field typed mobile still wants 11 digits starting with 1."""
+    from hall_app.domain.bundle import FieldDef
+    from hall_app.domain.form import check_field
+
+    phone = FieldDef(key="phone", label="联系电话", type="phone")
+    assert check_field(phone, "023-47561234").ok and check_field(phone, "023-47561234").value == "02347561234"
+    assert check_field(phone, "１３９０８３１２３４５").value == "13908312345"
+    assert "带区号的固定电话" in check_field(phone, "12345").error
+    mobile = FieldDef(key="mobile", label="手机号码", type="mobile")
+    assert "11位手机号码" in check_field(mobile, "02347561234").error

@@ -33,7 +33,7 @@ LongText = Annotated[str, Field(max_length=L["long_text"])]
 Condition = Annotated[str, Field(max_length=L["condition"])]
 Refs = Annotated[list[Code], Field(max_length=L["refs"])]
 
-FieldType = Literal["text", "name", "citizen_id", "uscc", "mobile", "date", "choice", "address", "number"]
+FieldType = Literal["text", "name", "citizen_id", "uscc", "mobile", "phone", "date", "choice", "address", "number"]
 Requirement = Literal["required", "optional", "deferrable"]
 MaterialForm = Literal["original", "copy", "original_and_copy", "electronic"]
 

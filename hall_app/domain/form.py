@@ -57,6 +57,8 @@ def check_field(spec: FieldDef, raw: str | None, today: dt.date | None = None) -
     if kind == "uscc":
         result = check_uscc(value)
         return FieldCheck(result.value, result.error, result.warnings)
+    if kind == "phone":  # a mobile or a landline with its area code (a firm's 联系电话)
+        return check_phone(value, spec.label)
     if kind == "mobile":
         digits = compact(value)
         if digits.startswith("+86"):

@@ -23,7 +23,8 @@ State = Literal["draft", "checked", "reviewed", "published"]
 STATES: tuple[State, ...] = ("draft", "checked", "reviewed", "published")
 STATE_LABELS = {"draft": "草稿", "checked": "已校验", "reviewed": "已审核", "published": "已发布"}
 FIELD_TYPE_LABELS = {"text": "文字", "name": "姓名", "citizen_id": "身份证号", "uscc": "统一社会信用代码",
-                     "mobile": "手机号", "date": "日期", "choice": "选择", "address": "地址", "number": "数字"}
+                     "mobile": "手机号", "phone": "电话", "date": "日期", "choice": "选择", "address": "地址",
+                     "number": "数字"}
 
 
 @dataclass(frozen=True)
