@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from hall_app.domain.case_state import CaseState
+from hall_app.domain.case_state import TRANSITIONS, CaseState
 from hall_app.domain.rating import FollowUp, RatingError, follow_up_of, make_rating
 from hall_app.domain.text import clean
 from hall_app.services.intake import IntakeError
@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from hall_app.services.context import HallContext
 
 FOLLOW_UP_ROLES = frozenset({"supervisor", "admin"})
-RATEABLE = frozenset({"handed_over", "refused"})  # the case's state machine lets these be rated
+# The statuses the case's state machine lets be rated (handed over, refused): read from it, not copied.
+RATEABLE = frozenset(status for status, after in TRANSITIONS.items() if "rated" in after)
 
 
 @dataclass(frozen=True)
