@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hall_app.cli.common import UserError, open_ctx, translated_errors
+from hall_app.cli.common import open_ctx, translated_errors
 
 STEPS = {"verified": "核实", "rectified": "整改", "explained": "解释说明", "appealed": "申诉", "revisited": "回访",
          "closed": "办结"}
@@ -68,6 +68,3 @@ def cmd_follow_up(args) -> int:
     if args.step == "closed":
         print("该差评整改回访已办结")
     return 0
-
-
-__all__ = ["UserError", "register"]

@@ -68,7 +68,7 @@ def _print_table(rows: list[list[str]], label: str) -> None:
     def width(text: str) -> int:
         return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text)
 
-    shown = [r for r in rows[:-1]]  # the seeds' reference line is printed under the table
+    shown = rows[:-1]  # the seeds' reference line is printed under the table
     widths = [max(width(r[i]) for r in shown) for i in range(len(shown[0]))]
     print(f"统计期：{label}")
     for r in shown:
