@@ -71,6 +71,7 @@ class Workbench:
     clear = "清除查找"
     all_windows = "全部窗口"
     users = "用户管理"
+    bundles = "套餐审核"  # screens/bundle_review.py
     logout = "注销"
     prev_page = "上一页"
     next_page = "下一页"
@@ -341,3 +342,35 @@ STEP_TITLES = STEP_LABELS
 CIRCLED = "①②③④⑤⑥⑦⑧⑨"
 WEEKDAYS = "一二三四五六日"
 
+
+
+# -- bundle review before launch (screens/bundle_review.py, screens/bundle_detail.py) ----------
+class BundleReview:
+    title = "套餐审核（上线前审核）"
+    cols = ("状态", "一件事", "编号", "说明")
+    checking = "校验中"
+    loading = "正在读取并校验套餐文件…"
+    auditing = "已读取 {n} 个套餐；正在按情形答案试运行，完成后显示最终状态…"
+    summary = "共 {n} 个套餐：{counts}"
+    unreadable = "另有 {n} 个文件无法读取：{first}"
+    offer_complete = "本机受理：全部完整套餐（bundle_offer = complete，演示用）"
+    offer_published = "本机受理：仅已发布的套餐（bundle_offer = published）"
+    list_keys = "回车 查看并审核"
+    open = "查看"
+    refresh = "刷新"
+    back = "返回"
+    detail_title = "套餐审核 · {name}（{code}，第{version}版）"
+    state = "状态：{state}（{why}）"
+    problems = "\n校验发现 {n} 个问题（全部见“七、校验结果”）："
+    approve = "审核通过"
+    publish = "发布"
+    approve_title = "审核通过“{name}”（内容 {hash}）"
+    approve_note = "审核意见（将与审核人、时间一起记录）"
+    publish_confirm = ("发布“{name}”（内容 {hash}）？\n\n发布人：{by}\n发布后，本机按 bundle_offer = published 受理时"
+                       "即可选用；用 hall-app server publish-bundles 发送到各设备。")
+    publish_title = "发布套餐"
+    reviewed = "已记录：{by} 审核通过“{name}”"
+    published = "已记录：{by} 发布“{name}”；用 hall-app server publish-bundles 发送到设备"
+    not_reviewable = "当前为{state}，不能审核：{why}"
+    not_publishable = "当前为{state}，只有已审核的套餐可以发布"
+    reviewer = "{name}（{username}）"
