@@ -37,6 +37,11 @@ def user_message(exc: BaseException) -> str | None:
             return str(exc)
     except ImportError:  # pragma: no cover
         pass
+    from bundles.reviews import ReviewsError  # bundle review (screens/bundle_detail.py)
+    from hall_app.services.bundle_review import ReviewRefused
+
+    if isinstance(exc, (ReviewRefused, ReviewsError)):
+        return str(exc)
     return None
 
 

@@ -8,6 +8,7 @@ PERMISSIONS = {
     "users": {"admin"},  # create users
     "view": {"clerk", "agent", "supervisor", "admin"},  # search, case view, reprint
     "review": {"supervisor", "admin"},  # clear a case's sync-conflict flag after checking it
+    "bundle_review": {"supervisor", "admin"},  # review and publish bundles before launch (上线前审核)
 }
 
 

@@ -71,6 +71,7 @@ class Workbench:
     clear = "清除查找"
     all_windows = "全部窗口"
     users = "用户管理"
+    bundles = "套餐审核"  # screens/bundle_review.py
     logout = "注销"
     prev_page = "上一页"
     next_page = "下一页"
@@ -101,13 +102,13 @@ class Intake:
 class Need:
     prompt = "群众要办什么？"
     placeholder = "说出需求，如：生孩子、上户口、开火锅店、退休"
-    suggestions = "推荐（回车选择）"
+    suggestions = "推荐（{key} 选择）"  # the keys in force: need.choose
     frequent = "本窗口常办"
     browse = "按阶段浏览（Tab 切换）"
     loading = "正在载入一件事目录…"
     none = "没有找到匹配的一件事，可换个说法，或按 Tab 按阶段浏览"
     chosen = "已选：{name}"
-    chosen_hint = "回车继续；如需改办其他一件事，在下方重新选择（当前草稿将作废）"
+    chosen_hint = "{key} 继续；如需改办其他一件事，在下方重新选择（当前草稿将作废）"
     change_confirm = "改办“{name}”将作废当前草稿（原因：改选一件事）。确定吗？"
     void_reason = "改选一件事：{name}"
     choose = "选择"
@@ -168,14 +169,14 @@ class Applicant:
 
 
 class Questions:
-    heading = "情形问题（数字键选择，↑↓ 移动）"
+    heading = "情形问题（数字键选择，{up}{down} 移动）"  # the keys in force
     pending = "待答"
-    all_answered = "全部问题已回答，回车继续"
+    all_answered = "全部问题已回答，{key} 继续"
     left = "还有 {n} 个问题未回答"
     choose = "选择"
     clear = "清除"
     go = "继续"
-    no_questions = "本一件事没有需要回答的情形问题，回车继续"
+    no_questions = "本一件事没有需要回答的情形问题，{key} 继续"
     cleared = "已清除答案：{text}"
     fresh = "新增"
     fresh_unseen = "新增问题“{text}”在按键之后才出现，该按键未作答：请看清后再选择"
@@ -230,15 +231,15 @@ class Review:
     blockers = "尚不能作出决定"
     accept_blockers = "尚不能直接受理"
     suggested = "建议：{decision}"
-    fix_first = "建议：先更正所列问题（F7 返回修改），再{decision}"
-    complete_first = "建议：先补全所列信息（F7 返回），再作决定"
+    fix_first = "建议：先更正所列问题（{prev} 返回修改），再{decision}"  # prev: the key in force
+    complete_first = "建议：先补全所列信息（{prev} 返回），再作决定"
     go = "去决定"
     dishonest = "申请人有未结失信记录：不适用容缺受理"
 
 
 class Decision:
     heading = "决定"
-    suggested = "建议：{label}（回车执行高亮项）"
+    suggested = "建议：{label}（{key} 执行高亮项）"
     options = {
         "accept": ("受理", "打印受理回执"),
         "defer": ("容缺受理", "打印受理回执与容缺受理承诺书"),
@@ -341,3 +342,35 @@ STEP_TITLES = STEP_LABELS
 CIRCLED = "①②③④⑤⑥⑦⑧⑨"
 WEEKDAYS = "一二三四五六日"
 
+
+
+# -- bundle review before launch (screens/bundle_review.py, screens/bundle_detail.py) ----------
+class BundleReview:
+    title = "套餐审核（上线前审核）"
+    cols = ("状态", "一件事", "编号", "说明")
+    checking = "校验中"
+    loading = "正在读取并校验套餐文件…"
+    auditing = "已读取 {n} 个套餐；正在按情形答案试运行，完成后显示最终状态…"
+    summary = "共 {n} 个套餐：{counts}"
+    unreadable = "另有 {n} 个文件无法读取：{first}"
+    offer_complete = "本机受理：全部完整套餐（bundle_offer = complete，演示用）"
+    offer_published = "本机受理：仅已发布的套餐（bundle_offer = published）"
+    list_keys = "回车 查看并审核"
+    open = "查看"
+    refresh = "刷新"
+    back = "返回"
+    detail_title = "套餐审核 · {name}（{code}，第{version}版）"
+    state = "状态：{state}（{why}）"
+    problems = "\n校验发现 {n} 个问题（全部见“七、校验结果”）："
+    approve = "审核通过"
+    publish = "发布"
+    approve_title = "审核通过“{name}”（内容 {hash}）"
+    approve_note = "审核意见（将与审核人、时间一起记录）"
+    publish_confirm = ("发布“{name}”（内容 {hash}）？\n\n发布人：{by}\n发布后，本机按 bundle_offer = published 受理时"
+                       "即可选用；用 hall-app server publish-bundles 发送到各设备。")
+    publish_title = "发布套餐"
+    reviewed = "已记录：{by} 审核通过“{name}”"
+    published = "已记录：{by} 发布“{name}”；用 hall-app server publish-bundles 发送到设备"
+    not_reviewable = "当前为{state}，不能审核：{why}"
+    not_publishable = "当前为{state}，只有已审核的套餐可以发布"
+    reviewer = "{name}（{username}）"

@@ -98,6 +98,7 @@ class WorkbenchScreen(Screen):
         Binding("down", "to_list", id="workbench.to_list", show=False),
         Binding("f3", "toggle_windows", T.all_windows, id="workbench.all_windows"),
         Binding("f4", "users", T.users, id="workbench.users"),
+        Binding("f6", "bundles", T.bundles, id="workbench.bundles"),
         Binding("ctrl+l", "sign_out", T.logout, id="workbench.logout"),
     ]
 
@@ -149,6 +150,8 @@ class WorkbenchScreen(Screen):
             return can(role, "all_windows")
         if action == "users":
             return can(role, "users")
+        if action == "bundles":
+            return can(role, "bundle_review")
         return True
 
     # -- loading --------------------------------------------------------------------------
@@ -349,6 +352,11 @@ class WorkbenchScreen(Screen):
         from screens.users import UsersScreen
 
         self.app.push_screen(UsersScreen())
+
+    def action_bundles(self) -> None:
+        from screens.bundle_review import BundleReviewScreen
+
+        self.app.push_screen(BundleReviewScreen())
 
     def action_sign_out(self) -> None:
         self.hall_app.sign_out()

@@ -4,14 +4,15 @@ bundle away from devices (``hall-app server publish-bundles``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 from bundles.loader import BundleProblem, check
 from bundles.reviews import append_record, read_records, read_snapshot, write_snapshot
-from hall_app.domain.bundle_audit import dry_run, findings
+from hall_app.domain.bundle_audit import DryRun, Finding, dry_run, findings
 from hall_app.domain.catalog import CatalogEntry
 from hall_app.domain.review import STATE_LABELS, Record, Status, reviewer_text, status_of
 
@@ -27,27 +28,74 @@ class FileStatus:
     entry: CatalogEntry
     problems: tuple[BundleProblem, ...]
     status: Status
+    audited: bool = True  # False: only the file checks ran, the planner's audit not yet
 
 
-def statuses(paths: Iterable[Path | str] | None = None, reviews: Path | str | None = None
-             ) -> tuple[list[FileStatus], list[BundleProblem]]:
+# The planner's dry run and what ``bundles check`` finds in it, by content hash: a pure
+# function of the content, and the slow part of a check (seconds for the 80 bundles), so
+# a screen that lists the bundles again after a review does not run it again.
+_AUDITS: dict[str, tuple[DryRun, list[Finding]]] = {}
+MAX_AUDITS = 512
+
+
+def audit(entry: CatalogEntry) -> tuple[DryRun, list[Finding]]:
+    found = _AUDITS.get(entry.content_hash)
+    if found is None:
+        run = dry_run(entry.bundle)
+        found = (run, findings(entry.bundle, run))
+        if len(_AUDITS) >= MAX_AUDITS:
+            _AUDITS.clear()
+        _AUDITS[entry.content_hash] = found
+    return found
+
+
+Audited = bool | Literal["known"] | Collection[str]
+
+
+def _wanted(entry: CatalogEntry, audited: Audited) -> bool:
+    if isinstance(audited, bool):
+        return audited
+    if audited == "known":
+        return entry.content_hash in _AUDITS
+    return entry.bundle.code in audited or entry.bundle.name in audited
+
+
+def _checked(paths, audited: Audited) -> tuple[list[CatalogEntry], list[BundleProblem]]:
+    """``bundles check`` (the same problems, in the same words), auditing every bundle,
+    none, those already audited in this process ("known"), or those whose code or name
+    is given."""
+    entries, problems = check(paths, audit=False)
+    for e in entries:
+        b = e.bundle
+        if _wanted(e, audited):
+            problems += [BundleProblem(e.source_file, f"{b.code} {b.name}", f.path, f.reason)
+                         for f in audit(e)[1]]
+    return entries, problems
+
+
+def statuses(paths: Iterable[Path | str] | None = None, reviews: Path | str | None = None,
+             audited: Audited = True) -> tuple[list[FileStatus], list[BundleProblem]]:
     """Every loadable bundle with its problems and status, and the problems of files
-    that do not load at all (those are drafts that cannot even be read)."""
-    entries, problems = check(paths)
+    that do not load at all (those are drafts that cannot even be read). With
+    ``audited=False`` (or "known") only the file checks run for a bundle not audited yet
+    (fast): its FileStatus says ``audited=False``, and it may still turn out a draft."""
+    entries, problems = _checked(paths, audited)
     records = read_records(reviews)
     by_file: dict[str, list[BundleProblem]] = {}
     for p in problems:
         by_file.setdefault(p.file, []).append(p)
     loaded = {e.source_file for e in entries}
+
     out = [FileStatus(e, tuple(by_file.get(e.source_file, ())),
-                      status_of(e.bundle, e.content_hash, len(by_file.get(e.source_file, ())), records))
+                      status_of(e.bundle, e.content_hash, len(by_file.get(e.source_file, ())), records),
+                      _wanted(e, audited))
            for e in entries]
     unreadable = [p for p in problems if p.file not in loaded]
     return out, unreadable
 
 
 def _one(code: str, paths, reviews) -> FileStatus:
-    found, unreadable = statuses(paths, reviews)
+    found, unreadable = statuses(paths, reviews, audited={code})
     for fs in found:
         if code in (fs.entry.bundle.code, fs.entry.bundle.name):
             return fs
@@ -99,12 +147,13 @@ def release(code: str, by: str, note: str = "", paths=None, reviews=None, now: d
     return record
 
 
-def dry_run_text(code: str, paths=None, reviews=None) -> list[str]:
+def detail(code: str, paths=None, reviews=None) -> tuple[FileStatus, list[str]]:
+    """The bundle's status and what its reviewer reads (see :func:`dry_run_text`)."""
     fs = _one(code, paths, reviews)
     bundle = fs.entry.bundle
-    run = dry_run(bundle)
+    run, found = audit(fs.entry)
     problems = [f"{p.path}: {p.reason}" if p.path else p.reason for p in fs.problems]
-    lines = reviewer_text(bundle, run, problems if fs.problems else [f.reason for f in findings(bundle, run)])
+    lines = reviewer_text(bundle, run, problems if fs.problems else [f.reason for f in found])
     snapshot = read_snapshot(bundle.code, reviews)
     if snapshot is not None and snapshot.get("content_hash") != fs.entry.content_hash:
         from hall_app.domain.bundle_diff import diff
@@ -116,7 +165,13 @@ def dry_run_text(code: str, paths=None, reviews=None) -> list[str]:
     lines.append(f"状态：{STATE_LABELS[s.state]}（{s.why}）")
     if s.reviewed and s.reviewed.note:
         lines.append(f"审核意见：{s.reviewed.note}")
-    return lines
+    return fs, lines
+
+
+def dry_run_text(code: str, paths=None, reviews=None) -> list[str]:
+    """Everything a reviewer reads, in words: items, questions, rules, materials, fields,
+    the dry run, the check result, what changed since the release, the status."""
+    return detail(code, paths, reviews)[1]
 
 
 def unpublished(entries: Iterable[CatalogEntry], reviews=None) -> list[tuple[CatalogEntry, str]]:

@@ -73,6 +73,18 @@ class StepPane(Vertical):
     def advance(self) -> None:
         self.intake.run_worker(self.intake.advance(), group="nav")
 
+    def key(self, binding_id: str) -> str:
+        """How hints name the key in force for one of this step's bindings or the intake
+        screen's (``questions.next`` -> ``回车``, or the ``[keymap]`` key): a hint never
+        names a key the clerk has moved."""
+        from screens.keymap import prose
+
+        for cls in (type(self), type(self.intake)):
+            bindings = [b for b in getattr(cls, "BINDINGS", []) if getattr(b, "id", None) == binding_id]
+            if bindings:
+                return prose(self.app, bindings[0])
+        raise KeyError(binding_id)
+
     def fail(self, message: str) -> None:
         self.intake.say(message, "error")
 

@@ -135,8 +135,8 @@ class DecisionStep(StepPane):
 
             extra = f"　（已出具一次性告知书 {len(state.notices)} 次）" if state.notices else ""
             blocked = self.blocked.get(review.suggested)
-            head.update((suggestion(review) if blocked else T.suggested.format(
-                label=T.options.get(review.suggested, ("", ""))[0])) + extra)
+            head.update((suggestion(review, self.key("intake.prev")) if blocked else T.suggested.format(
+                label=T.options.get(review.suggested, ("", ""))[0], key=self.key("decision.execute"))) + extra)
             for n, kind in enumerate(ORDER, start=1):
                 name, what = T.options[kind]
                 text = Text()

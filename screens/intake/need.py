@@ -60,7 +60,8 @@ class NeedStep(StepPane):
         yield HallInput(placeholder=T.placeholder, id="need-words")
         with Horizontal(id="need-lists"):
             with Vertical(id="need-left"):
-                yield Static(T.suggestions, id="need-list-title", classes="heading")
+                yield Static(T.suggestions.format(key=self.key("need.choose")), id="need-list-title",
+                             classes="heading")
                 yield OptionList(id="suggestions")
             with Vertical(id="need-right"):
                 yield Static(T.browse, classes="heading")
@@ -84,7 +85,8 @@ class NeedStep(StepPane):
         if self.current:
             bundle = self.catalog.get(self.current)
             name = bundle.name if bundle else self.current
-            self.query_one("#need-chosen", Static).update(f"{T.chosen.format(name=name)}　{T.chosen_hint}")
+            hint = T.chosen_hint.format(key=self.key("need.choose"))
+            self.query_one("#need-chosen", Static).update(f"{T.chosen.format(name=name)}　{hint}")
         self._fill_tree()
         self._suggest(self.query_one("#need-words", HallInput).value)
 
@@ -111,7 +113,7 @@ class NeedStep(StepPane):
         if self.catalog is None:
             return
         if words.strip():
-            title.update(T.suggestions)
+            title.update(T.suggestions.format(key=self.key("need.choose")))
             found = [(s.bundle, s.why, s.differs)
                      for s in self.catalog.search(words, only_complete=False, limit=9)]
         else:

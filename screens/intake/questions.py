@@ -78,7 +78,8 @@ class QuestionsStep(StepPane):
         self._warned = False
 
     def compose(self) -> ComposeResult:
-        yield Static(T.heading, classes="heading")
+        yield Static(T.heading.format(up=self.key("questions.up"), down=self.key("questions.down")),
+                     classes="heading")
         yield QuestionList(id="question-list")
         yield Static("", id="question-help", classes="muted")
 
@@ -111,7 +112,7 @@ class QuestionsStep(StepPane):
             self.cursor = next((q.id for q in self.questions if q.id in self.pending), ids[0] if ids else None)
         self._draw_rows()
         if not self.questions:
-            self.say(T.no_questions)
+            self.say(T.no_questions.format(key=self.key("questions.next")))
 
     def _draw_rows(self) -> None:
         box = self.query_one("#question-list", QuestionList)
@@ -162,7 +163,7 @@ class QuestionsStep(StepPane):
     def _show_help(self) -> None:
         question = self._current()
         left = len(self.pending)
-        hint = T.all_answered if not left else T.left.format(n=left)
+        hint = T.all_answered.format(key=self.key("questions.next")) if not left else T.left.format(n=left)
         helptext = question.help if question is not None and question.help else ""
         line = f"{helptext}　{hint}" if helptext else hint
         if line != self._help_shown:

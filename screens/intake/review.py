@@ -18,7 +18,8 @@ def load_in_thread(ctx, case_id: str):
     return ctx.cases.review(case_id)
 
 
-def summary(review) -> Text:
+def summary(review, prev: str) -> Text:
+    """What the clerk checks before deciding; ``prev``: the key in force back to a step."""
     state, plan = review.state, review.plan
     text = Text()
     text.append(T.bundle.format(name=plan.bundle.name) + "\n", style="bold")
@@ -56,17 +57,18 @@ def summary(review) -> Text:
         text.append("\n" + T.accept_blockers + "\n", style="bold red")
         for blocker in review.accept_blockers:
             text.append(f"  ✗ {blocker}\n", style="red")
-    text.append("\n" + suggestion(review), style="bold")
+    text.append("\n" + suggestion(review, prev), style="bold")
     return text
 
 
-def suggestion(review) -> str:
-    """The suggested decision, never contradicting the problems listed above it."""
+def suggestion(review, prev: str) -> str:
+    """The suggested decision, never contradicting the problems listed above it (``prev``:
+    the key in force back to the step to fix)."""
     label = TD.options.get(review.suggested, ("", ""))[0]
     if review.blockers:
-        return T.complete_first
+        return T.complete_first.format(prev=prev)
     if review.accept_blockers and review.suggested in ("accept", "defer"):
-        return T.fix_first.format(decision=label)
+        return T.fix_first.format(decision=label, prev=prev)
     return T.suggested.format(decision=label)
 
 
@@ -86,7 +88,7 @@ class ReviewStep(StepPane):
 
     def show(self, review) -> None:
         self.intake.update_state(review.state)
-        self.query_one("#review-text", Static).update(summary(review))
+        self.query_one("#review-text", Static).update(summary(review, self.key("intake.prev")))
 
     def action_go_on(self) -> None:
         self.advance()

@@ -190,3 +190,36 @@ def test_users(snap_compare, counter_app):
         await settle(pilot)
 
     assert snap_compare(counter_app, terminal_size=SIZE, run_before=run_before)
+
+
+# -- bundle review (screens/bundle_review.py, screens/bundle_detail.py) ---------------------------
+def _bundle_review(tmp_path, monkeypatch, code: str | None = None):
+    from tests.ui.test_bundle_review import open_bundle, open_list, review_folder
+
+    folder = review_folder(tmp_path, monkeypatch)
+
+    async def run_before(pilot):
+        if code is None:
+            await open_list(pilot, folder)
+        else:
+            await open_bundle(pilot, folder, code)
+        pilot.app.clear_notifications()
+        await settle(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", [SIZE, (80, 24)], ids=["100x32", "80x24"])
+def test_bundle_review_list(snap_compare, counter_app, tmp_path, monkeypatch, size):
+    assert snap_compare(counter_app, terminal_size=size, run_before=_bundle_review(tmp_path, monkeypatch))
+
+
+@pytest.mark.parametrize("size", [SIZE, (80, 24)], ids=["100x32", "80x24"])
+def test_bundle_review_detail(snap_compare, counter_app, tmp_path, monkeypatch, size):
+    assert snap_compare(counter_app, terminal_size=size,
+                        run_before=_bundle_review(tmp_path, monkeypatch, "newborn"))
+
+
+def test_bundle_review_draft_with_findings(snap_compare, counter_app, tmp_path, monkeypatch):
+    assert snap_compare(counter_app, terminal_size=(80, 24),
+                        run_before=_bundle_review(tmp_path, monkeypatch, "tiny"))
