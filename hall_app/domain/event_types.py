@@ -86,6 +86,9 @@ class Started(Payload):
     hall: Annotated[str, text_rule(32)] = ""
     window: Annotated[str, text_rule(32)] = ""
     channel: Annotated[str, text_rule(32)] = "window"
+    # the queue ticket being served when the case was started (issue 10), if any
+    ticket: Annotated[str, text_rule(40)] = ""
+    ticket_label: Annotated[str, text_rule(12)] = ""
 
 
 class Claimed(Payload):
