@@ -89,7 +89,7 @@ class DisplayScreen(Screen):
             self.query_one(f"#call-{n}", CallCard).show(None)
         self.query_one("#recent-list", Static).update(T.no_calls)
         if self.poll_seconds > 0:
-            self._schedule(0)
+            self.call_after_refresh(self._tick)  # the first poll right after the first frame
 
     def on_unmount(self) -> None:
         self.stop()
@@ -136,9 +136,10 @@ class DisplayScreen(Screen):
         self.board = board
         self.seq = board.seq
         calls = list(board.calls)
+        big, rest = split_calls(calls)
         for n in range(BIG_CALLS):
-            self.query_one(f"#call-{n}", CallCard).show(calls[n] if n < len(calls) else None)
-        self.query_one("#recent-list", Static).update(self._recent(calls[BIG_CALLS:BIG_CALLS + RECENT]))
+            self.query_one(f"#call-{n}", CallCard).show(big[n] if n < len(big) else None)
+        self.query_one("#recent-list", Static).update(self._recent(rest[:RECENT]))
         self.query_one("#waiting-list", Static).update(self._waiting(board.lines))
         self.query_one("#display-message", MessageLine).say(T.updated.format(at=_hm(board.at)))
         self._announce(calls)
@@ -146,7 +147,8 @@ class DisplayScreen(Screen):
     def _recent(self, calls: list[Any]) -> Text:
         if not calls:
             return Text("")
-        return Text("\n".join(T.recent_row.format(number=c.label, window=c.window_name or c.window) for c in calls))
+        return Text("\n".join(T.recent_row.format(number=c.label, window=c.window_name or c.window, at=_hm(c.at)[:5])
+                               for c in calls))
 
     def _waiting(self, lines: list[Any]) -> Text:
         shown = [x for x in lines if getattr(x, "open", True)]
@@ -181,6 +183,21 @@ class DisplayScreen(Screen):
         if self.voice is not None:
             for call in fresh:
                 self.voice.say(T.voice.format(number=call.label, window=call.window_name or call.window))
+
+
+def split_calls(calls: list[Any]) -> tuple[list[Any], list[Any]]:
+    """The calls shown large: the latest call of each window (newest first, at most
+    BIG_CALLS); the rest, newest first, go to the list under them."""
+    big: list[Any] = []
+    windows: set[str] = set()
+    rest: list[Any] = []
+    for call in calls:
+        if call.window not in windows and len(big) < BIG_CALLS:
+            windows.add(call.window)
+            big.append(call)
+        else:
+            rest.append(call)
+    return big, rest
 
 
 def _hm(iso: str) -> str:

@@ -53,17 +53,17 @@ class Display:
     title = "{hall} · 叫号"
     title_plain = "叫号大屏"
     now_calling = "请以下号码到窗口办理"
-    call_to = "请到 {window} 办理"
+    call_to = "请到{window}办理"
     no_calls = "暂无叫号"
     recent = "最近叫号"
-    recent_row = "{number}　{window}"
+    recent_row = "{at}　{number}　{window}"
     waiting = "各业务等候人数"
     waiting_row = "{name}　{waiting} 人"
     waiting_none = "暂无业务"
     offline = "暂时无法连接排队服务器，显示的是 {at} 的信息，恢复后自动更新"
     offline_never = "暂时无法连接排队服务器，恢复后自动更新"
     updated = "更新于 {at}"
-    voice = "请 {number} 号到 {window} 办理"
+    voice = "请 {number} 号到 {window} 办理"  # spoken: the spaces keep espeak-ng from running the words together
 
 
 class WindowQueue:

@@ -59,6 +59,7 @@ class WindowQueuePanel(Vertical):
         self._timer: Timer | None = None
         self._polling = False
         self.queue: Any = None  # HallQueue, opened in the first request's thread
+        self.absent = False  # the hall runs no queue (checked again when the workbench is shown again)
 
     def _queue(self) -> Any:
         """This window's queue (in a worker thread): the embedded one or the server's."""
@@ -73,6 +74,11 @@ class WindowQueuePanel(Vertical):
         from hall_app.domain.queue import QueueError
         from screens.queue_adapter import WindowPoll, window_poll
 
+        if self.queue is None:
+            from screens.queue_adapter import queue_configured
+
+            if not queue_configured(self.hall_app.ctx):
+                return WindowPoll(absent=True)
         try:
             queue = self._queue()
         except QueueError as exc:
@@ -103,6 +109,7 @@ class WindowQueuePanel(Vertical):
         yield Static("", id="wq-waiting", markup=False)
 
     def on_mount(self) -> None:
+        self.display = False  # shown once the queue answers: a hall without a queue never sees it
         self.refresh_now()
 
     def on_unmount(self) -> None:
@@ -123,7 +130,7 @@ class WindowQueuePanel(Vertical):
 
     def _schedule(self) -> None:
         self.stop()
-        if self.poll_seconds > 0 and self.is_attached and self.screen.is_current:
+        if self.poll_seconds > 0 and not self.absent and self.is_attached and self.screen.is_current:
             self._timer = self.set_timer(self.poll_seconds, self.refresh_now, name="window-queue-poll")
 
     def refresh_now(self) -> None:
@@ -145,6 +152,12 @@ class WindowQueuePanel(Vertical):
 
     # -- showing ---------------------------------------------------------------------------
     def show(self, result: "WindowPoll") -> None:
+        self.absent = result.absent
+        if self.display == result.absent:
+            self.display = not result.absent
+            self.screen.refresh_bindings()  # the queue keys come and go with the panel
+        if result.absent:
+            return
         if result.window is None:
             self._set_offline(result.offline, result.error)
             return

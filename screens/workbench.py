@@ -164,8 +164,8 @@ class WorkbenchScreen(Screen):
             return can(role, "all_windows")
         if action == "users":
             return can(role, "users")
-        if action == "queue":
-            return self._has_queue()
+        if action == "queue":  # the keys show once the queue answered (a hall without one never sees them)
+            return any(panel.display for panel in self.query(WindowQueuePanel))
         return True
 
     # -- loading --------------------------------------------------------------------------

@@ -250,4 +250,4 @@ def open_queue(ctx: "HallContext", kind: str = "", user: str = "") -> HallQueue:
         return HttpQueue(device.server_url, device.token, hall=device.hall or settings.hall,
                          window=device.window or settings.window)
     return LocalQueue(queue_path(settings.db_path), hall=settings.hall, window=settings.window,
-                      kind=kind or "local", device_id=ctx.device_id, user=user)
+                      kind=kind or "local", device_id=ctx.device_id, user=user, clock=ctx.clock)
