@@ -184,12 +184,12 @@ def ticket_after(ticket: Ticket, action: str, *, window: str = "", now: str = ""
     if rule is None:
         raise QueueError(f"未知的排队操作“{action[:20]}”", "invalid", 422)
     allowed, target = rule
-    if ticket.state not in allowed:
-        raise QueueError(_illegal(ticket, action), "refused", 409)
-    if action in ("recall", "serve", "hold", "finish", "no_show") and ticket.window and window \
-            and ticket.window != window:
+    if action in ("recall", "serve", "hold", "finish", "no_show") and ticket.state in (CALLED, SERVING, HELD) \
+            and ticket.window and window and ticket.window != window:
         raise QueueError(f"{ticket.label} 号由 {ticket.window} 窗口叫号，本窗口（{window}）不能{ACTION_LABELS[action]}",
                          "refused", 409)
+    if ticket.state not in allowed:
+        raise QueueError(_illegal(ticket, action), "refused", 409)
     if action == "call":
         if ticket.state == HELD and ticket.window and window and ticket.window != window:
             raise QueueError(f"{ticket.label} 号挂起在 {ticket.window} 窗口，只能由该窗口继续叫号", "refused", 409)

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from hall_app.domain import queue as q
 from hall_app.domain.queue import QueueError, Ticket
-from hall_app.domain.queue_schedule import check_in, parse_hhmm
+from hall_app.domain.queue_schedule import check_in, missed, parse_hhmm
 from hall_app.domain.queue_views import APPOINTMENT_STATE_LABELS, AppointmentView, Block
 from hall_app.server.queue_models import (
     queue_appointments,
@@ -83,11 +83,13 @@ def book(store: QueueStore, actor: Actor, line: str, day: str, slot: str, *, nam
         with store.engine.begin() as own:
             return book(store, actor, line, day, slot, name=name, id_number=id_number, phone=phone, source=source,
                         external_id=external_id, conn=own)
-    _now, at, today = store.now()
+    now, at, today = store.now()
     day = _clean_day(day)
     hhmm = f"{parse_hhmm(slot):%H:%M}"
     if day < today:
         raise QueueError(f"{day} 已经过去，不能预约", "invalid", 422)
+    if day == today and source != "csv" and missed(day, hhmm, now, store.policy):
+        raise QueueError(f"今天 {hhmm} 的时段已经过去，请预约更晚的时段", "invalid", 422)
     name, id_number, phone = _clean_person(name, id_number, phone)
     row = store.line_row(conn, actor.hall, line)
     # the line row's lock makes two bookings of the last place in a slot wait for each other
