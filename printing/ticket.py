@@ -83,7 +83,10 @@ def compose(s) -> None:
     if d.appointment:
         s.para(L.TICKET_APPOINTMENT.format(slot=d.appointment), "center")
     s.add(Spacer(1, 1 * MM))
-    s.para(L.TICKET_AHEAD.format(n=d.people_ahead) if d.people_ahead > 0 else L.TICKET_AHEAD_NONE, "center")
+    if d.people_ahead is None:
+        s.para(L.TICKET_AHEAD_UNKNOWN, "center")
+    else:
+        s.para(L.TICKET_AHEAD.format(n=d.people_ahead) if d.people_ahead > 0 else L.TICKET_AHEAD_NONE, "center")
     s.para(_wait_text(d), "center")
     s.para(f"{L.TICKET_ISSUED}：{fmt_datetime(d.issued_at)}", "small_center")
     if d.offline:
@@ -102,7 +105,7 @@ def compose(s) -> None:
 def _wait_text(d: TicketSlip) -> str:
     if d.wait_minutes is None:
         return L.TICKET_WAIT_UNKNOWN
-    if d.wait_minutes <= 1 or d.people_ahead <= 0:
+    if d.wait_minutes <= 1 or not d.people_ahead:
         return L.TICKET_WAIT_SHORT
     return L.TICKET_WAIT.format(minutes=d.wait_minutes)
 

@@ -116,6 +116,8 @@ class KioskScreen(Screen):
         self.hall = start.hall
         self.query_one("#kiosk-title", TitleBar).update(T.title.format(hall=start.hall))
         self.set_offline(start.offline)
+        if start.offline and self.lines:
+            return  # the server is away: keep offering the lines last seen (numbers come from the reserved block)
         self.lines = start.lines
         lines = self.query_one("#kiosk-lines", OptionList)
         highlighted = lines.highlighted
@@ -249,7 +251,8 @@ class KioskScreen(Screen):
     def issue(self, line: str, priority: str = "") -> None:
         from screens.queue_adapter import kiosk_issue
 
-        self._start_work(kiosk_issue, self.ctx, self.queue, line, priority, self.printer)
+        names = {x.line: x.name for x in self.lines}
+        self._start_work(kiosk_issue, self.ctx, self.queue, line, priority, self.printer, names)
 
     def checkin(self, text: str) -> None:
         from screens.queue_adapter import kiosk_checkin
@@ -278,6 +281,8 @@ class KioskScreen(Screen):
             self.back_to_start_keep_message()
             return
         if result.error:
+            if result.offline:
+                self.set_offline(True)
             self.say(result.error, "error")  # what was typed stays for a correction
             return
         ticket = result.ticket
@@ -303,6 +308,9 @@ class KioskScreen(Screen):
         lines = [T.line_of.format(line=ticket.line_name)]
         if ticket.priority:
             lines.append(T.priority_of.format(kind=ticket.priority))
+        if result.offline:
+            lines.append(T.ahead_unknown)
+            return Text("\n".join(lines), justify="center")
         lines.append(T.ahead.format(n=ticket.ahead) if ticket.ahead else T.ahead_none)
         estimate = ticket.estimate_minutes
         if estimate is None:

@@ -48,25 +48,37 @@ class KioskResult:
 
 
 def kiosk_start(ctx: "HallContext", queue: Any) -> KioskStart:
+    """The start page: the open lines with their waits. A kiosk on the hall's server
+    (``KioskQueue``) also uploads the numbers it issued offline and keeps a reserved
+    block of numbers per line for the next time the server is away."""
     from hall_app.services.ticket_slips import hall_name
 
     hall = hall_name(ctx)
     try:
         lines = [line for line in queue.lines() if line.open]
+        if hasattr(queue, "prepare"):
+            queue.upload()
+            queue.prepare([line.line for line in lines])
     except _queue_error() as exc:
         return KioskStart(hall, [], offline=_offline(exc), error=str(exc))
     return KioskStart(hall, sorted(lines, key=lambda x: (x.sort, x.line)), offline=False)
 
 
-def _issued(ctx: "HallContext", ticket: Any, printer: Any) -> KioskResult:
+def _issued(ctx: "HallContext", ticket: Any, printer: Any, names: dict[str, str] | None = None) -> KioskResult:
     from hall_app.services.ticket_slips import print_slip, slip_for
 
     offline = getattr(ticket, "source", "") == "offline"
-    outcome = print_slip(ctx, slip_for(ctx, ticket, offline=offline), printer=printer)
+    name = (names or {}).get(ticket.line, "")
+    if offline and name:  # the offline number knows its line's code only
+        from dataclasses import replace
+
+        ticket = replace(ticket, line_name=name)
+    outcome = print_slip(ctx, slip_for(ctx, ticket, offline=offline, line_name=name), printer=printer)
     return KioskResult(ticket=ticket, offline=offline, print_error=outcome.error or "", pdf_path=outcome.pdf_path)
 
 
-def kiosk_issue(ctx: "HallContext", queue: Any, line: str, priority: str = "", printer: Any = None) -> KioskResult:
+def kiosk_issue(ctx: "HallContext", queue: Any, line: str, priority: str = "", printer: Any = None,
+                names: dict[str, str] | None = None) -> KioskResult:
     """Ask the printer first (no paper → no number), then take a number and print it."""
     from hall_app.services.ticket_slips import printer_problem
 
@@ -76,8 +88,8 @@ def kiosk_issue(ctx: "HallContext", queue: Any, line: str, priority: str = "", p
     try:
         ticket = queue.issue_ticket(line, priority=priority)
     except _queue_error() as exc:
-        return KioskResult(error=str(exc))
-    return _issued(ctx, ticket, printer)
+        return KioskResult(error=str(exc), offline=_offline(exc))
+    return _issued(ctx, ticket, printer, names)
 
 
 def kiosk_checkin(ctx: "HallContext", queue: Any, text: str, printer: Any = None) -> KioskResult:
@@ -90,7 +102,7 @@ def kiosk_checkin(ctx: "HallContext", queue: Any, text: str, printer: Any = None
     try:
         ticket = queue.check_in(text)
     except _queue_error() as exc:
-        return KioskResult(error=str(exc))
+        return KioskResult(error=str(exc), offline=_offline(exc))
     return _issued(ctx, ticket, printer)
 
 

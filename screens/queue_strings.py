@@ -34,6 +34,7 @@ class Kiosk:
     line_of = "办理业务：{line}"
     ahead = "前面还有 {n} 人等候"
     ahead_none = "前面没有人等候，请留意叫号"
+    ahead_unknown = "前面等候人数：网络恢复后可扫码查看"
     wait = "预计等候约 {minutes} 分钟"
     wait_short = "预计很快叫到您"
     wait_unknown = "预计等候时间：暂无估算"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shlex
 import sys
+from pathlib import Path
 
 from hall_app.cli.common import UserError
 
@@ -63,13 +64,24 @@ def _open(args, settings):
 def _queue(ctx, kind: str):
     from hall_app.cli.common import translated_errors
     from hall_app.domain.queue import QueueError
-    from hall_app.services.queue import open_queue
+    from hall_app.services.queue import LocalQueue, open_queue
 
     try:
         with translated_errors():
-            return open_queue(ctx, kind=kind)
+            queue = open_queue(ctx, kind=kind)
     except QueueError as exc:
         raise UserError(str(exc)) from None
+    if kind == "kiosk" and not isinstance(queue, LocalQueue):
+        # on the hall's server: numbers from a reserved block while it is away (services/queue_kiosk.py)
+        from hall_app.services.queue_kiosk import KioskQueue
+
+        queue = KioskQueue(queue, kiosk_file(ctx.settings.db_path))
+    return queue
+
+
+def kiosk_file(db_path) -> Path:
+    """The kiosk's reserved numbers and offline tickets, beside its database (hall.db → hall.kiosk.json)."""
+    return Path(db_path).with_name(f"{Path(db_path).stem}.kiosk.json")
 
 
 def cmd_kiosk(args) -> int:

@@ -16,7 +16,7 @@ class TicketSlip:
     hall_name: str  # 重庆市江津区政务服务中心
     number: str  # A012
     line_name: str  # 综合窗口·个人
-    people_ahead: int
+    people_ahead: int | None  # None: not known (a ticket issued offline)
     wait_minutes: int | None  # estimated wait; None when there is no estimate yet
     issued_at: str  # ISO datetime
     position_url: str = ""  # {server}/q/{ticket}; empty: no QR is printed

@@ -61,17 +61,20 @@ def position_url(ctx: "HallContext", ticket_id: str) -> str:
     return f"{tracking_base(ctx).url}/q/{ticket_id}"
 
 
-def slip_for(ctx: "HallContext", ticket: Any, *, offline: bool = False, hall: str | None = None) -> TicketSlip:
+def slip_for(ctx: "HallContext", ticket: Any, *, offline: bool = False, hall: str | None = None,
+             line_name: str = "") -> TicketSlip:
     """The slip for a queue ticket (a ``TicketView``: id, label, line name, people ahead,
-    estimate). No name and no ID number go on paper."""
+    estimate). No name and no ID number go on paper. Offline, people ahead and the wait
+    are not known (said so on paper); ``line_name``: the line's name the kiosk knows."""
     estimate = getattr(ticket, "estimate_minutes", None)
     minutes = None if estimate is None else max(0, math.ceil(estimate))
     slot = ""
     if getattr(ticket, "appointment", "") and getattr(ticket, "source", "") == "appointment":
         slot = str(getattr(ticket, "slot", "") or "")
     return TicketSlip(
-        hall_name=hall or hall_name(ctx), number=ticket.label, line_name=ticket.line_name,
-        people_ahead=int(getattr(ticket, "ahead", 0) or 0), wait_minutes=minutes,
+        hall_name=hall or hall_name(ctx), number=ticket.label, line_name=line_name or ticket.line_name,
+        people_ahead=None if offline else int(getattr(ticket, "ahead", 0) or 0),
+        wait_minutes=None if offline else minutes,
         issued_at=ticket.issued_at or ctx.now_iso(), position_url=position_url(ctx, ticket.ticket),
         priority=getattr(ticket, "priority", "") or "", appointment=slot, offline=offline)
 

@@ -75,6 +75,13 @@ def test_no_one_ahead_no_estimate_offline_and_appointment():
     assert "网络中断时发放" in text
 
 
+def test_offline_ticket_says_people_ahead_are_not_known():
+    slip = TicketSlip("江津区政务服务中心", "A950", "综合窗口·个人", None, None, "2026-12-01T09:00:00+08:00", URL,
+                      offline=True)
+    text = text_of(render_ticket(slip, "80mm").pdf)
+    assert "网络恢复后扫码查看" in text and "前面没有人" not in text
+
+
 def test_a_character_no_font_has_is_a_warning_not_a_crash():
     slip = TicketSlip("江津区政务服务中心", "E001", "办不成事反映𠮷", 1, 5, "2026-12-01T09:00:00+08:00", "")
     result = render_ticket(slip, "80mm")

@@ -48,6 +48,15 @@ def ensure_demo_queue(queue) -> None:
             queue.set_window(code, name, skills)
 
 
+def serve_queue(db_path, port: int | None = None):
+    """A real queue server (uvicorn in a thread) on the server database at ``db_path``."""
+    from hall_app.server.db import open_engine
+    from tests.sync.harness import ServerThread
+
+    engine = open_engine(str(db_path))
+    return ServerThread(engine, port=port), engine
+
+
 async def settle_app(pilot, rounds: int = 2) -> None:
     """Until the app's workers have finished and every message was handled (twice in a row)."""
     app = pilot.app

@@ -9,7 +9,7 @@ import pytest
 
 from screens.display import DisplayApp, DisplayScreen
 from tests.ui.helpers import screen_text
-from tests.ui.queue_helpers import ensure_demo_queue, open_test_queue, settle_app
+from tests.ui.queue_helpers import ensure_demo_queue, open_test_queue, serve_queue, settle_app
 
 HALL = "重庆市江津区政务服务中心"
 
@@ -82,14 +82,6 @@ async def test_the_board_updates_by_itself_and_stops_with_the_screen(hall, hall_
         polls = screen.polls
         await pilot.pause(0.2)
         assert screen.polls <= polls + 1  # at most the request already on its way
-
-
-def serve_queue(db_path, port=None):
-    from hall_app.server.db import open_engine
-    from tests.sync.harness import ServerThread
-
-    engine = open_engine(str(db_path))
-    return ServerThread(engine, port=port), engine
 
 
 async def test_server_away_then_back_shows_a_notice_and_resumes(hall, tmp_path, monkeypatch):

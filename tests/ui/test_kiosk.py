@@ -152,3 +152,50 @@ async def test_nul_control_characters_and_emoji_are_a_message_not_a_crash(kiosk_
         await keys(pilot, "enter")
         assert app.screen.mode == "checkin" and app.screen.last.error
         assert waiting_labels(kiosk_queue) == []
+
+
+async def test_server_away_numbers_come_from_the_reserved_block_and_reach_the_server_later(hall, tmp_path):
+    """A kiosk enrolled with a real server: it reserves a block while online; with the
+    server gone it issues from that block (said on screen and on paper); back online,
+    the ticket is uploaded and no number is given twice."""
+    from hall_app.server import auth
+    from hall_app.services.queue import LocalQueue
+    from hall_app.services.queue_http import HttpQueue
+    from hall_app.services.queue_kiosk import KioskQueue
+    from tests.ui.queue_helpers import serve_queue
+
+    db_path = tmp_path / "server-queue.db"
+    setup = LocalQueue(db_path)  # the server's database, set up in place (real clock, as the server)
+    ensure_demo_queue(setup)
+    server, engine = serve_queue(db_path)
+    server.__enter__()
+    try:
+        token = auth.enroll(engine, auth.make_enrollment_code(engine, "kiosk:JJ01/K1"), "kiosk-test")[1]
+        queue = KioskQueue(HttpQueue(server.url, token, hall="JJ01", timeout=1), tmp_path / "kiosk.json")
+        app = KioskApp(hall, queue, return_seconds=0, refresh_seconds=0, cursor_blink=False)
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle_app(pilot)
+            assert queue.numbers_left("A") > 0  # reserved at the start page
+            await keys(pilot, "1", "enter", "enter")
+            online = app.screen.last.ticket.label
+            assert online == "A001"
+            await keys(pilot, "x")
+            port = server.port
+            server.__exit__(None, None, None)  # the server goes away
+            await keys(pilot, "1", "enter", "enter")
+            screen = app.screen
+            offline = screen.last.ticket
+            assert screen.last.offline and offline.label != online and offline.line_name == "综合窗口·个人"
+            assert "网络中断" in screen_text(app)
+            assert "网络中断时发放" in pdf_text(screen.last.pdf_path)
+            assert queue.pending() == 1
+            server, engine = serve_queue(db_path, port=port)
+            server.__enter__()
+            await keys(pilot, "x")  # back at the start page: the offline ticket is uploaded
+            assert queue.pending() == 0 and not screen.offline
+            labels = [t.label for t in setup.waiting()]
+            assert sorted(labels) == sorted([online, offline.label]) and len(set(labels)) == 2
+        queue.close()
+    finally:
+        server.__exit__(None, None, None)
+        setup.close()
