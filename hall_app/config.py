@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # the constrained types live in settings_check (imported only to check)
-    from hall_app.settings_check import Days, Interval, PerMinute, Port
+    from hall_app.settings_check import Days, Interval, PerMinute, Port, Seconds
 
 APP_NAME = "hall-app"
 CONFIG_FILE = "hall-app.toml"
@@ -94,8 +94,19 @@ class ServerSettings:
     enroll_per_minute: PerMinute = 6.0  # failed enrollments per client address
 
 
+# -- queue screens (issue 10: kiosk, hall display, the window's queue panel) ------------------
+@dataclass(frozen=True)
+class QueueScreenSettings:
+    display_poll_seconds: Seconds = 0.5  # the hall display asks the queue this long after its last answer
+    display_voice: bool = False  # speak each call through espeak-ng when it is installed
+    display_voice_name: str = "cmn"  # espeak-ng voice (Mandarin)
+    kiosk_return_seconds: Seconds = 20.0  # the issued number stays on the kiosk this long (0: until a key)
+    window_queue_poll_seconds: Seconds = 2.0  # the workbench's queue panel refresh (0: only after its own keys)
+
+
 SECTIONS: dict[str, type] = {"device": DeviceSettings, "printing": PrintingSettings,
-                             "deadlines": DeadlineSettings, "sync": SyncSettings, "server": ServerSettings}
+                             "deadlines": DeadlineSettings, "sync": SyncSettings, "server": ServerSettings,
+                             "queue_screens": QueueScreenSettings}
 # flat key -> its section
 FLAT: dict[str, str] = {f.name: section for section, cls in SECTIONS.items() for f in fields(cls)}
 # tables of their own (not flat keys): calendar years and the keymap
@@ -113,6 +124,7 @@ class Settings:
     deadlines: DeadlineSettings
     sync: SyncSettings
     server: ServerSettings
+    queue_screens: QueueScreenSettings
     calendar: dict[str, dict[str, list[str]]]  # {"2027": {"holidays": [...], "workdays": [...]}}
     keymap: dict[str, str]  # binding id -> keys, e.g. {"workbench.new": "f2,ctrl+n"}
     config_file: str

@@ -149,3 +149,22 @@ E_ESCPOS_SEND = "向热敏打印机发送数据失败（{detail}），打印可�
 E_UNKNOWN_BACKEND = "未知的打印方式“{backend}”（可选 file、cups、escpos）。PDF 已保存。"
 W_PAPER_LOW = "热敏打印机纸将用尽，请及时更换纸卷"
 W_A4_ON_ROLL = "这份 PDF 不是卷纸排版，热敏打印机上的字会很小"
+
+# -- queue ticket (排队取号单, printing/ticket.py) ----------------------------
+TICKET_TITLE = "排队取号单"
+TICKET_NUMBER = "您的号码"
+TICKET_LINE = "办理业务"
+TICKET_AHEAD = "前面还有 {n} 人等候"
+TICKET_AHEAD_NONE = "前面没有人等候，请留意叫号"
+TICKET_AHEAD_UNKNOWN = "前面等候人数：网络恢复后扫码查看"
+TICKET_WAIT = "预计等候约 {minutes} 分钟"
+TICKET_WAIT_SHORT = "预计很快叫到您"
+TICKET_WAIT_UNKNOWN = "预计等候时间：暂无估算"
+TICKET_ISSUED = "取号时间"
+TICKET_PRIORITY = "优先办理：{kind}"
+TICKET_APPOINTMENT = "预约时段：{slot}"
+TICKET_OFFLINE = "本号在网络中断时发放，号码有效，请留意叫号"
+TICKET_QR = "扫码查看排队进度"
+TICKET_HINTS = ("请留意叫号大屏和语音提示，叫到号时请到对应窗口办理。",
+                "过号请到服务台咨询；本单仅当日有效。")
+E_TICKET_PRINTER = "取号单打印机未就绪：{detail}"

@@ -83,6 +83,10 @@ class HallApp(App[int]):
         self._hold_since = 0.0
         self.held: list[events.Event] = []
         self._key_target: Any = None  # the widget that had the focus when the last key came
+        # the window's queue (screens/window_queue.py): "排队离线" in the status bar while its
+        # server cannot be reached; ticket id -> the cases started while serving it
+        self.queue_label = ""
+        self.ticket_cases: dict[str, list[str]] = {}
 
     # -- keys typed while a step loads are kept, in order, not lost ---------------------------
     def hold_keys(self, seconds: float = 5.0) -> None:
@@ -245,10 +249,15 @@ class HallApp(App[int]):
             parts.append(self.window_name or self.user.window)
         if self.sync_label:
             parts.append(self.sync_label)
+        if self.queue_label:
+            parts.append(self.queue_label)
         line = " · ".join(parts)
         if self.clock_label:
             line = f"{line}    {self.clock_label}"
         self.status_line = line
+
+    def refresh_status_line(self) -> None:
+        self._refresh_status_line()
 
     # -- who is signed in ------------------------------------------------------------------
     def signed_in(self, user: "SignedIn") -> None:
@@ -278,10 +287,12 @@ class HallApp(App[int]):
         self.switch_screen(LoginScreen())
 
     # -- navigation used by several screens --------------------------------------------------
-    def new_intake(self) -> None:
+    def new_intake(self, ticket: Any = None) -> None:
+        """A new intake; ``ticket`` (a queue TicketView being served): the case records it,
+        and a ticket taken by ID or appointment prefills the applicant."""
         from screens.intake.screen import IntakeScreen
 
-        self.push_screen(IntakeScreen(None))
+        self.push_screen(IntakeScreen(None, ticket=ticket))
 
     def resume_case(self, case_id: str) -> None:
         """Continue a draft: take it (asking first if someone else holds it), open its step."""

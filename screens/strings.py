@@ -86,6 +86,7 @@ class Workbench:
 
 class Intake:
     title = "智能导办"
+    ticket = "号 {number}"  # the queue ticket being served (issue 10)
     prev = "上一步"
     next = "下一步"
     leave = "回工作台"

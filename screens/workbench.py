@@ -25,6 +25,8 @@ from screens.widgets.inputs import HallInput
 from screens.widgets.keybar import KeyBar
 from screens.widgets.paint import repaint
 from screens.widgets.tables import CaseTable
+from screens.window_queue import SCREEN_BINDINGS as QUEUE_BINDINGS
+from screens.window_queue import WindowQueuePanel
 
 if TYPE_CHECKING:
     from hall_app.services.counter import CaseLine
@@ -100,6 +102,7 @@ class WorkbenchScreen(Screen):
         Binding("f4", "users", T.users, id="workbench.users"),
         Binding("f6", "bundles", T.bundles, id="workbench.bundles"),
         Binding("ctrl+l", "sign_out", T.logout, id="workbench.logout"),
+        *QUEUE_BINDINGS,  # the window's queue (screens/window_queue.py)
     ]
 
     def __init__(self) -> None:
@@ -123,6 +126,8 @@ class WorkbenchScreen(Screen):
             yield Label(T.search_label, id="search-label")
             yield SearchBox(placeholder=T.search_placeholder, id="search")
         yield MessageLine(id="message")
+        if self._has_queue():
+            yield WindowQueuePanel(self.hall_app.ctx.settings.window_queue_poll_seconds if self.hall_app.ctx else 0)
         with Vertical(id="today-pane"):
             yield Static(T.today, id="today-title", classes="heading")
             yield CaseTable(T.cols_today, *TODAY_COLUMNS, id="today", paged=True)
@@ -141,6 +146,16 @@ class WorkbenchScreen(Screen):
 
     def on_screen_resume(self) -> None:
         self.reload()
+        for panel in self.query(WindowQueuePanel):
+            panel.wake()
+
+    def on_screen_suspend(self) -> None:
+        for panel in self.query(WindowQueuePanel):
+            panel.stop()  # its refresh runs only while the workbench is shown
+
+    def _has_queue(self) -> bool:
+        user = self.hall_app.user
+        return user is not None and bool(user.window) and can(user.role, "intake")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         role = self.hall_app.user.role if self.hall_app.user else None
@@ -152,6 +167,8 @@ class WorkbenchScreen(Screen):
             return can(role, "users")
         if action == "bundles":
             return can(role, "bundle_review")
+        if action == "queue":  # the keys show once the queue answered (a hall without one never sees them)
+            return any(panel.display for panel in self.query(WindowQueuePanel))
         return True
 
     # -- loading --------------------------------------------------------------------------
@@ -360,3 +377,7 @@ class WorkbenchScreen(Screen):
 
     def action_sign_out(self) -> None:
         self.hall_app.sign_out()
+
+    def action_queue(self, name: str) -> None:
+        for panel in self.query(WindowQueuePanel):
+            panel.act(name)

@@ -43,7 +43,22 @@ def cmd_demo(args) -> int:
     for case in cases:
         print(f"  {format_tracking_code(case.tracking_code)}  {STATUS_LABELS[case.status]:<8} {case.label}")
     _tracking_notice(ctx)
+    _demo_queue(ctx)
     return 0
+
+
+def _demo_queue(ctx) -> None:
+    """The demo hall's queue (hall_app/services/queue_demo.py): lines, windows, today's
+    appointments and some tickets waiting."""
+    from hall_app.services.queue_demo import seed_demo_queue
+
+    with translated_errors():
+        demo = seed_demo_queue(ctx.queue, ctx.now())
+    print(f"排队：{demo.lines} 个业务类别，{demo.windows} 个窗口（hall-app queue status 查看）")
+    for line in demo.appointments:
+        print(f"  预约 {line}")
+    if demo.tickets:
+        print("  等候中：" + " ".join(demo.tickets))
 
 
 def _tracking_notice(ctx) -> None:

@@ -27,6 +27,7 @@ KNOWN_ERRORS = (
     ("hall_app.config", "ConfigError", ""),
     ("hall_app.store.db", "DatabaseError", ""),
     ("bundles.loader", "CatalogError", "套餐目录有错误：\n"),
+    ("hall_app.domain.queue", "QueueError", ""),
 )
 
 

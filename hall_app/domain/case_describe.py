@@ -37,7 +37,8 @@ class _Names:
 
 
 def _started(p: dict, n: _Names) -> str:
-    return f"{n.bundle_name} 跟踪码 {format_tracking_code(str(p.get('tracking_code', '')))}"
+    text = f"{n.bundle_name} 跟踪码 {format_tracking_code(str(p.get('tracking_code', '')))}"
+    return text + (f" 排队号 {p['ticket_label']}" if p.get("ticket_label") else "")
 
 
 def _claimed(p: dict, n: _Names) -> str:

@@ -45,6 +45,8 @@ def started(s: CaseState, e: Event) -> None:
     s.hall = p.get("hall", "")
     s.window = p.get("window", "")
     s.channel = p.get("channel", "window")
+    s.ticket = p.get("ticket", "")
+    s.ticket_label = p.get("ticket_label", "")
     s.created_by = e.actor
     s.created_at = e.device_time
     s.claimed_by = e.actor

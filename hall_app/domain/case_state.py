@@ -66,6 +66,8 @@ class CaseState:
     hall: str = ""
     window: str = ""
     channel: str = "window"
+    ticket: str = ""  # the queue ticket (id) served when the case was started; "" for a walk-in
+    ticket_label: str = ""  # its number, e.g. A012
     status: str = "draft"
     step: str = "need"
     created_by: str = ""

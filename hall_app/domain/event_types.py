@@ -86,6 +86,9 @@ class Started(Payload):
     hall: Annotated[str, text_rule(32)] = ""
     window: Annotated[str, text_rule(32)] = ""
     channel: Annotated[str, text_rule(32)] = "window"
+    # the queue ticket being served when the case was started (issue 10), if any
+    ticket: Annotated[str, text_rule(40)] = ""
+    ticket_label: Annotated[str, text_rule(12)] = ""
 
 
 class Claimed(Payload):
@@ -318,7 +321,7 @@ def typed_event(version: Any, kind: Any) -> type[Envelope] | None:
         return None
     model = TYPED_EVENTS.get((version, kind))
     if model is None:
-        payload = SCHEMAS.get(version, {}).get(kind)
+        payload = SCHEMAS.get(version, {}).get(kind) or extra_schema(version, kind)
         if payload is None:
             return None
         model = create_model(f"Event_{kind.replace('.', '_')}_v{version}", __base__=Envelope, payload=(payload, ...))
@@ -364,7 +367,7 @@ def validate_event(kind: object, payload: Any, schema_version: int = SCHEMA_VERS
     if schemas is None:
         raise EventInvalid(f"不支持的事件格式版本 {str(schema_version)[:20]}（支持 {SUPPORTED_VERSIONS}）",
                            "schema_version")
-    model = schemas.get(kind) if isinstance(kind, str) else None
+    model = (schemas.get(kind) or extra_schema(schema_version, kind)) if isinstance(kind, str) else None
     if model is None:
         shown = kind[:40] if isinstance(kind, str) else type(kind).__name__
         raise EventInvalid(f"未知的事件类型 {shown!r}", "type")
@@ -381,6 +384,16 @@ def validate_event(kind: object, payload: Any, schema_version: int = SCHEMA_VERS
         path = f"payload.{where}" if where else "payload"
         raise EventInvalid(f"事件 {kind} 的字段 {path} 不合格：{why}", path) from None
     return payload
+
+
+# -- event types beyond the case's (queue: hall_app/domain/event_types_queue.py) ---------------------
+def extra_schema(version: int, kind: str) -> type[Payload] | None:
+    """The payload schema of a non-case event type (``queue.*``), loaded on first use."""
+    if version != 1 or not kind.startswith("queue."):
+        return None
+    from hall_app.domain.event_types_queue import QUEUE_SCHEMAS
+
+    return QUEUE_SCHEMAS.get(kind)
 
 
 def replay_checked(events: list[Event]) -> CaseState | None:

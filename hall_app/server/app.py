@@ -108,9 +108,10 @@ class TrackingOut(BaseModel):
 
 
 def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLimits | None = None,
-               max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
+               max_body: int = DEFAULT_MAX_BODY, queue_clock: Any = None) -> FastAPI:
     """The app. ``max_body``: the largest request body in bytes (413 beyond; the device
-    splits its batches to stay under it, and reads it from ``/v1/state``)."""
+    splits its batches to stay under it, and reads it from ``/v1/state``).
+    ``queue_clock``: the queue's clock (a simulated hall day); default the real time."""
     app = FastAPI(title="hall-app 中心服务器", version="1",
                   description="政务服务中心设备同步、部门数据回流与办件进度查询")
     app.state.engine = engine
@@ -213,6 +214,13 @@ def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLim
             view = find_view(engine, code)
             page = render_view(view) if view is not None else not_found()
         return HTMLResponse(page.body, status_code=page.status, headers=headers)
+
+    # the hall queue (hall_app/server/queue.py): its routes and its store on the same database
+    from hall_app.server.queue import register as register_queue
+    from hall_app.server.queue_store import QueueStore
+
+    app.state.queue = QueueStore(engine, queue_clock) if queue_clock is not None else QueueStore(engine)
+    register_queue(app)
 
     publish_scopes(app)
     return app

@@ -17,7 +17,7 @@ same batch.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Security
@@ -43,8 +43,15 @@ ENDPOINTS: dict[str, str] = {
 }
 PUBLIC_ENDPOINTS = frozenset({"healthz", "enroll", "track", "track_json"})
 
-# Queue events (the coming queue issue): declared here so the kiosk's row is complete.
-QUEUE_EVENTS = frozenset({"queue.ticket_issued"})
+# --- queue (issue 10): its endpoints and rows live in queue_scopes.py -------------------
+# Queue events are decided by the queue endpoints and written by the server itself;
+# no device pushes them (QUEUE_EVENTS stays empty: nobody may write one through /v1/push).
+from hall_app.server.queue_scopes import QUEUE_ACCESS, QUEUE_ENDPOINTS, QUEUE_PUBLIC  # noqa: E402
+
+ENDPOINTS.update(QUEUE_ENDPOINTS)
+PUBLIC_ENDPOINTS = PUBLIC_ENDPOINTS | QUEUE_PUBLIC
+QUEUE_EVENTS: frozenset[str] = frozenset()
+# --- end queue ---------------------------------------------------------------------------
 
 DEPARTMENT_EVENTS = frozenset({"case.item_result"})
 SUPERVISOR_EVENTS = frozenset({"case.reviewed", "case.follow_up"})
@@ -66,19 +73,24 @@ SCOPE_TABLE: dict[str, ScopeRule] = {r.kind: r for r in (
     ScopeRule("hall", "大厅设备", "hall:JJ01", frozenset({"state", "push", "pull"}), HALL_EVENTS,
               "the hall's cases; every case event except department results"),
     ScopeRule("window", "窗口设备", "window:JJ01/W03", frozenset({"state", "push", "pull"}), HALL_EVENTS,
-              "as a hall device (a window sees its whole hall)"),
+              "as a hall device (a window sees its whole hall); queue actions for its own window only"),
     ScopeRule("agent", "帮代办员", "agent:王强@JJ01", frozenset({"state", "push", "pull"}), AGENT_EVENTS,
               "only cases it started itself, in its own hall; no department results, no supervisor review"),
     ScopeRule("dept", "部门系统", "dept:市公安局 / dept:市公安局@JJ01", frozenset({"state", "results"}),
               DEPARTMENT_EVENTS,
               "results (through /v1/results) for the items of its own department, in the halls it serves"),
-    ScopeRule("kiosk", "取号机", "kiosk:JJ01/K1", frozenset({"state", "push"}), QUEUE_EVENTS,
-              "issues queue tickets only (queue issue); no case data in or out"),
+    ScopeRule("kiosk", "取号机", "kiosk:JJ01/K1", frozenset({"state"}), QUEUE_EVENTS,
+              "issues queue tickets only (online, by appointment, or from its reserved offline block); "
+              "no case data in or out"),
     ScopeRule("display", "叫号屏", "display:JJ01/D1", frozenset({"state"}), frozenset(),
-              "reads only (the queue board comes with the queue issue); no case data"),
+              "reads the queue board only; no case data"),
     ScopeRule("admin", "管理员", "admin:李华", frozenset({"state"}), frozenset(),
               "codes, re-binding, revoking and publishing run on the server (hall-app server …)"),
 )}
+
+
+for _kind, _extra in QUEUE_ACCESS.items():  # the queue's endpoints join each row (queue_scopes.py)
+    SCOPE_TABLE[_kind] = replace(SCOPE_TABLE[_kind], endpoints=SCOPE_TABLE[_kind].endpoints | _extra)
 
 
 def endpoint_scopes(endpoint: str) -> list[str]:
@@ -309,10 +321,17 @@ def markdown_table() -> str:
 
     lines = ["| scope | example | endpoints | event types it may write | notes |", "|---|---|---|---|---|"]
     for rule in SCOPE_TABLE.values():
-        endpoints = ", ".join(f"`{ENDPOINTS[e]}`" for e in ENDPOINTS if e in rule.endpoints)
-        lines.append(f"| `{rule.kind}` | `{rule.example}` | {endpoints} | {events(rule)} | {rule.note} |")
-    public = ", ".join(f"`{ENDPOINTS[e]}`" for e in ENDPOINTS if e in PUBLIC_ENDPOINTS)
+        endpoints = ", ".join(f"`{ENDPOINTS[e]}`" for e in ENDPOINTS
+                              if e in rule.endpoints and e not in QUEUE_ENDPOINTS)
+        queue = sum(1 for e in rule.endpoints if e in QUEUE_ENDPOINTS)
+        note = rule.note + (f"; {queue} queue endpoints (next table)" if queue else "")
+        lines.append(f"| `{rule.kind}` | `{rule.example}` | {endpoints} | {events(rule)} | {note} |")
+    public = ", ".join(f"`{ENDPOINTS[e]}`" for e in ENDPOINTS if e in PUBLIC_ENDPOINTS and e not in QUEUE_ENDPOINTS)
     lines.append(f"| (anyone) | | {public} | — | enrollment needs a one-time code; all rate-limited but healthz |")
+    lines += ["", "The queue's endpoints (hall_app/server/queue_scopes.py; docs/queue.md):", "",
+              "| endpoint | who may call it |", "|---|---|"]
+    for endpoint, where in QUEUE_ENDPOINTS.items():
+        lines.append(f"| `{where}` | {', '.join(f'`{k}`' for k in endpoint_scopes(endpoint))} |")
     return "\n".join(lines)
 
 

@@ -24,7 +24,7 @@ from hall_app.services.intake import IntakeError
 
 class CaseService(CaseDecisions, CaseFollowUp, CaseFinding):
     def start(self, bundle: str, actor: str, channel: str = "window", window: str | None = None,
-              tracking_code: str | None = None) -> CaseState:
+              tracking_code: str | None = None, ticket: str = "", ticket_label: str = "") -> CaseState:
         entry = self.ctx.catalog.entry(bundle)
         if entry is None:
             raise IntakeError(f"目录中没有“{bundle}”")
@@ -41,5 +41,7 @@ class CaseService(CaseDecisions, CaseFollowUp, CaseFinding):
                        "bundle_hash": entry.content_hash, "tracking_code": tracking,
                        "hall": self.ctx.settings.hall, "window": window or self.ctx.settings.window,
                        "channel": channel}
+            if ticket:  # served from the queue (issue 10): the case records its ticket
+                payload.update(ticket=ticket, ticket_label=ticket_label)
             return self.ctx.record(session, repo, case_id, actor, "case.started", payload, None,
                                    entry.bundle.name)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from hall_app.services.catalog import CatalogService
     from hall_app.services.documents import DocumentService
     from hall_app.services.people import PersonFileService
+    from hall_app.services.queue import HallQueue
     from hall_app.services.ratings import RatingService
     from hall_app.services.users import UserService
 
@@ -156,7 +157,16 @@ class HallContext:
 
         return DocumentService(self)
 
+    # -- the hall queue (issue 10): embedded beside the device database, or the server's ---
+    @cached_property
+    def queue(self) -> "HallQueue":
+        from hall_app.services.queue import open_queue
+
+        return open_queue(self)
+
     def close(self) -> None:
+        if "queue" in self.__dict__:
+            self.__dict__["queue"].close()
         self.engine.dispose()
 
 

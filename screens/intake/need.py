@@ -33,10 +33,21 @@ def catalog_in_thread(ctx, window: str, case_id: str | None) -> tuple[Any, list[
 
 
 def start_in_thread(ctx, code: str, username: str, channel: str, window: str, void_case: str | None,
-                    void_reason: str):
+                    void_reason: str, ticket: Any = None):
     if void_case:
         ctx.cases.void(void_case, username, void_reason)
-    state = ctx.cases.start(code, username, channel=channel, window=window)
+    if ticket is None:
+        state = ctx.cases.start(code, username, channel=channel, window=window)
+        return state, ctx.catalog.get(code).name
+    # served from the queue: the case records its ticket; a ticket taken by ID number or
+    # by appointment brings the applicant (looked up in the person file like a typed ID)
+    state = ctx.cases.start(code, username, channel=channel, window=window, ticket=ticket.ticket,
+                            ticket_label=ticket.label)
+    if ticket.id_number:
+        ctx.cases.set_applicant_id(state.case_id, username, ticket.id_number)
+        state = ctx.cases.get(state.case_id)
+    elif ticket.name:
+        state = ctx.cases.set_applicant(state.case_id, username, "name", ticket.name)
     return state, ctx.catalog.get(code).name
 
 
@@ -209,11 +220,17 @@ class NeedStep(StepPane):
         if user is None:
             return
         self.hall_app.hold_keys()  # what is typed next belongs to the flow chart
+        ticket = self.intake.ticket  # a changed bundle voids the case: the new one records the ticket too
         self.submit(start_in_thread, self.ctx, code, user.username, channel_for(user.role), user.window,
-                    void_case, reason, done=self._started, error=self._not_started)
+                    void_case, reason, ticket, done=self._started, error=self._not_started)
 
     async def _started(self, result) -> None:
         state, name = result
+        if state.ticket:
+            cases = self.hall_app.ticket_cases.setdefault(state.ticket, [])
+            if self.intake.case_id in cases:  # voided for a changed bundle
+                cases.remove(self.intake.case_id)
+            cases.append(state.case_id)
         self.intake.case_started(state, name)
         try:
             await self.intake.goto("flow")

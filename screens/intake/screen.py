@@ -8,7 +8,7 @@ answer, tick and keystroke has already been queued for the database.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -64,9 +64,10 @@ class IntakeScreen(Screen):
         Binding("escape", "leave", T.leave, id="intake.leave"),
     ]
 
-    def __init__(self, case_id: str | None, step: str | None = None) -> None:
+    def __init__(self, case_id: str | None, step: str | None = None, ticket: Any = None) -> None:
         super().__init__()
         self.case_id = case_id
+        self.ticket = ticket  # the queue ticket being served (issue 10): the new case records it
         self.step = step if step in STEPS else ("flow" if case_id else "need")
         self.state: CaseState | None = None
         self.pane: StepPane | None = None
@@ -95,6 +96,8 @@ class IntakeScreen(Screen):
         yield KeyBar()
 
     async def on_mount(self) -> None:
+        if self.ticket is not None and not self.case_id:
+            self.query_one("#intake-title", TitleBar).update(f"{T.title} · {T.ticket.format(number=self.ticket.label)}")
         if self.case_id:
             self.hall_app.db.submit(state_in_thread, self.hall_app.ctx, self.case_id,
                                     done=lambda r: self.update_state(*r), name="intake-state")
@@ -110,6 +113,9 @@ class IntakeScreen(Screen):
             self.bundle_name = bundle_name
         self.decided = state.status not in EDITABLE
         parts = [T.title]  # what matters first: a narrow title bar cuts the end
+        ticket = state.ticket_label or (self.ticket.label if self.ticket is not None else "")
+        if ticket:
+            parts.append(T.ticket.format(number=ticket))
         if self.bundle_name:
             parts.append(self.bundle_name)
         parts.append(state.status_label)

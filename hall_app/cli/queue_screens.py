@@ -1,0 +1,165 @@
+"""hall-app kiosk, hall-app display: the ticket kiosk and the hall display, each a
+full-screen program of its own; ``--serve`` opens either in a browser on the hall LAN
+through textual-serve (each browser tab runs its own copy of the program).
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+from hall_app.cli.common import UserError
+
+KIOSK_PORT = 8711
+DISPLAY_PORT = 8710
+
+
+def register(sub) -> None:
+    p = sub.add_parser("kiosk", help="自助取号机（全屏；数字键、方向键和回车操作）")
+    _serve_options(p, KIOSK_PORT)
+    p.add_argument("--return-seconds", type=float, default=None, help="取号后号码显示多少秒再回到首页（默认见配置）")
+    p.set_defaults(handler=cmd_kiosk)
+
+    p = sub.add_parser("display", help="叫号大屏（全屏；最新叫号、各业务等候人数；可语音叫号）")
+    p.add_argument("--hall", default=None, help="大厅编号（默认本机配置的大厅，如 JJ01）")
+    _serve_options(p, DISPLAY_PORT)
+    voice = p.add_mutually_exclusive_group()
+    voice.add_argument("--voice", dest="voice", action="store_true", default=None,
+                       help="语音叫号（需安装 espeak-ng；未安装时静音）")
+    voice.add_argument("--no-voice", dest="voice", action="store_false", help="不语音叫号")
+    p.set_defaults(handler=cmd_display)
+
+
+def _serve_options(p, port: int) -> None:
+    p.add_argument("--serve", action="store_true", help=f"在浏览器中打开（textual-serve，默认端口 {port}）")
+    p.add_argument("--host", default="0.0.0.0", help="--serve 监听的地址（默认 0.0.0.0：大厅局域网可访问）")
+    p.add_argument("--port", type=int, default=port, help=f"--serve 的端口（默认 {port}）")
+    p.add_argument("--public-url", default=None, help="--serve 时浏览器访问的网址（默认 http://本机名:端口）")
+
+
+def _settings(args, **overrides):
+    from hall_app.config import ConfigError, load_settings
+
+    try:
+        return load_settings(getattr(args, "config", None), db=getattr(args, "db", None), **overrides)
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _open(args, settings):
+    """The context, with the demo hall seeded on the embedded default's first start (as ``hall-app`` does)."""
+    from hall_app.cli.common import translated_errors
+    from hall_app.services import open_context
+
+    with translated_errors():
+        ctx = open_context(settings)
+        if not getattr(args, "no_demo", False) and not settings.db and ctx.users.count() == 0:
+            from hall_app.services.demo import DemoSeeder
+
+            DemoSeeder(ctx).seed()
+    return ctx
+
+
+def _queue(ctx, kind: str):
+    from hall_app.cli.common import translated_errors
+    from hall_app.domain.queue import QueueError
+    from hall_app.services.queue import LocalQueue, open_queue
+
+    try:
+        with translated_errors():
+            queue = open_queue(ctx, kind=kind)
+    except QueueError as exc:
+        raise UserError(str(exc)) from None
+    if kind == "kiosk" and not isinstance(queue, LocalQueue):
+        # on the hall's server: numbers from a reserved block while it is away (services/queue_kiosk.py)
+        from hall_app.services.queue_kiosk import KioskQueue
+
+        queue = KioskQueue(queue, kiosk_file(ctx.settings.db_path))
+    return queue
+
+
+def kiosk_file(db_path) -> Path:
+    """The kiosk's reserved numbers and offline tickets, beside its database (hall.db → hall.kiosk.json)."""
+    return Path(db_path).with_name(f"{Path(db_path).stem}.kiosk.json")
+
+
+def cmd_kiosk(args) -> int:
+    if args.serve:
+        return _serve(args, "kiosk", "自助取号")
+    settings = _settings(args)
+    ctx = _open(args, settings)
+    queue = _queue(ctx, "kiosk")
+    from screens.kiosk import KioskApp
+
+    seconds = args.return_seconds if args.return_seconds is not None else settings.kiosk_return_seconds
+    app = KioskApp(ctx, queue, return_seconds=seconds)
+    try:
+        app.run()
+    finally:
+        queue.close()
+        ctx.close()
+    return app.return_code or 0
+
+
+def cmd_display(args) -> int:
+    if args.serve:
+        return _serve(args, "display", "叫号大屏")
+    settings = _settings(args, **({"hall": args.hall} if args.hall else {}))
+    ctx = _open(args, settings)
+    queue = _queue(ctx, "display")
+    from hall_app.services.ticket_slips import hall_name
+    from screens.display import DisplayApp
+
+    voice = None
+    if args.voice if args.voice is not None else settings.display_voice:
+        from screens.voice import find_voice
+
+        voice = find_voice(settings.display_voice_name)
+    app = DisplayApp(ctx, queue, hall_name(ctx), poll_seconds=settings.display_poll_seconds or 0.5, voice=voice)
+    try:
+        app.run()
+    finally:
+        if voice is not None:
+            voice.close(timeout=1)
+        queue.close()
+        ctx.close()
+    return app.return_code or 0
+
+
+def served_command(args, command: str) -> str:
+    """The command textual-serve starts for each browser tab: this program, same options, no --serve."""
+    parts = [sys.executable, "-m", "hall_app"]
+    if getattr(args, "db", None):
+        parts += ["--db", args.db]
+    if getattr(args, "config", None):
+        parts += ["--config", args.config]
+    parts.append(command)
+    if command == "display":
+        if args.hall:
+            parts += ["--hall", args.hall]
+        if args.voice is not None:
+            parts.append("--voice" if args.voice else "--no-voice")
+    elif args.return_seconds is not None:
+        parts += ["--return-seconds", str(args.return_seconds)]
+    return shlex.join(parts)
+
+
+def serve_url(args) -> str:
+    import socket
+
+    if args.public_url:
+        return args.public_url.rstrip("/")
+    host = args.host if args.host not in ("0.0.0.0", "::", "") else socket.gethostname()
+    return f"http://{host}:{args.port}"
+
+
+def _serve(args, command: str, title: str) -> int:
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise UserError("未安装 textual-serve：pip install textual-serve") from None
+    url = serve_url(args)
+    print(f"{title}：请在浏览器打开 {url}  （Ctrl+C 停止）", flush=True)
+    Server(served_command(args, command), host=args.host, port=args.port, title=title, public_url=url).serve()
+    return 0

@@ -1,0 +1,316 @@
+"""The queue's HTTP API (``/v1/queue/…``) and the public position page ``/q/{ticket}``.
+
+Each endpoint declares who may call it (``access(...)``; the ids and the scope rows are
+in hall_app/server/queue_scopes.py). The device's token gives the actor: its hall
+always comes from the token, never from the request, and a window device acts only
+for its own window (checked in the queue code, so the embedded queue checks it too).
+Every operation runs through hall_app/server/queue_ops.py, the same code as the
+embedded queue.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from hall_app.domain.event_types import Text
+from hall_app.domain.queue import QueueError
+from hall_app.server import auth
+from hall_app.server.queue_ops import run
+from hall_app.server.queue_store import Actor, QueueStore
+from hall_app.server.scopes import access
+
+
+class IssueIn(BaseModel):
+    model_config = ConfigDict(strict=True)
+    line: Text(32, min_length=1) = Field(description="业务类别代码或号码前缀（如 A）")
+    priority: Text(16) = Field("", description="优先类别：老年人/残疾人/孕妇/军人及优抚对象/其他，空为普通")
+    id_number: Text(32) = Field("", description="凭身份证取号时的身份证号（只给窗口预填，不公开）")
+    name: Text(100) = ""
+
+
+class CheckInIn(BaseModel):
+    model_config = ConfigDict(strict=True)
+    code: Text(32, min_length=1) = Field(description="预约码或身份证号")
+
+
+class CallIn(BaseModel):
+    model_config = ConfigDict(strict=True)
+    ref: Text(32, min_length=1) = Field(description="号码（A012）或号的编号")
+
+
+class ActIn(BaseModel):
+    model_config = ConfigDict(strict=True)
+    action: Text(16, min_length=1) = Field(description="recall / serve / hold / transfer / finish / no_show")
+    ref: Text(32) = Field("", description="号码或编号；空为本窗口当前的号")
+    to_line: Text(32) = ""
+    to_window: Text(32) = ""
+    cases: list[Text(40)] = Field(default_factory=list, max_length=50, description="本次办理产生的办件编号")
+
+
+class WindowStateIn(BaseModel):
+    model_config = ConfigDict(strict=True)
+    action: Text(8, min_length=1) = Field(description="open / pause / close")
+
+
+class SwitchIn(BaseModel):
+    model_config = ConfigDict(strict=True)
+    lines: dict[Text(32, min_length=1), int] | None = Field(
+        description="切换后办理的业务类别及优先级（1 最先）；null 为恢复排班")
+
+
+class AppointmentIn(BaseModel):
+    model_config = ConfigDict(strict=True)
+    line: Text(32, min_length=1)
+    day: Text(10, min_length=1)
+    slot: Text(5, min_length=1) = Field(description="时段开始，时:分")
+    name: Text(100) = ""
+    id_number: Text(32) = ""
+    phone: Text(32) = ""
+
+
+class CancelIn(BaseModel):
+    model_config = ConfigDict(strict=True)
+    reason: Text(2000, multiline=True) = ""
+
+
+class ImportIn(BaseModel):
+    model_config = ConfigDict(strict=True)
+    csv_text: Text(2_000_000, multiline=True) = Field(description="预约系统导出的 CSV 全文")
+
+
+class LineIn(BaseModel):
+    model_config = ConfigDict(strict=True)
+    name: Text(100, min_length=1)
+    prefix: Text(4, min_length=1)
+    open: bool = True
+    sort: int = Field(0, ge=0, le=1000)
+    service_minutes: float = Field(10.0, gt=0, le=600)
+    slot_minutes: int = Field(30, ge=5, le=240)
+    slot_capacity: int = Field(4, ge=0, le=1000)
+    bundles: list[Text(64)] = Field(default_factory=list, max_length=200)
+    life_stages: list[Text(64)] = Field(default_factory=list, max_length=50)
+
+
+class WindowIn(BaseModel):
+    model_config = ConfigDict(strict=True)
+    name: Text(100) = ""
+    skills: dict[Text(32, min_length=1), int]
+    schedule: list[dict[str, Any]] = Field(default_factory=list, max_length=24)
+
+
+class CloseDayIn(BaseModel):
+    model_config = ConfigDict(strict=True)
+    day: Text(10) = ""
+
+
+class BlockIn(BaseModel):
+    model_config = ConfigDict(strict=True)
+    line: Text(32, min_length=1)
+    day: Text(10) = ""
+    size: int = Field(0, ge=0, le=200)
+
+
+class OfflineIn(BaseModel):
+    model_config = ConfigDict(strict=True)
+    tickets: list[dict[str, Any]] = Field(max_length=500, description="离线取的号：ticket, line, prefix, number, "
+                                                                      "priority, issued_at, sort_at, day")
+
+
+def actor_of(device: auth.DeviceInfo) -> Actor:
+    return Actor(device.kind, device.hall, device.window if device.kind == "window" else "", device.device_id)
+
+
+def _store(request: Request) -> QueueStore:
+    return request.app.state.queue
+
+
+def _do(request: Request, device: auth.DeviceInfo, op: str, **params: Any) -> Any:
+    if not device.hall:
+        raise HTTPException(403, f"本设备的登记范围 {device.scope} 没有指定大厅，不能使用排队")
+    try:
+        return run(_store(request), actor_of(device), op, params)
+    except QueueError as exc:
+        raise HTTPException(exc.status, str(exc), headers={"X-Queue-Code": exc.code}) from None
+
+
+def register(api: FastAPI | APIRouter) -> None:
+    """Add the queue's routes to ``api``. app.py passes the app itself: this FastAPI
+    keeps an included router's routes apart (``_IncludedRouter``), where the scope
+    check (scopes.undeclared_routes, publish_scopes) would not see them."""
+
+    @api.get("/v1/queue/lines", tags=["queue"])
+    def lines(request: Request, device: auth.DeviceInfo = access("queue_lines")) -> Any:
+        """业务类别、等候人数、在办窗口数与预计等候（分钟）。"""
+        return _do(request, device, "lines")
+
+    @api.get("/v1/queue/windows", tags=["queue"])
+    def windows(request: Request, device: auth.DeviceInfo = access("queue_windows")) -> Any:
+        return _do(request, device, "windows")
+
+    @api.get("/v1/queue/windows/{window}", tags=["queue"])
+    def window(window: str, request: Request, device: auth.DeviceInfo = access("queue_window")) -> Any:
+        return _do(request, device, "window", window=window)
+
+    @api.get("/v1/queue/board", tags=["queue"])
+    def board(request: Request, after: int = 0, device: auth.DeviceInfo = access("queue_board")) -> Any:
+        """叫号大屏：最近叫号、各类别等候人数、窗口。after=上次的 seq：未变化时只回 changed=false。"""
+        return _do(request, device, "board", after=after)
+
+    @api.get("/v1/queue/tickets", tags=["queue"])
+    def waiting(request: Request, line: str = "", device: auth.DeviceInfo = access("queue_waiting")) -> Any:
+        return _do(request, device, "waiting", line=line)
+
+    @api.get("/v1/queue/tickets/{ref}", tags=["queue"])
+    def ticket(ref: str, request: Request, device: auth.DeviceInfo = access("queue_ticket")) -> Any:
+        return _do(request, device, "ticket", ref=ref)
+
+    @api.get("/v1/queue/suggestions", tags=["queue"])
+    def suggestions(request: Request, device: auth.DeviceInfo = access("queue_suggestions")) -> Any:
+        """潮汐窗口切换建议：某类别预计等候超过阈值而别的窗口空闲时。"""
+        return _do(request, device, "suggestions")
+
+    @api.get("/v1/queue/events", tags=["queue"])
+    def events(request: Request, day: str = "", after: int = 0, limit: int = 1000,
+               device: auth.DeviceInfo = access("queue_events")) -> Any:
+        """排队事件（只增不改），按 seq 排列。"""
+        return _do(request, device, "events", day=day, after=after, limit=limit)
+
+    @api.post("/v1/queue/tickets", tags=["queue"])
+    def issue(body: IssueIn, request: Request, device: auth.DeviceInfo = access("queue_issue")) -> Any:
+        """取号。"""
+        return _do(request, device, "issue", **body.model_dump())
+
+    @api.post("/v1/queue/checkin", tags=["queue"])
+    def checkin(body: CheckInIn, request: Request, device: auth.DeviceInfo = access("queue_checkin")) -> Any:
+        """预约签到取号（预约码或身份证号）。"""
+        return _do(request, device, "checkin", code=body.code)
+
+    @api.post("/v1/queue/windows/{window}/call-next", tags=["queue"])
+    def call_next(window: str, request: Request, device: auth.DeviceInfo = access("queue_call_next")) -> Any:
+        """叫下一位。同一窗口已有在叫或在办的号时拒绝（连按两次不会叫两个号）。"""
+        return _do(request, device, "call_next", window=window)
+
+    @api.post("/v1/queue/windows/{window}/call", tags=["queue"])
+    def call(window: str, body: CallIn, request: Request, device: auth.DeviceInfo = access("queue_call")) -> Any:
+        """叫指定的号（挂起的号或插叫）。"""
+        return _do(request, device, "call", window=window, ref=body.ref)
+
+    @api.post("/v1/queue/windows/{window}/act", tags=["queue"])
+    def act(window: str, body: ActIn, request: Request, device: auth.DeviceInfo = access("queue_act")) -> Any:
+        """重呼、开始办理、挂起、转移、办结、过号。"""
+        return _do(request, device, "act", window=window, **body.model_dump())
+
+    @api.post("/v1/queue/windows/{window}/state", tags=["queue"])
+    def window_state(window: str, body: WindowStateIn, request: Request,
+                     device: auth.DeviceInfo = access("queue_window_state")) -> Any:
+        """开放、暂停、关闭窗口。"""
+        return _do(request, device, "window_action", window=window, action=body.action)
+
+    @api.post("/v1/queue/windows/{window}/switch", tags=["queue"])
+    def switch(window: str, body: SwitchIn, request: Request,
+               device: auth.DeviceInfo = access("queue_switch")) -> Any:
+        """潮汐切换（当天有效）；lines 为 null 时恢复排班。"""
+        return _do(request, device, "switch", window=window, lines=body.lines)
+
+    @api.post("/v1/queue/tickets/{ref}/leave", tags=["queue"])
+    def leave(ref: str, request: Request, device: auth.DeviceInfo = access("queue_leave")) -> Any:
+        return _do(request, device, "leave", ref=ref)
+
+    @api.get("/v1/queue/appointments", tags=["queue"])
+    def appointments(request: Request, day: str = "", line: str = "",
+                     device: auth.DeviceInfo = access("queue_appointments")) -> Any:
+        return _do(request, device, "appointments", day=day, line=line)
+
+    @api.post("/v1/queue/appointments", tags=["queue"])
+    def book(body: AppointmentIn, request: Request, device: auth.DeviceInfo = access("queue_book")) -> Any:
+        return _do(request, device, "book", **body.model_dump())
+
+    @api.post("/v1/queue/appointments/{code}/cancel", tags=["queue"])
+    def cancel(code: str, body: CancelIn, request: Request, device: auth.DeviceInfo = access("queue_cancel")) -> Any:
+        return _do(request, device, "cancel", code=code, reason=body.reason)
+
+    @api.post("/v1/queue/appointments/import", tags=["queue"])
+    def import_(body: ImportIn, request: Request, device: auth.DeviceInfo = access("queue_import")) -> Any:
+        """CSV 导入预约：有任何一行不合格则全部不导入。"""
+        return _do(request, device, "import", csv_text=body.csv_text)
+
+    @api.put("/v1/queue/lines/{line}", tags=["queue"])
+    def set_line(line: str, body: LineIn, request: Request, device: auth.DeviceInfo = access("queue_set_line")) -> Any:
+        _do(request, device, "set_line", line=line, **body.model_dump())
+        return {"ok": True}
+
+    @api.put("/v1/queue/windows/{window}", tags=["queue"])
+    def set_window(window: str, body: WindowIn, request: Request,
+                   device: auth.DeviceInfo = access("queue_set_window")) -> Any:
+        _do(request, device, "set_window", window=window, **body.model_dump())
+        return {"ok": True}
+
+    @api.post("/v1/queue/close-day", tags=["queue"])
+    def close_day(body: CloseDayIn, request: Request, device: auth.DeviceInfo = access("queue_close_day")) -> Any:
+        """闭厅：仍在等候或办理的号记为闭厅未办，未签到的预约记为未到；次日号码重新从 1 开始。"""
+        return _do(request, device, "close_day", day=body.day)
+
+    @api.post("/v1/queue/blocks", tags=["queue"])
+    def reserve_block(body: BlockIn, request: Request, device: auth.DeviceInfo = access("queue_blocks")) -> Any:
+        """取号机预留离线号段。"""
+        return _do(request, device, "reserve_block", **body.model_dump())
+
+    @api.post("/v1/queue/offline", tags=["queue"])
+    def upload_offline(body: OfflineIn, request: Request, device: auth.DeviceInfo = access("queue_offline")) -> Any:
+        """取号机上传离线期间取的号（逐张回答 stored / duplicate / rejected；可重发）。"""
+        return _do(request, device, "upload_offline", tickets=body.tickets)
+
+    headers = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+
+    @api.get("/q/{ticket}.json", dependencies=[access("queue_position_json")])
+    def position_json(ticket: str, request: Request) -> JSONResponse:
+        """公开的排队进度（JSON）：前面人数与状态，不含任何个人信息。"""
+        found = _position(request, ticket)
+        if isinstance(found, JSONResponse):
+            return found
+        return JSONResponse(found, headers=headers)
+
+    @api.get("/q/{ticket}", response_class=HTMLResponse, dependencies=[access("queue_position")])
+    def position_page(ticket: str, request: Request) -> HTMLResponse:
+        """公开的排队进度页（取号单上的二维码）。"""
+        found = _position(request, ticket)
+        if isinstance(found, JSONResponse):
+            body = "查询过于频繁，请一分钟后再试" if found.status_code == 429 else "没有这张号，请核对取号单"
+            return HTMLResponse(_page("排队进度", f"<p>{body}</p>"), status_code=found.status_code, headers=headers)
+        return HTMLResponse(_page(f"{found['label']} 号排队进度", _describe(found)), headers=headers)
+
+    def _position(request: Request, ticket: str) -> dict[str, Any] | JSONResponse:
+        limiter = request.app.state.limiter
+        if not limiter.allow_request(request.app.state.engine, "track", request):
+            return JSONResponse({"detail": "查询过于频繁，请一分钟后再试"}, 429,
+                                headers=headers | {"Retry-After": "60"})
+        found = run(_store(request), Actor("display", ""), "position", {"ticket": ticket})
+        if not found:
+            return JSONResponse({"detail": "没有这张号"}, 404, headers=headers)
+        return found
+
+
+def _describe(p: dict[str, Any]) -> str:
+    rows = [("号码", p["label"]), ("业务", p["line_name"]), ("状态", p["state_label"])]
+    if p["state"] == "waiting":
+        rows.append(("前面还有", f"{p['ahead']} 人"))
+        est = p.get("estimate_minutes")
+        rows.append(("预计等候", f"约 {round(est)} 分钟" if est is not None else "暂无窗口办理，请留意叫号"))
+    if p.get("window_name"):
+        rows.append(("请到", p["window_name"]))
+    cells = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
+    return f"<table>{cells}</table><p class=note>本页自动刷新；不显示任何个人信息。</p>"
+
+
+def _page(title: str, body: str) -> str:
+    return ("<!doctype html><html lang=zh-CN><head><meta charset=utf-8>"
+            "<meta name=viewport content='width=device-width,initial-scale=1'>"
+            "<meta http-equiv=refresh content=20>"
+            f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif;margin:1.5em}}"
+            "th{text-align:left;padding-right:1em}td{font-size:1.3em}.note{color:#666;font-size:.9em}</style>"
+            f"</head><body><h1>{html.escape(title)}</h1>{body}</body></html>")

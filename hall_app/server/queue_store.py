@@ -1,0 +1,464 @@
+"""The queue's authority: every queue decision, made in the database.
+
+Works on any engine of the server's schema: PostgreSQL on the central server, or an
+SQLite file (the server without HALL_SERVER_DB, and the embedded default on one
+machine: hall_app/services/queue.py). No process-local lock anywhere:
+
+- a window's action locks the window row (``SELECT … FOR UPDATE``), so a double
+  press is decided once;
+- "call next" takes the first waiting ticket with ``SELECT … FOR UPDATE SKIP LOCKED``
+  bucket by bucket (skill rank, then priority or normal by the ratio), so fifty
+  windows calling at once each get a different ticket or none;
+- every ticket write is a compare-and-set on ``version`` as well;
+- on SQLite each transaction starts with ``BEGIN IMMEDIATE`` (server/db.py), one
+  writer at a time.
+
+Every change appends one ``queue_events`` row with the server's time, checked against
+its payload schema first (hall_app/domain/event_types_queue.py). Imports SQLAlchemy,
+never FastAPI: the device's embedded queue runs this module directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, insert, select, update
+
+from hall_app.domain import queue as q
+from hall_app.domain.event_types import EventInvalid, validate_event
+from hall_app.domain.queue import DEFAULT_POLICY, Policy, QueueError, Ticket, Window
+from hall_app.domain.queue_schedule import CHINA, effective_skills, hall_day, parse_schedule, schedule_to_json
+from hall_app.server.queue_models import queue_events, queue_lines, queue_tickets, queue_windows
+
+ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
+BLOCK_TOP = 1000  # kiosk blocks are taken downward from here; online numbers count up from 1
+
+
+def china_now() -> dt.datetime:
+    return dt.datetime.now(CHINA)
+
+
+def new_id(length: int = 10) -> str:
+    return "".join(secrets.choice(ID_ALPHABET) for _ in range(length))
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks: the device's scope kind, hall and window (the HTTP layer builds it from
+    the device token; the embedded queue from this machine's settings)."""
+
+    kind: str  # window / hall / kiosk / display / local (this machine, trusted) / admin
+    hall: str
+    window: str = ""
+    device_id: str = ""
+    user: str = ""
+
+    def may_act_for(self, window: str) -> None:
+        if self.kind in ("hall", "local", "admin"):
+            return
+        if self.kind == "window" and self.window == window:
+            return
+        if self.kind == "window":
+            raise QueueError(f"本窗口设备（{self.window}）只能为自己的窗口叫号，不能操作 {window}", "scope", 403)
+        raise QueueError("本设备不能操作窗口", "scope", 403)
+
+    def may_manage(self) -> None:
+        if self.kind not in ("hall", "local", "admin"):
+            raise QueueError("只有大厅管理设备才能修改排队设置", "scope", 403)
+
+
+def ticket_from_row(row: Any) -> Ticket:
+    return Ticket(ticket=row.ticket, hall=row.hall, day=row.day, line=row.line, prefix=row.prefix, number=row.number,
+                  priority=row.priority, state=row.state, window=row.window, target_window=row.target_window,
+                  sort_at=row.sort_at, issued_at=row.issued_at, called_at=row.called_at, serving_at=row.serving_at,
+                  ended_at=row.ended_at, calls=row.calls, source=row.source, appointment=row.appointment,
+                  id_number=row.id_number, name=row.name, version=row.version)
+
+
+def ticket_row(t: Ticket) -> dict[str, Any]:
+    return {"ticket": t.ticket, "hall": t.hall, "day": t.day, "line": t.line, "prefix": t.prefix, "number": t.number,
+            "priority": t.priority, "is_priority": t.is_priority, "state": t.state, "window": t.window,
+            "target_window": t.target_window, "sort_at": t.sort_at, "issued_at": t.issued_at,
+            "called_at": t.called_at, "serving_at": t.serving_at, "ended_at": t.ended_at, "calls": t.calls,
+            "source": t.source, "appointment": t.appointment, "id_number": t.id_number, "name": t.name,
+            "version": t.version}
+
+
+def window_from_row(row: Any) -> Window:
+    return Window(window=row.window, hall=row.hall, name=row.name, state=row.state, skills=dict(row.skills or {}),
+                  schedule=parse_schedule(row.schedule or []), manual=dict(row.manual) if row.manual else None,
+                  manual_day=row.manual_day, current=row.current, streak=row.streak, version=row.version)
+
+
+class QueueStore:
+    """The queue's decisions on one database (the reads are in queue_read.py)."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], dt.datetime] = china_now,
+                 policy: Policy = DEFAULT_POLICY):
+        self.engine = engine
+        self.clock = clock
+        self.policy = policy
+
+    # -- infrastructure ------------------------------------------------------------------
+    def now(self) -> tuple[dt.datetime, str, str]:
+        """(now, its ISO text, the hall day) from the server's clock."""
+        now = self.clock()
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=CHINA)
+        return now, now.isoformat(timespec="milliseconds"), hall_day(now)
+
+    def emit(self, conn: Connection, actor: Actor, day: str, at: str, kind: str, payload: dict[str, Any],
+             hall: str = "") -> int:
+        """Append one event (checked against its schema first; a refusal means a bug here)."""
+        try:
+            validate_event(kind, payload)
+        except EventInvalid as exc:
+            raise QueueError(f"排队事件不合格：{exc}", "invalid", 422) from None
+        result = conn.execute(insert(queue_events).values(
+            hall=hall or actor.hall, day=day, at=at, type=kind, ticket=str(payload.get("ticket", "")),
+            window=str(payload.get("window", "")), line=str(payload.get("line") or payload.get("to_line") or ""),
+            actor=actor.user or actor.kind, device_id=actor.device_id, payload=payload))
+        return int(result.inserted_primary_key[0])
+
+    def load_window(self, conn: Connection, hall: str, window: str, lock: bool = True) -> Window:
+        stmt = select(queue_windows).where(queue_windows.c.hall == hall, queue_windows.c.window == window)
+        row = conn.execute(stmt.with_for_update() if lock else stmt).first()
+        if row is None:
+            raise QueueError(f"没有窗口“{window[:32]}”", "not_found", 404)
+        return window_from_row(row)
+
+    def save_window(self, conn: Connection, old: Window, new: Window) -> None:
+        result = conn.execute(update(queue_windows).where(
+            queue_windows.c.hall == old.hall, queue_windows.c.window == old.window,
+            queue_windows.c.version == old.version).values(
+            state=new.state, current=new.current, streak=new.streak, manual=new.manual, manual_day=new.manual_day,
+            version=new.version if new.version > old.version else old.version + 1))
+        if result.rowcount != 1:
+            raise QueueError("窗口状态刚被改变，请重试", "refused", 409)
+
+    def find_ticket(self, conn: Connection, hall: str, ref: str, day: str, lock: bool = True) -> Ticket:
+        """A ticket by its id or its number today (A012, ａ12)."""
+        ref = (ref or "").strip()
+        parsed = q.parse_label(ref)
+        stmt = select(queue_tickets).where(queue_tickets.c.hall == hall)
+        if parsed is not None:
+            stmt = stmt.where(queue_tickets.c.day == day, queue_tickets.c.prefix == parsed[0],
+                              queue_tickets.c.number == parsed[1])
+        else:
+            stmt = stmt.where(queue_tickets.c.ticket == ref[:32])
+        row = conn.execute(stmt.with_for_update() if lock else stmt).first()
+        if row is None and parsed is not None and ref[:32].isalnum():
+            row = conn.execute(select(queue_tickets).where(queue_tickets.c.ticket == ref[:32])).first()
+        if row is None:
+            shown = ref[:20] if ref.isprintable() else "?"
+            raise QueueError(f"今天没有“{shown}”号", "not_found", 404)
+        return ticket_from_row(row)
+
+    def save_ticket(self, conn: Connection, old: Ticket, new: Ticket) -> None:
+        """Compare-and-set on ``version``: a ticket changed meanwhile is not overwritten."""
+        values = ticket_row(new)
+        del values["ticket"]
+        result = conn.execute(update(queue_tickets).where(
+            queue_tickets.c.ticket == old.ticket, queue_tickets.c.version == old.version).values(**values))
+        if result.rowcount != 1:
+            raise QueueError(f"{old.label} 号刚被其他窗口处理，请刷新后重试", "refused", 409)
+
+    def line_row(self, conn: Connection, hall: str, line: str) -> Any:
+        """A line by its code or its prefix (A)."""
+        from hall_app.domain.text import to_halfwidth
+
+        key = to_halfwidth(line or "").strip()
+        row = conn.execute(select(queue_lines).where(queue_lines.c.hall == hall,
+                                                     queue_lines.c.line == key[:32])).first()
+        if row is None and key:
+            row = conn.execute(select(queue_lines).where(queue_lines.c.hall == hall,
+                                                         queue_lines.c.prefix == key.upper()[:4])).first()
+        if row is None:
+            shown = key[:20] if key.isprintable() else "?"
+            raise QueueError(f"没有业务类别“{shown}”", "not_found", 404)
+        return row
+
+    # -- configuration ---------------------------------------------------------------------
+    def put_line(self, actor: Actor, line: str, name: str, prefix: str, *, open: bool = True, sort: int = 0,
+                 service_minutes: float = 10.0, slot_minutes: int = 30, slot_capacity: int = 4,
+                 bundles: list[str] | None = None, life_stages: list[str] | None = None) -> None:
+        actor.may_manage()
+        payload = {"line": line, "name": name, "prefix": prefix.upper(), "open": open, "sort": sort,
+                   "service_minutes": float(service_minutes), "slot_minutes": slot_minutes,
+                   "slot_capacity": slot_capacity, "bundles": list(bundles or []),
+                   "life_stages": list(life_stages or [])}
+        if not prefix.isascii() or not prefix.isalpha():
+            raise QueueError(f"号码前缀“{prefix[:4]}”应为英文字母", "invalid", 422)
+        _now, at, day = self.now()
+        with self.engine.begin() as conn:
+            clash = conn.execute(select(queue_lines.c.line).where(
+                queue_lines.c.hall == actor.hall, queue_lines.c.prefix == payload["prefix"],
+                queue_lines.c.line != line)).first()
+            if clash is not None:
+                raise QueueError(f"前缀 {payload['prefix']} 已被业务类别 {clash.line} 使用", "refused", 409)
+            self.emit(conn, actor, day, at, "queue.line_set", payload)
+            values = {k: v for k, v in payload.items() if k != "line"}
+            exists = conn.execute(select(queue_lines.c.line).where(
+                queue_lines.c.hall == actor.hall, queue_lines.c.line == line).with_for_update()).first()
+            if exists:
+                conn.execute(update(queue_lines).where(queue_lines.c.hall == actor.hall, queue_lines.c.line == line)
+                             .values(**values))
+            else:
+                conn.execute(insert(queue_lines).values(hall=actor.hall, line=line, **values))
+
+    def put_window(self, actor: Actor, window: str, name: str, skills: dict[str, int],
+                   schedule: list[dict] | None = None) -> None:
+        actor.may_manage()
+        from hall_app.domain.queue_schedule import parse_skills
+
+        skills = parse_skills(skills)
+        entries = parse_schedule(schedule or [])
+        _now, at, day = self.now()
+        with self.engine.begin() as conn:
+            known = {r.line for r in conn.execute(select(queue_lines.c.line).where(queue_lines.c.hall == actor.hall))}
+            for line in set(skills) | {x for e in entries for x in e.skills}:
+                if line not in known:
+                    raise QueueError(f"窗口 {window} 的技能里有不存在的业务类别“{line[:20]}”", "invalid", 422)
+            payload = {"window": window, "name": name, "skills": skills, "schedule": schedule_to_json(entries)}
+            self.emit(conn, actor, day, at, "queue.window_set", payload)
+            row = conn.execute(select(queue_windows.c.version).where(
+                queue_windows.c.hall == actor.hall, queue_windows.c.window == window).with_for_update()).first()
+            if row is None:
+                conn.execute(insert(queue_windows).values(
+                    hall=actor.hall, window=window, name=name, state=q.W_CLOSED, skills=skills,
+                    schedule=payload["schedule"], manual=None, manual_day="", current="", streak=0, version=1))
+            else:
+                conn.execute(update(queue_windows).where(queue_windows.c.hall == actor.hall,
+                                                         queue_windows.c.window == window)
+                             .values(name=name, skills=skills, schedule=payload["schedule"],
+                                     version=row.version + 1))
+
+    # -- tickets ---------------------------------------------------------------------------------
+    def next_number(self, conn: Connection, hall: str, day: str, prefix: str) -> int:
+        """The next online number of ``prefix`` today (numbers restart each day)."""
+        from hall_app.server.queue_models import queue_counters
+        from hall_app.server.writes import insert_for
+
+        conn.execute(insert_for(conn)(queue_counters).values(hall=hall, day=day, prefix=prefix, next_number=1,
+                                                             block_floor=BLOCK_TOP).on_conflict_do_nothing())
+        key = (queue_counters.c.hall == hall, queue_counters.c.day == day, queue_counters.c.prefix == prefix)
+        row = conn.execute(select(queue_counters).where(*key).with_for_update()).one()
+        number = row.next_number if row.next_number < row.block_floor else max(row.next_number, BLOCK_TOP)
+        conn.execute(update(queue_counters).where(*key).values(next_number=number + 1))
+        return number
+
+    def issue(self, actor: Actor, line: str, *, priority: str = "", id_number: str = "", name: str = "",
+              source: str = "kiosk", sort_at: str = "", appointment: str = "",
+              conn: Connection | None = None) -> Ticket:
+        """Take a ticket (取号). ``sort_at``: its place in line (an appointment's slot)."""
+        if actor.kind == "display":
+            raise QueueError("叫号屏只能查看，不能取号", "scope", 403)
+        if priority and priority not in q.PRIORITY_KINDS:
+            raise QueueError(f"优先类别“{priority[:10]}”无效，应为 {'、'.join(q.PRIORITY_KINDS)}", "invalid", 422)
+        if conn is None:
+            with self.engine.begin() as own:
+                return self.issue(actor, line, priority=priority, id_number=id_number, name=name, source=source,
+                                  sort_at=sort_at, appointment=appointment, conn=own)
+        _now, at, day = self.now()
+        row = self.line_row(conn, actor.hall, line)
+        if not row.open:
+            raise QueueError(f"{row.name} 今日已停止取号", "refused", 409)
+        number = self.next_number(conn, actor.hall, day, row.prefix)
+        ticket = Ticket(ticket=new_id(), hall=actor.hall, day=day, line=row.line, prefix=row.prefix, number=number,
+                        priority=priority, sort_at=sort_at or at, issued_at=at, source=source,
+                        appointment=appointment, id_number=id_number, name=name, version=1)
+        self.emit(conn, actor, day, at, "queue.ticket_issued", issued_payload(ticket, actor.device_id))
+        conn.execute(insert(queue_tickets).values(**ticket_row(ticket)))
+        return ticket
+
+    def call_next(self, actor: Actor, window: str) -> Ticket:
+        """Call the next ticket for ``window`` (叫号). Refused when the window is not open,
+        already has a ticket called or in service (a double press), or nobody waits."""
+        actor.may_act_for(window)
+        now, at, day = self.now()
+        with self.engine.begin() as conn:
+            w = self.load_window(conn, actor.hall, window)
+            self._ready_to_call(conn, w, day)
+            skills = effective_skills(w, now)
+            if not skills:
+                raise QueueError(f"{w.name or w.window} 当前没有可办理的业务类别", "refused", 409)
+            for lines, prio in q.call_order(skills, w.streak, self.policy.priority_ratio):
+                row = conn.execute(
+                    select(queue_tickets).where(
+                        queue_tickets.c.hall == actor.hall, queue_tickets.c.day == day,
+                        queue_tickets.c.state == q.WAITING, queue_tickets.c.line.in_(lines),
+                        queue_tickets.c.is_priority == prio, queue_tickets.c.target_window.in_(("", window)))
+                    .order_by(queue_tickets.c.sort_at, queue_tickets.c.issued_at, queue_tickets.c.number)
+                    .limit(1).with_for_update(skip_locked=True)).first()
+                if row is not None:
+                    break
+            else:
+                raise QueueError("当前没有等候的号", "empty", 409)
+            ticket = ticket_from_row(row)
+            return self._called(conn, actor, w, ticket, now, at, day, "next")
+
+    def _ready_to_call(self, conn: Connection, w: Window, day: str) -> None:
+        if w.state != q.W_OPEN:
+            raise QueueError(f"{w.name or w.window} {q.WINDOW_STATE_LABELS[w.state]}中，请先开放窗口再叫号",
+                             "refused", 409)
+        if w.current:
+            current = self.find_ticket(conn, w.hall, w.current, day, lock=False)
+            doing = "办理" if current.state == q.SERVING else "呼叫"
+            raise QueueError(f"本窗口正在{doing} {current.label} 号，请先办结、挂起或过号", "refused", 409)
+
+    def _called(self, conn: Connection, actor: Actor, w: Window, ticket: Ticket, now: dt.datetime, at: str,
+                day: str, how: str) -> Ticket:
+        new = q.ticket_after(ticket, "call", window=w.window, now=at, policy=self.policy)
+        streak = q.streak_after(w.streak, ticket.is_priority, self.policy.priority_ratio) if how == "next" \
+            else w.streak
+        self.save_ticket(conn, ticket, new)
+        self.save_window(conn, w, replace(w, current=new.ticket, streak=streak, version=w.version + 1))
+        self.emit(conn, actor, day, at, "queue.ticket_called",
+                  {"ticket": new.ticket, "window": w.window, "line": new.line, "how": how, "streak": streak,
+                   "label": new.label})
+        return new
+
+    def call(self, actor: Actor, window: str, ref: str) -> Ticket:
+        """Call one given ticket (a held one, or one out of turn)."""
+        actor.may_act_for(window)
+        now, at, day = self.now()
+        with self.engine.begin() as conn:
+            w = self.load_window(conn, actor.hall, window)
+            ticket = self.find_ticket(conn, actor.hall, ref, day)
+            if ticket.state in (q.CALLED, q.SERVING) and ticket.window == window and w.current == ticket.ticket:
+                raise QueueError(f"{ticket.label} 号已在本窗口{q.STATE_LABELS[ticket.state]}，不必重复叫号",
+                                 "refused", 409)
+            q.ticket_after(ticket, "call", window=window, now=at, policy=self.policy)  # legal? (raises)
+            self._ready_to_call(conn, w, day)
+            return self._called(conn, actor, w, ticket, now, at, day, "direct")
+
+    def act(self, actor: Actor, window: str, action: str, ref: str = "", *, to_line: str = "", to_window: str = "",
+            cases: list[str] | None = None) -> Ticket:
+        """recall / serve / hold / transfer / finish / no_show on ``ref`` (default: the
+        window's current ticket)."""
+        if action not in ("recall", "serve", "hold", "transfer", "finish", "no_show"):
+            raise QueueError(f"未知的排队操作“{action[:20]}”", "invalid", 422)
+        actor.may_act_for(window)
+        _now, at, day = self.now()
+        with self.engine.begin() as conn:
+            w = self.load_window(conn, actor.hall, window)
+            if not ref:
+                if not w.current:
+                    raise QueueError("本窗口当前没有呼叫中的号", "refused", 409)
+                ref = w.current
+            ticket = self.find_ticket(conn, actor.hall, ref, day)
+            line_to, window_to = "", ""
+            if action == "transfer":
+                line_to, window_to = self._transfer_target(conn, actor.hall, ticket, to_line, to_window)
+            new = q.ticket_after(ticket, action, window=window, now=at, policy=self.policy, to_line=line_to,
+                                 to_window=window_to)
+            self.save_ticket(conn, ticket, new)
+            if w.current == ticket.ticket and new.state not in (q.CALLED, q.SERVING):
+                self.save_window(conn, w, replace(w, current="", version=w.version + 1))
+            elif ticket.window and ticket.window != window and new.state not in (q.CALLED, q.SERVING):
+                other = self.load_window(conn, actor.hall, ticket.window)
+                if other.current == ticket.ticket:
+                    self.save_window(conn, other, replace(other, current="", version=other.version + 1))
+            base = {"ticket": ticket.ticket, "window": window}
+            if action == "recall" and new.state == q.NO_SHOW:
+                self.emit(conn, actor, day, at, "queue.ticket_no_show", base | {"auto": True})
+            elif action == "recall":
+                self.emit(conn, actor, day, at, "queue.ticket_recalled", base | {"calls": new.calls,
+                                                                                 "label": new.label})
+            elif action == "transfer":
+                self.emit(conn, actor, day, at, "queue.ticket_transferred",
+                          base | {"from_line": ticket.line, "to_line": new.line, "to_window": window_to})
+            elif action == "finish":
+                self.emit(conn, actor, day, at, "queue.ticket_finished", base | {"cases": list(cases or [])[:50]})
+            else:
+                kind = {"serve": "queue.serving_started", "hold": "queue.ticket_held",
+                        "no_show": "queue.ticket_no_show"}[action]
+                self.emit(conn, actor, day, at, kind, base)
+            return new
+
+    def _transfer_target(self, conn: Connection, hall: str, ticket: Ticket, to_line: str,
+                         to_window: str) -> tuple[str, str]:
+        line = ticket.line
+        if to_line:
+            row = self.line_row(conn, hall, to_line)
+            if not row.open:
+                raise QueueError(f"{row.name} 已停止办理，不能转入", "refused", 409)
+            line = row.line
+        if to_window:
+            target = self.load_window(conn, hall, to_window, lock=False)
+            if target.state == q.W_CLOSED:
+                raise QueueError(f"{target.name or target.window} 已关闭，不能转入", "refused", 409)
+            to_window = target.window
+        if line == ticket.line and not to_window:
+            raise QueueError("请指定转往的另一业务类别或窗口", "invalid", 422)
+        return line, to_window
+
+    def leave(self, actor: Actor, ref: str) -> Ticket:
+        """A waiting (or held) person has gone away."""
+        if actor.kind in ("display", "kiosk"):
+            raise QueueError("本设备不能标记离开", "scope", 403)
+        _now, at, day = self.now()
+        with self.engine.begin() as conn:
+            ticket = self.find_ticket(conn, actor.hall, ref, day)
+            new = q.ticket_after(ticket, "leave", now=at, policy=self.policy)
+            self.save_ticket(conn, ticket, new)
+            self.emit(conn, actor, day, at, "queue.ticket_left", {"ticket": ticket.ticket, "window": ticket.window})
+            return new
+
+    # -- windows -----------------------------------------------------------------------------------
+    def window_action(self, actor: Actor, window: str, action: str) -> Window:
+        """open / pause / close a window."""
+        actor.may_act_for(window)
+        _now, at, day = self.now()
+        with self.engine.begin() as conn:
+            w = self.load_window(conn, actor.hall, window)
+            new = q.window_after(w, action)
+            self.save_window(conn, w, new)
+            kind = {"open": "queue.window_opened", "pause": "queue.window_paused", "close": "queue.window_closed"}
+            self.emit(conn, actor, day, at, kind[action], {"window": window})
+            return new
+
+    def switch(self, actor: Actor, window: str, lines: dict[str, int] | None) -> Window:
+        """Tidal switch by hand for today (``None``: back to the schedule)."""
+        from hall_app.domain.queue_schedule import parse_skills
+
+        if actor.kind == "window":
+            actor.may_act_for(window)
+        else:
+            actor.may_manage()
+        skills = parse_skills(lines) if lines is not None else None
+        _now, at, day = self.now()
+        with self.engine.begin() as conn:
+            if skills is not None:
+                for line in skills:
+                    self.line_row(conn, actor.hall, line)
+                if not skills:
+                    raise QueueError("切换后的窗口至少要办理一个业务类别", "invalid", 422)
+            w = self.load_window(conn, actor.hall, window)
+            new = replace(w, manual=skills, manual_day=day if skills is not None else "", version=w.version + 1)
+            self.save_window(conn, w, new)
+            self.emit(conn, actor, day, at, "queue.window_switched", {"window": window, "lines": skills})
+            return new
+
+
+def issued_payload(ticket: Ticket, device: str = "", offline: bool = False) -> dict[str, Any]:
+    payload: dict[str, Any] = {"ticket": ticket.ticket, "line": ticket.line, "prefix": ticket.prefix,
+                               "number": ticket.number, "priority": ticket.priority, "sort_at": ticket.sort_at,
+                               "source": ticket.source}
+    for key in ("appointment", "id_number", "name"):
+        if getattr(ticket, key):
+            payload[key] = getattr(ticket, key)
+    if offline:
+        payload["issued_at"] = ticket.issued_at
+    if device:
+        payload["device"] = device[:32]
+    return payload
+
+
+def count_events(conn: Connection, hall: str) -> int:
+    return int(conn.execute(select(func.coalesce(func.max(queue_events.c.seq), 0))
+                            .where(queue_events.c.hall == hall)).scalar_one())

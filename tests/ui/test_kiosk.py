@@ -1,0 +1,201 @@
+"""The ticket kiosk (hall-app kiosk) on the real embedded queue and the real printing:
+number keys, arrows and Enter; priority; appointment / ID check-in; no paper → no number."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from screens.kiosk import KioskApp, KioskScreen
+from tests.ui.helpers import screen_text
+from tests.ui.queue_helpers import ensure_demo_queue, keys, open_test_queue, settle_app, type_fast
+
+escpos_printer = pytest.importorskip("escpos.printer")
+
+
+class PaperPrinter(escpos_printer.Dummy):
+    """python-escpos' in-memory printer with a paper sensor that says ``status``."""
+
+    def __init__(self, status: int = 2) -> None:
+        super().__init__()
+        self.status = status
+
+    def paper_status(self) -> int:
+        return self.status
+
+
+@pytest.fixture
+def kiosk_queue(hall):
+    """The hall's own view of the queue (sets it up, books, looks at what waits)."""
+    queue = open_test_queue(hall)
+    ensure_demo_queue(queue)
+    yield queue
+    queue.close()
+
+
+@pytest.fixture
+def kiosk_app(hall, kiosk_queue):
+    """The kiosk program on the same embedded queue, as a kiosk (it may only issue tickets)."""
+    opened = []
+
+    def make(printer=None) -> KioskApp:
+        queue = open_test_queue(hall, kind="kiosk")
+        opened.append(queue)
+        return KioskApp(hall, queue, return_seconds=0, refresh_seconds=0, printer=printer, cursor_blink=False)
+
+    yield make
+    for queue in opened:
+        queue.close()
+
+
+def pdf_text(path: str) -> str:
+    from pypdf import PdfReader
+
+    with open(path, "rb") as f:
+        return "".join(p.extract_text() for p in PdfReader(io.BytesIO(f.read())).pages).replace(" ", "")
+
+
+def waiting_labels(queue) -> list[str]:
+    return [t.label for t in queue.waiting()]
+
+
+async def test_number_key_then_enter_twice_takes_an_ordinary_ticket_and_prints_it(kiosk_app, kiosk_queue):
+    app = kiosk_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle_app(pilot)
+        text = screen_text(app)
+        assert "1  综合窗口·个人" in text and "0  预约签到" in text
+        await keys(pilot, "1", "enter")  # 综合窗口·个人
+        assert isinstance(app.screen, KioskScreen) and app.screen.mode == "priority"
+        await keys(pilot, "enter")  # 普通取号 is highlighted
+        screen = app.screen
+        assert screen.mode == "issued"
+        ticket = screen.last.ticket
+        assert ticket.label == "A001" and ticket.priority == ""
+        assert waiting_labels(kiosk_queue) == ["A001"]
+        printed = pdf_text(screen.last.pdf_path)
+        assert "排队取号单" in printed and "A001" in printed and "综合窗口·个人" in printed
+        assert "请取走取号单" in screen_text(app)
+        await keys(pilot, "x")  # any key: back to the start for the next citizen
+        assert screen.mode == "lines"
+
+
+async def test_arrows_choose_the_line_and_priority_is_marked(kiosk_app, kiosk_queue):
+    app = kiosk_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle_app(pilot)
+        await keys(pilot, "down", "enter")  # the second line: 综合窗口·企业
+        await keys(pilot, "3", "enter")  # 2 老年人, 3 残疾人
+        ticket = app.screen.last.ticket
+        assert (ticket.label, ticket.line, ticket.priority) == ("B001", "B", "残疾人")
+        assert "优先办理：残疾人" in screen_text(app)
+        await keys(pilot, "enter")
+        await keys(pilot, "１", "enter", "escape")  # full-width 1 chooses too; Esc goes back
+        assert app.screen.mode == "lines" and waiting_labels(kiosk_queue) == ["B001"]
+
+
+async def test_people_ahead_are_shown(kiosk_app, kiosk_queue):
+    kiosk_queue.issue_ticket("A")
+    kiosk_queue.issue_ticket("A")
+    app = kiosk_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle_app(pilot)
+        assert "等候 2 人" in screen_text(app)
+        await keys(pilot, "1", "enter", "enter")
+        assert app.screen.last.ticket.label == "A003"
+        assert "前面还有 2 人等候" in screen_text(app)
+
+
+async def test_no_paper_takes_no_number(kiosk_app, kiosk_queue):
+    printer = PaperPrinter(status=0)
+    app = kiosk_app(printer=printer)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle_app(pilot)
+        await keys(pilot, "1", "enter", "enter")
+        text = screen_text(app)
+        assert "本次未取号" in text and "缺纸" in text
+        assert app.screen.mode == "lines"
+        assert waiting_labels(kiosk_queue) == []  # the queue never saw a request
+        printer.status = 2  # paper loaded
+        await keys(pilot, "1", "enter", "enter")
+        assert app.screen.last.ticket.label == "A001"
+        assert b"\x1dv0" in printer.output  # the slip went to the thermal printer as a raster image
+
+
+async def test_check_in_by_appointment_code_and_a_wrong_code_keeps_the_text(kiosk_app, kiosk_queue):
+    appointment = kiosk_queue.book_appointment("A", "2026-11-21", "09:30", name="刘洋", id_number="")
+    app = kiosk_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle_app(pilot)
+        await keys(pilot, "0", "enter")
+        assert app.screen.mode == "checkin"
+        await type_fast(pilot, "ＺＺ９９")  # full-width and wrong
+        await keys(pilot, "enter")
+        screen = app.screen
+        assert screen.mode == "checkin" and screen.last.error
+        assert screen.query_one("#kiosk-code").value == "ＺＺ９９"  # what was typed stays
+        assert waiting_labels(kiosk_queue) == []
+        screen.query_one("#kiosk-code").value = ""
+        await type_fast(pilot, appointment.code)
+        await keys(pilot, "enter")
+        assert screen.mode == "issued"
+        assert screen.last.ticket.appointment == appointment.appointment
+
+
+async def test_nul_control_characters_and_emoji_are_a_message_not_a_crash(kiosk_app, kiosk_queue):
+    app = kiosk_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle_app(pilot)
+        await keys(pilot, "0", "enter")
+        await type_fast(pilot, "𠮷😀\x00\x07")
+        await keys(pilot, "enter")
+        assert app.screen.mode == "checkin" and app.screen.last.error
+        assert waiting_labels(kiosk_queue) == []
+
+
+async def test_server_away_numbers_come_from_the_reserved_block_and_reach_the_server_later(hall, tmp_path):
+    """A kiosk enrolled with a real server: it reserves a block while online; with the
+    server gone it issues from that block (said on screen and on paper); back online,
+    the ticket is uploaded and no number is given twice."""
+    from hall_app.server import auth
+    from hall_app.services.queue import LocalQueue
+    from hall_app.services.queue_http import HttpQueue
+    from hall_app.services.queue_kiosk import KioskQueue
+    from tests.ui.queue_helpers import serve_queue
+
+    db_path = tmp_path / "server-queue.db"
+    setup = LocalQueue(db_path)  # the server's database, set up in place (real clock, as the server)
+    ensure_demo_queue(setup)
+    server, engine = serve_queue(db_path)
+    server.__enter__()
+    try:
+        token = auth.enroll(engine, auth.make_enrollment_code(engine, "kiosk:JJ01/K1"), "kiosk-test")[1]
+        queue = KioskQueue(HttpQueue(server.url, token, hall="JJ01", timeout=1), tmp_path / "kiosk.json")
+        app = KioskApp(hall, queue, return_seconds=0, refresh_seconds=0, cursor_blink=False)
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle_app(pilot)
+            assert queue.numbers_left("A") > 0  # reserved at the start page
+            await keys(pilot, "1", "enter", "enter")
+            online = app.screen.last.ticket.label
+            assert online == "A001"
+            await keys(pilot, "x")
+            port = server.port
+            server.__exit__(None, None, None)  # the server goes away
+            await keys(pilot, "1", "enter", "enter")
+            screen = app.screen
+            offline = screen.last.ticket
+            assert screen.last.offline and offline.label != online and offline.line_name == "综合窗口·个人"
+            assert "网络中断" in screen_text(app)
+            assert "网络中断时发放" in pdf_text(screen.last.pdf_path)
+            assert queue.pending() == 1
+            server, engine = serve_queue(db_path, port=port)
+            server.__enter__()
+            await keys(pilot, "x")  # back at the start page: the offline ticket is uploaded
+            assert queue.pending() == 0 and not screen.offline
+            labels = [t.label for t in setup.waiting()]
+            assert sorted(labels) == sorted([online, offline.label]) and len(set(labels)) == 2
+        queue.close()
+    finally:
+        server.__exit__(None, None, None)
+        setup.close()

@@ -1,0 +1,178 @@
+"""The window's queue in the clerk's workbench, on the real embedded queue: call next,
+a double press, call a given or held ticket, recall, hold, transfer, no-show, start
+serving (intake with the ticket on the case, the applicant prefilled), finish with the
+case, pause and close; and a queue that cannot be reached."""
+
+from __future__ import annotations
+
+import pytest
+
+from hall_app.services.demo import LIU_YANG
+from screens.app import HallApp
+from screens.window_queue import WindowQueuePanel
+from tests.ui.helpers import (
+    copy_db,
+    deterministic_codes,
+    key_event,
+    login,
+    open_ctx,
+    press,
+    screen_text,
+    settle,
+    type_text,
+)
+from tests.ui.queue_helpers import ensure_demo_queue, open_test_queue
+
+
+@pytest.fixture
+def counter(demo_template, tmp_path, monkeypatch):
+    """The demo hall with its queue; the panel has no refresh timer (the test drives it)."""
+    deterministic_codes(monkeypatch)
+    ctx = open_ctx(copy_db(demo_template, tmp_path), tmp_path / "documents", window_queue_poll_seconds=0)
+    queue = open_test_queue(ctx)
+    ensure_demo_queue(queue)
+    yield ctx, queue
+    queue.close()
+    ctx.close()
+
+
+def panel(app) -> WindowQueuePanel:
+    return app.screen.query_one(WindowQueuePanel)
+
+
+async def refreshed(pilot) -> WindowQueuePanel:
+    p = panel(pilot.app)
+    p.refresh_now()
+    await settle(pilot)
+    return p
+
+
+async def test_open_call_serve_with_the_ticket_on_the_case_and_finish(counter):
+    ctx, queue = counter
+    ticket = queue.issue_ticket("A", id_number=LIU_YANG)  # taken by ID number at the kiosk
+    app = HallApp(ctx, cursor_blink=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot)
+        p = await refreshed(pilot)
+        assert p.display and p.view.state == "closed"
+        assert "本窗口排队（关闭）" in screen_text(app)
+        await press(pilot, "f12")  # closed → open
+        assert "本窗口已开放" in screen_text(app)
+        await press(pilot, "f6")
+        assert p.view.current.label == "A001" and p.view.current.state == "called"
+        assert "已叫 A001（综合窗口·个人）" in screen_text(app)
+        await press(pilot, "f8")  # start serving: the intake opens on the ticket
+        title = app.screen.query_one("#intake-title").render()
+        assert "号 A001" in str(title)
+        await type_text(pilot, "新生儿")
+        await press(pilot, "enter")
+        await settle(pilot)
+        case = ctx.cases.get(app.screen.case_id)
+        assert (case.ticket, case.ticket_label) == (ticket.ticket, "A001")  # the case records its ticket
+        assert case.applicant.get("id_number") == LIU_YANG  # the ID the ticket was taken with
+        await press(pilot, "escape")  # back to the workbench: the draft is kept
+        await press(pilot, "f9")  # finish the visit
+        assert queue.ticket(ticket.ticket).state == "finished"
+        finished = [e for e in queue.events() if e.type == "queue.ticket_finished"]
+        assert finished and finished[-1].payload.get("cases") == [case.case_id]
+        assert p.view.current is None
+
+
+async def test_double_press_calls_once_and_nothing_waiting_is_a_message(counter):
+    ctx, queue = counter
+    queue.open_window("W03")
+    queue.issue_ticket("A")
+    queue.issue_ticket("A")
+    app = HallApp(ctx, cursor_blink=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot)
+        await refreshed(pilot)
+        for _ in range(2):  # both presses queued before either is handled
+            app._driver.send_message(key_event(app, "f6"))
+        await settle(pilot)
+        assert [t.label for t in queue.waiting()] == ["A002"]  # one call, not two
+        assert queue.ticket("A001").state == "called"
+        await press(pilot, "f10")  # no-show
+        assert queue.ticket("A001").state == "no_show"
+        await press(pilot, "f6", "f7")  # A002, then recall it
+        assert queue.ticket("A002").calls == 2
+        await press(pilot, "f10", "f6")  # nothing waits any more: said, nothing changes
+        text = screen_text(app)
+        assert "没有" in text or "无人" in text or "暂无" in text
+        assert panel(app).view.current is None
+
+
+async def test_hold_then_call_it_back_by_number_and_a_bad_number_keeps_the_text(counter):
+    ctx, queue = counter
+    queue.open_window("W03")
+    queue.issue_ticket("A")
+    queue.issue_ticket("B")
+    app = HallApp(ctx, cursor_blink=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot)
+        await refreshed(pilot)
+        await press(pilot, "f6", "ctrl+g")  # call A001, hold it
+        p = panel(app)
+        assert queue.ticket("A001").state == "held" and [t.label for t in p.view.held] == ["A001"]
+        await press(pilot, "ctrl+o")
+        await type_text(pilot, "Ａ0１😀")
+        await press(pilot, "enter")
+        dialog = app.screen
+        assert "不是号码" in screen_text(app)
+        assert dialog.query_one("#entry").value == "Ａ0１😀"  # kept for a correction
+        dialog.query_one("#entry").value = ""
+        await type_text(pilot, "ａ００１")  # full-width is fine
+        await press(pilot, "enter")
+        assert queue.ticket("A001").state == "called" and queue.ticket("A001").window == "W03"
+
+
+async def test_transfer_to_another_line_keeps_the_place_and_a_closed_window_says_so(counter):
+    ctx, queue = counter
+    queue.open_window("W03")
+    first = queue.issue_ticket("A")
+    queue.issue_ticket("B")
+    app = HallApp(ctx, cursor_blink=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot)
+        await refreshed(pilot)
+        await press(pilot, "f6", "ctrl+y")
+        await type_text(pilot, "K")
+        await press(pilot, "enter")
+        moved = queue.ticket(first.ticket)
+        assert (moved.state, moved.line, moved.issued_at) == ("waiting", "K", first.issued_at)
+        assert "A001 已转至" in screen_text(app)
+        await press(pilot, "ctrl+r")  # pause
+        assert queue.window_view("W03").state == "paused"
+        await press(pilot, "f6")  # a paused window does not call
+        assert queue.ticket("B001").state == "waiting"
+        await press(pilot, "ctrl+r", "f12")  # resume, then close
+        assert queue.window_view("W03").state == "closed"
+
+
+async def test_an_unreachable_queue_is_said_in_the_status_bar_and_intake_goes_on(counter):
+    ctx, _queue = counter
+    from hall_app.services.queue_http import HttpQueue
+
+    app = HallApp(ctx, cursor_blink=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot)
+        p = panel(app)
+        p.queue = HttpQueue("http://127.0.0.1:9", "hat_none", hall="JJ01", window="W03", timeout=1)  # nobody there
+        await refreshed(pilot)
+        assert p.offline and app.queue_label == "排队离线"
+        text = screen_text(app)
+        assert "排队离线" in text and "可继续现场受理" in text
+        await press(pilot, "f6")
+        assert "无法连接排队服务器" in screen_text(app)
+        await press(pilot, "f2")  # a walk-in intake still opens
+        assert app.screen.__class__.__name__ == "IntakeScreen"
+        p.queue.close()
+        p.queue = None
+
+
+async def test_a_hall_without_a_queue_shows_no_panel_and_no_queue_keys(app):
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot)
+        p = panel(app)
+        assert not p.display and p.absent and p._timer is None
+        assert "叫下一号" not in screen_text(app)
