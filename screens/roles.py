@@ -8,6 +8,8 @@ PERMISSIONS = {
     "users": {"admin"},  # create users
     "view": {"clerk", "agent", "supervisor", "admin"},  # search, case view, reprint
     "review": {"supervisor", "admin"},  # clear a case's sync-conflict flag after checking it
+    # -- supervise (issue 11) --
+    "dashboard": {"supervisor", "admin"},  # 监督看板: the hall's day, deadlines, ratings, follow-ups
 }
 
 

@@ -19,6 +19,7 @@ from hall_app.domain.tracking import format_tracking_code
 from screens.roles import can
 from screens.strings import STEP_TITLES
 from screens.strings import Workbench as T
+from screens.supervise_strings import Dashboard as DashboardText
 from screens.widgets.bars import MessageLine, StatusBar, TitleBar
 from screens.widgets.cjk import clip
 from screens.widgets.inputs import HallInput
@@ -99,6 +100,7 @@ class WorkbenchScreen(Screen):
         Binding("f3", "toggle_windows", T.all_windows, id="workbench.all_windows"),
         Binding("f4", "users", T.users, id="workbench.users"),
         Binding("ctrl+l", "sign_out", T.logout, id="workbench.logout"),
+        Binding("f8", "dashboard", DashboardText.open_key, id="workbench.dashboard"),  # supervise (issue 11)
     ]
 
     def __init__(self) -> None:
@@ -149,6 +151,8 @@ class WorkbenchScreen(Screen):
             return can(role, "all_windows")
         if action == "users":
             return can(role, "users")
+        if action == "dashboard":
+            return can(role, "dashboard")
         return True
 
     # -- loading --------------------------------------------------------------------------
@@ -352,3 +356,8 @@ class WorkbenchScreen(Screen):
 
     def action_sign_out(self) -> None:
         self.hall_app.sign_out()
+
+    def action_dashboard(self) -> None:  # supervise (issue 11)
+        from screens.dashboard import DashboardScreen
+
+        self.app.push_screen(DashboardScreen())
