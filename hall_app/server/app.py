@@ -214,6 +214,13 @@ def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLim
             page = render_view(view) if view is not None else not_found()
         return HTMLResponse(page.body, status_code=page.status, headers=headers)
 
+    # -- supervise (issue 11): the hall's figures for supervisors, ratings from the tracking page --
+    from hall_app.server import dashboards, public_rating
+
+    for router in (dashboards.router, public_rating.router):
+        publish_scopes(router)
+        app.include_router(router)
+
     publish_scopes(app)
     return app
 

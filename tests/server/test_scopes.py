@@ -41,6 +41,7 @@ EXPECTED_ENDPOINTS = {
     "kiosk": {"state", "push"},
     "display": {"state"},
     "admin": {"state"},
+    "supervisor": {"state", "dashboard"},  # supervise (issue 11)
 }
 EXPECTED_EVENTS = {
     "hall": set(CASE_EVENTS) - {"case.item_result"},
@@ -50,9 +51,11 @@ EXPECTED_EVENTS = {
     "kiosk": {"queue.ticket_issued"},
     "display": set(),
     "admin": set(),
+    "supervisor": set(),  # supervise (issue 11): reads figures, writes nothing
 }
 SCOPES = {"hall": "hall:JJ01", "window": "window:JJ01/W03", "agent": "agent:王强@JJ01", "dept": "dept:市公安局",
-          "kiosk": "kiosk:JJ01/K1", "display": "display:JJ01/D1", "admin": "admin:李华"}
+          "kiosk": "kiosk:JJ01/K1", "display": "display:JJ01/D1", "admin": "admin:李华",
+          "supervisor": "supervisor:JJ01/陈静"}
 
 
 def device(kind: str, hall: str = "JJ01", agent: str = "王强") -> DeviceInfo:
@@ -186,6 +189,7 @@ REQUESTS = {
     "push": ("POST", "/v1/push", {"events": []}),
     "pull": ("GET", "/v1/pull?after=0", None),
     "results": ("POST", "/v1/results", {"case_id": "no-such-case", "item": "x", "status": "received"}),
+    "dashboard": ("GET", "/v1/dashboard", None),  # supervise (issue 11)
 }
 
 
