@@ -78,6 +78,9 @@ class DeadlineSettings:
     notice_days: Days = 5  # working days given to supply missing materials
     deferral_days: Days = 10  # working days to supply deferred materials
     bad_rating_followup_days: Days = 15  # working days to follow up a bad rating (好差评整改)
+    # -- supervise (issue 11) --
+    at_risk_days: Days = 3  # the deadline board's "即将到期": due within this many working days
+    dashboard_refresh: Interval = 30.0  # seconds between the supervisor dashboard's refreshes
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from hall_app.domain.tracking import format_tracking_code
 from screens.print_worker import documents_for, print_in_thread
 from screens.roles import can
 from screens.strings import CaseView as T
+from screens.supervise_strings import RatePad as RatePadText
 from screens.widgets.bars import MessageLine, StatusBar, TitleBar
 from screens.widgets.cjk import clip
 from screens.widgets.keybar import KeyBar
@@ -45,6 +46,7 @@ class CaseViewScreen(Screen):
         Binding("r", "reprint", T.reprint, id="case.reprint"),
         Binding("e", "resume", T.resume, id="case.resume"),
         Binding("k", "mark_reviewed", T.mark_reviewed, id="case.reviewed"),
+        Binding("v", "rate_pad", RatePadText.open_key, id="case.rate_pad"),  # supervise (issue 11)
     ]
 
     def __init__(self, case_id: str) -> None:
@@ -87,6 +89,10 @@ class CaseViewScreen(Screen):
         if action == "mark_reviewed":
             role = self.hall_app.user.role if self.hall_app.user else None
             return bool(self.data and self.data["state"].needs_review and can(role, "review"))
+        if action == "rate_pad":  # supervise (issue 11): handed over or refused, not yet rated
+            from hall_app.services.ratings import RATEABLE
+
+            return bool(self.data and self.data["state"].status in RATEABLE)
         if action == "resume":
             role = self.hall_app.user.role if self.hall_app.user else None
             return bool(self.data and self.data["state"].status in EDITABLE and can(role, "intake"))
@@ -180,6 +186,25 @@ class CaseViewScreen(Screen):
         if self.is_attached:
             self.query_one("#message", MessageLine).say(T.review_done, "success")
             self.reload()
+
+    def action_rate_pad(self) -> None:  # supervise (issue 11)
+        from screens.rate_pad import RatePadScreen
+
+        if self.data is None:
+            return
+
+        def done(result: dict[str, Any] | None) -> None:
+            message = self.query_one("#message", MessageLine)
+            if result is None:
+                message.say(RatePadText.unrated, "warning")
+                return
+            text = RatePadText.thanks.format(label=result["label"])
+            if result["follow_up_due"]:
+                text += "；" + RatePadText.follow_up.format(due=result["follow_up_due"])
+            message.say(text, "success")
+            self.reload()
+
+        self.app.push_screen(RatePadScreen(self.case_id, self.data["state"].tracking_code), done)
 
     def action_resume(self) -> None:
         self.app.pop_screen()

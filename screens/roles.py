@@ -9,6 +9,8 @@ PERMISSIONS = {
     "view": {"clerk", "agent", "supervisor", "admin"},  # search, case view, reprint
     "review": {"supervisor", "admin"},  # clear a case's sync-conflict flag after checking it
     "bundle_review": {"supervisor", "admin"},  # review and publish bundles before launch (上线前审核)
+    # -- supervise (issue 11) --
+    "dashboard": {"supervisor", "admin"},  # 监督看板: the hall's day, deadlines, ratings, follow-ups
 }
 
 

@@ -19,6 +19,7 @@ from hall_app.domain.tracking import format_tracking_code
 from screens.roles import can
 from screens.strings import STEP_TITLES
 from screens.strings import Workbench as T
+from screens.supervise_strings import Dashboard as DashboardText
 from screens.widgets.bars import MessageLine, StatusBar, TitleBar
 from screens.widgets.cjk import clip
 from screens.widgets.inputs import HallInput
@@ -100,9 +101,10 @@ class WorkbenchScreen(Screen):
         Binding("down", "to_list", id="workbench.to_list", show=False),
         Binding("f3", "toggle_windows", T.all_windows, id="workbench.all_windows"),
         Binding("f4", "users", T.users, id="workbench.users"),
-        Binding("f6", "bundles", T.bundles, id="workbench.bundles"),
+        Binding("ctrl+b", "bundles", T.bundles, id="workbench.bundles"),
         Binding("ctrl+l", "sign_out", T.logout, id="workbench.logout"),
         *QUEUE_BINDINGS,  # the window's queue (screens/window_queue.py)
+        Binding("ctrl+d", "dashboard", DashboardText.open_key, id="workbench.dashboard"),  # supervise (issue 11)
     ]
 
     def __init__(self) -> None:
@@ -169,6 +171,8 @@ class WorkbenchScreen(Screen):
             return can(role, "bundle_review")
         if action == "queue":  # the keys show once the queue answered (a hall without one never sees them)
             return any(panel.display for panel in self.query(WindowQueuePanel))
+        if action == "dashboard":
+            return can(role, "dashboard")
         return True
 
     # -- loading --------------------------------------------------------------------------
@@ -381,3 +385,7 @@ class WorkbenchScreen(Screen):
     def action_queue(self, name: str) -> None:
         for panel in self.query(WindowQueuePanel):
             panel.act(name)
+    def action_dashboard(self) -> None:  # supervise (issue 11)
+        from screens.dashboard import DashboardScreen
+
+        self.app.push_screen(DashboardScreen())

@@ -221,6 +221,12 @@ def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLim
 
     app.state.queue = QueueStore(engine, queue_clock) if queue_clock is not None else QueueStore(engine)
     register_queue(app)
+    # -- supervise (issue 11): the hall's figures for supervisors, ratings from the tracking page --
+    from hall_app.server import dashboards, public_rating
+
+    for router in (dashboards.router, public_rating.router):
+        publish_scopes(router)
+        app.include_router(router)
 
     publish_scopes(app)
     return app

@@ -23,10 +23,11 @@ CODE_LENGTH = 12  # 29 ** 12 ≈ 3.5e17 codes (58 bits); guesses are rate-limite
 _ID = r"[A-Za-z0-9_-]{1,32}"
 _NAME = r"[^\s/@*?%]{1,64}"
 SCOPE_RE = re.compile(rf"^(hall:{_ID}|window:{_ID}/{_ID}|agent:{_NAME}@{_ID}|dept:{_NAME}(@{_ID})?"
-                      rf"|kiosk:{_ID}(/{_ID})?|display:{_ID}(/{_ID})?|admin:{_NAME})$")
+                      rf"|kiosk:{_ID}(/{_ID})?|display:{_ID}(/{_ID})?|admin:{_NAME}"
+                      rf"|supervisor:{_ID}/{_NAME})$")  # supervise (issue 11): a hall's 值班长
 WILDCARDS = ("*", "?", "%")
 SCOPE_FORMS = ("hall:大厅 / window:大厅/窗口 / agent:帮代办员@大厅 / dept:部门[@大厅] / kiosk:大厅[/取号机] / "
-               "display:大厅[/叫号屏] / admin:姓名")
+               "display:大厅[/叫号屏] / admin:姓名 / supervisor:大厅/姓名")
 
 
 class AuthError(Exception):
@@ -74,6 +75,8 @@ def parse_scope(scope: str) -> dict[str, str]:
         return {"agent": agent, "hall": hall}
     if kind == "admin":
         return {}
+    if kind == "supervisor":  # supervise (issue 11): reads its hall's figures
+        return {"hall": value.partition("/")[0]}
     dept, _, hall = value.partition("@")
     return {"dept": dept, "hall": hall}
 

@@ -57,6 +57,7 @@ feed = Table(
     Index("ix_feed_case_seq", "case_id", "seq"),
     Index("ix_feed_hall_seq", "hall", "seq"),
     Index("ix_feed_agent_seq", "agent", "seq"),
+    Index("ix_feed_hall_type_time", "hall", "type", "device_time"),  # supervise (issue 11): dashboards.py
 )
 
 # The case directory: who a case belongs to, and its tracking code (for /t/{code}).

@@ -35,6 +35,7 @@ class Rate:
 DEFAULT_RATES = {
     "track": Rate(30, 10),  # a citizen reloading the page; a scraper is slowed to a crawl
     "enroll": Rate(6, 5),  # an admin typing a code; guessing 58-bit codes at 6 a minute is hopeless
+    "rate": Rate(6, 3),  # supervise (issue 11): a citizen rates once; retries after a typo are fine
 }
 
 

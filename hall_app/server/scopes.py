@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Security
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, APIRouter
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
 from sqlalchemy import Connection
 
@@ -40,8 +40,11 @@ ENDPOINTS: dict[str, str] = {
     "results": "POST /v1/results",
     "track": "GET /t/{code}",
     "track_json": "GET /t/{code}.json",
+    # -- supervise (issue 11) --
+    "dashboard": "GET /v1/dashboard",
+    "rate": "POST /t/{code}/rate",
 }
-PUBLIC_ENDPOINTS = frozenset({"healthz", "enroll", "track", "track_json"})
+PUBLIC_ENDPOINTS = frozenset({"healthz", "enroll", "track", "track_json", "rate"})
 
 # --- queue (issue 10): its endpoints and rows live in queue_scopes.py -------------------
 # Queue events are decided by the queue endpoints and written by the server itself;
@@ -86,6 +89,9 @@ SCOPE_TABLE: dict[str, ScopeRule] = {r.kind: r for r in (
               "reads the queue board only; no case data"),
     ScopeRule("admin", "管理员", "admin:李华", frozenset({"state"}), frozenset(),
               "codes, re-binding, revoking and publishing run on the server (hall-app server …)"),
+    # -- supervise (issue 11) --
+    ScopeRule("supervisor", "值班长", "supervisor:JJ01/陈静", frozenset({"state", "dashboard"}), frozenset(),
+              "reads its own hall's figures (dashboards.py); writes no events"),
 )}
 
 
@@ -166,8 +172,10 @@ def declared_endpoint(route: APIRoute) -> str | None:
     return None
 
 
-def publish_scopes(app: FastAPI) -> None:
-    """Write each operation's allowed scope kinds into OpenAPI as ``x-scopes``."""
+def publish_scopes(app: FastAPI | APIRouter) -> None:
+    """Write each operation's allowed scope kinds into OpenAPI as ``x-scopes`` (an
+    APIRouter's routes before it is included: an included router's routes are not in
+    ``app.routes`` as APIRoutes)."""
     for route in app.routes:
         if isinstance(route, APIRoute):
             endpoint = declared_endpoint(route)

@@ -135,4 +135,7 @@ def render_view(view: dict[str, Any]) -> Page:
                + "</div>")
     body = f"<h1>{e(view['bundle'])}</h1>{summary}" + ("".join(rows) if rows else
                                                        "<div class='card'>尚未受理，暂无事项进度。</div>")
+    from hall_app.server.public_rating import rating_form  # supervise (issue 11): 好差评 on the page
+
+    body += rating_form(view)
     return _page(f"{view['bundle']} · 办件进度", body)

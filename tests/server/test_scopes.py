@@ -48,6 +48,7 @@ EXPECTED_ENDPOINTS = {
     "kiosk": {"state", "queue_lines", "queue_issue", "queue_checkin", "queue_blocks", "queue_offline"},
     "display": {"state"} | QUEUE_READ,
     "admin": {"state"},
+    "supervisor": {"state", "dashboard"},  # supervise (issue 11)
 }
 EXPECTED_EVENTS = {
     "hall": set(CASE_EVENTS) - {"case.item_result"},
@@ -57,9 +58,11 @@ EXPECTED_EVENTS = {
     "kiosk": set(),  # queue events are written by the server only, never pushed
     "display": set(),
     "admin": set(),
+    "supervisor": set(),  # supervise (issue 11): reads figures, writes nothing
 }
 SCOPES = {"hall": "hall:JJ01", "window": "window:JJ01/W03", "agent": "agent:王强@JJ01", "dept": "dept:市公安局",
-          "kiosk": "kiosk:JJ01/K1", "display": "display:JJ01/D1", "admin": "admin:李华"}
+          "kiosk": "kiosk:JJ01/K1", "display": "display:JJ01/D1", "admin": "admin:李华",
+          "supervisor": "supervisor:JJ01/陈静"}
 
 
 def device(kind: str, hall: str = "JJ01", agent: str = "王强") -> DeviceInfo:
@@ -219,6 +222,7 @@ REQUESTS = {
     "queue_close_day": ("POST", "/v1/queue/close-day", {"day": "2020-01-01"}),
     "queue_blocks": ("POST", "/v1/queue/blocks", {"line": "A"}),
     "queue_offline": ("POST", "/v1/queue/offline", {"tickets": []}),
+    "dashboard": ("GET", "/v1/dashboard", None),  # supervise (issue 11)
 }
 
 

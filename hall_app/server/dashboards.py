@@ -1,0 +1,144 @@
+"""The hall's figures on the server (issue 11): ``GET /v1/dashboard`` for a supervisor's
+device (scope ``supervisor:HALL/NAME``, scopes.py), computed in PostgreSQL from the
+events in the feed of the supervisor's own hall — never from stored counters.
+
+For a day (default: today in the hall's time zone) and the month it falls in:
+- cases started, per window; decisions (accepted, deferred, one-time notice, refused);
+- ratings by level, with the share of good ones;
+- bad ratings whose follow-up is not closed, with their due dates (overdue flagged),
+  and for the month the follow-ups closed on time.
+
+Each figure is one grouped query over ``feed`` filtered by (hall, type, device_time):
+the index ``ix_feed_hall_type_time`` (migration s0007_supervise) makes each a range
+scan. ``device_time`` is the device's local ISO time, so its first ten characters are
+the hall's date. bench/bench_dashboard.py measures it over a busy month.
+
+The queue's figures (issue 10) are not here yet: ``queue`` is null until queue events
+exist (see the placeholder below).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from sqlalchemy import Connection, and_, exists, func, select
+from sqlalchemy.orm import aliased
+
+from hall_app.domain.case_state import RATING_LEVELS
+from hall_app.server.auth import DeviceInfo
+from hall_app.server.models import cases, feed
+from hall_app.server.scopes import access
+
+CHINA = dt.timezone(dt.timedelta(hours=8))
+DECISIONS = {"case.accepted": "accepted", "case.accepted_deferred": "deferred",
+             "case.notice_issued": "notice", "case.refused": "refused"}
+BAD = ("1", "2")
+
+router = APIRouter()
+
+
+def _between(first: dt.date, last: dt.date):
+    """device_time within the days first..last (local ISO strings compare as dates do)."""
+    return and_(feed.c.device_time >= first.isoformat(),
+                feed.c.device_time < (last + dt.timedelta(days=1)).isoformat())
+
+
+def _count_by(conn: Connection, hall: str, types: list[str], first: dt.date, last: dt.date, key) -> dict[str, int]:
+    rows = conn.execute(select(key, feed.c.type, func.count()).where(
+        feed.c.hall == hall, feed.c.type.in_(types), _between(first, last)).group_by(key, feed.c.type))
+    out: dict[str, int] = {}
+    for name, kind, n in rows:
+        label = DECISIONS.get(kind, "") if key is feed.c.type else str(name or "")
+        out[label] = out.get(label, 0) + int(n)
+    return out
+
+
+def _ratings(conn: Connection, hall: str, first: dt.date, last: dt.date) -> dict[str, Any]:
+    level = feed.c.payload["level"].as_string()
+    rows = conn.execute(select(level, func.count()).where(
+        feed.c.hall == hall, feed.c.type == "case.rated", _between(first, last)).group_by(level))
+    by_level = {str(k): int(n) for k, n in rows}
+    rated = sum(by_level.values())
+    good = by_level.get("4", 0) + by_level.get("5", 0)
+    return {"rated": rated, "levels": {RATING_LEVELS[n]: by_level.get(str(n), 0) for n in sorted(RATING_LEVELS,
+                                                                                                reverse=True)},
+            "good_share": round(good / rated, 4) if rated else None,
+            "bad": sum(by_level.get(n, 0) for n in BAD)}
+
+
+def _closing(rated):
+    """The follow-up step that closed the bad rating ``rated`` (a correlated subquery)."""
+    step = aliased(feed)
+    return step, and_(step.c.case_id == rated.c.case_id, step.c.type == "case.follow_up",
+                      step.c.payload["step"].as_string() == "closed")
+
+
+def _open_follow_ups(conn: Connection, hall: str, today: dt.date) -> list[dict[str, Any]]:
+    rated = aliased(feed)
+    step, closed = _closing(rated)
+    rows = conn.execute(select(rated.c.case_id, cases.c.tracking_code, rated.c.payload["level"].as_string(),
+                               rated.c.payload["follow_up_due"].as_string(), rated.c.device_time)
+                        .join(cases, cases.c.case_id == rated.c.case_id)
+                        .where(rated.c.hall == hall, rated.c.type == "case.rated",
+                               rated.c.payload["level"].as_string().in_(BAD), ~exists(select(step.c.seq)
+                                                                                      .where(closed)))
+                        .order_by(rated.c.payload["follow_up_due"].as_string(), cases.c.tracking_code))
+    out = []
+    for case_id, code, level, due, at in rows:
+        out.append({"case_id": case_id, "tracking_code": code, "level": int(level),
+                    "label": RATING_LEVELS.get(int(level), ""), "due": due or "", "rated_on": str(at)[:10],
+                    "overdue": bool(due) and due < today.isoformat()})
+    return sorted(out, key=lambda x: (not x["overdue"], x["due"], x["tracking_code"]))
+
+
+def _closed_follow_ups(conn: Connection, hall: str, first: dt.date, last: dt.date) -> dict[str, int]:
+    rated = aliased(feed)
+    step, closed = _closing(rated)
+    rows = conn.execute(select(rated.c.payload["follow_up_due"].as_string(), func.substr(step.c.device_time, 1, 10))
+                        .join(step, closed)
+                        .where(rated.c.hall == hall, rated.c.type == "case.rated",
+                               rated.c.payload["level"].as_string().in_(BAD),
+                               step.c.device_time >= first.isoformat(),
+                               step.c.device_time < (last + dt.timedelta(days=1)).isoformat()))
+    done = [(due or "", on) for due, on in rows]
+    return {"closed": len(done), "on_time": sum(1 for due, on in done if due and on <= due)}
+
+
+def hall_figures(conn: Connection, hall: str, day: dt.date) -> dict[str, Any]:
+    """Every figure of ``GET /v1/dashboard`` for ``hall`` on ``day`` and its month."""
+    first = day.replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    window = feed.c.payload["window"].as_string()
+    started = ["case.started"]
+    decisions = list(DECISIONS)
+
+    def period(a: dt.date, b: dt.date) -> dict[str, Any]:
+        per_window = _count_by(conn, hall, started, a, b, window)
+        return {"first": a.isoformat(), "last": b.isoformat(), "started": sum(per_window.values()),
+                "started_by_window": dict(sorted(per_window.items())),
+                "decisions": {k: _count_by(conn, hall, decisions, a, b, feed.c.type).get(k, 0)
+                              for k in DECISIONS.values()},
+                "ratings": _ratings(conn, hall, a, b)}
+
+    month = period(first, last)
+    month["follow_ups"] = _closed_follow_ups(conn, hall, first, last)
+    return {"hall": hall, "day": period(day, day), "month": month,
+            "follow_ups_open": _open_follow_ups(conn, hall, day),
+            # PLACEHOLDER (issue 10): waiting, wait times and SLA per line, from queue events.
+            "queue": None}
+
+
+@router.get("/v1/dashboard")
+def dashboard(request: Request, day: str = Query("", max_length=10),
+              device: DeviceInfo = access("dashboard")) -> dict[str, Any]:
+    """A supervisor's hall figures for ``day`` (YYYY-MM-DD; default today) and its month."""
+    if not device.hall:
+        raise HTTPException(403, "本设备的登记范围没有指定大厅")
+    try:
+        when = dt.date.fromisoformat(day) if day else dt.datetime.now(CHINA).date()
+    except ValueError:
+        raise HTTPException(422, f"日期应写作 YYYY-MM-DD（收到：{day[:10]}）") from None
+    with request.app.state.engine.connect() as conn:
+        return hall_figures(conn, device.hall, when)

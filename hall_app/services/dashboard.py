@@ -1,0 +1,93 @@
+"""The supervisor's dashboard (issue 11): the hall's day, the deadline board, ratings and
+follow-ups, and the reform's figures for a period — all computed from the cases' events.
+
+The service reads the event log of the cases that can matter (started in the period,
+still open, or rated: a rated case may carry an open follow-up), replays each case
+from its events, and hands the states to the pure rules in hall_app/domain/dashboard.py
+and hall_app/domain/stats.py. Nothing is a stored counter, so every figure can be
+recomputed and checked (tests/test_dashboard_golden_day.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import or_, select
+
+from hall_app.domain.case import replay
+from hall_app.domain.case_state import CaseState
+from hall_app.domain.dashboard import HallDay, hall_day
+from hall_app.domain.stats import Figures, Period, figures
+from hall_app.domain.stats import month as month_period
+from hall_app.store.models import CaseRow, EventRow, User
+from hall_app.store.repository import row_event
+
+if TYPE_CHECKING:
+    from hall_app.services.context import HallContext
+
+# statuses whose deadlines may still bind, or that may carry an open follow-up
+LIVE = ("notice_issued", "accepted", "accepted_deferred", "dispatched", "completed", "handed_over", "refused",
+        "rated")
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    day: HallDay
+    period: Period
+    reform: Figures  # 减材料/减填写/减时间/减跑动 of the cases started in the period
+    computed_at: str  # when these figures were computed (device clock)
+    cases_read: int  # cases replayed from their events
+    bundle_names: dict[str, str] = field(default_factory=dict)  # bundle code → name, for display
+    user_names: dict[str, str] = field(default_factory=dict)  # username → display name
+
+    def bundle(self, code: str) -> str:
+        return self.bundle_names.get(code, code)
+
+    def user(self, username: str) -> str:
+        return self.user_names.get(username, username)
+
+
+def this_month(today: dt.date) -> Period:
+    return month_period(f"{today.year}-{today.month:02d}")
+
+
+class DashboardService:
+    def __init__(self, ctx: "HallContext"):
+        self.ctx = ctx
+
+    def states(self, since: dt.date) -> list[CaseState]:
+        """The cases started since ``since`` or still live, each replayed from its events."""
+        with self.ctx.read() as session:
+            ids = select(CaseRow.case_id).where(or_(CaseRow.created_at >= since.isoformat(),
+                                                    CaseRow.status.in_(LIVE)))
+            rows = session.scalars(select(EventRow).where(EventRow.case_id.in_(ids))
+                                   .order_by(EventRow.case_id, EventRow.local_seq))
+            events = defaultdict(list)
+            for row in rows:
+                events[row.case_id].append(row_event(row))
+        states = (replay(case_events) for case_events in events.values())
+        return [s for s in states if s is not None]
+
+    def snapshot(self, today: dt.date | None = None, period: Period | None = None) -> Dashboard:
+        today = today or self.ctx.today()
+        period = period or this_month(today)
+        states = self.states(min(today, period.first))
+        day = hall_day(states, today, self.ctx.calendar, self.ctx.settings.deadlines.at_risk_days)
+        reform = self.reform(states, period)
+        with self.ctx.read() as session:
+            bundles = {code: name for code, name in session.execute(
+                select(CaseRow.bundle_code, CaseRow.bundle_name).distinct()) if name}
+            users = {name: shown for name, shown in session.execute(select(User.username, User.display_name))}
+        return Dashboard(day, period, reform, self.ctx.now_iso(), len(states), bundles, users)
+
+    def reform(self, states: list[CaseState], period: Period) -> Figures:
+        from hall_app.domain.dashboard import day_of
+        from hall_app.services.reports import ReportService
+
+        report = ReportService(self.ctx)
+        work = self.ctx.cases
+        facts = [report.case_facts(work, s) for s in states if day_of(s.created_at) in period]
+        return figures(facts)

@@ -1,0 +1,243 @@
+"""监督看板: the supervisor's view of the hall (issue 11).
+
+Today's cases by status, ratings today and the bad ratings awaiting follow-up, the
+reform's figures for the month, the deadline board and per window/clerk figures — all
+from hall_app/services/dashboard.py, computed from the cases' events in a database job.
+
+The refresh belongs to this screen alone: a timer with the period of
+``[deadlines] dashboard_refresh`` (or the ``refresh_seconds`` given), started when the
+screen is shown and stopped when it is hidden. Tests call :meth:`refresh_now` directly.
+A failed refresh keeps the last figures on screen and says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Static
+
+from hall_app.domain.dashboard import DEADLINE_KINDS, URGENCY
+from hall_app.domain.tracking import format_tracking_code
+from screens.strings import WEEKDAYS
+from screens.supervise_strings import Dashboard as T
+from screens.widgets.bars import MessageLine, OneLine, StatusBar, TitleBar
+from screens.widgets.keybar import KeyBar
+from screens.widgets.tables import add_fixed_columns
+
+if TYPE_CHECKING:
+    from hall_app.services.dashboard import Dashboard
+    from screens.app import HallApp
+
+
+def snapshot_in_thread(ctx) -> "Dashboard":
+    from hall_app.services.dashboard import DashboardService
+
+    return DashboardService(ctx).snapshot()
+
+
+NARROW = 110  # below this width the four summary boxes go two by two
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _md(day: dt.date) -> str:
+    return f"{day.month:02d}-{day.day:02d}"
+
+
+class DashboardScreen(Screen):
+    CSS_PATH = "dashboard.tcss"
+    BINDINGS = [
+        Binding("f5", "refresh", T.refresh, id="dashboard.refresh"),
+        Binding("enter", "open_case", T.open_case, id="dashboard.open", show=False),
+        Binding("escape", "back", T.back, id="dashboard.back"),
+    ]
+
+    def __init__(self, refresh_seconds: float | None = None) -> None:
+        super().__init__()
+        self.refresh_seconds = refresh_seconds
+        self.data: Dashboard | None = None
+        self.refreshes = 0  # finished refreshes (tests read it)
+        self._timer: Timer | None = None
+        self._busy = False
+
+    @property
+    def hall_app(self) -> "HallApp":
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar("", id="dashboard-title")
+        yield OneLine(T.loading, id="updated")
+        with VerticalScroll(id="dashboard-body"):
+            with Horizontal(id="summary"):
+                yield Static("", id="today-box", classes="box")
+                yield Static("", id="ratings-box", classes="box")
+                yield Static("", id="reform-box", classes="box")
+                # PLACEHOLDER (issue 10): queue figures computed from queue events go here.
+                yield Static(f"[b]{T.queue}[/b]\n{T.queue_pending}", id="queue-box", classes="box")
+            yield Static("", id="deadlines-title", classes="heading")
+            yield DataTable(id="deadlines", cursor_type="row", zebra_stripes=True)
+            yield Static(T.follow_ups, id="follow-ups-title", classes="heading")
+            yield DataTable(id="follow-ups", cursor_type="row", zebra_stripes=True)
+            yield Static(T.windows, id="windows-title", classes="heading")
+            yield DataTable(id="windows", cursor_type="row", zebra_stripes=True)
+        yield MessageLine(id="message")
+        yield StatusBar()
+        yield KeyBar()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW, "-narrow")
+
+    def on_mount(self) -> None:
+        add_fixed_columns(self.query_one("#deadlines", DataTable), T.deadline_cols[:-1],
+                          (8, 5, 10, 8, 14, 16, 4, 8))
+        add_fixed_columns(self.query_one("#follow-ups", DataTable), T.follow_up_cols, (6, 8, 14, 10, 16, 4, 10))
+        add_fixed_columns(self.query_one("#windows", DataTable), T.window_cols, (10, 4, 8, 4, 4, 4, 4))
+        today = self.hall_app.ctx.today() if self.hall_app.ctx else dt.date.today()
+        self.query_one("#dashboard-title", TitleBar).update(
+            T.title.format(day=today.isoformat(), weekday=WEEKDAYS[today.weekday()]))
+        self.query_one("#deadlines", DataTable).focus()
+        self.refresh_now()
+
+    # -- the screen's own refresh timer ------------------------------------------------------
+    @property
+    def period(self) -> float:
+        if self.refresh_seconds is not None:
+            return self.refresh_seconds
+        ctx = self.hall_app.ctx
+        return ctx.settings.deadlines.dashboard_refresh if ctx is not None else 30.0
+
+    def on_screen_resume(self) -> None:
+        self._stop_timer()
+        self._timer = self.set_interval(self.period, self.refresh_now, name="dashboard-refresh")
+        if self.data is not None:
+            self.refresh_now()
+
+    def on_screen_suspend(self) -> None:
+        self._stop_timer()
+
+    def on_unmount(self) -> None:
+        self._stop_timer()
+
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    @property
+    def timer_running(self) -> bool:
+        return self._timer is not None
+
+    def refresh_now(self) -> None:
+        """Compute the figures again in a database job (one at a time); the screen keeps
+        showing the last ones until the new ones are there."""
+        if self._busy or self.hall_app.ctx is None:
+            return
+        self._busy = True
+        self.hall_app.db.submit(snapshot_in_thread, self.hall_app.ctx, done=self._show, error=self._failed,
+                                name="dashboard")
+
+    def _failed(self, message: str) -> None:
+        self._busy = False
+        self.query_one("#message", MessageLine).say(T.failed.format(error=message), "error")
+
+    # -- showing the figures ---------------------------------------------------------------
+    def _show(self, data: "Dashboard") -> None:
+        self._busy = False
+        self.data = data
+        self.refreshes += 1
+        day = data.day
+        self.query_one("#updated", OneLine).update(
+            T.updated.format(time=data.computed_at[11:19], period=data.period.label, cases=data.cases_read))
+        self.query_one("#today-box", Static).update(self._today_text(data))
+        self.query_one("#ratings-box", Static).update(self._ratings_text(data))
+        self.query_one("#reform-box", Static).update(self._reform_text(data))
+        ctx = self.hall_app.ctx
+        days = ctx.settings.deadlines.at_risk_days if ctx is not None else 3
+        self._fill("deadlines", T.deadlines.format(days=days), [
+            (x.case_id, (URGENCY[x.urgency], _md(x.due), T.days_left.format(n=x.days_left) if x.days_left else "—",
+                         DEADLINE_KINDS[x.kind], format_tracking_code(x.tracking_code), data.bundle(x.bundle),
+                         x.window, data.user(x.clerk)))
+            for x in day.deadlines], T.no_deadlines)
+        self._fill("follow-ups", T.follow_ups, [
+            (f.case_id, (T.overdue if f.overdue else T.on_track, f.follow_up.due.isoformat()[5:],
+                         format_tracking_code(f.tracking_code), f.level_label, data.bundle(f.bundle), f.window,
+                         f.follow_up.state_label))
+            for f in day.follow_ups], T.no_follow_ups)
+        rows: list[tuple[str, tuple[Any, ...]]] = []
+        for name, figures in [*day.windows.items(), *((data.user(k), v) for k, v in day.clerks.items())]:
+            rows.append(("", (name, figures.taken, figures.decided, figures.accepted, figures.rated, figures.good,
+                              figures.bad)))
+        self._fill("windows", T.windows, rows, T.nothing)
+
+    def _fill(self, name: str, heading: str, rows: list[tuple[str, tuple[Any, ...]]], empty: str) -> None:
+        """Fill a table; an empty one is hidden and its heading says so."""
+        table = self.query_one(f"#{name}", DataTable)
+        self.query_one(f"#{name}-title", Static).update(heading if rows else f"{heading}：{empty}")
+        table.display = bool(rows)
+        cursor = table.cursor_row
+        table.clear()
+        for n, (key, cells) in enumerate(rows):
+            table.add_row(*(str(c) for c in cells), key=key or f"-{n}")
+        if 0 <= cursor < table.row_count:
+            table.move_cursor(row=cursor)
+
+    @staticmethod
+    def _today_text(data: "Dashboard") -> str:
+        day = data.day
+        lines = [f"[b]{T.today}[/b]  {T.today_total.format(n=day.taken_today)}"]
+        pairs = [f"{label} {n}" for label, n in day.by_status.items()]
+        # two a line, never left to wrapping (a grid row sizes itself before the text wraps)
+        lines += [" · ".join(pairs[i:i + 2]) for i in range(0, len(pairs), 2)] or [T.nothing]
+        return "\n".join(lines)
+
+    @staticmethod
+    def _ratings_text(data: "Dashboard") -> str:
+        day = data.day
+        overdue = sum(f.overdue for f in day.follow_ups)
+        lines = [f"[b]{T.ratings}[/b]  {T.rated.format(n=day.rated_today)}",
+                 T.good_share.format(share=pct(day.good_share_today)),
+                 " · ".join(f"{label} {n}" for label, n in day.ratings_today.items() if n) or T.nothing]
+        lines.append(T.follow_ups_open.format(n=len(day.follow_ups)))
+        if overdue:
+            lines.append(f"[b $error]{T.follow_ups_overdue.format(n=overdue)}[/]")
+        return "\n".join(lines)
+
+    @staticmethod
+    def _reform_text(data: "Dashboard") -> str:
+        f = data.reform
+        trips = "—" if f.trips_per_case is None else f"{f.trips_per_case:.2f}"
+        return "\n".join([f"[b]{T.reform}[/b]  {T.reform_period.format(period=data.period.label)}",
+                          f"{T.reform_cases.format(n=f.cases)} · {T.trips.format(v=trips)}",
+                          f"{T.less_materials.format(v=pct(f.less_materials))} · "
+                          f"{T.less_filling.format(v=pct(f.less_filling))}",
+                          f"{T.less_time.format(v=pct(f.less_time_promised))} · "
+                          f"{T.less_trips.format(v=pct(f.less_trips))}"])
+
+    # -- actions ----------------------------------------------------------------------------
+    def action_refresh(self) -> None:
+        self.refresh_now()
+
+    def action_open_case(self) -> None:
+        focused = self.focused
+        if not isinstance(focused, DataTable) or focused.id not in ("deadlines", "follow-ups"):
+            return
+        if not focused.row_count:
+            return
+        key = focused.coordinate_to_cell_key(focused.cursor_coordinate).row_key.value
+        if key and not key.startswith("-"):
+            self.hall_app.open_case(key)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_case()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,134 @@
+"""Issue 11 on the server, on real PostgreSQL: ``GET /v1/dashboard`` gives a supervisor
+its hall's figures computed from the pushed events and refuses every other scope;
+``POST /t/{code}/rate`` takes one rating per case from the tracking page, checked
+like a device's event, and the rating reaches the device through the feed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import httpx
+import pytest
+from harness import dispatched_case, enroll, make_device, new_case, sync_until_ok
+
+from hall_app.domain.tracking import format_tracking_code
+from hall_app.server.auth import make_enrollment_code
+from hall_app.services.context import CHINA
+
+MONDAY = dt.datetime(2026, 11, 23, 10, 0, tzinfo=CHINA)
+
+
+def token(engine, url: str, scope: str, device_id: str) -> str:
+    answer = httpx.post(f"{url}/v1/enroll", json={"code": make_enrollment_code(engine, scope), "device_id": device_id})
+    assert answer.status_code == 200, answer.text
+    return answer.json()["token"]
+
+
+def complete_on_the_server(engine) -> None:
+    """The departments (the simulator, acting as each item's department) finish every item."""
+    from hall_app.server.results import DepartmentSimulator
+
+    simulator = DepartmentSimulator(engine, delay=0)
+    while simulator.step():
+        pass
+
+
+@pytest.fixture
+def server(server_engine):
+    """A server whose rating limit lets this test try its bad inputs (the limit has its own test)."""
+    from harness import ServerThread
+
+    from hall_app.server.ratelimit import DEFAULT_RATES, Rate, RateLimits
+
+    with ServerThread(server_engine, limiter=RateLimits({**DEFAULT_RATES, "rate": Rate(600, 50)})) as running:
+        yield running
+
+
+@pytest.mark.postgres
+def test_supervisor_figures_scope_refusals_and_rating_from_the_tracking_page(tmp_path, server_engine, server):
+    a = make_device(tmp_path, "a", clock=lambda: MONDAY)
+    to_rate = dispatched_case(a)  # rated below from the tracking page
+    rated_bad = dispatched_case(a)
+    enroll(a, server_engine, server.url, scope="window:JJ01/W03")
+    sync_until_ok(a)
+    complete_on_the_server(server_engine)
+    sync_until_ok(a)
+    for case_id in (to_rate, rated_bad):
+        assert a.cases.get(case_id).status == "completed"
+        a.cases.hand_over(case_id, "zhangli")
+    a.ratings.rate(rated_bad, "zhangli", 2, ["等候时间长"])  # follow-up due 15 working days on: 2026-12-14
+    accepted = dispatched_case(a)
+    new_case(a)  # a draft
+    sync_until_ok(a)
+
+    boss = token(server_engine, server.url, "supervisor:JJ01/陈静", "boss-1")
+    window = token(server_engine, server.url, "window:JJ01/W05", "win-5")
+    answer = httpx.get(f"{server.url}/v1/dashboard?day=2026-11-23", headers={"Authorization": f"Bearer {boss}"})
+    assert answer.status_code == 200, answer.text
+    figures = answer.json()
+    day = figures["day"]
+    assert day["started"] == 4 and day["started_by_window"] == {"W03": 4}
+    assert day["decisions"] == {"accepted": 3, "deferred": 0, "notice": 0, "refused": 0}
+    assert day["ratings"]["rated"] == 1 and day["ratings"]["levels"]["不满意"] == 1 and day["ratings"]["bad"] == 1
+    assert day["ratings"]["good_share"] == 0.0
+    assert figures["month"]["first"] == "2026-11-01" and figures["month"]["started"] == 4
+    code = a.cases.get(rated_bad).tracking_code
+    assert figures["follow_ups_open"] == [{"case_id": rated_bad, "tracking_code": code, "level": 2, "label": "不满意",
+                                           "due": "2026-12-14", "rated_on": "2026-11-23", "overdue": False}]
+    assert figures["queue"] is None  # the queue (issue 10) is not wired in yet
+    later = httpx.get(f"{server.url}/v1/dashboard?day=2026-12-15", headers={"Authorization": f"Bearer {boss}"})
+    assert later.json()["follow_ups_open"][0]["overdue"] and later.json()["day"]["started"] == 0
+
+    # nobody but a supervisor: a window device, no token, a bad date
+    refused = httpx.get(f"{server.url}/v1/dashboard", headers={"Authorization": f"Bearer {window}"})
+    assert refused.status_code == 403 and "窗口设备" in refused.json()["detail"]
+    assert httpx.get(f"{server.url}/v1/dashboard").status_code == 401
+    bad_day = httpx.get(f"{server.url}/v1/dashboard?day=2026-13-01", headers={"Authorization": f"Bearer {boss}"})
+    assert bad_day.status_code == 422 and "YYYY-MM-DD" in bad_day.json()["detail"]
+
+    # the tracking page offers the form for a handed-over case, and takes one rating
+    shown = format_tracking_code(a.cases.get(to_rate).tracking_code)
+    page = httpx.get(f"{server.url}/t/{shown}")
+    assert "评价本次服务" in page.text and f"/t/{shown}/rate" in page.text
+    assert "评价本次服务" not in httpx.get(
+        f"{server.url}/t/{format_tracking_code(a.cases.get(accepted).tracking_code)}").text
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    for body, status, words in (
+            ("level=9", 422, "五级之一"),
+            ("level=%EF%BC%95", 422, "五级之一"),  # a full-width ５
+            ("level=5&reasons=%E6%80%81%E5%BA%A6%E6%81%B6%E5%8A%A3", 422, "不能选择理由"),  # 态度恶劣 is not for 5
+            ("level=4&comment=%E8%B0%A2%E8%B0%A2%00", 422, "留言含有不能保存的字符"),  # 谢谢 with a NUL
+            ("", 422, "请选择满意程度")):
+        answer = httpx.post(f"{server.url}/t/{shown}/rate", content=body, headers=form)
+        assert answer.status_code == status and words in answer.text, (body, answer.text)
+    ok = httpx.post(f"{server.url}/t/{shown}/rate", content="level=5&reasons=%E4%B8%80%E6%AC%A1%E5%8A%9E%E6%88%90"
+                    "&comment=%E8%B0%A2%E8%B0%A2%F0%A0%AE%B7%F0%9F%98%80", headers=form)  # 一次办成, 谢谢𠮷😀
+    assert ok.status_code == 200 and "非常满意" in ok.text, ok.text
+    again = httpx.post(f"{server.url}/t/{shown}/rate", content="level=1", headers=form)
+    assert again.status_code == 409 and "只评价一次" in again.text
+    not_yet = httpx.post(f"{server.url}/t/{format_tracking_code(a.cases.get(accepted).tracking_code)}/rate",
+                         content="level=3", headers=form)
+    assert not_yet.status_code == 409 and "送达" in not_yet.text
+    assert httpx.post(f"{server.url}/t/K7P9-M2QT-X4RH/rate", content="level=3", headers=form).status_code == 404
+
+    # the device pulls the rating like any event; the server counts it on today's board
+    sync_until_ok(a)
+    rating = a.cases.get(to_rate).rating
+    assert rating["level"] == 5 and rating["channel"] == "tracking" and rating["comment"] == "谢谢𠮷😀"
+    today = dt.datetime.now(CHINA).date().isoformat()
+    now = httpx.get(f"{server.url}/v1/dashboard?day={today}", headers={"Authorization": f"Bearer {boss}"}).json()
+    assert now["day"]["ratings"]["levels"]["非常满意"] == 1
+
+
+@pytest.mark.postgres
+def test_rating_from_the_page_is_rate_limited(tmp_path, server_engine):
+    from harness import ServerThread
+
+    from hall_app.server.ratelimit import Rate, RateLimits
+
+    with ServerThread(server_engine, limiter=RateLimits({"track": Rate(30, 10), "enroll": Rate(6, 5),
+                                                         "rate": Rate(0.001, 2)})) as srv:
+        codes = [httpx.post(f"{srv.url}/t/K7P9-M2QT-X4RH/rate", content="level=3",
+                            headers={"Content-Type": "application/x-www-form-urlencoded"}).status_code
+                 for _ in range(3)]
+    assert codes == [404, 404, 429]

@@ -1,0 +1,44 @@
+"""The dashboard's figures through the service on the demo hall (Saturday 2026-11-21):
+every figure replayed from the cases' events, a new event changes the next snapshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hall_app.services.dashboard import DashboardService
+from tests.test_ratings_service import handed_over_case
+
+
+def test_demo_day_figures(demo_ctx):
+    snap = DashboardService(demo_ctx).snapshot()
+    day = snap.day
+    assert snap.period.label == "2026年11月" and snap.cases_read == 11
+    assert day.by_status == {"草稿": 2, "已一次性告知": 1, "已受理": 1, "容缺受理": 1, "不予受理": 1, "办理中": 1,
+                             "已办结": 1, "已送达": 1, "已评价": 1}
+    assert day.taken_today == 10  # the voided case is not counted
+    assert day.windows["W03"].taken == 10 and day.clerks["wangqiang"].taken == 1
+    assert day.rated_today == 1 and day.good_share_today == 1.0 and day.follow_ups == []
+    # accepted newborn cases: items due Monday 11-23, one working day away
+    assert {(x.urgency, x.due, x.days_left) for x in day.deadlines} == {("at_risk", dt.date(2026, 11, 23), 1)}
+    assert snap.reform.cases == 11 and snap.reform.materials_exempted == 18
+    assert snap.bundle("newborn") == "新生儿出生" and snap.user("zhangli") == "张丽"
+    assert not day.queue.connected  # the queue (issue 10) is not wired in yet
+
+
+def test_a_bad_rating_shows_with_its_follow_up_and_becomes_overdue(demo_ctx, clock):
+    service = DashboardService(demo_ctx)
+    case_id = handed_over_case(demo_ctx)
+    demo_ctx.ratings.rate(case_id, "zhangli", 2, ["等候时间长"])
+    day = service.snapshot().day
+    assert day.rated_today == 2 and day.ratings_today["不满意"] == 1 and day.good_share_today == 0.5
+    assert day.windows["W03"].bad == 1
+    [follow] = day.follow_ups
+    assert follow.case_id == case_id and follow.follow_up.due == dt.date(2026, 12, 11) and not follow.overdue
+    clock.advance(days=21)  # Saturday 12-12: past the due date
+    later = service.snapshot().day
+    assert later.follow_ups[0].overdue and later.rated_today == 0
+    # the items due 11-23 are overdue now
+    assert {x.urgency for x in later.deadlines} == {"overdue"}
+    for step, note in (("verified", "属实"), ("explained", "已解释"), ("revisited", "群众认可"), ("closed", "办结")):
+        demo_ctx.ratings.advance(case_id, "chenjing", step, note)
+    assert service.snapshot().day.follow_ups == []

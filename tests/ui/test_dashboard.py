@@ -1,0 +1,53 @@
+"""The supervisor's dashboard (监督看板) in the pilot: opened with Ctrl+D by a supervisor only,
+figures from the events on screen, its own refresh timer stopped when hidden, Enter on
+a deadline opens the case. Refreshes are driven by calling refresh_now (no sleeping)."""
+
+from __future__ import annotations
+
+from screens.dashboard import DashboardScreen
+from tests.ui.helpers import login, press, screen_text, settle
+
+
+async def test_supervisor_opens_the_dashboard_and_sees_the_day(app, hall):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, "chenjing")
+        await press(pilot, "ctrl+d")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen) and screen.refreshes == 1
+        text = screen_text(app)
+        assert "监督看板 · 2026-11-21（周六）" in text
+        assert "数据更新于 09:30:00" in text
+        assert "今日办件" in text and "排队数据待接入" in text
+        assert "即将到期" in text  # the demo's accepted cases are due Monday
+        assert screen.timer_running
+
+        # a rating given now shows at the next refresh
+        from tests.test_ratings_service import handed_over_case
+
+        case_id = handed_over_case(hall)
+        hall.ratings.rate(case_id, "zhangli", 1, ["态度恶劣"])
+        screen.refresh_now()
+        await settle(pilot)
+        assert screen.refreshes == 2
+        text = screen_text(app)
+        assert "待整改差评 1 件" in text and "非常不满意 1" in text and "待核实" in text
+
+        # Enter on the follow-up opens the case; the dashboard's timer stops while hidden
+        table = screen.query_one("#follow-ups")
+        table.focus()
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert app.screen is not screen and not screen.timer_running
+        await press(pilot, "escape")
+        await settle(pilot)
+        assert app.screen is screen and screen.timer_running
+
+
+async def test_a_clerk_has_no_dashboard(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, "zhangli")
+        await press(pilot, "ctrl+d")
+        await settle(pilot)
+        assert not isinstance(app.screen, DashboardScreen)
+        assert "监督看板" not in screen_text(app)
