@@ -14,7 +14,7 @@ from hall_app.cli.common import UserError
 
 GROUPS = ("hall_app.cli.catalog", "hall_app.cli.find", "hall_app.cli.cases", "hall_app.cli.admin",
           "hall_app.cli.sync", "hall_app.cli.server", "hall_app.cli.config", "hall_app.cli.report",
-          "hall_app.cli.ratings")
+          "hall_app.cli.ratings", "hall_app.cli.dept")
 
 
 def build_parser() -> argparse.ArgumentParser:

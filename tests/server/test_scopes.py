@@ -37,16 +37,17 @@ EXPECTED_ENDPOINTS = {
     "hall": {"state", "push", "pull"},
     "window": {"state", "push", "pull"},
     "agent": {"state", "push", "pull"},
-    "dept": {"state", "results"},
+    "dept": {"state", "results", "inbox", "package", "ack", "check"},  # its own inbox (issue 12)
     "kiosk": {"state", "push"},
     "display": {"state"},
     "admin": {"state"},
 }
+DEPT_EVENTS = {"case.item_result", "case.check_recorded"}  # results and 告知承诺 post-checks
 EXPECTED_EVENTS = {
-    "hall": set(CASE_EVENTS) - {"case.item_result"},
-    "window": set(CASE_EVENTS) - {"case.item_result"},
-    "agent": set(CASE_EVENTS) - {"case.item_result", "case.reviewed", "case.follow_up"},
-    "dept": {"case.item_result"},
+    "hall": set(CASE_EVENTS) - DEPT_EVENTS,
+    "window": set(CASE_EVENTS) - DEPT_EVENTS,
+    "agent": set(CASE_EVENTS) - DEPT_EVENTS - {"case.reviewed", "case.follow_up"},
+    "dept": DEPT_EVENTS,
     "kiosk": {"queue.ticket_issued"},
     "display": set(),
     "admin": set(),
@@ -186,6 +187,10 @@ REQUESTS = {
     "push": ("POST", "/v1/push", {"events": []}),
     "pull": ("GET", "/v1/pull?after=0", None),
     "results": ("POST", "/v1/results", {"case_id": "no-such-case", "item": "x", "status": "received"}),
+    "inbox": ("GET", "/v1/departments/市公安局/inbox", None),
+    "package": ("GET", "/v1/departments/市公安局/packages/no-such-case", None),
+    "ack": ("POST", "/v1/departments/市公安局/packages/no-such-case/ack", None),
+    "check": ("POST", "/v1/departments/市公安局/checks", {"case_id": "no-such-case", "item": "x", "result": "passed"}),
 }
 
 
@@ -217,4 +222,4 @@ def test_docs_carry_the_same_table():
     text = (ROOT / "docs" / "server.md").read_text(encoding="utf-8")
     assert markdown_table() in text
     assert "| `hall` | `hall:JJ01` | `GET /v1/state`, `POST /v1/push`, `GET /v1/pull` | all `case.*` except " \
-           "`case.item_result` |" in markdown_table()
+           "`case.check_recorded`, `case.item_result` |" in markdown_table()
