@@ -106,6 +106,9 @@ class TrackingOut(BaseModel):
     accepted_on: str
     expected: str = Field(description="预计办结日期")
     items: list[TrackingItem]
+    departments: list[dict[str, Any]] = Field(default_factory=list, description="各办理部门的进度")
+    delivery: dict[str, str] = Field(default_factory=dict, description="送达方式与 EMS 邮件号（不含领取人）")
+    to_bring: list[str] = Field(default_factory=list, description="申请人还需补交的材料")
 
 
 def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLimits | None = None,
