@@ -27,6 +27,7 @@ RANK = {"pending": 0, "dispatched": 0, "received": 1, "in_progress": 2, "needs_m
 # What a department may report from a status waiting for the applicant's supplement.
 FROM_NEEDS_MATERIAL = ("rejected", "needs_material")
 ACCEPTANCE_STATUSES = ("accepted", "accepted_deferred")
+WAITING_STATUSES = ("accepted", "accepted_deferred", "dispatched")  # the departments still work
 
 
 def _label(status: str) -> str:
@@ -136,15 +137,17 @@ def _day(text: Any) -> dt.date | None:
 
 def follow_up_flags(state: CaseState, today: dt.date) -> list[str]:
     """What the clerk must act on for this case, one Chinese line each."""
-    flags = []
-    for code, item in state.items.items():
+    flags: list[str] = []
+    if state.status in ("terminated", "voided", "refused"):
+        return flags
+    for code, item in state.items.items() if state.status in WAITING_STATUSES else ():
         if item["status"] == "needs_material":
             flags.append(f"事项 {code} 需补正：{item.get('note', '')}")
         elif item["status"] == "rejected":
             flags.append(f"事项 {code} 不予批准：{item.get('note', '')}")
         elif item["status"] not in ITEM_FINAL and (due := _day(item.get("due"))) and due < today:
             flags.append(f"事项 {code} 已超过承诺期限（{due.isoformat()}）")
-    if state.deferred and state.status not in ("voided", "terminated"):
+    if state.deferred:
         deadline = _day(state.deferred_deadline)
         if deadline and deadline < today:
             flags.append(f"容缺材料逾期未补交（期限 {deadline.isoformat()}）：{'、'.join(state.deferred)}")

@@ -72,6 +72,9 @@ class LocalInbox:
 
     def _own(self, case: str):
         state = self.ctx.cases.by_tracking_code(case)
+        if state.status in rules.ACCEPTANCE_STATUSES:  # not dispatched yet: as the server would, first
+            self._standalone()
+            state = self.ctx.dispatch.dispatch(state.case_id)
         bundle = self.ctx.catalog_service.bundle_for(state.bundle_code, state.bundle_hash)
         if self.department not in rules.departments(bundle, list(state.items)):
             raise IntakeError(f"办件 {case} 没有由{self.department}办理的事项")
