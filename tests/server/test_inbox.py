@@ -169,3 +169,39 @@ def test_a_case_dispatched_by_a_standalone_device_gets_its_packages_without_a_se
     with server_engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(feed).where(
             feed.c.case_id == case_id, feed.c.type == "case.dispatched")).scalar() == 1
+
+
+@pytest.mark.postgres
+def test_simulated_departments_work_through_the_inbox_and_wait_for_a_supplement(tmp_path, server_engine, server):
+    from hall_app.server.auth import make_enrollment_code as code_for
+    from hall_app.sync.department_sim import InboxSimulator
+
+    a = make_device(tmp_path, "a")
+    enroll(a, server_engine, server.url)
+    case_id = accepted_case(a)
+    sync_once(a)
+    now = [0.0]
+    simulator = InboxSimulator(server.url, lambda dept: code_for(server_engine, f"dept:{dept}"),
+                               lambda: sorted(NEWBORN_DEPTS), delay=10, material_rate=1.0, seed=1,
+                               clock=lambda: now[0])
+    assert simulator.step() == 0  # nothing before the delay
+    for _ in range(6):  # acknowledge → in progress → needs material (rate 1: every item, once)
+        now[0] += 11
+        simulator.step()
+    sync_once(a)
+    state = a.cases.get(case_id)
+    assert {i["status"] for i in state.items.values()} == {"needs_material"}
+    for _ in range(2):
+        now[0] += 11
+        assert simulator.step() == 0  # waiting for the applicant
+    bundle = a.catalog_service.bundle_for(state.bundle_code, state.bundle_hash)
+    for code in state.items:
+        material = next(m.code for m in bundle.materials if code in m.items)
+        a.dispatch.supplement(case_id, "zhangli", code, [material])
+    sync_once(a)
+    for _ in range(8):  # supplemented → in progress → approved → completed, a delay each
+        now[0] += 11
+        simulator.step()
+    simulator.close()
+    sync_once(a)
+    assert a.cases.get(case_id).status == "completed"
