@@ -78,6 +78,7 @@ class DeadlineSettings:
     notice_days: Days = 5  # working days given to supply missing materials
     deferral_days: Days = 10  # working days to supply deferred materials
     bad_rating_followup_days: Days = 15  # working days to follow up a bad rating (好差评整改)
+    post_check_days: Days = 20  # working days for a department's post-check of a 告知承诺 item (事后核查)
 
 
 @dataclass(frozen=True)

@@ -134,3 +134,56 @@ def test_the_cli_takes_a_case_from_acceptance_to_handed_over(demo_ctx, capsys):
     assert rc == 2 and "校验位" in err
     rc, out, _ = run("case", code, "--hand-over", "mail", "--waybill", "EA123456785CN")
     assert rc == 0 and "好差评" in out and "邮件号 EA123456785CN" in out
+
+
+def take_convenience_store(ctx) -> str:
+    """开便利店 with bulk food: its 食品经营许可 is the bundle's 告知承诺 item."""
+    from hall_app.services.demo import HOTPOT_FIRM
+    from tests.test_every_bundle_at_the_window import valid_value
+
+    svc = ctx.cases
+    cid = svc.start("open_convenience_store", "zhangli").case_id
+    svc.set_applicant_id(cid, "zhangli", HOTPOT_FIRM)
+    for _ in range(20):
+        pending = svc.plan(cid).pending
+        if not pending:
+            break
+        question = pending[0]
+        wanted = "含散装食品、冷藏冷冻食品或现制现售" if question.id == "food_scope" else question.options[0]
+        svc.answer(cid, "zhangli", question.id, wanted)
+    for planned in svc.plan(cid).materials:
+        if planned.status not in ("exempt", "handed_in"):
+            svc.mark_material(cid, "zhangli", planned.material.code, "handed_in")
+    for row in svc.form(cid):
+        if not row.check.ok:
+            svc.set_field(cid, "zhangli", row.field.key, valid_value(row.field, ctx.today()))
+    return cid
+
+
+def test_a_commitment_item_is_accepted_at_once_and_a_failed_post_check_is_shown_then_revoked(demo_ctx):
+    cid = take_convenience_store(demo_ctx)
+    planned = demo_ctx.cases.plan(cid).item_codes()
+    other = next(code for code in planned if code != "food_licence")
+    assert "food_licence" in planned
+    with pytest.raises(IntakeError, match="不适用告知承诺制"):
+        demo_ctx.cases.accept(cid, "zhangli", commitments=[other])
+    with pytest.raises(IntakeError, match="没有事项"):
+        demo_ctx.cases.accept(cid, "zhangli", commitments=["no_such_item"])
+    assert demo_ctx.cases.get(cid).status == "draft"  # nothing written
+    state = demo_ctx.cases.accept(cid, "zhangli", commitments=["food_licence"])
+    assert state.items["food_licence"]["commitment"] == "2026-12-18"  # 20 working days from Sat 11-21
+    assert "commitment" not in state.items[other]
+    market = LocalInbox(demo_ctx, "市市场监管局")
+    (pkg,) = [p for p in market.packages() if p["case_id"] == cid]
+    assert {i["code"]: i["commitment"] for i in pkg["items"]}["food_licence"] is True
+    with pytest.raises(IntakeError, match="核查不实须写明"):
+        market.check(state.tracking_code, "food_licence", "failed", " ")
+    with pytest.raises(IntakeError, match="没有核查不实"):
+        demo_ctx.dispatch.revoke(cid, "zhangli", "承诺不实")
+    market.check(state.tracking_code, "food_licence", "failed", "现场核查：无冷藏设备，与承诺不符")
+    flags = demo_ctx.dispatch.follow_ups_of(demo_ctx.cases.get(cid))
+    assert "事项 food_licence 告知承诺核查不实：现场核查：无冷藏设备，与承诺不符" in flags
+    revoked = demo_ctx.dispatch.revoke(cid, "zhangli", "告知承诺内容不实，撤销食品经营许可")
+    assert revoked.status == "terminated" and revoked.termination["kind"] == "revoke"
+    assert "food_licence" in revoked.termination["basis"]
+
