@@ -81,6 +81,7 @@ class DeadlineSettings:
     # -- supervise (issue 11) --
     at_risk_days: Days = 3  # the deadline board's "即将到期": due within this many working days
     dashboard_refresh: Interval = 30.0  # seconds between the supervisor dashboard's refreshes
+    post_check_days: Days = 20  # working days for a department's post-check of a 告知承诺 item (事后核查)
 
 
 @dataclass(frozen=True)

@@ -135,7 +135,7 @@ def test_rating_levels(level, label):
 
 
 # -- refusals: (status, event, payload, what the clerk is told) ----------------------------------
-RESULT_WORDS = "办理结果应为：received、approved、rejected、completed"
+RESULT_WORDS = "办理结果应为：received、in_progress、needs_material、approved、rejected、completed"
 REFUSALS = [
     ('notice_issued', 'case.notice_issued', {'missing': ['m1'], 'reason': '情况变化'},
      '已出具过一次性告知书；只有情况变化后才能再次告知'),
@@ -363,10 +363,10 @@ def test_minimal_payloads_fill_every_default():
     done = at("dispatched")
     result = ev("case.item_result", {"item": "a", "status": "received"})
     assert apply(done, result).items["a"] == {"status": "received", "due": ITEMS["a"], "note": "", "document": "",
-                                              "at": result.device_time}
+                                              "at": result.device_time, "sent": done.items["a"]["sent"]}
     handed = ev("case.handed_over", {})
     over = apply(at("completed"), handed)
-    assert over.handed_over == {"method": "window", "note": "", "at": handed.device_time}
+    assert over.handed_over == {"method": "window", "note": "", "at": handed.device_time, "by": "zhangli"}
     rate = ev("case.rated", {"level": 3})
     assert apply(over, rate).rating == {"level": 3, "label": "基本满意", "comment": "", "at": rate.device_time,
                                         "reasons": [], "dimensions": {}, "channel": "window", "by": "zhangli"}

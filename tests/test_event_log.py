@@ -137,11 +137,13 @@ def run_op(ctx: HallContext, cases: list[str], op: str, a: int, b: int):
         item = list(state.items)[b % len(state.items)]
         if state.status not in ("accepted", "accepted_deferred", "dispatched"):
             expect = "不能登记办理结果"
-        elif state.items[item]["status"] in ("rejected", "completed"):
+        status = ["received", "approved", "completed", "rejected"][a % 4]
+        if state.items[item]["status"] in ("rejected", "completed"):
             expect = "已有最终结果"
+        elif state.items[item]["status"] == "approved" and status == "received":
+            expect = "不能退回"  # a department's report never goes back (已批准 → 部门已接收)
         else:
             expect = None
-        status = ["received", "approved", "completed", "rejected"][a % 4]
         return attempt(expect, svc.record_item_result, cid, "dept", item, status, "理由")
     elif op == "hand_over":
         return attempt(moves(state, "handed_over"), svc.hand_over, cid, "zhangli", "window")

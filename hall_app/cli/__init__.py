@@ -14,8 +14,9 @@ from hall_app.cli.common import UserError
 
 GROUPS = ("hall_app.cli.catalog", "hall_app.cli.find", "hall_app.cli.cases", "hall_app.cli.admin",
           "hall_app.cli.sync", "hall_app.cli.server", "hall_app.cli.config", "hall_app.cli.report",
-          "hall_app.cli.ratings", "hall_app.cli.queue",
-          "hall_app.cli.queue_screens")  # issue 10: hall-app kiosk / display
+          "hall_app.cli.ratings",
+          "hall_app.cli.queue", "hall_app.cli.queue_screens",  # issue 10: queue, kiosk, display
+          "hall_app.cli.dept")  # issue 12: the department's inbox
 
 
 def build_parser() -> argparse.ArgumentParser:

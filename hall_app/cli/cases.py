@@ -24,6 +24,9 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true")
     p.add_argument("--mark-reviewed", metavar="NOTE", help="核对完毕：清除同步冲突标记（两个值都留在经过中）")
     p.add_argument("--as-user", default="", help="记录操作的用户")
+    from hall_app.cli.dept import case_options  # after the counter: supply, supplement, hand-over
+
+    case_options(p)
     p.set_defaults(handler=cmd_case)
 
 
@@ -98,6 +101,9 @@ def cmd_case(args) -> int:
         if args.mark_reviewed is not None:
             state = ctx.cases.mark_reviewed(state.case_id, args.as_user or "admin", args.mark_reviewed)
             print("已标记核对完毕")
+        from hall_app.cli.dept import case_actions, print_departments
+
+        state = case_actions(ctx, state, args)
         timeline = ctx.cases.timeline(state.case_id)
     if args.json:
         dump_json({"case": state.to_dict(), "events": timeline})
@@ -112,6 +118,8 @@ def cmd_case(args) -> int:
             print(f"    {line}")
     for code, item in state.items.items():
         print(f"  事项 {code}: {item['status']}  期限 {item.get('due', '')}")
+    with translated_errors():
+        print_departments(ctx, state)
     for event in timeline:
         print(f"  {event['time']}  {event['actor']:<10} {event['type']}")
     return 0

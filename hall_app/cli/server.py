@@ -65,6 +65,10 @@ def register(sub) -> None:
     p.add_argument("--delay", type=float, default=5.0, help="每一步之间的秒数（默认 5）")
     p.add_argument("--interval", type=float, default=1.0, help="扫描间隔秒数（默认 1）")
     p.add_argument("--rounds", type=int, default=None, help="扫描若干轮后退出（默认一直运行）")
+    p.add_argument("--url", default="", help="服务器地址：各部门作为真实客户端通过收件箱接口办理（推荐）")
+    p.add_argument("--reject-rate", type=float, default=0.0, help="不予批准的比例（0–1，配 --url）")
+    p.add_argument("--material-rate", type=float, default=0.0, help="退回补正的比例（0–1，配 --url）")
+    p.add_argument("--seed", type=int, default=0, help="随机种子（配 --url）")
     p.set_defaults(handler=cmd_simulate)
 
 
@@ -184,16 +188,40 @@ def cmd_publish(args) -> int:
     return 0
 
 
+def _inbox_simulator(args, engine):
+    from sqlalchemy import select
+
+    from hall_app.server.auth import make_enrollment_code
+    from hall_app.server.models import packages
+    from hall_app.sync.department_sim import InboxSimulator
+
+    for rate in (args.reject_rate, args.material_rate):
+        if not 0 <= rate <= 1:
+            raise UserError("比例应在 0 与 1 之间")
+
+    def departments() -> list[str]:
+        with engine.connect() as conn:
+            return sorted(set(conn.execute(select(packages.c.department)).scalars()))
+
+    return InboxSimulator(args.url, lambda dept: make_enrollment_code(engine, f"dept:{dept}", hours=1),
+                          departments, delay=args.delay, reject_rate=args.reject_rate,
+                          material_rate=args.material_rate, seed=args.seed)
+
+
 def cmd_simulate(args) -> int:
     from hall_app.server.results import DepartmentSimulator
 
     with _engine(args) as engine:
-        simulator = DepartmentSimulator(engine, delay=args.delay)
+        simulator = _inbox_simulator(args, engine) if args.url else DepartmentSimulator(engine, delay=args.delay)
         print(f"模拟部门系统运行中：每步 {args.delay:g} 秒（Ctrl-C 结束）", flush=True)
+        from hall_app.sync.errors import SyncError
+
         try:
             total = simulator.run(args.interval, args.rounds)
         except KeyboardInterrupt:
             total = None
+        except SyncError as exc:
+            raise UserError(f"模拟部门无法使用服务器收件箱：{exc}", code=3) from None
     if total is not None:
         print(f"共登记办理结果 {total} 条")
     return 0

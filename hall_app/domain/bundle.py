@@ -83,6 +83,7 @@ class ItemDef(Conditional):
     promised_days: int = Field(ge=0, le=3650)
     output: Text
     mailable: bool = False
+    commitment: bool = False  # may be decided on a signed 告知承诺 (post-checked later, docs/dispatch.md)
     note: LongText | None = None
 
     @model_validator(mode="after")

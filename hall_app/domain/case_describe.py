@@ -98,7 +98,26 @@ def _item_result(p: dict, n: _Names) -> str:
 
 
 def _handed_over(p: dict, n: _Names) -> str:
-    return HAND_OVER_METHODS.get(p.get("method", ""), str(p.get("method", "")))
+    method = HAND_OVER_METHODS.get(p.get("method", ""), str(p.get("method", "")))
+    return method + (f" 邮件号 {p['waybill']}" if p.get("waybill") else "")
+
+
+def _supplemented(p: dict, n: _Names) -> str:
+    names = "、".join(str(n.materials.get(c, c)) for c in p.get("materials") or [])
+    return f"{n.items.get(p.get('item'), p.get('item'))}：补交 {names}" + (f"（{p['note']}）" if p.get("note") else "")
+
+
+def _terminated(p: dict, n: _Names) -> str:
+    from hall_app.domain.dispatch import TERMINATION_KINDS
+
+    return f"{TERMINATION_KINDS.get(str(p.get('kind', '')), p.get('kind'))}：{p.get('reason', '')}"
+
+
+def _check(p: dict, n: _Names) -> str:
+    from hall_app.domain.dispatch import CHECK_RESULTS
+
+    result = CHECK_RESULTS.get(str(p.get("result", "")), p.get("result"))
+    return f"{n.items.get(p.get('item'), p.get('item'))}：{result}" + (f"（{p['note']}）" if p.get("note") else "")
 
 
 def _rated(p: dict, n: _Names) -> str:
@@ -146,6 +165,9 @@ EVENTS: dict[str, tuple[str, Callable[[dict, _Names], str]]] = {
     "case.voided": ("作废", _reason),
     "case.reviewed": ("核对完毕", _reviewed),
     "case.document_printed": ("打印文书", _printed),
+    "case.supplemented": ("补正材料", _supplemented),
+    "case.terminated": ("终止/撤销", _terminated),
+    "case.check_recorded": ("告知承诺核查", _check),
 }
 EVENT_LABELS = {kind: label for kind, (label, _) in EVENTS.items()}
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from hall_app.domain import case_rules as rules
 from hall_app.domain.case_state import DECISION_EVENTS, ITEM_FINAL, RATING_LEVELS, CaseError, CaseState, slot_of, track
+from hall_app.domain.dispatch import check_waybill
 from hall_app.domain.events import Event
 from hall_app.domain.rating import RatingError, advance, follow_up_of, make_rating
 
@@ -110,6 +111,9 @@ def accepted(s: CaseState, e: Event) -> None:
     if not s.items:
         for code, due in (p.get("items") or {}).items():
             s.items[code] = {"status": "pending", "due": due, "note": "", "document": ""}
+        for code, check_due in (p.get("commitments") or {}).items():  # 告知承诺: post-check due
+            if code in s.items:
+                s.items[code]["commitment"] = check_due
     s.decided_at = e.device_time
     s.decision = {"type": e.type, "by": e.actor, "warnings": list(p.get("warnings", []))}
     if e.type == "case.accepted_deferred":
@@ -140,6 +144,9 @@ def dispatched(s: CaseState, e: Event) -> None:
     for item in s.items.values():
         if item["status"] == "pending":
             item["status"] = "dispatched"
+            item["sent"] = e.device_time
+    if e.payload.get("departments"):
+        s.decision["departments"] = {d: list(c) for d, c in e.payload["departments"].items()}
 
 
 def item_result(s: CaseState, e: Event) -> None:
@@ -153,10 +160,14 @@ def item_result(s: CaseState, e: Event) -> None:
 
 
 def handed_over(s: CaseState, e: Event) -> None:
-    method = e.payload.get("method", "window")
+    p = e.payload
+    method = p.get("method", "window")
     rules.check_hand_over(method)
+    if p.get("waybill"):  # the service requires one for mail; older events have none
+        check_waybill(p["waybill"])
     rules.transition(s, "handed_over")
-    s.handed_over = {"method": method, "note": e.payload.get("note", ""), "at": e.device_time}
+    s.handed_over = {"method": method, "note": p.get("note", ""), "at": e.device_time, "by": e.actor}
+    s.handed_over.update({k: p[k] for k in ("waybill", "collector", "collector_name") if p.get(k)})
 
 
 def rated(s: CaseState, e: Event) -> None:
@@ -230,3 +241,7 @@ HANDLERS: dict[str, Handler] = {
     "case.voided": voided,
     "case.document_printed": document_printed,
 }
+
+from hall_app.domain.case_handlers_after import AFTER_HANDLERS  # noqa: E402 - the events after the counter
+
+HANDLERS.update(AFTER_HANDLERS)

@@ -14,7 +14,6 @@ from hall_app.domain.case_state import (
     APPLICANT_KEYS,
     EDITABLE,
     HAND_OVER_METHODS,
-    ITEM_FINAL,
     MATERIAL_MARKS,
     PROXY_RELATIONS,
     RATING_LEVELS,
@@ -122,9 +121,11 @@ def check_supply(state: CaseState, material: Any) -> None:
 def check_result_fields(status: Any, note: Any) -> None:
     """What a department's result may say: a known status, and a note for a rejection."""
     if status not in RESULT_STATUSES:
-        raise CaseError("办理结果应为：received、approved、rejected、completed")
+        raise CaseError(f"办理结果应为：{'、'.join(RESULT_STATUSES)}")
     if status == "rejected" and _blank(note):
         raise CaseError("不予批准须写明理由")
+    if status == "needs_material" and _blank(note):
+        raise CaseError("退回补正须写明需补交的材料")
 
 
 def check_item_result(state: CaseState, item: Any, status: Any, note: Any) -> None:
@@ -134,8 +135,9 @@ def check_item_result(state: CaseState, item: Any, status: Any, note: Any) -> No
         raise CaseError(f"本办件没有事项 {item}")
     if state.status not in RESULT_OPEN:
         raise CaseError(f"办件当前状态为“{state.status_label}”，不能登记办理结果")
-    if state.items[item]["status"] in ITEM_FINAL:
-        raise CaseError(f"事项 {item} 已有最终结果，不能改写")
+    from hall_app.domain.dispatch import check_item_step
+
+    check_item_step(item, state.items[item]["status"], status)
 
 
 def check_hand_over(method: Any) -> None:

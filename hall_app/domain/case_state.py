@@ -23,18 +23,20 @@ STATUS_LABELS = {
     "handed_over": "已送达",
     "rated": "已评价",
     "voided": "已作废",
+    "terminated": "已终止",
 }
 TRANSITIONS: dict[str, set[str]] = {
     "draft": {"notice_issued", "accepted", "accepted_deferred", "refused", "voided"},
     "notice_issued": {"notice_issued", "accepted", "accepted_deferred", "refused", "voided"},
-    "accepted_deferred": {"accepted", "dispatched", "voided"},
-    "accepted": {"dispatched", "voided"},
-    "dispatched": {"completed", "voided"},
-    "completed": {"handed_over"},
-    "handed_over": {"rated"},
+    "accepted_deferred": {"accepted", "dispatched", "voided", "terminated"},
+    "accepted": {"dispatched", "voided", "terminated"},
+    "dispatched": {"completed", "voided", "terminated"},
+    "completed": {"handed_over", "terminated"},
+    "handed_over": {"rated", "terminated"},
     "refused": {"rated"},
     "rated": set(),
     "voided": set(),
+    "terminated": set(),  # 容缺 overdue (终止) or a failed 告知承诺 check (撤销): docs/dispatch.md
 }
 EDITABLE = {"draft", "notice_issued"}
 DECISION_EVENTS = {
@@ -45,7 +47,7 @@ DECISION_EVENTS = {
 }
 ITEM_FINAL = {"rejected", "completed"}
 # What a department may report for an item (pending and dispatched are the hall's own).
-RESULT_STATUSES = ("received", "approved", "rejected", "completed")
+RESULT_STATUSES = ("received", "in_progress", "needs_material", "approved", "rejected", "completed")
 RATING_LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 MATERIAL_MARKS = ("handed_in", "missing", "deferred")
 APPLICANT_KEYS = ("id_number", "uscc", "name", "phone", "address", "firm_name")
@@ -87,6 +89,8 @@ class CaseState:
     decided_at: str = ""
     decision: dict[str, Any] = field(default_factory=dict)
     handed_over: dict[str, Any] = field(default_factory=dict)
+    termination: dict[str, Any] = field(default_factory=dict)  # case.terminated: kind, reason, basis
+    checks: dict[str, dict[str, Any]] = field(default_factory=dict)  # 告知承诺 item → post-check
     rating: dict[str, Any] = field(default_factory=dict)
     documents: list[dict[str, Any]] = field(default_factory=list)
     void_reason: str = ""

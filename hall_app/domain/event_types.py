@@ -147,6 +147,7 @@ class Accepted(Payload):
     sized: ClassVar[bool] = True
     items: dict[Code, Date] = Field(default_factory=dict, max_length=MAX_LIST)
     warnings: list[Note] = Field(default_factory=list, max_length=MAX_LIST)
+    commitments: dict[Code, Date] = Field(default_factory=dict, max_length=MAX_LIST)  # 告知承诺 → check due
 
 
 class AcceptedDeferred(Accepted):
@@ -166,18 +167,22 @@ class Refused(Payload):
 class Dispatched(Payload):
     sized: ClassVar[bool] = True
     items: list[Code] = Field(default_factory=list, max_length=MAX_LIST)
+    departments: dict[Name, list[Code]] = Field(default_factory=dict, max_length=MAX_LIST)
 
 
 class ItemResult(Payload):
     item: Code
-    status: Literal["received", "approved", "rejected", "completed"]
+    status: Literal["received", "in_progress", "needs_material", "approved", "rejected", "completed"]
     note: Note = ""
     document: Annotated[str, text_rule(500)] = ""
 
 
 class HandedOver(Payload):
-    method: Literal["window", "mail"] = "window"
+    method: Literal["window", "mail", "elicence"] = "window"
     note: Note = ""
+    waybill: Annotated[str, text_rule(20)] = ""  # mail: the EMS number (checked by the domain)
+    collector: Literal["", "applicant", "proxy"] = ""  # window: who collected (verified by ID number)
+    collector_name: Name = ""
 
 
 class Rated(Payload):
@@ -233,6 +238,11 @@ SCHEMAS: dict[int, dict[str, type[Payload]]] = {1: {
     "case.reviewed": Reviewed,
     "case.document_printed": DocumentPrinted,
 }}
+# The events after the counter (docs/dispatch.md) live in their own module; it builds on
+# the types above, so it is imported here, after them.
+from hall_app.domain.event_types_dispatch import AFTER_SCHEMAS  # noqa: E402
+
+SCHEMAS[1].update(AFTER_SCHEMAS)
 assert set(SCHEMAS[SCHEMA_VERSION]) == set(EVENT_TYPES), "every event type needs a schema"
 
 

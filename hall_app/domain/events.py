@@ -22,18 +22,23 @@ EVENT_TYPES = {
     "case.material_marked": "material, status (handed_in / missing / deferred)",
     "case.field_set": "key, value",
     "case.notice_issued": "missing: [codes], deadline, reason (for a second notice)",
-    "case.accepted": "items: {code: due date}, warnings",
+    "case.accepted": "items: {code: due date}, warnings, commitments: {告知承诺 item: post-check due}",
     "case.accepted_deferred": "deferred: [codes], deadline, items: {code: due}, warnings",
     "case.deferred_supplied": "material",
     "case.refused": "reason, basis",
-    "case.dispatched": "items: [codes]",
-    "case.item_result": "item, status (received / approved / rejected / completed), note, document",
-    "case.handed_over": "method (window / mail), note",
+    "case.dispatched": "items: [codes], departments: {department: [its items]}",
+    "case.item_result": "item, status (received / in_progress / needs_material / approved / rejected / completed), "
+                        "note, document",
+    "case.handed_over": "method (window / mail / elicence), note, waybill, collector, collector_name",
     "case.rated": "level (1..5), comment, reasons, dimensions, channel, follow_up_due (a bad rating)",
     "case.follow_up": "step, note: the follow-up of a bad rating (核实 → 整改/解释说明/申诉 → 回访 → 办结)",
     "case.voided": "reason",
     "case.reviewed": "note: a supervisor checked the conflicts and clears needs_review",
     "case.document_printed": "kind, path, paper, printer, error",
+    # After the counter (docs/dispatch.md)
+    "case.supplemented": "item, materials, note, due: the supplement (补正) a department asked for, handed in",
+    "case.terminated": "kind (terminate / revoke), reason, basis: 容缺 overdue or a failed 告知承诺 check",
+    "case.check_recorded": "item, result (passed / failed), note: the department's 告知承诺 post-check",
 }
 
 

@@ -16,6 +16,9 @@ ITEM_STATUS_LABELS = {
     "pending": "待受理",
     "dispatched": "已分发",
     "received": "部门已接收",
+    "in_progress": "办理中",
+    "needs_material": "需补正",
+    "supplemented": "已补正",
     "approved": "已批准",
     "rejected": "不予批准",
     "completed": "已办结",
@@ -27,6 +30,6 @@ DOCUMENT_KINDS = {
     "refusal": "不予受理通知书",
     "authorisation": "授权委托书",
 }
-HAND_OVER_METHODS = {"window": "窗口领取", "mail": "邮政寄递"}
+HAND_OVER_METHODS = {"window": "窗口领取", "mail": "邮政寄递", "elicence": "电子证照送达"}
 APPLICANT_LABELS = {"id_number": "身份证号码", "uscc": "统一社会信用代码", "name": "姓名", "phone": "电话",
                     "address": "地址", "firm_name": "名称"}

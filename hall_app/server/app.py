@@ -13,8 +13,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from hall_app.domain.event_types import EventInvalid, Text, validate_event
-from hall_app.server import auth, feed
+from hall_app.server import auth, dispatcher, feed
 from hall_app.server.guard import DEFAULT_MAX_BODY, RequestGuard, describe_validation
+from hall_app.server.inbox import router as inbox_router
 from hall_app.server.ratelimit import RateLimits
 from hall_app.server.results import ResultError, ResultIn, post_result
 from hall_app.server.scopes import access, publish_scopes
@@ -105,6 +106,9 @@ class TrackingOut(BaseModel):
     accepted_on: str
     expected: str = Field(description="预计办结日期")
     items: list[TrackingItem]
+    departments: list[dict[str, Any]] = Field(default_factory=list, description="各办理部门的进度")
+    delivery: dict[str, str] = Field(default_factory=dict, description="送达方式与 EMS 邮件号（不含领取人）")
+    to_bring: list[str] = Field(default_factory=list, description="申请人还需补交的材料")
 
 
 def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLimits | None = None,
@@ -159,6 +163,7 @@ def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLim
             outcomes, position = feed.push(engine, device, body.events, app.state.hooks)
         except PermissionError as exc:
             raise HTTPException(403, str(exc)) from None
+        dispatcher.after_push(engine, body.events, outcomes)  # 数据分发 of what was accepted (after COMMIT)
         return {"results": [o.to_dict() for o in outcomes], "head": position}
 
     @app.get("/v1/pull", response_model=PullOut)
@@ -228,6 +233,7 @@ def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLim
         publish_scopes(router)
         app.include_router(router)
 
+    app.include_router(inbox_router)  # the department inbox (inbox.py)
     publish_scopes(app)
     return app
 
@@ -266,6 +272,7 @@ def serve(url: str | None, host: str = "127.0.0.1", port: int = 8700, log_level:
     # database then waits less for Python before it commits.
     sys.setswitchinterval(0.001)
     engine = open_engine(url)  # migrations run once, here, before any worker starts
+    dispatcher.sweep(engine)  # accepted cases that arrived while no server dispatched them
     if workers > 1:
         engine.dispose()
         os.environ[ENV_URL] = normalise_url(url)

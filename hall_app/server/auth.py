@@ -119,7 +119,8 @@ def enroll(engine: Engine, code: str, device_id: str, name: str = "") -> tuple[D
     stops working.
     """
     device_id = device_id.strip()
-    if not device_id or len(device_id) > 64 or device_id == "server" or device_id.startswith("dept:") \
+    if not device_id or len(device_id) > 64 or device_id == "server" \
+            or device_id.startswith(("dept:", "server:")) \
             or any(w in device_id for w in WILDCARDS) or not device_id.isprintable():
         raise AuthError("设备编号无效")
     token = "hat_" + secrets.token_urlsafe(32)

@@ -129,3 +129,19 @@ audit = Table(
     Column("what", String(40), nullable=False),
     Column("detail", Text, nullable=False, default=""),
 )
+
+# Department packages (数据分发, hall_app/server/dispatcher.py): one row per case and
+# department, made when the server dispatches the case; the inbox pages them by ``seq``
+# (the case.dispatched event's feed position) and the department acknowledges each.
+packages = Table(
+    "packages", metadata,
+    Column("package_id", String(120), primary_key=True),  # CASE_ID/DEPARTMENT
+    Column("case_id", String(36), nullable=False),
+    Column("department", String(64), nullable=False),
+    Column("hall", String(32), nullable=False, default=""),
+    Column("seq", BigInteger, nullable=False),
+    Column("created_at", String(40), nullable=False, default=""),
+    Column("acked_at", String(40), nullable=False, default=""),
+    Index("ix_packages_department_seq", "department", "seq"),
+    Index("ix_packages_case", "case_id"),
+)

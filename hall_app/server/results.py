@@ -112,24 +112,34 @@ def post_result(engine: Engine, dept: DeviceInfo, result: ResultIn) -> dict[str,
         check_result_fields(result.status, result.note)
     except CaseError as exc:
         raise ResultError(str(exc), 422) from None
-    event_id = str(uuid.uuid5(NAMESPACE, f"{dept.device_id}/{result.result_id}")) if result.result_id \
-        else str(uuid.uuid4())
+    return post_department_event(engine, dept, "case.item_result", result.payload(), result.item, result.result_id,
+                                 result.tracking_code, result.case_id)
+
+
+def post_department_event(engine: Engine, dept: DeviceInfo, kind: str, payload: dict[str, Any], item: str,
+                          key: str = "", tracking_code: str = "", case_id: str = "") -> dict[str, Any]:
+    """Write one department event (a result, a post-check) about ``item`` of a case.
+
+    ``key``: the department's own id for it; the same key again is a harmless retry
+    (same content) or refused (other content). Ownership and the case's rules are
+    checked inside the transaction that writes it."""
+    event_id = str(uuid.uuid5(NAMESPACE, f"{dept.device_id}/{key}")) if key else str(uuid.uuid4())
     with engine.begin() as conn:
         first = reserve(conn, 1)  # serialises with pushes: the state read below is current
         existing = conn.execute(select(feed.c.seq, feed.c.payload).where(feed.c.event_id == event_id)).first()
         if existing is not None:
-            if dict(existing.payload) == result.payload():
+            if dict(existing.payload) == payload:
                 return {"event_id": event_id, "seq": existing.seq, "status": "duplicate"}
             raise ResultError("该结果编号已登记过不同的内容")
-        case = find_case(conn, result.tracking_code, result.case_id)
+        case = find_case(conn, tracking_code, case_id)
         if case is None:
             raise ResultError("没有该办件", 404)
-        check_ownership(conn, dept, case, result.item)
+        check_ownership(conn, dept, case, item)
         state = case_state(conn, case["case_id"])
         seq = conn.execute(update(devices).where(devices.c.device_id == dept.device_id)
                            .values(last_seq=devices.c.last_seq + 1).returning(devices.c.last_seq)).scalar_one()
         event = Event(event_id, case["case_id"], dept.device_id, int(seq), f"dept:{dept.dept}"[:64],
-                      "case.item_result", result.payload(), utc_now())
+                      kind, payload, utc_now())
         try:
             apply(state, event, strict=True)
         except CaseError as exc:

@@ -43,7 +43,13 @@ ENDPOINTS: dict[str, str] = {
     # -- supervise (issue 11) --
     "dashboard": "GET /v1/dashboard",
     "rate": "POST /t/{code}/rate",
+    # The department inbox (hall_app/server/inbox.py, docs/dispatch.md)
+    "inbox": "GET /v1/departments/{dept}/inbox",
+    "package": "GET /v1/departments/{dept}/packages/{case_id}",
+    "ack": "POST /v1/departments/{dept}/packages/{case_id}/ack",
+    "check": "POST /v1/departments/{dept}/checks",
 }
+INBOX_ENDPOINTS = frozenset({"inbox", "package", "ack", "check"})
 PUBLIC_ENDPOINTS = frozenset({"healthz", "enroll", "track", "track_json", "rate"})
 
 # --- queue (issue 10): its endpoints and rows live in queue_scopes.py -------------------
@@ -56,7 +62,7 @@ PUBLIC_ENDPOINTS = PUBLIC_ENDPOINTS | QUEUE_PUBLIC
 QUEUE_EVENTS: frozenset[str] = frozenset()
 # --- end queue ---------------------------------------------------------------------------
 
-DEPARTMENT_EVENTS = frozenset({"case.item_result"})
+DEPARTMENT_EVENTS = frozenset({"case.item_result", "case.check_recorded"})
 SUPERVISOR_EVENTS = frozenset({"case.reviewed", "case.follow_up"})
 HALL_EVENTS = frozenset(t for t in EVENT_TYPES if t.startswith("case.")) - DEPARTMENT_EVENTS
 AGENT_EVENTS = HALL_EVENTS - SUPERVISOR_EVENTS
@@ -79,9 +85,10 @@ SCOPE_TABLE: dict[str, ScopeRule] = {r.kind: r for r in (
               "as a hall device (a window sees its whole hall); queue actions for its own window only"),
     ScopeRule("agent", "帮代办员", "agent:王强@JJ01", frozenset({"state", "push", "pull"}), AGENT_EVENTS,
               "only cases it started itself, in its own hall; no department results, no supervisor review"),
-    ScopeRule("dept", "部门系统", "dept:市公安局 / dept:市公安局@JJ01", frozenset({"state", "results"}),
-              DEPARTMENT_EVENTS,
-              "results (through /v1/results) for the items of its own department, in the halls it serves"),
+    ScopeRule("dept", "部门系统", "dept:市公安局 / dept:市公安局@JJ01",
+              frozenset({"state", "results"}) | INBOX_ENDPOINTS, DEPARTMENT_EVENTS,
+              "its own department's inbox, results (through /v1/results) and post-checks for the items of its "
+              "own department, in the halls it serves"),
     ScopeRule("kiosk", "取号机", "kiosk:JJ01/K1", frozenset({"state"}), QUEUE_EVENTS,
               "issues queue tickets only (online, by appointment, or from its reserved offline block); "
               "no case data in or out"),
@@ -172,15 +179,23 @@ def declared_endpoint(route: APIRoute) -> str | None:
     return None
 
 
-def publish_scopes(app: FastAPI | APIRouter) -> None:
-    """Write each operation's allowed scope kinds into OpenAPI as ``x-scopes`` (an
-    APIRouter's routes before it is included: an included router's routes are not in
-    ``app.routes`` as APIRoutes)."""
-    for route in app.routes:
+def api_routes(routes: Iterable[Any]) -> Iterable[APIRoute]:
+    """Every APIRoute of an app, including those of routers it includes (FastAPI keeps
+    an included router as one entry that holds the router's own routes)."""
+    for route in routes:
         if isinstance(route, APIRoute):
-            endpoint = declared_endpoint(route)
-            if endpoint is not None:
-                route.openapi_extra = {**(route.openapi_extra or {}), "x-scopes": endpoint_scopes(endpoint)}
+            yield route
+        elif hasattr(route, "original_router"):
+            yield from api_routes(route.original_router.routes)
+
+
+def publish_scopes(app: FastAPI | APIRouter) -> None:
+    """Write each operation's allowed scope kinds into OpenAPI as ``x-scopes`` (an app's
+    routes, or an APIRouter's before it is included)."""
+    for route in api_routes(app.routes):
+        endpoint = declared_endpoint(route)
+        if endpoint is not None:
+            route.openapi_extra = {**(route.openapi_extra or {}), "x-scopes": endpoint_scopes(endpoint)}
 
 
 # --- per event ---------------------------------------------------------------------------
@@ -310,8 +325,7 @@ def claim_cases(conn: Connection, started: list[dict[str, Any]]) -> dict[str, Ve
 
 def undeclared_routes(app: FastAPI) -> list[str]:
     """Routes that do not say who may call them (a test keeps this empty)."""
-    return [f"{sorted(r.methods)} {r.path}" for r in app.routes
-            if isinstance(r, APIRoute) and declared_endpoint(r) is None]
+    return [f"{sorted(r.methods)} {r.path}" for r in api_routes(app.routes) if declared_endpoint(r) is None]
 
 
 def markdown_table() -> str:

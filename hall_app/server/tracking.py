@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from hall_app.domain.case import ITEM_STATUS_LABELS, STATUS_LABELS
+from hall_app.domain.case import HAND_OVER_METHODS, ITEM_STATUS_LABELS, STATUS_LABELS
 from hall_app.domain.tracking import format_tracking_code, parse_tracking_code
 from hall_app.server.catalog import bundle_names
 from hall_app.server.results import bundle_of, case_state, find_case
@@ -79,13 +79,15 @@ def find_view(engine: Engine, raw_code: str) -> dict[str, Any] | None:
     if exact is not None:
         name = exact.get("name", state.bundle_code)
         items = {i["code"]: (i.get("name", i["code"]), i.get("department", "")) for i in exact.get("items", [])}
+        materials = {m["code"]: m.get("name", m["code"]) for m in exact.get("materials", [])}
     else:
         name, names = bundle_names(engine, state.bundle_code, state.bundle_hash)
-        items = {c: (n, "") for c, n in names.items()}
-    return public_view(state, name, items)
+        items, materials = {c: (n, "") for c, n in names.items()}, {}
+    return public_view(state, name, items, materials)
 
 
-def public_view(state, bundle_name: str, items: dict[str, tuple[str, str]]) -> dict[str, Any]:
+def public_view(state, bundle_name: str, items: dict[str, tuple[str, str]],
+                materials: dict[str, str] | None = None) -> dict[str, Any]:
     """The case as the page and its JSON variant show it: statuses, dates, masked name,
     each department's note scrubbed of personal data (scrub.py)."""
     rows = []
@@ -100,7 +102,35 @@ def public_view(state, bundle_name: str, items: dict[str, tuple[str, str]]) -> d
             "applicant": mask_name(applicant), "status": state.status,
             "status_label": STATUS_LABELS.get(state.status, state.status),
             "accepted_on": (state.decided_at[:10] or state.created_at[:10]),
-            "expected": max((r["due"] for r in rows), default=""), "items": rows}
+            "expected": max((r["due"] for r in rows), default=""),
+            "items": rows} | after_counter(state, rows, materials)
+
+
+def after_counter(state, rows: list[dict[str, Any]], materials: dict[str, str] | None = None) -> dict[str, Any]:
+    """Each department's block, the delivery (method and EMS number, never who
+    collected) and what the citizen must still bring (material names only)."""
+    from hall_app.domain.dispatch import PACKAGE_LABELS, package_status
+
+    by_dept: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        if row["department"]:
+            by_dept.setdefault(row["department"], []).append(row)
+    departments = []
+    for dept, own in by_dept.items():
+        status = package_status(state, {r["code"] for r in own})
+        departments.append({"department": dept, "status": status, "status_label": PACKAGE_LABELS[status],
+                            "items": [r["name"] for r in own], "due": max((r["due"] for r in own), default=""),
+                            "updated": max((r["updated"] for r in own), default="")})
+    delivery = {}
+    if state.handed_over:
+        method = state.handed_over.get("method", "")
+        delivery = {"method": method, "method_label": HAND_OVER_METHODS.get(method, method),
+                    "waybill": str(state.handed_over.get("waybill", "")),
+                    "on": str(state.handed_over.get("at", ""))[:10]}
+    names = materials or {}
+    bring = [names.get(code, code) for code in state.deferred]
+    bring += [f"{r['name']}：{r['note']}" for r in rows if r["status"] == "needs_material"]
+    return {"departments": departments, "delivery": delivery, "to_bring": bring}
 
 
 def tracking_page(engine: Engine, raw_code: str) -> Page:
@@ -110,6 +140,25 @@ def tracking_page(engine: Engine, raw_code: str) -> Page:
 
 def render_case(state, name: str, items: dict[str, tuple[str, str]]) -> Page:
     return render_view(public_view(state, name, items))
+
+
+def _after_counter_html(view: dict[str, Any]) -> str:
+    e = html.escape
+    parts = []
+    delivery = view.get("delivery") or {}
+    if delivery:
+        waybill = f"　EMS 邮件号：{e(delivery['waybill'])}" if delivery.get("waybill") else ""
+        parts.append(f"<div class='card'><div class='k'>送达</div><div class='s done'>{e(delivery['method_label'])}"
+                     f"</div><div class='k'>{e(delivery['on'])}{waybill}</div></div>")
+    if view.get("to_bring"):
+        listed = "".join(f"<li>{e(x)}</li>" for x in view["to_bring"])
+        parts.append(f"<div class='card'><div class='k'>还需您补交</div><ul>{listed}</ul></div>")
+    for dept in view.get("departments") or []:
+        css = "done" if dept["status"] == "done" else "bad" if dept["status"] in ("rejected", "needs_material") else ""
+        parts.append(f"<div class='card'><div class='k'>办理部门</div><div>{e(dept['department'])}</div>"
+                     f"<div class='s {css}'>{e(dept['status_label'])}</div>"
+                     f"<div class='k'>{e('、'.join(dept['items']))}　承诺办结：{e(dept['due'])}</div></div>")
+    return "".join(parts)
 
 
 def render_view(view: dict[str, Any]) -> Page:
@@ -133,8 +182,8 @@ def render_view(view: dict[str, Any]) -> Page:
                f"<div class='k'>受理日期</div><div>{e(view['accepted_on'])}</div>"
                + (f"<div class='k'>预计办结</div><div>{e(view['expected'])}</div>" if view["expected"] else "")
                + "</div>")
-    body = f"<h1>{e(view['bundle'])}</h1>{summary}" + ("".join(rows) if rows else
-                                                       "<div class='card'>尚未受理，暂无事项进度。</div>")
+    body = f"<h1>{e(view['bundle'])}</h1>{summary}" + _after_counter_html(view) + (
+        "".join(rows) if rows else "<div class='card'>尚未受理，暂无事项进度。</div>")
     from hall_app.server.public_rating import rating_form  # supervise (issue 11): 好差评 on the page
 
     body += rating_form(view)

@@ -12,7 +12,7 @@ from hall_app.domain.decisions import deferred_materials
 from hall_app.domain.text import clean
 from hall_app.services.case_intake import CaseIntake
 from hall_app.services.case_work import CaseWork
-from hall_app.services.intake import Review, applicant_attr
+from hall_app.services.intake import IntakeError, Review, applicant_attr
 
 
 class CaseDecisions(CaseIntake):
@@ -34,12 +34,31 @@ class CaseDecisions(CaseIntake):
     def _dues(review: Review) -> dict[str, str]:
         return {d.code: d.due for d in review.dues}
 
-    def accept(self, case_id: str, actor: str) -> CaseState:
+    def accept(self, case_id: str, actor: str, commitments: list[str] | tuple[str, ...] = ()) -> CaseState:
+        """受理; ``commitments``: items the applicant signs a 告知承诺 for (the bundle must
+        mark them eligible), each with its post-check due (事后核查, [deadlines] post_check_days)."""
         with self.work(case_id, actor) as w:
             review = self._review_in(w)
             review.options["accept"].require()
+            checks = self._commitments(review, commitments)
             self._materialise_prefill(w, review)
-            return w.record("case.accepted", {"items": self._dues(review), "warnings": list(review.warnings)})
+            payload = {"items": self._dues(review), "warnings": list(review.warnings)}
+            return w.record("case.accepted", payload | ({"commitments": checks} if checks else {}))
+
+    def _commitments(self, review: Review, codes: list[str] | tuple[str, ...]) -> dict[str, str]:
+        if not codes:
+            return {}
+        planned = {p.item.code: p.item for p in review.plan.items}
+        due = self.ctx.calendar.add_working_days(self.ctx.today(), self.ctx.settings.post_check_days)
+        out = {}
+        for code in codes:
+            item = planned.get(code)
+            if item is None:
+                raise IntakeError(f"本办件没有事项“{code}”")
+            if not item.commitment:
+                raise IntakeError(f"事项“{item.name}”不适用告知承诺制，须按材料审查办理")
+            out[code] = due.date.isoformat()
+        return out
 
     def defer(self, case_id: str, actor: str) -> CaseState:
         with self.work(case_id, actor) as w:

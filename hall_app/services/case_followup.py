@@ -19,8 +19,10 @@ class CaseFollowUp(CaseServiceBase):
         return self._write(case_id, actor, "case.deferred_supplied", {"material": material})
 
     def dispatch(self, case_id: str, actor: str) -> CaseState:
-        with self.work(case_id, actor) as w:
-            return w.record("case.dispatched", {"items": list(w.state.items)})
+        """One package per department (services/dispatch.py; the server does it for enrolled devices)."""
+        from hall_app.services.dispatch import DispatchService
+
+        return DispatchService(self.ctx).dispatch(case_id, actor)
 
     def record_item_result(self, case_id: str, actor: str, item: str, status: str,
                            note: str = "", document: str = "") -> CaseState:

@@ -28,7 +28,9 @@ if TYPE_CHECKING:
     from hall_app.domain.catalog import Catalog
     from hall_app.services.cases import CaseService
     from hall_app.services.catalog import CatalogService
+    from hall_app.services.dispatch import DispatchService
     from hall_app.services.documents import DocumentService
+    from hall_app.services.handover import HandOverService
     from hall_app.services.people import PersonFileService
     from hall_app.services.queue import HallQueue
     from hall_app.services.ratings import RatingService
@@ -138,6 +140,18 @@ class HallContext:
         from hall_app.services.cases import CaseService
 
         return CaseService(self)
+
+    @cached_property
+    def dispatch(self) -> "DispatchService":  # after the counter (docs/dispatch.md)
+        from hall_app.services.dispatch import DispatchService
+
+        return DispatchService(self)
+
+    @cached_property
+    def handover(self) -> "HandOverService":
+        from hall_app.services.handover import HandOverService
+
+        return HandOverService(self)
 
     @cached_property
     def people(self) -> "PersonFileService":

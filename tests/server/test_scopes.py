@@ -44,17 +44,18 @@ EXPECTED_ENDPOINTS = {
                                                         "queue_close_day"},
     "window": {"state", "push", "pull"} | QUEUE_WINDOW,
     "agent": {"state", "push", "pull"},
-    "dept": {"state", "results"},
+    "dept": {"state", "results", "inbox", "package", "ack", "check"},  # its own inbox (issue 12)
     "kiosk": {"state", "queue_lines", "queue_issue", "queue_checkin", "queue_blocks", "queue_offline"},
     "display": {"state"} | QUEUE_READ,
     "admin": {"state"},
     "supervisor": {"state", "dashboard"},  # supervise (issue 11)
 }
+DEPT_EVENTS = {"case.item_result", "case.check_recorded"}  # results and 告知承诺 post-checks
 EXPECTED_EVENTS = {
-    "hall": set(CASE_EVENTS) - {"case.item_result"},
-    "window": set(CASE_EVENTS) - {"case.item_result"},
-    "agent": set(CASE_EVENTS) - {"case.item_result", "case.reviewed", "case.follow_up"},
-    "dept": {"case.item_result"},
+    "hall": set(CASE_EVENTS) - DEPT_EVENTS,
+    "window": set(CASE_EVENTS) - DEPT_EVENTS,
+    "agent": set(CASE_EVENTS) - DEPT_EVENTS - {"case.reviewed", "case.follow_up"},
+    "dept": DEPT_EVENTS,
     "kiosk": set(),  # queue events are written by the server only, never pushed
     "display": set(),
     "admin": set(),
@@ -223,6 +224,10 @@ REQUESTS = {
     "queue_blocks": ("POST", "/v1/queue/blocks", {"line": "A"}),
     "queue_offline": ("POST", "/v1/queue/offline", {"tickets": []}),
     "dashboard": ("GET", "/v1/dashboard", None),  # supervise (issue 11)
+    "inbox": ("GET", "/v1/departments/市公安局/inbox", None),
+    "package": ("GET", "/v1/departments/市公安局/packages/no-such-case", None),
+    "ack": ("POST", "/v1/departments/市公安局/packages/no-such-case/ack", None),
+    "check": ("POST", "/v1/departments/市公安局/checks", {"case_id": "no-such-case", "item": "x", "result": "passed"}),
 }
 
 
@@ -254,4 +259,4 @@ def test_docs_carry_the_same_table():
     text = (ROOT / "docs" / "server.md").read_text(encoding="utf-8")
     assert markdown_table() in text
     assert "| `hall` | `hall:JJ01` | `GET /v1/state`, `POST /v1/push`, `GET /v1/pull` | all `case.*` except " \
-           "`case.item_result` |" in markdown_table()
+           "`case.check_recorded`, `case.item_result` |" in markdown_table()

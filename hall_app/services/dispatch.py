@@ -1,0 +1,142 @@
+"""After the counter, the window's side (docs/dispatch.md): dispatch on this machine
+(standalone), each department's state per case, the supplement (补正) a department
+asked for, deferred materials handed in later, an overdue deferral's termination
+(终止), and the clerk's follow-up list.
+
+The rules are the domain's (domain/dispatch.py, case_rules.py); these use cases shape
+the payloads, check what the clerk typed against the case's bundle, and write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from hall_app.domain import dispatch as rules
+from hall_app.domain.case import CaseState
+from hall_app.domain.text import clean
+from hall_app.services.case_work import CaseServiceBase
+from hall_app.services.intake import IntakeError
+from hall_app.store.models import CaseRow
+
+# Statuses in which a case may still need the clerk (results back, material asked, deadlines).
+OPEN_STATUSES = ("notice_issued", "accepted", "accepted_deferred", "dispatched", "completed")
+DISPATCH_ACTOR = "数据分发"
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """One case on the clerk's follow-up list and why."""
+
+    case_id: str
+    tracking_code: str
+    bundle_name: str
+    applicant_name: str
+    status: str
+    window: str
+    flags: tuple[str, ...]
+
+
+class DispatchService(CaseServiceBase):
+    # -- dispatch -------------------------------------------------------------------------
+    def departments_map(self, state: CaseState) -> dict[str, list[str]]:
+        bundle = self.ctx.catalog_service.bundle_for(state.bundle_code, state.bundle_hash)
+        return rules.departments(bundle, list(state.items))
+
+    def dispatch(self, case_id: str, actor: str = DISPATCH_ACTOR) -> CaseState:
+        """Send the items to their departments (one package each). On a device enrolled
+        with a server the server does this when the acceptance reaches it."""
+        with self.work(case_id, actor) as w:
+            return w.record("case.dispatched", {"items": list(w.state.items),
+                                                "departments": self.departments_map(w.state)})
+
+    def dispatch_accepted(self) -> list[str]:
+        """Standalone (no server): dispatch every accepted case of this machine, as the
+        server does for enrolled devices. Returns the cases dispatched."""
+        with self.ctx.read() as session:
+            ids = list(session.scalars(select(CaseRow.case_id).where(
+                CaseRow.status.in_(rules.ACCEPTANCE_STATUSES)).order_by(CaseRow.created_at)))
+        for case_id in ids:
+            self.dispatch(case_id)
+        return ids
+
+    def department_rows(self, case: str | CaseState) -> list[dict[str, Any]]:
+        state = self.get(case) if isinstance(case, str) else case
+        bundle = self.ctx.catalog_service.bundle_for(state.bundle_code, state.bundle_hash)
+        return rules.department_rows(bundle, state)
+
+    # -- supplements (补正) and deferred materials (容缺) ------------------------------------
+    def supplement(self, case_id: str, actor: str, item: str, materials: list[str], note: str = "") -> CaseState:
+        """The applicant brought what the department asked for: the item goes back to it,
+        its promised date moved by the working days it waited."""
+        with self.work(case_id, actor) as w:
+            bundle = self.ctx.catalog_service.bundle_for(w.state.bundle_code, w.state.bundle_hash)
+            wanted = {m.code: m.name for m in bundle.materials if item in m.items}
+            codes = [clean(m) for m in materials if clean(m)]
+            for code in codes:
+                if code not in wanted:
+                    raise IntakeError(f"“{code}”不是事项 {item} 所需的材料（可选：{'、'.join(wanted) or '无'}）")
+            rules.check_supplement(w.state, item, codes)
+            return w.record("case.supplemented", {"item": item, "materials": codes, "note": clean(note),
+                                                  "due": self._moved_due(w.state.items[item])})
+
+    def _moved_due(self, item: dict[str, Any]) -> str:
+        due, returned = rules._day(item.get("due")), rules._day(item.get("at"))
+        if due is None or returned is None:
+            return str(item.get("due", ""))
+        today = self.ctx.today()
+        waited = self.ctx.calendar.working_days_between(returned, today) if today > returned else 0
+        return self.ctx.calendar.add_working_days(due, waited).date.isoformat() if waited else due.isoformat()
+
+    def supply(self, case_id: str, actor: str, material: str) -> CaseState:
+        """A deferred material (容缺) handed in later."""
+        state = self.get(case_id)
+        code = clean(material)
+        if code not in state.deferred:
+            listed = "、".join(state.deferred) or "无"
+            raise IntakeError(f"该办件不需要补交“{code}”（待补交的容缺材料：{listed}）")
+        return self.ctx.cases.supply_deferred(case_id, actor, code)
+
+    def terminate_overdue(self, case_id: str, actor: str, reason: str = "") -> CaseState:
+        """An overdue deferral: 终止办理, as the signed 容缺受理承诺书 says."""
+        with self.work(case_id, actor) as w:
+            if not rules.deferral_overdue(w.state, self.ctx.today()):
+                raise IntakeError("容缺材料尚未逾期（或已补齐），不能终止办理")
+            listed = "、".join(w.state.deferred)
+            why = clean(reason) or f"容缺材料逾期未补交（期限 {w.state.deferred_deadline}）：{listed}"
+            return w.record("case.terminated", {"kind": "terminate", "reason": why,
+                                                "basis": "容缺受理承诺书：逾期未补齐材料的，终止办理"})
+
+    def revoke(self, case_id: str, actor: str, reason: str) -> CaseState:
+        """撤销 a case decided on a commitment the post-check found untrue."""
+        with self.work(case_id, actor) as w:
+            failed = [code for code, check in w.state.checks.items() if check["result"] == "failed"]
+            if not failed:
+                raise IntakeError("该办件没有核查不实的告知承诺事项，不能撤销")
+            return w.record("case.terminated", {"kind": "revoke", "reason": clean(reason),
+                                                "basis": f"告知承诺书：承诺内容与实际不符（{'、'.join(failed)}）"})
+
+    # -- the clerk's list ---------------------------------------------------------------------
+    def follow_ups_of(self, state: CaseState) -> list[str]:
+        return rules.follow_up_flags(state, self.ctx.today())
+
+    def follow_ups(self, window: str | None = None, limit: int = 200) -> list[FollowUp]:
+        """Cases that need the clerk now: results back, material asked, rejections,
+        deferrals and notices due or overdue, failed post-checks. Overdue first."""
+        query = select(CaseRow).where(CaseRow.status.in_(OPEN_STATUSES))
+        if window:
+            query = query.where(CaseRow.window == window)
+        with self.ctx.unit_of_work() as (session, repo):
+            rows = list(session.scalars(query.order_by(CaseRow.updated_at.desc()).limit(limit)))
+            states = [(row, repo.get(row.case_id)) for row in rows]
+        today, out = self.ctx.today(), []
+        for row, state in states:
+            if state is None:
+                continue
+            flags = rules.follow_up_flags(state, today)
+            if flags:
+                out.append(FollowUp(row.case_id, row.tracking_code, row.bundle_name, row.applicant_name,
+                                    state.status, row.window, tuple(flags)))
+        return sorted(out, key=lambda f: (not any("逾期" in x or "超过" in x for x in f.flags), f.tracking_code))
