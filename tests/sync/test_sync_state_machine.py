@@ -95,6 +95,27 @@ def _results(ctx, case_id, actor):
         ctx.cases.record_item_result(case_id, "dept-system", item, "completed", document=f"DOC-{item}")
 
 
+def _supplement(ctx, case_id, actor):
+    """补正: an item a department sent back (需补正) gets its first material."""
+    state = ctx.cases.get(case_id)
+    returned = [code for code, item in state.items.items() if item.get("status") == "needs_material"]
+    if not returned:
+        raise IntakeError("没有需补正的事项")
+    bundle = ctx.catalog.entry(state.bundle_code).bundle
+    wanted = [m.code for m in bundle.materials if returned[0] in m.items]
+    ctx.dispatch.supplement(case_id, actor, returned[0], wanted[:1], "已补正")
+
+
+def _check(ctx, case_id, actor):
+    """A department's 告知承诺 post-check: as for results, an enrolled device refuses to
+    record it locally (the department posts it to the server's inbox)."""
+    from hall_app.services.inbox import LocalInbox
+
+    state = ctx.cases.get(case_id)
+    for item in list(state.items):
+        LocalInbox(ctx, "dept-system").check(case_id, item, "passed")
+
+
 # Every event type, each by the service call that writes it. A call the case's state
 # does not allow is refused by the service (IntakeError) and writes nothing.
 ACTIONS = {
@@ -117,6 +138,9 @@ ACTIONS = {
     "case.follow_up": _follow_up,
     "case.voided": lambda ctx, c, a: ctx.cases.void(c, a, "重复受理"),
     "case.reviewed": lambda ctx, c, a: ctx.cases.mark_reviewed(c, a, "已核对"),
+    "case.supplemented": _supplement,
+    "case.terminated": lambda ctx, c, a: ctx.dispatch.terminate_overdue(c, a),
+    "case.check_recorded": _check,
     "case.document_printed": lambda ctx, c, a: ctx.cases.record_print(c, a, "receipt", "/tmp/r.pdf", "a4"),
 }
 assert set(ACTIONS) | {"case.started"} == set(EVENT_TYPES), "the machine must draw every event type"
