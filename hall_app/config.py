@@ -94,8 +94,16 @@ class ServerSettings:
     enroll_per_minute: PerMinute = 6.0  # failed enrollments per client address
 
 
+# -- agents' laptops (issue 13) --
+@dataclass(frozen=True)
+class AgentSettings:
+    idle_lock_minutes: int = 10  # the agent's screen locks after this many idle minutes (0: never)
+    stale_hours: Interval = 24.0  # offline catalog / person data older than this is flagged
+
+
 SECTIONS: dict[str, type] = {"device": DeviceSettings, "printing": PrintingSettings,
-                             "deadlines": DeadlineSettings, "sync": SyncSettings, "server": ServerSettings}
+                             "deadlines": DeadlineSettings, "sync": SyncSettings, "server": ServerSettings,
+                             "agent": AgentSettings}
 # flat key -> its section
 FLAT: dict[str, str] = {f.name: section for section, cls in SECTIONS.items() for f in fields(cls)}
 # tables of their own (not flat keys): calendar years and the keymap
@@ -113,6 +121,7 @@ class Settings:
     deadlines: DeadlineSettings
     sync: SyncSettings
     server: ServerSettings
+    agent: AgentSettings
     calendar: dict[str, dict[str, list[str]]]  # {"2027": {"holidays": [...], "workdays": [...]}}
     keymap: dict[str, str]  # binding id -> keys, e.g. {"workbench.new": "f2,ctrl+n"}
     config_file: str

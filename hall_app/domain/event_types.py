@@ -230,6 +230,10 @@ SCHEMAS: dict[int, dict[str, type[Payload]]] = {1: {
     "case.reviewed": Reviewed,
     "case.document_printed": DocumentPrinted,
 }}
+# -- agents (issue 13): their schemas live in their own module --
+from hall_app.domain.event_types_agents import AGENT_SCHEMAS  # noqa: E402 - needs Payload above
+
+SCHEMAS[1].update(AGENT_SCHEMAS)
 assert set(SCHEMAS[SCHEMA_VERSION]) == set(EVENT_TYPES), "every event type needs a schema"
 
 

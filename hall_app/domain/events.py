@@ -34,6 +34,8 @@ EVENT_TYPES = {
     "case.voided": "reason",
     "case.reviewed": "note: a supervisor checked the conflicts and clears needs_review",
     "case.document_printed": "kind, path, paper, printer, error",
+    # -- agents (帮办代办, issue 13; schema in event_types_agents.py) --
+    "case.authorisation_set": "authorisation: the copy of the 授权委托书 the case is filed under, or null",
 }
 
 

@@ -26,6 +26,8 @@ from hall_app.store.repository import CaseRepository, next_device_seq
 
 if TYPE_CHECKING:
     from hall_app.domain.catalog import Catalog
+    from hall_app.services.agent_day import AgentDay
+    from hall_app.services.authorisations import AuthorisationService
     from hall_app.services.cases import CaseService
     from hall_app.services.catalog import CatalogService
     from hall_app.services.documents import DocumentService
@@ -155,6 +157,19 @@ class HallContext:
         from hall_app.services.documents import DocumentService
 
         return DocumentService(self)
+
+    # -- agents (issue 13) --
+    @cached_property
+    def authorisations(self) -> "AuthorisationService":
+        from hall_app.services.authorisations import AuthorisationService
+
+        return AuthorisationService(self)
+
+    @cached_property
+    def agent_day(self) -> "AgentDay":
+        from hall_app.services.agent_day import AgentDay
+
+        return AgentDay(self)
 
     def close(self) -> None:
         self.engine.dispose()
