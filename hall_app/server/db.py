@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, text
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "s0003_h2_enroll_limits"
+HEAD_REVISION = "s0006_agents"
 ENV_URL = "HALL_SERVER_DB"
 
 
