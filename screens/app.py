@@ -83,6 +83,7 @@ class HallApp(App[int]):
         self._hold_since = 0.0
         self.held: list[events.Event] = []
         self._key_target: Any = None  # the widget that had the focus when the last key came
+        self.last_input = time.monotonic()  # agents' idle lock (check_idle_lock)
 
     # -- keys typed while a step loads are kept, in order, not lost ---------------------------
     def hold_keys(self, seconds: float = 5.0) -> None:
@@ -117,6 +118,9 @@ class HallApp(App[int]):
         await super().on_event(event)
 
     async def _dispatch_input(self, event: events.Event) -> None:
+        if self.check_idle_lock():  # agents (issue 13): the key that wakes an idle laptop unlocks nothing
+            return
+        self.last_input = time.monotonic()
         self._key_target = self.focused
         await super().on_event(event)
         if isinstance(event, events.Key) and self._must_wait(event):
@@ -261,7 +265,12 @@ class HallApp(App[int]):
         from hall_app.services.counter import window_name
 
         self.db.submit(window_name, self.ctx, user.window, done=self._window_named, name="window")
-        self.switch_screen(WorkbenchScreen())
+        if user.role == "agent":  # a township agent has a home of their own (issue 13)
+            from screens.agent_home import AgentHomeScreen
+
+            self.switch_screen(AgentHomeScreen())
+        else:
+            self.switch_screen(WorkbenchScreen())
         self.refresh_status()
 
     def _window_named(self, name: str) -> None:
@@ -276,6 +285,30 @@ class HallApp(App[int]):
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(LoginScreen())
+
+    # -- agents' idle lock (issue 13): event-driven, no app-wide timer ------------------------
+    def check_idle_lock(self, now: float | None = None) -> bool:
+        """Lock an agent's screen after ``idle_lock_minutes`` without a key (0: never);
+        called at each key and by the agent home's own timer. True while locked."""
+        if self.user is None or self.user.role != "agent" or self.ctx is None:
+            return False  # a counter in the hall is not locked (cheap: every key passes here)
+        from screens.lock import LockScreen
+
+        if isinstance(self.screen, LockScreen):
+            return False  # the lock screen's own keys (the password) go through
+        minutes = int(getattr(self.ctx.settings, "idle_lock_minutes", 0))
+        if minutes <= 0:
+            return False
+        now = time.monotonic() if now is None else now
+        if now - self.last_input < minutes * 60:
+            return False
+
+        def unlocked(_ok: bool | None) -> None:
+            self.last_input = time.monotonic()
+
+        self.last_input = now
+        self.push_screen(LockScreen(self.user.display_name, minutes), unlocked)
+        return True
 
     # -- navigation used by several screens --------------------------------------------------
     def new_intake(self) -> None:

@@ -103,3 +103,16 @@ def test_the_day_view_offline(demo_ctx):
     assert view.sync.label == "单机模式" and not view.freshness.configured
     assert "单机模式" in view.freshness.line()
     assert view.stages["委托"] == 1
+
+
+def test_the_blank_form_prints_prefilled(demo_ctx, tmp_path):
+    from pypdf import PdfReader
+
+    auth = demo_ctx.authorisations.record(AGENT, draft(ZHOU_GUIYING, method="attested", attested_by="石坝村村民委员会"))
+    path, error = demo_ctx.authorisations.print_blank(auth.auth_id, out=tmp_path / "blank.pdf")
+    assert error is None
+    text = "".join(page.extract_text() for page in PdfReader(path).pages).replace(" ", "").replace("\n", "")
+    for words in ("授权委托书", "周桂英", "王强", "帮代办员", "新生儿出生", "2026年11月21日", "2027年2月20日",
+                  "村（居）委会代为证明", "石坝村村民委员会"):
+        assert words in text, words
+    assert ZHOU_GUIYING not in text  # the ID number is masked on paper

@@ -155,6 +155,44 @@ class AuthorisationService:
         today = self.ctx.today()
         return [a for a in self.of_agent(agent) if is_valid(a, today)]
 
+    # -- the blank form (A4, printed before the visit, signed there) ------------------------
+    def blank_form(self, auth_id: str, hall: str = "", window: str = ""):
+        """The 授权委托书 prefilled from the register: principal, proxy, relation, the
+        bundles' items, validity, how it is signed (and by which committee)."""
+        from hall_app.domain import documents as d
+        from hall_app.domain.ids import mask_citizen_id
+        from hall_app.store.models import Hall, Window
+
+        auth = self.get(auth_id)
+        catalog = self.ctx.catalog
+        names = [getattr(catalog.get(code), "name", code) for code in auth.bundles]
+        scope = tuple(f"{name}：{'、'.join(i.name for i in b.items)}" if (b := catalog.get(code)) else name
+                      for code, name in zip(auth.bundles, names))
+        with self.ctx.read() as session:
+            row = session.get(Hall, hall or self.ctx.settings.hall)
+            counter = session.get(Window, window) if window else None
+            info = d.HallInfo(name=row.name if row else "政务服务中心", address=row.address if row else "",
+                              phone=row.phone if row else "", window=counter.name if counter else "",
+                              clerk=auth.agent_name)
+        return d.AuthorisationData(
+            hall=info, tracking_code="", tracking_url="", document_number=f"委托登记 {auth.auth_id[-12:]}",
+            issued_at=auth.recorded_at, applicant_name=auth.principal_name,
+            applicant_id_masked=mask_citizen_id(auth.principal_id), bundle_name="、".join(names),
+            principal_name=auth.principal_name, principal_id_masked=mask_citizen_id(auth.principal_id),
+            proxy_name=auth.agent_name, relation=auth.relation, scope=scope, valid_until=auth.valid_until,
+            valid_from=auth.valid_from, method_label=auth.method_label, attested_by=auth.attested_by)
+
+    def print_blank(self, auth_id: str, out: Path | None = None) -> tuple[str, str | None]:
+        """Print the blank form (A4): the PDF's path and the printer's error, if any."""
+        from hall_app.services.print_jobs import printer_config
+
+        data = self.blank_form(auth_id)
+        import printing
+
+        result = printing.print_document("authorisation", data, paper="a4", out=out,
+                                         config=printer_config(self.ctx, "a4"))
+        return str(result.pdf_path), result.error
+
     @staticmethod
     def with_receipt(auth: Authorisation, when: str) -> Authorisation:
         return replace(auth, received_at=when)
