@@ -58,8 +58,11 @@ class HallApp(App[int]):
     window_name: reactive[str] = reactive("")
 
     def __init__(self, ctx: "HallContext | Callable[[], HallContext]", *, cursor_blink: bool = True,
-                 status_seconds: float = STATUS_SECONDS, keymap: dict[str, str] | None = None) -> None:
+                 status_seconds: float = STATUS_SECONDS, keymap: dict[str, str] | None = None,
+                 unlock: "Callable[[str, str], HallContext] | None" = None) -> None:
         super().__init__()
+        # an encrypted laptop database (issue 13): opened with the key the sign-in unwraps
+        self._unlock = unlock
         if hasattr(ctx, "cases"):
             self.ctx: HallContext | None = ctx  # type: ignore[assignment]
             self._opener: Callable[[], HallContext] | None = None
@@ -165,10 +168,27 @@ class HallApp(App[int]):
         self.push_screen(LoginScreen())
         self._refresh_status_line()
 
+    @property
+    def needs_unlock(self) -> bool:
+        return self.ctx is None and self._unlock is not None
+
+    def unlock_database(self, username: str, password: str, error: Callable[[str], Any]) -> None:
+        """Open the encrypted database with the key this user's password unwraps."""
+        if self._unlock is not None and not self._opening:
+            self._opening = True
+
+            def failed(message: str) -> None:
+                self._opening = False
+                error(message)
+
+            self.db.submit(self._unlock, username, password, done=self._opened, error=failed, name="unlock")
+
     def start_opening(self) -> None:
         """Called by the login screen after its first frame: open the database behind it."""
         if self.ctx is not None:
             self._opened(self.ctx)
+        elif self._unlock is not None:
+            return  # encrypted: opened at sign-in (unlock_database)
         elif not self._opening:
             self._opening = True
             self.db.submit(self._open_in_thread, done=self._opened_or_failed, name="open")

@@ -81,7 +81,12 @@ class UserService:
                         password_hash=hash_password(password), hall=hall or self.ctx.settings.hall,
                         window=window or self.ctx.settings.window, township=township.strip()[:32])
             session.add(user)
-            return self._signed(user)
+            signed = self._signed(user)
+        if self.ctx.db_key is not None:  # an encrypted laptop database: the new user may unlock it too
+            from hall_app.store.cipher import add_slot
+
+            add_slot(self.ctx.settings.db_path, self.ctx.db_key, signed.username, password)
+        return signed
 
     @staticmethod
     def _signed(user: User) -> SignedIn:

@@ -103,3 +103,33 @@ async def test_a_clerk_is_never_locked(app):
         await login(pilot)
         assert not app.check_idle_lock(now=time.monotonic() + 24 * 3600)
         assert type(app.screen).__name__ == "WorkbenchScreen"
+
+
+async def test_an_encrypted_laptop_opens_at_sign_in(demo_template, tmp_path):
+    pytest.importorskip("sqlcipher3")
+    import shutil
+
+    from hall_app.cli.tui import open_encrypted
+    from hall_app.config import Settings
+    from hall_app.store.cipher import encrypt_database
+    from screens.app import HallApp
+    from tests.ui.helpers import fixed_clock
+
+    path = tmp_path / "laptop.db"
+    shutil.copy(demo_template, path)
+    encrypt_database(path, {"wangqiang": "demo123"})
+    settings = Settings(db=str(path), pdf_dir=str(tmp_path / "pdf"), tracking_base_url="http://127.0.0.1:8700")
+
+    def opener():
+        raise AssertionError("an encrypted database is never opened without the password")
+
+    app = HallApp(opener, cursor_blink=False,
+                  unlock=lambda user, password: open_encrypted(settings, user, password, fixed_clock))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "本机数据已加密" in screen_text(app) and app.ctx is None
+        await login(pilot, "wangqiang", "wrong99")
+        assert "用户名或密码错误" in screen_text(app) and app.ctx is None
+        await login(pilot, "", "demo123")  # the user name is still there
+        assert isinstance(app.screen, AgentHomeScreen), screen_text(app)
+        app.ctx.close()
