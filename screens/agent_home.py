@@ -67,6 +67,20 @@ def print_in_thread(ctx, auth_id: str) -> tuple[str, str | None]:
         raise IntakeError(str(exc)) from None
 
 
+def deliver_in_thread(ctx, user, case_id: str, received_by: str, _unused: str = ""):
+    return ctx.agent_day.deliver(user, case_id, received_by)
+
+
+def follow_up_in_thread(ctx, user, case_id: str, level: str, comment: str = ""):
+    from hall_app.domain.text import to_halfwidth
+    from hall_app.services.intake import IntakeError
+
+    digits = to_halfwidth(level).strip()
+    if not digits.isdigit():
+        raise IntakeError(T.level_wrong)
+    return ctx.agent_day.follow_up(user, case_id, int(digits), comment)
+
+
 class AgentHomeScreen(Screen):
     CSS_PATH = "agent_home.tcss"
     AUTO_FOCUS = "#principals"
@@ -75,6 +89,8 @@ class AgentHomeScreen(Screen):
         Binding("f6", "authorise", T.authorise, id="agent.authorise"),
         Binding("f7", "received", T.received, id="agent.received"),
         Binding("f8", "print_form", T.print_form, id="agent.print"),
+        Binding("f9", "deliver", T.deliver, id="agent.deliver"),
+        Binding("f10", "follow_up", T.follow_up, id="agent.follow_up"),
         Binding("f5", "refresh", T.refresh, id="agent.refresh"),
         Binding("ctrl+l", "sign_out", T.logout, id="agent.logout"),
     ]
@@ -269,6 +285,42 @@ class AgentHomeScreen(Screen):
     def on_case_table_view_request(self, event: CaseTable.ViewRequest) -> None:
         if event.table.id == "agent-cases":
             self.hall_app.open_case(event.case_id)
+
+    # -- hand-over and the 回访 call ----------------------------------------------------------
+    def _selected_case(self):
+        key = self.query_one("#agent-cases", CaseTable).selected_key()
+        if self.view is None or key is None:
+            return None
+        return next((c for c in self.view.cases if c.case_id == key), None)
+
+    def _case_action(self, title: str, first: str, second: str | None, run, done_text: str) -> None:
+        from screens.dialogs import ReasonDialog
+
+        line = self._selected_case()
+        ctx, user = self.hall_app.ctx, self.hall_app.user
+        if line is None or ctx is None or user is None:
+            self._say(T.pick_case, "warning")
+            return
+
+        def answered(answer: tuple[str, str] | None) -> None:
+            if not answer:
+                return
+
+            def done(_state) -> None:
+                self._say(done_text.format(code=format_tracking_code(line.tracking_code)), "success")
+                self.reload()
+
+            self.hall_app.db.submit(run, ctx, user, line.case_id, *answer, done=done, error=self._failed,
+                                    name="agent-case")
+
+        self.app.push_screen(ReasonDialog(title.format(code=format_tracking_code(line.tracking_code),
+                                                       name=line.principal), first, second), answered)
+
+    def action_deliver(self) -> None:
+        self._case_action(T.deliver_title, T.received_by, None, deliver_in_thread, T.delivered)
+
+    def action_follow_up(self) -> None:
+        self._case_action(T.follow_up_title, T.level, T.comment, follow_up_in_thread, T.followed_up)
 
     def action_refresh(self) -> None:
         self.reload()

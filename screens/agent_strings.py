@@ -34,6 +34,17 @@ class AgentHome:
     print_failed = "授权委托书已生成（{path}），但打印失败：{error}"
     recorded = "已录入 {name} 的授权委托书，有效期至 {until}；请打印（F8）后上门签署"
     loading = "正在读取…"
+    deliver = "送达"
+    follow_up = "回访"
+    pick_case = "请先在“我的办件”中选中一个办件"
+    deliver_title = "上门送达 {code}（委托人 {name}）"
+    received_by = "签收人（委托人本人或其亲属）"
+    delivered = "{code} 已送达；5个工作日内回访委托人（F10）"
+    follow_up_title = "回访 {code}：代委托人 {name} 评价"
+    level = "评价等级（5 非常满意 · 4 满意 · 3 基本满意 · 2 不满意 · 1 非常不满意）"
+    comment = "委托人的意见（可不填）"
+    level_wrong = "评价等级请填 1 至 5"
+    followed_up = "{code} 已回访，评价已记录（帮代办员代为评价）"
 
 
 class Authorise:

@@ -116,3 +116,33 @@ def test_the_blank_form_prints_prefilled(demo_ctx, tmp_path):
                   "村（居）委会代为证明", "石坝村村民委员会"):
         assert words in text, words
     assert ZHOU_GUIYING not in text  # the ID number is masked on paper
+
+
+def test_delivered_at_home_then_the_follow_up_call(demo_ctx):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent / "sync"))
+    from agent_harness import authorise, file_case
+
+    day, cases = demo_ctx.agent_day, demo_ctx.cases
+    auth = authorise(demo_ctx, HE_DEGUI)
+    state = file_case(demo_ctx, auth, "elderly_care")
+    with pytest.raises(IntakeError, match="办结后才能送达"):
+        day.deliver(AGENT, state.case_id, "何德贵")
+    cases.dispatch(state.case_id, "wangqiang")
+    for item in cases.get(state.case_id).items:
+        cases.record_item_result(state.case_id, "dept-system", item, "completed")
+    line = next(c for c in day.view(AGENT).cases if c.case_id == state.case_id)
+    assert (line.stage, line.next_step) == ("送达", "领取结果，上门送达委托人（F9）")
+    with pytest.raises(IntakeError, match="签收人"):
+        day.deliver(AGENT, state.case_id, "  ")
+    other = SignedIn("lisi", "李四", "agent", "JJ01", "W03", "白沙镇")
+    with pytest.raises(IntakeError, match="本人代办"):
+        day.deliver(other, state.case_id, "何德贵")
+    done = day.deliver(AGENT, state.case_id, "何德贵（本人）")
+    assert done.status == "handed_over" and done.handed_over["method"] == "home"
+    assert "签收人：何德贵（本人）" in done.handed_over["note"] and "回访日期：2026-11-27" in done.handed_over["note"]
+    rated = day.follow_up(AGENT, state.case_id, 2, "等得太久")
+    assert rated.rating["channel"] == "agent" and rated.rating["follow_up"]  # a bad rating opens its follow-up
+    assert next(c for c in day.view(AGENT).cases if c.case_id == state.case_id).stage == "回访"

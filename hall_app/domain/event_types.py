@@ -173,7 +173,7 @@ class ItemResult(Payload):
 
 
 class HandedOver(Payload):
-    method: Literal["window", "mail"] = "window"
+    method: Literal["window", "mail", "home"] = "window"  # home: an agent delivers to the principal (issue 13)
     note: Note = ""
 
 
@@ -182,7 +182,7 @@ class Rated(Payload):
     comment: Note = ""
     reasons: list[Annotated[str, text_rule(32, min_length=1)]] = Field(default_factory=list, max_length=10)
     dimensions: dict[Literal["服务态度", "服务效率", "服务水平"], int] = Field(default_factory=dict)
-    channel: Literal["window", "tracking", "pad"] = "window"
+    channel: Literal["window", "tracking", "pad", "agent"] = "window"  # agent: 帮代办员代为评价 (issue 13)
     follow_up_due: Date = ""  # a bad rating: the date its follow-up is due (working days, set where rated)
 
 

@@ -36,8 +36,8 @@ STAGE_OF = {
     "accepted": ("办理", "等待部门办理"),
     "accepted_deferred": ("办理", "催交容缺材料"),
     "dispatched": ("办理", "等待部门办理"),
-    "completed": ("送达", "领取结果，上门送达委托人"),
-    "handed_over": ("归档", "回访委托人并代为评价"),
+    "completed": ("送达", "领取结果，上门送达委托人（F9）"),
+    "handed_over": ("归档", "回访委托人并代为评价（F10）"),
     "rated": ("回访", "已回访"),
     "refused": ("归档", "向委托人说明不予受理的理由"),
     "voided": ("归档", "已作废"),
@@ -45,6 +45,7 @@ STAGE_OF = {
 CLOSED = ("voided", "refused", "rated", "handed_over")  # a new filing of the same need is no duplicate
 CASES_SHOWN = 200
 STALE_HOURS = 24.0
+FOLLOW_UP_DAYS = 5  # working days after a home delivery, the 回访 call
 
 
 @dataclass(frozen=True)
@@ -280,3 +281,41 @@ class AgentDay:
                 self.ctx.cases._write(case_id, agent.username, "case.authorisation_set",
                                       {"authorisation": auth.to_payload()})
         return auth
+
+    # -- hand-over and follow-up -------------------------------------------------------------------
+    def _own(self, agent: "SignedIn", case_id: str) -> "CaseState":
+        state = self.ctx.cases.get(case_id)
+        if state.created_by != agent.username or state.channel != "proxy":
+            raise IntakeError("只能处理本人代办的办件")
+        return state
+
+    def deliver(self, agent: "SignedIn", case_id: str, received_by: str) -> "CaseState":
+        """The agent collected the results (under the authorisation) and delivered them at
+        home: who received them is recorded, the case reaches 已送达, and the 回访 call is
+        due FOLLOW_UP_DAYS working days later."""
+        from hall_app.domain.authorisation import Authorisation
+        from hall_app.domain.text import clean, text_problem
+
+        state = self._own(agent, case_id)
+        who = clean(received_by)
+        if not who:
+            raise IntakeError("请写明签收人（委托人本人或其亲属）")
+        problem = text_problem(who, 100)
+        if problem:
+            raise IntakeError(f"签收人{problem}")
+        if state.status != "completed":
+            raise IntakeError(f"办件当前为“{state.status_label}”，办结后才能送达")
+        auth = Authorisation.from_payload(state.authorisation) if state.authorisation else None
+        reason = why_not(auth, state.applicant.get("id_number", ""), agent.username, state.bundle_code,
+                         self.ctx.today(), need_received=True)
+        if reason:
+            raise IntakeError(f"不能代领办理结果：{reason}")
+        due = self.ctx.calendar.add_working_days(self.ctx.today(), FOLLOW_UP_DAYS).date.isoformat()
+        return self.ctx.cases.hand_over(case_id, agent.username, "home",
+                                        f"签收人：{who}；受托人：{agent.display_name}；回访日期：{due}")
+
+    def follow_up(self, agent: "SignedIn", case_id: str, level: int, comment: str = "") -> "CaseState":
+        """The 回访 call: the principal's rating, recorded by the agent on their behalf
+        (channel ``agent``, shown as 帮代办员代为评价); a bad one opens its follow-up."""
+        self._own(agent, case_id)
+        return self.ctx.ratings.rate(case_id, agent.username, level, comment=comment, channel="agent")

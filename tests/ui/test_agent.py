@@ -133,3 +133,39 @@ async def test_an_encrypted_laptop_opens_at_sign_in(demo_template, tmp_path):
         await login(pilot, "", "demo123")  # the user name is still there
         assert isinstance(app.screen, AgentHomeScreen), screen_text(app)
         app.ctx.close()
+
+
+async def test_home_delivery_and_the_follow_up_call(app, hall):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "sync"))
+    from agent_harness import authorise, file_case
+
+    auth = authorise(hall, ZHOU_GUIYING, bundles=("newborn",))
+    state = file_case(hall, auth, "newborn")
+    hall.cases.dispatch(state.case_id, "wangqiang")
+    for item in hall.cases.get(state.case_id).items:
+        hall.cases.record_item_result(state.case_id, "dept-system", item, "completed")
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "wangqiang", "demo123")
+        table = app.screen.query_one("#agent-cases")
+        table.focus()
+        table.move_cursor(row=table.case_ids.index(state.case_id))
+        await settle(pilot)
+        assert "上门送达委托人" in screen_text(app)
+        await press(pilot, "f9")
+        await type_text(pilot, "周桂英")
+        await press(pilot, "enter")
+        assert "已送达" in screen_text(app) and hall.cases.get(state.case_id).handed_over["method"] == "home"
+        await press(pilot, "f10")
+        await type_text(pilot, "６")
+        await press(pilot, "enter", "enter")
+        assert "评价等级" in screen_text(app)  # 6 is no level: said, nothing recorded
+        await press(pilot, "f10")
+        await type_text(pilot, "５")
+        await press(pilot, "enter")
+        await type_text(pilot, "王强办事细心")
+        await press(pilot, "enter")
+        rated = hall.cases.get(state.case_id)
+        assert rated.rating["level"] == 5 and rated.rating["channel"] == "agent"
