@@ -8,7 +8,7 @@ class AgentHome:
     title = "帮代办工作台"
     title_of = "帮代办工作台 · {name}（{township}）"
     no_township = "未设服务乡镇"
-    principals = "我的委托人（F6 录入授权 · F7 收回签署件 · F8 打印委托书 · F2 为选中委托人新办）"
+    principals = "我的委托人（先授权，后代办）"
     no_principals = "尚无委托人：按 F6 录入授权委托书（先授权，后代办）"
     cols_principals = ("委托人", "证件号码", "关系", "授权事项", "有效期至", "状态")
     cases = "我的办件（委托 → 受理 → 办理 → 送达 → 归档 → 回访）"
