@@ -24,12 +24,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "sync"))
 
-from agent_harness import AGENT, authorise, file_case  # noqa: E402
+from agent_harness import AGENT, authorise, file_case
 
-from hall_app.config import Settings  # noqa: E402
-from hall_app.services.context import CHINA, HallContext  # noqa: E402
-from hall_app.services.demo import HE_DEGUI, DemoSeeder  # noqa: E402
-from hall_app.store import cipher  # noqa: E402
+from hall_app.config import Settings
+from hall_app.services.context import CHINA, HallContext
+from hall_app.services.demo import HE_DEGUI, DemoSeeder
+from hall_app.store import cipher
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=CHINA)
 
