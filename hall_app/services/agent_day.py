@@ -198,6 +198,8 @@ class AgentDay:
         from hall_app.sync.status import sync_status
 
         s = sync_status(self.ctx)
+        if not s.configured:  # never enrolled: no server to be on or off line with
+            return SyncLine(False, None, s.pending, s.oldest_pending_seconds, "", "", s.label())
         return SyncLine(s.configured, s.online, s.pending, s.oldest_pending_seconds, s.last_success,
                         s.last_error, s.label())
 

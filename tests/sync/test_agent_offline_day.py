@@ -73,7 +73,10 @@ def test_an_agents_offline_day_syncs_whole(tmp_path, server_engine, server):
         sync_once(laptop)
     path = laptop.settings.db_path
     laptop.close()
-    again = HallContext(laptop.settings)  # a restart still knows
+    from hall_app.sync.status import MONITOR
+
+    MONITOR.__init__()  # a new process: nothing in memory
+    again = HallContext(laptop.settings)  # a restart still knows, from the device row
     try:
         assert again.agent_day.view(AGENT).sync.revoked
     finally:
