@@ -106,11 +106,17 @@ class QueueScreenSettings:
     display_voice_name: str = "cmn"  # espeak-ng voice (Mandarin)
     kiosk_return_seconds: Seconds = 20.0  # the issued number stays on the kiosk this long (0: until a key)
     window_queue_poll_seconds: Seconds = 2.0  # the workbench's queue panel refresh (0: only after its own keys)
+# -- agents' laptops (issue 13) --
+@dataclass(frozen=True)
+class AgentSettings:
+    idle_lock_minutes: int = 10  # the agent's screen locks after this many idle minutes (0: never)
+    stale_hours: Interval = 24.0  # offline catalog / person data older than this is flagged
 
 
 SECTIONS: dict[str, type] = {"device": DeviceSettings, "printing": PrintingSettings,
                              "deadlines": DeadlineSettings, "sync": SyncSettings, "server": ServerSettings,
                              "queue_screens": QueueScreenSettings}
+                             "agent": AgentSettings}
 # flat key -> its section
 FLAT: dict[str, str] = {f.name: section for section, cls in SECTIONS.items() for f in fields(cls)}
 # tables of their own (not flat keys): calendar years and the keymap
@@ -129,6 +135,7 @@ class Settings:
     sync: SyncSettings
     server: ServerSettings
     queue_screens: QueueScreenSettings
+    agent: AgentSettings
     calendar: dict[str, dict[str, list[str]]]  # {"2027": {"holidays": [...], "workdays": [...]}}
     keymap: dict[str, str]  # binding id -> keys, e.g. {"workbench.new": "f2,ctrl+n"}
     config_file: str

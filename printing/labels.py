@@ -103,6 +103,9 @@ AUTH_LEAD = "委托人现委托受托人代为办理“{bundle}”中的下列�
 AUTH_SCOPE_DEFAULT = "“{bundle}”所含全部事项"
 AUTH_POWERS = "委托权限：代为提交申请材料、填写并签署申请表、领取办理结果及相关文书。"
 AUTH_VALID = "委托期限：自签署之日起至 {date} 止。"
+AUTH_VALID_RANGE = "委托期限：自 {start} 起至 {date} 止。"
+AUTH_METHOD = "签署方式：{method}"
+VILLAGE_NAMED = "出具证明的村（居）民委员会：{name}"
 AUTH_VALID_OPEN = "委托期限：自签署之日起至上述事项办结止。"
 AUTH_DUTY = (
     "受托人在上述权限内办理的相关事项，委托人均予以承认，并承担相应的法律责任。受托人不得转委托。"

@@ -58,8 +58,11 @@ class HallApp(App[int]):
     window_name: reactive[str] = reactive("")
 
     def __init__(self, ctx: "HallContext | Callable[[], HallContext]", *, cursor_blink: bool = True,
-                 status_seconds: float = STATUS_SECONDS, keymap: dict[str, str] | None = None) -> None:
+                 status_seconds: float = STATUS_SECONDS, keymap: dict[str, str] | None = None,
+                 unlock: "Callable[[str, str], HallContext] | None" = None) -> None:
         super().__init__()
+        # an encrypted laptop database (issue 13): opened with the key the sign-in unwraps
+        self._unlock = unlock
         if hasattr(ctx, "cases"):
             self.ctx: HallContext | None = ctx  # type: ignore[assignment]
             self._opener: Callable[[], HallContext] | None = None
@@ -87,6 +90,7 @@ class HallApp(App[int]):
         # server cannot be reached; ticket id -> the cases started while serving it
         self.queue_label = ""
         self.ticket_cases: dict[str, list[str]] = {}
+        self.last_input = time.monotonic()  # agents' idle lock (check_idle_lock)
 
     # -- keys typed while a step loads are kept, in order, not lost ---------------------------
     def hold_keys(self, seconds: float = 5.0) -> None:
@@ -121,6 +125,9 @@ class HallApp(App[int]):
         await super().on_event(event)
 
     async def _dispatch_input(self, event: events.Event) -> None:
+        if self.check_idle_lock():  # agents (issue 13): the key that wakes an idle laptop unlocks nothing
+            return
+        self.last_input = time.monotonic()
         self._key_target = self.focused
         await super().on_event(event)
         if isinstance(event, events.Key) and self._must_wait(event):
@@ -165,10 +172,27 @@ class HallApp(App[int]):
         self.push_screen(LoginScreen())
         self._refresh_status_line()
 
+    @property
+    def needs_unlock(self) -> bool:
+        return self.ctx is None and self._unlock is not None
+
+    def unlock_database(self, username: str, password: str, error: Callable[[str], Any]) -> None:
+        """Open the encrypted database with the key this user's password unwraps."""
+        if self._unlock is not None and not self._opening:
+            self._opening = True
+
+            def failed(message: str) -> None:
+                self._opening = False
+                error(message)
+
+            self.db.submit(self._unlock, username, password, done=self._opened, error=failed, name="unlock")
+
     def start_opening(self) -> None:
         """Called by the login screen after its first frame: open the database behind it."""
         if self.ctx is not None:
             self._opened(self.ctx)
+        elif self._unlock is not None:
+            return  # encrypted: opened at sign-in (unlock_database)
         elif not self._opening:
             self._opening = True
             self.db.submit(self._open_in_thread, done=self._opened_or_failed, name="open")
@@ -270,7 +294,12 @@ class HallApp(App[int]):
         from hall_app.services.counter import window_name
 
         self.db.submit(window_name, self.ctx, user.window, done=self._window_named, name="window")
-        self.switch_screen(WorkbenchScreen())
+        if user.role == "agent":  # a township agent has a home of their own (issue 13)
+            from screens.agent_home import AgentHomeScreen
+
+            self.switch_screen(AgentHomeScreen())
+        else:
+            self.switch_screen(WorkbenchScreen())
         self.refresh_status()
 
     def _window_named(self, name: str) -> None:
@@ -285,6 +314,30 @@ class HallApp(App[int]):
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(LoginScreen())
+
+    # -- agents' idle lock (issue 13): event-driven, no app-wide timer ------------------------
+    def check_idle_lock(self, now: float | None = None) -> bool:
+        """Lock an agent's screen after ``idle_lock_minutes`` without a key (0: never);
+        called at each key and by the agent home's own timer. True while locked."""
+        if self.user is None or self.user.role != "agent" or self.ctx is None:
+            return False  # a counter in the hall is not locked (cheap: every key passes here)
+        from screens.lock import LockScreen
+
+        if isinstance(self.screen, LockScreen):
+            return False  # the lock screen's own keys (the password) go through
+        minutes = int(getattr(self.ctx.settings, "idle_lock_minutes", 0))
+        if minutes <= 0:
+            return False
+        now = time.monotonic() if now is None else now
+        if now - self.last_input < minutes * 60:
+            return False
+
+        def unlocked(_ok: bool | None) -> None:
+            self.last_input = time.monotonic()
+
+        self.last_input = now
+        self.push_screen(LockScreen(self.user.display_name, minutes), unlocked)
+        return True
 
     # -- navigation used by several screens --------------------------------------------------
     def new_intake(self, ticket: Any = None) -> None:

@@ -84,6 +84,10 @@ class LoginScreen(Screen):
                              quit=prose(self.app, app, "app.quit"))
 
     def on_mount(self) -> None:
+        if self.hall_app.needs_unlock:
+            from screens.agent_strings import Lock
+
+            self.call_after_refresh(lambda: self._say(Lock.db_locked, "muted"))
         # The database opens behind the first frame (a worker importing SQLAlchemy would
         # hold the GIL and delay it); the form takes typing at once.
         self.call_after_refresh(lambda: self.set_timer(OPEN_DELAY, self.hall_app.start_opening))
@@ -143,6 +147,9 @@ class LoginScreen(Screen):
         if self._wait_left:
             self._say(T.wait.format(seconds=self._wait_left), "error")
             return
+        if self.hall_app.needs_unlock:  # an encrypted laptop (issue 13): the password unlocks it first
+            self._unlock()
+            return
         if self.hall_app.ctx is None or not self.probed:
             self.submit_waiting = True  # signed in as soon as the database is open
             return
@@ -170,6 +177,16 @@ class LoginScreen(Screen):
             self._busy()
             self.hall_app.db.submit(ctx.users.authenticate, username, password,
                                     done=self._signed_in, error=self._refused, name="login")
+
+    def _unlock(self) -> None:
+        username = self.query_one("#username", HallInput).value.strip()
+        password = self.query_one("#password", HallInput).value
+        if not (username and password):
+            self._say(T.empty_password if username else T.empty_username, "error")
+            return
+        self._busy()
+        self.submit_waiting = True  # once open, the same name and password sign in
+        self.hall_app.unlock_database(username, password, error=self._refused)
 
     def _busy(self) -> None:
         self._set_enabled(False)

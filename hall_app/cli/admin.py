@@ -14,6 +14,11 @@ def register(sub) -> None:
     p.set_defaults(handler=cmd_db_upgrade)
     p = dsub.add_parser("rebuild", help="由事件日志重建办件投影")
     p.set_defaults(handler=cmd_db_rebuild)
+    p = dsub.add_parser("encrypt", help="加密本机数据库（帮代办笔记本丢失后不泄露个人信息）；"
+                                        "密码逐个从提示或标准输入读取")
+    p.add_argument("--user", action="append", required=True, metavar="NAME",
+                   help="可用其密码解锁的用户（可多次给出）；该用户须已存在且密码正确")
+    p.set_defaults(handler=cmd_db_encrypt)
 
     user = sub.add_parser("user", help="用户管理")
     usub = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
@@ -22,6 +27,7 @@ def register(sub) -> None:
     p.add_argument("--role", required=True, choices=["clerk", "agent", "supervisor", "admin"])
     p.add_argument("--name", default="")
     p.add_argument("--window", default="")
+    p.add_argument("--township", default="", help="帮代办员服务的乡镇（街道），如 白沙镇：只能为该乡镇的群众代办")
     p.set_defaults(handler=cmd_user_add)
 
 
@@ -47,8 +53,35 @@ def cmd_user_add(args) -> int:
     ctx = open_ctx(args)
     password = getpass.getpass("密码：") if __import__("sys").stdin.isatty() else input()
     try:
-        user = ctx.users.create(args.username, password, args.role, args.name, window=args.window)
+        user = ctx.users.create(args.username, password, args.role, args.name, window=args.window,
+                                township=args.township)
     except AuthError as exc:
         raise UserError(str(exc)) from None
     print(f"已创建用户 {user.username}（{user.role_label}）")
+    return 0
+
+
+def cmd_db_encrypt(args) -> int:
+    """Check each user's password against the database, then encrypt it in place."""
+    import sys
+
+    from hall_app.services.users import AuthError
+    from hall_app.store.cipher import CipherError, encrypt_database
+
+    ctx = open_ctx(args)
+    path = ctx.settings.db_path
+    passwords: dict[str, str] = {}
+    for name in args.user:
+        password = getpass.getpass(f"{name} 的密码：") if sys.stdin.isatty() else input()
+        try:
+            ctx.users.authenticate(name, password)
+        except AuthError as exc:
+            raise UserError(f"{name}：{exc}") from None
+        passwords[name] = password
+    ctx.close()
+    try:
+        encrypt_database(path, passwords)
+    except CipherError as exc:
+        raise UserError(str(exc)) from None
+    print(f"已加密 {path}；可解锁的用户：{'、'.join(passwords)}。密钥文件 {path.name}.keys 须与数据库放在一起。")
     return 0

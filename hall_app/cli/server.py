@@ -49,6 +49,13 @@ def register(sub) -> None:
     p.add_argument("device", metavar="DEVICE", help="设备编号")
     p.set_defaults(handler=cmd_revoke)
 
+    p = actions.add_parser("agent-township", help="登记帮代办员服务的乡镇（街道）：只能为该乡镇的群众代办")
+    _db(p)
+    p.add_argument("agent", metavar="AGENT", help="帮代办员（与登记范围 agent:姓名@大厅 中的姓名相同）")
+    p.add_argument("township", metavar="TOWNSHIP", help="乡镇或街道，如 白沙镇")
+    p.add_argument("--hall", required=True, help="大厅编号，如 JJ01")
+    p.set_defaults(handler=cmd_agent_township)
+
     p = actions.add_parser("devices", help="列出已登记的设备")
     _db(p)
     p.set_defaults(handler=cmd_devices)
@@ -128,6 +135,18 @@ def cmd_enroll_code(args) -> int:
     what = f"只能用于重新登记设备 {args.rebind}（旧令牌随即失效）" if args.rebind else "只能用于登记新设备"
     print(f"范围 {scope}，{args.hours:g} 小时内有效，只能使用一次，{what}。"
           f"设备上运行：hall-app enroll 服务器地址 {code}")
+    return 0
+
+
+def cmd_agent_township(args) -> int:
+    from hall_app.server.agents import set_township
+
+    with _engine(args) as engine:
+        try:
+            set_township(engine, args.hall, args.agent, args.township)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+    print(f"帮代办员 {args.agent}（大厅 {args.hall}）服务范围：{args.township}")
     return 0
 
 

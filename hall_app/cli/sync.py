@@ -88,7 +88,12 @@ def _status(ctx) -> int:
     from hall_app.store.models import EventRow
     from hall_app.sync.status import sync_status
 
-    print(sync_status(ctx).label())
+    status = sync_status(ctx)
+    print(status.label())
+    if status.last_success:
+        print(f"上次成功同步：{status.last_success}")
+    if status.last_error:
+        print(f"上次同步失败：{status.last_error}")
     with ctx.read() as session:
         rows = session.scalars(select(EventRow).where(EventRow.sync_state == "quarantined")
                                .order_by(EventRow.local_seq).limit(50)).all()

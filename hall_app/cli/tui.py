@@ -17,11 +17,14 @@ def run_tui(args) -> int:
         settings = load_settings(getattr(args, "config", None), db=getattr(args, "db", None))
     except ConfigError as exc:
         raise UserError(str(exc)) from None
+    from hall_app.store.cipher import is_encrypted
     from hall_app.store.db import DatabaseError, check_file, check_path  # no SQLAlchemy: cheap
 
+    encrypted = is_encrypted(settings.db_path)  # an agent's laptop: its header is ciphertext
     try:  # a bad --db is said on the terminal, before the app takes it over
         check_path(settings.db_path, create_parent=not settings.db)
-        check_file(settings.db_path)
+        if not encrypted:
+            check_file(settings.db_path)
     except DatabaseError as exc:
         raise UserError(str(exc)) from None
     seed_demo = not args.no_demo and not settings.db  # the embedded default opens on the demo hall
@@ -36,8 +39,25 @@ def run_tui(args) -> int:
             DemoSeeder(ctx).seed()
         return ctx
 
+    def unlock_hall(username: str, password: str):
+        return open_encrypted(settings, username, password)
+
     from screens.app import HallApp
 
-    app = HallApp(open_hall, keymap=settings.keymap)
+    app = HallApp(open_hall, keymap=settings.keymap, unlock=unlock_hall if encrypted else None)
     app.run()
     return app.return_code or 0
+
+
+def open_encrypted(settings, username: str, password: str, clock=None):
+    """The context of an encrypted database, with the key ``username``'s password unwraps
+    (a wrong password is the sign-in's own message)."""
+    from hall_app.services.context import HallContext
+    from hall_app.services.users import AuthError
+    from hall_app.store.cipher import CipherError, unlock
+
+    try:
+        key = unlock(settings.db_path, username, password)
+    except CipherError as exc:
+        raise AuthError(str(exc)) from None
+    return HallContext(settings, clock, db_key=key) if clock else HallContext(settings, db_key=key)

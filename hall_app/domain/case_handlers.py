@@ -80,6 +80,16 @@ def proxy_set(s: CaseState, e: Event) -> None:
     s.changed_since_notice = True
 
 
+def authorisation_set(s: CaseState, e: Event) -> None:
+    """The copy of the 授权委托书 a proxy case is filed under (domain/authorisation.py)."""
+    rules.require_editable(s, "修改授权委托")
+    data = e.payload.get("authorisation")
+    if data is not None and (not isinstance(data, dict) or not data.get("auth_id") or not data.get("principal_id")):
+        raise CaseError("授权委托书信息不完整")
+    s.authorisation = dict(data) if data else None
+    s.changed_since_notice = True
+
+
 def answer_set(s: CaseState, e: Event) -> None:
     rules.require_editable(s, "修改情形答案")
     _set_slot(s, e, s.answers, e.payload["question"], e.payload.get("value"))
@@ -224,6 +234,7 @@ HANDLERS: dict[str, Handler] = {
     "case.step_set": step_set,
     "case.applicant_set": applicant_set,
     "case.proxy_set": proxy_set,
+    "case.authorisation_set": authorisation_set,
     "case.answer_set": answer_set,
     "case.material_marked": material_marked,
     "case.field_set": field_set,

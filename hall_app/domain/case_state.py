@@ -78,6 +78,7 @@ class CaseState:
     claimed_by: str = ""
     applicant: dict[str, str] = field(default_factory=dict)
     proxy: dict[str, str] | None = None
+    authorisation: dict[str, Any] | None = None  # the 授权委托书 copy (domain/authorisation.py)
     answers: dict[str, str] = field(default_factory=dict)
     marks: dict[str, str] = field(default_factory=dict)
     fields: dict[str, str] = field(default_factory=dict)

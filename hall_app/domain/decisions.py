@@ -71,18 +71,20 @@ def _names(materials: Iterable) -> str:
 
 
 def decision_options(state: CaseState, plan: Plan, form_errors: Iterable[str] = (),
-                     dishonest: bool = False) -> dict[str, DecisionOption]:
+                     dishonest: bool = False, authorisation: str = "") -> dict[str, DecisionOption]:
     """Each decision with the reasons it cannot be taken now (none: it can).
 
     ``form_errors`` are the merged form's failed checks (they stop an acceptance, not
-    a notice or a refusal); ``dishonest`` is an open 失信 record on the person file.
+    a notice or a refusal); ``dishonest`` is an open 失信 record on the person file;
+    ``authorisation`` is why a proxy case's 授权委托书 does not allow acceptance
+    (domain/authorisation.case_problem; it stops 受理 and 容缺受理).
     """
     if state.status not in EDITABLE:
         closed = f"办件当前为“{state.status_label}”，已作出决定"
         return {kind: DecisionOption(kind, (closed,), closed) for kind in DECISIONS}
     identity = identity_blockers(state.applicant)
     blockers = identity + question_blockers(plan)
-    form = tuple(form_errors)
+    form = tuple(form_errors) + ((authorisation,) if authorisation else ())
     out: dict[str, DecisionOption] = {}
 
     accept = list(blockers)

@@ -99,3 +99,7 @@ class AuthorisationData(DocumentBase):
     relation: str = ""  # 子女 / 配偶 / 帮代办员 …
     scope: tuple[str, ...] = field(default_factory=tuple)  # item names authorised
     valid_until: str = ""
+    # the blank form an agent prints before the visit (issue 13): from, method, committee
+    valid_from: str = ""
+    method_label: str = ""  # 委托人签名 / 委托人按指印 / 村（居）委会代为证明
+    attested_by: str = ""

@@ -178,7 +178,7 @@ class ItemResult(Payload):
 
 
 class HandedOver(Payload):
-    method: Literal["window", "mail", "elicence"] = "window"
+    method: Literal["window", "mail", "elicence", "home"] = "window"  # home: an agent delivers to the principal (issue 13)
     note: Note = ""
     waybill: Annotated[str, text_rule(20)] = ""  # mail: the EMS number (checked by the domain)
     collector: Literal["", "applicant", "proxy"] = ""  # window: who collected (verified by ID number)
@@ -190,7 +190,7 @@ class Rated(Payload):
     comment: Note = ""
     reasons: list[Annotated[str, text_rule(32, min_length=1)]] = Field(default_factory=list, max_length=10)
     dimensions: dict[Literal["服务态度", "服务效率", "服务水平"], int] = Field(default_factory=dict)
-    channel: Literal["window", "tracking", "pad"] = "window"
+    channel: Literal["window", "tracking", "pad", "agent"] = "window"  # agent: 帮代办员代为评价 (issue 13)
     follow_up_due: Date = ""  # a bad rating: the date its follow-up is due (working days, set where rated)
 
 
@@ -243,6 +243,10 @@ SCHEMAS: dict[int, dict[str, type[Payload]]] = {1: {
 from hall_app.domain.event_types_dispatch import AFTER_SCHEMAS  # noqa: E402
 
 SCHEMAS[1].update(AFTER_SCHEMAS)
+# -- agents (issue 13): their schemas live in their own module --
+from hall_app.domain.event_types_agents import AGENT_SCHEMAS  # noqa: E402 - needs Payload above
+
+SCHEMAS[1].update(AGENT_SCHEMAS)
 assert set(SCHEMAS[SCHEMA_VERSION]) == set(EVENT_TYPES), "every event type needs a schema"
 
 

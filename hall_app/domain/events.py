@@ -39,6 +39,8 @@ EVENT_TYPES = {
     "case.supplemented": "item, materials, note, due: the supplement (补正) a department asked for, handed in",
     "case.terminated": "kind (terminate / revoke), reason, basis: 容缺 overdue or a failed 告知承诺 check",
     "case.check_recorded": "item, result (passed / failed), note: the department's 告知承诺 post-check",
+    # -- agents (帮办代办, issue 13; schema in event_types_agents.py) --
+    "case.authorisation_set": "authorisation: the copy of the 授权委托书 the case is filed under, or null",
 }
 
 

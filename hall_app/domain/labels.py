@@ -30,6 +30,6 @@ DOCUMENT_KINDS = {
     "refusal": "不予受理通知书",
     "authorisation": "授权委托书",
 }
-HAND_OVER_METHODS = {"window": "窗口领取", "mail": "邮政寄递", "elicence": "电子证照送达"}
+HAND_OVER_METHODS = {"window": "窗口领取", "mail": "邮政寄递", "elicence": "电子证照送达", "home": "帮代办员上门送达"}
 APPLICANT_LABELS = {"id_number": "身份证号码", "uscc": "统一社会信用代码", "name": "姓名", "phone": "电话",
                     "address": "地址", "firm_name": "名称"}

@@ -54,7 +54,8 @@ class PushResult(BaseModel):
     seq: int | None = Field(None, description="在变更流中的位置")
     error: str = ""
     code: str = Field("", description="拒收原因：invalid（格式或内容不合格）/ scope / conflict"
-                                      " / seq_taken（设备序号已被占用） / seq_gap（设备序号不连续）")
+                                      " / seq_taken（设备序号已被占用） / seq_gap（设备序号不连续）"
+                                      " / authorisation（代办无有效授权） / township（不在帮代办员的乡镇）")
 
 
 class PushOut(BaseModel):

@@ -129,9 +129,14 @@ def push(engine: Engine, device: DeviceInfo, raw_events: list[Any], hooks: Hooks
     position = None
     with engine.begin() as conn:
         directory = CaseDirectory.load(conn, (e.case_id for _, e in valid))
+        gate = agent_gate(conn, device)
         authorised: list[tuple[int, Event, tuple[str, str]]] = []
         for i, event in valid:
             verdict = authorise(device, event, directory)
+            if verdict.ok and gate is not None:  # an agent's proxy cases (server/agents.py)
+                verdict = gate.check(event) or verdict
+                if verdict.ok:
+                    gate.passed(event)
             if not verdict.ok:
                 outcomes[i] = Outcome(event.event_id, "rejected", error=verdict.reason, code=verdict.code)
             else:
@@ -157,6 +162,14 @@ def push(engine: Engine, device: DeviceInfo, raw_events: list[Any], hooks: Hooks
                 position = head(conn)
     failpoint("server-after-commit")
     return [outcomes[i] for i in range(len(raw_events))], position
+
+
+def agent_gate(conn: Connection, device: DeviceInfo):
+    if device.kind != "agent":
+        return None
+    from hall_app.server.agents import AgentGate
+
+    return AgentGate(conn, device)
 
 
 def numbered_id(numbered: list[tuple[int, Event]], index: int) -> str:

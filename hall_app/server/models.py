@@ -145,3 +145,14 @@ packages = Table(
     Index("ix_packages_department_seq", "department", "seq"),
     Index("ix_packages_case", "case_id"),
 )
+
+# -- agents (issue 13; rules in hall_app/server/agents.py) --
+# The township (乡镇/街道) each agent of a hall serves: an agent's proxy cases must be
+# for principals of that township. No row: the agent's township is not checked.
+agent_townships = Table(
+    "agent_townships", metadata,
+    Column("hall", String(32), primary_key=True),
+    Column("agent", String(64), primary_key=True),
+    Column("township", String(32), nullable=False),
+    Column("updated_at", String(40), nullable=False, default=""),
+)

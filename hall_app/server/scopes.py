@@ -84,7 +84,8 @@ SCOPE_TABLE: dict[str, ScopeRule] = {r.kind: r for r in (
     ScopeRule("window", "窗口设备", "window:JJ01/W03", frozenset({"state", "push", "pull"}), HALL_EVENTS,
               "as a hall device (a window sees its whole hall); queue actions for its own window only"),
     ScopeRule("agent", "帮代办员", "agent:王强@JJ01", frozenset({"state", "push", "pull"}), AGENT_EVENTS,
-              "only cases it started itself, in its own hall; no department results, no supervisor review"),
+              "only cases it started itself, in its own hall; no department results, no supervisor review; "
+              "a decision needs a valid authorisation for a principal of its township (server/agents.py)"),
     ScopeRule("dept", "部门系统", "dept:市公安局 / dept:市公安局@JJ01",
               frozenset({"state", "results"}) | INBOX_ENDPOINTS, DEPARTMENT_EVENTS,
               "its own department's inbox, results (through /v1/results) and post-checks for the items of its "

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from hall_app.domain.authorisation import case_problem
 from hall_app.domain.case import CaseError, CaseState
 from hall_app.domain.decisions import decision_options, identity_blockers, question_blockers
 from hall_app.domain.planner import Applicant, Plan, make_plan
@@ -123,6 +124,6 @@ class CaseServiceBase:
         accept_blockers += tuple(f"申请人{check.error}" for attr in FILE_ATTRS if state.applicant.get(attr)
                                  and not (check := check_applicant(attr, state.applicant[attr], state.applicant)).ok)
         dishonest = bool(record and record.dishonest)
-        options = decision_options(state, plan, accept_blockers, dishonest)
+        options = decision_options(state, plan, accept_blockers, dishonest, case_problem(state, today))
         return Review(state, plan, form, tuple(dues), blockers, accept_blockers, plan.suggested_decision(),
                       dishonest, options)

@@ -26,6 +26,8 @@ from hall_app.store.repository import CaseRepository, next_device_seq
 
 if TYPE_CHECKING:
     from hall_app.domain.catalog import Catalog
+    from hall_app.services.agent_day import AgentDay
+    from hall_app.services.authorisations import AuthorisationService
     from hall_app.services.cases import CaseService
     from hall_app.services.catalog import CatalogService
     from hall_app.services.dispatch import DispatchService
@@ -44,11 +46,15 @@ def china_now() -> dt.datetime:
 
 
 class HallContext:
-    def __init__(self, settings: Settings, clock: Callable[[], dt.datetime] = china_now):
+    def __init__(self, settings: Settings, clock: Callable[[], dt.datetime] = china_now,
+                 db_key: bytes | None = None):
         self.settings = settings
         self.clock = clock
+        # an encrypted laptop database (store/cipher.py): the key unwrapped at sign-in,
+        # or from HALL_DB_USER / HALL_DB_PASSWORD for the command line
+        self.db_key = db_key if db_key is not None else _env_key(settings)
         # a path the user gave must exist up to its directory; the default one is created
-        self.engine = db.open_database(settings.db_path, create_parent=not settings.db)
+        self.engine = db.open_database(settings.db_path, create_parent=not settings.db, key=self.db_key)
         self.Session = db.make_sessionmaker(self.engine)
         self.device_id = self._ensure_device()
 
@@ -177,11 +183,34 @@ class HallContext:
         from hall_app.services.queue import open_queue
 
         return open_queue(self)
+    # -- agents (issue 13) --
+    @cached_property
+    def authorisations(self) -> "AuthorisationService":
+        from hall_app.services.authorisations import AuthorisationService
+
+        return AuthorisationService(self)
+
+    @cached_property
+    def agent_day(self) -> "AgentDay":
+        from hall_app.services.agent_day import AgentDay
+
+        return AgentDay(self)
 
     def close(self) -> None:
         if "queue" in self.__dict__:
             self.__dict__["queue"].close()
         self.engine.dispose()
+
+
+def _env_key(settings: Settings) -> bytes | None:
+    from hall_app.store import cipher
+
+    if not cipher.is_encrypted(settings.db_path):
+        return None
+    try:
+        return cipher.env_key(settings.db_path)
+    except cipher.CipherError as exc:
+        raise db.DatabaseError(str(exc)) from None
 
 
 def open_context(settings: Settings | None = None, **overrides) -> HallContext:

@@ -26,6 +26,7 @@ DEMO_USERS = [
     ("admin", "admin123", "管理员", "admin", "W01"),
 ]
 DEMO_LOGIN = ("zhangli", "demo123")
+DEMO_TOWNSHIPS = {"wangqiang": "白沙镇"}  # the agent serves 白沙镇 (issue 13)
 
 
 def citizen_id(area: str, birth: str, seq: str) -> str:
@@ -43,6 +44,9 @@ ZHAO_JIANGUO = citizen_id("500116", "19480902", "415")
 LI_NA = citizen_id("500103", "19950611", "286")
 SUN_HAO = citizen_id("500106", "19851120", "339")
 WANG_JI = citizen_id("500116", "19980214", "128")
+ZHOU_GUIYING = citizen_id("500116", "19420611", "366")  # 白沙镇, elderly: the agent's principals
+HE_DEGUI = citizen_id("500116", "19500304", "471")
+LUO_XIULAN = citizen_id("500116", "19460823", "104")
 HOTPOT_FIRM = uscc("91500116MA5U7K3Q0")
 
 # id, name, sex, birth, phone, address, local, dishonest, e-licences {type: data}
@@ -59,6 +63,12 @@ PEOPLE: list[tuple[str, str, str, str, str, str, bool, bool, dict[str, dict]]] =
     (SUN_HAO, "孙浩", "男", "1985-11-20", "18716543210", "重庆市沙坪坝区小龙坎正街120号", True, True,
      {"居民身份证": {}}),
     (WANG_JI, "王𠮷", "女", "1998-02-14", "17723456781", "重庆市江津区德感街道长江路66号", False, False,
+     {"居民身份证": {}}),
+    (ZHOU_GUIYING, "周桂英", "女", "1942-06-11", "13527781234", "重庆市江津区白沙镇石坝村3组8号", True, False,
+     {"居民身份证": {}, "居民户口簿": {}}),
+    (HE_DEGUI, "何德贵", "男", "1950-03-04", "13658891234", "重庆市江津区白沙镇东海村5组12号", True, False,
+     {"居民身份证": {}, "残疾人证": {}}),
+    (LUO_XIULAN, "罗秀兰", "女", "1946-08-23", "15923451234", "重庆市江津区白沙镇驴溪半岛社区9号", True, False,
      {"居民身份证": {}}),
 ]
 FIRMS: list[tuple[str, str, str, str, str, dict[str, dict]]] = [
@@ -106,7 +116,8 @@ class DemoSeeder:
                 session.add(Window(code=code, hall=HALL[0], name=name))
             for username, password, display, role, window in DEMO_USERS:
                 session.add(User(username=username, display_name=display, role=role,
-                                 password_hash=hash_password(password), hall=HALL[0], window=window))
+                                 password_hash=hash_password(password), hall=HALL[0], window=window,
+                                 township=DEMO_TOWNSHIPS.get(username, "")))
         self._files()
 
     def _files(self) -> None:

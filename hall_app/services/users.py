@@ -34,6 +34,7 @@ class SignedIn:
     role: str
     hall: str
     window: str
+    township: str = ""  # an agent's 乡镇/街道: whom they may file for (domain/authorisation.py)
 
     @property
     def role_label(self) -> str:
@@ -65,7 +66,7 @@ class UserService:
             return int(session.scalar(select(func.count()).select_from(User)) or 0)
 
     def create(self, username: str, password: str, role: str, display_name: str = "",
-               hall: str = "", window: str = "") -> SignedIn:
+               hall: str = "", window: str = "", township: str = "") -> SignedIn:
         username = username.strip()
         if not username:
             raise AuthError("请输入用户名")
@@ -78,13 +79,18 @@ class UserService:
                 raise AuthError(f"用户 {username} 已存在")
             user = User(username=username, display_name=display_name or username, role=role,
                         password_hash=hash_password(password), hall=hall or self.ctx.settings.hall,
-                        window=window or self.ctx.settings.window)
+                        window=window or self.ctx.settings.window, township=township.strip()[:32])
             session.add(user)
-            return self._signed(user)
+            signed = self._signed(user)
+        if self.ctx.db_key is not None:  # an encrypted laptop database: the new user may unlock it too
+            from hall_app.store.cipher import add_slot
+
+            add_slot(self.ctx.settings.db_path, self.ctx.db_key, signed.username, password)
+        return signed
 
     @staticmethod
     def _signed(user: User) -> SignedIn:
-        return SignedIn(user.username, user.display_name, user.role, user.hall, user.window)
+        return SignedIn(user.username, user.display_name, user.role, user.hall, user.window, user.township or "")
 
     def authenticate(self, username: str, password: str) -> SignedIn:
         """Sign in, or raise AuthError. Repeated failures lock the account for a minute."""

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest migration; checked against Alembic's own view in the tests, and used to
 # skip importing Alembic at all when the database is already current (fast start).
-HEAD_REVISION = "0002_h6_applicant_key"
+HEAD_REVISION = "0005_agents"
 # Tables every hall database has had since the first migration: a file with tables but
 # without these (and without alembic_version) belongs to another program.
 OWN_TABLES = frozenset({"alembic_version", "events", "cases", "device"})
@@ -191,9 +191,26 @@ def check_contents(path: Path) -> None:
                             "为免改动它，本系统不会在其中建表。请用 --db 指定另一个文件（不存在的文件会新建）。")
 
 
-def open_database(path: Path, *, create_parent: bool = False) -> "Engine":
-    """An engine on a checked, up-to-date hall database at ``path`` (or DatabaseError)."""
+def open_database(path: Path, *, create_parent: bool = False, key: bytes | None = None) -> "Engine":
+    """An engine on a checked, up-to-date hall database at ``path`` (or DatabaseError).
+
+    An encrypted database (an agent's laptop: store/cipher.py) needs its ``key``; its
+    file header is ciphertext, so the plain-file checks are replaced by SQLCipher's own
+    (a wrong key or a damaged file cannot be read at all)."""
+    from hall_app.store import cipher
+
     check_path(path, create_parent=create_parent)
+    if cipher.is_encrypted(path):
+        if key is None:
+            raise DatabaseError(f"本机数据库 {path} 已加密：请在 hall-app 中登录解锁，"
+                                f"或为命令行设置 {cipher.ENV_USER} 和 {cipher.ENV_PASSWORD}")
+        engine = make_engine(sqlite_url(path), key=key)
+        try:
+            ensure_schema(engine)
+        except DatabaseError:
+            engine.dispose()
+            raise DatabaseError(f"本机加密数据库 {path} 无法解开（密钥不符或文件已损坏）。文件未改动。") from None
+        return engine
     check_file(path)
     check_contents(path)
     engine = make_engine(sqlite_url(path))
@@ -206,15 +223,24 @@ def sqlite_url(path: Path | str) -> str:
     return f"sqlite:///{Path(path).expanduser()}"
 
 
-def make_engine(url: str) -> "Engine":
+def make_engine(url: str, key: bytes | None = None) -> "Engine":
     from sqlalchemy import create_engine, event
 
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 10})
+        options = {}
+        if key is not None:  # SQLCipher: same SQL, same pragmas, every page encrypted
+            from hall_app.store import cipher
+
+            options["module"] = cipher.require_module().dbapi2
+        engine = create_engine(url, connect_args={"timeout": 10}, **options)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
+            if key is not None:
+                from hall_app.store.cipher import key_pragma
+
+                cursor.execute(key_pragma(key))  # before anything reads a page
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")  # a clerk's key survives a power cut
             cursor.execute("PRAGMA foreign_keys=ON")
@@ -257,7 +283,7 @@ def ensure_schema(engine: "Engine") -> None:
         upgrade(engine)
     except Exception as exc:
         message = str(exc)
-        if "file is not a database" in message or "malformed" in message:
+        if "file is not a database" in message or "malformed" in message or "not a database" in message:
             raise DatabaseError(f"数据库文件已损坏或不是数据库：{exc}") from exc
         if "Can't locate revision" in message:
             raise DatabaseError(f"数据库由更新版本的 hall-app 建立（结构版本 {revision}），"

@@ -25,6 +25,10 @@ class Device(Base):
     token: Mapped[str] = mapped_column(String(200), default="")
     pull_cursor: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[str] = mapped_column(String(40), default="")
+    # Sync state kept across restarts (agents' laptops, issue 13): the last successful
+    # round and the last failure's reason ("" after a success).
+    last_sync_ok: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    last_sync_error: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class EventRow(Base):
@@ -178,3 +182,28 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[str] = mapped_column(String(40), default="")
+    township: Mapped[str] = mapped_column(String(32), default="", server_default="")  # an agent's 乡镇/街道
+
+
+class AuthorisationRow(Base):
+    """The device's register of 授权委托书 (domain/authorisation.py): one row each,
+    never deleted (a revocation is recorded on it)."""
+
+    __tablename__ = "authorisations"
+    auth_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agent: Mapped[str] = mapped_column(String(64), index=True)
+    agent_name: Mapped[str] = mapped_column(String(100), default="")
+    principal_id: Mapped[str] = mapped_column(String(18), index=True)
+    principal_name: Mapped[str] = mapped_column(String(100), default="")
+    relation: Mapped[str] = mapped_column(String(32), default="")
+    bundles: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    valid_from: Mapped[str] = mapped_column(String(10), default="")
+    valid_until: Mapped[str] = mapped_column(String(10), default="")
+    method: Mapped[str] = mapped_column(String(16), default="signed")
+    attested_by: Mapped[str] = mapped_column(String(100), default="")
+    township: Mapped[str] = mapped_column(String(32), default="")
+    recorded_at: Mapped[str] = mapped_column(String(40), default="")
+    received_at: Mapped[str] = mapped_column(String(40), default="")
+    thumbprint: Mapped[str] = mapped_column(String(64), default="")
+    revoked_at: Mapped[str] = mapped_column(String(40), default="")
+    revoked_reason: Mapped[str] = mapped_column(String(200), default="")

@@ -77,12 +77,26 @@ def sync_once(ctx: "HallContext", client: ServerClient | None = None, monitor: S
         report = _sync(ctx, client, batch_size, page_size)
     except SyncError as exc:
         monitor.failure(str(exc))
+        remember_outcome(ctx, str(exc))
         raise
     except Exception as exc:  # the database, a bug: the status bar must not claim "online"
         monitor.failure(f"同步出错：{type(exc).__name__}: {exc}")
+        remember_outcome(ctx, f"同步出错：{type(exc).__name__}: {exc}")
         raise
     monitor.success(ctx.now_iso())
+    remember_outcome(ctx, "")
     return report
+
+
+def remember_outcome(ctx: "HallContext", error: str) -> None:
+    """Keep the last success (or the last failure's reason) in the device row, so a new
+    process (``sync --status``, the agent's screen after a restart) knows it."""
+    values = {"last_sync_error": error[:2000]} if error else {"last_sync_ok": ctx.now_iso(), "last_sync_error": ""}
+    try:
+        with ctx.Session.begin() as session:
+            session.execute(update(Device).where(Device.device_id == ctx.device_id).values(**values))
+    except Exception:  # a damaged or locked database: the round's own error says more
+        pass
 
 
 def _sync(ctx: "HallContext", client: ServerClient | None, batch_size: int, page_size: int) -> SyncReport:

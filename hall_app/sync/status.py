@@ -87,11 +87,17 @@ def sync_status(ctx: "HallContext", monitor: SyncMonitor = MONITOR) -> SyncStatu
                                 .order_by(EventRow.local_seq).limit(1))
         device = session.get(Device, ctx.device_id)
         configured = bool(device and device.server_url and device.token)
+        kept_ok = device.last_sync_ok if device else ""
+        kept_error = device.last_sync_error if device else ""
     age = None
     if oldest:
         try:
             age = max(0.0, (ctx.now() - dt.datetime.fromisoformat(oldest)).total_seconds())
         except ValueError:
             age = None
-    return SyncStatus(configured, monitor.online, int(pending), age, int(quarantined),
-                      monitor.last_error, monitor.last_success)
+    online = monitor.online
+    if online is None and (kept_ok or kept_error):  # a new process: what the last one saw
+        online = not kept_error
+    return SyncStatus(configured, online, int(pending), age, int(quarantined),
+                      monitor.last_error or (kept_error if monitor.online is None else ""),
+                      monitor.last_success or kept_ok)

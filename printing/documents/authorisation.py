@@ -21,7 +21,12 @@ def compose(s: Sheet) -> None:
     scope = list(d.scope) or [L.AUTH_SCOPE_DEFAULT.format(bundle=d.bundle_name)]
     s.numbered([(item, []) for item in scope])
     s.para(L.AUTH_POWERS)
-    s.para(L.AUTH_VALID.format(date=fmt_date(d.valid_until)) if d.valid_until else L.AUTH_VALID_OPEN)
+    if d.valid_from and d.valid_until:
+        s.para(L.AUTH_VALID_RANGE.format(start=fmt_date(d.valid_from), date=fmt_date(d.valid_until)))
+    else:
+        s.para(L.AUTH_VALID.format(date=fmt_date(d.valid_until)) if d.valid_until else L.AUTH_VALID_OPEN)
+    if d.method_label:
+        s.para(L.AUTH_METHOD.format(method=d.method_label))
     s.para(L.AUTH_DUTY)
     for warning in d.warnings:
         s.boxed(L.NOTICE_BOX + warning)
@@ -29,5 +34,7 @@ def compose(s: Sheet) -> None:
 
     s.section(L.VILLAGE_TITLE)
     s.para(L.VILLAGE_TEXT)
+    if d.attested_by:
+        s.para(L.VILLAGE_NAMED.format(name=d.attested_by))
     s.seal(L.VILLAGE_SEAL, L.SIGN_DATE, [L.VILLAGE_SIGN])
     s.qr_block()

@@ -7,7 +7,7 @@ import threading
 
 from screens.app import HallApp
 from screens.login import retry_delay
-from tests.ui.helpers import key_event, login, open_ctx, press, screen_text, settle, start_newborn, type_text
+from tests.ui.helpers import key_event, login, open_ctx, press, screen_text, settle, type_text
 
 SIZE = (100, 32)
 
@@ -114,13 +114,18 @@ async def test_the_database_opens_behind_the_first_frame(demo_template, tmp_path
         app.ctx.close()
 
 
-async def test_an_agent_files_as_proxy_and_a_supervisor_sees_every_window(app):
+async def test_an_agent_files_as_proxy_and_a_supervisor_sees_every_window(app, hall):
+    from hall_app.domain.authorisation import Draft
+    from hall_app.services.demo import HE_DEGUI
+
+    agent = hall.users.authenticate("wangqiang", "demo123")
+    hall.authorisations.record(agent, Draft(HE_DEGUI, "帮代办员", ("newborn",), "2026-11-21", "2026-12-31"))
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "wangqiang", "demo123")
-        await start_newborn(pilot)
-        await press(pilot, "enter")
+        assert "帮代办工作台" in screen_text(app)  # an agent's own home, not a window's
+        await press(pilot, "f2")  # for the authorised principal
         text = screen_text(app)
-        assert "代办人姓名" in text and "帮代办员" in text
+        assert "代办人姓名" in text and "帮代办员" in text and "何德贵" in text
         await press(pilot, "escape")
         await press(pilot, "ctrl+l")
         await login(pilot, "chenjing", "demo123")

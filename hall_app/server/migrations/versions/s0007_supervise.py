@@ -9,7 +9,7 @@ Create Date: 2026-12-01 15:40:00
 from alembic import op
 
 revision = 's0007_supervise'
-down_revision = 's0005_inbox'
+down_revision = 's0006_agents'
 branch_labels = None
 depends_on = None
 
