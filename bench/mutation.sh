@@ -4,6 +4,7 @@
 #
 #   bench/mutation.sh hall_app/domain/case_rules.py            # run, then print the score
 #   bench/mutation.sh hall_app/domain/case_rules.py NAME ...   # re-run only these mutants
+#   bench/mutation.sh --again hall_app/domain/case_rules.py    # new mutants, then the last survivors
 #   bench/mutation.sh --score hall_app/domain/case_rules.py    # the score of the last run
 #   bench/mutation.sh --list                                   # the modules and their tests
 #
@@ -18,6 +19,7 @@ mutmut=$repo/.venv/bin/mutmut
 [[ -x $mutmut ]] || { echo "mutmut is missing: $repo/.venv/bin/pip install -e '.[test,mutation]'" >&2; exit 2; }
 
 score_only=0
+again=0
 case "${1:-}" in
   --list) exec "$py" - "$repo/bench/mutation_targets.toml" <<'PY'
 import sys, tomllib
@@ -26,6 +28,7 @@ for module, t in tomllib.load(open(sys.argv[1], "rb"))["modules"].items():
 PY
   ;;
   --score) score_only=1; shift ;;
+  --again) again=1; shift ;;
   ""|-h|--help) sed -n 2,14p "$0"; exit 2 ;;
 esac
 module=${1#./}; shift
@@ -62,7 +65,12 @@ PY
     echo "$module's tests need PostgreSQL: export HALL_TEST_PG_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test" >&2
     exit 2
   fi
-  (cd "$work" && nice -n 10 "$mutmut" run --max-children "${JOBS:-1}" "$@") | tr '\r' '\n' | grep -v '^ *$' | tail -n 5
+  run() { (cd "$work" && nice -n 10 "$mutmut" run --max-children "${JOBS:-1}" "$@") | tr '\r' '\n' | grep -v '^ *$' | tail -n 2; }
+  run "$@"  # every mutant not checked yet (all of them the first time, or after the config changed)
+  if [[ $again == 1 ]]; then  # the survivors once more, against the tests written since
+    mapfile -t names < <(cd "$work" && "$mutmut" results 2>/dev/null | grep -E ': (survived|no tests)$' | cut -d: -f1 | tr -d ' ')
+    (( ${#names[@]} )) && run "${names[@]}"
+  fi
 fi
 cd "$work"
 "$py" "$repo/bench/mutation_score.py"
