@@ -14,9 +14,10 @@ from textual.widgets import DataTable, Static
 
 from hall_app.domain.case import EDITABLE, ITEM_STATUS_LABELS, review_lines
 from hall_app.domain.case_describe import describe_event, event_label
+from hall_app.domain.documents import documents_for
 from hall_app.domain.labels import DOCUMENT_KINDS
 from hall_app.domain.tracking import format_tracking_code
-from screens.print_worker import documents_for, print_in_thread
+from screens.print_worker import print_in_thread
 from screens.roles import can
 from screens.strings import CaseView as T
 from screens.supervise_strings import RatePad as RatePadText

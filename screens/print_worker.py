@@ -8,9 +8,6 @@ from dataclasses import dataclass
 from hall_app.domain.documents import DOCUMENT_KINDS
 from screens.strings import Decision as T
 
-DECIDED = {"accepted", "dispatched", "completed", "handed_over", "rated"}
-
-
 REPRINT_KEY = "r"  # decision.reprint and case.reprint (tests/ui/test_keymap_palette.py checks)
 
 
@@ -38,23 +35,6 @@ class Printed:
         for warning in self.warnings:
             text += f"　⚠ {warning}"
         return text
-
-
-def documents_for(state) -> list[str]:
-    """The documents a case's decision produces, in printing order."""
-    kinds: list[str] = []
-    decision = state.decision.get("type", "")
-    if state.status == "notice_issued":
-        kinds.append("notice")
-    elif state.status == "refused" or decision == "case.refused":
-        kinds.append("refusal")
-    elif state.status == "accepted_deferred" or decision == "case.accepted_deferred":
-        kinds += ["receipt", "commitment"]
-    elif state.status in DECIDED:
-        kinds.append("receipt")
-    if kinds and state.proxy and kinds[0] in ("receipt",):
-        kinds.append("authorisation")
-    return kinds
 
 
 def print_in_thread(ctx, case_id: str, username: str, kinds: list[str]) -> list[Printed]:

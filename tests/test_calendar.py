@@ -37,3 +37,12 @@ def test_zero_days_is_today_and_working_days_between():
     cal = WorkCalendar()
     assert cal.add_working_days(D(2026, 11, 20), 0).date == D(2026, 11, 20)
     assert cal.working_days_between(D(2026, 9, 30), D(2026, 10, 13)) == 5
+
+
+def test_a_year_configured_with_only_holidays_or_only_workdays():
+    only_off = WorkCalendar.from_config({"2099": {"holidays": ["2099-06-01"]}})
+    assert not only_off.is_working_day(D(2099, 6, 1)) and only_off.is_published(2099)
+    assert only_off.overrides[2099].workdays == frozenset()
+    only_on = WorkCalendar.from_config({"2099": {"workdays": ["2099-06-06"]}})  # a Saturday
+    assert only_on.is_working_day(D(2099, 6, 6)) and only_on.overrides[2099].holidays == frozenset()
+    assert WorkCalendar.from_config(None).overrides == {} == WorkCalendar.from_config({}).overrides

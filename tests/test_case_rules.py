@@ -381,3 +381,15 @@ def test_the_basis_of_a_refusal_and_the_note_of_a_hand_over_are_kept():
     over = apply(at("completed"), ev("case.handed_over", {"method": "mail", "note": "EMS 1234"}))
     assert over.handed_over["note"] == "EMS 1234"
     assert at("notice_issued").changed_since_notice is False
+
+
+def test_a_case_not_started_and_an_unknown_status_are_refused_in_words():
+    from hall_app.domain.case_rules import require_started, transition
+
+    with pytest.raises(CaseError) as error:
+        require_started(CaseState(case_id="x"))
+    assert str(error.value) == "办件尚未开始"
+    odd = CaseState(case_id="x", tracking_code="T", status="mystery")
+    with pytest.raises(CaseError) as error:
+        transition(odd, "accepted")
+    assert str(error.value) == "办件当前状态为“mystery”，不能变为“已受理”" and odd.status == "mystery"

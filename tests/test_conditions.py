@@ -89,3 +89,86 @@ def test_a_bundle_file_with_a_deep_condition_gives_a_message_not_a_traceback(tmp
     assert ("条件过长" in proc.stderr or "文字过长" in proc.stderr) and "when" in proc.stderr
     assert len(proc.stderr) < 2000
 
+
+
+# -- exact messages and shapes (each row kills a mutant that survived the rows above) -------------
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "条件为空"),
+    ("   ", "条件为空"),
+    ("a =", "条件意外结束"),
+    ("a = 是 b", "多余的内容：'b'"),
+    ("a = 是 )", "多余的内容：')'"),
+    ("a = (", "此处应为取值，实为 '('"),
+    ("(a = 是", "条件意外结束"),
+    ("(a = 是 b", "此处应为“)”，实为 'b'"),
+    ("has 结婚证", "此处应为“(”，实为 '结婚证'"),
+    ("has(结婚证", "条件意外结束"),
+    ("has(结婚证 x", "此处应为“)”，实为 'x'"),
+    ("a in 甲", "此处应为“(”，实为 '甲'"),
+    ("a in (甲, 乙 丙)", "此处应为“)”，实为 '丙'"),
+    ("= 是", "此处应为问题编号或关键字，实为 '='"),
+    ("a 是", "“a”之后应为 =、!= 或 in"),
+    ("and = 是", "“and”不是合法的问题编号（应为英文字母、数字、下划线）"),
+    ('a = "unclosed', "无法识别的字符 '\"'（位置 5）"),
+    ('  a = "x', "无法识别的字符 '\"'（位置 7）"),  # positions count the leading spaces too
+])
+def test_each_parse_error_says_exactly_what_and_where(text, message):
+    with pytest.raises(ConditionError) as error:
+        parse(text)
+    assert str(error.value) == message
+
+
+def test_trailing_spaces_are_ignored_and_the_length_limit_is_inclusive():
+    from hall_app.domain.conditions import Compare
+
+    assert parse("a = 是   ") == Compare("a", "=", ("是",))
+    text = "a = " + "是" * (MAX_LENGTH - 4)
+    assert len(text) == MAX_LENGTH and parse(text) == Compare("a", "=", ("是" * (MAX_LENGTH - 4),))
+
+
+def test_the_tree_a_condition_parses_to():
+    from hall_app.domain.conditions import BoolOp, Compare, Const, Has, Not
+
+    a, b, c = (Compare(n, "=", ("1",)) for n in "abc")
+    assert parse("a = 1 or b = 1") == BoolOp("or", (a, b))
+    assert parse("a = 1 and b = 1") == BoolOp("and", (a, b))
+    assert parse("a = 1 and b = 1 and c = 1") == BoolOp("and", (a, b, c))
+    assert parse("a = 1 or b = 1 and c = 1") == BoolOp("or", (a, BoolOp("and", (b, c))))
+    assert parse("not (a = 1)") == Not(a)
+    assert parse("x in (甲, '乙', 丙)") == Compare("x", "in", ("甲", "乙", "丙"))
+    assert parse("x != 'a b'") == Compare("x", "!=", ("a b",))
+    assert parse("has(结婚证) or false") == BoolOp("or", (Has("结婚证"), Const(False)))
+
+
+def test_depth_counts_nesting_not_how_many_groups_follow_each_other():
+    many = " and ".join(["(a = 1)"] * (MAX_DEPTH + 5))
+    assert evaluate(parse(many), {"a": "1"}) is True
+    nots = " and ".join(["not a = 2"] * (MAX_DEPTH + 5))
+    assert evaluate(parse(nots), {"a": "1"}) is True
+    inner = "(" * (MAX_DEPTH - 1) + "a = 1" + ")" * (MAX_DEPTH - 1)
+    assert evaluate(parse(f"({inner}) and ({inner})"), {"a": "1"}) is True
+
+
+def test_facts_reach_every_level_and_an_empty_answer_is_no_answer():
+    facts = {"kind": "企业"}
+    assert evaluate(parse("not fact.kind = 个人"), {}, facts) is True
+    assert evaluate(parse("not fact.kind = 企业"), {}, facts) is False
+    assert evaluate(parse("a = 1 or fact.kind = 企业"), {}, facts) is True
+    assert evaluate(parse("fact.kind = 企业 and a != 2"), {"a": "1"}, facts) is True
+    assert evaluate(parse("a != 是"), {"a": ""}) is False
+    assert evaluate(parse("a != 是"), {"a": None}) is False  # type: ignore[dict-item]
+    assert evaluate(parse("a in (1, 2)"), {"a": 2}) is True  # type: ignore[dict-item]
+    with pytest.raises(TypeError, match=r"^not a condition node: 'a = 1'$"):
+        evaluate("a = 1", {})  # type: ignore[arg-type]
+
+
+def test_questions_and_comparisons_under_not_and_groups():
+    from hall_app.domain.conditions import Compare, compares_in
+
+    node = parse("not a = 1 and (b = 2 or not fact.k = 3) and c in (x, y)")
+    assert questions_in(node) == {"a", "b", "c"}
+    assert questions_in(parse("not a = 1")) == {"a"}
+    assert compares_in(node) == [Compare("a", "=", ("1",)), Compare("b", "=", ("2",)),
+                                 Compare("fact.k", "=", ("3",)), Compare("c", "in", ("x", "y"))]
+    assert compares_in(parse("not a = 1")) == [Compare("a", "=", ("1",))]
+    assert compares_in(parse("true")) == [] and questions_in(parse("has(x)")) == set()

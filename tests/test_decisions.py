@@ -144,3 +144,29 @@ def test_brief_keeps_two_reasons_and_counts_the_rest():
     assert brief(["a"]) == "a"
     assert brief(["a", "b"]) == "a；b"
     assert brief(["a", "b", "c"]) == "a；b 等3项"
+
+
+def test_every_option_knows_its_kind_and_its_exact_words():
+    """The exact reasons and headlines the decision screen shows (mutation survivors)."""
+    for status in ("draft", "accepted"):
+        options = decision_options(case(status), plan(marks={}))
+        assert all(option.kind == kind for kind, option in options.items())
+    marks = {code: "handed_in" for code in all_in() if code not in deferrable_codes()}
+    p = plan(marks=marks)
+    names = "、".join(m.material.name for m in p.missing)
+    assert len(p.missing) >= 2
+    options = decision_options(case(), p)
+    assert options["accept"].reasons == (f"材料未收齐（{names}）：请出具一次性告知书，或（仅缺可容缺材料时）容缺受理",)
+    # only deferrable materials missing, no form errors: deferral has nothing to say against it
+    assert options["defer"].headline == "" and options["notice"].headline == ""
+    form = decision_options(case(), p, ["姓名：请填写"])
+    assert form["defer"].headline == "姓名：请填写"
+    unnamed = decision_options(case(applicant={"id_number": PERSON["id_number"]}), plan(marks=all_in()),
+                               ["姓名：请填写"])
+    assert unnamed["accept"].headline == unnamed["defer"].headline == "尚未录入申请人姓名"
+    assert unnamed["refuse"].headline == "尚未录入申请人姓名"
+    nobody = decision_options(case(applicant={}), plan(marks=all_in()))
+    assert nobody["refuse"].headline == "尚未录入申请人身份证号码或统一社会信用代码；尚未录入申请人姓名"
+    with pytest.raises(CaseError) as refused:
+        nobody["accept"].require()
+    assert str(refused.value) == "不能受理：尚未录入申请人身份证号码或统一社会信用代码；尚未录入申请人姓名"

@@ -124,3 +124,56 @@ def test_masking_at_the_edges():
     assert mask_citizen_id("11010519491") == "110105*9491"
     assert mask_name("张") == "张" and mask_name("") == ""
     assert mask_name("欧阳娜娜") == "欧**娜"
+
+
+def _number(area: str, birth: str) -> str:
+    from hall_app.domain.ids import id_check_char
+
+    body = area + birth + "123"
+    return body + id_check_char(body)
+
+
+REISSUED = "属迁移或换发的号码，请核对证件原件"
+
+
+@pytest.mark.parametrize(("area", "birth", "warning"), [
+    # 130204: [1983-1994]东矿区,[1995-]古冶区 — the later name, from the latest start
+    ("130204", "19820101", f"地址码130204（河北省古冶区）1995年起使用，晚于出生年份，{REISSUED}"),
+    ("130204", "19830101", None),  # the first year of a period counts
+    ("130204", "19940101", None),  # and so does the last
+    # 130430: [1993-1995]丘县,[1996-]邱县
+    ("130430", "19950601", None),
+    ("130430", "19920101", f"地址码130430（河北省邱县）1996年起使用，晚于出生年份，{REISSUED}"),
+    # 110103: [-2010]崇文区, merged into 东城区: a code retired before the birth is not "later"
+    ("110103", "20150101", f"地址码110103（北京市崇文区）2010年后已停用，早于出生年份，{REISSUED}"),
+    ("110103", "20100101", None),
+    # 120110: [-1991]东郊区,[1992-]东丽区: every year is covered
+    ("120110", "19910101", None),
+    ("120110", "19920101", None),
+])
+def test_address_code_periods(area, birth, warning):
+    result = check_citizen_id(_number(area, birth))
+    assert result.ok and result.warnings == ((warning,) if warning else ())
+
+
+def test_an_unreasonable_birth_date_keeps_the_value():
+    import datetime as dt
+
+    value = _number("110105", "20300101")
+    assert check_citizen_id(value, today=dt.date(2026, 12, 1)) == check_citizen_id(value).__class__(
+        value, "身份证号码中的出生日期2030-01-01不合理")
+    old = _number("110105", "18790101")
+    assert check_citizen_id(old).value == old
+    assert check_citizen_id(old).error == "身份证号码中的出生日期1879-01-01不合理"
+
+
+def test_person_or_firm_by_the_check_the_value_passes():
+    from hall_app.domain.ids import identifier_kind, identify
+
+    both = "110105199001011128"  # valid as a citizen ID and as a USCC: the person wins
+    assert check_citizen_id(both).ok and check_uscc(both).ok
+    assert identifier_kind(both) == "id_number" and identify(both).warnings == ()
+    assert identifier_kind("91330100716105852F") == "uscc" and identify("91330100716105852F").ok
+    assert identifier_kind("12345678901234567X9") == "id_number"  # too long, but shaped like an ID
+    assert identifier_kind("1234567890123456X89") == "uscc"
+    assert identifier_kind("") == identifier_kind(None) == "id_number"

@@ -1,11 +1,22 @@
 """好差评 rules: what a rating may say, and the follow-up of a bad one (hand-computed dates)."""
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
 from hall_app.domain.calendar import WorkCalendar
-from hall_app.domain.rating import UNRATED, RatingError, advance, figures, make_rating, open_follow_up
+from hall_app.domain.rating import (
+    UNRATED,
+    FollowUp,
+    RatingError,
+    Step,
+    advance,
+    figures,
+    follow_up_of,
+    make_rating,
+    open_follow_up,
+)
 
 D = dt.date
 CAL = WorkCalendar()
@@ -91,3 +102,79 @@ def test_figures_from_ratings_and_follow_ups():
     assert (fig.follow_ups_closed, fig.follow_ups_on_time, fig.follow_ups_open, fig.follow_ups_overdue) == (1, 1, 1, 1)
     assert fig.on_time_share == 1.0
     assert figures([], [], D(2026, 11, 6)).good_share is None
+
+
+# -- exact words and the follow-up as stored on a case (mutation survivors) -----------------------
+def _error(call, *args, **kwargs) -> str:
+    with pytest.raises(RatingError) as error:
+        call(*args, **kwargs)
+    return str(error.value)
+
+
+def test_every_refusal_in_exact_words():
+    assert _error(make_rating, 0) == "评价等级应为五级之一：非常满意、满意、基本满意、不满意、非常不满意"
+    assert _error(make_rating, None, comment="好") == "未评价时不能选择评价项"
+    assert _error(make_rating, None, {"服务态度": 5}) == _error(make_rating, None, reasons=["一次办成"])
+    assert _error(make_rating, 4, {"颜值": 5}) == "没有“颜值”这一评价维度（可选：服务态度、服务效率、服务水平）"
+    assert _error(make_rating, 5, reasons=["多次跑动", "态度生硬"]) == "“非常满意”不能选择理由：多次跑动、态度生硬"
+    assert _error(make_rating, 5, comment="字" * 501) == "留言最多 500 字"
+    assert make_rating(5, comment="字" * 500).comment == "字" * 500
+    assert make_rating(4, {"服务态度": 4}).dimensions == {"服务态度": 4}
+    assert make_rating(4).dimensions == {}
+    good = make_rating(4)
+    at = "2026-11-02T10:00"
+    assert _error(open_follow_up, "r", good, "c", at, CAL) == "只有“不满意”“非常不满意”的评价需要整改回访"
+    assert _error(open_follow_up, "r", make_rating(1), "c", at, CAL, days=0) == "整改期限至少 1 个工作日"
+
+
+def test_each_step_keeps_who_when_and_the_note_and_the_refusals_are_exact():
+    f = open_follow_up("r9", make_rating(1), "chenjing", "2026-11-02T10:00", CAL)
+    assert (f.rating_id, f.opened_on) == ("r9", D(2026, 11, 2))
+    assert f.steps == (Step("opened", "chenjing", "2026-11-02T10:00"),)
+    f = advance(f, "verified", "lisi", "2026-11-03T10:00", "已核实")
+    assert f.steps[-1] == Step("verified", "lisi", "2026-11-03T10:00", "已核实")
+    assert _error(advance, f, "explained", "c", "2026-11-04T10:00") == "请填写本步骤的情况说明"
+    f = advance(f, "explained", "c", "2026-11-04T10:00", "政策如此")
+    assert _error(advance, f, "revisited", "c", "2026-11-04T11:00", " ") == "回访须写明群众意见"
+    assert _error(advance, f, "revisited", "c", "2026-11-03T23:00", "x") == "步骤时间早于上一步骤"
+    f = advance(f, "revisited", "c", "2026-11-04T12:00", "满意")
+    assert _error(advance, f, "closed", "c", "2026-11-04T13:00") == "办结须写明处理结果"
+    f = advance(f, "closed", "c", "2026-11-05T09:00", "已办结")
+    assert _error(advance, f, "verified", "c", "2026-11-06T10:00", "x") == "该差评整改已办结"
+    assert _error(advance, f, "bogus", "c", "2026-11-06T10:00", "x") == "未知的整改步骤：bogus"
+
+
+def test_closed_late_is_overdue_and_not_on_time_open_is_never_on_time():
+    f = FollowUp("r", D(2026, 11, 2), D(2026, 11, 5), (Step("opened", "c", "2026-11-02T10:00"),))
+    assert not f.on_time() and f.closed_on is None
+    assert not f.overdue(D(2026, 11, 5)) and f.overdue(D(2026, 11, 6))
+    late = replace(f, steps=f.steps + (Step("closed", "c", "2026-11-06T10:00", "x"),))
+    assert late.closed_on == D(2026, 11, 6)
+    assert late.overdue(D(2026, 11, 1))  # closed after the due date: overdue whatever today is
+    assert not late.on_time()
+    in_time = replace(f, steps=f.steps + (Step("closed", "c", "2026-11-05T18:00", "x"),))
+    assert in_time.on_time() and not in_time.overdue(D(2026, 12, 31))
+
+
+def test_the_follow_up_read_back_from_a_case():
+    assert follow_up_of({}) is None and follow_up_of(None) is None  # type: ignore[arg-type]
+    assert follow_up_of({"level": 1}) is None
+    assert follow_up_of({"follow_up": {"steps": []}}) is None
+    rating = {"case_id": "c7", "level": 1, "follow_up": {"due": "2026-11-20", "steps": [
+        {"step": "opened", "actor": "chenjing", "at": "2026-11-02T10:00"},
+        {"step": "verified", "actor": "lisi", "at": "2026-11-03T10:00", "note": "已核实"}]}}
+    f = follow_up_of(rating)
+    assert f == FollowUp("c7", D(2026, 11, 2), D(2026, 11, 20), (
+        Step("opened", "chenjing", "2026-11-02T10:00", ""), Step("verified", "lisi", "2026-11-03T10:00", "已核实")))
+    # a record with missing or unreadable parts still reads: due falls back to the opening day
+    odd = follow_up_of({"follow_up": {"steps": [{"at": "昨天"}], "due": "x"}})
+    assert odd == FollowUp("", D.min, D.min, (Step("", "", "昨天", ""),))
+    no_due = follow_up_of({"follow_up": {"steps": [{"step": "opened", "at": "2026-11-02T10:00"}]}})
+    assert no_due is not None and no_due.due == D(2026, 11, 2)
+
+
+def test_figures_count_each_level_and_the_share_of_good():
+    fig = figures([make_rating(5), make_rating(1), make_rating(2)], [], D(2026, 11, 6))
+    assert fig.good_share == pytest.approx(1 / 3)
+    assert fig.distribution == {"非常满意": 1, "满意": 0, "基本满意": 0, "不满意": 1, "非常不满意": 1, "未评价": 0}
+    assert fig.on_time_share is None

@@ -153,8 +153,9 @@ def test_configured_make_up_workday_counts():
 
 
 def test_negative_working_days_are_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^days must not be negative$"):
         WorkCalendar().add_working_days(D(2026, 11, 20), -1)
+    assert WorkCalendar().add_working_days(D(2026, 11, 20), 0).date == D(2026, 11, 20)
 
 
 def test_library_years_use_the_published_arrangement():

@@ -79,3 +79,36 @@ def test_facts_are_checked():
         CaseFacts("x", "b", "w", "c", D(2026, 11, 1), "accepted", statutory_days=(1,), promised_days=())
     with pytest.raises(ValueError):
         trips_for(-1, False)
+
+
+def test_edges_a_same_day_completion_with_nothing_recorded():
+    """A case completed the day it was accepted, with no items, days or trips on record."""
+    bare = CaseFacts("c9", "b", "W", "u", D(2026, 11, 2), "accepted", completed_working_days=0)
+    fig = figures([bare])
+    assert (fig.completed, fig.completed_days, fig.completed_statutory_days) == (1, 0, 0)
+    assert (fig.trips, fig.trips_separate) == (0, 1)
+
+
+def test_bad_inputs_are_refused_with_their_words():
+    with pytest.raises(ValueError, match=r"^unknown outcome 'lost'$"):
+        CaseFacts("c", "b", "W", "u", D(2026, 11, 2), "lost")
+    with pytest.raises(ValueError, match=r"^statutory and promised days must pair up per item$"):
+        CaseFacts("c", "b", "W", "u", D(2026, 11, 2), "accepted", statutory_days=(1,))
+    with pytest.raises(ValueError, match=r"^unknown grouping 'hall'$"):
+        grouped([], "hall")
+    with pytest.raises(ValueError, match=r"^notices must not be negative$"):
+        trips_for(-1, False)
+    with pytest.raises(ValueError, match=r"^统计期的结束日期早于开始日期$"):
+        period(D(2026, 11, 2), D(2026, 11, 1))
+    with pytest.raises(ValueError) as error:
+        month("x" * 30)
+    assert str(error.value) == f"月份应写作 YYYY-MM，例如 2026-11（收到：{'x' * 20}）"
+
+
+def test_a_one_day_period_holds_its_day_only():
+    day = period(D(2026, 11, 2), D(2026, 11, 2))
+    assert (day.first, day.last, day.label) == (D(2026, 11, 2), D(2026, 11, 2), "2026-11-02 至 2026-11-02")
+    assert D(2026, 11, 2) in day and D(2026, 11, 1) not in day and D(2026, 11, 3) not in day
+    november = month("2026-11")
+    assert D(2026, 11, 1) in november and D(2026, 11, 30) in november and D(2026, 10, 31) not in november
+    assert "2026-11-01" not in november

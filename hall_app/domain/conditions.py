@@ -87,7 +87,8 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if not match or match.end() == pos:
-            raise ConditionError(f"无法识别的字符 {text[pos]!r}（位置 {pos + 1}）")
+            bad = len(text) - len(text[pos:].lstrip())  # the character itself, not the space before it
+            raise ConditionError(f"无法识别的字符 {text[bad]!r}（位置 {bad + 1}）")
         kind = match.lastgroup or ""
         value = match.group(kind)
         if kind == "str":
@@ -99,7 +100,6 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
 
 class _Parser:
     def __init__(self, text: str):
-        self.text = text
         self.tokens = _tokenize(text)
         self.pos = 0
         self.depth = 0

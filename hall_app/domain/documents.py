@@ -8,8 +8,38 @@ form the citizen reads: masked ID numbers, Chinese labels, computed dates.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from hall_app.domain.labels import DOCUMENT_KINDS  # noqa: F401 - re-exported
+
+# Which document may be printed in which case status (None: any case with a proxy).
+PRINTABLE_IN: dict[str, tuple[str, ...] | None] = {
+    "receipt": ("accepted", "accepted_deferred", "dispatched", "completed", "handed_over", "rated"),
+    "notice": ("notice_issued",),
+    "commitment": ("accepted_deferred", "dispatched", "completed", "handed_over", "rated"),
+    "refusal": ("refused", "rated"),
+    "authorisation": None,
+}
+# Statuses after a plain acceptance (a deferred or refused decision is told by the decision).
+_ACCEPTED = frozenset({"accepted", "dispatched", "completed", "handed_over", "rated"})
+
+
+def documents_for(state: Any) -> list[str]:
+    """The documents a case's decision produces, in printing order (a ``CaseState``)."""
+    kinds: list[str] = []
+    decision = state.decision.get("type", "")
+    if state.status == "notice_issued":
+        kinds.append("notice")
+    elif state.status == "refused" or decision == "case.refused":
+        kinds.append("refusal")
+    elif state.status == "accepted_deferred" or decision == "case.accepted_deferred":
+        kinds += ["receipt", "commitment"]
+    elif state.status in _ACCEPTED:
+        kinds.append("receipt")
+    if kinds and state.proxy and kinds[0] == "receipt":
+        kinds.append("authorisation")
+    # never one the status no longer allows (a voided case; a deferral whose materials all came)
+    return [k for k in kinds if state.status in (PRINTABLE_IN[k] or (state.status,))]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from hall_app.domain.bundle import FieldDef
 from hall_app.domain.ids import check_citizen_id, check_uscc
-from hall_app.domain.text import clean, compact
+from hall_app.domain.text import clean, compact, to_halfwidth
 
 DEFAULT_MAX = {"name": 50, "text": 100, "address": 200, "number": 19}  # a bank card has up to 19 digits
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -66,8 +66,8 @@ def check_field(spec: FieldDef, raw: str | None, today: dt.date | None = None) -
         if not _MOBILE.match(digits):
             return FieldCheck(digits, f"“{spec.label}”应为11位手机号码（1开头）")
         return FieldCheck(digits)
-    if kind == "date":
-        return _check_date(spec, compact(value), today)
+    if kind == "date":  # blanks go, separators stay: 2026-1-5 is not 202615
+        return _check_date(spec, "".join(ch for ch in to_halfwidth(value) if not ch.isspace()), today)
     if kind == "number":
         digits = compact(value)
         if not digits.isdigit():

@@ -75,7 +75,7 @@ def address_warning(code: str, birth_year: int) -> str | None:
     info = {k: v for _, props in numdb.get("cn/loc").info(code) for k, v in props.items()}
     if "county" not in info:
         return f"地址码{code}不在已发布的行政区划表中，请核对证件"
-    starts = []
+    periods: list[tuple[int | None, int | None, str]] = []
     for county in info["county"].split(","):
         if not county.startswith("["):
             return None
@@ -83,11 +83,17 @@ def address_warning(code: str, birth_year: int) -> str | None:
         start, end = (int(x) if x else None for x in period.split("-"))
         if (start is None or birth_year >= start) and (end is None or birth_year <= end):
             return None
-        starts.append((start, name))
-    start, name = max(starts, key=lambda s: s[0] or 0)
-    since = f"{start}年起" if start else ""
-    return (f"地址码{code}（{info.get('province', '')}{name}）{since}使用，晚于出生年份，"
-            "属迁移或换发的号码，请核对证件原件")
+        periods.append((start, end, name))
+    province = info.get("province", "")
+    start, _, name = max(periods, key=lambda p: p[0] or 0)
+    if start is not None and start > birth_year:  # the code (in its latest name) came later
+        return f"地址码{code}（{province}{name}）{start}年起使用，晚于出生年份，{_REISSUED}"
+    # every period ended before the birth year: the code was retired by then
+    end, name = max((p[1], p[2]) for p in periods if p[1] is not None)
+    return f"地址码{code}（{province}{name}）{end}年后已停用，早于出生年份，{_REISSUED}"
+
+
+_REISSUED = "属迁移或换发的号码，请核对证件原件"
 
 
 def birth_date_of(citizen_id: str) -> dt.date:

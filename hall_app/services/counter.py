@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select
 
-from hall_app.domain.case import STATUS_LABELS
+from hall_app.domain.case import EDITABLE, STATUS_LABELS
 from hall_app.store.models import CaseRow, FieldDraft, User, Window
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ class CaseLine:
 
     @property
     def editable(self) -> bool:
-        return self.status in ("draft", "notice_issued")
+        return self.status in EDITABLE
 
 
 # The columns a list shows: never the case's ``state`` JSON (kilobytes a row).

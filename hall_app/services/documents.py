@@ -19,13 +19,6 @@ from hall_app.store.models import Device, Hall, User, Window
 if TYPE_CHECKING:
     from hall_app.services.context import HallContext
 
-KIND_NEEDS = {
-    "receipt": ("accepted", "accepted_deferred", "dispatched", "completed", "handed_over", "rated"),
-    "notice": ("notice_issued",),
-    "commitment": ("accepted_deferred", "dispatched", "completed", "handed_over", "rated"),
-    "refusal": ("refused", "rated"),
-    "authorisation": None,  # any case with a proxy
-}
 PREFIX = {"receipt": "受", "notice": "告", "commitment": "容", "refusal": "不受", "authorisation": "委"}
 
 
@@ -137,7 +130,7 @@ class DocumentService:
         if kind not in d.DOCUMENT_KINDS:
             raise IntakeError(f"文书类型应为：{'、'.join(d.DOCUMENT_KINDS)}")
         state = self.ctx.cases.get(case_id)
-        allowed = KIND_NEEDS[kind]
+        allowed = d.PRINTABLE_IN[kind]
         if allowed is not None and state.status not in allowed:
             raise IntakeError(f"办件状态为“{state.status_label}”，不能打印{d.DOCUMENT_KINDS[kind]}")
         plan = self.ctx.cases.plan(state)

@@ -200,8 +200,8 @@ class ApplicantStep(StepPane):
         self.fail(message)
 
     def _applicant_kind(self) -> dict[str, str]:
-        result = identify(self._value("id_number"))
-        return {"uscc": result.value} if len(result.value) == 18 and not result.value[:17].isdigit() else {}
+        raw = self._value("id_number")
+        return {"uscc": identify(raw).value} if identifier_kind(raw) == "uscc" else {}
 
     def _check(self, key: str):
         value = self._value(key).strip()

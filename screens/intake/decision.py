@@ -12,9 +12,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from hall_app.domain.case import EDITABLE
+from hall_app.domain.documents import documents_for
 from hall_app.domain.tracking import format_tracking_code
 from screens.intake.base import StepPane
-from screens.print_worker import documents_for, print_in_thread
+from screens.print_worker import print_in_thread
 from screens.strings import Decision as T
 
 ORDER = ("accept", "defer", "notice", "refuse")

@@ -34,3 +34,12 @@ async def test_an_all_digit_credit_code_is_accepted_on_the_applicant_step(app, h
         state = current_case(app)
         assert state.applicant["uscc"] == DIGIT_USCC and "id_number" not in state.applicant
         assert state.applicant["name"] == "杭州数字火锅有限公司"
+        # the name is checked as a firm's (名称, digits allowed), not as a person's 姓名:
+        # the step asks the domain which kind the number is (ids.identifier_kind)
+        from screens.intake.applicant import ApplicantStep
+        from screens.widgets.inputs import HallInput
+
+        step = app.screen.query_one(ApplicantStep)
+        step.query_one("#name", HallInput).value = "杭州3D打印有限公司"
+        check = step._check("name")
+        assert check is not None and check.ok, check
