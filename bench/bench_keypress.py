@@ -352,6 +352,9 @@ def main() -> int:
                         help="checkout whose app to run (default: this one); give two to compare versions "
                              "on the same database, alternating round by round")
     parser.add_argument("--build-only", action="store_true", help="build the database and stop")
+    parser.add_argument("--bundles", type=int, default=0,
+                        help="take only this many complete bundles, spread over the catalog (0: all); "
+                             "for a quick side-by-side run on a busy machine")
     args = parser.parse_args()
     roots = [Path(r) for r in args.app_root] or [ROOT]
 
@@ -371,6 +374,9 @@ def main() -> int:
     if args.build_only:
         return 0
     bundles = [b.name for b in ctx.catalog.complete()]
+    if args.bundles and args.bundles < len(bundles):
+        step = len(bundles) / args.bundles
+        bundles = [bundles[int(n * step)] for n in range(args.bundles)]
     bare = run_bare(60, args.quiet)
     results = {root: Samples() for root in roots}
     for _ in range(args.rounds):

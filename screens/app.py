@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("hall_app.screens")
 STATUS_SECONDS = 15.0
-FOCUS_KEYS = {"enter", "tab", "shift+tab", "up", "down"}
 
 
 def _commands():
@@ -144,7 +143,11 @@ class HallApp(App[int]):
         if focused is None:
             return False
         if isinstance(focused, Input):
-            return event.key in FOCUS_KEYS  # typing into a field never waits
+            # Typing into a field never waits. Any other key may run a binding of the step or
+            # the screen (F8, F7, Esc, Enter …), which the key reaches only after bubbling up
+            # from the field: the keys typed after it wait, or they would land in the field
+            # before the step changes (F8 then "1" put the 1 into the ID number).
+            return not event.is_printable
         return True
 
     def _release_when_quiet(self, tries: int) -> None:

@@ -197,3 +197,34 @@ def test_long_lines_fold_under_their_entry_by_the_chinese_rules():
     assert all(cell_len(piece) <= 40 for piece in out) and out[-1] == "短"
     assert all(piece.startswith("     ") and not piece[5:].startswith(("，", "）", " ")) for piece in out[1:-1])
     assert "".join(piece.strip() for piece in out[:-1]).replace(" ", "") == line.replace(" ", "")  # nothing lost
+
+
+async def test_a_hall_offering_only_published_bundles_offers_one_as_soon_as_it_is_published(
+        demo_template, folder, tmp_path, monkeypatch):
+    """bundle_offer = "published": publishing in the TUI reloads this hall's catalog, so the
+    bundle can be taken at once (before: not offered)."""
+    import bundles.loader
+    from screens.app import HallApp
+    from tests.ui.helpers import copy_db, open_ctx
+
+    # a bundle the demo hall has no case of: the catalog service also offers every version
+    # stored in the hall's database (those of the demo's cases, started with bundle_offer =
+    # "complete"), reviewed or not (hall_app/services/catalog.py)
+    shutil.copy(CATALOG_DIR / "vehicle_purchase.toml", folder / "vehicle_purchase.toml")
+    monkeypatch.setattr(bundles.loader, "CATALOG_DIR", folder)  # the hall's shipped files
+    ctx = open_ctx(copy_db(demo_template, tmp_path), bundle_offer="published")
+    try:
+        assert ctx.catalog_service.reload().get("vehicle_purchase") is None  # checked, not published
+        app = HallApp(ctx, cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_bundle(pilot, folder, "vehicle_purchase")
+            await press(pilot, "f2")
+            await type_text(pilot, "同意")
+            await press(pilot, "enter")
+            assert ctx.catalog.get("vehicle_purchase") is None  # reviewed is not enough
+            await press(pilot, "f3", "enter")
+            assert app.screen is screen and ctx.catalog.get("vehicle_purchase") is not None
+            await press(pilot, "escape")
+            assert "本机受理：仅已发布的套餐（bundle_offer = published）" in screen_text(app)
+    finally:
+        ctx.close()
