@@ -115,8 +115,7 @@ class AgentSettings:
 
 SECTIONS: dict[str, type] = {"device": DeviceSettings, "printing": PrintingSettings,
                              "deadlines": DeadlineSettings, "sync": SyncSettings, "server": ServerSettings,
-                             "queue_screens": QueueScreenSettings}
-                             "agent": AgentSettings}
+                             "queue_screens": QueueScreenSettings, "agent": AgentSettings}
 # flat key -> its section
 FLAT: dict[str, str] = {f.name: section for section, cls in SECTIONS.items() for f in fields(cls)}
 # tables of their own (not flat keys): calendar years and the keymap

@@ -178,7 +178,7 @@ class ItemResult(Payload):
 
 
 class HandedOver(Payload):
-    method: Literal["window", "mail", "elicence", "home"] = "window"  # home: an agent delivers to the principal (issue 13)
+    method: Literal["window", "mail", "elicence", "home"] = "window"  # home: an agent delivers (issue 13)
     note: Note = ""
     waybill: Annotated[str, text_rule(20)] = ""  # mail: the EMS number (checked by the domain)
     collector: Literal["", "applicant", "proxy"] = ""  # window: who collected (verified by ID number)
