@@ -173,6 +173,13 @@ def test_a_commitment_item_is_accepted_at_once_and_a_failed_post_check_is_shown_
     state = demo_ctx.cases.accept(cid, "zhangli", commitments=["food_licence"])
     assert state.items["food_licence"]["commitment"] == "2026-12-18"  # 20 working days from Sat 11-21
     assert "commitment" not in state.items[other]
+    from printing import render_pdf
+
+    pledge = render_pdf("pledge", demo_ctx.documents.build("pledge", cid)).pdf
+    import pypdfium2
+
+    text = "".join("".join(page.get_textpage().get_text_range() for page in pypdfium2.PdfDocument(pledge)).split())
+    assert "告知承诺书" in text and "食品经营许可" in text and "2026年12月18日前进行事后核查" in text
     market = LocalInbox(demo_ctx, "市市场监管局")
     (pkg,) = [p for p in market.packages() if p["case_id"] == cid]
     assert {i["code"]: i["commitment"] for i in pkg["items"]}["food_licence"] is True
