@@ -95,6 +95,24 @@ def _results(ctx, case_id, actor):
         ctx.cases.record_item_result(case_id, "dept-system", item, "completed", document=f"DOC-{item}")
 
 
+def _supplement(ctx, case_id, actor):
+    """The window records a supplement (补正); refused unless a department asked for one."""
+    state = ctx.cases.get(case_id)
+    bundle = ctx.catalog_service.bundle_for(state.bundle_code, state.bundle_hash)
+    for item in state.items:
+        material = next(m.code for m in bundle.materials if item in m.items)
+        ctx.dispatch.supplement(case_id, actor, item, [material])
+        return
+
+
+def _check(ctx, case_id, actor):
+    """A department's 告知承诺 post-check: on an enrolled device the local desk refuses it."""
+    from hall_app.services.inbox import LocalInbox
+
+    state = ctx.cases.get(case_id)
+    LocalInbox(ctx, "市市场监管局").check(state.tracking_code, next(iter(state.items), "x"), "passed")
+
+
 # Every event type, each by the service call that writes it. A call the case's state
 # does not allow is refused by the service (IntakeError) and writes nothing.
 ACTIONS = {
@@ -118,6 +136,10 @@ ACTIONS = {
     "case.voided": lambda ctx, c, a: ctx.cases.void(c, a, "重复受理"),
     "case.reviewed": lambda ctx, c, a: ctx.cases.mark_reviewed(c, a, "已核对"),
     "case.document_printed": lambda ctx, c, a: ctx.cases.record_print(c, a, "receipt", "/tmp/r.pdf", "a4"),
+    # after the counter (docs/dispatch.md)
+    "case.supplemented": _supplement,
+    "case.terminated": lambda ctx, c, a: ctx.dispatch.terminate_overdue(c, a),
+    "case.check_recorded": _check,
 }
 assert set(ACTIONS) | {"case.started"} == set(EVENT_TYPES), "the machine must draw every event type"
 KINDS = sorted(ACTIONS)
