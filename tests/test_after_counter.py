@@ -194,3 +194,19 @@ def test_a_commitment_item_is_accepted_at_once_and_a_failed_post_check_is_shown_
     assert revoked.status == "terminated" and revoked.termination["kind"] == "revoke"
     assert "food_licence" in revoked.termination["basis"]
 
+
+
+def test_a_return_after_a_notice_asks_only_the_notice_materials(demo_ctx):
+    from hall_app.services.demo import LI_NA
+
+    noticed = next(c for c in demo_ctx.cases.find(LI_NA) if c.status == "notice_issued")
+    state = demo_ctx.cases.get(noticed.case_id)
+    listed = demo_ctx.dispatch.notice_return(state)
+    assert [code for code, _, _ in listed] == state.notices[-1]["missing"] and not any(r for _, _, r in listed)
+    first = listed[0][0]
+    demo_ctx.cases.mark_material(noticed.case_id, "zhangli", first, "handed_in")
+    again = dict((code, ready) for code, _, ready in demo_ctx.dispatch.notice_return(noticed.case_id))
+    assert again[first] is True and list(again) == [code for code, _, _ in listed]
+    with pytest.raises(IntakeError, match="再次告知须写明"):
+        demo_ctx.cases.issue_notice(noticed.case_id, "zhangli")  # a second notice needs the reason why
+    assert demo_ctx.dispatch.notice_return(case_at(demo_ctx, "accepted").case_id) == []

@@ -223,5 +223,7 @@ def print_departments(ctx, state) -> None:
         how = HAND_OVER_METHODS.get(state.handed_over.get("method", ""), "")
         waybill = f"  邮件号 {state.handed_over['waybill']}" if state.handed_over.get("waybill") else ""
         print(f"  送达：{how}{waybill}  {state.handed_over.get('at', '')[:16]}")
+    for code, name, ready in ctx.dispatch.notice_return(state):
+        print(f"  一次性告知所缺：{name}（{code}）  {'已收' if ready else '待补交'}")
     for flag in ctx.dispatch.follow_ups_of(state):
         print(f"  ⚑ {flag}")

@@ -118,6 +118,17 @@ class DispatchService(CaseServiceBase):
             return w.record("case.terminated", {"kind": "revoke", "reason": clean(reason),
                                                 "basis": f"告知承诺书：承诺内容与实际不符（{'、'.join(failed)}）"})
 
+    def notice_return(self, case: str | CaseState) -> list[tuple[str, str, bool]]:
+        """A citizen back after a one-time notice: the notice's materials only, each with
+        its name and whether it is handed in now (nothing already answered is asked again)."""
+        state = self.get(case) if isinstance(case, str) else case
+        if state.status != "notice_issued" or not state.notices:
+            return []
+        plan = self.plan(state)
+        names = {p.material.code: p.material.name for p in plan.materials}
+        ready = {p.material.code for p in plan.materials if p.status in ("handed_in", "exempt")}
+        return [(code, names.get(code, code), code in ready) for code in state.notices[-1]["missing"]]
+
     # -- the clerk's list ---------------------------------------------------------------------
     def follow_ups_of(self, state: CaseState) -> list[str]:
         return rules.follow_up_flags(state, self.ctx.today())
