@@ -88,6 +88,8 @@ def test_hand_over_needs_every_result_and_the_right_collector(demo_ctx):
         demo_ctx.handover.at_window(state.case_id, "zhangli", LIU_YANG)
     finish_all(demo_ctx, code)
     assert demo_ctx.cases.get(state.case_id).status == "completed"
+    rows = demo_ctx.dispatch.department_rows(state.case_id)
+    assert len(rows) == 4 and {(r["label"], r["took"]) for r in rows} == {("已办结", 0)}  # all on the same day
     with pytest.raises(IntakeError, match="身份证号码"):
         demo_ctx.handover.at_window(state.case_id, "zhangli", "110105")
     from hall_app.services.demo import LI_NA
@@ -122,7 +124,7 @@ def test_the_cli_takes_a_case_from_acceptance_to_handed_over(demo_ctx, capsys):
     rc, out, _ = run("todo")
     assert "需补正：请补交结婚证原件" in out
     rc, out, _ = run("case", code, "--supplement", "household_registration", "--materials", "marriage_certificate")
-    assert rc == 0 and "退回部门继续办理" in out and "部门 市公安局: 办理中" in out
+    assert rc == 0 and "退回部门继续办理" in out and "部门 市公安局: 办理中" in out and "用时" in out
     for dept, items in (("市公安局", ["household_registration"]),
                         ("市卫生健康委", ["birth_certificate", "vaccination_certificate"]),
                         ("市医保局", ["maternity_insurance", "medical_insurance_enrolment",

@@ -216,6 +216,7 @@ def print_departments(ctx, state) -> None:
     rows = ctx.dispatch.department_rows(state) if state.items else []
     for row in rows:
         updated = f"  更新 {row['updated'][:16]}" if row["updated"] else ""
+        updated += f"  用时 {row['took']} 个工作日" if row["took"] != "" else ""
         print(f"  部门 {row['department']}: {row['label']}  事项 {'、'.join(row['items'])}  期限 {row['due']}{updated}")
     if state.handed_over:
         from hall_app.domain.labels import HAND_OVER_METHODS

@@ -121,9 +121,10 @@ def department_rows(bundle, state: CaseState) -> list[dict[str, Any]]:
     for dept, codes in departments(bundle, list(state.items)).items():
         status = package_status(state, set(codes))
         stamps = [str(state.items[c].get("at", "")) for c in codes if state.items[c].get("at")]
+        sent = [str(state.items[c].get("sent", "")) for c in codes if state.items[c].get("sent")]
         rows.append({"department": dept, "status": status, "label": PACKAGE_LABELS[status], "items": codes,
-                     "updated": max(stamps, default=""), "due": max((str(state.items[c].get("due", ""))
-                                                                     for c in codes), default="")})
+                     "updated": max(stamps, default=""), "sent": min(sent, default=""),
+                     "due": max((str(state.items[c].get("due", "")) for c in codes), default="")})
     return rows
 
 

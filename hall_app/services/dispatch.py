@@ -63,9 +63,16 @@ class DispatchService(CaseServiceBase):
         return ids
 
     def department_rows(self, case: str | CaseState) -> list[dict[str, Any]]:
+        """Each department's share of the case, with ``took``: working days from dispatch
+        to its last report when done, else until today ("" before dispatch)."""
         state = self.get(case) if isinstance(case, str) else case
         bundle = self.ctx.catalog_service.bundle_for(state.bundle_code, state.bundle_hash)
-        return rules.department_rows(bundle, state)
+        rows = rules.department_rows(bundle, state)
+        for row in rows:
+            start = rules._day(row["sent"])
+            end = rules._day(row["updated"]) if row["status"] == "done" else self.ctx.today()
+            row["took"] = self.ctx.calendar.working_days_between(start, end) if start and end and end >= start else ""
+        return rows
 
     # -- supplements (补正) and deferred materials (容缺) ------------------------------------
     def supplement(self, case_id: str, actor: str, item: str, materials: list[str], note: str = "") -> CaseState:
