@@ -120,12 +120,27 @@ def department_rows(bundle, state: CaseState) -> list[dict[str, Any]]:
     rows = []
     for dept, codes in departments(bundle, list(state.items)).items():
         status = package_status(state, set(codes))
-        stamps = [str(state.items[c].get("at", "")) for c in codes if state.items[c].get("at")]
-        sent = [str(state.items[c].get("sent", "")) for c in codes if state.items[c].get("sent")]
+        stamps = [hall_time(state.items[c].get("at")) for c in codes if state.items[c].get("at")]
+        sent = [hall_time(state.items[c].get("sent")) for c in codes if state.items[c].get("sent")]
         rows.append({"department": dept, "status": status, "label": PACKAGE_LABELS[status], "items": codes,
                      "updated": max(stamps, default=""), "sent": min(sent, default=""),
                      "due": max((str(state.items[c].get("due", "")) for c in codes), default="")})
     return rows
+
+
+HALL_ZONE = dt.timezone(dt.timedelta(hours=8))
+
+
+def hall_time(stamp: Any) -> str:
+    """A device's or the server's timestamp in the hall's time (UTC+8), so times written
+    by the server (UTC) and by devices compare and read alike; unreadable: as given."""
+    try:
+        moment = dt.datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return str(stamp or "")
+    if moment.tzinfo is None:
+        return moment.isoformat(timespec="seconds")
+    return moment.astimezone(HALL_ZONE).isoformat(timespec="seconds")
 
 
 # -- the clerk's follow-up flags ------------------------------------------------------------
