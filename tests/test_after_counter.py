@@ -107,6 +107,7 @@ def test_hand_over_needs_every_result_and_the_right_collector(demo_ctx):
 def test_the_cli_takes_a_case_from_acceptance_to_handed_over(demo_ctx, capsys):
     db = demo_ctx.settings.db_path
     code = case_at(demo_ctx, "accepted").tracking_code
+    deferred = case_at(demo_ctx, "accepted_deferred").tracking_code
     demo_ctx.close()
 
     def run(*args: str) -> tuple[int, str, str]:
@@ -114,6 +115,12 @@ def test_the_cli_takes_a_case_from_acceptance_to_handed_over(demo_ctx, capsys):
         out = capsys.readouterr()
         return rc, out.out, out.err
 
+    rc, _, err = run("case", deferred, "--supply", "bank_card")
+    assert rc == 2 and "该办件不需要补交“bank_card”" in err
+    rc, out, _ = run("case", deferred, "--supply", "baby_photo")
+    assert rc == 0 and "仍待补交：maternity_bill" in out and "补交材料收据：" in out
+    receipt = out.split("补交材料收据：", 1)[1].split()[0]
+    assert receipt.endswith(".pdf") and (db.parent / "documents").exists()
     rc, out, _ = run("dept", "--dept", "市公安局", "inbox")
     assert rc == 0 and "household_registration" in out and "已分发" in out
     assert run("dept", "--dept", "市公安局", "ack", code)[0] == 0

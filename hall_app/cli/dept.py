@@ -173,7 +173,8 @@ def cmd_todo(args) -> int:
 
 # -- the window's actions on ``hall-app case CODE`` -----------------------------------------------
 def case_options(p) -> None:
-    p.add_argument("--supply", metavar="MATERIAL", help="登记容缺材料已补交（材料编号）")
+    p.add_argument("--supply", metavar="MATERIAL", help="登记容缺材料已补交（材料编号），并生成补交材料收据")
+    p.add_argument("--no-receipt", action="store_true", help="补交时不生成收据")
     p.add_argument("--supplement", metavar="ITEM", help="登记部门要求的补正材料已补交（事项编号，配 --materials）")
     p.add_argument("--materials", default="", help="补正补交的材料编号，逗号分隔")
     p.add_argument("--note", default="", help="说明")
@@ -193,6 +194,11 @@ def case_actions(ctx, state, args):
         state = ctx.dispatch.supply(state.case_id, actor, args.supply)
         print(f"已登记补交：{args.supply}" + ("；容缺材料已补齐" if not state.deferred else
                                               f"；仍待补交：{'、'.join(state.deferred)}"))
+        if not args.no_receipt:
+            from hall_app.services.print_jobs import print_case_document
+
+            outcome = print_case_document(ctx, "supply", state.case_id, actor)
+            print(f"补交材料收据：{outcome.pdf_path}" + (f"（打印机出错：{outcome.error}）" if outcome.error else ""))
     if getattr(args, "supplement", None):
         materials = [m for m in args.materials.replace("，", ",").split(",") if m.strip()]
         state = ctx.dispatch.supplement(state.case_id, actor, args.supplement, materials, args.note)
