@@ -144,7 +144,7 @@ def hall_time(stamp: Any) -> str:
 
 
 # -- the clerk's follow-up flags ------------------------------------------------------------
-def _day(text: Any) -> dt.date | None:
+def parse_day(text: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(text)[:10])
     except ValueError:
@@ -161,16 +161,16 @@ def follow_up_flags(state: CaseState, today: dt.date) -> list[str]:
             flags.append(f"事项 {code} 需补正：{item.get('note', '')}")
         elif item["status"] == "rejected":
             flags.append(f"事项 {code} 不予批准：{item.get('note', '')}")
-        elif item["status"] not in ITEM_FINAL and (due := _day(item.get("due"))) and due < today:
+        elif item["status"] not in ITEM_FINAL and (due := parse_day(item.get("due"))) and due < today:
             flags.append(f"事项 {code} 已超过承诺期限（{due.isoformat()}）")
     if state.deferred:
-        deadline = _day(state.deferred_deadline)
+        deadline = parse_day(state.deferred_deadline)
         if deadline and deadline < today:
             flags.append(f"容缺材料逾期未补交（期限 {deadline.isoformat()}）：{'、'.join(state.deferred)}")
         elif deadline:
             flags.append(f"容缺材料待补交（期限 {deadline.isoformat()}）：{'、'.join(state.deferred)}")
     if state.status == "notice_issued" and state.notices:
-        deadline = _day(state.notices[-1].get("deadline"))
+        deadline = parse_day(state.notices[-1].get("deadline"))
         if deadline and deadline < today:
             flags.append(f"一次性告知期限已过（{deadline.isoformat()}），申请人未补齐材料")
     for code, check in state.checks.items():
@@ -182,7 +182,7 @@ def follow_up_flags(state: CaseState, today: dt.date) -> list[str]:
 
 
 def deferral_overdue(state: CaseState, today: dt.date) -> bool:
-    deadline = _day(state.deferred_deadline)
+    deadline = parse_day(state.deferred_deadline)
     return bool(state.deferred) and deadline is not None and deadline < today
 
 

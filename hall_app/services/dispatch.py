@@ -69,8 +69,8 @@ class DispatchService(CaseServiceBase):
         bundle = self.ctx.catalog_service.bundle_for(state.bundle_code, state.bundle_hash)
         rows = rules.department_rows(bundle, state)
         for row in rows:
-            start = rules._day(row["sent"])
-            end = rules._day(row["updated"]) if row["status"] == "done" else self.ctx.today()
+            start = rules.parse_day(row["sent"])
+            end = rules.parse_day(row["updated"]) if row["status"] == "done" else self.ctx.today()
             row["took"] = self.ctx.calendar.working_days_between(start, end) if start and end and end >= start else ""
         return rows
 
@@ -90,7 +90,7 @@ class DispatchService(CaseServiceBase):
                                                   "due": self._moved_due(w.state.items[item])})
 
     def _moved_due(self, item: dict[str, Any]) -> str:
-        due, returned = rules._day(item.get("due")), rules._day(item.get("at"))
+        due, returned = rules.parse_day(item.get("due")), rules.parse_day(item.get("at"))
         if due is None or returned is None:
             return str(item.get("due", ""))
         today = self.ctx.today()
