@@ -31,7 +31,7 @@ __all__ = [
     "warm_up",
 ]
 
-KINDS = ("receipt", "notice", "commitment", "refusal", "authorisation")
+KINDS = ("receipt", "notice", "commitment", "refusal", "authorisation", "delivery", "supply", "pledge", "termination")
 PAPERS = ("a4", "80mm", "58mm")
 
 

@@ -117,6 +117,26 @@ VILLAGE_TEXT = "委托人因年老、疾病、残疾等原因无法签名，经�
 VILLAGE_SIGN = "经办人（签名）：____________  联系电话：____________"
 VILLAGE_SEAL = "村（居）民委员会（盖章）"
 
+# -- after the counter: 送达回证, 补交材料收据, 告知承诺书, 终止办理通知书 ----------
+DELIVERY_LEAD = "“{bundle}”的办理结果已于 {date} 送达，明细如下："
+DELIVERY_METHOD = "送达方式"
+DELIVERY_WAYBILL = "EMS 邮件号"
+DELIVERY_COLLECTOR = "领取人"
+DELIVERY_RESULTS = "送达文书"
+DELIVERY_SIGN = "受送达人（签名或按指印）：____________"
+SUPPLY_LEAD = "{name}：您于 {date} 补交的容缺材料已收到，明细如下："
+SUPPLY_ITEMS = "本次补交"
+SUPPLY_STILL = "仍需补交（期限 {date}）"
+SUPPLY_DONE = "容缺材料已全部补齐。"
+PLEDGE_LEAD = "申请人 {name}（证件号 {id}）就“{bundle}”中的下列事项，自愿作出告知承诺："
+PLEDGE_ITEMS = "承诺事项"
+PLEDGE_PROMISE = "一、本人已知晓上述事项的许可条件，承诺符合条件，所提交信息真实、有效。"
+PLEDGE_CHECK = "二、知悉并同意：行政机关于 {date} 前进行事后核查。{text}"
+PLEDGE_TRUE = "三、本人对所作承诺的真实性负责。"
+TERMINATION_LEAD = "{name}：您申请办理的“{bundle}”，决定{kind}。"
+TERMINATION_REASON = "理由："
+TERMINATION_BASIS = "依据："
+
 # -- warnings returned to the caller (not printed) ------------------------
 W_MISSING_GLYPH = "“{char}”（U+{code:04X}）字库中没有此字，已印为“{mark}”，请在纸面上手写补正"
 W_UNMASKED_ID = "文书内容中出现完整的身份证号，已自动遮蔽为 {masked}"

@@ -88,6 +88,8 @@ def test_hand_over_needs_every_result_and_the_right_collector(demo_ctx):
         demo_ctx.handover.at_window(state.case_id, "zhangli", LIU_YANG)
     finish_all(demo_ctx, code)
     assert demo_ctx.cases.get(state.case_id).status == "completed"
+    rows = demo_ctx.dispatch.department_rows(state.case_id)
+    assert len(rows) == 4 and {(r["label"], r["took"]) for r in rows} == {("已办结", 0)}  # all on the same day
     with pytest.raises(IntakeError, match="身份证号码"):
         demo_ctx.handover.at_window(state.case_id, "zhangli", "110105")
     from hall_app.services.demo import LI_NA
@@ -105,6 +107,7 @@ def test_hand_over_needs_every_result_and_the_right_collector(demo_ctx):
 def test_the_cli_takes_a_case_from_acceptance_to_handed_over(demo_ctx, capsys):
     db = demo_ctx.settings.db_path
     code = case_at(demo_ctx, "accepted").tracking_code
+    deferred = case_at(demo_ctx, "accepted_deferred").tracking_code
     demo_ctx.close()
 
     def run(*args: str) -> tuple[int, str, str]:
@@ -112,6 +115,12 @@ def test_the_cli_takes_a_case_from_acceptance_to_handed_over(demo_ctx, capsys):
         out = capsys.readouterr()
         return rc, out.out, out.err
 
+    rc, _, err = run("case", deferred, "--supply", "bank_card")
+    assert rc == 2 and "该办件不需要补交“bank_card”" in err
+    rc, out, _ = run("case", deferred, "--supply", "baby_photo")
+    assert rc == 0 and "仍待补交：maternity_bill" in out and "补交材料收据：" in out
+    receipt = out.split("补交材料收据：", 1)[1].split()[0]
+    assert receipt.endswith(".pdf") and (db.parent / "documents").exists()
     rc, out, _ = run("dept", "--dept", "市公安局", "inbox")
     assert rc == 0 and "household_registration" in out and "已分发" in out
     assert run("dept", "--dept", "市公安局", "ack", code)[0] == 0
@@ -122,7 +131,7 @@ def test_the_cli_takes_a_case_from_acceptance_to_handed_over(demo_ctx, capsys):
     rc, out, _ = run("todo")
     assert "需补正：请补交结婚证原件" in out
     rc, out, _ = run("case", code, "--supplement", "household_registration", "--materials", "marriage_certificate")
-    assert rc == 0 and "退回部门继续办理" in out and "部门 市公安局: 办理中" in out
+    assert rc == 0 and "退回部门继续办理" in out and "部门 市公安局: 办理中" in out and "用时" in out
     for dept, items in (("市公安局", ["household_registration"]),
                         ("市卫生健康委", ["birth_certificate", "vaccination_certificate"]),
                         ("市医保局", ["maternity_insurance", "medical_insurance_enrolment",
@@ -173,6 +182,13 @@ def test_a_commitment_item_is_accepted_at_once_and_a_failed_post_check_is_shown_
     state = demo_ctx.cases.accept(cid, "zhangli", commitments=["food_licence"])
     assert state.items["food_licence"]["commitment"] == "2026-12-18"  # 20 working days from Sat 11-21
     assert "commitment" not in state.items[other]
+    from printing import render_pdf
+
+    pledge = render_pdf("pledge", demo_ctx.documents.build("pledge", cid)).pdf
+    import pypdfium2
+
+    text = "".join("".join(page.get_textpage().get_text_range() for page in pypdfium2.PdfDocument(pledge)).split())
+    assert "告知承诺书" in text and "食品经营许可" in text and "2026年12月18日前进行事后核查" in text
     market = LocalInbox(demo_ctx, "市市场监管局")
     (pkg,) = [p for p in market.packages() if p["case_id"] == cid]
     assert {i["code"]: i["commitment"] for i in pkg["items"]}["food_licence"] is True
@@ -187,3 +203,19 @@ def test_a_commitment_item_is_accepted_at_once_and_a_failed_post_check_is_shown_
     assert revoked.status == "terminated" and revoked.termination["kind"] == "revoke"
     assert "food_licence" in revoked.termination["basis"]
 
+
+
+def test_a_return_after_a_notice_asks_only_the_notice_materials(demo_ctx):
+    from hall_app.services.demo import LI_NA
+
+    noticed = next(c for c in demo_ctx.cases.find(LI_NA) if c.status == "notice_issued")
+    state = demo_ctx.cases.get(noticed.case_id)
+    listed = demo_ctx.dispatch.notice_return(state)
+    assert [code for code, _, _ in listed] == state.notices[-1]["missing"] and not any(r for _, _, r in listed)
+    first = listed[0][0]
+    demo_ctx.cases.mark_material(noticed.case_id, "zhangli", first, "handed_in")
+    again = dict((code, ready) for code, _, ready in demo_ctx.dispatch.notice_return(noticed.case_id))
+    assert again[first] is True and list(again) == [code for code, _, _ in listed]
+    with pytest.raises(IntakeError, match="再次告知须写明"):
+        demo_ctx.cases.issue_notice(noticed.case_id, "zhangli")  # a second notice needs the reason why
+    assert demo_ctx.dispatch.notice_return(case_at(demo_ctx, "accepted").case_id) == []

@@ -166,3 +166,11 @@ def test_results_back_put_the_case_on_the_hand_over_list():
     assert follow_up_flags(at("accepted_deferred", DISPATCH, ("case.deferred_supplied", {"material": "m1"}),
                               ("case.deferred_supplied", {"material": "m2"})), dt.date(2026, 11, 22)) == []
     assert DEFER  # the deferred path above starts from DEFER
+
+
+def test_server_and_device_times_read_in_the_halls_time():
+    from hall_app.domain.dispatch import hall_time
+
+    assert hall_time("2026-12-01T16:18:05.123+00:00") == "2026-12-02T00:18:05+08:00"
+    assert hall_time("2026-12-02T00:19:00+08:00") == "2026-12-02T00:19:00+08:00"
+    assert hall_time("") == "" and hall_time("坏") == "坏"

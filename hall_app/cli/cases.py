@@ -11,8 +11,11 @@ def register(sub) -> None:
     p = sub.add_parser("demo", help="装入确定的演示数据（窗口、用户、人员与企业档案、各状态办件）")
     p.set_defaults(handler=cmd_demo)
 
-    p = sub.add_parser("print", help="打印办件文书：receipt / notice / commitment / refusal / authorisation")
-    p.add_argument("kind", choices=["receipt", "notice", "commitment", "refusal", "authorisation"])
+    p = sub.add_parser("print", help="打印办件文书：receipt / notice / commitment / refusal / authorisation / "
+                                     "delivery 送达回证 / supply 补交材料收据 / pledge 告知承诺书 / "
+                                     "termination 终止办理通知书")
+    p.add_argument("kind", choices=["receipt", "notice", "commitment", "refusal", "authorisation", "delivery",
+                                    "supply", "pledge", "termination"])
     p.add_argument("tracking_code")
     p.add_argument("--paper", choices=["a4", "80mm", "58mm"])
     p.add_argument("--out", type=Path, help="PDF 输出文件")

@@ -173,7 +173,8 @@ def cmd_todo(args) -> int:
 
 # -- the window's actions on ``hall-app case CODE`` -----------------------------------------------
 def case_options(p) -> None:
-    p.add_argument("--supply", metavar="MATERIAL", help="登记容缺材料已补交（材料编号）")
+    p.add_argument("--supply", metavar="MATERIAL", help="登记容缺材料已补交（材料编号），并生成补交材料收据")
+    p.add_argument("--no-receipt", action="store_true", help="补交时不生成收据")
     p.add_argument("--supplement", metavar="ITEM", help="登记部门要求的补正材料已补交（事项编号，配 --materials）")
     p.add_argument("--materials", default="", help="补正补交的材料编号，逗号分隔")
     p.add_argument("--note", default="", help="说明")
@@ -193,6 +194,11 @@ def case_actions(ctx, state, args):
         state = ctx.dispatch.supply(state.case_id, actor, args.supply)
         print(f"已登记补交：{args.supply}" + ("；容缺材料已补齐" if not state.deferred else
                                               f"；仍待补交：{'、'.join(state.deferred)}"))
+        if not args.no_receipt:
+            from hall_app.services.print_jobs import print_case_document
+
+            outcome = print_case_document(ctx, "supply", state.case_id, actor)
+            print(f"补交材料收据：{outcome.pdf_path}" + (f"（打印机出错：{outcome.error}）" if outcome.error else ""))
     if getattr(args, "supplement", None):
         materials = [m for m in args.materials.replace("，", ",").split(",") if m.strip()]
         state = ctx.dispatch.supplement(state.case_id, actor, args.supplement, materials, args.note)
@@ -216,6 +222,7 @@ def print_departments(ctx, state) -> None:
     rows = ctx.dispatch.department_rows(state) if state.items else []
     for row in rows:
         updated = f"  更新 {row['updated'][:16]}" if row["updated"] else ""
+        updated += f"  用时 {row['took']} 个工作日" if row["took"] != "" else ""
         print(f"  部门 {row['department']}: {row['label']}  事项 {'、'.join(row['items'])}  期限 {row['due']}{updated}")
     if state.handed_over:
         from hall_app.domain.labels import HAND_OVER_METHODS
@@ -223,5 +230,7 @@ def print_departments(ctx, state) -> None:
         how = HAND_OVER_METHODS.get(state.handed_over.get("method", ""), "")
         waybill = f"  邮件号 {state.handed_over['waybill']}" if state.handed_over.get("waybill") else ""
         print(f"  送达：{how}{waybill}  {state.handed_over.get('at', '')[:16]}")
+    for code, name, ready in ctx.dispatch.notice_return(state):
+        print(f"  一次性告知所缺：{name}（{code}）  {'已收' if ready else '待补交'}")
     for flag in ctx.dispatch.follow_ups_of(state):
         print(f"  ⚑ {flag}")

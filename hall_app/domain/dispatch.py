@@ -120,15 +120,31 @@ def department_rows(bundle, state: CaseState) -> list[dict[str, Any]]:
     rows = []
     for dept, codes in departments(bundle, list(state.items)).items():
         status = package_status(state, set(codes))
-        stamps = [str(state.items[c].get("at", "")) for c in codes if state.items[c].get("at")]
+        stamps = [hall_time(state.items[c].get("at")) for c in codes if state.items[c].get("at")]
+        sent = [hall_time(state.items[c].get("sent")) for c in codes if state.items[c].get("sent")]
         rows.append({"department": dept, "status": status, "label": PACKAGE_LABELS[status], "items": codes,
-                     "updated": max(stamps, default=""), "due": max((str(state.items[c].get("due", ""))
-                                                                     for c in codes), default="")})
+                     "updated": max(stamps, default=""), "sent": min(sent, default=""),
+                     "due": max((str(state.items[c].get("due", "")) for c in codes), default="")})
     return rows
 
 
+HALL_ZONE = dt.timezone(dt.timedelta(hours=8))
+
+
+def hall_time(stamp: Any) -> str:
+    """A device's or the server's timestamp in the hall's time (UTC+8), so times written
+    by the server (UTC) and by devices compare and read alike; unreadable: as given."""
+    try:
+        moment = dt.datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return str(stamp or "")
+    if moment.tzinfo is None:
+        return moment.isoformat(timespec="seconds")
+    return moment.astimezone(HALL_ZONE).isoformat(timespec="seconds")
+
+
 # -- the clerk's follow-up flags ------------------------------------------------------------
-def _day(text: Any) -> dt.date | None:
+def parse_day(text: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(text)[:10])
     except ValueError:
@@ -145,16 +161,16 @@ def follow_up_flags(state: CaseState, today: dt.date) -> list[str]:
             flags.append(f"事项 {code} 需补正：{item.get('note', '')}")
         elif item["status"] == "rejected":
             flags.append(f"事项 {code} 不予批准：{item.get('note', '')}")
-        elif item["status"] not in ITEM_FINAL and (due := _day(item.get("due"))) and due < today:
+        elif item["status"] not in ITEM_FINAL and (due := parse_day(item.get("due"))) and due < today:
             flags.append(f"事项 {code} 已超过承诺期限（{due.isoformat()}）")
     if state.deferred:
-        deadline = _day(state.deferred_deadline)
+        deadline = parse_day(state.deferred_deadline)
         if deadline and deadline < today:
             flags.append(f"容缺材料逾期未补交（期限 {deadline.isoformat()}）：{'、'.join(state.deferred)}")
         elif deadline:
             flags.append(f"容缺材料待补交（期限 {deadline.isoformat()}）：{'、'.join(state.deferred)}")
     if state.status == "notice_issued" and state.notices:
-        deadline = _day(state.notices[-1].get("deadline"))
+        deadline = parse_day(state.notices[-1].get("deadline"))
         if deadline and deadline < today:
             flags.append(f"一次性告知期限已过（{deadline.isoformat()}），申请人未补齐材料")
     for code, check in state.checks.items():
@@ -166,7 +182,7 @@ def follow_up_flags(state: CaseState, today: dt.date) -> list[str]:
 
 
 def deferral_overdue(state: CaseState, today: dt.date) -> bool:
-    deadline = _day(state.deferred_deadline)
+    deadline = parse_day(state.deferred_deadline)
     return bool(state.deferred) and deadline is not None and deadline < today
 
 

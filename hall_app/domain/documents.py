@@ -133,3 +133,47 @@ class AuthorisationData(DocumentBase):
     valid_from: str = ""
     method_label: str = ""  # 委托人签名 / 委托人按指印 / 村（居）委会代为证明
     attested_by: str = ""
+
+
+# -- after the counter (docs/dispatch.md) -------------------------------------------------------
+@dataclass(frozen=True)
+class DeliveryData(DocumentBase):
+    """送达回证: what was handed over, how, and to whom (the collector signs it)."""
+
+    items: tuple[ItemLine, ...] = ()
+    results: tuple[str, ...] = ()  # per item: its output and the document number, or the refusal
+    method: str = ""  # 窗口领取 / 邮政寄递 / 电子证照送达
+    waybill: str = ""
+    collector: str = ""  # 申请人本人 / 代办人 …
+    collector_name: str = ""
+    delivered_at: str = ""
+
+
+@dataclass(frozen=True)
+class SupplyData(DocumentBase):
+    """补交材料收据: the deferred materials handed in later, and what is still due."""
+
+    supplied: tuple[MaterialLine, ...] = ()
+    still_due: tuple[MaterialLine, ...] = ()
+    deadline: str = ""
+
+
+@dataclass(frozen=True)
+class PledgeData(DocumentBase):
+    """告知承诺书: the applicant signs that the conditions of these items are met."""
+
+    items: tuple[ItemLine, ...] = ()
+    check_due: str = ""
+    consequence: str = (
+        "行政机关将在承诺期限内进行事后核查；经核查承诺内容与实际不符的，依法撤销相关决定，"
+        "并将虚假承诺情况记入信用记录。"
+    )
+
+
+@dataclass(frozen=True)
+class TerminationData(DocumentBase):
+    """终止办理通知书 / 撤销决定: why the case ends, on what basis."""
+
+    kind: str = ""  # 终止办理 / 撤销
+    reason: str = ""
+    basis: str = ""

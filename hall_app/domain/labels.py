@@ -29,6 +29,11 @@ DOCUMENT_KINDS = {
     "commitment": "容缺受理承诺书",
     "refusal": "不予受理通知书",
     "authorisation": "授权委托书",
+    # after the counter (docs/dispatch.md)
+    "delivery": "送达回证",
+    "supply": "补交材料收据",
+    "pledge": "告知承诺书",
+    "termination": "终止办理通知书",
 }
 HAND_OVER_METHODS = {"window": "窗口领取", "mail": "邮政寄递", "elicence": "电子证照送达", "home": "帮代办员上门送达"}
 APPLICANT_LABELS = {"id_number": "身份证号码", "uscc": "统一社会信用代码", "name": "姓名", "phone": "电话",

@@ -63,9 +63,16 @@ class DispatchService(CaseServiceBase):
         return ids
 
     def department_rows(self, case: str | CaseState) -> list[dict[str, Any]]:
+        """Each department's share of the case, with ``took``: working days from dispatch
+        to its last report when done, else until today ("" before dispatch)."""
         state = self.get(case) if isinstance(case, str) else case
         bundle = self.ctx.catalog_service.bundle_for(state.bundle_code, state.bundle_hash)
-        return rules.department_rows(bundle, state)
+        rows = rules.department_rows(bundle, state)
+        for row in rows:
+            start = rules.parse_day(row["sent"])
+            end = rules.parse_day(row["updated"]) if row["status"] == "done" else self.ctx.today()
+            row["took"] = self.ctx.calendar.working_days_between(start, end) if start and end and end >= start else ""
+        return rows
 
     # -- supplements (补正) and deferred materials (容缺) ------------------------------------
     def supplement(self, case_id: str, actor: str, item: str, materials: list[str], note: str = "") -> CaseState:
@@ -83,7 +90,7 @@ class DispatchService(CaseServiceBase):
                                                   "due": self._moved_due(w.state.items[item])})
 
     def _moved_due(self, item: dict[str, Any]) -> str:
-        due, returned = rules._day(item.get("due")), rules._day(item.get("at"))
+        due, returned = rules.parse_day(item.get("due")), rules.parse_day(item.get("at"))
         if due is None or returned is None:
             return str(item.get("due", ""))
         today = self.ctx.today()
@@ -117,6 +124,17 @@ class DispatchService(CaseServiceBase):
                 raise IntakeError("该办件没有核查不实的告知承诺事项，不能撤销")
             return w.record("case.terminated", {"kind": "revoke", "reason": clean(reason),
                                                 "basis": f"告知承诺书：承诺内容与实际不符（{'、'.join(failed)}）"})
+
+    def notice_return(self, case: str | CaseState) -> list[tuple[str, str, bool]]:
+        """A citizen back after a one-time notice: the notice's materials only, each with
+        its name and whether it is handed in now (nothing already answered is asked again)."""
+        state = self.get(case) if isinstance(case, str) else case
+        if state.status != "notice_issued" or not state.notices:
+            return []
+        plan = self.plan(state)
+        names = {p.material.code: p.material.name for p in plan.materials}
+        ready = {p.material.code for p in plan.materials if p.status in ("handed_in", "exempt")}
+        return [(code, names.get(code, code), code in ready) for code in state.notices[-1]["missing"]]
 
     # -- the clerk's list ---------------------------------------------------------------------
     def follow_ups_of(self, state: CaseState) -> list[str]:

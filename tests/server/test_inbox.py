@@ -116,7 +116,7 @@ def test_newborn_reaches_four_departments_minimally_and_ends_handed_over_by_post
 
 
 @pytest.mark.postgres
-def test_a_department_sees_and_acts_only_on_its_own_packages(tmp_path, server_engine, server):
+def test_a_department_sees_and_acts_only_on_its_own_packages(tmp_path, server_engine, server, capsys):
     a = make_device(tmp_path, "a")
     enroll(a, server_engine, server.url)
     first, second = accepted_case(a), accepted_case(a)
@@ -154,6 +154,19 @@ def test_a_department_sees_and_acts_only_on_its_own_packages(tmp_path, server_en
     assert call("POST", f"/v1/departments/市公安局/packages/{first}/ack").json()["received"] == 1
     pending = call("GET", "/v1/departments/市公安局/inbox", params={"pending": "true"}).json()
     assert [p["case_id"] for p in pending["packages"]] == [second]
+
+    from hall_app.cli import main  # the department user's CLI against the server (department from the token)
+
+    code = a.cases.get(second).tracking_code
+    assert main(["dept", "--server", server.url, "--token", police_token, "inbox", "--pending"]) == 0
+    assert code[:4] in capsys.readouterr().out
+    assert main(["dept", "--server", server.url, "--token", police_token, "report", code, "household_registration",
+                 "rejected", "--note", "户籍信息与申报不符"]) == 0
+    assert main(["dept", "--server", server.url, "--token", police_token, "report", code, "birth_certificate",
+                 "received"]) == 2  # another department's item: refused with the server's message
+    assert "由市卫生健康委办理" in capsys.readouterr().err
+    sync_once(a)
+    assert a.cases.get(second).items["household_registration"]["status"] == "rejected"
 
 
 @pytest.mark.postgres

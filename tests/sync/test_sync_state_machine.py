@@ -96,24 +96,21 @@ def _results(ctx, case_id, actor):
 
 
 def _supplement(ctx, case_id, actor):
-    """补正: an item a department sent back (需补正) gets its first material."""
+    """The window records a supplement (补正); refused unless a department asked for one."""
     state = ctx.cases.get(case_id)
-    returned = [code for code, item in state.items.items() if item.get("status") == "needs_material"]
-    if not returned:
-        raise IntakeError("没有需补正的事项")
-    bundle = ctx.catalog.entry(state.bundle_code).bundle
-    wanted = [m.code for m in bundle.materials if returned[0] in m.items]
-    ctx.dispatch.supplement(case_id, actor, returned[0], wanted[:1], "已补正")
+    bundle = ctx.catalog_service.bundle_for(state.bundle_code, state.bundle_hash)
+    for item in state.items:
+        material = next(m.code for m in bundle.materials if item in m.items)
+        ctx.dispatch.supplement(case_id, actor, item, [material])
+        return
 
 
 def _check(ctx, case_id, actor):
-    """A department's 告知承诺 post-check: as for results, an enrolled device refuses to
-    record it locally (the department posts it to the server's inbox)."""
+    """A department's 告知承诺 post-check: on an enrolled device the local desk refuses it."""
     from hall_app.services.inbox import LocalInbox
 
     state = ctx.cases.get(case_id)
-    for item in list(state.items):
-        LocalInbox(ctx, "dept-system").check(case_id, item, "passed")
+    LocalInbox(ctx, "市市场监管局").check(state.tracking_code, next(iter(state.items), "x"), "passed")
 
 
 # Every event type, each by the service call that writes it. A call the case's state
@@ -138,10 +135,14 @@ ACTIONS = {
     "case.follow_up": _follow_up,
     "case.voided": lambda ctx, c, a: ctx.cases.void(c, a, "重复受理"),
     "case.reviewed": lambda ctx, c, a: ctx.cases.mark_reviewed(c, a, "已核对"),
+    "case.document_printed": lambda ctx, c, a: ctx.cases.record_print(c, a, "receipt", "/tmp/r.pdf", "a4"),
+    # agents (issue 13): the authorisation copy on a case, here cleared (null is its "none")
+    "case.authorisation_set": lambda ctx, c, a: ctx.cases._write(c, a, "case.authorisation_set",
+                                                                 {"authorisation": None}),
+    # after the counter (docs/dispatch.md)
     "case.supplemented": _supplement,
     "case.terminated": lambda ctx, c, a: ctx.dispatch.terminate_overdue(c, a),
     "case.check_recorded": _check,
-    "case.document_printed": lambda ctx, c, a: ctx.cases.record_print(c, a, "receipt", "/tmp/r.pdf", "a4"),
 }
 assert set(ACTIONS) | {"case.started"} == set(EVENT_TYPES), "the machine must draw every event type"
 KINDS = sorted(ACTIONS)
