@@ -88,10 +88,14 @@ class Snapshot:
         return estimate_wait(self.ahead(ticket), self.serving(ticket.line), self.median(ticket.line))
 
     def line_name(self, line: str) -> str:
+        if "lines" not in self.__dict__:  # the names alone: cached by the store for a few seconds
+            return self.store.names(self.conn, self.hall)[0].get(line, line)
         row = self.lines.get(line)
         return row.name if row is not None else line
 
     def window_name(self, window: str) -> str:
+        if "windows" not in self.__dict__:
+            return self.store.names(self.conn, self.hall)[1].get(window, window)
         w = self.windows.get(window)
         return (w.name or w.window) if w is not None else window
 
@@ -140,7 +144,11 @@ def ticket(store: QueueStore, actor: Actor, ref: str) -> TicketView:
 
 
 def view_of(store: QueueStore, actor: Actor, t: Ticket, message: str = "") -> TicketView:
-    """A ticket just decided, with its place and estimated wait."""
+    """A ticket just decided, with its place and estimated wait (a called or ended ticket
+    needs only the names, usually from the store's cache: no query at all)."""
+    if t.state != q.WAITING and store.names_cached(actor.hall):
+        snap = Snapshot(store, None, actor.hall)  # type: ignore[arg-type]
+        return snap.view(t, private=actor.kind != "display", message=message)
     with store.engine.connect() as conn:
         snap = Snapshot.load(store, conn, actor.hall)
         return snap.view(t, private=actor.kind != "display", message=message)
