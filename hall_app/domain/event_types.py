@@ -86,6 +86,7 @@ class Started(Payload):
     hall: Annotated[str, text_rule(32)] = ""
     window: Annotated[str, text_rule(32)] = ""
     channel: Annotated[str, text_rule(32)] = "window"
+    ticket: Annotated[str, text_rule(32)] = ""  # the queue ticket served when the case began (issue 10)
 
 
 class Claimed(Payload):

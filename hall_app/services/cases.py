@@ -24,7 +24,8 @@ from hall_app.services.intake import IntakeError
 
 class CaseService(CaseDecisions, CaseFollowUp, CaseFinding):
     def start(self, bundle: str, actor: str, channel: str = "window", window: str | None = None,
-              tracking_code: str | None = None) -> CaseState:
+              tracking_code: str | None = None, ticket: str = "") -> CaseState:
+        """``ticket``: the queue ticket (its id) being served; the case records it in its start."""
         entry = self.ctx.catalog.entry(bundle)
         if entry is None:
             raise IntakeError(f"目录中没有“{bundle}”")
@@ -40,6 +41,6 @@ class CaseService(CaseDecisions, CaseFollowUp, CaseFinding):
             payload = {"bundle_code": entry.bundle.code, "bundle_version": entry.bundle.version,
                        "bundle_hash": entry.content_hash, "tracking_code": tracking,
                        "hall": self.ctx.settings.hall, "window": window or self.ctx.settings.window,
-                       "channel": channel}
+                       "channel": channel} | ({"ticket": ticket} if ticket else {})
             return self.ctx.record(session, repo, case_id, actor, "case.started", payload, None,
                                    entry.bundle.name)
