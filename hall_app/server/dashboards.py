@@ -71,7 +71,8 @@ def _ratings(conn: Connection, hall: str, first: dt.date, last: dt.date) -> dict
 def _closing(rated):
     """The follow-up step that closed the bad rating ``rated`` (a correlated subquery)."""
     step = aliased(feed)
-    return step, and_(step.c.case_id == rated.c.case_id, step.c.type == "case.follow_up",
+    return step, and_(step.c.case_id == rated.c.case_id, step.c.hall == rated.c.hall,
+                      step.c.type == "case.follow_up",
                       step.c.payload["step"].as_string() == "closed")
 
 
@@ -116,10 +117,10 @@ def hall_figures(conn: Connection, hall: str, day: dt.date) -> dict[str, Any]:
 
     def period(a: dt.date, b: dt.date) -> dict[str, Any]:
         per_window = _count_by(conn, hall, started, a, b, window)
+        decided = _count_by(conn, hall, decisions, a, b, feed.c.type)
         return {"first": a.isoformat(), "last": b.isoformat(), "started": sum(per_window.values()),
                 "started_by_window": dict(sorted(per_window.items())),
-                "decisions": {k: _count_by(conn, hall, decisions, a, b, feed.c.type).get(k, 0)
-                              for k in DECISIONS.values()},
+                "decisions": {k: decided.get(k, 0) for k in DECISIONS.values()},
                 "ratings": _ratings(conn, hall, a, b)}
 
     month = period(first, last)

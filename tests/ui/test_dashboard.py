@@ -19,7 +19,8 @@ async def test_supervisor_opens_the_dashboard_and_sees_the_day(app, hall):
         assert "监督看板 · 2026-11-21（周六）" in text
         assert "数据更新于 09:30:00" in text
         assert "今日办件" in text and "排队数据待接入" in text
-        assert "即将到期" in text  # the demo's accepted cases are due Monday
+        assert "即将到期" in text and "已逾期" in text  # due Monday; one dispatched in October
+        assert "待整改差评 3 件" in text and "其中逾期 2 件" in text  # the demo's earlier weeks
         assert screen.timer_running
 
         # a rating given now shows at the next refresh
@@ -31,14 +32,17 @@ async def test_supervisor_opens_the_dashboard_and_sees_the_day(app, hall):
         await settle(pilot)
         assert screen.refreshes == 2
         text = screen_text(app)
-        assert "待整改差评 1 件" in text and "非常不满意 1" in text and "待核实" in text
+        assert "待整改差评 4 件" in text and "非常不满意 1" in text and "待核实" in text
 
-        # Enter on the follow-up opens the case; the dashboard's timer stops while hidden
+        # Enter on a follow-up opens its case; the dashboard's timer stops while hidden
         table = screen.query_one("#follow-ups")
         table.focus()
         await press(pilot, "enter")
         await settle(pilot)
-        assert app.screen is not screen and not screen.timer_running
+        from screens.case_view import CaseViewScreen
+
+        assert isinstance(app.screen, CaseViewScreen) and not screen.timer_running
+        assert app.screen.case_id == screen.data.day.follow_ups[0].case_id
         await press(pilot, "escape")
         await settle(pilot)
         assert app.screen is screen and screen.timer_running
