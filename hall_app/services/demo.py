@@ -215,21 +215,26 @@ class DemoSeeder:
         try:
             for days, window, level, steps in self.HISTORY:
                 start = now - dt.timedelta(days=days)
-                ctx.clock = lambda start=start: start
+                ctx.clock = _fixed(start)
                 born = {**form, "baby_birth_date": (start - dt.timedelta(days=10)).date().isoformat()}
                 cid = self._newborn(clerk, LIU_YANG, full, all_in, born, window=window)
                 cases.accept(cid, clerk)
                 cases.dispatch(cid, clerk)
                 if level is None:
                     continue
-                ctx.clock = lambda start=start: start + dt.timedelta(days=2)
+                ctx.clock = _fixed(start + dt.timedelta(days=2))
                 for item in cases.get(cid).items:
                     cases.record_item_result(cid, "dept-system", item, "completed", document=f"DOC-{item}")
                 cases.hand_over(cid, clerk, "window")
                 cases.rate(cid, clerk, level, "" if level > 2 else "等候时间太长，窗口解释不清",
                            reasons=["等候时间长"] if level <= 2 else [])
                 for n, step in enumerate(steps, start=1):
-                    ctx.clock = lambda start=start, n=n: start + dt.timedelta(days=2 + n)
+                    ctx.clock = _fixed(start + dt.timedelta(days=2 + n))
                     self.ctx.ratings.advance(cid, "chenjing", step, self.NOTES[step])
         finally:
             ctx.clock = today_clock
+
+
+def _fixed(moment):
+    """A clock stopped at ``moment`` (the demo's earlier weeks are written as if then)."""
+    return lambda: moment
