@@ -12,8 +12,8 @@ refused), dispatched, three item results, handed over, for 70% a rating (10% of 
 bad, with a follow-up due date) and for two thirds of the bad ones a closing step —
 about nine events a case, spread evenly over 365 days and 10 windows.
 
-It then times ``hall_figures`` (every query the endpoint runs: the day, its month,
-the open follow-ups) for a busy day, ``--repeat`` times, and prints min / median / max.
+It then times, for a busy day, ``--repeat`` times each (min / median / max): the live
+part (the day and the open follow-ups), the month, and the whole endpoint.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hall_app.server.dashboards import hall_figures
+from hall_app.server.dashboards import hall_figures, live_figures, month_figures
 from hall_app.server.db import open_engine
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -103,15 +103,17 @@ def main() -> None:
         print(f"{args.cases:,} cases, {events:,} events written in {time.perf_counter() - started:.1f} s"
               f"{' (index dropped)' if args.without_index else ''}")
         day = dt.date.fromisoformat(args.day)
-        times = []
         figures: dict = {}
-        for _ in range(args.repeat):
-            with engine.connect() as conn:
-                t0 = time.perf_counter()
-                figures = hall_figures(conn, "JJ01", day)
-                times.append((time.perf_counter() - t0) * 1000)
-        print(f"hall_figures({args.day}): min {min(times):.1f} ms, median {statistics.median(times):.1f} ms, "
-              f"max {max(times):.1f} ms over {args.repeat} runs")
+        for name, fn in (("live (day + open follow-ups)", live_figures), ("month", month_figures),
+                         ("whole endpoint", hall_figures)):
+            times = []
+            for _ in range(args.repeat):
+                with engine.connect() as conn:
+                    t0 = time.perf_counter()
+                    figures = fn(conn, "JJ01", day)
+                    times.append((time.perf_counter() - t0) * 1000)
+            print(f"{name} ({args.day}): min {min(times):.1f} ms, median {statistics.median(times):.1f} ms, "
+                  f"max {max(times):.1f} ms over {args.repeat} runs")
         print(f"  day: started {figures['day']['started']}, rated {figures['day']['ratings']['rated']}; "
               f"month: started {figures['month']['started']}, rated {figures['month']['ratings']['rated']}, "
               f"follow-ups closed {figures['month']['follow_ups']['closed']}; "

@@ -107,26 +107,34 @@ def _closed_follow_ups(conn: Connection, hall: str, first: dt.date, last: dt.dat
     return {"closed": len(done), "on_time": sum(1 for due, on in done if due and on <= due)}
 
 
-def hall_figures(conn: Connection, hall: str, day: dt.date) -> dict[str, Any]:
-    """Every figure of ``GET /v1/dashboard`` for ``hall`` on ``day`` and its month."""
+def _period(conn: Connection, hall: str, a: dt.date, b: dt.date) -> dict[str, Any]:
+    per_window = _count_by(conn, hall, ["case.started"], a, b, feed.c.payload["window"].as_string())
+    decided = _count_by(conn, hall, list(DECISIONS), a, b, feed.c.type)
+    return {"first": a.isoformat(), "last": b.isoformat(), "started": sum(per_window.values()),
+            "started_by_window": dict(sorted(per_window.items())),
+            "decisions": {k: decided.get(k, 0) for k in DECISIONS.values()},
+            "ratings": _ratings(conn, hall, a, b)}
+
+
+def live_figures(conn: Connection, hall: str, day: dt.date) -> dict[str, Any]:
+    """The day's figures and the open follow-ups (what the live screen refreshes)."""
+    return {"day": _period(conn, hall, day, day), "follow_ups_open": _open_follow_ups(conn, hall, day)}
+
+
+def month_figures(conn: Connection, hall: str, day: dt.date) -> dict[str, Any]:
+    """The figures of the month ``day`` falls in, with its follow-ups closed (on time or not)."""
     first = day.replace(day=1)
     last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    window = feed.c.payload["window"].as_string()
-    started = ["case.started"]
-    decisions = list(DECISIONS)
-
-    def period(a: dt.date, b: dt.date) -> dict[str, Any]:
-        per_window = _count_by(conn, hall, started, a, b, window)
-        decided = _count_by(conn, hall, decisions, a, b, feed.c.type)
-        return {"first": a.isoformat(), "last": b.isoformat(), "started": sum(per_window.values()),
-                "started_by_window": dict(sorted(per_window.items())),
-                "decisions": {k: decided.get(k, 0) for k in DECISIONS.values()},
-                "ratings": _ratings(conn, hall, a, b)}
-
-    month = period(first, last)
+    month = _period(conn, hall, first, last)
     month["follow_ups"] = _closed_follow_ups(conn, hall, first, last)
-    return {"hall": hall, "day": period(day, day), "month": month,
-            "follow_ups_open": _open_follow_ups(conn, hall, day),
+    return month
+
+
+def hall_figures(conn: Connection, hall: str, day: dt.date) -> dict[str, Any]:
+    """Every figure of ``GET /v1/dashboard`` for ``hall`` on ``day`` and its month."""
+    live = live_figures(conn, hall, day)
+    return {"hall": hall, "day": live["day"], "month": month_figures(conn, hall, day),
+            "follow_ups_open": live["follow_ups_open"],
             # PLACEHOLDER (issue 10): waiting, wait times and SLA per line, from queue events.
             "queue": None}
 
