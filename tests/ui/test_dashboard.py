@@ -30,7 +30,7 @@ async def test_supervisor_opens_the_dashboard_and_sees_the_day(app, hall):
         hall.ratings.rate(case_id, "zhangli", 1, ["态度恶劣"])
         screen.refresh_now()
         await settle(pilot)
-        assert screen.refreshes == 2
+        assert screen.refreshes == 2 and "刷新失败" not in screen_text(app)
         text = screen_text(app)
         assert "待整改差评 4 件" in text and "非常不满意 1" in text and "待核实" in text
 
@@ -55,3 +55,32 @@ async def test_a_clerk_has_no_dashboard(app):
         await settle(pilot)
         assert not isinstance(app.screen, DashboardScreen)
         assert "监督看板" not in screen_text(app)
+
+
+async def test_a_failed_refresh_keeps_the_last_figures(app, monkeypatch):
+    """The refresh period comes from the settings; a refresh that fails says so and leaves
+    the figures of the last one on screen."""
+    import hall_app.services.dashboard as service
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, "chenjing")
+        await press(pilot, "f8")
+        await settle(pilot)
+        screen = app.screen
+        assert screen.period == 30.0 and screen.timer_running  # [deadlines] dashboard_refresh
+        before = screen.query_one("#today-box").render()
+
+        def broken(self, today=None, period=None):
+            raise OSError("磁盘读取失败")
+
+        monkeypatch.setattr(service.DashboardService, "snapshot", broken)
+        screen.refresh_now()
+        await settle(pilot)
+        text = screen_text(app)
+        assert "刷新失败（保留上次数据）" in text and "磁盘读取失败" in text
+        assert screen.query_one("#today-box").render() == before and "合计 10 件" in text
+        assert screen.refreshes == 1
+        monkeypatch.undo()
+        screen.refresh_now()  # and the next one works again
+        await settle(pilot)
+        assert screen.refreshes == 2 and "刷新失败" not in screen_text(app)
