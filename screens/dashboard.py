@@ -67,6 +67,7 @@ class DashboardScreen(Screen):
         self.refreshes = 0  # finished refreshes (tests read it)
         self._timer: Timer | None = None
         self._busy = False
+        self._said_failure = False
 
     @property
     def hall_app(self) -> "HallApp":
@@ -146,6 +147,7 @@ class DashboardScreen(Screen):
 
     def _failed(self, message: str) -> None:
         self._busy = False
+        self._said_failure = True
         self.query_one("#message", MessageLine).say(T.failed.format(error=message), "error")
 
     # -- showing the figures ---------------------------------------------------------------
@@ -153,6 +155,9 @@ class DashboardScreen(Screen):
         self._busy = False
         self.data = data
         self.refreshes += 1
+        if self._said_failure:  # the figures are fresh again: the failure no longer holds
+            self._said_failure = False
+            self.query_one("#message", MessageLine).say("")
         day = data.day
         self.query_one("#updated", OneLine).update(
             T.updated.format(time=data.computed_at[11:19], period=data.period.label, cases=data.cases_read))

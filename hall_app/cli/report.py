@@ -7,7 +7,7 @@ from pathlib import Path
 
 from hall_app.cli.common import UserError, open_ctx
 
-FORMATS = ("table", "csv", "xlsx")
+FORMATS = ("table", "csv", "xlsx", "pdf")  # pdf: supervise (issue 11), printing/monthly_report.py
 
 
 def register(sub) -> None:
@@ -50,6 +50,9 @@ def cmd_report(args) -> int:
             return 0
         if args.format == "table":
             _print_table(report.rows(), span.label)
+        elif args.format == "pdf":
+            path = _write_pdf(ctx, span, args.by, args.out)
+            print(f"已生成 {span.label} 月度统计报告（{report.total.cases} 件）：{path}")
         else:
             path = report.write(args.out, args.format)
             print(f"已导出 {span.label} 统计（{report.total.cases} 件）：{path}")
@@ -60,6 +63,18 @@ def cmd_report(args) -> int:
     finally:
         ctx.close()
     return 0
+
+
+def _write_pdf(ctx, span, by: str, out: Path) -> Path:
+    """The A4 report with its chart (supervise, issue 11)."""
+    from hall_app.services.dashboard import DashboardService
+    from printing.monthly_report import monthly_report_pdf
+
+    inputs = DashboardService(ctx).report_inputs(span, by)
+    data = monthly_report_pdf(inputs.report, inputs.ratings, inputs.hall_name, inputs.generated, inputs.group_names,
+                              font_path=ctx.settings.font_path or None)
+    out.write_bytes(data)
+    return out
 
 
 def _print_table(rows: list[list[str]], label: str) -> None:

@@ -23,7 +23,7 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from sqlalchemy import Connection, and_, exists, func, select
+from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.orm import aliased
 
 from hall_app.domain.case_state import RATING_LEVELS
@@ -71,24 +71,30 @@ def _ratings(conn: Connection, hall: str, first: dt.date, last: dt.date) -> dict
 def _closing(rated):
     """The follow-up step that closed the bad rating ``rated`` (a correlated subquery)."""
     step = aliased(feed)
-    return step, and_(step.c.case_id == rated.c.case_id, step.c.type == "case.follow_up",
+    return step, and_(step.c.case_id == rated.c.case_id, step.c.hall == rated.c.hall,
+                      step.c.type == "case.follow_up",
                       step.c.payload["step"].as_string() == "closed")
+
+
+def _closed_cases(hall: str):
+    """The cases of ``hall`` whose bad rating's follow-up has been closed (one hashed set)."""
+    return select(feed.c.case_id).where(feed.c.hall == hall, feed.c.type == "case.follow_up",
+                                        feed.c.payload["step"].as_string() == "closed")
 
 
 def _open_follow_ups(conn: Connection, hall: str, today: dt.date) -> list[dict[str, Any]]:
     rated = aliased(feed)
-    step, closed = _closing(rated)
-    rows = conn.execute(select(rated.c.case_id, cases.c.tracking_code, rated.c.payload["level"].as_string(),
-                               rated.c.payload["follow_up_due"].as_string(), rated.c.device_time)
+    level = rated.c.payload["level"].as_string()
+    due_of = rated.c.payload["follow_up_due"].as_string()
+    # NOT IN over the closed set: a hashed subplan, not a nested loop per bad rating
+    rows = conn.execute(select(rated.c.case_id, cases.c.tracking_code, level, due_of, rated.c.device_time)
                         .join(cases, cases.c.case_id == rated.c.case_id)
-                        .where(rated.c.hall == hall, rated.c.type == "case.rated",
-                               rated.c.payload["level"].as_string().in_(BAD), ~exists(select(step.c.seq)
-                                                                                      .where(closed)))
-                        .order_by(rated.c.payload["follow_up_due"].as_string(), cases.c.tracking_code))
+                        .where(rated.c.hall == hall, rated.c.type == "case.rated", level.in_(BAD),
+                               rated.c.case_id.not_in(_closed_cases(hall))))
     out = []
-    for case_id, code, level, due, at in rows:
-        out.append({"case_id": case_id, "tracking_code": code, "level": int(level),
-                    "label": RATING_LEVELS.get(int(level), ""), "due": due or "", "rated_on": str(at)[:10],
+    for case_id, code, lvl, due, at in rows:
+        out.append({"case_id": case_id, "tracking_code": code, "level": int(lvl),
+                    "label": RATING_LEVELS.get(int(lvl), ""), "due": due or "", "rated_on": str(at)[:10],
                     "overdue": bool(due) and due < today.isoformat()})
     return sorted(out, key=lambda x: (not x["overdue"], x["due"], x["tracking_code"]))
 
@@ -106,26 +112,34 @@ def _closed_follow_ups(conn: Connection, hall: str, first: dt.date, last: dt.dat
     return {"closed": len(done), "on_time": sum(1 for due, on in done if due and on <= due)}
 
 
-def hall_figures(conn: Connection, hall: str, day: dt.date) -> dict[str, Any]:
-    """Every figure of ``GET /v1/dashboard`` for ``hall`` on ``day`` and its month."""
+def _period(conn: Connection, hall: str, a: dt.date, b: dt.date) -> dict[str, Any]:
+    per_window = _count_by(conn, hall, ["case.started"], a, b, feed.c.payload["window"].as_string())
+    decided = _count_by(conn, hall, list(DECISIONS), a, b, feed.c.type)
+    return {"first": a.isoformat(), "last": b.isoformat(), "started": sum(per_window.values()),
+            "started_by_window": dict(sorted(per_window.items())),
+            "decisions": {k: decided.get(k, 0) for k in DECISIONS.values()},
+            "ratings": _ratings(conn, hall, a, b)}
+
+
+def live_figures(conn: Connection, hall: str, day: dt.date) -> dict[str, Any]:
+    """The day's figures and the open follow-ups (what the live screen refreshes)."""
+    return {"day": _period(conn, hall, day, day), "follow_ups_open": _open_follow_ups(conn, hall, day)}
+
+
+def month_figures(conn: Connection, hall: str, day: dt.date) -> dict[str, Any]:
+    """The figures of the month ``day`` falls in, with its follow-ups closed (on time or not)."""
     first = day.replace(day=1)
     last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    window = feed.c.payload["window"].as_string()
-    started = ["case.started"]
-    decisions = list(DECISIONS)
-
-    def period(a: dt.date, b: dt.date) -> dict[str, Any]:
-        per_window = _count_by(conn, hall, started, a, b, window)
-        return {"first": a.isoformat(), "last": b.isoformat(), "started": sum(per_window.values()),
-                "started_by_window": dict(sorted(per_window.items())),
-                "decisions": {k: _count_by(conn, hall, decisions, a, b, feed.c.type).get(k, 0)
-                              for k in DECISIONS.values()},
-                "ratings": _ratings(conn, hall, a, b)}
-
-    month = period(first, last)
+    month = _period(conn, hall, first, last)
     month["follow_ups"] = _closed_follow_ups(conn, hall, first, last)
-    return {"hall": hall, "day": period(day, day), "month": month,
-            "follow_ups_open": _open_follow_ups(conn, hall, day),
+    return month
+
+
+def hall_figures(conn: Connection, hall: str, day: dt.date) -> dict[str, Any]:
+    """Every figure of ``GET /v1/dashboard`` for ``hall`` on ``day`` and its month."""
+    live = live_figures(conn, hall, day)
+    return {"hall": hall, "day": live["day"], "month": month_figures(conn, hall, day),
+            "follow_ups_open": live["follow_ups_open"],
             # PLACEHOLDER (issue 10): waiting, wait times and SLA per line, from queue events.
             "queue": None}
 

@@ -19,14 +19,17 @@ from sqlalchemy import or_, select
 
 from hall_app.domain.case import replay
 from hall_app.domain.case_state import CaseState
-from hall_app.domain.dashboard import HallDay, hall_day
+from hall_app.domain.dashboard import HallDay, day_of, hall_day
+from hall_app.domain.rating import Rating, RatingFigures, follow_up_of
+from hall_app.domain.rating import figures as rating_figures
 from hall_app.domain.stats import Figures, Period, figures
 from hall_app.domain.stats import month as month_period
-from hall_app.store.models import CaseRow, EventRow, User
+from hall_app.store.models import CaseRow, EventRow, Hall, User
 from hall_app.store.repository import row_event
 
 if TYPE_CHECKING:
     from hall_app.services.context import HallContext
+    from hall_app.services.reports import Report
 
 # statuses whose deadlines may still bind, or that may carry an open follow-up
 LIVE = ("notice_issued", "accepted", "accepted_deferred", "dispatched", "completed", "handed_over", "refused",
@@ -84,10 +87,45 @@ class DashboardService:
         return Dashboard(day, period, reform, self.ctx.now_iso(), len(states), bundles, users)
 
     def reform(self, states: list[CaseState], period: Period) -> Figures:
-        from hall_app.domain.dashboard import day_of
         from hall_app.services.reports import ReportService
 
         report = ReportService(self.ctx)
         work = self.ctx.cases
         facts = [report.case_facts(work, s) for s in states if day_of(s.created_at) in period]
         return figures(facts)
+
+    # -- the monthly report's inputs (printing/monthly_report.py lays them out) ---------------
+    def rating_figures(self, period: Period, today: dt.date | None = None) -> RatingFigures:
+        """好差评 of the ratings given in ``period``, and the follow-ups of its bad ones."""
+        today = today or self.ctx.today()
+        given, follow_ups = [], []
+        for s in self.states(period.first):
+            if not s.rating or day_of(s.rating.get("at", "")) not in period:
+                continue
+            given.append(Rating(s.rating.get("level")))
+            follow = follow_up_of(s.rating)
+            if follow is not None:
+                follow_ups.append(follow)
+        return rating_figures(given, follow_ups, today)
+
+    def report_inputs(self, period: Period, by: str = "bundle") -> "ReportInputs":
+        from hall_app.services.reports import ReportService
+
+        report = ReportService(self.ctx).report(period, by)
+        ratings = self.rating_figures(period)
+        with self.ctx.read() as session:
+            hall = session.scalar(select(Hall.name).where(Hall.code == self.ctx.settings.hall)) or ""
+            names = {code: name for code, name in session.execute(
+                select(CaseRow.bundle_code, CaseRow.bundle_name).distinct()) if name} if by == "bundle" else {}
+            if by == "clerk":
+                names = {u: n for u, n in session.execute(select(User.username, User.display_name))}
+        return ReportInputs(report, ratings, hall or self.ctx.settings.hall, self.ctx.now(), names)
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    report: "Report"
+    ratings: RatingFigures
+    hall_name: str
+    generated: dt.datetime
+    group_names: dict[str, str]

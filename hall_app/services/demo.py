@@ -140,9 +140,9 @@ class DemoSeeder:
         return new_tracking_code(self.rng.choice)
 
     def _newborn(self, actor: str, applicant: str, answers: dict[str, str], marks: dict[str, str],
-                 fields: dict[str, str]) -> str:
+                 fields: dict[str, str], window: str | None = None) -> str:
         cases = self.ctx.cases
-        state = cases.start("newborn", actor, tracking_code=self._code())
+        state = cases.start("newborn", actor, tracking_code=self._code(), window=window)
         cid = state.case_id
         cases.set_applicant_id(cid, actor, applicant)
         for q, v in answers.items():
@@ -200,4 +200,52 @@ class DemoSeeder:
         # a proxy case: an agent files for an elderly person
         cid = self._newborn("wangqiang", ZHAO_JIANGUO, {"born_locally": "是"}, {}, {})
         cases.set_proxy(cid, "wangqiang", "赵小红", citizen_id("500116", "19750301", "262"), "子女")
+        self._history(full, all_in, form)
         return self.cases()
+
+    # -- supervise (issue 11): earlier weeks, so the supervisor's screens show ratings,
+    # follow-ups at every step and an overdue deadline on the embedded default ----------------
+    HISTORY = (  # days before today, window, rating level (None: still at the departments), follow-up steps
+        (34, "W01", 5, ()),
+        (33, "W02", 4, ()),
+        (32, "W02", 1, ()),  # a bad rating nobody has looked at: overdue
+        (30, "W05", 2, ("verified",)),
+        (29, "W01", 2, ("verified", "rectified", "revisited", "closed")),
+        (6, "W05", 1, ("verified", "explained")),
+        (25, "W02", None, ()),  # dispatched weeks ago and not done: overdue on the deadline board
+    )
+    NOTES = {"verified": "调取窗口录像并询问当事人，情况属实", "rectified": "已对窗口人员批评教育并组织业务培训",
+             "explained": "已向群众解释办理时限的法定依据", "revisited": "电话回访，群众表示认可",
+             "closed": "整改完毕，已向群众反馈结果"}
+
+    def _history(self, full: dict[str, str], all_in: dict[str, str], form: dict[str, str]) -> None:
+        import datetime as dt
+
+        cases, clerk, ctx = self.ctx.cases, "zhangli", self.ctx
+        today_clock, now = ctx.clock, ctx.clock()
+        try:
+            for days, window, level, steps in self.HISTORY:
+                start = now - dt.timedelta(days=days)
+                ctx.clock = _fixed(start)
+                born = {**form, "baby_birth_date": (start - dt.timedelta(days=10)).date().isoformat()}
+                cid = self._newborn(clerk, LIU_YANG, full, all_in, born, window=window)
+                cases.accept(cid, clerk)
+                cases.dispatch(cid, clerk)
+                if level is None:
+                    continue
+                ctx.clock = _fixed(start + dt.timedelta(days=2))
+                for item in cases.get(cid).items:
+                    cases.record_item_result(cid, "dept-system", item, "completed", document=f"DOC-{item}")
+                cases.hand_over(cid, clerk, "window")
+                cases.rate(cid, clerk, level, "" if level > 2 else "等候时间太长，窗口解释不清",
+                           reasons=["等候时间长"] if level <= 2 else [])
+                for n, step in enumerate(steps, start=1):
+                    ctx.clock = _fixed(start + dt.timedelta(days=2 + n))
+                    self.ctx.ratings.advance(cid, "chenjing", step, self.NOTES[step])
+        finally:
+            ctx.clock = today_clock
+
+
+def _fixed(moment):
+    """A clock stopped at ``moment`` (the demo's earlier weeks are written as if then)."""
+    return lambda: moment

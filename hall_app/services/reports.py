@@ -56,6 +56,8 @@ def outcome_of(state: CaseState) -> str:
         return OUTCOME_OF_STATUS[state.status]
     if state.decision.get("type") == "case.accepted_deferred":
         return "deferred"
+    if state.decision.get("type") == "case.refused":
+        return "refused"  # refused and then rated: still a refusal, not an acceptance
     return "accepted"  # accepted and everything after it
 
 

@@ -1,0 +1,129 @@
+"""The server's hall figures (GET /v1/dashboard, hall_app/server/dashboards.py) over a
+busy year of events in PostgreSQL. Run by hand; results go in docs/benchmarks.md.
+
+    .venv/bin/python bench/bench_dashboard.py                 # 100,000 cases in one hall, a year
+    .venv/bin/python bench/bench_dashboard.py --cases 20000 --repeat 5
+    .venv/bin/python bench/bench_dashboard.py --without-index  # the same, index dropped, for comparison
+
+Works in a fresh schema of ``--pg`` (or HALL_TEST_PG_URL), dropped afterwards. The
+events are written by one INSERT … SELECT (generate_series), shaped like a device's:
+per case started (with its window), a decision (accepted / deferred / notice /
+refused), dispatched, three item results, handed over, for 70% a rating (10% of them
+bad, with a follow-up due date) and for two thirds of the bad ones a closing step —
+about nine events a case, spread evenly over 365 days and 10 windows.
+
+It then times, for a busy day, ``--repeat`` times each (min / median / max): the live
+part (the day and the open follow-ups), the month, and the whole endpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from hall_app.server.dashboards import hall_figures, live_figures, month_figures
+from hall_app.server.db import open_engine
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+# one row per (case i, step k); steps a case does not take are filtered out
+EVENTS_SQL = """
+INSERT INTO feed (seq, kind, event_id, case_id, device_id, device_seq, actor, type, payload, device_time,
+                  schema_version, content_hash, hall, agent, received_at)
+SELECT i * 10 + k, 'event', md5(i::text || '/' || k::text), 'case-' || i, 'dev-' || (i % 10), i * 10 + k,
+       'clerk' || (i % 25),
+       CASE k WHEN 0 THEN 'case.started'
+              WHEN 1 THEN (CASE WHEN i % 20 = 0 THEN 'case.refused' WHEN i % 20 < 3 THEN 'case.notice_issued'
+                                WHEN i % 20 < 5 THEN 'case.accepted_deferred' ELSE 'case.accepted' END)
+              WHEN 2 THEN 'case.dispatched' WHEN 6 THEN 'case.handed_over' WHEN 7 THEN 'case.rated'
+              WHEN 8 THEN 'case.follow_up' ELSE 'case.item_result' END,
+       CASE k WHEN 0 THEN jsonb_build_object('window', 'W' || lpad((i % 10 + 1)::text, 2, '0'),
+                                             'bundle_code', 'newborn', 'tracking_code', 'T' || i)
+              WHEN 7 THEN jsonb_build_object('level', lvl, 'channel', 'window', 'comment', '',
+                                             'follow_up_due', CASE WHEN lvl <= 2
+                                                 THEN to_char(day + 21, 'YYYY-MM-DD') ELSE '' END)
+              WHEN 8 THEN jsonb_build_object('step', 'closed', 'note', '已回访')
+              WHEN 3 THEN jsonb_build_object('item', 'a', 'status', 'completed')
+              ELSE '{}'::jsonb END,
+       to_char(day + (k * interval '1 day') + interval '9 hours' + (i % 400) * interval '1 minute',
+               'YYYY-MM-DD"T"HH24:MI:SS"+08:00"'),
+       1, md5(i::text || k::text), 'JJ01', '', ''
+FROM (SELECT i, date '2026-01-01' + (i % 365) AS day,
+             CASE WHEN i % 50 = 0 THEN 1 WHEN i % 25 = 0 THEN 2 WHEN i % 5 = 0 THEN 3
+                  WHEN i % 2 = 0 THEN 4 ELSE 5 END AS lvl
+      FROM generate_series(1, :n) AS i) AS c
+CROSS JOIN generate_series(0, 8) AS k
+WHERE (k <> 7 OR i % 10 < 7) AND (k <> 8 OR (i % 10 < 7 AND (i % 50 = 0 OR i % 25 = 0) AND i % 3 <> 0))
+  AND (k NOT IN (2, 3, 4, 5, 6, 7, 8) OR i % 20 >= 3)
+"""
+CASES_SQL = """
+INSERT INTO cases (case_id, tracking_code, hall, agent, bundle_code, bundle_hash)
+SELECT 'case-' || i, 'T' || i, 'JJ01', '', 'newborn', '' FROM generate_series(1, :n) AS i
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pg", default=os.environ.get("HALL_TEST_PG_URL", DEFAULT_PG))
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--day", default="2026-11-20")
+    parser.add_argument("--without-index", action="store_true", help="drop ix_feed_hall_type_time first")
+    args = parser.parse_args()
+
+    import datetime as dt
+
+    schema = "bench_dash_" + secrets.token_hex(4)
+    admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in args.pg else "?"
+    engine = open_engine(f"{args.pg}{sep}options=-csearch_path%3D{schema}", pool_size=2)
+    try:
+        started = time.perf_counter()
+        with engine.begin() as conn:
+            conn.execute(text(CASES_SQL), {"n": args.cases})
+            conn.execute(text(EVENTS_SQL), {"n": args.cases})
+            if args.without_index:
+                conn.execute(text("DROP INDEX ix_feed_hall_type_time"))
+        with engine.begin() as conn:  # committed: ANALYZE in a rolled-back transaction keeps no statistics
+            conn.execute(text("ANALYZE feed"))
+            conn.execute(text("ANALYZE cases"))
+            events = conn.execute(text("SELECT count(*) FROM feed")).scalar_one()
+        print(f"{args.cases:,} cases, {events:,} events written in {time.perf_counter() - started:.1f} s"
+              f"{' (index dropped)' if args.without_index else ''}")
+        day = dt.date.fromisoformat(args.day)
+        figures: dict = {}
+        for name, fn in (("live (day + open follow-ups)", live_figures), ("month", month_figures),
+                         ("whole endpoint", hall_figures)):
+            times = []
+            for _ in range(args.repeat):
+                with engine.connect() as conn:
+                    t0 = time.perf_counter()
+                    figures = fn(conn, "JJ01", day)
+                    times.append((time.perf_counter() - t0) * 1000)
+            print(f"{name} ({args.day}): min {min(times):.1f} ms, median {statistics.median(times):.1f} ms, "
+                  f"max {max(times):.1f} ms over {args.repeat} runs")
+        print(f"  day: started {figures['day']['started']}, rated {figures['day']['ratings']['rated']}; "
+              f"month: started {figures['month']['started']}, rated {figures['month']['ratings']['rated']}, "
+              f"follow-ups closed {figures['month']['follow_ups']['closed']}; "
+              f"open follow-ups {len(figures['follow_ups_open'])}")
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+"""The golden day: Tuesday 2026-09-29, the last working day before National Day, made
+through the services with a clock we step by hand, then read back by the dashboard
+service and the report. Every expected figure below is worked out by hand.
+
+The 2026 calendar (chinesecalendar): 10-01 … 10-07 off, Thursday 10-08 and Friday
+10-09 working, Saturday 10-10 a make-up working day, Sunday 10-11 off.
+
+The day's cases (newborn bundle):
+  A  W03 zhangli  accepted and dispatched        items due +1 / +3 working days → 09-30 / 10-09
+  B  W03 zhangli  one-time notice (李娜)          补正 +5 working days: 09-30, 10-08, 10-09, 10-10, 10-12
+  C  W05 chenjing accepted with deferred materials  items 09-30 …; deferral +10 working days → 10-19
+  D  W05 chenjing refused, then rated 不满意       follow-up +15 working days → 10-26
+  E  W03 zhangli  a draft
+  F  W03 zhangli  voided
+  G  W03 zhangli  started 09-21, done, handed over 09-28, rated 非常满意 on the day
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from hall_app.config import Settings
+from hall_app.domain.stats import period
+from hall_app.services.context import CHINA, HallContext
+from hall_app.services.dashboard import DashboardService
+from hall_app.services.demo import LI_NA, LIU_YANG, SUN_HAO, DemoSeeder
+from hall_app.services.reports import ReportService
+
+FULL = {"born_locally": "是", "both_local": "是", "follow": "随父", "parents_married": "是",
+        "mother_employee_insured": "是", "want_medical_insurance": "是", "pay_now": "是", "want_ss_card": "是"}
+FORM = {"baby_name": "刘思远", "baby_sex": "男", "baby_birth_date": "2026-09-15", "birth_place": "江津区妇幼保健院",
+        "delivery": "邮政寄递", "insurance_grade": "一档"}
+ALL_IN = {"birth_medical_info": "handed_in", "maternity_bill": "handed_in", "baby_photo": "handed_in",
+          "bank_card": "handed_in"}
+D = dt.date.fromisoformat
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = dt.datetime(2026, 9, 21, 9, 0, tzinfo=CHINA)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def at(self, stamp: str) -> None:
+        self.now = dt.datetime.fromisoformat(stamp).replace(tzinfo=CHINA)
+
+
+def newborn(ctx, clerk, applicant, answers, marks, fields, window) -> str:
+    cases = ctx.cases
+    cid = cases.start("newborn", clerk, window=window).case_id
+    cases.set_applicant_id(cid, clerk, applicant)
+    for q, v in answers.items():
+        cases.answer(cid, clerk, q, v)
+    for m, s in marks.items():
+        cases.mark_material(cid, clerk, m, s)
+    for k, v in fields.items():
+        cases.set_field(cid, clerk, k, v)
+    return cid
+
+
+@pytest.fixture(scope="module")
+def golden(tmp_path_factory):
+    clock = Clock()
+    path = tmp_path_factory.mktemp("golden") / "hall.db"
+    ctx = HallContext(Settings(db=str(path)), clock=clock)
+    DemoSeeder(ctx)._reference_data()  # users, windows, people and e-licences; no demo cases
+    cases, ids = ctx.cases, {}
+    # G: started the week before, finished, handed over the day before
+    ids["G"] = newborn(ctx, "zhangli", LIU_YANG, FULL, ALL_IN, FORM, "W03")
+    cases.accept(ids["G"], "zhangli")
+    cases.dispatch(ids["G"], "zhangli")
+    clock.at("2026-09-24T15:00")
+    for item in cases.get(ids["G"]).items:
+        cases.record_item_result(ids["G"], "dept-system", item, "completed")
+    clock.at("2026-09-28T10:00")
+    cases.hand_over(ids["G"], "zhangli", "window")
+    # the golden day
+    clock.at("2026-09-29T09:00")
+    ids["A"] = newborn(ctx, "zhangli", LIU_YANG, FULL, ALL_IN, FORM, "W03")
+    cases.accept(ids["A"], "zhangli")
+    cases.dispatch(ids["A"], "zhangli")
+    clock.at("2026-09-29T09:30")
+    ids["B"] = newborn(ctx, "zhangli", LI_NA, {**FULL, "parents_married": "否"}, {}, FORM, "W03")
+    cases.issue_notice(ids["B"], "zhangli")
+    clock.at("2026-09-29T10:00")
+    ids["C"] = newborn(ctx, "chenjing", LIU_YANG, FULL, {"birth_medical_info": "handed_in", "bank_card": "handed_in"},
+                       FORM, "W05")
+    cases.defer(ids["C"], "chenjing")
+    clock.at("2026-09-29T10:30")
+    ids["D"] = newborn(ctx, "chenjing", SUN_HAO, FULL, {}, {}, "W05")
+    cases.refuse(ids["D"], "chenjing", "新生儿系外省出生且父母均非本市户籍", "《重庆市户口登记管理规定》")
+    ctx.ratings.rate(ids["D"], "chenjing", 2, ["办理超时"])
+    clock.at("2026-09-29T11:00")
+    ctx.ratings.rate(ids["G"], "zhangli", 5, ["一次办成"])
+    clock.at("2026-09-29T14:00")
+    ids["E"] = newborn(ctx, "zhangli", LIU_YANG, {"born_locally": "是"}, {}, {}, "W03")
+    ids["F"] = newborn(ctx, "zhangli", LI_NA, {}, {}, {}, "W03")
+    cases.void(ids["F"], "zhangli", "重复取号")
+    clock.at("2026-09-29T17:00")
+    yield ctx, clock, ids
+    ctx.close()
+
+
+def board(ctx, day: str) -> list[tuple]:
+    snap = DashboardService(ctx).snapshot(today=D(day))
+    return [(x.tracking_code, x.kind, x.urgency, x.due.isoformat(), x.days_left) for x in snap.day.deadlines]
+
+
+def code(ctx, ids, key: str) -> str:
+    return ctx.cases.get(ids[key]).tracking_code
+
+
+def test_the_days_dues_as_recorded(golden):
+    ctx, _, ids = golden
+    a = ctx.cases.get(ids["A"])
+    assert {c: i["due"] for c, i in a.items.items()} == {
+        "birth_certificate": "2026-09-30", "vaccination_certificate": "2026-09-30",
+        "maternity_insurance": "2026-10-09", "household_registration": "2026-10-09",
+        "medical_insurance_enrolment": "2026-09-30", "medical_insurance_payment": "2026-09-30",
+        "social_security_card": "2026-10-09"}
+    assert ctx.cases.get(ids["B"]).notices[-1]["deadline"] == "2026-10-12"
+    assert ctx.cases.get(ids["C"]).deferred_deadline == "2026-10-19"
+    assert ctx.cases.get(ids["D"]).rating["follow_up"]["due"] == "2026-10-26"
+
+
+def test_the_golden_day_on_the_dashboard(golden):
+    ctx, _, ids = golden
+    snap = DashboardService(ctx).snapshot()
+    day = snap.day
+    assert day.today == D("2026-09-29") and snap.cases_read == 7 and snap.period.label == "2026年9月"
+    assert day.by_status == {"草稿": 1, "已一次性告知": 1, "容缺受理": 1, "办理中": 1, "已评价": 1}
+    assert day.taken_today == 5  # F is voided
+    w03, w05 = day.windows["W03"], day.windows["W05"]
+    assert (w03.taken, w03.decided, w03.accepted, w03.rated, w03.good, w03.bad) == (3, 2, 1, 1, 1, 0)
+    assert (w05.taken, w05.decided, w05.accepted, w05.rated, w05.good, w05.bad) == (2, 2, 1, 1, 0, 1)
+    assert day.clerks == {"chenjing": w05, "zhangli": w03} and set(day.windows) == {"W03", "W05"}
+    assert day.rated_today == 2 and day.good_share_today == 0.5
+    assert day.ratings_today == {"非常满意": 1, "满意": 0, "基本满意": 0, "不满意": 1, "非常不满意": 0}
+    [follow] = day.follow_ups
+    assert (follow.case_id, follow.follow_up.due, follow.overdue, follow.follow_up.state_label) == (
+        ids["D"], D("2026-10-26"), False, "待核实")
+    first = "birth_certificate、medical_insurance_enrolment、medical_insurance_payment、vaccination_certificate"
+    assert [(x.case_id, x.kind, x.what, x.urgency, x.days_left) for x in day.deadlines] == sorted(
+        [(ids["A"], "item", first, "at_risk", 1), (ids["C"], "item", first, "at_risk", 1)],
+        key=lambda t: code(ctx, ids, "A" if t[0] == ids["A"] else "C"))
+    # the month: G and the day's cases; 减材料 etc. from each case's plan
+    f = snap.reform
+    assert f.cases == 7 and f.outcomes == {"accepted": 2, "notice": 1, "deferred": 1, "refused": 1, "voided": 1,
+                                           "open": 1}
+    # G: accepted Mon 09-21, done Thu 09-24 (3 working days); two trips: the visit, collecting on 09-28
+    assert f.completed == 1 and f.completed_days == 3 and f.trips == 2 and f.trips_separate == 7
+
+
+def test_the_deadline_board_across_the_holiday(golden):
+    ctx, _, ids = golden
+    a, b, c = (code(ctx, ids, k) for k in "ABC")
+    # Friday 10-09: the items due 09-30 are overdue; B's notice has 2 working days left (Sat 10-10 is one)
+    assert sorted(board(ctx, "2026-10-09")) == sorted([
+        (a, "item", "overdue", "2026-09-30", 0), (c, "item", "overdue", "2026-09-30", 0),
+        (b, "notice", "at_risk", "2026-10-12", 2)])
+    # Wednesday 09-30 (the day before the holiday): B's notice is 5 working days away, not yet at risk
+    assert (b, "notice") not in {(x[0], x[1]) for x in board(ctx, "2026-09-30")}
+    assert ("today" in {x[2] for x in board(ctx, "2026-09-30")})  # the items due 09-30
+    assert (b, "notice", "today", "2026-10-12", 0) in board(ctx, "2026-10-12")
+    assert (b, "notice", "overdue", "2026-10-12", 0) in board(ctx, "2026-10-13")
+    # C's deferral (10-19) comes into view three working days before: Wednesday 10-14
+    assert (c, "deferred", "at_risk", "2026-10-19", 3) in board(ctx, "2026-10-14")
+    assert (c, "deferred") not in {(x[0], x[1]) for x in board(ctx, "2026-10-13")}
+
+
+def test_the_follow_up_becomes_overdue_after_its_due_date(golden):
+    ctx = golden[0]
+    assert not DashboardService(ctx).snapshot(today=D("2026-10-26")).day.follow_ups[0].overdue
+    assert DashboardService(ctx).snapshot(today=D("2026-10-27")).day.follow_ups[0].overdue
+
+
+def test_the_golden_day_in_the_report_and_its_pdf(golden, tmp_path):
+    import pypdfium2 as pdfium
+
+    from printing.monthly_report import monthly_report_pdf
+
+    ctx = golden[0]
+    day = period(D("2026-09-29"), D("2026-09-29"))
+    report = ReportService(ctx).report(day, "window")
+    assert report.total.cases == 6 and report.total.outcomes == {
+        "accepted": 1, "notice": 1, "deferred": 1, "refused": 1, "voided": 1, "open": 1}
+    assert {k: g.cases for k, g in report.groups.items()} == {"W03": 4, "W05": 2}
+    csv = report.csv().splitlines()
+    assert csv[0] == "统计期：2026-09-29 至 2026-09-29"
+    assert csv[2].startswith("W03,4,1,1,0,0,1,1,") and csv[3].startswith("W05,2,0,0,1,1,0,0,")
+    inputs = DashboardService(ctx).report_inputs(day, "window")
+    ratings = inputs.ratings
+    assert (ratings.total, ratings.good_share, ratings.bad, ratings.follow_ups_open, ratings.follow_ups_overdue) == (
+        2, 0.5, 1, 1, 0)
+    pdf = monthly_report_pdf(inputs.report, ratings, inputs.hall_name, inputs.generated, inputs.group_names)
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        text = "".join(page.get_textpage().get_text_range() for page in doc)
+    finally:
+        doc.close()
+    flat = text.replace("\r", "").replace("\n", " ")
+    assert "重庆市江津区政务服务中心" in flat and "2026-09-29 至 2026-09-29" in flat
+    assert "分窗口统计" in flat and "W03" in flat and "W05" in flat
+    assert "50.0%" in flat  # the share of good ratings
+    assert "未办结 1 件，其中逾期 0 件" in flat
