@@ -133,9 +133,11 @@ def _do(request: Request, device: auth.DeviceInfo, op: str, **params: Any) -> An
     if not device.hall:
         raise HTTPException(403, f"本设备的登记范围 {device.scope} 没有指定大厅，不能使用排队")
     try:
-        return run(_store(request), actor_of(device), op, params)
+        result = run(_store(request), actor_of(device), op, params)
     except QueueError as exc:
         raise HTTPException(exc.status, str(exc), headers={"X-Queue-Code": exc.code}) from None
+    # already plain JSON values (queue_ops.run): sent as they are, without another encoding pass
+    return JSONResponse(result)
 
 
 def register(api: FastAPI | APIRouter) -> None:

@@ -4,8 +4,7 @@ log. Read-only; works on the queue store's engine (PostgreSQL or SQLite)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -29,31 +28,34 @@ from hall_app.server.queue_store import Actor, QueueStore, count_events, ticket_
 RECENT_CALLS = 10
 
 
-@dataclass
 class Snapshot:
-    """One read of a hall's queue at ``now``: lines, windows, waiting tickets."""
+    """One read of a hall's queue at ``now``: lines, windows and waiting tickets, each
+    loaded on first use (a call's answer needs only names; a board needs everything)."""
 
-    store: QueueStore
-    conn: Connection
-    hall: str
-    now: dt.datetime
-    day: str
-    lines: dict[str, Any] = field(default_factory=dict)
-    windows: dict[str, Window] = field(default_factory=dict)
-    waiting: list[Ticket] = field(default_factory=list)
-    medians: dict[str, float] = field(default_factory=dict)
+    def __init__(self, store: QueueStore, conn: Connection, hall: str):
+        self.store, self.conn, self.hall = store, conn, hall
+        self.now, _at, self.day = store.now()
+        self.medians: dict[str, float] = {}
 
     @classmethod
     def load(cls, store: QueueStore, conn: Connection, hall: str) -> "Snapshot":
-        now, _at, day = store.now()
-        snap = cls(store, conn, hall, now, day)
-        snap.lines = {r.line: r for r in conn.execute(
-            select(queue_lines).where(queue_lines.c.hall == hall).order_by(queue_lines.c.sort, queue_lines.c.line))}
-        snap.windows = {w.window: w for w in (window_from_row(r) for r in conn.execute(
-            select(queue_windows).where(queue_windows.c.hall == hall).order_by(queue_windows.c.window)))}
-        snap.waiting = [ticket_from_row(r) for r in conn.execute(select(queue_tickets).where(
-            queue_tickets.c.hall == hall, queue_tickets.c.day == day, queue_tickets.c.state == q.WAITING))]
-        return snap
+        return cls(store, conn, hall)
+
+    @cached_property
+    def lines(self) -> dict[str, Any]:
+        return {r.line: r for r in self.conn.execute(
+            select(queue_lines).where(queue_lines.c.hall == self.hall).order_by(queue_lines.c.sort,
+                                                                                 queue_lines.c.line))}
+
+    @cached_property
+    def windows(self) -> dict[str, Window]:
+        return {w.window: w for w in (window_from_row(r) for r in self.conn.execute(
+            select(queue_windows).where(queue_windows.c.hall == self.hall).order_by(queue_windows.c.window)))}
+
+    @cached_property
+    def waiting(self) -> list[Ticket]:
+        return [ticket_from_row(r) for r in self.conn.execute(select(queue_tickets).where(
+            queue_tickets.c.hall == self.hall, queue_tickets.c.day == self.day, queue_tickets.c.state == q.WAITING))]
 
     def skills(self, w: Window) -> dict[str, int]:
         return effective_skills(w, self.now)
@@ -86,10 +88,14 @@ class Snapshot:
         return estimate_wait(self.ahead(ticket), self.serving(ticket.line), self.median(ticket.line))
 
     def line_name(self, line: str) -> str:
+        if "lines" not in self.__dict__:  # the names alone: cached by the store for a few seconds
+            return self.store.names(self.conn, self.hall)[0].get(line, line)
         row = self.lines.get(line)
         return row.name if row is not None else line
 
     def window_name(self, window: str) -> str:
+        if "windows" not in self.__dict__:
+            return self.store.names(self.conn, self.hall)[1].get(window, window)
         w = self.windows.get(window)
         return (w.name or w.window) if w is not None else window
 
@@ -138,7 +144,11 @@ def ticket(store: QueueStore, actor: Actor, ref: str) -> TicketView:
 
 
 def view_of(store: QueueStore, actor: Actor, t: Ticket, message: str = "") -> TicketView:
-    """A ticket just decided, with its place and estimated wait."""
+    """A ticket just decided, with its place and estimated wait (a called or ended ticket
+    needs only the names, usually from the store's cache: no query at all)."""
+    if t.state != q.WAITING and store.names_cached(actor.hall):
+        snap = Snapshot(store, None, actor.hall)  # type: ignore[arg-type]
+        return snap.view(t, private=actor.kind != "display", message=message)
     with store.engine.connect() as conn:
         snap = Snapshot.load(store, conn, actor.hall)
         return snap.view(t, private=actor.kind != "display", message=message)

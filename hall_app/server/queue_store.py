@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, case, func, insert, select, update
 
 from hall_app.domain import queue as q
 from hall_app.domain.event_types import EventInvalid, validate_event
@@ -97,11 +97,37 @@ def window_from_row(row: Any) -> Window:
 class QueueStore:
     """The queue's decisions on one database (the reads are in queue_read.py)."""
 
+    NAMES_SECONDS = 10.0  # line and window names may be this old in an answer (another worker renamed one)
+
     def __init__(self, engine: Engine, clock: Callable[[], dt.datetime] = china_now,
                  policy: Policy = DEFAULT_POLICY):
         self.engine = engine
         self.clock = clock
         self.policy = policy
+        self._names: dict[str, tuple[float, dict[str, str], dict[str, str]]] = {}
+
+    def names(self, conn: Connection, hall: str) -> tuple[dict[str, str], dict[str, str]]:
+        """The hall's line and window names (for answers only; never for a decision)."""
+        import time
+
+        cached = self._names.get(hall)
+        if cached is None or cached[0] < time.monotonic():
+            lines = {r.line: r.name for r in conn.execute(select(queue_lines.c.line, queue_lines.c.name)
+                                                          .where(queue_lines.c.hall == hall))}
+            windows = {r.window: r.name or r.window for r in conn.execute(
+                select(queue_windows.c.window, queue_windows.c.name).where(queue_windows.c.hall == hall))}
+            cached = (time.monotonic() + self.NAMES_SECONDS, lines, windows)
+            self._names[hall] = cached
+        return cached[1], cached[2]
+
+    def names_cached(self, hall: str) -> bool:
+        import time
+
+        cached = self._names.get(hall)
+        return cached is not None and cached[0] >= time.monotonic()
+
+    def forget_names(self, hall: str) -> None:
+        self._names.pop(hall, None)
 
     # -- infrastructure ------------------------------------------------------------------
     def now(self) -> tuple[dt.datetime, str, str]:
@@ -201,6 +227,7 @@ class QueueStore:
             if clash is not None:
                 raise QueueError(f"前缀 {payload['prefix']} 已被业务类别 {clash.line} 使用", "refused", 409)
             self.emit(conn, actor, day, at, "queue.line_set", payload)
+            self.forget_names(actor.hall)
             values = {k: v for k, v in payload.items() if k != "line"}
             exists = conn.execute(select(queue_lines.c.line).where(
                 queue_lines.c.hall == actor.hall, queue_lines.c.line == line).with_for_update()).first()
@@ -225,6 +252,7 @@ class QueueStore:
                     raise QueueError(f"窗口 {window} 的技能里有不存在的业务类别“{line[:20]}”", "invalid", 422)
             payload = {"window": window, "name": name, "skills": skills, "schedule": schedule_to_json(entries)}
             self.emit(conn, actor, day, at, "queue.window_set", payload)
+            self.forget_names(actor.hall)
             row = conn.execute(select(queue_windows.c.version).where(
                 queue_windows.c.hall == actor.hall, queue_windows.c.window == window).with_for_update()).first()
             if row is None:
@@ -286,17 +314,19 @@ class QueueStore:
             skills = effective_skills(w, now)
             if not skills:
                 raise QueueError(f"{w.name or w.window} 当前没有可办理的业务类别", "refused", 409)
-            for lines, prio in q.call_order(skills, w.streak, self.policy.priority_ratio):
-                row = conn.execute(
-                    select(queue_tickets).where(
-                        queue_tickets.c.hall == actor.hall, queue_tickets.c.day == day,
-                        queue_tickets.c.state == q.WAITING, queue_tickets.c.line.in_(lines),
-                        queue_tickets.c.is_priority == prio, queue_tickets.c.target_window.in_(("", window)))
-                    .order_by(queue_tickets.c.sort_at, queue_tickets.c.issued_at, queue_tickets.c.number)
-                    .limit(1).with_for_update(skip_locked=True)).first()
-                if row is not None:
-                    break
-            else:
+            # one statement: the first waiting ticket by skill rank, then the kind the ratio
+            # prefers, then place in line; rows another window is taking are skipped
+            prefer = q.preferred_first(w.streak, self.policy.priority_ratio)
+            rank = case({line: r for line, r in skills.items()}, value=queue_tickets.c.line, else_=99)
+            kind = case((queue_tickets.c.is_priority == prefer, 0), else_=1)
+            row = conn.execute(
+                select(queue_tickets).where(
+                    queue_tickets.c.hall == actor.hall, queue_tickets.c.day == day,
+                    queue_tickets.c.state == q.WAITING, queue_tickets.c.line.in_(list(skills)),
+                    queue_tickets.c.target_window.in_(("", window)))
+                .order_by(rank, kind, queue_tickets.c.sort_at, queue_tickets.c.issued_at, queue_tickets.c.number)
+                .limit(1).with_for_update(skip_locked=True)).first()
+            if row is None:
                 raise QueueError("当前没有等候的号", "empty", 409)
             ticket = ticket_from_row(row)
             return self._called(conn, actor, w, ticket, now, at, day, "next")
