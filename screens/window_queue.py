@@ -39,8 +39,8 @@ SCREEN_BINDINGS = [
     Binding("f8", "queue('serve')", T.serve, id="queue.serve"),
     Binding("ctrl+g", "queue('hold')", T.hold, id="queue.hold", show=False),
     Binding("ctrl+y", "queue('transfer')", T.transfer, id="queue.transfer", show=False),
-    Binding("f9", "queue('finish')", T.finish, id="queue.finish"),
-    Binding("f10", "queue('no_show')", T.no_show, id="queue.no_show", show=False),
+    Binding("f10", "queue('finish')", T.finish, id="queue.finish"),
+    Binding("ctrl+b", "queue('no_show')", T.no_show, id="queue.no_show", show=False),
     Binding("ctrl+r", "queue('pause')", T.pause, id="queue.pause", show=False),
     Binding("f12", "queue('close')", T.close, id="queue.close", show=False),
 ]
