@@ -13,7 +13,7 @@ SCHEMA_VERSION = 1
 # The five "set one value" events (applicant, proxy, answer, material, field) also
 # carry ``base``: the id of the write they replace, for conflict detection (case.py).
 EVENT_TYPES = {
-    "case.started": "bundle_code, bundle_version, bundle_hash, tracking_code, hall, window, channel",
+    "case.started": "bundle_code, bundle_version, bundle_hash, tracking_code, hall, window, channel, ticket (queue)",
     "case.claimed": "user: who works on the draft now",
     "case.applicant_set": "key, value: one applicant attribute (id_number, name, phone, address, uscc …)",
     "case.proxy_set": "proxy: {name, id_number, relation, kind} or null (亲人帮助办理 / 帮代办)",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, and_, func, or_, select, tuple_
 
 from hall_app.domain import queue as q
 from hall_app.domain.queue import QueueError, Ticket, Window
@@ -80,7 +80,17 @@ class Snapshot:
         return self.medians[line]
 
     def ahead(self, ticket: Ticket) -> int:
-        return q.people_ahead(ticket, self.waiting) if ticket.state == q.WAITING else 0
+        if ticket.state != q.WAITING:
+            return 0
+        if "waiting" in self.__dict__:
+            return q.people_ahead(ticket, self.waiting)
+        # one count in the database (the same order as q.place_key), not every waiting row
+        c = queue_tickets.c
+        mine = tuple_(c.sort_at, c.issued_at, c.number) < tuple_(ticket.sort_at, ticket.issued_at, ticket.number)
+        before = or_(c.is_priority.is_(True), mine) if not ticket.is_priority else and_(c.is_priority.is_(True), mine)
+        return int(self.conn.execute(select(func.count()).select_from(queue_tickets).where(
+            c.hall == self.hall, c.day == ticket.day, c.state == q.WAITING, c.line == ticket.line,
+            c.ticket != ticket.ticket, before)).scalar_one())
 
     def estimate(self, ticket: Ticket) -> float | None:
         if ticket.state != q.WAITING:

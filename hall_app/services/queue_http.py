@@ -99,7 +99,14 @@ class HttpQueue(HallQueue):
             "upload_offline": ("POST", "/v1/queue/offline", {"json": p}),
         }
         if op == "position":
-            return self._call("GET", f"/q/{_q(p.get('ticket', ''))}.json") if p.get("ticket") else None
+            if not p.get("ticket"):
+                return None
+            try:
+                return self._call("GET", f"/q/{_q(p['ticket'])}.json")
+            except QueueError as exc:
+                if exc.status == 404:
+                    return None
+                raise
         if op not in routes:
             raise QueueError(f"未知的排队操作“{op[:20]}”", "invalid", 422)
         method, path, kwargs = routes[op]
