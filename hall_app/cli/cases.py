@@ -50,10 +50,14 @@ def cmd_demo(args) -> int:
 def _demo_queue(ctx) -> None:
     """The demo hall's queue (hall_app/services/queue_demo.py): lines, windows, today's
     appointments and some tickets waiting."""
+    from hall_app.domain.queue import QueueError
     from hall_app.services.queue_demo import seed_demo_queue
 
-    with translated_errors():
+    try:
         demo = seed_demo_queue(ctx.queue, ctx.now())
+    except QueueError as exc:  # e.g. an enrolled window device may not set up the server's queue
+        print(f"排队：未装入演示排队设置（{exc}）")
+        return
     print(f"排队：{demo.lines} 个业务类别，{demo.windows} 个窗口（hall-app queue status 查看）")
     for line in demo.appointments:
         print(f"  预约 {line}")

@@ -5,8 +5,8 @@ their Chinese message and kind."""
 from __future__ import annotations
 
 import pytest
-from conftest import set_up_hall
 from fastapi.testclient import TestClient
+from queue_fixtures import set_up_hall
 
 from hall_app.domain.queue import QueueError, QueueOffline
 from hall_app.server import auth

@@ -5,7 +5,7 @@ appointments, tidal windows, kiosk blocks, the day's close, and replay = live.""
 from __future__ import annotations
 
 import pytest
-from conftest import at_window
+from queue_fixtures import at_window
 
 from hall_app.domain import queue as q
 from hall_app.domain.queue import QueueError
