@@ -176,3 +176,4 @@ async def test_a_hall_without_a_queue_shows_no_panel_and_no_queue_keys(app):
         p = panel(app)
         assert not p.display and p.absent and p._timer is None
         assert "叫下一号" not in screen_text(app)
+
