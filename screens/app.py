@@ -343,12 +343,13 @@ class HallApp(App[int]):
         return True
 
     # -- navigation used by several screens --------------------------------------------------
-    def new_intake(self, ticket: Any = None) -> None:
+    def new_intake(self, ticket: Any = None) -> Any:
         """A new intake; ``ticket`` (a queue TicketView being served): the case records it,
-        and a ticket taken by ID or appointment prefills the applicant."""
+        and a ticket taken by ID or appointment prefills the applicant. Returns the
+        push's awaitable (await it to know the intake is mounted)."""
         from screens.intake.screen import IntakeScreen
 
-        self.push_screen(IntakeScreen(None, ticket=ticket))
+        return self.push_screen(IntakeScreen(None, ticket=ticket))
 
     def resume_case(self, case_id: str) -> None:
         """Continue a draft: take it (asking first if someone else holds it), open its step."""

@@ -48,6 +48,7 @@ def priority_kinds() -> tuple[str, ...]:
 
 class KioskScreen(Screen):
     CSS_PATH = "kiosk.tcss"
+    AUTO_FOCUS = ""  # nothing has the focus but the check-in field, and only while it is shown
 
     def __init__(self, *, return_seconds: float = 20.0, refresh_seconds: float = 30.0, printer: Any = None) -> None:
         super().__init__()
@@ -88,6 +89,8 @@ class KioskScreen(Screen):
         yield Static("", id="kiosk-keys")
 
     def on_mount(self) -> None:
+        for options in self.query(OptionList):
+            options.can_focus = False  # keys are the screen's (on_key): see there
         self._show_mode("lines")
         self.load()
         if self.refresh_seconds > 0:
@@ -157,12 +160,9 @@ class KioskScreen(Screen):
         keys = {"lines": T.keys_lines, "priority": T.keys_priority, "checkin": T.keys_checkin,
                 "issued": T.keys_done}[mode]
         self.query_one("#kiosk-keys", Static).update(keys)
-        if mode == "lines":
-            self.query_one("#kiosk-lines", OptionList).focus()
-        elif mode == "priority":
+        if mode == "priority":
             self._fill_priority()
-            self.query_one("#kiosk-priority", OptionList).focus()
-        elif mode == "checkin":
+        if mode == "checkin":
             code = self.query_one("#kiosk-code", HallInput)
             code.set_quietly("")
             code.focus()
@@ -191,53 +191,82 @@ class KioskScreen(Screen):
 
     # -- keys -----------------------------------------------------------------------------
     def on_key(self, event: events.Key) -> None:
+        """Every key is handled here, in order, against the mode it arrives in: the lists
+        take no focus, so keys typed fast (1, Enter, Enter) never reach a list that has
+        just been left."""
         if self.busy:
-            event.stop()
-            event.prevent_default()
+            self._stop(event)
             return
         if self.mode == "issued":
-            event.stop()
-            event.prevent_default()
+            self._stop(event)
             self.back_to_start()
             return
-        if event.key in ("escape", "backspace") and self.mode == "priority":
-            event.stop()
-            self.back_to_start()
+        if self.mode == "checkin":
+            self._checkin_key(event)
             return
-        if event.key == "escape" and self.mode == "checkin":
-            event.stop()
-            self.back_to_start()
-            return
+        options = self._options()
         digit = (event.character or "").translate(FULL_WIDTH)
-        if self.mode in ("lines", "priority") and len(digit) == 1 and digit in NUMBER_KEYS:
-            event.stop()
-            event.prevent_default()
+        if len(digit) == 1 and digit in NUMBER_KEYS:
+            self._stop(event)
             self._number(int(digit))
+        elif event.key in ("up", "down"):
+            self._stop(event)
+            if options.option_count:
+                current = options.highlighted if options.highlighted is not None else -1
+                step = 1 if event.key == "down" else -1
+                options.highlighted = (current + step) % options.option_count
+        elif event.key == "enter":
+            self._stop(event)
+            if options.highlighted is not None and options.option_count:
+                self._confirm(options.get_option_at_index(options.highlighted).id or "")
+        elif event.key in ("escape", "backspace") and self.mode == "priority":
+            self._stop(event)
+            self.back_to_start()
+
+    @staticmethod
+    def _stop(event: events.Key) -> None:
+        event.stop()
+        event.prevent_default()
+
+    def _options(self) -> OptionList:
+        return self.query_one("#kiosk-lines" if self.mode == "lines" else "#kiosk-priority", OptionList)
+
+    def _checkin_key(self, event: events.Key) -> None:
+        code = self.query_one("#kiosk-code", HallInput)
+        if event.key == "escape":
+            self._stop(event)
+            self.back_to_start()
+        elif self.focused is not code:  # typed before the field took the focus: it goes there all the same
+            self._stop(event)
+            if event.key == "enter":
+                code.post_message(HallInput.Submitted(code, code.value))
+            elif event.is_printable and event.character:
+                code.insert_text_at_cursor(event.character)
 
     def _number(self, n: int) -> None:
         """A number key highlights its row (Enter confirms)."""
-        options = self.query_one("#kiosk-lines" if self.mode == "lines" else "#kiosk-priority", OptionList)
-        if self.mode == "lines":
-            index = options.option_count - 1 if n == 0 else n - 1
-        else:
-            index = n - 1
+        options = self._options()
+        index = (options.option_count - 1 if n == 0 else n - 1) if self.mode == "lines" else n - 1
         if 0 <= index < options.option_count:
             options.highlighted = index
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        if self.busy:
-            return
+    def _confirm(self, option_id: str) -> None:
         if self.mode == "lines":
-            if event.option.id == CHECKIN:
+            if option_id == CHECKIN:
                 self._show_mode("checkin")
                 return
-            self.chosen_line = next((x for x in self.lines if x.line == event.option.id), None)
+            self.chosen_line = next((x for x in self.lines if x.line == option_id), None)
             if self.chosen_line is not None:
                 self.say(T.line_of.format(line=self.chosen_line.name))
                 self._show_mode("priority")
         elif self.mode == "priority" and self.chosen_line is not None:
-            self.issue(self.chosen_line.line, event.option.id or "")
+            self.issue(self.chosen_line.line, option_id)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """A click (a touch screen) on a row: as its number and Enter."""
+        event.stop()
+        if not self.busy and self.mode in ("lines", "priority") and event.option_list is self._options():
+            self._confirm(event.option.id or "")
 
     def on_input_submitted(self, event: HallInput.Submitted) -> None:
         event.stop()

@@ -9,8 +9,12 @@ and nothing else happens. No Textual here: these are plain functions a screen ru
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+log = logging.getLogger("hall_app.screens")
+UNEXPECTED = "排队服务暂时出错，稍后自动重试：{error}"
 
 if TYPE_CHECKING:
     from hall_app.services.context import HallContext
@@ -61,6 +65,9 @@ def kiosk_start(ctx: "HallContext", queue: Any) -> KioskStart:
             queue.prepare([line.line for line in lines])
     except _queue_error() as exc:
         return KioskStart(hall, [], offline=_offline(exc), error=str(exc))
+    except Exception as exc:  # a database hiccup must not stop the kiosk: said, tried again later
+        log.exception("kiosk start")
+        return KioskStart(hall, [], offline=True, error=UNEXPECTED.format(error=type(exc).__name__))
     return KioskStart(hall, sorted(lines, key=lambda x: (x.sort, x.line)), offline=False)
 
 
@@ -118,8 +125,9 @@ def display_poll(queue: Any, after: int) -> BoardPoll:
         return BoardPoll(queue.board(after=after))
     except _queue_error() as exc:
         return BoardPoll(None, str(exc))
-    except OSError as exc:  # a socket or file error the client did not wrap
-        return BoardPoll(None, str(exc))
+    except Exception as exc:  # a socket or database error the client did not wrap: the next poll tries again
+        log.warning("display poll failed", exc_info=True)
+        return BoardPoll(None, UNEXPECTED.format(error=type(exc).__name__))
 
 
 # -- the window's queue -----------------------------------------------------------------------
@@ -166,6 +174,9 @@ def window_poll(queue: Any, window: str, known: dict[str, str]) -> WindowPoll:
             names = {line.line: line.name for line in queue.lines()}
     except _queue_error() as exc:
         return WindowPoll(None, None, offline=_offline(exc), error=str(exc))
+    except Exception as exc:  # the panel says so and tries again; intake is not disturbed
+        log.warning("window queue poll failed", exc_info=True)
+        return WindowPoll(None, None, offline=True, error=UNEXPECTED.format(error=type(exc).__name__))
     return WindowPoll(view, names)
 
 
@@ -192,4 +203,7 @@ def window_act(queue: Any, window: str, action: str, ref: str = "", *, to_line: 
             ticket = do_ticket(ref, window)
     except _queue_error() as exc:
         return WindowActed(error=str(exc), offline=_offline(exc))
+    except Exception as exc:
+        log.exception("window queue action %s", action)
+        return WindowActed(error=UNEXPECTED.format(error=type(exc).__name__))
     return WindowActed(ticket=ticket)

@@ -39,8 +39,8 @@ SCREEN_BINDINGS = [
     Binding("f8", "queue('serve')", T.serve, id="queue.serve"),
     Binding("ctrl+g", "queue('hold')", T.hold, id="queue.hold", show=False),
     Binding("ctrl+y", "queue('transfer')", T.transfer, id="queue.transfer", show=False),
-    Binding("f9", "queue('finish')", T.finish, id="queue.finish"),
-    Binding("f10", "queue('no_show')", T.no_show, id="queue.no_show", show=False),
+    Binding("f10", "queue('finish')", T.finish, id="queue.finish"),
+    Binding("ctrl+b", "queue('no_show')", T.no_show, id="queue.no_show", show=False),
     Binding("ctrl+r", "queue('pause')", T.pause, id="queue.pause", show=False),
     Binding("f12", "queue('close')", T.close, id="queue.close", show=False),
 ]
@@ -255,6 +255,8 @@ class WindowQueuePanel(Vertical):
 
     def _run(self, action: str, ticket: str = "", **extra: Any) -> None:
         self.busy = True
+        if action == "serve":  # what the clerk types next belongs to the intake that opens
+            self.hall_app.hold_keys()
         self.run_worker(self._act(action, ticket, extra), group="window-queue-act")
 
     async def _act(self, action: str, ticket: str, extra: dict[str, Any]) -> None:
@@ -262,23 +264,29 @@ class WindowQueuePanel(Vertical):
             result = await asyncio.to_thread(self._act_in_thread, action, ticket, extra)
         finally:
             self.busy = False
-        if not self.is_attached:
-            return
-        self.acted(action, result)
+        try:
+            opened = self.acted(action, result) if self.is_attached else None
+            if opened is not None:
+                await opened  # the intake is mounted and holds the keys itself until its step is ready
+        finally:
+            if action == "serve":
+                self.hall_app.release_keys()
 
-    def acted(self, action: str, result: "WindowActed") -> None:
+    def acted(self, action: str, result: "WindowActed") -> Any:
+        """Show what the action did; for "serve", open the intake (returns the push's awaitable)."""
         if result.error:
             if result.offline:
                 self._set_offline(True)
             self.say(result.error, "error")
-            return
+            return None
         ticket = result.ticket
         message = _message(action, ticket)
         if message:
             self.say(message, "success")
-        if action == "serve" and ticket is not None:
-            self.hall_app.new_intake(ticket=ticket)
         self.refresh_now()
+        if action == "serve" and ticket is not None:
+            return self.hall_app.new_intake(ticket=ticket)
+        return None
 
 
 def _check_label(text: str) -> str | None:

@@ -101,10 +101,10 @@ class WorkbenchScreen(Screen):
         Binding("down", "to_list", id="workbench.to_list", show=False),
         Binding("f3", "toggle_windows", T.all_windows, id="workbench.all_windows"),
         Binding("f4", "users", T.users, id="workbench.users"),
-        Binding("ctrl+b", "bundles", T.bundles, id="workbench.bundles"),
+        Binding("ctrl+s", "bundles", T.bundles, id="workbench.bundles"),
         Binding("ctrl+l", "sign_out", T.logout, id="workbench.logout"),
         *QUEUE_BINDINGS,  # the window's queue (screens/window_queue.py)
-        Binding("ctrl+d", "dashboard", DashboardText.open_key, id="workbench.dashboard"),  # supervise (issue 11)
+        Binding("ctrl+f", "dashboard", DashboardText.open_key, id="workbench.dashboard"),  # supervise (issue 11)
     ]
 
     def __init__(self) -> None:

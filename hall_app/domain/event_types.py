@@ -86,9 +86,8 @@ class Started(Payload):
     hall: Annotated[str, text_rule(32)] = ""
     window: Annotated[str, text_rule(32)] = ""
     channel: Annotated[str, text_rule(32)] = "window"
-    # the queue ticket being served when the case was started (issue 10), if any
-    ticket: Annotated[str, text_rule(40)] = ""
-    ticket_label: Annotated[str, text_rule(12)] = ""
+    ticket: Annotated[str, text_rule(32)] = ""  # the queue ticket served when the case began (issue 10)
+    ticket_label: Annotated[str, text_rule(12)] = ""  # its number, e.g. A012 (shown with the case)
 
 
 class Claimed(Payload):

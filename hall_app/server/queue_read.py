@@ -4,8 +4,8 @@ log. Read-only; works on the queue store's engine (PostgreSQL or SQLite)."""
 
 from __future__ import annotations
 
-from functools import cached_property
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, and_, func, or_, select, tuple_
 
@@ -26,6 +26,28 @@ from hall_app.server.queue_models import queue_events, queue_lines, queue_ticket
 from hall_app.server.queue_store import Actor, QueueStore, count_events, ticket_from_row, window_from_row
 
 RECENT_CALLS = 10
+T = TypeVar("T")
+
+
+class cached_property(Generic[T]):
+    """functools.cached_property without its lock: on Python 3.11 that lock is one per
+    property for *every* instance, so two threads reading two snapshots at once (two
+    requests of a threaded server, a window's poll and its key) could each wait for the
+    other — one on the lock, the other on the database lock the first holds (SQLite's
+    BEGIN IMMEDIATE). A snapshot is used by one thread, so no lock is needed."""
+
+    def __init__(self, func: Callable[[Any], T]) -> None:
+        self.func = func
+        self.name = func.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> T:
+        if obj is None:
+            return self  # type: ignore[return-value]
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
 
 
 class Snapshot:

@@ -25,6 +25,8 @@ from hall_app.services.intake import IntakeError
 class CaseService(CaseDecisions, CaseFollowUp, CaseFinding):
     def start(self, bundle: str, actor: str, channel: str = "window", window: str | None = None,
               tracking_code: str | None = None, ticket: str = "", ticket_label: str = "") -> CaseState:
+        """``ticket``: the queue ticket (its id) being served, ``ticket_label`` its number;
+        the case records them in its start."""
         entry = self.ctx.catalog.entry(bundle)
         if entry is None:
             raise IntakeError(f"目录中没有“{bundle}”")
@@ -42,6 +44,8 @@ class CaseService(CaseDecisions, CaseFollowUp, CaseFinding):
                        "hall": self.ctx.settings.hall, "window": window or self.ctx.settings.window,
                        "channel": channel}
             if ticket:  # served from the queue (issue 10): the case records its ticket
-                payload.update(ticket=ticket, ticket_label=ticket_label)
+                payload["ticket"] = ticket
+            if ticket and ticket_label:
+                payload["ticket_label"] = ticket_label
             return self.ctx.record(session, repo, case_id, actor, "case.started", payload, None,
                                    entry.bundle.name)

@@ -1,4 +1,4 @@
-"""Bundle review in the TUI (套餐审核): reachable for supervisors and admins (Ctrl+B on the
+"""Bundle review in the TUI (套餐审核): reachable for supervisors and admins (Ctrl+S on the
 workbench, the command palette), the list with each bundle's state, one bundle opened
 with everything its reviewer reads and the ``bundles check`` findings, approved with a
 comment and published through the service: the records say who, when and what."""
@@ -63,12 +63,12 @@ async def test_a_clerk_has_no_review_key_a_supervisor_and_the_palette_do(app, fo
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot)  # a clerk
         assert "套餐审核" not in screen_text(app)
-        await press(pilot, "ctrl+b")
+        await press(pilot, "ctrl+s")
         assert type(app.screen).__name__ == "WorkbenchScreen"
         await press(pilot, "ctrl+l")
         await login(pilot, "chenjing", "demo123")  # a supervisor (值班长)
-        assert "^b  套餐审核" in screen_text(app)
-        await press(pilot, "ctrl+b")
+        assert "^s  套餐审核" in screen_text(app)
+        await press(pilot, "ctrl+s")
         assert type(app.screen).__name__ == "BundleReviewScreen"
         await press(pilot, "escape")
         await press(pilot, "ctrl+p")

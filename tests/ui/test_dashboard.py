@@ -1,4 +1,4 @@
-"""The supervisor's dashboard (监督看板) in the pilot: opened with Ctrl+D by a supervisor only,
+"""The supervisor's dashboard (监督看板) in the pilot: opened with Ctrl+F by a supervisor only,
 figures from the events on screen, its own refresh timer stopped when hidden, Enter on
 a deadline opens the case. Refreshes are driven by calling refresh_now (no sleeping)."""
 
@@ -11,7 +11,7 @@ from tests.ui.helpers import login, press, screen_text, settle
 async def test_supervisor_opens_the_dashboard_and_sees_the_day(app, hall):
     async with app.run_test(size=(120, 40)) as pilot:
         await login(pilot, "chenjing")
-        await press(pilot, "ctrl+d")
+        await press(pilot, "ctrl+f")
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, DashboardScreen) and screen.refreshes == 1
@@ -51,7 +51,7 @@ async def test_supervisor_opens_the_dashboard_and_sees_the_day(app, hall):
 async def test_a_clerk_has_no_dashboard(app):
     async with app.run_test(size=(120, 40)) as pilot:
         await login(pilot, "zhangli")
-        await press(pilot, "ctrl+d")
+        await press(pilot, "ctrl+f")
         await settle(pilot)
         assert not isinstance(app.screen, DashboardScreen)
         assert "监督看板" not in screen_text(app)
@@ -64,7 +64,7 @@ async def test_a_failed_refresh_keeps_the_last_figures(app, monkeypatch):
 
     async with app.run_test(size=(120, 40)) as pilot:
         await login(pilot, "chenjing")
-        await press(pilot, "ctrl+d")
+        await press(pilot, "ctrl+f")
         await settle(pilot)
         screen = app.screen
         assert screen.period == 30.0 and screen.timer_running  # [deadlines] dashboard_refresh

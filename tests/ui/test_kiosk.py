@@ -199,3 +199,20 @@ async def test_server_away_numbers_come_from_the_reserved_block_and_reach_the_se
     finally:
         server.__exit__(None, None, None)
         setup.close()
+
+
+async def test_keys_typed_fast_each_land_in_the_step_they_were_meant_for(kiosk_app, kiosk_queue):
+    from tests.ui.helpers import key_event
+
+    app = kiosk_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle_app(pilot)
+        for name in ("2", "enter", "enter"):  # all queued before the first is handled
+            app._driver.send_message(key_event(app, name))
+        await settle_app(pilot)
+        assert app.screen.mode == "issued" and app.screen.last.ticket.label == "B001"
+        for name in ("x", "0", "enter", "Z", "Z", "9", "enter"):  # back, check-in, a code and Enter at once
+            app._driver.send_message(key_event(app, name))
+        await settle_app(pilot)
+        screen = app.screen
+        assert screen.mode == "checkin" and screen.query_one("#kiosk-code").value == "ZZ9" and screen.last.error

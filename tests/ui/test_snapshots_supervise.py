@@ -22,7 +22,7 @@ def counter_app(hall):
 
 async def _dashboard(pilot) -> None:
     await login(pilot, "chenjing")
-    await press(pilot, "ctrl+d")
+    await press(pilot, "ctrl+f")
     await settle(pilot)
     pilot.app.clear_notifications()
     await settle(pilot)

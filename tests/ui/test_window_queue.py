@@ -71,7 +71,7 @@ async def test_open_call_serve_with_the_ticket_on_the_case_and_finish(counter):
         assert (case.ticket, case.ticket_label) == (ticket.ticket, "A001")  # the case records its ticket
         assert case.applicant.get("id_number") == LIU_YANG  # the ID the ticket was taken with
         await press(pilot, "escape")  # back to the workbench: the draft is kept
-        await press(pilot, "f9")  # finish the visit
+        await press(pilot, "f10")  # finish the visit
         assert queue.ticket(ticket.ticket).state == "finished"
         finished = [e for e in queue.events() if e.type == "queue.ticket_finished"]
         assert finished and finished[-1].payload.get("cases") == [case.case_id]
@@ -92,11 +92,11 @@ async def test_double_press_calls_once_and_nothing_waiting_is_a_message(counter)
         await settle(pilot)
         assert [t.label for t in queue.waiting()] == ["A002"]  # one call, not two
         assert queue.ticket("A001").state == "called"
-        await press(pilot, "f10")  # no-show
+        await press(pilot, "ctrl+b")  # no-show
         assert queue.ticket("A001").state == "no_show"
         await press(pilot, "f6", "f7")  # A002, then recall it
         assert queue.ticket("A002").calls == 2
-        await press(pilot, "f10", "f6")  # nothing waits any more: said, nothing changes
+        await press(pilot, "ctrl+b", "f6")  # nothing waits any more: said, nothing changes
         text = screen_text(app)
         assert "没有" in text or "无人" in text or "暂无" in text
         assert panel(app).view.current is None
@@ -176,3 +176,4 @@ async def test_a_hall_without_a_queue_shows_no_panel_and_no_queue_keys(app):
         p = panel(app)
         assert not p.display and p.absent and p._timer is None
         assert "叫下一号" not in screen_text(app)
+

@@ -1,0 +1,39 @@
+"""hall-app kiosk / display: options, what --serve starts for each browser tab, bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from hall_app.cli import build_parser
+from hall_app.cli.queue_screens import DISPLAY_PORT, KIOSK_PORT, kiosk_file, serve_url, served_command
+
+
+def test_serve_starts_the_same_program_without_serve_for_each_tab():
+    args = build_parser().parse_args(["--db", "/data/hall.db", "kiosk", "--serve", "--return-seconds", "8"])
+    command = served_command(args, "kiosk")
+    assert "-m hall_app --db /data/hall.db kiosk --return-seconds 8.0" in command and "--serve" not in command
+    assert args.port == KIOSK_PORT
+    args = build_parser().parse_args(["display", "--hall", "JJ02", "--voice", "--serve", "--port", "9000"])
+    command = served_command(args, "display")
+    assert command.endswith("display --hall JJ02 --voice") and args.port == 9000
+    assert build_parser().parse_args(["display"]).port == DISPLAY_PORT
+
+
+def test_the_address_printed_for_the_browser():
+    args = build_parser().parse_args(["display", "--serve", "--host", "127.0.0.1", "--port", "8710"])
+    assert serve_url(args) == "http://127.0.0.1:8710"
+    args = build_parser().parse_args(["kiosk", "--serve", "--public-url", "http://10.0.0.5:8711/"])
+    assert serve_url(args) == "http://10.0.0.5:8711"
+
+
+def test_the_kiosk_keeps_its_offline_numbers_beside_its_database(tmp_path):
+    assert kiosk_file(tmp_path / "hall.db") == tmp_path / "hall.kiosk.json"
+
+
+def test_a_bad_database_path_is_a_message_not_a_traceback(tmp_path):
+    for command in ("kiosk", "display"):
+        bad = str(tmp_path / "no" / "such" / "x.db")
+        done = subprocess.run([sys.executable, "-m", "hall_app", "--db", bad, command],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 2 and "Traceback" not in done.stderr and done.stderr.strip()
