@@ -71,7 +71,7 @@ def outbox_after(ctx: "HallContext", limit: int, after: int, numbered: dict | No
     out, last, total = [], after, 0
     at_payload = OUTBOX_COLUMNS.index("payload")
     with ctx.engine.connect() as conn:
-        for local_seq, old, stored, *values in conn.execute(query).tuples():
+        for local_seq, old, stored, *values in conn.execute(query):
             total += int(stored or 0) + ENVELOPE_BYTES
             if out and total > max_bytes:
                 break
