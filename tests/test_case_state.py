@@ -140,3 +140,10 @@ def test_defaults_of_a_new_case():
     assert s.applicant == s.answers == s.marks == s.fields == s.items == s.decision == s.handed_over == s.rating == {}
     assert s.notices == s.deferred == s.documents == s.anomalies == s.conflicts == s.reviews == []
     assert s.setters == {}
+
+
+def test_a_slot_name_with_a_colon_is_shown_whole():
+    state = CaseState(case_id="c1")
+    state.conflicts = [{"slot": "material:a:b:c", "label": "材料状态", "kept": {"value": "x", "actor": "a"},
+                        "other": {"value": "y", "actor": "b"}}]
+    assert review_lines(state) == ["材料状态 a:b:c 被两台设备同时修改：保留“x”（a），另一值“y”（b）"]

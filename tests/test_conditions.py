@@ -172,3 +172,13 @@ def test_questions_and_comparisons_under_not_and_groups():
                                  Compare("fact.k", "=", ("3",)), Compare("c", "in", ("x", "y"))]
     assert compares_in(parse("not a = 1")) == [Compare("a", "=", ("1",))]
     assert compares_in(parse("true")) == [] and questions_in(parse("has(x)")) == set()
+
+
+@pytest.mark.parametrize("first", ["not a = 1", "(a = 1)"])
+def test_closing_a_not_or_a_group_gives_back_exactly_one_level(first):
+    outer = MAX_DEPTH - 1
+    deeper = "((b = 1))"  # two levels more than the outer groups: one past the limit
+    with pytest.raises(ConditionError, match="嵌套过深"):
+        parse("(" * outer + f"{first} and {deeper}" + ")" * outer)
+    fits = "(b = 1)"
+    assert parse("(" * outer + f"{first} and {fits}" + ")" * outer)

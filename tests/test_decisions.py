@@ -170,3 +170,25 @@ def test_every_option_knows_its_kind_and_its_exact_words():
     with pytest.raises(CaseError) as refused:
         nobody["accept"].require()
     assert str(refused.value) == "不能受理：尚未录入申请人身份证号码或统一社会信用代码；尚未录入申请人姓名"
+
+
+@pytest.mark.parametrize("status", ["draft", "notice_issued"])
+def test_the_screen_asks_for_a_reason_exactly_when_the_rule_needs_one(status):
+    """decision.needs_reason (what the decision screen asks) and case_rules.check_notice
+    (what the case refuses) are one rule: a second notice needs a reason, a refusal always."""
+    from hall_app.domain.case_rules import check_notice, check_refusal
+    from hall_app.domain.decisions import needs_reason
+
+    state = case(status)
+    state.changed_since_notice = True
+    refused_without = True
+    try:
+        check_notice(state, "")
+        refused_without = False
+    except CaseError:
+        pass
+    assert needs_reason("notice", state) is refused_without is (status == "notice_issued")
+    with pytest.raises(CaseError):
+        check_refusal("")
+    assert needs_reason("refuse", state)
+    assert not needs_reason("accept", state) and not needs_reason("defer", state)

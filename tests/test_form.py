@@ -130,3 +130,17 @@ def test_past_only_dates():
     assert is_past_only(spec("date", key="death_date")) and is_past_only(spec("date", label="死亡日期"))
     assert is_past_only(spec("date", label="出生日期")) and not is_past_only(spec("date", key="start_date"))
     assert DEFAULT_MAX == {"name": 50, "text": 100, "address": 200, "number": 19}
+
+
+def test_what_the_form_passes_on_to_the_id_and_phone_checks():
+    """The day it checks against, the warnings and the field's own label reach the result."""
+    born_mid_2026 = "110105202606010014"
+    jan = dt.date(2026, 1, 1)
+    assert check_field(spec("citizen_id"), born_mid_2026, jan).error == "身份证号码中的出生日期2026-06-01不合理"
+    assert check_field(spec("date", key="birth_date"), "2026-06-01", jan).error == "“字段”2026-06-01晚于今天，请核对"
+    reissued = check_field(spec("citizen_id"), "130204198201011235", TODAY)
+    assert reissued.ok and reissued.warnings and "1995年起使用" in reissued.warnings[0]
+    assert check_field(spec("phone", label="单位电话"), "123", TODAY).error == (
+        "“单位电话”应为11位手机号码（1开头）或带区号的固定电话，现为3位")
+    assert check_field(spec(), "a\x01b", TODAY).error == "“字段”含有不可见或无法识别的字符"
+    assert check_field(spec(), "a\ud800b", TODAY).error == "“字段”含有不可见或无法识别的字符"

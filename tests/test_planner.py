@@ -108,3 +108,24 @@ def test_prefill_is_only_for_yes_no_questions_decided_by_the_file():
         QuestionDef(id="x", text="?", kind="choice", choices=["a", "b"], prefill="has(结婚证)")
     with pytest.raises(ValidationError, match="不能引用其他问题"):
         QuestionDef(id="x", text="?", prefill="y = 是")
+
+
+def test_describe_reads_every_kind_of_condition_in_chinese():
+    """The reason shown when a bundle's author wrote none (mutation survivors)."""
+    from hall_app.domain.conditions import parse
+    from hall_app.domain.planner import describe
+
+    def said(text: str) -> str:
+        return describe(parse(text), NEWBORN)
+
+    assert said("born_locally = 是") == "新生儿是否在本市助产机构出生：是"
+    assert said("born_locally != 是") == "新生儿是否在本市助产机构出生：不是是"
+    assert said("born_locally in (是, 否)") == "新生儿是否在本市助产机构出生：是或否"
+    assert said("fact.kind = 企业") == "kind：企业"
+    assert said("has(结婚证)") == "已有电子证照“结婚证”"
+    assert said("true") == "总是" and said("false") == "从不"
+    assert said("not has(结婚证)") == "并非（已有电子证照“结婚证”）"
+    assert said("true and false") == "总是，且从不" and said("true or false") == "总是，或从不"
+    assert said("born_locally = 是 and not (fact.kind != 企业 or has(结婚证)) or true and false") == (
+        "新生儿是否在本市助产机构出生：是，且并非（kind：不是企业，或已有电子证照“结婚证”），或总是，且从不")
+    assert describe("x", NEWBORN) == "x"  # type: ignore[arg-type]

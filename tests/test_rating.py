@@ -169,6 +169,8 @@ def test_the_follow_up_read_back_from_a_case():
     # a record with missing or unreadable parts still reads: due falls back to the opening day
     odd = follow_up_of({"follow_up": {"steps": [{"at": "昨天"}], "due": "x"}})
     assert odd == FollowUp("", D.min, D.min, (Step("", "", "昨天", ""),))
+    undated = follow_up_of({"follow_up": {"steps": [{"step": "opened"}]}})
+    assert undated is not None and undated.steps == (Step("opened", "", "", ""),)
     no_due = follow_up_of({"follow_up": {"steps": [{"step": "opened", "at": "2026-11-02T10:00"}]}})
     assert no_due is not None and no_due.due == D(2026, 11, 2)
 

@@ -91,9 +91,14 @@ def check_mark(status: Any) -> None:
         raise CaseError("材料状态应为：已收、缺、容缺后补")
 
 
+def notice_needs_reason(state: CaseState) -> bool:
+    """A second one-time notice must say what changed (the first needs no reason)."""
+    return state.status == "notice_issued"
+
+
 def check_notice(state: CaseState, reason: Any) -> None:
     """One notice; a second one only after the facts changed, and with the reason."""
-    if state.status == "notice_issued":
+    if notice_needs_reason(state):
         if _blank(reason):
             raise CaseError("已出具过一次性告知书；再次告知须写明情况变化的原因")
         if not state.changed_since_notice:

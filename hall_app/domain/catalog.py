@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from hall_app.domain.bundle import Bundle
@@ -34,7 +34,7 @@ class Catalog:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Bundle]:
         return iter(e.bundle for e in self._entries.values())
 
     def entry(self, code_or_name: str) -> CatalogEntry | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from hall_app.domain.case_rules import notice_needs_reason
 from hall_app.domain.case_state import EDITABLE, CaseError, CaseState
 from hall_app.domain.ids import identify
 from hall_app.domain.planner import Plan
@@ -126,6 +127,12 @@ def decision_options(state: CaseState, plan: Plan, form_errors: Iterable[str] = 
 
     out["refuse"] = DecisionOption("refuse", identity, "；".join(identity))
     return out
+
+
+def needs_reason(kind: str, state: CaseState) -> bool:
+    """Whether taking decision ``kind`` now asks the clerk for a reason (the screen asks
+    before it decides): a refusal always, a notice when it is the second one."""
+    return kind == "refuse" or (kind == "notice" and notice_needs_reason(state))
 
 
 def deferred_materials(plan: Plan) -> list[str]:

@@ -273,7 +273,8 @@ class NeedIndex:
         best = max((sum(w * c for w, c in zip(weights, m.cover)) / total for m in matches.values()), default=0.0)
         return best < 0.95
 
-    def _text_pass(self, query: str, index: dict[str, set[tuple[int, int]]], key_of, factor: float,
+    def _text_pass(self, query: str, index: dict[str, set[tuple[int, int]]], key_of: Callable[[int, int], str],
+                   factor: float,
                    suffix: str, matches: dict[int, _Match]) -> None:
         grams = [query[i:i + 2] for i in range(len(query) - 1)]
         candidates: set[tuple[int, int]] = set()
@@ -313,7 +314,8 @@ class NeedIndex:
             i = j + 1
         return spans
 
-    def _credit(self, matches: dict[int, _Match], bi: int, ti: int, size: int, spans, quality: float,
+    def _credit(self, matches: dict[int, _Match], bi: int, ti: int, size: int, spans: list[tuple[int, int]],
+                quality: float,
                 suffix: str) -> None:
         match = matches.get(bi)
         if match is None:
@@ -377,7 +379,7 @@ class NeedIndex:
             self._credit(matches, bi, ti, len(query), [(0, len(query))], value * term.weight, "（拼音）")
         return matches
 
-    def _pinyin_terms(self):
+    def _pinyin_terms(self) -> list[list[tuple[Term, tuple[tuple[str, ...], ...], str]]]:
         """Per term: its syllables (each with every reading, the contextual one first) and
         its full pinyin; and, per first two letters, where a spelling may start."""
         if self._syllables is None:

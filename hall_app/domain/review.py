@@ -17,6 +17,7 @@ from typing import Literal
 
 from hall_app.domain.bundle import FORM_LABELS, REQUIREMENT_LABELS, Bundle
 from hall_app.domain.bundle_audit import DryRun
+from hall_app.domain.conditions import Node
 from hall_app.domain.planner import describe
 
 State = Literal["draft", "checked", "reviewed", "published"]
@@ -84,7 +85,7 @@ def _limits(bundle: Bundle) -> str:
 def reviewer_text(bundle: Bundle, run: DryRun, findings: Iterable[str] = ()) -> list[str]:
     """What a department reviews, in words (no TOML): items, questions, rules,
     materials, fields, and the planner's dry run over the answer combinations."""
-    def when(node) -> str:
+    def when(node: Node | None) -> str:
         return f"（当：{describe(node, bundle)}）" if node is not None else ""
 
     names = {i.code: i.name for i in bundle.items}

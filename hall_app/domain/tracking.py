@@ -10,6 +10,7 @@ catches any single mistyped character and most swapped neighbours.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 from hall_app.domain.text import compact
 
@@ -25,7 +26,7 @@ def _check_char(body: str) -> str:
     return ALPHABET[total % 31]
 
 
-def new_tracking_code(choice=secrets.choice) -> str:
+def new_tracking_code(choice: Callable[[str], str] = secrets.choice) -> str:
     """A fresh code; ``choice`` is replaceable only for the deterministic demo data."""
     body = "".join(choice(ALPHABET) for _ in range(RANDOM_LENGTH))
     return body + _check_char(body)

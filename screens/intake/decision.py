@@ -12,6 +12,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from hall_app.domain.case import EDITABLE
+from hall_app.domain.decisions import needs_reason
 from hall_app.domain.documents import documents_for
 from hall_app.domain.tracking import format_tracking_code
 from screens.intake.base import StepPane
@@ -204,7 +205,7 @@ class DecisionStep(StepPane):
         state = self.review.state
         if kind == "refuse":
             self._ask_reason(kind, T.refuse_title, T.refuse_reason, T.refuse_basis)
-        elif kind == "notice" and state.status == "notice_issued":
+        elif kind == "notice" and needs_reason(kind, state):
             self._ask_reason(kind, T.notice_again_title, T.notice_again_reason, None)
         else:
             self._decide(kind)
