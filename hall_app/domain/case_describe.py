@@ -84,6 +84,15 @@ def _supplied(p: dict, n: _Names) -> str:
     return str(n.materials.get(p.get("material"), p.get("material", "")))
 
 
+def _authorisation(p: dict, n: _Names) -> str:
+    a = p.get("authorisation") or {}
+    if not a:
+        return "无（已清除）"
+    signed = "，委托书已签回" if a.get("received_at") else "，委托书未签回"
+    who = f"委托人 {a.get('principal_name', '')} → {a.get('agent_name', '')}"
+    return f"{who}，有效期至 {a.get('valid_until', '')}{signed}"
+
+
 def _reason(p: dict, n: _Names) -> str:
     return str(p.get("reason", ""))
 
@@ -168,6 +177,7 @@ EVENTS: dict[str, tuple[str, Callable[[dict, _Names], str]]] = {
     "case.supplemented": ("补正材料", _supplemented),
     "case.terminated": ("终止/撤销", _terminated),
     "case.check_recorded": ("告知承诺核查", _check),
+    "case.authorisation_set": ("授权委托", _authorisation),
 }
 EVENT_LABELS = {kind: label for kind, (label, _) in EVENTS.items()}
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from hall_app.domain.bundle import Bundle
 from hall_app.domain.case_state import ITEM_FINAL, ITEM_STATUS_LABELS, CaseError, CaseState
 
 # How far along an item is; a department's report may not go back (same rank is fine:
@@ -55,7 +56,7 @@ def check_supplement(state: CaseState, item: Any, materials: Any) -> None:
 
 
 # -- packages (数据分发): one per department, holding only what its items need ----------------
-def departments(bundle, items: list[str]) -> dict[str, list[str]]:
+def departments(bundle: Bundle, items: list[str]) -> dict[str, list[str]]:
     """Department → its items among ``items`` (the case's), in bundle order."""
     out: dict[str, list[str]] = {}
     for item in bundle.items:
@@ -64,7 +65,7 @@ def departments(bundle, items: list[str]) -> dict[str, list[str]]:
     return out
 
 
-def package(bundle, state: CaseState, department: str) -> dict[str, Any]:
+def package(bundle: Bundle, state: CaseState, department: str) -> dict[str, Any]:
     """What ``department`` receives of the case: its items, the form fields whose bundle
     entry names one of them, the materials they need (handed in, deferred, e-licence),
     and who applied (the applicant's identity is needed by every department). Nothing
@@ -114,7 +115,7 @@ PACKAGE_LABELS = {"sent": "已分发", "received": "部门已接收", "in_progre
                   "rejected": "不予批准", "needs_material": "需补正", "none": "—"}
 
 
-def department_rows(bundle, state: CaseState) -> list[dict[str, Any]]:
+def department_rows(bundle: Bundle, state: CaseState) -> list[dict[str, Any]]:
     """Per department: its state, its items, the latest report, days taken (for the clerk
     and, without notes' personal data, the tracking page)."""
     rows = []

@@ -19,6 +19,11 @@ PRINTABLE_IN: dict[str, tuple[str, ...] | None] = {
     "commitment": ("accepted_deferred", "dispatched", "completed", "handed_over", "rated"),
     "refusal": ("refused", "rated"),
     "authorisation": None,
+    # after the counter (docs/dispatch.md; built by services/documents_after.py)
+    "delivery": ("handed_over", "rated"),
+    "supply": ("accepted", "accepted_deferred", "dispatched", "completed", "handed_over", "rated"),
+    "pledge": ("accepted", "dispatched", "completed", "handed_over", "rated", "terminated"),
+    "termination": ("terminated",),
 }
 # Statuses after a plain acceptance (a deferred or refused decision is told by the decision).
 _ACCEPTED = frozenset({"accepted", "dispatched", "completed", "handed_over", "rated"})

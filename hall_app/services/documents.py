@@ -20,15 +20,7 @@ from hall_app.store.models import Device, Hall, User, Window
 if TYPE_CHECKING:
     from hall_app.services.context import HallContext
 
-KIND_NEEDS: dict[str, tuple[str, ...] | None] = {
-    "receipt": ("accepted", "accepted_deferred", "dispatched", "completed", "handed_over", "rated"),
-    "notice": ("notice_issued",),
-    "commitment": ("accepted_deferred", "dispatched", "completed", "handed_over", "rated"),
-    "refusal": ("refused", "rated"),
-    "authorisation": None,  # any case with a proxy
-}
 PREFIX = {"receipt": "受", "notice": "告", "commitment": "容", "refusal": "不受", "authorisation": "委"}
-KIND_NEEDS.update(after.KIND_NEEDS)  # 送达回证, 补交材料收据, 告知承诺书, 终止办理通知书 (documents_after.py)
 PREFIX.update(after.PREFIX)
 
 
@@ -175,7 +167,7 @@ class DocumentService:
             codes = state.decision.get("deferred") or state.deferred
             return d.CommitmentData(**base, deferred=tuple(self._line(by_code[c]) for c in codes if c in by_code),
                                     deadline=state.deferred_deadline)
-        if kind in after.KIND_NEEDS:
+        if kind in after.KINDS:
             return after.build(kind, state, plan, base, self._line)
         if kind == "refusal":
             return d.RefusalData(**base, reason=state.decision.get("reason", ""),

@@ -12,12 +12,7 @@ from hall_app.domain.labels import HAND_OVER_METHODS
 from hall_app.domain.planner import Plan
 from hall_app.services.intake import IntakeError
 
-KIND_NEEDS: dict[str, tuple[str, ...] | None] = {
-    "delivery": ("handed_over", "rated"),
-    "supply": ("accepted", "accepted_deferred", "dispatched", "completed", "handed_over", "rated"),
-    "pledge": ("accepted", "dispatched", "completed", "handed_over", "rated", "terminated"),
-    "termination": ("terminated",),
-}
+KINDS = ("delivery", "supply", "pledge", "termination")  # printable in: domain/documents.PRINTABLE_IN
 PREFIX = {"delivery": "送", "supply": "补", "pledge": "承", "termination": "终"}
 COLLECTORS = {"applicant": "申请人本人", "proxy": "代办人"}
 

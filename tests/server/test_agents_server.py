@@ -130,5 +130,6 @@ def test_a_real_agent_laptop_files_and_the_server_agrees(agent_device, server_en
     state = file_case(agent_device, auth, "elderly_care")
     report = sync_once(agent_device)
     assert report.push.quarantined == 0 and report.push.sent > 5
-    assert stored_types(server_engine, state.case_id)[-1] == "case.accepted"
+    # the server dispatches the accepted case itself (issue 12)
+    assert stored_types(server_engine, state.case_id)[-2:] == ["case.accepted", "case.dispatched"]
     assert AGENT.township == "白沙镇"

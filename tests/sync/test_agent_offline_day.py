@@ -57,10 +57,13 @@ def test_an_agents_offline_day_syncs_whole(tmp_path, server_engine, server):
     with ServerThread(server_engine, port=server.port):  # back in town, same address
         report = sync_once(laptop)
     assert report.push.quarantined == 0
-    mine = local_events(laptop)
+    mine = local_events(laptop, device_id=laptop.device_id)
     assert {e.sync_state for e in mine} == {"sent"}
     counts = server_counts(server_engine)
-    assert all(counts.get(e.event_id) == 1 for e in mine) and len(counts) == len(mine)
+    # the server adds one case.dispatched of its own per accepted case (issue 12), pulled back
+    dispatched = local_events(laptop, type="case.dispatched")
+    assert {e.sync_state for e in dispatched} == {"remote"} and len(dispatched) == 8  # 7 accepted + 1 deferred
+    assert all(counts.get(e.event_id) == 1 for e in mine) and len(counts) == len(mine) + len(dispatched)
     with server_engine.connect() as conn:
         decided = conn.execute(select(feed.c.type).where(feed.c.type.in_(
             ("case.accepted", "case.accepted_deferred", "case.notice_issued")))).scalars().all()
