@@ -37,6 +37,7 @@ def run_tui(args) -> int:
             from hall_app.services.demo import DemoSeeder
 
             DemoSeeder(ctx).seed()
+            seed_queue(ctx)
         return ctx
 
     def unlock_hall(username: str, password: str):
@@ -47,6 +48,18 @@ def run_tui(args) -> int:
     app = HallApp(open_hall, keymap=settings.keymap, unlock=unlock_hall if encrypted else None)
     app.run()
     return app.return_code or 0
+
+
+def seed_queue(ctx) -> None:
+    """The demo hall's queue too (as ``hall-app demo`` does), so the first start shows the
+    window's queue panel, the kiosk and the display working on the embedded default."""
+    from hall_app.domain.queue import QueueError
+    from hall_app.services.queue_demo import seed_demo_queue
+
+    try:
+        seed_demo_queue(ctx.queue, ctx.now())
+    except QueueError:  # a queue this machine may not set up (an enrolled device): the hall's own
+        pass
 
 
 def open_encrypted(settings, username: str, password: str, clock=None):
