@@ -16,10 +16,12 @@ out of a final status is refused.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hall_app.domain.bundle import Bundle
 from hall_app.domain.case_state import ITEM_FINAL, ITEM_STATUS_LABELS, CaseError, CaseState
+
+if TYPE_CHECKING:
+    from hall_app.domain.bundle import Bundle
 
 # How far along an item is; a department's report may not go back (same rank is fine:
 # 办理中 → 需补正 → 已补正 → 办理中 are one stage, "being handled").
