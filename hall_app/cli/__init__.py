@@ -12,14 +12,29 @@ from collections.abc import Callable, Sequence
 
 from hall_app.cli.common import UserError
 
-GROUPS = ("hall_app.cli.catalog", "hall_app.cli.find", "hall_app.cli.cases", "hall_app.cli.admin",
-          "hall_app.cli.sync", "hall_app.cli.server", "hall_app.cli.config", "hall_app.cli.report",
-          "hall_app.cli.ratings",
-          "hall_app.cli.queue", "hall_app.cli.queue_screens",  # issue 10: queue, kiosk, display
-          "hall_app.cli.dept")  # issue 12: the department's inbox
+# Each group's module and the top-level commands it registers or extends (`find` adds
+# `bundles find`); tests/test_cli_tui_path.py keeps this equal to what they register.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "hall_app.cli.catalog": ("bundles", "plan"),
+    "hall_app.cli.find": ("bundles",),
+    "hall_app.cli.cases": ("demo", "print", "case"),
+    "hall_app.cli.admin": ("db", "user"),
+    "hall_app.cli.sync": ("enroll", "sync"),
+    "hall_app.cli.server": ("server",),
+    "hall_app.cli.config": ("config",),
+    "hall_app.cli.report": ("report",),
+    "hall_app.cli.ratings": ("rate", "follow-ups", "follow-up"),
+    "hall_app.cli.queue": ("queue",),  # issue 10
+    "hall_app.cli.queue_screens": ("kiosk", "display"),  # issue 10
+    "hall_app.cli.dept": ("dept", "todo"),  # issue 12: the department's inbox
+}
+KNOWN_COMMANDS = frozenset(c for commands in GROUPS.values() for c in commands)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Every group's commands; with ``command`` (the one being run), only the groups that
+    register it: a command does not import and build all the others (``--help`` and a
+    mistyped command still get them all)."""
     import importlib
 
     parser = argparse.ArgumentParser(prog="hall-app", description="政务服务中心“一件事一次办”综合窗口终端")
@@ -27,7 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="配置文件（默认 ./hall-app.toml 或用户配置目录）")
     parser.add_argument("--no-demo", action="store_true", help="空数据库首次启动时不装入演示数据")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in GROUPS:
+    only = command if command in KNOWN_COMMANDS else None
+    for name, commands in GROUPS.items():
+        if only is not None and only not in commands:
+            continue
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -65,6 +83,19 @@ def _tui_only(argv: Sequence[str]) -> bool:
     return True
 
 
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names (its first word after the top-level options), if any."""
+    items = iter(argv)
+    for item in items:
+        name = item.split("=", 1)[0]
+        if name in TUI_OPTIONS:
+            if TUI_OPTIONS[name] and "=" not in item:
+                next(items, None)
+            continue
+        return None if item.startswith("-") else item
+    return None
+
+
 def tui_parser() -> argparse.ArgumentParser:
     """The top-level options alone: opening the full-screen app does not build (and import)
     every command's parser before its first frame."""
@@ -77,7 +108,7 @@ def tui_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = (tui_parser() if _tui_only(argv) else build_parser()).parse_args(argv)
+    args = (tui_parser() if _tui_only(argv) else build_parser(_command_of(argv))).parse_args(argv)
     handler: Callable | None = getattr(args, "handler", None)
     try:
         if handler is None:
