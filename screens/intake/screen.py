@@ -71,6 +71,7 @@ class IntakeScreen(Screen):
         self.step = step if step in STEPS else ("flow" if case_id else "need")
         self.state: CaseState | None = None
         self.pane: StepPane | None = None
+        self._taken_away = False  # another window took the case over: told once, left once
         self.panes: dict[str, StepPane] = {}
         self._awaiting: StepPane | None = None  # the step whose data the held keys wait for
         self.decided = False
@@ -193,6 +194,9 @@ class IntakeScreen(Screen):
         if kind == "taken":
             from screens.dialogs import MessageDialog
 
+            if self._taken_away:
+                return  # another step write in flight was refused too
+            self._taken_away = True
             if self.is_current:
                 self.app.pop_screen()
             self.app.push_screen(MessageDialog(TA.claimed_away.format(user=state.claimed_by)))
