@@ -131,7 +131,8 @@ def _check(p: dict, n: _Names) -> str:
 
 def _rated(p: dict, n: _Names) -> str:
     reasons = "、".join(str(r) for r in p.get("reasons") or [])
-    return (f"{p.get('level', '')}星" + (f"（{reasons}）" if reasons else "")
+    dims = "、".join(f"{name}{score}星" for name, score in (p.get("dimensions") or {}).items())
+    return (f"{p.get('level', '')}星" + (f"（{reasons}）" if reasons else "") + (f"；分项：{dims}" if dims else "")
             + (f" {p['comment']}" if p.get("comment") else ""))
 
 
