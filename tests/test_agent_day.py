@@ -58,6 +58,9 @@ def test_no_case_without_a_valid_authorisation(demo_ctx, clock):
         day.start_for(AGENT, auth.auth_id, "newborn")
 
 
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00signed paper"
+
+
 def test_a_case_for_a_principal_cannot_be_accepted_until_the_signed_paper_is_back(demo_ctx, tmp_path):
     day, cases = demo_ctx.agent_day, demo_ctx.cases
     auth = demo_ctx.authorisations.record(AGENT, draft(ZHOU_GUIYING))
@@ -70,7 +73,7 @@ def test_a_case_for_a_principal_cannot_be_accepted_until_the_signed_paper_is_bac
     with pytest.raises(IntakeError, match="尚未收到"):
         cases.accept(state.case_id, "wangqiang")
     scan = tmp_path / "scan.jpg"
-    scan.write_bytes(b"signed paper")
+    scan.write_bytes(JPEG)
     back = day.receive(AGENT, auth.auth_id, scan)
     assert len(back.thumbprint) == 64 and back.received_at
     state = cases.get(state.case_id)

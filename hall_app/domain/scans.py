@@ -19,12 +19,19 @@ def scan_type(head: bytes) -> str:
     return next((mime for magic, mime in MAGIC if head.startswith(magic)), "")
 
 
+def size_problem(size: int) -> str:
+    if size <= 0:
+        return "扫描件是空文件"
+    if size > MAX_SCAN_BYTES:
+        return f"扫描件超过 {MAX_SCAN_BYTES // (1024 * 1024)} MB，请压缩或降低分辨率后再附"
+    return ""
+
+
 def scan_problem(data: bytes) -> str:
     """Why ``data`` cannot be kept as a scan, in Chinese ("" when it can)."""
-    if not data:
-        return "扫描件是空文件"
-    if len(data) > MAX_SCAN_BYTES:
-        return f"扫描件超过 {MAX_SCAN_BYTES // (1024 * 1024)} MB，请压缩或降低分辨率后再附"
+    problem = size_problem(len(data))
+    if problem:
+        return problem
     if not scan_type(data[:16]):
         return "扫描件只能是 PDF、JPEG 或 PNG 文件（按文件内容识别，不看扩展名）"
     return ""

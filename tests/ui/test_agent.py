@@ -53,6 +53,8 @@ async def test_authorise_then_file_for_the_principal(app, hall):
         assert "收回委托人签署的授权委托书" in screen_text(app)
 
         await press(pilot, "f7")
+        assert "扫描件或照片的文件路径" in screen_text(app)
+        await press(pilot, "enter")  # no scan: the paper alone
         text = screen_text(app)
         assert "已登记收回 周桂英 签署的授权委托书" in text and "继续录入并受理" in text
         assert hall.cases.get(case.case_id).authorisation["received_at"]
