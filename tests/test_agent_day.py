@@ -149,3 +149,33 @@ def test_delivered_at_home_then_the_follow_up_call(demo_ctx):
     rated = day.follow_up(AGENT, state.case_id, 2, "等得太久")
     assert rated.rating["channel"] == "agent" and rated.rating["follow_up"]  # a bad rating opens its follow-up
     assert next(c for c in day.view(AGENT).cases if c.case_id == state.case_id).stage == "回访"
+
+
+def test_every_agent_screen_says_when_the_laptop_last_synced_also_after_a_restart(demo_ctx, clock, tmp_path):
+    """The status bar's part for an agent (screens/app.py adds it on every screen): the
+    last successful sync kept in the device row, the data's age, the calendar's years."""
+    import datetime as dt
+
+    from hall_app.config import Settings
+    from hall_app.services.context import HallContext
+    from hall_app.store.models import Device
+
+    assert demo_ctx.agent_day.status_line() == ""  # single machine: nothing to sync with
+    synced = clock().isoformat(timespec="seconds")
+    with demo_ctx.Session.begin() as session:
+        device = session.get(Device, demo_ctx.device_id)
+        device.server_url, device.token, device.last_sync_ok = "https://hall.example", "t", synced
+    again = HallContext(Settings(db=str(demo_ctx.settings.db_path), pdf_dir=str(tmp_path / "pdf")), clock=clock)
+    try:  # a new process knows the last sync
+        line = again.agent_day.status_line()
+        assert line == f"上次同步 {synced[5:16].replace('T', ' ')}" and "⚠" not in line
+        clock.advance(hours=30)
+        assert again.agent_day.status_line().endswith("⚠ 数据已30小时未更新")
+        assert "已过期" in again.agent_day.freshness().line()
+        clock.now = dt.datetime(2031, 12, 10, 9, 0, tzinfo=clock.now.tzinfo)
+        assert "⚠ 日历：2031年节假日安排未载入" in again.agent_day.freshness().line()
+    finally:
+        again.close()
+    with demo_ctx.Session.begin() as session:
+        session.get(Device, demo_ctx.device_id).last_sync_ok = ""
+    assert demo_ctx.agent_day.status_line() == "⚠ 从未同步"

@@ -80,13 +80,28 @@ def check_case(engine: Engine, case_id: str, authorisation: dict[str, Any]) -> i
         if this is None or this.status in CLOSED:
             return 0
         for other_id in others:
-            other = case_state(conn, other_id)
-            other_case = find_case(conn, case_id=other_id)
-            if other is None or other_case is None or other.status in CLOSED:
-                continue
-            written += _flag(conn, case, this, other_case, other)
-            written += _flag(conn, other_case, other, case, this)
+            written += _flag_pair(conn, case, this, other_id)
     return written
+
+
+def flag_pair(engine: Engine, case_id: str, other_id: str) -> int:
+    """Flag two open cases the server holds as one need filed twice (each names the other)."""
+    service_device(engine, DUPLICATE_DEVICE, DUPLICATE_SCOPE)
+    with engine.begin() as conn:
+        reserve(conn, 1)
+        case = find_case(conn, case_id=case_id)
+        this = case_state(conn, case_id) if case else None
+        if case is None or this is None or this.status in CLOSED or case_id == other_id:
+            return 0
+        return _flag_pair(conn, case, this, other_id)
+
+
+def _flag_pair(conn: Connection, case: dict[str, Any], this, other_id: str) -> int:
+    other = case_state(conn, other_id)
+    other_case = find_case(conn, case_id=other_id)
+    if other is None or other_case is None or other.status in CLOSED:
+        return 0
+    return _flag(conn, case, this, other_case, other) + _flag(conn, other_case, other, case, this)
 
 
 def copies_needed(engine: Engine, case_id: str) -> bool:
