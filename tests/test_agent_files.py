@@ -62,6 +62,10 @@ def test_a_bad_scan_is_refused_and_nothing_is_recorded(demo_ctx, tmp_path):
         demo_ctx.agent_day.receive(AGENT, auth.auth_id, big)
     with pytest.raises(AuthorisationError, match="找不到扫描件"):
         demo_ctx.agent_day.receive(AGENT, auth.auth_id, tmp_path / "missing.png")
+    for own in (demo_ctx.settings.db_path, demo_ctx.settings.db_path.with_name("demo.db-wal")):
+        if own.exists():  # never opened by the app as a file: that would drop SQLite's locks on it
+            with pytest.raises(AuthorisationError, match="不能把本机数据库文件当作扫描件"):
+                demo_ctx.agent_day.receive(AGENT, auth.auth_id, own)
     assert not demo_ctx.authorisations.get(auth.auth_id).received_at  # nothing half-recorded
     assert stored(demo_ctx, "scan") == [] and len(register_events(demo_ctx)) == before
 

@@ -96,13 +96,23 @@ class AuthorisationService:
         return self._change(auth_id, received_at=self.ctx.now_iso(), thumbprint=thumbprint,
                             _scan=(data, Path(scan).name if scan is not None else ""))
 
-    @staticmethod
-    def _read_scan(scan: Path) -> bytes:
+    def _is_own_database(self, path: Path) -> bool:
+        """The app's own database files (``hall.db``, its -wal/-shm, keys, ``hall.queue.db``)
+        are never opened as a scan: closing another descriptor of an open SQLite file
+        drops this process's locks on it (see services/secure_print.py)."""
+        db_path = self.ctx.settings.db_path.expanduser().resolve()
+        here = path.resolve()
+        return here.parent == db_path.parent and (here == db_path or here.name.startswith(db_path.name)
+                                                  or here.name.startswith(db_path.stem + "."))
+
+    def _read_scan(self, scan: Path) -> bytes:
         from hall_app.domain.scans import scan_problem, size_problem
 
         path = Path(scan).expanduser()
         if not path.is_file():
             raise AuthorisationError(f"找不到扫描件 {path}")
+        if self._is_own_database(path):
+            raise AuthorisationError("不能把本机数据库文件当作扫描件，请选择委托书的照片或扫描文件")
         problem = size_problem(path.stat().st_size)
         if problem:
             raise AuthorisationError(problem)

@@ -30,11 +30,15 @@ PRIVATE_LABEL = "本机数据库（不留文件）：{name}"
 
 
 def keeps_pdfs_inside(ctx: "HallContext", actor: str) -> bool:
-    """Does a print by ``actor`` on this device stay inside the database?"""
-    from hall_app.store import cipher
+    """Does a print by ``actor`` on this device stay inside the database?
+
+    Whether the database is encrypted is known from the key it was opened with, never
+    by reading the file: closing any other descriptor of an open SQLite file drops
+    the process's POSIX locks on it, and another process (a ``hall-app sync`` job)
+    could then delete the WAL under the app's feet."""
     from hall_app.store.models import User
 
-    if cipher.is_encrypted(ctx.settings.db_path):
+    if ctx.db_key is not None:
         return True
     with ctx.read() as session:
         role = session.scalar(select(User.role).where(User.username == actor))
@@ -81,12 +85,3 @@ def _remove(folder: Path) -> None:
             pass
     shutil.rmtree(folder, ignore_errors=True)
 
-
-def printed_pdfs(ctx: "HallContext", owner: str) -> list[tuple[str, bytes]]:
-    """The PDFs kept for ``owner`` (a case or an authorisation): (name, bytes), oldest first."""
-    from hall_app.store.models import StoredFile
-
-    with ctx.read() as session:
-        rows = session.execute(select(StoredFile.name, StoredFile.data).where(
-            StoredFile.owner == owner, StoredFile.kind == "pdf").order_by(StoredFile.created_at)).all()
-    return [(r.name, r.data) for r in rows]

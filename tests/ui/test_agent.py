@@ -53,7 +53,7 @@ async def test_authorise_then_file_for_the_principal(app, hall):
         assert "收回委托人签署的授权委托书" in screen_text(app)
 
         await press(pilot, "f7")
-        assert "扫描件或照片的文件路径" in screen_text(app)
+        assert "扫描件或照片的路径" in screen_text(app)
         await press(pilot, "enter")  # no scan: the paper alone
         text = screen_text(app)
         assert "已登记收回 周桂英 签署的授权委托书" in text and "继续录入并受理" in text
@@ -198,6 +198,6 @@ async def test_a_refused_scan_asks_again_with_the_path_as_typed(app, hall, tmp_p
         await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, AgentHomeScreen)
-        assert "扫描件已加密保存在本机" in screen_text(app)
+        assert "扫描件已存入本机数据库" in screen_text(app)
         [auth] = hall.authorisations.of_agent("wangqiang")
         assert auth.received_at and auth.thumbprint == hashlib.sha256(png).hexdigest()
