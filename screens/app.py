@@ -404,7 +404,8 @@ def _status_in_thread(ctx: "HallContext", agent: bool = False) -> tuple[str, str
     label = sync_status(ctx).label()
     if agent:  # an agent's laptop: the last sync and how old its data is, on every screen (issue 13)
         extra = ctx.agent_day.status_line()
-        label = f"{label} · {extra}" if extra else label
+        state, _, rest = label.partition(" · ")  # right after online/offline: still seen at 80 columns
+        label = " · ".join(p for p in (state, extra, rest) if p)
     now = ctx.now()
     return label, f"{now:%Y-%m-%d} 周{WEEKDAYS[now.weekday()]} {now:%H:%M}"
 

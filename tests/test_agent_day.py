@@ -168,7 +168,7 @@ def test_every_agent_screen_says_when_the_laptop_last_synced_also_after_a_restar
     again = HallContext(Settings(db=str(demo_ctx.settings.db_path), pdf_dir=str(tmp_path / "pdf")), clock=clock)
     try:  # a new process knows the last sync
         line = again.agent_day.status_line()
-        assert line == f"上次同步 {synced[5:16].replace('T', ' ')}" and "⚠" not in line
+        assert line == f"同步于 {synced[5:16].replace('T', ' ')}" and "⚠" not in line
         clock.advance(hours=30)
         assert again.agent_day.status_line().endswith("⚠ 数据已30小时未更新")
         assert "已过期" in again.agent_day.freshness().line()

@@ -104,7 +104,7 @@ class Freshness:
             return ""
         if not self.synced_at:
             return "⚠ 从未同步"
-        when = f"上次同步 {self.synced_at[5:16].replace('T', ' ')}"
+        when = f"同步于 {self.synced_at[5:16].replace('T', ' ')}"
         if self.stale:
             return f"{when} · ⚠ 数据已{_age(self.age_hours or 0.0)}未更新"
         return when + (" · ⚠ 日历" if self.calendar.startswith("⚠") else "")
@@ -165,6 +165,14 @@ def came_back_of(status: str, items: dict) -> str:
     return "服务器有更新"
 
 
+def duplicate_step(d: dict) -> str:
+    """The workbench's short "next step" for a flagged duplicate (the case view has the whole line)."""
+    from hall_app.domain.tracking import format_tracking_code
+
+    who = f"（{d['other_agent']}）" if d.get("other_agent") else ""
+    return f"疑似重复：另有 {format_tracking_code(str(d.get('other_tracking_code', '')))}{who}，请核实"
+
+
 class AgentDay:
     def __init__(self, ctx: "HallContext"):
         self.ctx = ctx
@@ -211,9 +219,7 @@ class AgentDay:
                 back = came_back_of(r.status, (r.state or {}).get("items") or {}) if r.case_id in remote else ""
                 duplicates = (r.state or {}).get("duplicates") or []
                 if duplicates and r.needs_review:  # the server found another agent's filing of this need
-                    from hall_app.domain.case_state import duplicate_line
-
-                    next_step, back = duplicate_line(duplicates[-1]), "疑似重复代办"
+                    next_step, back = duplicate_step(duplicates[-1]), "疑似重复代办"
                 out.append(AgentCaseLine(r.case_id, r.tracking_code, r.applicant_name, r.bundle_name, r.status,
                                          STATUS_LABELS.get(r.status, r.status), stage, next_step,
                                          int(waiting.get(r.case_id, 0)), back, r.updated_at))

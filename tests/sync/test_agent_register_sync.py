@@ -174,8 +174,12 @@ def test_two_agents_filing_the_same_need_offline_are_both_kept_and_flagged(tmp_p
             assert state.needs_review and [d["other_case_id"] for d in state.duplicates] == [other.case_id]
             agent = AGENT if ctx is first else ZHAO_MIN
             [line] = [c for c in ctx.agent_day.view(agent).cases if c.case_id == case.case_id]
-            assert line.came_back == "疑似重复代办" and "疑似重复代办：周桂英的“" in line.next_step
-            assert who in line.next_step and "请与对方核实" in line.next_step
+            assert line.came_back == "疑似重复代办" and line.next_step.startswith("疑似重复：另有 ")
+            assert who in line.next_step and other.tracking_code[:4] in line.next_step
+            from hall_app.domain.case import review_lines
+
+            [text] = [x for x in review_lines(state) if x.startswith("疑似重复代办")]  # the case view's line
+            assert "周桂英的“" in text and who in text and "请与对方核实" in text
         with server_engine.connect() as conn:
             flags = conn.execute(select(feed.c.case_id).where(feed.c.type == "case.duplicate_flagged")).all()
             keys = conn.execute(select(proxy_filings.c.principal_key)).scalars().all()
