@@ -17,6 +17,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from sqlalchemy import Engine, select
 
 from hall_app.domain.scans import scan_problem, scan_type
+from hall_app.domain.text import text_problem
 from hall_app.server.auth import DeviceInfo, utc_now
 from hall_app.server.models import attachments, feed
 from hall_app.server.scopes import access
@@ -60,5 +61,7 @@ async def upload(sha256: str, request: Request,
 
     if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
         raise HTTPException(422, "扫描件校验值应为64位小写十六进制")
+    if text_problem(auth_id, 64):
+        raise HTTPException(422, f"授权委托书编号{text_problem(auth_id, 64)}")
     data = await request.body()
     return await anyio.to_thread.run_sync(store, request.app.state.engine, device, auth_id, sha256, data)

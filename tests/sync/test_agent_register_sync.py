@@ -136,6 +136,8 @@ def test_a_scan_is_kept_only_as_the_register_names_it(tmp_path, server_engine, s
         assert answer.status_code == 422 and "PDF、JPEG 或 PNG" in answer.json()["detail"]
         answer = send(PNG, sha="0" * 64)
         assert answer.status_code == 422 and "校验值" in answer.json()["detail"]
+        answer = send(PNG, auth_id="a\x00b")  # never reaches the database (it would answer 503)
+        assert answer.status_code == 422 and "授权委托书编号" in answer.json()["detail"]
         answer = send(PNG)  # a good file, but no register entry names it
         assert answer.status_code == 409 and "登记" in answer.json()["detail"]
         answer = send(b"%PDF-1.7\n" + b"\0" * (9 * 1024 * 1024))
