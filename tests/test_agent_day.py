@@ -39,6 +39,11 @@ def test_a_relative_at_the_window_is_not_bound_to_a_township(demo_ctx):
     clerk = SignedIn("zhangli", "张丽", "clerk", "JJ01", "W03")
     auth = demo_ctx.authorisations.record(clerk, draft(LIU_YANG, relation="配偶"))
     assert auth.township == "几江街道"
+    demo_ctx.authorisations.receive(auth.auth_id)
+    from hall_app.store.models import EventRow
+
+    with demo_ctx.read() as session:  # only an agent's register travels: nothing a hall device would be refused
+        assert session.query(EventRow).filter(EventRow.case_id == auth.auth_id).count() == 0
 
 
 def test_no_case_without_a_valid_authorisation(demo_ctx, clock):

@@ -31,7 +31,7 @@ from hall_app.domain.identifiers import uuid7
 from hall_app.domain.ids import check_citizen_id
 from hall_app.domain.text import clean, text_problem
 from hall_app.store.models import AuthorisationRow, StoredFile
-from hall_app.store.register import record_saved
+from hall_app.store.register import record_saved, travels
 
 if TYPE_CHECKING:
     from hall_app.services.context import HallContext
@@ -83,7 +83,8 @@ class AuthorisationService:
         with self.ctx.Session.begin() as session:
             row = AuthorisationRow(**auth.to_payload())
             session.add(row)
-            record_saved(session, self.ctx.device_id, agent.username, self.ctx.now_iso(), row)
+            if agent.role == "agent":  # an agent's register travels (a relative's at a window stays here)
+                record_saved(session, self.ctx.device_id, agent.username, self.ctx.now_iso(), row)
         return auth
 
     def receive(self, auth_id: str, scan: Path | None = None) -> Authorisation:
@@ -149,7 +150,8 @@ class AuthorisationService:
                 session.add(StoredFile(file_id=uuid7(), kind="scan", owner=auth_id, name=name[:200],
                                        mime=scan_type(data[:16]), size=len(data), sha256=row.thumbprint, data=data,
                                        created_at=self.ctx.now_iso(), sent_at="", send_error=""))
-            record_saved(session, self.ctx.device_id, row.agent, self.ctx.now_iso(), row)
+            if travels(session, auth_id):
+                record_saved(session, self.ctx.device_id, row.agent, self.ctx.now_iso(), row)
             return _to_domain(row)
 
     # -- reading -------------------------------------------------------------------------------

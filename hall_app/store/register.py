@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from hall_app.domain.authorisation import Authorisation
 from hall_app.domain.events import Event
 from hall_app.domain.identifiers import uuid7
-from hall_app.store.models import AuthorisationRow, StoredFile
+from hall_app.store.models import AuthorisationRow, EventRow, StoredFile
 from hall_app.store.repository import check_event, event_row, next_device_seq
 
 KIND = "register.authorisation_saved"
@@ -30,6 +30,12 @@ FORWARD = ("received_at", "thumbprint", "revoked_at", "revoked_reason")  # set o
 
 def is_register(kind: str) -> bool:
     return kind.startswith("register.")
+
+
+def travels(session: Session, auth_id: str) -> bool:
+    """Is this entry one of an agent's register (written here by an agent, or pulled)?"""
+    return session.scalar(select(EventRow.local_seq).where(EventRow.case_id == auth_id, EventRow.type == KIND)
+                          .limit(1)) is not None
 
 
 def scan_of(session: Session, auth_id: str) -> StoredFile | None:
