@@ -143,6 +143,12 @@ def _follow_up(p: dict, n: _Names) -> str:
     return f"{step}：{p.get('note', '')}"
 
 
+def _duplicate(p: dict, n: _Names) -> str:
+    from hall_app.domain.case_state import duplicate_line
+
+    return duplicate_line(p)
+
+
 def _reviewed(p: dict, n: _Names) -> str:
     return str(p.get("note", ""))
 
@@ -179,6 +185,7 @@ EVENTS: dict[str, tuple[str, Callable[[dict, _Names], str]]] = {
     "case.terminated": ("终止/撤销", _terminated),
     "case.check_recorded": ("告知承诺核查", _check),
     "case.authorisation_set": ("授权委托", _authorisation),
+    "case.duplicate_flagged": ("疑似重复代办", _duplicate),
 }
 EVENT_LABELS = {kind: label for kind, (label, _) in EVENTS.items()}
 

@@ -41,6 +41,8 @@ EVENT_TYPES = {
     "case.check_recorded": "item, result (passed / failed), note: the department's 告知承诺 post-check",
     # -- agents (帮办代办, issue 13; schema in event_types_agents.py) --
     "case.authorisation_set": "authorisation: the copy of the 授权委托书 the case is filed under, or null",
+    "case.duplicate_flagged": "other_case_id, other_tracking_code, other_agent, principal_name, bundle_name: "
+                              "the server found another open proxy case of the same principal and bundle",
 }
 
 

@@ -158,7 +158,8 @@ class CaseRepository:
         return state
 
     def rebuild_all(self) -> int:
-        case_ids = self.session.scalars(select(EventRow.case_id).distinct()).all()
+        case_ids = self.session.scalars(select(EventRow.case_id).where(  # register entries are not cases
+            EventRow.type.not_like("register.%")).distinct()).all()
         for case_id in case_ids:
             self.rebuild(case_id)
         return len(case_ids)
