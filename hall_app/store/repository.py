@@ -158,9 +158,15 @@ class CaseRepository:
         return state
 
     def rebuild_all(self) -> int:
+        """Every case and every enquiry (store/enquiries.py) from its events."""
+        from hall_app.store import enquiries
+
         case_ids = self.session.scalars(select(EventRow.case_id).distinct()).all()
+        streams = enquiries.enquiry_streams(self.session, case_ids)
         for case_id in case_ids:
-            self.rebuild(case_id)
+            if case_id not in streams:
+                self.rebuild(case_id)
+        enquiries.rebuild(self.session, streams)
         return len(case_ids)
 
     # -- queries --------------------------------------------------------------------------

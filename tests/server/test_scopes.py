@@ -51,10 +51,13 @@ EXPECTED_ENDPOINTS = {
     "supervisor": {"state", "dashboard"},  # supervise (issue 11)
 }
 DEPT_EVENTS = {"case.item_result", "case.check_recorded"}  # results and 告知承诺 post-checks
+# Enquiries without a case (咨询 / 首问负责 / 办不成事): a hall's devices write their hall's,
+# an agent its own; departments none; supervisors only read their counts.
+ENQUIRY = {"enquiry.opened", "enquiry.closed"}
 EXPECTED_EVENTS = {
-    "hall": set(CASE_EVENTS) - DEPT_EVENTS,
-    "window": set(CASE_EVENTS) - DEPT_EVENTS,
-    "agent": set(CASE_EVENTS) - DEPT_EVENTS - {"case.reviewed", "case.follow_up"},
+    "hall": set(CASE_EVENTS) - DEPT_EVENTS | ENQUIRY,
+    "window": set(CASE_EVENTS) - DEPT_EVENTS | ENQUIRY,
+    "agent": set(CASE_EVENTS) - DEPT_EVENTS - {"case.reviewed", "case.follow_up"} | ENQUIRY,
     "dept": DEPT_EVENTS,
     "kiosk": set(),  # queue events are written by the server only, never pushed
     "display": set(),
@@ -259,4 +262,4 @@ def test_docs_carry_the_same_table():
     text = (ROOT / "docs" / "server.md").read_text(encoding="utf-8")
     assert markdown_table() in text
     assert "| `hall` | `hall:JJ01` | `GET /v1/state`, `POST /v1/push`, `GET /v1/pull` | all `case.*` except " \
-           "`case.check_recorded`, `case.item_result` |" in markdown_table()
+           "`case.check_recorded`, `case.item_result`; all `enquiry.*` |" in markdown_table()
