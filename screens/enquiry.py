@@ -28,7 +28,7 @@ KINDS = dict(zip(T.kinds, ("consult", "referral", "unresolved")))
 TARGETS = dict(zip(T.target_kinds, ("department", "window", "hall", "other")))
 # The add form's fields in order, and the kinds each belongs to (all: every kind).
 FIELDS = (("e-kind", None), ("e-topic", None), ("e-bundle", None), ("e-answered", {"consult"}),
-          ("e-phone", {"consult"}), ("e-target-kind", {"referral"}), ("e-target", {"referral"}),
+          ("e-phone", None), ("e-target-kind", {"referral"}), ("e-target", {"referral"}),
           ("e-reason", {"referral", "unresolved"}))
 CLOSE_FIELDS = ("c-result", "c-action", "c-handled-by")
 
@@ -41,7 +41,7 @@ def add_in_thread(ctx, owner: str, values: dict):
     kind = values["kind"]
     state = ctx.enquiries.add(owner, kind, values["topic"], bundle=values["bundle"],
                               answered=kind == "consult" and values["answered"],
-                              phone=values["phone"] if kind == "consult" else "",
+                              phone=values["phone"],
                               target_kind=values["target_kind"] if kind == "referral" else "",
                               target=values["target"] if kind == "referral" else "",
                               reason=values["reason"] if kind == "referral" else "",

@@ -9,8 +9,8 @@ the log (not strict: an event that does not fit becomes an anomaly) go through i
 
 Rules:
 - the clerk who opens it owns it (首问负责) and only the owner closes it;
-- a consultation answered at once is closed as it is opened; one that is not stays
-  open until closed with the answer; a contact phone only when a follow-up is needed;
+- a consultation answered at once is closed as it is opened, with no contact phone; an
+  open enquiry may keep a phone for the call back (personal data minimal);
 - a referral says where the citizen was sent (department, window, another hall) and why;
 - 办不成事 says what could not be done and why, and is closed only with what was done
   about it, by whom, and the result.

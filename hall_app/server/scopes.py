@@ -308,7 +308,8 @@ def authorise_event(device: DeviceInfo, event: Event, directory: CaseDirectory) 
     if owner is None:
         return refuse("not_started", "服务器上还没有该办件（或事项）的开始事件，不能写入", 409)
     if not _reaches(device, owner):
-        return refuse("scope", f"该办件属于{_describe(owner)}，不在本设备的范围内")
+        what = "该事项" if event.type.startswith("enquiry.") else "该办件"
+        return refuse("scope", f"{what}属于{_describe(owner)}，不在本设备的范围内")
     return Verdict(owner)
 
 
