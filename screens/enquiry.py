@@ -28,8 +28,8 @@ KINDS = dict(zip(T.kinds, ("consult", "referral", "unresolved")))
 TARGETS = dict(zip(T.target_kinds, ("department", "window", "hall", "other")))
 # The add form's fields in order, and the kinds each belongs to (all: every kind).
 FIELDS = (("e-kind", None), ("e-topic", None), ("e-bundle", None), ("e-answered", {"consult"}),
-          ("e-phone", None), ("e-target-kind", {"referral"}), ("e-target", {"referral"}),
-          ("e-reason", {"referral", "unresolved"}))
+          ("e-target-kind", {"referral"}), ("e-target", {"referral"}), ("e-reason", {"referral", "unresolved"}),
+          ("e-phone", None))
 CLOSE_FIELDS = ("c-result", "c-action", "c-handled-by")
 
 
@@ -90,11 +90,11 @@ class EnquiryScreen(Screen):
             yield _row(T.topic, HallInput(placeholder=T.topic_hint, id="e-topic"), "row-e-topic")
             yield _row(T.bundle, HallInput(placeholder=T.bundle_hint, id="e-bundle"), "row-e-bundle")
             yield _row(T.answered, ChoiceInput(list(T.yes_no), T.yes_no[0], id="e-answered"), "row-e-answered")
-            yield _row(T.phone, HallInput(placeholder=T.phone_hint, id="e-phone"), "row-e-phone")
             yield _row(T.target_kind, ChoiceInput(list(T.target_kinds), T.target_kinds[0], id="e-target-kind"),
                        "row-e-target-kind")
             yield _row(T.target, HallInput(placeholder=T.target_hint, id="e-target"), "row-e-target")
             yield _row(T.reason, HallInput(id="e-reason"), "row-e-reason")
+            yield _row(T.phone, HallInput(placeholder=T.phone_hint, id="e-phone"), "row-e-phone")
         yield Static(T.close_none, id="enquiry-close-title", classes="heading")
         with Vertical(id="enquiry-close"):
             yield _row(T.result, HallInput(placeholder=T.result_hint, id="c-result"), "row-c-result")
@@ -175,7 +175,7 @@ class EnquiryScreen(Screen):
             if key != shown[-1]:
                 self.query_one(f"#{shown[shown.index(key) + 1]}").focus()
             else:
-                self._close()
+                self._close_picked()
             return
         self._next(key)
 
@@ -186,21 +186,31 @@ class EnquiryScreen(Screen):
         if key != shown[-1]:
             self.query_one(f"#{shown[shown.index(key) + 1]}").focus()
             return
-        self._add()
+        self._add_new()
 
-    def _value(self, key: str) -> str:
+    def _typed(self, key: str) -> str:
         return self.query_one(f"#{key}", HallInput).value
 
-    def _add(self) -> None:
-        values = {"kind": self._kind(), "topic": self._value("e-topic"), "bundle": self._value("e-bundle"),
+    def _add_new(self) -> None:
+        values = {"kind": self._kind(), "topic": self._typed("e-topic"), "bundle": self._typed("e-bundle"),
                   "answered": self.query_one("#e-answered", ChoiceInput).value == T.yes_no[0],
-                  "phone": self._value("e-phone"),
+                  "phone": self._typed("e-phone"),
                   "target_kind": TARGETS.get(self.query_one("#e-target-kind", ChoiceInput).value, "department"),
-                  "target": self._value("e-target"), "reason": self._value("e-reason")}
-        self.hall_app.db.submit(add_in_thread, self.hall_app.ctx, self.owner, values, done=self._added,
-                                error=self._refused, name="enquiry-add")
+                  "target": self._typed("e-target"), "reason": self._typed("e-reason")}
+        self.hall_app.db.submit(add_in_thread, self.hall_app.ctx, self.owner, values, done=self._after_add,
+                                error=self._add_refused, name="enquiry-add")
 
-    def _added(self, result) -> None:
+    def _add_refused(self, message: str) -> None:
+        """Say why, and put the cursor back on the first field the kind needs that is still
+        empty (the rules are the domain's; this only saves the clerk the keys back)."""
+        self._refused(message)
+        needed = {"e-topic", "e-target", "e-reason"} & set(self._visible())
+        for key in self._visible():
+            if key in needed and not self._typed(key).strip():
+                self.query_one(f"#{key}").focus()
+                return
+
+    def _after_add(self, result) -> None:
         state, lines = result
         self._fill(lines)
         text = T.saved_closed if state.status == "closed" else T.saved
@@ -214,15 +224,15 @@ class EnquiryScreen(Screen):
         self.query_one("#message", MessageLine).say(message, "error")
 
     # -- closing --------------------------------------------------------------------------------
-    def _close(self) -> None:
+    def _close_picked(self) -> None:
         if self.picked is None:
             self._refused(T.close_none)
             return
         self.hall_app.db.submit(close_in_thread, self.hall_app.ctx, self.owner, self.picked.enquiry_id,
-                                self._value("c-result"), self._value("c-action"), self._value("c-handled-by"),
-                                done=self._closed, error=self._refused, name="enquiry-close")
+                                self._typed("c-result"), self._typed("c-action"), self._typed("c-handled-by"),
+                                done=self._after_close, error=self._refused, name="enquiry-close")
 
-    def _closed(self, result) -> None:
+    def _after_close(self, result) -> None:
         state, lines = result
         self.picked = None
         for key in CLOSE_FIELDS:
