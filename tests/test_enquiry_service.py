@@ -128,5 +128,10 @@ def test_the_command_line(demo_ctx):
     assert [(s["clerk"], s["kind"], s["opened"], s["closed"]) for s in stats] == [("zhangli", "referral", 1, 1)]
     table = hall(db, "stats").stdout
     assert "首问负责" in table and "合计" in table
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "HALL_DB": str(db)}
+    report = subprocess.run([sys.executable, "-m", "hall_app", "report", "--from", "2026-11-01", "--to",
+                             stats[0]["day"]], capture_output=True, text=True, env=env, timeout=120)
+    assert report.returncode == 0 and "不建办件的登记：咨询 登记 0" in report.stdout
+    assert "首问负责 登记 1、办结 1、未办结 0" in report.stdout
     bad = hall(db, "stats", "--from", "2026-13-01")
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
