@@ -5,7 +5,7 @@ from __future__ import annotations
 
 class Enquiry:
     title = "咨询登记 · 首问负责 · 办不成事"
-    open_key = "咨询登记"  # the workbench key's label
+    open_key = "咨询登记"  # in the palette and the help (not on the key bar: it is full at 80 columns)
     mine = "我首问负责、尚未办结的事项"
     mine_count = "我首问负责、尚未办结的事项（{n} 条；回车选中一条办结）"
     none_open = "没有待办结的事项"

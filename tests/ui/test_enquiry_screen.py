@@ -77,3 +77,16 @@ async def test_a_consultation_answered_at_once_in_three_keys_and_its_fields(app,
         await settle(pilot)
         assert screen.query_one("#row-e-reason").display and "办不成原因" in screen_text(app)
         assert not screen.query_one("#row-e-answered").display
+
+
+async def test_the_key_is_in_the_palette_and_the_help_though_not_on_the_full_key_bar(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, "zhangli")
+        assert "f1 帮助" in screen_text(app).replace("  ", " ")  # the bar keeps its help key at 80 columns
+        await press(pilot, "ctrl+p")
+        await type_text(pilot, "zxdj")  # 咨询登记 by its pinyin initials
+        await settle(pilot)
+        assert "咨询登记（f11）" in screen_text(app)
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, EnquiryScreen)
