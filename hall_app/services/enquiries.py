@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 
-from hall_app.domain.enquiry import CLOSED, OPENED, EnquiryCount, EnquiryError, EnquiryState, apply, count_enquiries
+from hall_app.domain.enquiry import (
+    CLOSED,
+    KINDS,
+    OPENED,
+    EnquiryCount,
+    EnquiryError,
+    EnquiryState,
+    apply,
+    count_enquiries,
+)
 from hall_app.domain.events import Event
 from hall_app.domain.form import check_phone
 from hall_app.domain.identifiers import uuid7
@@ -44,10 +53,14 @@ class EnquiryLine:
     needs_review: bool
 
 
-def _line(row: EnquiryRow) -> EnquiryLine:
-    state = EnquiryState.from_dict(row.state)
-    return EnquiryLine(row.enquiry_id, state.short_id, row.kind, state.kind_label, row.status, row.owner,
-                       row.topic, row.opened_at, row.needs_review)
+# A list's columns: the whole state (a JSON text) is not read or decoded for a list.
+LINE_COLUMNS = (EnquiryRow.enquiry_id, EnquiryRow.kind, EnquiryRow.status, EnquiryRow.owner, EnquiryRow.topic,
+                EnquiryRow.opened_at, EnquiryRow.needs_review)
+
+
+def _line(row) -> EnquiryLine:
+    return EnquiryLine(row.enquiry_id, row.enquiry_id[-8:], row.kind, KINDS.get(row.kind, row.kind), row.status,
+                       row.owner, row.topic, row.opened_at, row.needs_review)
 
 
 class EnquiryService:
@@ -126,19 +139,19 @@ class EnquiryService:
     def open_for(self, owner: str, limit: int = 200) -> list[EnquiryLine]:
         """The enquiries ``owner`` is still responsible for (首问负责), oldest first."""
         with self.ctx.read() as session:
-            rows = session.scalars(select(EnquiryRow).where(EnquiryRow.owner == owner, EnquiryRow.status == "open")
+            rows = session.execute(select(*LINE_COLUMNS).where(EnquiryRow.owner == owner, EnquiryRow.status == "open")
                                    .order_by(EnquiryRow.opened_at, EnquiryRow.enquiry_id).limit(limit)).all()
             return [_line(r) for r in rows]
 
     def recent(self, owner: str | None = None, open_only: bool = False, limit: int = 50) -> list[EnquiryLine]:
         """The newest enquiries (of ``owner``, or everyone's), newest first."""
-        query = select(EnquiryRow)
+        query = select(*LINE_COLUMNS)
         if owner:
             query = query.where(EnquiryRow.owner == owner)
         if open_only:
             query = query.where(EnquiryRow.status == "open")
         with self.ctx.read() as session:
-            rows = session.scalars(query.order_by(EnquiryRow.opened_at.desc(), EnquiryRow.enquiry_id.desc())
+            rows = session.execute(query.order_by(EnquiryRow.opened_at.desc(), EnquiryRow.enquiry_id.desc())
                                    .limit(limit)).all()
             return [_line(r) for r in rows]
 

@@ -20,12 +20,15 @@ from hall_app.store.repository import CANONICAL_ORDER, row_event
 
 
 def enquiry_streams(session: Session, ids: Iterable[str]) -> set[str]:
-    """Those of ``ids`` whose events are an enquiry's (by the ``case_id`` index)."""
+    """Those of ``ids`` that are enquiries held here: an enquiry's id is the event id of its
+    opening, so one probe of the unique ``event_id`` index each (a stream's other events
+    are never read). An enquiry whose opening has not arrived yet is not one of them: it
+    gets no projection (as a case without its start gets none) until the opening comes."""
     wanted = list(set(ids))
     found: set[str] = set()
     for start in range(0, len(wanted), 500):
-        found.update(session.scalars(select(EventRow.case_id).where(
-            EventRow.case_id.in_(wanted[start:start + 500]), EventRow.type.like("enquiry.%")).distinct()))
+        found.update(session.scalars(select(EventRow.event_id).where(
+            EventRow.event_id.in_(wanted[start:start + 500]), EventRow.type == "enquiry.opened")))
     return found
 
 
