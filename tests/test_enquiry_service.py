@@ -135,3 +135,20 @@ def test_the_command_line(demo_ctx):
     assert "首问负责 登记 1、办结 1、未办结 0" in report.stdout
     bad = hall(db, "stats", "--from", "2026-13-01")
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
+
+
+def test_a_close_whose_opening_is_not_here_makes_no_case_and_no_enquiry(demo_ctx):
+    """Pulled before its opening (or the opening refused): the full rebuild leaves it out of
+    both projections until the opening comes."""
+    from hall_app.domain.events import Event
+    from hall_app.store.models import CaseRow
+    from hall_app.store.repository import event_row
+
+    orphan = "01a00000-0000-7000-8000-0000000000aa"
+    with demo_ctx.unit_of_work() as (session, repo):
+        session.add(event_row(Event("01a00000-0000-7000-8000-0000000000ab", orphan, "other-device", 1, "zhangli",
+                                    "enquiry.closed", {"result": "已答复"}), "remote", 10**9))
+        session.flush()
+        repo.rebuild_all()
+    with demo_ctx.read() as session:
+        assert session.get(CaseRow, orphan) is None and session.get(EnquiryRow, orphan) is None
