@@ -44,6 +44,8 @@ def test_one_entry_per_event_type_and_handler():
      "社会保障卡申领：不予批准（照片不合格）"),
     ("case.handed_over", {"method": "mail"}, "邮政寄递"),
     ("case.rated", {"level": 4, "comment": "快"}, "4星 快"),
+    ("case.rated", {"level": 2, "reasons": ["多次跑动"], "dimensions": {"服务态度": 1, "服务效率": 3}},
+     "2星（多次跑动）；分项：服务态度1星、服务效率3星"),
     ("case.voided", {"reason": "重复受理"}, "重复受理"),
     ("case.reviewed", {"note": "已核实"}, "已核实"),
     ("case.document_printed", {"kind": "receipt", "error": "缺纸"}, "受理回执 失败：缺纸"),

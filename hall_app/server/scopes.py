@@ -48,6 +48,8 @@ ENDPOINTS: dict[str, str] = {
     "package": "GET /v1/departments/{dept}/packages/{case_id}",
     "ack": "POST /v1/departments/{dept}/packages/{case_id}/ack",
     "check": "POST /v1/departments/{dept}/checks",
+    # The scan of a signed authorisation (hall_app/server/attachments.py, docs/agents.md)
+    "attachment": "POST /v1/attachments/{sha256}",
 }
 INBOX_ENDPOINTS = frozenset({"inbox", "package", "ack", "check"})
 PUBLIC_ENDPOINTS = frozenset({"healthz", "enroll", "track", "track_json", "rate"})
@@ -64,11 +66,16 @@ QUEUE_EVENTS: frozenset[str] = frozenset()
 
 DEPARTMENT_EVENTS = frozenset({"case.item_result", "case.check_recorded"})
 SUPERVISOR_EVENTS = frozenset({"case.reviewed", "case.follow_up"})
+# Written by the server itself (a duplicate proxy filing, server/duplicates.py): no device pushes them.
+SERVER_EVENTS = frozenset({"case.duplicate_flagged"})
+CASE_EVENTS = frozenset(t for t in EVENT_TYPES if t.startswith("case."))
 # Enquiries without a case (咨询 / 首问负责 / 办不成事, domain/enquiry.py): a hall's devices
 # write their hall's, an agent its own; departments none; supervisors read their counts.
 ENQUIRY_EVENTS = frozenset(t for t in EVENT_TYPES if t.startswith("enquiry."))
-HALL_EVENTS = (frozenset(t for t in EVENT_TYPES if t.startswith("case.")) - DEPARTMENT_EVENTS) | ENQUIRY_EVENTS
-AGENT_EVENTS = HALL_EVENTS - SUPERVISOR_EVENTS
+HALL_EVENTS = (CASE_EVENTS - DEPARTMENT_EVENTS - SERVER_EVENTS) | ENQUIRY_EVENTS
+# An agent's register of 授权委托书 (not case events; their owner is checked in server/agents.py).
+REGISTER_EVENTS = frozenset({"register.authorisation_saved"})
+AGENT_EVENTS = (HALL_EVENTS - SUPERVISOR_EVENTS) | REGISTER_EVENTS
 
 
 @dataclass(frozen=True)
@@ -86,10 +93,11 @@ SCOPE_TABLE: dict[str, ScopeRule] = {r.kind: r for r in (
               "the hall's cases and enquiries; every case event except department results"),
     ScopeRule("window", "窗口设备", "window:JJ01/W03", frozenset({"state", "push", "pull"}), HALL_EVENTS,
               "as a hall device (a window sees its whole hall); queue actions for its own window only"),
-    ScopeRule("agent", "帮代办员", "agent:王强@JJ01", frozenset({"state", "push", "pull"}), AGENT_EVENTS,
+    ScopeRule("agent", "帮代办员", "agent:王强@JJ01", frozenset({"state", "push", "pull", "attachment"}), AGENT_EVENTS,
               "only cases and enquiries it started itself, in its own hall; no department results, "
               "no supervisor review; "
-              "a decision needs a valid authorisation for a principal of its township (server/agents.py)"),
+              "a decision needs a valid authorisation for a principal of its township (server/agents.py); "
+              "its own register entries (`register.*`), scans of signed authorisations"),
     ScopeRule("dept", "部门系统", "dept:市公安局 / dept:市公安局@JJ01",
               frozenset({"state", "results"}) | INBOX_ENDPOINTS, DEPARTMENT_EVENTS,
               "its own department's inbox, results (through /v1/results) and post-checks for the items of its "
@@ -293,6 +301,8 @@ def authorise_event(device: DeviceInfo, event: Event, directory: CaseDirectory) 
         return refuse("scope", f"本设备的登记范围 {device.scope} 没有指定大厅，不能办件；"
                                "请管理员按 agent:姓名@大厅 重新生成登记码")
     home = _home(device)
+    if event.type in REGISTER_EVENTS:  # no case: the agent's own register (its owner: server/agents.py)
+        return Verdict(home)
     owner = directory.owner(event.case_id)
     if event.type == "enquiry.opened":
         return _open_enquiry(device, event, directory, home, owner)
@@ -376,10 +386,11 @@ def markdown_table() -> str:
     def events(rule: ScopeRule) -> str:
         if not rule.events:
             return "—"
-        if rule.events <= all_hall and len(rule.events) > len(all_hall) // 2:
-            left_out = sorted((HALL_EVENTS | DEPARTMENT_EVENTS) - rule.events - ENQUIRY_EVENTS)
-            enquiries = "; all `enquiry.*`" if rule.events >= ENQUIRY_EVENTS else ""
-            return "all `case.*` except " + ", ".join(f"`{t}`" for t in left_out) + enquiries
+        cases, others = rule.events & CASE_EVENTS, sorted(rule.events - CASE_EVENTS)
+        if cases <= all_hall and len(cases) > len(all_hall) // 2:
+            left_out = sorted(CASE_EVENTS - cases)
+            text = "all `case.*` except " + ", ".join(f"`{t}`" for t in left_out)
+            return text + "".join(f"; `{t}`" for t in others)
         return ", ".join(f"`{t}`" for t in sorted(rule.events))
 
     lines = ["| scope | example | endpoints | event types it may write | notes |", "|---|---|---|---|---|"]

@@ -161,7 +161,8 @@ class CaseRepository:
         """Every case and every enquiry (store/enquiries.py) from its events."""
         from hall_app.store import enquiries
 
-        case_ids = self.session.scalars(select(EventRow.case_id).distinct()).all()
+        case_ids = self.session.scalars(select(EventRow.case_id).where(  # register entries are not cases
+            EventRow.type.not_like("register.%")).distinct()).all()
         # by type here (a close whose opening is not held is an enquiry's too, never a case)
         streams = set(self.session.scalars(select(EventRow.case_id).where(EventRow.type.like("enquiry.%")).distinct()))
         for case_id in case_ids:

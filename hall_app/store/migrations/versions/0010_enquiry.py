@@ -1,14 +1,14 @@
 """enquiries without a case (咨询 / 首问负责 / 办不成事): their projection
 
 Revision ID: 0010_enquiry
-Revises: 0005_agents
+Revises: 0009_agents2
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_enquiry"
-down_revision = "0005_agents"
+down_revision = "0009_agents2"
 branch_labels = None
 depends_on = None
 
