@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Label, Static
 
 from hall_app.domain.tracking import format_tracking_code
+from screens.enquiry_strings import Enquiry as EnquiryText
 from screens.roles import can
 from screens.strings import STEP_TITLES
 from screens.strings import Workbench as T
@@ -105,6 +106,8 @@ class WorkbenchScreen(Screen):
         Binding("ctrl+l", "sign_out", T.logout, id="workbench.logout"),
         *QUEUE_BINDINGS,  # the window's queue (screens/window_queue.py)
         Binding("ctrl+f", "dashboard", DashboardText.open_key, id="workbench.dashboard"),  # supervise (issue 11)
+        # 咨询 / 首问负责 (issue 12): in the palette and F1 help; the bar has no room left at 80 columns
+        Binding("f11", "enquiries", EnquiryText.open_key, id="workbench.enquiries", show=False),
     ]
 
     def __init__(self) -> None:
@@ -389,3 +392,8 @@ class WorkbenchScreen(Screen):
         from screens.dashboard import DashboardScreen
 
         self.app.push_screen(DashboardScreen())
+
+    def action_enquiries(self) -> None:  # 咨询 / 首问负责 / 办不成事 (screens/enquiry.py)
+        from screens.enquiry import EnquiryScreen
+
+        self.app.push_screen(EnquiryScreen())

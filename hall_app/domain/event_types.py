@@ -246,6 +246,10 @@ SCHEMAS[1].update(AFTER_SCHEMAS)
 from hall_app.domain.event_types_agents import AGENT_SCHEMAS  # noqa: E402 - needs Payload above
 
 SCHEMAS[1].update(AGENT_SCHEMAS)
+# -- enquiries without a case (domain/enquiry.py) --
+from hall_app.domain.event_types_enquiry import ENQUIRY_SCHEMAS  # noqa: E402 - needs Payload above
+
+SCHEMAS[1].update(ENQUIRY_SCHEMAS)
 assert set(SCHEMAS[SCHEMA_VERSION]) == set(EVENT_TYPES), "every event type needs a schema"
 
 

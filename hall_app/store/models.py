@@ -227,3 +227,27 @@ class StoredFile(Base):
     created_at: Mapped[str] = mapped_column(String(40), default="")
     sent_at: Mapped[str] = mapped_column(String(40), default="")  # a scan on the server ("" not yet)
     send_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class EnquiryRow(Base):
+    """The projection of an enquiry's events (咨询 / 首问负责 / 办不成事; domain/enquiry.py):
+    what the clerk's open list and the counts read. Rebuilt from the events like a case."""
+
+    __tablename__ = "enquiries"
+    enquiry_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(8))
+    owner: Mapped[str] = mapped_column(String(64))
+    hall: Mapped[str] = mapped_column(String(32), default="")
+    window: Mapped[str] = mapped_column(String(32), default="")
+    topic: Mapped[str] = mapped_column(String(100), default="")  # the first 100 characters, for lists
+    opened_at: Mapped[str] = mapped_column(String(40), default="")
+    closed_at: Mapped[str] = mapped_column(String(40), default="")
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    __table_args__ = (
+        Index("ix_enquiries_owner_status", "owner", "status", "opened_at"),
+        Index("ix_enquiries_opened", "opened_at"),
+        Index("ix_enquiries_closed", "closed_at"),
+    )

@@ -139,9 +139,13 @@ def rebuild_cases(ctx: "HallContext", repo, case_ids) -> int:
     projection row until it does: it has no tracking code to be listed under.
     """
     from hall_app.domain.event_types import replay_checked
+    from hall_app.store import enquiries
 
-    done = 0
+    streams = enquiries.enquiry_streams(repo.session, case_ids) if case_ids else set()
+    done = enquiries.rebuild(repo.session, streams)  # enquiries without a case (domain/enquiry.py)
     for case_id in case_ids:
+        if case_id in streams:
+            continue
         state = replay_checked(repo.events(case_id))
         if state is None or not state.tracking_code:
             continue

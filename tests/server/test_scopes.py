@@ -53,10 +53,13 @@ EXPECTED_ENDPOINTS = {
 DEPT_EVENTS = {"case.item_result", "case.check_recorded"}  # results and 告知承诺 post-checks
 SERVER_ONLY = {"case.duplicate_flagged"}  # the server flags two agents' filings of one need (issue 13)
 REGISTER = {"register.authorisation_saved"}  # an agent's register of authorisations (issue 13)
+# Enquiries without a case (咨询 / 首问负责 / 办不成事): a hall's devices write their hall's,
+# an agent its own; departments none; supervisors only read their counts.
+ENQUIRY = {"enquiry.opened", "enquiry.closed"}
 EXPECTED_EVENTS = {
-    "hall": set(CASE_EVENTS) - DEPT_EVENTS - SERVER_ONLY,
-    "window": set(CASE_EVENTS) - DEPT_EVENTS - SERVER_ONLY,
-    "agent": (set(CASE_EVENTS) - DEPT_EVENTS - SERVER_ONLY - {"case.reviewed", "case.follow_up"}) | REGISTER,
+    "hall": set(CASE_EVENTS) - DEPT_EVENTS - SERVER_ONLY | ENQUIRY,
+    "window": set(CASE_EVENTS) - DEPT_EVENTS - SERVER_ONLY | ENQUIRY,
+    "agent": (set(CASE_EVENTS) - DEPT_EVENTS - SERVER_ONLY - {"case.reviewed", "case.follow_up"}) | REGISTER | ENQUIRY,
     "dept": DEPT_EVENTS,
     "kiosk": set(),  # queue events are written by the server only, never pushed
     "display": set(),
@@ -263,4 +266,5 @@ def test_docs_carry_the_same_table():
     text = (ROOT / "docs" / "server.md").read_text(encoding="utf-8")
     assert markdown_table() in text
     assert "| `hall` | `hall:JJ01` | `GET /v1/state`, `POST /v1/push`, `GET /v1/pull` | all `case.*` except " \
-           "`case.check_recorded`, `case.duplicate_flagged`, `case.item_result` |" in markdown_table()
+           "`case.check_recorded`, `case.duplicate_flagged`, `case.item_result`; `enquiry.closed`; " \
+           "`enquiry.opened` |" in markdown_table()

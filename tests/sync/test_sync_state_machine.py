@@ -119,6 +119,14 @@ def _server_only(ctx, case_id, actor):
     raise IntakeError("重复代办标记只由服务器写入")
 
 
+def _close_enquiry(ctx, actor) -> None:
+    """The owner closes their oldest open enquiry (none open: nothing to write)."""
+    lines = ctx.enquiries.open_for(actor)
+    if not lines:
+        raise IntakeError("没有待办结的事项")
+    ctx.enquiries.close(lines[0].enquiry_id, actor, "已电话答复群众")
+
+
 # Every event type, each by the service call that writes it. A call the case's state
 # does not allow is refused by the service (IntakeError) and writes nothing.
 ACTIONS = {
@@ -151,6 +159,10 @@ ACTIONS = {
     "case.check_recorded": _check,
     # agents (issue 13): written by the server only; see ``SyncMachine.duplicates``
     "case.duplicate_flagged": _server_only,
+    # enquiries without a case (domain/enquiry.py): their own stream, synced like the cases
+    "enquiry.opened": lambda ctx, c, a: ctx.enquiries.add(a, "referral", "问社保卡补办", target_kind="department",
+                                                          target="市社保局三楼", reason="本窗口不办理社保卡"),
+    "enquiry.closed": lambda ctx, c, a: _close_enquiry(ctx, a),
 }
 assert set(ACTIONS) | {"case.started"} == set(EVENT_TYPES), "the machine must draw every event type"
 KINDS = sorted(ACTIONS)
