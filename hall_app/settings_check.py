@@ -18,6 +18,7 @@ Days = Annotated[int, Ge(1), Le(365)]
 Interval = Annotated[float, Gt(0), Le(86400)]
 PerMinute = Annotated[float, Gt(0), Le(100000)]
 Seconds = Annotated[float, Ge(0), Le(3600)]  # 0: off
+Minutes = Annotated[float, Ge(0.5), Le(600)]
 
 
 @cache
