@@ -36,9 +36,10 @@ DEVICE_ENDPOINTS = sorted(set(ENDPOINTS) - PUBLIC_ENDPOINTS)
 # The queue (issue 10): a kiosk only issues tickets; a display only reads; a window acts for
 # its own window (checked in the queue code, tests/queue/test_queue_http.py); the hall does all.
 QUEUE_READ = {"queue_lines", "queue_windows", "queue_window", "queue_board"}
-QUEUE_WINDOW = QUEUE_READ | {"queue_live", "queue_waiting", "queue_ticket", "queue_suggestions", "queue_events", "queue_issue",
-                             "queue_checkin", "queue_call_next", "queue_call", "queue_act", "queue_window_state",
-                             "queue_switch", "queue_leave", "queue_appointments", "queue_book", "queue_cancel"}
+QUEUE_WINDOW = QUEUE_READ | {"queue_live", "queue_waiting", "queue_ticket", "queue_suggestions", "queue_events",
+                             "queue_issue", "queue_checkin", "queue_call_next", "queue_call", "queue_act",
+                             "queue_window_state", "queue_switch", "queue_leave", "queue_appointments", "queue_book",
+                             "queue_cancel"}
 EXPECTED_ENDPOINTS = {
     "hall": {"state", "push", "pull"} | QUEUE_WINDOW | {"queue_import", "queue_set_line", "queue_set_window",
                                                         "queue_close_day"},
