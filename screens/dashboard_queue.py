@@ -81,7 +81,7 @@ class QueuePanel(Vertical):
         yield DataTable(id="queue-windows", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        add_fixed_columns(self.query_one("#queue-alerts", DataTable), T.alert_cols, (10, 70))
+        add_fixed_columns(self.query_one("#queue-alerts", DataTable), T.alert_cols, (10, 62))
         add_fixed_columns(self.query_one("#queue-lines", DataTable), T.line_cols,
                           (18, 4, 5, 5, 5, 4, 4, 6, 6, SPARK_POINTS))
         add_fixed_columns(self.query_one("#queue-windows", DataTable), T.window_cols,

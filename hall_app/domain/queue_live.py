@@ -290,7 +290,10 @@ def live_hall(day: str, events: list[Any], now: dt.datetime, lines: list[LineCon
         fold.sample_until(at)
         fold.apply(e.type, e.payload, at, e.actor or "")
     fold.sample_until(now)
-    fold.samples.append(dict(fold.waiting))  # the last point is now
+    if fold.samples and fold.next_edge - step == now:
+        fold.samples[-1] = dict(fold.waiting)  # now ends a step: its point is now
+    else:
+        fold.samples.append(dict(fold.waiting))  # the last point is now
     by_line: dict[str, list[_Ticket]] = {}
     for t in fold.tickets.values():
         by_line.setdefault(t.line, []).append(t)
