@@ -60,7 +60,7 @@ class DashboardScreen(Screen):
     BINDINGS = [
         Binding("f5", "refresh", T.refresh, id="dashboard.refresh"),
         Binding("enter", "open_case", T.open_case, id="dashboard.open", show=False),
-        Binding("ctrl+t", "switch", Q.switch, id="dashboard.switch"),
+        Binding("f9", "switch", Q.switch, id="dashboard.switch"),
         Binding("escape", "back", T.back, id="dashboard.back"),
     ]
 

@@ -5,7 +5,7 @@ hall's server, hall_app/server/queue_live.py).
 The panel owns its poll: one request at a time in a worker thread, the next one
 ``[deadlines] queue_refresh`` seconds after the last one finished (never on top of it),
 stopped while the dashboard is hidden. When the queue cannot be reached the panel keeps
-its last figures and says "离线" with their time. Ctrl+T accepts the tidal switch under
+its last figures and says "离线" with their time. F9 accepts the tidal switch under
 the cursor (or the first one) through the queue's own switch.
 """
 

@@ -58,7 +58,7 @@ class QueueLive:
     box_sla = "{target:g} 分钟内叫号 {sla} · 过号率 {no_show}"
     box_alerts = "需处理提醒 {n} 条"
     box_no_alerts = "暂无提醒"
-    alerts = "提醒（光标选中潮汐建议后按 Ctrl+T 采纳）"
+    alerts = "提醒（光标选中潮汐建议后按 F9 采纳）"
     no_alerts = "没有需要处理的提醒"
     alert_cols = ("类型", "内容")
     alert_kinds = {"over_target": "超时等候", "idle_with_queue": "空闲有人等", "tidal": "潮汐建议",
