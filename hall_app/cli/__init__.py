@@ -25,7 +25,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "hall_app.cli.report": ("report",),
     "hall_app.cli.ratings": ("rate", "follow-ups", "follow-up"),
     "hall_app.cli.queue": ("queue",),  # issue 10
-    "hall_app.cli.queue_screens": ("kiosk", "display"),  # issue 10
+    "hall_app.cli.queue_screens": ("kiosk", "display", "dashboard"),  # issue 10
     "hall_app.cli.dept": ("dept", "todo"),  # issue 12: the department's inbox
 }
 KNOWN_COMMANDS = frozenset(c for commands in GROUPS.values() for c in commands)

@@ -56,3 +56,17 @@ def test_rate_pad_bad_level_with_a_reason(snap_compare, hall, pad_app, size):
         await settle(pilot)
 
     assert snap_compare(pad_app, terminal_size=size, run_before=run_before)
+
+
+@pytest.fixture
+def queue_app(hall):
+    """The demo hall with its demo morning of queue traffic (fixed clock: 09:30)."""
+    from hall_app.services.queue_demo import seed_demo_queue
+
+    seed_demo_queue(hall.queue, hall.now())
+    return HallApp(hall, cursor_blink=False)
+
+
+@pytest.mark.parametrize("size", [(160, 48), (100, 32)], ids=["160x48", "100x32"])
+def test_dashboard_with_the_live_hall(snap_compare, queue_app, size):
+    assert snap_compare(queue_app, terminal_size=size, run_before=_dashboard)
