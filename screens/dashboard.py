@@ -177,6 +177,7 @@ class DashboardScreen(Screen):
         self.query_one("#today-box", Static).update(self._today_text(data))
         self.query_one("#ratings-box", Static).update(self._ratings_text(data))
         self.query_one("#reform-box", Static).update(self._reform_text(data))
+        self.query_one(QueuePanel).users_known()
         ctx = self.hall_app.ctx
         days = ctx.settings.deadlines.at_risk_days if ctx is not None else 3
         self._fill("deadlines", T.deadlines.format(days=days), [

@@ -66,6 +66,7 @@ class QueuePanel(Vertical):
         self.queue: Any = None  # HallQueue, opened in the first poll's thread
         self._timer: Timer | None = None
         self._running = False
+        self._shown: dict[str, list[tuple[str, tuple[Any, ...]]]] = {}  # rows on screen, per table
 
     @property
     def ctx(self) -> Any:
@@ -87,6 +88,7 @@ class QueuePanel(Vertical):
         add_fixed_columns(self.query_one("#queue-windows", DataTable), T.window_cols,
                           (12, 4, 12, 12, 8, 4, 8, 8, 14))
         self.query_one("#queue-title", Static).update(T.loading)
+        self.display = False  # shown with the queue's first answer (the summary box says "loading" till then)
 
     def on_unmount(self) -> None:
         self.stop()
@@ -159,12 +161,10 @@ class QueuePanel(Vertical):
         title = self.query_one("#queue-title", Static)
         self.absent = result.absent
         target = self._targets().wait_target
-        if result.absent:
-            title.update(T.not_set_up)
-            for name in ("alerts", "lines", "windows"):
-                self.query_one(f"#queue-{name}", DataTable).display = False
-                self.query_one(f"#queue-{name}-title", Static).display = False
+        if result.absent:  # the summary box says so; the panel takes no room
+            self.display = False
             return
+        self.display = True
         self.offline = result.hall is None
         if result.hall is None:
             when = self.hall.at[11:19] if self.hall is not None else ""
@@ -209,6 +209,11 @@ class QueuePanel(Vertical):
                           sparkline(x.series, top))) for x in hall.lines]
         self._fill("lines", rows, T.lines, "")
 
+    def users_known(self) -> None:
+        """The dashboard's figures (with the users' names) arrived: name the clerks."""
+        if self.hall is not None:
+            self._fill_windows(self.hall)
+
     def _fill_windows(self, hall: "LiveHall") -> None:
         data = getattr(self.screen, "data", None)
         users = data.user_names if data is not None else {}
@@ -226,6 +231,9 @@ class QueuePanel(Vertical):
 
     def _fill(self, name: str, rows: list[tuple[str, tuple[Any, ...]]], heading: str, empty: str) -> None:
         table = self.query_one(f"#queue-{name}", DataTable)
+        if self._shown.get(name) == rows:
+            return  # unchanged: nothing rebuilt, nothing laid out again
+        self._shown[name] = rows
         self.query_one(f"#queue-{name}-title", Static).update(heading if rows or not empty else f"{heading}：{empty}")
         table.display = bool(rows)
         cursor = table.cursor_row
