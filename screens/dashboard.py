@@ -5,10 +5,11 @@ reform's figures for the month, the deadline board and per window/clerk figures 
 from hall_app/services/dashboard.py, computed from the cases' events in a database job —
 and the live hall of the queue (screens/dashboard_queue.py, polled on its own).
 
-The refresh belongs to this screen alone: a timer with the period of
-``[deadlines] dashboard_refresh`` (or the ``refresh_seconds`` given), started when the
-screen is shown and stopped when it is hidden. Tests call :meth:`refresh_now` directly.
-A failed refresh keeps the last figures on screen and says so.
+The refresh belongs to this screen alone: the next one starts ``[deadlines]
+dashboard_refresh`` seconds (or the ``refresh_seconds`` given) after the last one ended,
+never on top of it; armed when the screen is shown and stopped when it is hidden. Tests
+call :meth:`refresh_now` directly. A failed refresh keeps the last figures on screen and
+says so.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ class DashboardScreen(Screen):
         self.data: Dashboard | None = None
         self.refreshes = 0  # finished refreshes (tests read it)
         self._timer: Timer | None = None
+        self._shown = False  # the screen is the one on view (its refreshes run)
         self._busy = False
         self._said_failure = False
 
@@ -129,15 +131,19 @@ class DashboardScreen(Screen):
     def on_screen_resume(self) -> None:
         self.query_one(QueuePanel).start()
         self._stop_timer()
-        self._timer = self.set_interval(self.period, self.refresh_now, name="dashboard-refresh")
+        self._shown = True
         if self.data is not None:
             self.refresh_now()
+        elif not self._busy:
+            self._arm()
 
     def on_screen_suspend(self) -> None:
         self.query_one(QueuePanel).stop()
+        self._shown = False
         self._stop_timer()
 
     def on_unmount(self) -> None:
+        self._shown = False
         self._stop_timer()
 
     def _stop_timer(self) -> None:
@@ -145,27 +151,37 @@ class DashboardScreen(Screen):
             self._timer.stop()
             self._timer = None
 
+    def _arm(self) -> None:
+        """The next refresh, ``period`` seconds after the last one ended (never on top of it)."""
+        self._stop_timer()
+        if self._shown:
+            self._timer = self.set_timer(self.period, self.refresh_now, name="dashboard-refresh")
+
     @property
     def timer_running(self) -> bool:
-        return self._timer is not None
+        """Refreshing while shown: a refresh under way or the next one armed."""
+        return self._shown and (self._timer is not None or self._busy)
 
     def refresh_now(self) -> None:
         """Compute the figures again in a database job (one at a time); the screen keeps
         showing the last ones until the new ones are there."""
         if self._busy or self.hall_app.ctx is None:
             return
+        self._stop_timer()
         self._busy = True
         self.hall_app.db.submit(snapshot_in_thread, self.hall_app.ctx, done=self._show, error=self._failed,
                                 name="dashboard")
 
     def _failed(self, message: str) -> None:
         self._busy = False
+        self._arm()
         self._said_failure = True
         self.query_one("#message", MessageLine).say(T.failed.format(error=message), "error")
 
     # -- showing the figures ---------------------------------------------------------------
     def _show(self, data: "Dashboard") -> None:
         self._busy = False
+        self._arm()
         self.data = data
         self.refreshes += 1
         if self._said_failure:  # the figures are fresh again: the failure no longer holds
