@@ -10,13 +10,12 @@ hall's line and window rows; bench/bench_dashboard.py measures it on a busy day.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from hall_app.domain.queue import QueueError
-from hall_app.domain.queue_live import Alert, LineConf, LiveHall, LiveTargets, WindowConf, live_hall
-from hall_app.domain.queue_replay import QueueEvent
+from hall_app.domain.queue_live import FOLDED, Alert, LineConf, LiveHall, LiveTargets, WindowConf, live_hall
 from hall_app.domain.queue_schedule import CHINA
 from hall_app.server import queue_read
 from hall_app.server.queue_models import queue_events
@@ -45,6 +44,33 @@ def targets_of(params: dict[str, Any]) -> LiveTargets:
                        given.get("paused", base.paused_alert))
 
 
+class LiveEvent(NamedTuple):
+    seq: int
+    at: str
+    type: str
+    payload: dict[str, Any]
+    actor: str
+
+
+def day_events(conn: Connection, hall: str, day: str) -> list[LiveEvent]:
+    """The day's events the live hall folds, with only the fields it reads: the ticket,
+    window and line columns, and from the payload what an issued ticket carries (read in
+    the database: no JSON decoded here)."""
+    c, p = queue_events.c, queue_events.c.payload
+    rows = conn.execute(select(c.seq, c.at, c.type, c.ticket, c.window, c.line, c.actor, p["prefix"].as_string(),
+                               p["number"].as_string(), p["issued_at"].as_string(), p["sort_at"].as_string(),
+                               p["appointment"].as_string())
+                        .where(c.hall == hall, c.day == day, c.type.in_(FOLDED)).order_by(c.seq))
+    out = []
+    for seq, at, kind, ticket, window, line, who, prefix, number, issued_at, sort_at, appointment in rows:
+        payload: dict[str, Any] = {"ticket": ticket, "window": window, "line": line, "to_line": line}
+        if kind == "queue.ticket_issued":
+            payload.update(prefix=prefix or "", number=int(number or 0), issued_at=issued_at or "",
+                           sort_at=sort_at or "", appointment=appointment or "")
+        out.append(LiveEvent(seq, at, kind, payload, who or ""))
+    return out
+
+
 def live(store: QueueStore, actor: Actor, targets: LiveTargets, day: str = "") -> LiveHall:
     """The live hall of ``actor``'s hall now (or a past ``day``, as it ended)."""
     now, _at, today = store.now()
@@ -56,9 +82,7 @@ def live(store: QueueStore, actor: Actor, targets: LiveTargets, day: str = "") -
     day = day or today
     with store.engine.connect() as conn:
         snap = queue_read.Snapshot.load(store, conn, actor.hall)
-        rows = conn.execute(select(queue_events).where(queue_events.c.hall == actor.hall, queue_events.c.day == day)
-                            .order_by(queue_events.c.seq)).all()
-        events = [QueueEvent(r.seq, r.hall, r.day, r.at, r.type, dict(r.payload), r.actor, r.device_id) for r in rows]
+        events = day_events(conn, actor.hall, day)
         lines = [LineConf(r.line, r.name, r.prefix, bool(r.open)) for r in snap.lines.values()]
         windows = [WindowConf(w.window, w.name or w.window, w.state, snap.skills(w), w.current)
                    for w in snap.windows.values()] if day == today else []
