@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.coordinate import Coordinate
 from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
@@ -231,9 +232,17 @@ class QueuePanel(Vertical):
 
     def _fill(self, name: str, rows: list[tuple[str, tuple[Any, ...]]], heading: str, empty: str) -> None:
         table = self.query_one(f"#queue-{name}", DataTable)
-        if self._shown.get(name) == rows:
+        before = self._shown.get(name)
+        if before == rows:
             return  # unchanged: nothing rebuilt, nothing laid out again
         self._shown[name] = rows
+        if before is not None and [k for k, _ in before] == [k for k, _ in rows]:
+            # the same rows with new figures: the changed cells only (a repaint, no layout)
+            for r, ((_key, old), (_same, new)) in enumerate(zip(before, rows)):
+                for c, (a, b) in enumerate(zip(old, new)):
+                    if a != b:
+                        table.update_cell_at(Coordinate(r, c), str(b))
+            return
         self.query_one(f"#queue-{name}-title", Static).update(heading if rows or not empty else f"{heading}：{empty}")
         table.display = bool(rows)
         cursor = table.cursor_row
