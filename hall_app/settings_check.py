@@ -24,7 +24,7 @@ Minutes = Annotated[float, Ge(0.5), Le(600)]
 @cache
 def _adapter(section: str, key: str) -> TypeAdapter:
     names = {**vars(config), "Port": Port, "Days": Days, "Interval": Interval, "PerMinute": PerMinute,
-             "Seconds": Seconds}
+             "Seconds": Seconds, "Minutes": Minutes}
     hints = get_type_hints(SECTIONS[section], globalns=names, include_extras=True)
     return TypeAdapter(hints[key])
 
