@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # the constrained types live in settings_check (imported only to check)
-    from hall_app.settings_check import Days, Interval, PerMinute, Port, Seconds
+    from hall_app.settings_check import Days, Interval, Minutes, PerMinute, Port, Seconds
 
 APP_NAME = "hall-app"
 CONFIG_FILE = "hall-app.toml"
@@ -82,6 +82,11 @@ class DeadlineSettings:
     at_risk_days: Days = 3  # the deadline board's "即将到期": due within this many working days
     dashboard_refresh: Interval = 30.0  # seconds between the supervisor dashboard's refreshes
     post_check_days: Days = 20  # working days for a department's post-check of a 告知承诺 item (事后核查)
+    # the live hall (the dashboard's queue panel): a ticket called within the target is within the SLA
+    queue_wait_target: Minutes = 15.0
+    queue_idle_alert: Minutes = 3.0  # an open window idle this long while people wait is flagged
+    queue_paused_alert: Minutes = 15.0  # a window paused this long is an alert
+    queue_refresh: Interval = 5.0  # seconds from the end of one poll of the queue to the next
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,13 @@ Days = Annotated[int, Ge(1), Le(365)]
 Interval = Annotated[float, Gt(0), Le(86400)]
 PerMinute = Annotated[float, Gt(0), Le(100000)]
 Seconds = Annotated[float, Ge(0), Le(3600)]  # 0: off
+Minutes = Annotated[float, Ge(0.5), Le(600)]
 
 
 @cache
 def _adapter(section: str, key: str) -> TypeAdapter:
     names = {**vars(config), "Port": Port, "Days": Days, "Interval": Interval, "PerMinute": PerMinute,
-             "Seconds": Seconds}
+             "Seconds": Seconds, "Minutes": Minutes}
     hints = get_type_hints(SECTIONS[section], globalns=names, include_extras=True)
     return TypeAdapter(hints[key])
 

@@ -60,6 +60,7 @@ class HallApp(App[int]):
                  status_seconds: float = STATUS_SECONDS, keymap: dict[str, str] | None = None,
                  unlock: "Callable[[str, str], HallContext] | None" = None) -> None:
         super().__init__()
+        self.start_on_dashboard = False  # hall-app dashboard: a supervisor signs in to the dashboard
         # an encrypted laptop database (issue 13): opened with the key the sign-in unwraps
         self._unlock = unlock
         if hasattr(ctx, "cases"):
@@ -304,6 +305,12 @@ class HallApp(App[int]):
             self.switch_screen(AgentHomeScreen())
         else:
             self.switch_screen(WorkbenchScreen())
+            from screens.roles import can
+
+            if self.start_on_dashboard and can(user.role, "dashboard"):  # hall-app dashboard
+                from screens.dashboard import DashboardScreen
+
+                self.push_screen(DashboardScreen())
         self.refresh_status()
 
     def _window_named(self, name: str) -> None:

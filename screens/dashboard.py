@@ -2,12 +2,14 @@
 
 Today's cases by status, ratings today and the bad ratings awaiting follow-up, the
 reform's figures for the month, the deadline board and per window/clerk figures — all
-from hall_app/services/dashboard.py, computed from the cases' events in a database job.
+from hall_app/services/dashboard.py, computed from the cases' events in a database job —
+and the live hall of the queue (screens/dashboard_queue.py, polled on its own).
 
-The refresh belongs to this screen alone: a timer with the period of
-``[deadlines] dashboard_refresh`` (or the ``refresh_seconds`` given), started when the
-screen is shown and stopped when it is hidden. Tests call :meth:`refresh_now` directly.
-A failed refresh keeps the last figures on screen and says so.
+The refresh belongs to this screen alone: the next one starts ``[deadlines]
+dashboard_refresh`` seconds (or the ``refresh_seconds`` given) after the last one ended,
+never on top of it; armed when the screen is shown and stopped when it is hidden. Tests
+call :meth:`refresh_now` directly. A failed refresh keeps the last figures on screen and
+says so.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ from textual.widgets import DataTable, Static
 
 from hall_app.domain.dashboard import DEADLINE_KINDS, URGENCY
 from hall_app.domain.tracking import format_tracking_code
+from screens.dashboard_queue import QueuePanel
 from screens.strings import WEEKDAYS
 from screens.supervise_strings import Dashboard as T
+from screens.supervise_strings import QueueLive as Q
 from screens.widgets.bars import MessageLine, OneLine, StatusBar, TitleBar
 from screens.widgets.keybar import KeyBar
 from screens.widgets.tables import add_fixed_columns
@@ -57,15 +61,18 @@ class DashboardScreen(Screen):
     BINDINGS = [
         Binding("f5", "refresh", T.refresh, id="dashboard.refresh"),
         Binding("enter", "open_case", T.open_case, id="dashboard.open", show=False),
+        Binding("f9", "switch", Q.switch, id="dashboard.switch"),
         Binding("escape", "back", T.back, id="dashboard.back"),
     ]
 
-    def __init__(self, refresh_seconds: float | None = None) -> None:
+    def __init__(self, refresh_seconds: float | None = None, queue_seconds: float | None = None) -> None:
         super().__init__()
         self.refresh_seconds = refresh_seconds
+        self.queue_seconds = queue_seconds
         self.data: Dashboard | None = None
         self.refreshes = 0  # finished refreshes (tests read it)
         self._timer: Timer | None = None
+        self._shown = False  # the screen is the one on view (its refreshes run)
         self._busy = False
         self._said_failure = False
 
@@ -81,8 +88,8 @@ class DashboardScreen(Screen):
                 yield Static("", id="today-box", classes="box")
                 yield Static("", id="ratings-box", classes="box")
                 yield Static("", id="reform-box", classes="box")
-                # PLACEHOLDER (issue 10): queue figures computed from queue events go here.
-                yield Static(f"[b]{T.queue}[/b]\n{T.queue_pending}", id="queue-box", classes="box")
+                yield Static(f"[b]{T.queue}[/b]", id="queue-box", classes="box")
+            yield QueuePanel(self._queue_period())
             yield Static("", id="deadlines-title", classes="heading")
             yield DataTable(id="deadlines", cursor_type="row", zebra_stripes=True)
             yield Static(T.follow_ups, id="follow-ups-title", classes="heading")
@@ -107,6 +114,12 @@ class DashboardScreen(Screen):
         self.query_one("#deadlines", DataTable).focus()
         self.refresh_now()
 
+    def _queue_period(self) -> float:
+        if self.queue_seconds is not None:
+            return self.queue_seconds
+        ctx = self.hall_app.ctx
+        return ctx.settings.deadlines.queue_refresh if ctx is not None else 5.0
+
     # -- the screen's own refresh timer ------------------------------------------------------
     @property
     def period(self) -> float:
@@ -116,15 +129,21 @@ class DashboardScreen(Screen):
         return ctx.settings.deadlines.dashboard_refresh if ctx is not None else 30.0
 
     def on_screen_resume(self) -> None:
+        self.query_one(QueuePanel).start()
         self._stop_timer()
-        self._timer = self.set_interval(self.period, self.refresh_now, name="dashboard-refresh")
+        self._shown = True
         if self.data is not None:
             self.refresh_now()
+        elif not self._busy:
+            self._arm()
 
     def on_screen_suspend(self) -> None:
+        self.query_one(QueuePanel).stop()
+        self._shown = False
         self._stop_timer()
 
     def on_unmount(self) -> None:
+        self._shown = False
         self._stop_timer()
 
     def _stop_timer(self) -> None:
@@ -132,27 +151,37 @@ class DashboardScreen(Screen):
             self._timer.stop()
             self._timer = None
 
+    def _arm(self) -> None:
+        """The next refresh, ``period`` seconds after the last one ended (never on top of it)."""
+        self._stop_timer()
+        if self._shown:
+            self._timer = self.set_timer(self.period, self.refresh_now, name="dashboard-refresh")
+
     @property
     def timer_running(self) -> bool:
-        return self._timer is not None
+        """Refreshing while shown: a refresh under way or the next one armed."""
+        return self._shown and (self._timer is not None or self._busy)
 
     def refresh_now(self) -> None:
         """Compute the figures again in a database job (one at a time); the screen keeps
         showing the last ones until the new ones are there."""
         if self._busy or self.hall_app.ctx is None:
             return
+        self._stop_timer()
         self._busy = True
         self.hall_app.db.submit(snapshot_in_thread, self.hall_app.ctx, done=self._show, error=self._failed,
                                 name="dashboard")
 
     def _failed(self, message: str) -> None:
         self._busy = False
+        self._arm()
         self._said_failure = True
         self.query_one("#message", MessageLine).say(T.failed.format(error=message), "error")
 
     # -- showing the figures ---------------------------------------------------------------
     def _show(self, data: "Dashboard") -> None:
         self._busy = False
+        self._arm()
         self.data = data
         self.refreshes += 1
         if self._said_failure:  # the figures are fresh again: the failure no longer holds
@@ -164,6 +193,7 @@ class DashboardScreen(Screen):
         self.query_one("#today-box", Static).update(self._today_text(data))
         self.query_one("#ratings-box", Static).update(self._ratings_text(data))
         self.query_one("#reform-box", Static).update(self._reform_text(data))
+        self.query_one(QueuePanel).users_known()
         ctx = self.hall_app.ctx
         days = ctx.settings.deadlines.at_risk_days if ctx is not None else 3
         self._fill("deadlines", T.deadlines.format(days=days), [
@@ -229,6 +259,11 @@ class DashboardScreen(Screen):
     # -- actions ----------------------------------------------------------------------------
     def action_refresh(self) -> None:
         self.refresh_now()
+
+    async def action_switch(self) -> None:
+        """Accept the tidal switch the queue suggests (under the cursor, or the first)."""
+        said, kind = await self.query_one(QueuePanel).accept_switch()
+        self.query_one("#message", MessageLine).say(said, kind)
 
     def action_open_case(self) -> None:
         focused = self.focused

@@ -34,6 +34,16 @@ from screens.widgets.bars import MessageLine
 if TYPE_CHECKING:
     from screens.app import HallApp
 
+REASON_CELL = 26  # terminal cells per reason when two share a line
+
+
+def width_extra(text: str) -> int:
+    """How many more cells ``text`` takes than characters (a CJK character takes two)."""
+    from rich.cells import cell_len
+
+    return cell_len(text) - len(text)
+
+
 TIMEOUT = 60.0  # seconds without a key before the pad closes as 未评价
 LETTERS = "abcdefgh"
 
@@ -72,7 +82,7 @@ class RatePadScreen(ModalScreen[dict[str, Any] | None]):
             yield Static("", id="pad-reasons", markup=False)
             yield Static("", id="pad-dimensions", markup=False)
             yield MessageLine(id="pad-message")
-            keys = f"{T.keys_level} · {T.keys_dimensions} · {T.timeout.format(seconds=int(self.timeout))}"
+            keys = f"{T.keys_level} · {T.timeout.format(seconds=int(self.timeout))}"
             yield Static(keys, id="pad-keys", markup=False)
 
     def on_mount(self) -> None:
@@ -146,10 +156,12 @@ class RatePadScreen(ModalScreen[dict[str, Any] | None]):
             reasons.update("")
             dims.update("")
             return
-        shown = [T.reasons_title]
-        for letter, reason in zip(LETTERS, REASONS[self.level], strict=False):
-            mark = "☑" if reason in self.reasons else "☐"
-            shown.append(f"  [{letter.upper()}] {mark} {reason}")
+        cells = [f"[{letter.upper()}] {'☑' if reason in self.reasons else '☐'} {reason}"
+                 for letter, reason in zip(LETTERS, REASONS[self.level], strict=False)]
+        # two to a line, so that the worst level's seven reasons and the dimensions fit 80x24
+        pairs = [cells[n:n + 2] for n in range(0, len(cells), 2)]
+        shown = [T.reasons_title] + [
+            "  " + "  ".join(cell.ljust(REASON_CELL - width_extra(cell)) for cell in pair).rstrip() for pair in pairs]
         reasons.update("\n".join(shown))
         rows = [T.dimensions_title]
         for n, name in enumerate(DIMENSIONS, start=1):

@@ -29,9 +29,7 @@ class Dashboard:
     less_trips = "减跑动 {v}"
     trips = "人均跑动 {v} 次"
     reform_cases = "办件 {n} 件"
-    # PLACEHOLDER (issue 10): the queue figures come from queue events once the queue lands.
     queue = "排队叫号"
-    queue_pending = "排队数据待接入\n（叫号模块）"
     deadlines = "限时办结（已逾期 · 今日到期 · {days} 个工作日内到期）"
     deadline_cols = ("状态", "到期日", "剩余", "类型", "受理编号", "事项", "窗口", "人员", "内容")
     days_left = "{n} 工作日"
@@ -43,6 +41,41 @@ class Dashboard:
     no_follow_ups = "没有待整改的差评"
     windows = "窗口与人员（今日）"
     window_cols = ("窗口/人员", "接件", "作出决定", "受理", "评价", "好评", "差评")
+
+
+class QueueLive:
+    """The live hall: the dashboard's queue panel (screens/dashboard_queue.py)."""
+
+    title = "实时大厅（等候目标 {target:g} 分钟）"
+    switch = "采纳潮汐建议"
+    updated = "数据更新于 {time}"
+    offline = "离线（保留 {time} 的数据）"
+    offline_never = "离线（尚无数据）"
+    loading = "正在读取排队数据…"
+    not_set_up = "本大厅未启用排队叫号"
+    failed = "排队数据读取失败：{error}"
+    box_waiting = "等候 {n} 人 · 今日办结 {served} 人"
+    box_sla = "{target:g} 分钟内叫号 {sla} · 过号率 {no_show}"
+    box_alerts = "需处理提醒 {n} 条"
+    box_no_alerts = "暂无提醒"
+    alerts = "提醒（光标选中潮汐建议后按 F9 采纳）"
+    no_alerts = "没有需要处理的提醒"
+    alert_cols = ("类型", "内容")
+    alert_kinds = {"over_target": "超时等候", "idle_with_queue": "空闲有人等", "tidal": "潮汐建议",
+                   "paused_long": "暂停过久"}
+    over_target = "{line} 最长已等 {minutes:.0f} 分钟（目标 {target:g} 分钟），等候 {waiting} 人"
+    idle_with_queue = "{window} 已空闲 {minutes:.0f} 分钟，所办业务有 {waiting} 人等候"
+    tidal = "{line} 预计等候约 {minutes:.0f} 分钟；建议 {window} 改为优先办理{line}"
+    paused_long = "{window} 已暂停 {minutes:.0f} 分钟"
+    lines = "各业务等候（今日）"
+    line_cols = ("业务", "等候", "最长", "P50", "P90", "已叫", "办结", "达标率", "过号率", "等候人数走势")
+    windows = "各窗口（今日）"
+    window_cols = ("窗口", "状态", "办理业务", "当前号", "人员", "办结", "平均用时", "状态时长", "")
+    idle_flag = "空闲·有人等候"
+    minutes = "{m:.0f}分"
+    switched = "已切换：{window} 改为优先办理{line}"
+    switch_none = "当前没有潮汐切换建议"
+    switch_failed = "切换未成功：{error}"
 
 
 class RatePad:
@@ -61,4 +94,3 @@ class RatePad:
     choose_level = "请先选择满意程度"
     dimensions_title = "分项评价（可选：↓↑ 选择项目，数字键 1–5 评分，0 清除）"
     dimension_unset = "未评"
-    keys_dimensions = "↓↑ 分项评价"

@@ -37,3 +37,37 @@ def test_a_bad_database_path_is_a_message_not_a_traceback(tmp_path):
         done = subprocess.run([sys.executable, "-m", "hall_app", "--db", bad, command],
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 2 and "Traceback" not in done.stderr and done.stderr.strip()
+
+
+def test_the_dashboard_serves_the_same_program_and_opens_on_the_dashboard():
+    from hall_app.cli.queue_screens import DASHBOARD_PORT
+
+    args = build_parser().parse_args(["--db", "/data/hall.db", "dashboard", "--serve"])
+    command = served_command(args, "dashboard")
+    assert command.endswith("-m hall_app --db /data/hall.db dashboard") and args.port == DASHBOARD_PORT
+
+
+def test_a_supervisor_signing_in_to_hall_app_dashboard_lands_on_it(tmp_path):
+    """``hall-app dashboard`` is the app with start_on_dashboard: a supervisor lands on the
+    dashboard, a clerk on the workbench (the dashboard is not theirs)."""
+    import asyncio
+
+    from screens.app import HallApp
+    from screens.dashboard import DashboardScreen
+    from screens.workbench import WorkbenchScreen
+    from tests.ui.helpers import login, open_ctx, seed_template, settle
+
+    async def landing(user: str) -> type:
+        ctx = open_ctx(seed_template(tmp_path / f"{user}.db"))
+        app = HallApp(ctx, cursor_blink=False)
+        app.start_on_dashboard = True
+        try:
+            async with app.run_test(size=(120, 40)) as pilot:
+                await login(pilot, user)
+                await settle(pilot)
+                return type(app.screen)
+        finally:
+            ctx.close()
+
+    assert asyncio.run(landing("chenjing")) is DashboardScreen
+    assert asyncio.run(landing("zhangli")) is WorkbenchScreen

@@ -206,3 +206,128 @@ def test_the_golden_day_in_the_report_and_its_pdf(golden, tmp_path):
     assert "分窗口统计" in flat and "W03" in flat and "W05" in flat
     assert "50.0%" in flat  # the share of good ratings
     assert "未办结 1 件，其中逾期 0 件" in flat
+
+
+# -- the golden day's queue (issue 11, the live hall) -------------------------------------------
+# Forty tickets on 2026-09-29 from 09:00 (minute 0) to 11:00 (minute 120, "now"), as queue
+# events; every figure below is worked out by hand from this table.
+#   A 个人: A001..A020 taken every 3 minutes (0, 3 … 57). A001..A016 called after waiting
+#     1,2,3,4,5,6,7,8,9,10,12,14,16,18,20,25 minutes, alternately at W1 (odd) and W2 (even);
+#     A003 and A008 do not come (no-show 2 minutes after the call); the others are served
+#     from a minute after the call for 5 minutes. A017..A020 still wait.
+#   B 企业: B001..B012 taken every 5 minutes, called in turn at W3 (one visit = 9 minutes:
+#     serving from call+1, finished at call+9); B004 does not come; B011 leaves at 60
+#     unserved; B012 is in service at W3 now.
+#   C 不动产: C001..C008 taken every 5 minutes from 60; C001..C004 called at W4 at 62, 72,
+#     82, 84 (C003 does not come; visits 10 minutes); W4 pauses at 95; C005..C008 wait.
+#   W5 (A first, then C) opens at 110 and calls nobody; W6 stays closed.
+A_WAITS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 16, 18, 20, 25]
+B_CALLS = [2, 11, 20, 29, 31, 40, 49, 58, 67, 76, None, 85]
+C_CALLS = [62, 72, 82, 84]
+CLERKS = {"W1": "wangfang", "W2": "liuwei", "W3": "zhangli", "W4": "sunjie", "W5": "zhoulan"}
+ORDER = {"queue.window_opened": 0, "queue.ticket_finished": 1, "queue.ticket_no_show": 1, "queue.ticket_left": 1,
+         "queue.ticket_issued": 2, "queue.ticket_called": 3, "queue.serving_started": 4, "queue.window_paused": 5}
+
+
+def queue_day_events() -> list:
+    from hall_app.domain.queue_replay import QueueEvent
+
+    raw: list[tuple[int, str, dict, str]] = []
+
+    def at(minute: int) -> str:
+        return (dt.datetime(2026, 9, 29, 9, 0, tzinfo=CHINA) + dt.timedelta(minutes=minute)).isoformat()
+
+    def ticket(prefix: str, n: int, line: str, issued: int, call: int | None, window: str, visit: int | None,
+               no_show: bool = False) -> None:
+        tid = f"{prefix}{n:03d}"
+        raw.append((issued, "queue.ticket_issued", {"ticket": tid, "line": line, "prefix": prefix, "number": n,
+                                                    "sort_at": at(issued)}, "kiosk"))
+        if call is None:
+            return
+        raw.append((call, "queue.ticket_called", {"ticket": tid, "window": window, "line": line}, CLERKS[window]))
+        if no_show:
+            raw.append((call + 2, "queue.ticket_no_show", {"ticket": tid, "window": window}, CLERKS[window]))
+            return
+        raw.append((call + 1, "queue.serving_started", {"ticket": tid, "window": window}, CLERKS[window]))
+        if visit is not None:
+            raw.append((call + visit, "queue.ticket_finished", {"ticket": tid, "window": window}, CLERKS[window]))
+
+    for w in ("W1", "W2", "W3", "W4"):
+        raw.append((0, "queue.window_opened", {"window": w}, CLERKS[w]))
+    raw.append((110, "queue.window_opened", {"window": "W5"}, CLERKS["W5"]))
+    raw.append((95, "queue.window_paused", {"window": "W4"}, CLERKS["W4"]))
+    for n in range(1, 21):
+        issued = (n - 1) * 3
+        if n <= 16:
+            ticket("A", n, "A", issued, issued + A_WAITS[n - 1], "W1" if n % 2 else "W2", 6, no_show=n in (3, 8))
+        else:
+            ticket("A", n, "A", issued, None, "", None)
+    for n, call in enumerate(B_CALLS, 1):
+        ticket("B", n, "B", (n - 1) * 5, call, "W3", 9 if n < 12 else None, no_show=n == 4)
+    raw.append((60, "queue.ticket_left", {"ticket": "B011"}, "kiosk"))
+    for n in range(1, 9):
+        call = C_CALLS[n - 1] if n <= 4 else None
+        ticket("C", n, "C", 60 + (n - 1) * 5, call, "W4", 10, no_show=n == 3)
+    ordered = sorted(raw, key=lambda r: (r[0], ORDER[r[1]]))
+    return [QueueEvent(seq, "JJ01", "2026-09-29", at(m), kind, payload, actor)
+            for seq, (m, kind, payload, actor) in enumerate(ordered, 1)]
+
+
+def queue_day(target: float = 15.0):
+    from hall_app.domain.queue_live import LineConf, LiveTargets, WindowConf, live_hall
+
+    lines = [LineConf("A", "综合窗口·个人", "A"), LineConf("B", "综合窗口·企业", "B"), LineConf("C", "不动产", "C")]
+    windows = [WindowConf("W1", "1号窗口", "open", {"A": 1}), WindowConf("W2", "2号窗口", "open", {"A": 1, "B": 2}),
+               WindowConf("W3", "3号窗口", "open", {"B": 1}, current="B012"),
+               WindowConf("W4", "4号窗口", "paused", {"C": 1}), WindowConf("W5", "5号窗口", "open", {"A": 1, "C": 2}),
+               WindowConf("W6", "6号窗口", "closed", {"B": 1})]
+    now = dt.datetime(2026, 9, 29, 11, 0, tzinfo=CHINA)
+    return live_hall("2026-09-29", queue_day_events(), now, lines, windows, LiveTargets(wait_target=target))
+
+
+def test_the_golden_queue_day_per_line():
+    hall = queue_day()
+    a, b, c = hall.lines
+    from collections import Counter
+
+    kinds = Counter(e.type.split(".")[1] for e in queue_day_events())  # the table above, event by event
+    assert kinds == {"ticket_issued": 40, "ticket_called": 31, "ticket_no_show": 4, "serving_started": 27,
+                     "ticket_finished": 26, "ticket_left": 1, "window_opened": 5, "window_paused": 1}
+    # A: waits sorted 1..10,12,14,16,18,20,25; p50 between the 8th and 9th (8, 9); p90 at
+    # rank 13.5 of 0..15 (18, 20); within 15: twelve called; base: 16 called + 4 waiting past 15
+    assert (a.waiting, a.longest_wait, a.p50_wait, a.p90_wait) == (4, 72.0, 8.5, 19.0)
+    assert (a.called, a.served, a.no_show, a.within_target, a.sla_base) == (16, 14, 2, 12, 20)
+    assert a.sla == 0.6 and a.no_show_rate == 0.125
+    # B: waits 2,6,10,14,11,15,19,23,27,31,30 → sorted 2,6,10,11,14,15,19,23,27,30,31; B011
+    # left after 10 minutes (not known against the target); B012 in service
+    assert (b.waiting, b.longest_wait, b.p50_wait, b.p90_wait) == (0, None, 15.0, 30.0)
+    assert (b.called, b.served, b.no_show, b.within_target, b.sla_base) == (11, 9, 1, 6, 11)
+    assert b.sla == 6 / 11 and b.no_show_rate == 1 / 11
+    # C: waits 2,7,12,9; p90 at rank 2.7 → 9 + 0.7 × 3; waiting 40,35,30,25 minutes
+    assert (c.waiting, c.longest_wait, c.p50_wait) == (4, 40.0, 8.0) and c.p90_wait == pytest.approx(11.1)
+    assert (c.called, c.served, c.no_show, c.within_target, c.sla_base, c.sla) == (4, 3, 1, 4, 8, 0.5)
+    # waiting at 09:15, 09:30 … 11:00 (an event at a step's end falls in the next step)
+    assert [a.series, b.series, c.series] == [[1, 2, 4, 6, 4, 4, 4, 4], [1, 2, 3, 4, 2, 0, 0, 0],
+                                              [0, 0, 0, 0, 1, 2, 4, 4]]
+    assert hall.waiting == 8 and hall.start == "2026-09-29T09:00:00+08:00" and hall.at == "2026-09-29T11:00:00+08:00"
+    # a stricter target: A's waits of 12 and 14 now miss it
+    strict = queue_day(target=10.0).lines[0]
+    assert (strict.within_target, strict.sla_base, strict.sla) == (10, 20, 0.5)
+
+
+def test_the_golden_queue_day_per_window_and_alerts():
+    hall = queue_day()
+    w = {x.window: x for x in hall.windows}
+    # W1: A001,5,7,9,11,13,15 served (A003 no-show), 5 minutes each, idle since A015 ended at 68
+    assert (w["W1"].served, w["W1"].mean_service, w["W1"].idle_minutes, w["W1"].clerk) == (7, 5.0, 52.0, "wangfang")
+    assert (w["W2"].served, w["W2"].mean_service, w["W2"].idle_minutes) == (7, 5.0, 44.0)  # A016 ended at 76
+    assert w["W1"].idle_while_waiting and w["W2"].idle_while_waiting
+    assert (w["W3"].ticket, w["W3"].ticket_state, w["W3"].served, w["W3"].mean_service) == ("B012", "serving", 9, 8.0)
+    assert w["W3"].idle_minutes is None and not w["W3"].idle_while_waiting and w["W3"].state_minutes == 120.0
+    assert (w["W4"].state, w["W4"].state_minutes, w["W4"].served, w["W4"].mean_service) == ("paused", 25.0, 3, 9.0)
+    assert (w["W5"].served, w["W5"].mean_service, w["W5"].idle_minutes, w["W5"].clerk) == (0, None, 10.0, "zhoulan")
+    assert (w["W6"].state, w["W6"].clerk, w["W6"].idle_minutes, w["W6"].state_minutes) == ("closed", "", None, None)
+    assert [(x.kind, x.line or x.window, x.minutes, x.waiting) for x in hall.alerts] == [
+        ("over_target", "A", 72.0, 4), ("over_target", "C", 40.0, 4),
+        ("idle_with_queue", "W1", 52.0, 4), ("idle_with_queue", "W2", 44.0, 4),
+        ("paused_long", "W4", 25.0, 0), ("idle_with_queue", "W5", 10.0, 8)]

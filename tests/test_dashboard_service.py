@@ -29,7 +29,6 @@ def test_demo_day_figures(demo_ctx):
         ("overdue", "2026-10-28", 0, "W02")] + [("at_risk", "2026-11-23", 1, "W03")] * 3
     assert snap.reform.cases == 12 and snap.reform.materials_exempted == 21  # 18 today, 3 on the 11-15 case
     assert snap.bundle("newborn") == "新生儿出生" and snap.user("zhangli") == "张丽"
-    assert not day.queue.connected  # the queue (issue 10) is not wired in yet
 
 
 def test_a_bad_rating_shows_with_its_follow_up_and_becomes_overdue(demo_ctx, clock):

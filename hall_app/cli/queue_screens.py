@@ -1,6 +1,7 @@
-"""hall-app kiosk, hall-app display: the ticket kiosk and the hall display, each a
-full-screen program of its own; ``--serve`` opens either in a browser on the hall LAN
-through textual-serve (each browser tab runs its own copy of the program).
+"""hall-app kiosk, hall-app display, hall-app dashboard: the ticket kiosk, the hall
+display and the supervisor's dashboard, each a full-screen program of its own; ``--serve``
+opens any of them in a browser on the hall LAN through textual-serve (each browser tab
+runs its own copy of the program; the dashboard's tab asks for a supervisor's sign-in).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from hall_app.cli.common import UserError
 
 KIOSK_PORT = 8711
 DISPLAY_PORT = 8710
+DASHBOARD_PORT = 8712
 
 
 def register(sub) -> None:
@@ -29,6 +31,10 @@ def register(sub) -> None:
                        help="语音叫号（需安装 espeak-ng；未安装时静音）")
     voice.add_argument("--no-voice", dest="voice", action="store_false", help="不语音叫号")
     p.set_defaults(handler=cmd_display)
+
+    p = sub.add_parser("dashboard", help="监督看板（值班长登录后直接进入；实时大厅、限时办结、好差评）")
+    _serve_options(p, DASHBOARD_PORT)
+    p.set_defaults(handler=cmd_dashboard)
 
 
 def _serve_options(p, port: int) -> None:
@@ -127,6 +133,17 @@ def cmd_display(args) -> int:
     return app.return_code or 0
 
 
+def cmd_dashboard(args) -> int:
+    """The app, opening on the supervisor's dashboard once a supervisor signs in;
+    ``--serve``: the same in a browser (each tab signs in by itself)."""
+    if args.serve:
+        return _serve(args, "dashboard", "监督看板")
+    from hall_app.cli.tui import run_tui
+
+    args.start_dashboard = True
+    return run_tui(args)
+
+
 def served_command(args, command: str) -> str:
     """The command textual-serve starts for each browser tab: this program, same options, no --serve."""
     parts = [sys.executable, "-m", "hall_app"]
@@ -140,7 +157,7 @@ def served_command(args, command: str) -> str:
             parts += ["--hall", args.hall]
         if args.voice is not None:
             parts.append("--voice" if args.voice else "--no-voice")
-    elif args.return_seconds is not None:
+    elif command == "kiosk" and args.return_seconds is not None:
         parts += ["--return-seconds", str(args.return_seconds)]
     return shlex.join(parts)
 

@@ -27,7 +27,7 @@ def run_tui(args) -> int:
             check_file(settings.db_path)
     except DatabaseError as exc:
         raise UserError(str(exc)) from None
-    seed_demo = not args.no_demo and not settings.db  # the embedded default opens on the demo hall
+    seed_demo = not getattr(args, "no_demo", False) and not settings.db  # the embedded default opens on the demo hall
 
     def open_hall():
         from hall_app.services import open_context
@@ -46,6 +46,7 @@ def run_tui(args) -> int:
     from screens.app import HallApp
 
     app = HallApp(open_hall, keymap=settings.keymap, unlock=unlock_hall if encrypted else None)
+    app.start_on_dashboard = bool(getattr(args, "start_dashboard", False))
     app.run()
     return app.return_code or 0
 

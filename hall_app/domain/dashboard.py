@@ -9,7 +9,7 @@ What the dashboard shows (issue 11):
 - ratings given today, and bad ratings whose follow-up is still open, with their due dates.
 
 The reform's figures (减材料…) come from hall_app/domain/stats.py; the queue figures will
-come from queue events (issue 10) — see ``QueueFigures`` below.
+come from queue events: hall_app/domain/queue_live.py (the live hall).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from hall_app.domain.calendar import WorkCalendar
 from hall_app.domain.case_state import ITEM_FINAL, STATUS_LABELS, CaseState
@@ -126,15 +126,6 @@ class FollowUpLine:
 
 
 @dataclass(frozen=True)
-class QueueFigures:
-    """PLACEHOLDER for the queue (issue 10, branch ``queue``): waiting now, longest wait,
-    p50/p90 wait, served, SLA share, no-shows per service line — computed from queue
-    events once they exist. Until then the dashboard shows that the queue is not connected."""
-
-    connected: bool = False
-
-
-@dataclass(frozen=True)
 class HallDay:
     today: dt.date
     by_status: dict[str, int]  # status label → cases started today, in STATUS_LABELS order
@@ -145,7 +136,6 @@ class HallDay:
     rated_today: int
     good_share_today: float | None
     follow_ups: list[FollowUpLine]  # open ones, overdue first
-    queue: QueueFigures = field(default_factory=QueueFigures)
 
     @property
     def taken_today(self) -> int:

@@ -14,8 +14,9 @@ the index ``ix_feed_hall_type_time`` (migration s0007_supervise) makes each a ra
 scan. ``device_time`` is the device's local ISO time, so its first ten characters are
 the hall's date. bench/bench_dashboard.py measures it over a busy month.
 
-The queue's figures (issue 10) are not here yet: ``queue`` is null until queue events
-exist (see the placeholder below).
+``queue`` is the live hall of the same day (hall_app/server/queue_live.py): per service
+line and window, folded from the day's queue events, with the alerts; for today it is
+the hall now, for a past day the hall as that day ended.
 """
 
 from __future__ import annotations
@@ -159,15 +160,28 @@ def hall_figures(conn: Connection, hall: str, day: dt.date) -> dict[str, Any]:
     """Every figure of ``GET /v1/dashboard`` for ``hall`` on ``day`` and its month."""
     live = live_figures(conn, hall, day)
     return {"hall": hall, "day": live["day"], "month": month_figures(conn, hall, day),
-            "follow_ups_open": live["follow_ups_open"],
-            # PLACEHOLDER (issue 10): waiting, wait times and SLA per line, from queue events.
-            "queue": None}
+            "follow_ups_open": live["follow_ups_open"]}
+
+
+def queue_figures(request: Request, hall: str, day: dt.date, target: float | None) -> dict[str, Any]:
+    """The live hall of ``day`` from the queue's events (the queue's own tables, same database)."""
+    from hall_app.domain.queue import QueueError
+    from hall_app.server.queue_live import live, targets_of
+    from hall_app.server.queue_store import Actor
+
+    try:
+        hall_live = live(request.app.state.queue, Actor("supervisor", hall), targets_of({"target": target}),
+                         day.isoformat())
+    except QueueError as exc:
+        raise HTTPException(exc.status, str(exc)) from None
+    return hall_live.to_dict()
 
 
 @router.get("/v1/dashboard")
-def dashboard(request: Request, day: str = Query("", max_length=10),
+def dashboard(request: Request, day: str = Query("", max_length=10), target: float | None = None,
               device: DeviceInfo = access("dashboard")) -> dict[str, Any]:
-    """A supervisor's hall figures for ``day`` (YYYY-MM-DD; default today) and its month."""
+    """A supervisor's hall figures for ``day`` (YYYY-MM-DD; default today) and its month, with
+    the live hall of the queue (``target``: the wait target in minutes, default 15)."""
     if not device.hall:
         raise HTTPException(403, "本设备的登记范围没有指定大厅")
     try:
@@ -175,4 +189,6 @@ def dashboard(request: Request, day: str = Query("", max_length=10),
     except ValueError:
         raise HTTPException(422, f"日期应写作 YYYY-MM-DD（收到：{day[:10]}）") from None
     with request.app.state.engine.connect() as conn:
-        return hall_figures(conn, device.hall, when)
+        figures = hall_figures(conn, device.hall, when)
+    figures["queue"] = queue_figures(request, device.hall, when, target)
+    return figures

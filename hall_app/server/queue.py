@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -175,6 +175,13 @@ def register(api: FastAPI | APIRouter) -> None:
     def suggestions(request: Request, device: auth.DeviceInfo = access("queue_suggestions")) -> Any:
         """潮汐窗口切换建议：某类别预计等候超过阈值而别的窗口空闲时。"""
         return _do(request, device, "suggestions")
+
+    @api.get("/v1/queue/live", tags=["queue"])
+    def live(request: Request, target: float | None = None, idle: float | None = None, paused: float | None = None,
+             day: str = Query("", max_length=10), device: auth.DeviceInfo = access("queue_live")) -> Any:
+        """实时大厅（值班长）：各业务类别今日等候、SLA、过号率，各窗口状态与办理量，及需处理的提醒。
+        target：等候目标（分钟，默认 15）；idle：窗口空闲提醒（分钟）；paused：暂停提醒（分钟）。"""
+        return _do(request, device, "live", target=target, idle=idle, paused=paused, day=day)
 
     @api.get("/v1/queue/events", tags=["queue"])
     def events(request: Request, day: str = "", after: int = 0, limit: int = 1000,

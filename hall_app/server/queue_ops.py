@@ -70,6 +70,12 @@ def _import(store: QueueStore, actor: Actor, p: dict[str, Any]) -> Any:
     return import_csv(store, actor, str(p.get("csv_text", "")))
 
 
+def _live(store: QueueStore, actor: Actor, p: dict[str, Any]) -> Any:
+    from hall_app.server.queue_live import live, targets_of
+
+    return live(store, actor, targets_of(p), str(p.get("day") or ""))
+
+
 def _set_line(store: QueueStore, actor: Actor, p: dict[str, Any]) -> None:
     options = {k: p[k] for k in ("open", "sort", "service_minutes", "slot_minutes", "slot_capacity", "bundles",
                                  "life_stages") if k in p}
@@ -85,6 +91,7 @@ OPS = {
     "board": lambda s, a, p: queue_read.board(s, a, int(p.get("after") or 0)),
     "position": lambda s, a, p: queue_read.position(s, str(p.get("ticket", ""))),
     "suggestions": lambda s, a, p: queue_read.suggestions(s, a),
+    "live": _live,
     "events": lambda s, a, p: queue_read.events(s, a, str(p.get("day") or ""), int(p.get("after") or 0),
                                                 min(int(p.get("limit") or 1000), 5000)),
     "issue": _issue,

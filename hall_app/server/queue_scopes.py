@@ -15,6 +15,7 @@ QUEUE_ENDPOINTS: dict[str, str] = {
     "queue_waiting": "GET /v1/queue/tickets",
     "queue_ticket": "GET /v1/queue/tickets/{ref}",
     "queue_suggestions": "GET /v1/queue/suggestions",
+    "queue_live": "GET /v1/queue/live",
     "queue_events": "GET /v1/queue/events",
     "queue_issue": "POST /v1/queue/tickets",
     "queue_checkin": "POST /v1/queue/checkin",
@@ -39,7 +40,7 @@ QUEUE_ENDPOINTS: dict[str, str] = {
 QUEUE_PUBLIC = frozenset({"queue_position", "queue_position_json"})
 
 _READ = {"queue_lines", "queue_windows", "queue_window", "queue_board"}
-_WINDOW = _READ | {"queue_waiting", "queue_ticket", "queue_suggestions", "queue_events", "queue_issue",
+_WINDOW = _READ | {"queue_live", "queue_waiting", "queue_ticket", "queue_suggestions", "queue_events", "queue_issue",
                    "queue_checkin", "queue_call_next", "queue_call", "queue_act", "queue_window_state",
                    "queue_switch", "queue_leave", "queue_appointments", "queue_book", "queue_cancel"}
 QUEUE_ACCESS: dict[str, frozenset[str]] = {
@@ -47,4 +48,6 @@ QUEUE_ACCESS: dict[str, frozenset[str]] = {
     "window": frozenset(_WINDOW),
     "kiosk": frozenset({"queue_lines", "queue_issue", "queue_checkin", "queue_blocks", "queue_offline"}),
     "display": frozenset(_READ),
+    # the supervisor's live hall (issue 11): reads it, and accepts a tidal switch
+    "supervisor": frozenset(_READ | {"queue_live", "queue_suggestions", "queue_switch"}),
 }

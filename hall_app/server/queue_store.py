@@ -410,7 +410,7 @@ class QueueStore:
 
         if actor.kind == "window":
             actor.may_act_for(window)
-        else:
+        elif actor.kind != "supervisor":  # a supervisor accepts a tidal switch (issue 11)
             actor.may_manage()
         skills = parse_skills(lines) if lines is not None else None
         _now, at, day = self.now()

@@ -39,6 +39,7 @@ from hall_app.domain.queue_views import (
 )
 
 if TYPE_CHECKING:
+    from hall_app.domain.queue_live import LiveHall, LiveTargets
     from hall_app.services.context import HallContext
 
 __all__ = ["HallQueue", "LocalQueue", "QueueError", "QueueOffline", "open_queue", "queue_path"]
@@ -93,6 +94,15 @@ class HallQueue:
     def suggestions(self) -> list[Suggestion]:
         """Tidal switches the queue suggests now (a long line while a window idles)."""
         return [from_dict(Suggestion, x) for x in self._run("suggestions")]
+
+    def live(self, targets: "LiveTargets | None" = None, day: str = "") -> "LiveHall":
+        """The supervisor's live hall: per line and window today's figures from the queue's
+        events, and the alerts (hall_app/domain/queue_live.py)."""
+        from hall_app.domain.queue_live import LiveHall, LiveTargets
+
+        t = targets or LiveTargets()
+        return LiveHall.from_dict(self._run("live", target=t.wait_target, idle=t.idle_alert, paused=t.paused_alert,
+                                            day=day))
 
     def events(self, day: str = "", after: int = 0, limit: int = 1000) -> list[QueueEvent]:
         """The append-only queue events (for dashboards and replay)."""

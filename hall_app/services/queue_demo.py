@@ -1,7 +1,8 @@
 """The demo hall's queue: service lines, windows with skills and tidal schedules,
-today's appointments and a few tickets waiting, so a new user sees the queue working
-on the embedded default (``hall-app demo``). Deterministic apart from the date: run
-on another day, it adds that day's appointments and waiting tickets."""
+today's appointments, a morning of traffic (queue_demo_day.py) and a few tickets
+waiting, so a new user sees the queue working on the embedded default (``hall-app
+demo``). Deterministic apart from the date: run on another day, it adds that day's
+appointments and waiting tickets."""
 
 from __future__ import annotations
 
@@ -42,6 +43,9 @@ APPOINTMENTS = [
 # line, priority
 TICKETS = [("personal", ""), ("personal", "老年人"), ("firm", ""), ("personal", ""), ("social", ""),
            ("estate", "")]
+# after the demo morning (queue_demo_day.py) on the embedded queue: none for 个人, so the
+# idle 1号综合窗口 keeps the tidal switch suggestion it shows
+TICKETS_AFTER_MORNING = [("firm", ""), ("social", "老年人"), ("estate", "")]
 
 
 @dataclass(frozen=True)
@@ -81,9 +85,15 @@ def seed_demo_queue(queue: HallQueue, now: dt.datetime) -> DemoQueue:
             booked = queue.book_appointment(line, day, slot, name=name, id_number=id_number)
             appointments.append(f"{slot} {booked.line_name} {name} 预约码 {booked.code}")
     if not queue.waiting() and not queue.board().calls:
-        for window, *_rest in WINDOWS:
-            if queue.window_view(window).state != "open":
-                queue.open_window(window)
-        for line, priority in TICKETS:
+        from hall_app.services.queue import LocalQueue
+        from hall_app.services.queue_demo_day import play_morning
+
+        own = {w: skills for w, _name, skills, _schedule in WINDOWS}
+        played = isinstance(queue, LocalQueue) and play_morning(queue, now, own) > 0
+        if not played:
+            for window, *_rest in WINDOWS:
+                if queue.window_view(window).state != "open":
+                    queue.open_window(window)
+        for line, priority in TICKETS_AFTER_MORNING if played else TICKETS:
             tickets.append(queue.issue_ticket(line, priority=priority).label)
     return DemoQueue(len(LINES), len(WINDOWS), appointments, tickets)

@@ -75,6 +75,8 @@ class HttpQueue(HallQueue):
             "waiting": ("GET", "/v1/queue/tickets", {"params": {"line": p.get("line", "")}}),
             "board": ("GET", "/v1/queue/board", {"params": {"after": p.get("after", 0)}}),
             "suggestions": ("GET", "/v1/queue/suggestions", {}),
+            "live": ("GET", "/v1/queue/live", {"params": {k: p[k] for k in ("target", "idle", "paused", "day")
+                                                          if p.get(k) not in (None, "")}}),
             "events": ("GET", "/v1/queue/events", {"params": {k: p[k] for k in ("day", "after", "limit") if k in p}}),
             "issue": ("POST", "/v1/queue/tickets", {"json": p}),
             "checkin": ("POST", "/v1/queue/checkin", {"json": p}),

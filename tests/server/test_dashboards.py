@@ -75,7 +75,8 @@ def test_supervisor_figures_scope_refusals_and_rating_from_the_tracking_page(tmp
     code = a.cases.get(rated_bad).tracking_code
     assert figures["follow_ups_open"] == [{"case_id": rated_bad, "tracking_code": code, "level": 2, "label": "不满意",
                                            "due": "2026-12-14", "rated_on": "2026-11-23", "overdue": False}]
-    assert figures["queue"] is None  # the queue (issue 10) is not wired in yet
+    # a hall without a queue set up: the live hall is there, with nothing in it
+    assert figures["queue"]["day"] == "2026-11-23" and figures["queue"]["lines"] == [] == figures["queue"]["alerts"]
     later = httpx.get(f"{server.url}/v1/dashboard?day=2026-12-15", headers={"Authorization": f"Bearer {boss}"})
     assert later.json()["follow_ups_open"][0]["overdue"] and later.json()["day"]["started"] == 0
 

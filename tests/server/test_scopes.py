@@ -36,9 +36,10 @@ DEVICE_ENDPOINTS = sorted(set(ENDPOINTS) - PUBLIC_ENDPOINTS)
 # The queue (issue 10): a kiosk only issues tickets; a display only reads; a window acts for
 # its own window (checked in the queue code, tests/queue/test_queue_http.py); the hall does all.
 QUEUE_READ = {"queue_lines", "queue_windows", "queue_window", "queue_board"}
-QUEUE_WINDOW = QUEUE_READ | {"queue_waiting", "queue_ticket", "queue_suggestions", "queue_events", "queue_issue",
-                             "queue_checkin", "queue_call_next", "queue_call", "queue_act", "queue_window_state",
-                             "queue_switch", "queue_leave", "queue_appointments", "queue_book", "queue_cancel"}
+QUEUE_WINDOW = QUEUE_READ | {"queue_live", "queue_waiting", "queue_ticket", "queue_suggestions", "queue_events",
+                             "queue_issue", "queue_checkin", "queue_call_next", "queue_call", "queue_act",
+                             "queue_window_state", "queue_switch", "queue_leave", "queue_appointments", "queue_book",
+                             "queue_cancel"}
 EXPECTED_ENDPOINTS = {
     "hall": {"state", "push", "pull"} | QUEUE_WINDOW | {"queue_import", "queue_set_line", "queue_set_window",
                                                         "queue_close_day"},
@@ -48,7 +49,8 @@ EXPECTED_ENDPOINTS = {
     "kiosk": {"state", "queue_lines", "queue_issue", "queue_checkin", "queue_blocks", "queue_offline"},
     "display": {"state"} | QUEUE_READ,
     "admin": {"state"},
-    "supervisor": {"state", "dashboard"},  # supervise (issue 11)
+    # supervise (issue 11): its hall's figures, the live hall, and a tidal switch accepted
+    "supervisor": {"state", "dashboard"} | QUEUE_READ | {"queue_live", "queue_suggestions", "queue_switch"},
 }
 DEPT_EVENTS = {"case.item_result", "case.check_recorded"}  # results and 告知承诺 post-checks
 SERVER_ONLY = {"case.duplicate_flagged"}  # the server flags two agents' filings of one need (issue 13)
@@ -213,6 +215,7 @@ REQUESTS = {
     "queue_ticket": ("GET", "/v1/queue/tickets/A001", None),
     "queue_suggestions": ("GET", "/v1/queue/suggestions", None),
     "queue_events": ("GET", "/v1/queue/events", None),
+    "queue_live": ("GET", "/v1/queue/live", None),
     "queue_issue": ("POST", "/v1/queue/tickets", {"line": "A"}),
     "queue_checkin": ("POST", "/v1/queue/checkin", {"code": "12345678"}),
     "queue_call_next": ("POST", "/v1/queue/windows/W03/call-next", None),

@@ -18,7 +18,7 @@ async def test_supervisor_opens_the_dashboard_and_sees_the_day(app, hall):
         text = screen_text(app)
         assert "监督看板 · 2026-11-21（周六）" in text
         assert "数据更新于 09:30:00" in text
-        assert "今日办件" in text and "排队数据待接入" in text
+        assert "今日办件" in text and "本大厅未启用排队叫号" in text  # the demo template has no queue file
         assert "即将到期" in text and "已逾期" in text  # due Monday; one dispatched in October
         assert "待整改差评 3 件" in text and "其中逾期 2 件" in text  # the demo's earlier weeks
         assert screen.timer_running

@@ -56,3 +56,23 @@ def test_rate_pad_bad_level_with_a_reason(snap_compare, hall, pad_app, size):
         await settle(pilot)
 
     assert snap_compare(pad_app, terminal_size=size, run_before=run_before)
+
+
+@pytest.fixture
+def queue_app(hall):
+    """The demo hall with its demo morning of queue traffic (fixed clock: 09:30)."""
+    from hall_app.services.queue_demo import seed_demo_queue
+
+    seed_demo_queue(hall.queue, hall.now())
+    return HallApp(hall, cursor_blink=False)
+
+
+async def _live_hall(pilot) -> None:
+    await _dashboard(pilot)
+    await pilot.pause(0.1)  # the tables sized to their rows (an idle callback) before the scrollbar is drawn
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", [(160, 48), (100, 32)], ids=["160x48", "100x32"])
+def test_dashboard_with_the_live_hall(snap_compare, queue_app, size):
+    assert snap_compare(queue_app, terminal_size=size, run_before=_live_hall)
