@@ -17,6 +17,8 @@ from hall_app.domain.case_describe import describe_event, event_label
 from hall_app.domain.documents import documents_for
 from hall_app.domain.labels import DOCUMENT_KINDS
 from hall_app.domain.tracking import format_tracking_code
+from screens.after_strings import CaseAfter as TA
+from screens.case_departments import DepartmentsPane, after_in_thread
 from screens.print_worker import print_in_thread
 from screens.roles import can
 from screens.strings import CaseView as T
@@ -37,7 +39,8 @@ def mark_reviewed_in_thread(ctx, case_id: str, user: str, note: str):
 def load_in_thread(ctx, case_id: str) -> dict[str, Any]:
     state = ctx.cases.get(case_id)
     bundle = ctx.catalog_service.bundle_for(state.bundle_code, state.bundle_hash)
-    return {"state": state, "bundle": bundle, "timeline": ctx.cases.timeline(case_id)}
+    return {"state": state, "bundle": bundle, "timeline": ctx.cases.timeline(case_id),
+            "after": after_in_thread(ctx, state), "hand_over_problem": ctx.handover.problem(state)}
 
 
 class CaseViewScreen(Screen):
@@ -48,12 +51,15 @@ class CaseViewScreen(Screen):
         Binding("e", "resume", T.resume, id="case.resume"),
         Binding("k", "mark_reviewed", T.mark_reviewed, id="case.reviewed"),
         Binding("v", "rate_pad", RatePadText.open_key, id="case.rate_pad"),  # supervise (issue 11)
+        Binding("s", "supply", TA.supply, id="case.supply"),  # after the counter (issue 12)
+        Binding("h", "hand_over", TA.hand_over, id="case.hand_over"),
     ]
 
     def __init__(self, case_id: str) -> None:
         super().__init__()
         self.case_id = case_id
         self.data: dict[str, Any] | None = None
+        self._after_note = ""  # what the last 补交 / 送达 said, kept above its print lines
 
     @property
     def hall_app(self) -> "HallApp":
@@ -70,6 +76,7 @@ class CaseViewScreen(Screen):
             with Vertical(id="case-docs-pane"):
                 yield Static(T.docs, classes="heading")
                 yield DataTable(id="case-docs", cursor_type="row")
+        yield DepartmentsPane(id="case-depts-pane")
         yield Static(T.timeline, classes="heading")
         yield DataTable(id="case-timeline", cursor_type="row", zebra_stripes=True)
         yield MessageLine(id="message")
@@ -94,6 +101,12 @@ class CaseViewScreen(Screen):
             from hall_app.services.ratings import RATEABLE
 
             return bool(self.data and self.data["state"].status in RATEABLE)
+        if action in ("supply", "hand_over"):  # after the counter: the window's own actions
+            from hall_app.domain.dispatch import ACCEPTANCE_STATUSES
+
+            role = self.hall_app.user.role if self.hall_app.user else None
+            open_now = ACCEPTANCE_STATUSES + ("dispatched", "completed")
+            return bool(self.data and self.data["state"].status in open_now and can(role, "intake"))
         if action == "resume":
             role = self.hall_app.user.role if self.hall_app.user else None
             return bool(self.data and self.data["state"].status in EDITABLE and can(role, "intake"))
@@ -140,6 +153,7 @@ class CaseViewScreen(Screen):
             timeline.add_row(event["time"][5:16].replace("T", " "), clip(event["actor"], 10),
                              event_label(event["type"]),
                              clip(describe_event(event["type"], event["payload"], bundle), 60))
+        self.query_one(DepartmentsPane).show(state, data["after"])
         self.refresh_bindings()
 
     def action_back(self) -> None:
@@ -206,6 +220,78 @@ class CaseViewScreen(Screen):
             self.reload()
 
         self.app.push_screen(RatePadScreen(self.case_id, self.data["state"].tracking_code), done)
+
+    # -- after the counter (issue 12): 补交容缺材料, 送达 --------------------------------------
+    def action_supply(self) -> None:
+        from screens.supply_dialog import SupplyDialog
+
+        if self.data is None:
+            return
+        state = self.data["state"]
+        if not state.deferred:
+            self.query_one("#message", MessageLine).say(TA.nothing_deferred, "warning")
+            return
+
+        def loaded(choices) -> None:
+            if self.is_attached:
+                self.app.push_screen(SupplyDialog(self.case_id, format_tracking_code(state.tracking_code), choices,
+                                                  state.deferred_deadline), self._supplied)
+
+        self.hall_app.db.submit(lambda ctx, case_id: ctx.dispatch.supply_choices(case_id), self.hall_app.ctx,
+                                self.case_id, done=loaded, name="supply-choices")
+
+    def _supplied(self, state) -> None:
+        if state is None or not self.is_attached:
+            return
+        names = self.data["after"]["names"] if self.data else {}
+        supplied = [c for c in (self.data["state"].deferred if self.data else []) if c not in state.deferred]
+        rest = TA.still_due.format(names="、".join(names.get(c, c) for c in state.deferred)) if state.deferred \
+            else TA.all_supplied
+        self._after_note = TA.supplied.format(name="、".join(names.get(c, c) for c in supplied), rest=rest)
+        self.query_one("#message", MessageLine).say(self._after_note, "success")
+        self._print_after(["supply"])
+
+    def action_hand_over(self) -> None:
+        from screens.hand_over import HandOverDialog
+
+        if self.data is None:
+            return
+        if self.data["hand_over_problem"]:
+            self.query_one("#message", MessageLine).say(self.data["hand_over_problem"], "error")
+            return
+        state = self.data["state"]
+        proxy = str((state.proxy or {}).get("name", ""))
+        self.app.push_screen(HandOverDialog(self.case_id, format_tracking_code(state.tracking_code), proxy),
+                             self._handed_over)
+
+    def _handed_over(self, state) -> None:
+        from hall_app.domain.labels import HAND_OVER_METHODS
+
+        if state is None or not self.is_attached:
+            return
+        method = state.handed_over.get("method", "")
+        self._after_note = TA.handed_over.format(how=HAND_OVER_METHODS.get(method, ""))
+        self.query_one("#message", MessageLine).say(self._after_note, "success")
+        self.hall_app.poke_sync()
+        if method == "window":
+            self._print_after(["delivery"])  # 送达回证, signed by the collector
+        else:
+            self.reload()
+
+    def _print_after(self, kinds: list[str]) -> None:
+        user = self.hall_app.user.username if self.hall_app.user else ""
+        self.reload()
+        self.hall_app.db.background(print_in_thread, self.hall_app.ctx, self.case_id, user, kinds,
+                                    done=self._printed_after, name="print-after")
+
+    def _printed_after(self, printed) -> None:
+        if not self.is_attached:
+            return
+        message = self.query_one("#message", MessageLine)
+        failed = [p for p in printed if p.error]
+        lines = "\n".join(p.line() for p in printed)
+        message.say(f"{self._after_note}\n{lines}".strip(), "error" if failed else "success")
+        self.reload()
 
     def action_resume(self) -> None:
         self.app.pop_screen()
