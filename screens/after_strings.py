@@ -7,7 +7,7 @@ from __future__ import annotations
 
 class Departments:
     heading = "各部门办理情况"
-    cols = ("部门", "状态", "事项", "分发", "最近更新", "用时")
+    cols = ("部门", "状态", "事项", "最近更新", "用时")
     not_sent = "待分发"
     took_done = "{n} 个工作日"
     took_same_day = "当日"

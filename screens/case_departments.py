@@ -14,9 +14,10 @@ from textual.widgets import DataTable, Static
 
 from screens.after_strings import Departments as T
 from screens.widgets.cjk import clip
-from screens.widgets.tables import add_fixed_columns
+from screens.widgets.tables import add_fixed_columns, fit_widths
 
 STATUS_STYLE = {"done": "green", "rejected": "red", "needs_material": "yellow"}
+COLUMNS = ((12, 10, None, 11, 14), ((12, 60),))  # the items' names stretch
 
 
 def after_in_thread(ctx, state) -> dict[str, Any]:
@@ -47,19 +48,18 @@ class DepartmentsPane(Vertical):
         yield DataTable(id="case-depts", cursor_type="row")
         yield Static("", id="case-after", markup=False)
 
-    def on_mount(self) -> None:
-        add_fixed_columns(self.query_one("#case-depts", DataTable), T.cols, (14, 10, 40, 11, 11, 14))
-
     def show(self, state, after: dict[str, Any]) -> None:
         rows = after["departments"]
         table = self.query_one("#case-depts", DataTable)
-        table.clear()
+        widths = fit_widths(max(self.size.width, 60), *COLUMNS)
+        table.clear(columns=True)
+        add_fixed_columns(table, T.cols, tuple(widths))
         names = after["names"]
         for row in rows:
             items = "、".join(names.get(code, code) for code in row["items"])
             label = T.not_sent if row["status"] == "sent" and not row["sent"] else row["label"]
-            table.add_row(clip(row["department"], 14), Text(label, style=STATUS_STYLE.get(row["status"], "")),
-                          clip(items, 40), _stamp(row["sent"]) or "—", _stamp(row["updated"]) or "—", took_text(row))
+            table.add_row(clip(row["department"], widths[0]), Text(label, style=STATUS_STYLE.get(row["status"], "")),
+                          clip(items, widths[2]), _stamp(row["updated"]) or "—", took_text(row))
         table.styles.height = len(rows) + 1
         table.display = bool(rows)
         self.query_one(".heading", Static).display = bool(rows)

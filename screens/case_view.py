@@ -90,6 +90,9 @@ class CaseViewScreen(Screen):
         self.query_one("#case-timeline", DataTable).focus()
         self.reload()
 
+    def on_resize(self) -> None:
+        self.set_class(self.size.height < 36, "-short")  # 80x24: room for the departments and the timeline
+
     def reload(self) -> None:
         self.hall_app.db.submit(load_in_thread, self.hall_app.ctx, self.case_id, done=self.show, name="case-view")
 

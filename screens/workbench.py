@@ -16,6 +16,8 @@ from textual.screen import Screen
 from textual.widgets import Label, Static
 
 from hall_app.domain.tracking import format_tracking_code
+from screens.after_strings import FollowUps as FollowUpText
+from screens.followup_panel import FollowUpPanel
 from screens.roles import can
 from screens.strings import STEP_TITLES
 from screens.strings import Workbench as T
@@ -105,6 +107,7 @@ class WorkbenchScreen(Screen):
         Binding("ctrl+l", "sign_out", T.logout, id="workbench.logout"),
         *QUEUE_BINDINGS,  # the window's queue (screens/window_queue.py)
         Binding("ctrl+f", "dashboard", DashboardText.open_key, id="workbench.dashboard"),  # supervise (issue 11)
+        Binding("f9", "follow_ups", FollowUpText.focus, id="workbench.follow_ups"),  # after the counter (issue 12)
     ]
 
     def __init__(self) -> None:
@@ -133,6 +136,8 @@ class WorkbenchScreen(Screen):
         with Vertical(id="today-pane"):
             yield Static(T.today, id="today-title", classes="heading")
             yield CaseTable(T.cols_today, *TODAY_COLUMNS, id="today", paged=True)
+        if can(self.hall_app.user.role if self.hall_app.user else None, "intake"):
+            yield FollowUpPanel()
         with Vertical(id="drafts-pane"):
             yield Static(T.drafts, id="drafts-title", classes="heading")
             yield CaseTable(T.cols_drafts, *DRAFT_COLUMNS, id="drafts", voidable=True)
@@ -173,6 +178,8 @@ class WorkbenchScreen(Screen):
             return any(panel.display for panel in self.query(WindowQueuePanel))
         if action == "dashboard":
             return can(role, "dashboard")
+        if action == "follow_ups":
+            return bool(self.query(FollowUpPanel))
         return True
 
     # -- loading --------------------------------------------------------------------------
@@ -184,6 +191,8 @@ class WorkbenchScreen(Screen):
         window = None if self.all_windows else user.window
         self.hall_app.db.submit(lists_in_thread, ctx, window, self.page, self.page_size, drafts,
                                 done=self._lists_loaded, coalesce=("workbench", id(self), drafts), name="workbench")
+        for panel in self.query(FollowUpPanel) if drafts else ():
+            panel.load(window or None)
 
     def _lists_loaded(self, result) -> None:
         if not self.is_attached:
@@ -385,6 +394,10 @@ class WorkbenchScreen(Screen):
     def action_queue(self, name: str) -> None:
         for panel in self.query(WindowQueuePanel):
             panel.act(name)
+    def action_follow_ups(self) -> None:  # after the counter (issue 12)
+        for panel in self.query(FollowUpPanel):
+            panel.focus_list()
+
     def action_dashboard(self) -> None:  # supervise (issue 11)
         from screens.dashboard import DashboardScreen
 
