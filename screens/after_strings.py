@@ -23,7 +23,6 @@ class Departments:
 class CaseAfter:
     supply = "补交材料"
     hand_over = "送达"
-    nothing_deferred = "本办件没有待补交的容缺材料"
     supplied = "已登记补交：{name}；{rest}"
     all_supplied = "容缺材料已补齐"
     still_due = "仍待补交：{names}"

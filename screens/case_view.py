@@ -108,8 +108,11 @@ class CaseViewScreen(Screen):
             from hall_app.domain.dispatch import ACCEPTANCE_STATUSES
 
             role = self.hall_app.user.role if self.hall_app.user else None
+            state = self.data["state"] if self.data else None
             open_now = ACCEPTANCE_STATUSES + ("dispatched", "completed")
-            return bool(self.data and self.data["state"].status in open_now and can(role, "intake"))
+            if state is None or state.status not in open_now or not can(role, "intake"):
+                return False
+            return bool(state.deferred) if action == "supply" else True  # 补交: only while something is due
         if action == "resume":
             role = self.hall_app.user.role if self.hall_app.user else None
             return bool(self.data and self.data["state"].status in EDITABLE and can(role, "intake"))
@@ -231,9 +234,6 @@ class CaseViewScreen(Screen):
         if self.data is None:
             return
         state = self.data["state"]
-        if not state.deferred:
-            self.query_one("#message", MessageLine).say(TA.nothing_deferred, "warning")
-            return
 
         def loaded(choices) -> None:
             if self.is_attached:

@@ -87,13 +87,13 @@ async def test_supplying_a_deferred_material_records_it_and_prints_the_receipt(a
         await press(pilot, "escape")
 
 
-async def test_supply_on_a_case_without_deferred_materials_says_so(app, hall):
+async def test_supply_is_offered_only_while_a_deferred_material_is_due(app, hall):
     case = case_at(hall, "completed")
     async with app.run_test(size=SIZE) as pilot:
         await open_case(pilot, case.case_id)
+        assert "补交材料" not in screen_text(app).splitlines()[-1] and "送达" in screen_text(app).splitlines()[-1]
         await press(pilot, "s")
         assert isinstance(app.screen, CaseViewScreen)
-        assert "本办件没有待补交的容缺材料" in screen_text(app)
 
 
 async def test_hand_over_is_refused_while_results_are_out(app, hall):
