@@ -221,3 +221,39 @@ async def test_the_follow_up_key_is_in_the_palette(app, hall):
         await press(pilot, "ctrl+p")
         lines = await palette_lines(pilot, "daigen")  # 待跟进 by pinyin
         assert any("待跟进（f9）" in line for line in lines), "\n".join(lines)
+
+
+async def test_the_decision_offers_the_pledge_path_for_eligible_items_and_prints_the_pledge(demo_ctx, fake_printer):
+    from screens.app import HallApp
+    from tests.test_after_counter import take_convenience_store
+
+    cid = take_convenience_store(demo_ctx)
+    demo_ctx.cases.set_step(cid, "zhangli", "decision")
+    app = HallApp(demo_ctx, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        app.resume_case(cid)
+        await settle(pilot)
+        text = screen_text(app)
+        assert "5 告知承诺受理" in text and "食品经营许可（食品销售）凭申请人承诺当场受理" in text
+        await press(pilot, "5")
+        await settle(pilot)
+        state = demo_ctx.cases.get(cid)
+        assert state.status == "accepted" and state.items["food_licence"]["commitment"] == "2026-12-18"
+        assert [i for i, item in state.items.items() if item.get("commitment")] == ["food_licence"]
+        assert fake_printer == [("receipt", cid), ("pledge", cid)]
+        assert "告知承诺书" in screen_text(app)
+
+
+async def test_the_pledge_path_is_not_offered_without_eligible_items(app, hall):
+    from tests.ui.test_snapshots import ALL_IN, ALL_YES
+    from tests.ui.test_snapshots import case_at as newborn_at
+
+    cid = newborn_at(hall, "decision", answers=dict(ALL_YES), marks=ALL_IN)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        app.resume_case(cid)
+        await settle(pilot)
+        assert "4 不予受理" in screen_text(app) and "告知承诺受理" not in screen_text(app)
+        await press(pilot, "5")  # nothing: there is no fifth option
+        assert hall.cases.get(cid).status == "draft"
