@@ -27,7 +27,6 @@ class CaseAfter:
     all_supplied = "容缺材料已补齐"
     still_due = "仍待补交：{names}"
     handed_over = "已送达（{how}）。请邀请申请人对本次服务评价（好差评）"
-    printing = "正在打印…"
 
 
 class Supply:
@@ -67,6 +66,4 @@ class FollowUps:
 class Pledge:
     option = ("告知承诺受理", "打印受理回执与告知承诺书：{items}凭申请人承诺当场受理，部门事后核查")
     key = "告知承诺"
-    title = "告知承诺受理：选择按告知承诺办理的事项"
-    ask = "空格 选中/取消　回车 受理　{no} 取消"
-    none_picked = "请至少选择一个按告知承诺办理的事项"
+    check_due = "告知承诺事项由部门于 {date} 前事后核查"

@@ -185,6 +185,9 @@ class DecisionStep(StepPane):
             text.append(T.expected.format(date=max(dues)) + "\n")
         if state.deferred_deadline:
             text.append(T.deadline.format(date=state.deferred_deadline) + "\n")
+        checks = [str(item["commitment"]) for item in state.items.values() if item.get("commitment")]
+        if checks:
+            text.append(TP.check_due.format(date=max(checks)) + "\n")
         if state.notices and state.status == "notice_issued":
             text.append(T.deadline.format(date=state.notices[-1].get("deadline", "")) + "\n")
         for warning in state.decision.get("warnings", []):

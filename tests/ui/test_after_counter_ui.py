@@ -242,7 +242,7 @@ async def test_the_decision_offers_the_pledge_path_for_eligible_items_and_prints
         assert state.status == "accepted" and state.items["food_licence"]["commitment"] == "2026-12-18"
         assert [i for i, item in state.items.items() if item.get("commitment")] == ["food_licence"]
         assert fake_printer == [("receipt", cid), ("pledge", cid)]
-        assert "告知承诺书" in screen_text(app)
+        assert "告知承诺书" in screen_text(app) and "由部门于 2026-12-18 前事后核查" in screen_text(app)
 
 
 async def test_the_pledge_path_is_not_offered_without_eligible_items(app, hall):
