@@ -22,6 +22,7 @@ class Departments:
 
 class CaseAfter:
     supply = "补交材料"
+    supplement = "补正"
     hand_over = "送达"
     supplied = "已登记补交：{name}；{rest}"
     all_supplied = "容缺材料已补齐"
@@ -39,6 +40,18 @@ class Supply:
     keys = "↑↓ 选择　回车 登记　{no} 取消"
     record = "登记补交"
     cancel = "取消"
+
+
+class Supplement:
+    title = "补正 · {code}"
+    item = "退回补正的事项"
+    asked = "{item}　部门要求：{note}"
+    cols = ("交来", "材料")
+    keys = "↑↓ 选择　空格 勾选交来的材料　回车 登记补正　{no} 取消"
+    tick = "勾选"
+    record = "登记补正"
+    cancel = "取消"
+    done = "已登记补正：{item}退回{department}继续办理，新的承诺期限 {due}"
 
 
 class HandOver:

@@ -52,6 +52,7 @@ class CaseViewScreen(Screen):
         Binding("k", "mark_reviewed", T.mark_reviewed, id="case.reviewed"),
         Binding("v", "rate_pad", RatePadText.open_key, id="case.rate_pad"),  # supervise (issue 11)
         Binding("s", "supply", TA.supply, id="case.supply"),  # after the counter (issue 12)
+        Binding("b", "supplement", TA.supplement, id="case.supplement"),
         Binding("h", "hand_over", TA.hand_over, id="case.hand_over"),
     ]
 
@@ -104,7 +105,7 @@ class CaseViewScreen(Screen):
             from hall_app.services.ratings import RATEABLE
 
             return bool(self.data and self.data["state"].status in RATEABLE)
-        if action in ("supply", "hand_over"):  # after the counter: the window's own actions
+        if action in ("supply", "supplement", "hand_over"):  # after the counter: the window's own actions
             from hall_app.domain.dispatch import ACCEPTANCE_STATUSES
 
             role = self.hall_app.user.role if self.hall_app.user else None
@@ -112,6 +113,8 @@ class CaseViewScreen(Screen):
             open_now = ACCEPTANCE_STATUSES + ("dispatched", "completed")
             if state is None or state.status not in open_now or not can(role, "intake"):
                 return False
+            if action == "supplement":  # 补正: only while a department waits for material
+                return any(item["status"] == "needs_material" for item in state.items.values())
             return bool(state.deferred) if action == "supply" else True  # 补交: only while something is due
         if action == "resume":
             role = self.hall_app.user.role if self.hall_app.user else None
@@ -253,6 +256,33 @@ class CaseViewScreen(Screen):
         self._after_note = TA.supplied.format(name="、".join(names.get(c, c) for c in supplied), rest=rest)
         self.query_one("#message", MessageLine).say(self._after_note, "success")
         self._print_after(["supply"])
+
+    def action_supplement(self) -> None:
+        from screens.supplement_dialog import SupplementDialog
+
+        if self.data is None:
+            return
+        code = format_tracking_code(self.data["state"].tracking_code)
+
+        def loaded(choices) -> None:
+            if self.is_attached and choices:
+                self.app.push_screen(SupplementDialog(self.case_id, code, choices), self._supplemented)
+
+        self.hall_app.db.submit(lambda ctx, case_id: ctx.dispatch.supplement_choices(case_id), self.hall_app.ctx,
+                                self.case_id, done=loaded, name="supplement-choices")
+
+    def _supplemented(self, result) -> None:
+        from screens.after_strings import Supplement as TS
+
+        if result is None or not self.is_attached or self.data is None:
+            return
+        item, state = result
+        bundle = self.data["bundle"]
+        name, dept = next(((i.name, i.department) for i in bundle.items if i.code == item), (item, ""))
+        self.query_one("#message", MessageLine).say(
+            TS.done.format(item=name, department=dept, due=state.items[item].get("due", "")), "success")
+        self.hall_app.poke_sync()
+        self.reload()
 
     def action_hand_over(self) -> None:
         from screens.hand_over import HandOverDialog

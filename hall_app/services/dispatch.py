@@ -89,6 +89,15 @@ class DispatchService(CaseServiceBase):
             return w.record("case.supplemented", {"item": item, "materials": codes, "note": clean(note),
                                                   "due": self._moved_due(w.state.items[item])})
 
+    def supplement_choices(self, case: str | CaseState) -> list[tuple[str, str, str, list[tuple[str, str]]]]:
+        """The items a department sent back (需补正), for the window's 补正 dialog: (code,
+        name, the department's note, the bundle's materials for that item as (code, name))."""
+        state = self.get(case) if isinstance(case, str) else case
+        bundle = self.ctx.catalog_service.bundle_for(state.bundle_code, state.bundle_hash)
+        return [(i.code, i.name, str(state.items[i.code].get("note", "")),
+                 [(m.code, m.name) for m in bundle.materials if i.code in m.items])
+                for i in bundle.items if state.items.get(i.code, {}).get("status") == "needs_material"]
+
     def _moved_due(self, item: dict[str, Any]) -> str:
         due, returned = rules.parse_day(item.get("due")), rules.parse_day(item.get("at"))
         if due is None or returned is None:

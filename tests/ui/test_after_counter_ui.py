@@ -257,3 +257,33 @@ async def test_the_pledge_path_is_not_offered_without_eligible_items(app, hall):
         assert "4 不予受理" in screen_text(app) and "告知承诺受理" not in screen_text(app)
         await press(pilot, "5")  # nothing: there is no fifth option
         assert hall.cases.get(cid).status == "draft"
+
+
+async def test_a_supplement_asked_by_a_department_is_recorded_from_the_case_view(app, hall):
+    from screens.supplement_dialog import SupplementDialog
+
+    case = case_at(hall, "accepted")
+    LocalInbox(hall, "市公安局").report(case.tracking_code, "household_registration", "needs_material",
+                                        "请补交结婚证原件")
+    LocalInbox(hall, "市医保局").report(case.tracking_code, "medical_insurance_payment", "needs_material",
+                                        "银行卡信息不清")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_case(pilot, case.case_id)
+        await press(pilot, "b")
+        assert isinstance(app.screen, SupplementDialog)
+        assert "部门要求：请补交结婚证原件" in screen_text(app)
+        await press(pilot, "enter")  # nothing ticked: refused, the dialog stays
+        assert "请写明申请人补交了哪些材料" in screen_text(app) and isinstance(app.screen, SupplementDialog)
+        await press(pilot, "down", "down", "space")  # 父母结婚证
+        await press(pilot, "shift+tab", "2")  # the other item: its own list, then back: the tick stays
+        assert "部门要求：银行卡信息不清" in screen_text(app) and "☑" not in screen_text(app)
+        await press(pilot, "1", "enter")
+        assert "☑     父母结婚证" in screen_text(app)
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseViewScreen)
+        state = hall.cases.get(case.case_id)
+        assert state.items["household_registration"]["status"] == "supplemented"
+        assert state.items["household_registration"]["supplements"][0]["materials"] == ["marriage_certificate"]
+        assert state.items["medical_insurance_payment"]["status"] == "needs_material"
+        assert "已登记补正：新生儿户口登记退回市公安局继续办理" in screen_text(app)
