@@ -38,13 +38,13 @@ def key_bar(app) -> str:
 
 
 async def test_keymap_from_config_moves_a_key(tmp_path, demo_template):
-    app, ctx = app_from_config(tmp_path, demo_template, '[keymap]\n"workbench.new" = "f9"\n"intake.leave" = "f12"\n')
+    app, ctx = app_from_config(tmp_path, demo_template, '[keymap]\n"workbench.new" = "f11"\n"intake.leave" = "f12"\n')
     try:
         async with app.run_test(size=SIZE) as pilot:
             await login(pilot)
             assert type(app.screen).__name__ == "WorkbenchScreen"
             bar = key_bar(app)
-            assert " f9  新办" in bar and " f2 " not in bar
+            assert " f11  新办" in bar and " f2 " not in bar
             await press(pilot, "f2")  # the old key does nothing now
             assert type(app.screen).__name__ == "WorkbenchScreen"
             await press(pilot, "f1")  # help shows the key in force
@@ -54,9 +54,9 @@ async def test_keymap_from_config_moves_a_key(tmp_path, demo_template):
             console = Console(width=100, record=True, file=io.StringIO())
             console.print(help_table)
             text = console.export_text()
-            assert any("f9" in line and "新办" in line for line in text.splitlines()), text
+            assert any("f11" in line and "新办" in line for line in text.splitlines()), text
             await press(pilot, "escape")
-            await press(pilot, "f9")  # the new one opens an intake
+            await press(pilot, "f11")  # the new one opens an intake
             await settle(pilot)
             assert type(app.screen).__name__ == "IntakeScreen"
             await press(pilot, "escape")  # intake.leave moved to f12: Esc no longer leaves
@@ -69,7 +69,7 @@ async def test_keymap_from_config_moves_a_key(tmp_path, demo_template):
             await type_text(pilot, "新办")
             await asyncio.sleep(0.3)
             await settle(pilot)
-            assert "新办（f9）" in screen_text(app)
+            assert "新办（f11）" in screen_text(app)
     finally:
         ctx.close()
 
