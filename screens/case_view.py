@@ -61,6 +61,14 @@ class CaseViewScreen(Screen):
         self.case_id = case_id
         self.data: dict[str, Any] | None = None
         self._after_note = ""  # what the last 补交 / 送达 said, kept above its print lines
+        # Keys typed right after the case was asked for (a scanned code, Enter, then "h")
+        # wait for it: held from now, as the workbench lets go of them before this mounts.
+        self._holding = False
+        try:
+            self.hall_app.hold_keys()
+            self._holding = True
+        except Exception:  # made outside a running app (nothing to hold)
+            pass
 
     @property
     def hall_app(self) -> "HallApp":
@@ -95,7 +103,33 @@ class CaseViewScreen(Screen):
         self.set_class(self.size.height < 36, "-short")  # 80x24: room for the departments and the timeline
 
     def reload(self) -> None:
-        self.hall_app.db.submit(load_in_thread, self.hall_app.ctx, self.case_id, done=self.show, name="case-view")
+        """Load the case; keys typed meanwhile (``h`` right after the case opened) wait for it."""
+        if not self._holding:
+            self.hall_app.hold_keys()
+            self._holding = True
+        self.hall_app.db.submit(load_in_thread, self.hall_app.ctx, self.case_id, done=self._loaded,
+                                error=self._load_failed, name="case-view")
+
+    def _let_go(self) -> None:
+        if self._holding:
+            self._holding = False
+            self.hall_app.release_keys()
+
+    def _loaded(self, data: dict[str, Any]) -> None:
+        try:
+            self.show(data)
+        finally:
+            self._let_go()
+
+    def _choices_failed(self, message: str) -> None:
+        self.hall_app.release_keys()
+        if self.is_attached:
+            self.query_one("#message", MessageLine).say(message, "error")
+
+    def _load_failed(self, message: str) -> None:
+        self._let_go()
+        if self.is_attached:
+            self.query_one("#message", MessageLine).say(message, "error")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "mark_reviewed":
@@ -242,9 +276,11 @@ class CaseViewScreen(Screen):
             if self.is_attached:
                 self.app.push_screen(SupplyDialog(self.case_id, format_tracking_code(state.tracking_code), choices,
                                                   state.deferred_deadline), self._supplied)
+            self.hall_app.release_keys()  # keys typed meanwhile go to the dialog
 
+        self.hall_app.hold_keys()
         self.hall_app.db.submit(lambda ctx, case_id: ctx.dispatch.supply_choices(case_id), self.hall_app.ctx,
-                                self.case_id, done=loaded, name="supply-choices")
+                                self.case_id, done=loaded, error=self._choices_failed, name="supply-choices")
 
     def _supplied(self, state) -> None:
         if state is None or not self.is_attached:
@@ -267,9 +303,11 @@ class CaseViewScreen(Screen):
         def loaded(choices) -> None:
             if self.is_attached and choices:
                 self.app.push_screen(SupplementDialog(self.case_id, code, choices), self._supplemented)
+            self.hall_app.release_keys()  # keys typed meanwhile go to the dialog
 
+        self.hall_app.hold_keys()
         self.hall_app.db.submit(lambda ctx, case_id: ctx.dispatch.supplement_choices(case_id), self.hall_app.ctx,
-                                self.case_id, done=loaded, name="supplement-choices")
+                                self.case_id, done=loaded, error=self._choices_failed, name="supplement-choices")
 
     def _supplemented(self, result) -> None:
         from screens.after_strings import Supplement as TS

@@ -287,3 +287,27 @@ async def test_a_supplement_asked_by_a_department_is_recorded_from_the_case_view
         assert state.items["household_registration"]["supplements"][0]["materials"] == ["marriage_certificate"]
         assert state.items["medical_insurance_payment"]["status"] == "needs_material"
         assert "已登记补正：新生儿户口登记退回市公安局继续办理" in screen_text(app)
+
+
+async def burst(pilot, *keys: str) -> None:
+    """Keys queued all at once (a scanner, or a clerk typing ahead), then wait."""
+    from tests.ui.helpers import key_event
+
+    for key in keys:
+        pilot.app._driver.send_message(key_event(pilot.app, key))
+    await settle(pilot)
+
+
+async def test_keys_typed_ahead_land_in_the_case_view_and_its_dialogs(app, hall, fake_printer):
+    completed = case_at(hall, "completed")
+    deferred = case_at(hall, "accepted_deferred")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        # scan the code, open the case, hand over at the window: one burst
+        await burst(pilot, *completed.tracking_code, "enter", "h", "enter", *LIU_YANG, "enter")
+        assert hall.cases.get(completed.case_id).status == "handed_over"
+        assert isinstance(app.screen, CaseViewScreen)
+        await press(pilot, "escape")
+        await burst(pilot, *deferred.tracking_code, "enter", "s", "enter")  # the first deferred material
+        assert hall.cases.get(deferred.case_id).deferred == ["baby_photo"]
+        assert fake_printer == [("delivery", completed.case_id), ("supply", deferred.case_id)]
