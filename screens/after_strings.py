@@ -30,6 +30,16 @@ class CaseAfter:
     handed_over = "已送达（{how}）。请邀请申请人对本次服务评价（好差评）"
 
 
+class Terminate:
+    key = "终止/撤销"
+    title_terminate = "终止办理：容缺材料逾期未补交"
+    confirm = "补交期限 {deadline} 已过，仍缺：{materials}。\n按容缺受理承诺书终止办理，并打印终止办理通知书？"
+    title_revoke = "撤销：告知承诺事项核查不实"
+    reason = "撤销理由（印在通知书上）"
+    done_terminate = "已终止办理（容缺材料逾期未补交）"
+    done_revoke = "已撤销（告知承诺核查不实）"
+
+
 class Supply:
     title = "补交容缺材料 · {code}"
     hint = "选择申请人交来的材料，回车登记并打印补交材料收据"

@@ -18,6 +18,7 @@ from screens.widgets.tables import add_fixed_columns, fit_widths
 
 STATUS_STYLE = {"done": "green", "rejected": "red", "needs_material": "yellow"}
 COLUMNS = ((12, 10, None, 11, 14), ((12, 60),))  # the items' names stretch
+LATE = "已超过承诺期限"  # domain/dispatch.py follow_up_flags: an item past its promised date
 
 
 def after_in_thread(ctx, state) -> dict[str, Any]:
@@ -25,7 +26,10 @@ def after_in_thread(ctx, state) -> dict[str, Any]:
     if not state.items:
         return {"departments": [], "flags": [], "notice": [], "names": {}}
     dispatch = ctx.dispatch
-    return {"departments": dispatch.department_rows(state), "flags": dispatch.follow_ups_of(state, named=True),
+    flags = dispatch.follow_ups_of(state, named=True)
+    # what the window can act on first (补交, 补正, 送达, 核查不实); items merely late after them
+    flags.sort(key=lambda flag: LATE in flag)
+    return {"departments": dispatch.department_rows(state), "flags": flags,
             "notice": dispatch.notice_return(state), "names": dispatch.names(state)}
 
 

@@ -18,6 +18,8 @@ from hall_app.domain.documents import documents_for
 from hall_app.domain.labels import DOCUMENT_KINDS
 from hall_app.domain.tracking import format_tracking_code
 from screens.after_strings import CaseAfter as TA
+from screens.after_strings import Terminate as TerminateText
+from screens.case_actions import AFTER_ACTIONS, CaseAfterActions
 from screens.case_departments import DepartmentsPane, after_in_thread
 from screens.print_worker import print_in_thread
 from screens.roles import can
@@ -40,10 +42,25 @@ def load_in_thread(ctx, case_id: str) -> dict[str, Any]:
     state = ctx.cases.get(case_id)
     bundle = ctx.catalog_service.bundle_for(state.bundle_code, state.bundle_hash)
     return {"state": state, "bundle": bundle, "timeline": ctx.cases.timeline(case_id),
-            "after": after_in_thread(ctx, state), "hand_over_problem": ctx.handover.problem(state)}
+            "after": after_in_thread(ctx, state), "hand_over_problem": ctx.handover.problem(state),
+            "termination": termination_in(ctx, state)}
 
 
-class CaseViewScreen(Screen):
+def termination_in(ctx, state) -> str | None:
+    """What 终止/撤销 the window may record now: ``overdue`` (a deferral past its deadline),
+    ``revoke`` (a 告知承诺 item the post-check found untrue), or None."""
+    from hall_app.domain.dispatch import deferral_overdue
+
+    if state.status in ("terminated", "voided", "refused"):
+        return None
+    if deferral_overdue(state, ctx.today()):
+        return "overdue"
+    if any(check.get("result") == "failed" for check in state.checks.values()):
+        return "revoke"
+    return None
+
+
+class CaseViewScreen(CaseAfterActions, Screen):
     CSS_PATH = "case_view.tcss"
     BINDINGS = [
         Binding("escape", "back", T.back, id="case.back"),
@@ -54,6 +71,7 @@ class CaseViewScreen(Screen):
         Binding("s", "supply", TA.supply, id="case.supply"),  # after the counter (issue 12)
         Binding("b", "supplement", TA.supplement, id="case.supplement"),
         Binding("h", "hand_over", TA.hand_over, id="case.hand_over"),
+        Binding("t", "terminate", TerminateText.key, id="case.terminate"),
     ]
 
     def __init__(self, case_id: str) -> None:
@@ -139,17 +157,8 @@ class CaseViewScreen(Screen):
             from hall_app.services.ratings import RATEABLE
 
             return bool(self.data and self.data["state"].status in RATEABLE)
-        if action in ("supply", "supplement", "hand_over"):  # after the counter: the window's own actions
-            from hall_app.domain.dispatch import ACCEPTANCE_STATUSES
-
-            role = self.hall_app.user.role if self.hall_app.user else None
-            state = self.data["state"] if self.data else None
-            open_now = ACCEPTANCE_STATUSES + ("dispatched", "completed")
-            if state is None or state.status not in open_now or not can(role, "intake"):
-                return False
-            if action == "supplement":  # 补正: only while a department waits for material
-                return any(item["status"] == "needs_material" for item in state.items.values())
-            return bool(state.deferred) if action == "supply" else True  # 补交: only while something is due
+        if action in AFTER_ACTIONS:  # after the counter (screens/case_actions.py)
+            return self.after_allowed(action)
         if action == "resume":
             role = self.hall_app.user.role if self.hall_app.user else None
             return bool(self.data and self.data["state"].status in EDITABLE and can(role, "intake"))
@@ -263,106 +272,6 @@ class CaseViewScreen(Screen):
             self.reload()
 
         self.app.push_screen(RatePadScreen(self.case_id, self.data["state"].tracking_code), done)
-
-    # -- after the counter (issue 12): 补交容缺材料, 送达 --------------------------------------
-    def action_supply(self) -> None:
-        from screens.supply_dialog import SupplyDialog
-
-        if self.data is None:
-            return
-        state = self.data["state"]
-
-        def loaded(choices) -> None:
-            if self.is_attached:
-                self.app.push_screen(SupplyDialog(self.case_id, format_tracking_code(state.tracking_code), choices,
-                                                  state.deferred_deadline), self._supplied)
-            self.hall_app.release_keys()  # keys typed meanwhile go to the dialog
-
-        self.hall_app.hold_keys()
-        self.hall_app.db.submit(lambda ctx, case_id: ctx.dispatch.supply_choices(case_id), self.hall_app.ctx,
-                                self.case_id, done=loaded, error=self._choices_failed, name="supply-choices")
-
-    def _supplied(self, state) -> None:
-        if state is None or not self.is_attached:
-            return
-        names = self.data["after"]["names"] if self.data else {}
-        supplied = [c for c in (self.data["state"].deferred if self.data else []) if c not in state.deferred]
-        rest = TA.still_due.format(names="、".join(names.get(c, c) for c in state.deferred)) if state.deferred \
-            else TA.all_supplied
-        self._after_note = TA.supplied.format(name="、".join(names.get(c, c) for c in supplied), rest=rest)
-        self.query_one("#message", MessageLine).say(self._after_note, "success")
-        self._print_after(["supply"])
-
-    def action_supplement(self) -> None:
-        from screens.supplement_dialog import SupplementDialog
-
-        if self.data is None:
-            return
-        code = format_tracking_code(self.data["state"].tracking_code)
-
-        def loaded(choices) -> None:
-            if self.is_attached and choices:
-                self.app.push_screen(SupplementDialog(self.case_id, code, choices), self._supplemented)
-            self.hall_app.release_keys()  # keys typed meanwhile go to the dialog
-
-        self.hall_app.hold_keys()
-        self.hall_app.db.submit(lambda ctx, case_id: ctx.dispatch.supplement_choices(case_id), self.hall_app.ctx,
-                                self.case_id, done=loaded, error=self._choices_failed, name="supplement-choices")
-
-    def _supplemented(self, result) -> None:
-        from screens.after_strings import Supplement as TS
-
-        if result is None or not self.is_attached or self.data is None:
-            return
-        item, state = result
-        bundle = self.data["bundle"]
-        name, dept = next(((i.name, i.department) for i in bundle.items if i.code == item), (item, ""))
-        self.query_one("#message", MessageLine).say(
-            TS.done.format(item=name, department=dept, due=state.items[item].get("due", "")), "success")
-        self.hall_app.poke_sync()
-        self.reload()
-
-    def action_hand_over(self) -> None:
-        from screens.hand_over import HandOverDialog
-
-        if self.data is None:
-            return
-        if self.data["hand_over_problem"]:
-            self.query_one("#message", MessageLine).say(self.data["hand_over_problem"], "error")
-            return
-        state = self.data["state"]
-        proxy = str((state.proxy or {}).get("name", ""))
-        self.app.push_screen(HandOverDialog(self.case_id, format_tracking_code(state.tracking_code), proxy),
-                             self._handed_over)
-
-    def _handed_over(self, state) -> None:
-        from hall_app.domain.labels import HAND_OVER_METHODS
-
-        if state is None or not self.is_attached:
-            return
-        method = state.handed_over.get("method", "")
-        self._after_note = TA.handed_over.format(how=HAND_OVER_METHODS.get(method, ""))
-        self.query_one("#message", MessageLine).say(self._after_note, "success")
-        self.hall_app.poke_sync()
-        if method == "window":
-            self._print_after(["delivery"])  # 送达回证, signed by the collector
-        else:
-            self.reload()
-
-    def _print_after(self, kinds: list[str]) -> None:
-        user = self.hall_app.user.username if self.hall_app.user else ""
-        self.reload()
-        self.hall_app.db.background(print_in_thread, self.hall_app.ctx, self.case_id, user, kinds,
-                                    done=self._printed_after, name="print-after")
-
-    def _printed_after(self, printed) -> None:
-        if not self.is_attached:
-            return
-        message = self.query_one("#message", MessageLine)
-        failed = [p for p in printed if p.error]
-        lines = "\n".join(p.line() for p in printed)
-        message.say(f"{self._after_note}\n{lines}".strip(), "error" if failed else "success")
-        self.reload()
 
     def action_resume(self) -> None:
         self.app.pop_screen()

@@ -311,3 +311,53 @@ async def test_keys_typed_ahead_land_in_the_case_view_and_its_dialogs(app, hall,
         await burst(pilot, *deferred.tracking_code, "enter", "s", "enter")  # the first deferred material
         assert hall.cases.get(deferred.case_id).deferred == ["baby_photo"]
         assert fake_printer == [("delivery", completed.case_id), ("supply", deferred.case_id)]
+
+
+async def test_an_overdue_deferral_is_terminated_from_the_case_view_and_the_notice_printed(app, hall, fake_printer):
+    import datetime as dt
+
+    from tests.ui.helpers import FIXED_NOW
+
+    case = case_at(hall, "accepted_deferred")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_case(pilot, case.case_id)
+        assert "终止/撤销" not in screen_text(app).splitlines()[-1]  # not overdue yet
+        await press(pilot, "t")
+        assert hall.cases.get(case.case_id).status == "accepted_deferred"
+        hall.clock = lambda: FIXED_NOW + dt.timedelta(days=40)
+        await press(pilot, "escape")
+        await press(pilot, "f9", "enter")  # first on the list: overdue first
+        assert "容缺材料逾期未补交" in screen_text(app), screen_text(app)
+        assert "终止/撤销" in screen_text(app).splitlines()[-1]
+        await press(pilot, "t")
+        assert "仍缺：生育医疗费用票据、新生儿近期免冠照片" in screen_text(app)
+        await press(pilot, "n")  # not now: nothing written
+        assert hall.cases.get(case.case_id).status == "accepted_deferred"
+        await press(pilot, "t", "y")
+        await settle(pilot)
+        state = hall.cases.get(case.case_id)
+        assert state.status == "terminated" and state.termination["kind"] == "terminate"
+        assert fake_printer == [("termination", case.case_id)]
+        assert "已终止办理" in screen_text(app) and "终止办理通知书" in screen_text(app)
+
+
+async def test_a_failed_post_check_is_revoked_with_a_reason(demo_ctx, fake_printer):
+    from screens.app import HallApp
+    from tests.test_after_counter import take_convenience_store
+
+    cid = take_convenience_store(demo_ctx)
+    state = demo_ctx.cases.accept(cid, "zhangli", commitments=["food_licence"])
+    LocalInbox(demo_ctx, "市市场监管局").check(state.tracking_code, "food_licence", "failed", "现场无冷藏设备")
+    app = HallApp(demo_ctx, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_case(pilot, cid)
+        assert "⚑ 事项 食品经营许可（食品销售） 告知承诺核查不实：现场无冷藏设备" in screen_text(app)
+        await press(pilot, "t", "enter")  # no reason: asked again, nothing written
+        assert "撤销理由" in screen_text(app) and demo_ctx.cases.get(cid).status != "terminated"
+        await type_text(pilot, "承诺内容与实际不符")
+        await press(pilot, "enter")
+        await settle(pilot)
+        revoked = demo_ctx.cases.get(cid)
+        assert revoked.status == "terminated" and revoked.termination["kind"] == "revoke"
+        assert revoked.termination["reason"] == "承诺内容与实际不符"
+        assert fake_printer == [("termination", cid)]
