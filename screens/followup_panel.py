@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
 
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from hall_app.services.dispatch import FollowUp
 
 COLUMNS = ((14, None, 12, None), ((6, 16), (20, 90)))
+# the workbench's key to the list (F9 is free there: F6-F8, F10, F12 are the queue's)
+SCREEN_BINDING = Binding("f9", "follow_ups", T.focus, id="workbench.follow_ups")
 
 
 def follow_ups_in_thread(ctx, window: str | None) -> list["FollowUp"]:

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Label, Static
 
 from hall_app.domain.tracking import format_tracking_code
-from screens.after_strings import FollowUps as FollowUpText
+from screens.followup_panel import SCREEN_BINDING as FOLLOW_UP_BINDING
 from screens.followup_panel import FollowUpPanel
 from screens.roles import can
 from screens.strings import STEP_TITLES
@@ -107,7 +107,7 @@ class WorkbenchScreen(Screen):
         Binding("ctrl+l", "sign_out", T.logout, id="workbench.logout"),
         *QUEUE_BINDINGS,  # the window's queue (screens/window_queue.py)
         Binding("ctrl+f", "dashboard", DashboardText.open_key, id="workbench.dashboard"),  # supervise (issue 11)
-        Binding("f9", "follow_ups", FollowUpText.focus, id="workbench.follow_ups"),  # after the counter (issue 12)
+        FOLLOW_UP_BINDING,  # 待跟进 (screens/followup_panel.py)
     ]
 
     def __init__(self) -> None:
@@ -394,6 +394,7 @@ class WorkbenchScreen(Screen):
     def action_queue(self, name: str) -> None:
         for panel in self.query(WindowQueuePanel):
             panel.act(name)
+
     def action_follow_ups(self) -> None:  # after the counter (issue 12)
         for panel in self.query(FollowUpPanel):
             panel.focus_list()
