@@ -4,8 +4,10 @@ deferrals and one-time notices due or overdue, items past their promised date an
 failed post-checks; overdue first (services/dispatch.py ``follow_ups``). Enter opens
 the case view, where 补交 and 送达 are one key each.
 
-The panel keeps its height whatever it holds (the today list's page size is fitted
-to the room left), and touches only the cells that changed.
+The panel sits under the drafts, last in the Tab order (``Tab Tab Enter`` after
+signing in still reopens the newest draft), keeps its height whatever it holds (the
+today list's page size is fitted to the room left), and touches only the cells that
+changed.
 """
 
 from __future__ import annotations

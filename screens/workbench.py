@@ -136,11 +136,11 @@ class WorkbenchScreen(Screen):
         with Vertical(id="today-pane"):
             yield Static(T.today, id="today-title", classes="heading")
             yield CaseTable(T.cols_today, *TODAY_COLUMNS, id="today", paged=True)
-        if can(self.hall_app.user.role if self.hall_app.user else None, "intake"):
-            yield FollowUpPanel()
         with Vertical(id="drafts-pane"):
             yield Static(T.drafts, id="drafts-title", classes="heading")
             yield CaseTable(T.cols_drafts, *DRAFT_COLUMNS, id="drafts", voidable=True)
+        if can(self.hall_app.user.role if self.hall_app.user else None, "intake"):
+            yield FollowUpPanel()  # after the drafts: Tab Tab Enter still reopens the newest draft
         yield StatusBar()
         yield KeyBar()
 
