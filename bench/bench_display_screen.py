@@ -13,75 +13,21 @@ holds the called number in its large digits. The aim (issue 10): ≤ 1 s at p95.
 from __future__ import annotations
 
 import argparse
-import fcntl
 import os
-import pty
 import random
-import signal
 import statistics
-import struct
 import sys
 import tempfile
-import termios
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from pty_terminal import PtyTerminal
+
 COLS, ROWS = 160, 48
-
-
-class Terminal:
-    """``argv`` in a pseudo-terminal; what it writes is kept with the time it came."""
-
-    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
-        self.chunks: list[tuple[float, bytes]] = []
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:
-            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
-            os.execvpe(argv[0], argv, env)
-        self._lock = threading.Lock()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        while True:
-            try:
-                data = os.read(self.fd, 65536)
-            except OSError:
-                return
-            if not data:
-                return
-            with self._lock:
-                self.chunks.append((time.perf_counter(), data))
-
-    def mark(self) -> int:
-        with self._lock:
-            return len(self.chunks)
-
-    def first_with(self, since: int, needle: bytes, timeout: float = 10.0) -> float | None:
-        """When the first chunk after ``since`` holding ``needle`` was written (None: never)."""
-        deadline = time.perf_counter() + timeout
-        seen = b""
-        index = since
-        while time.perf_counter() < deadline:
-            with self._lock:
-                fresh = self.chunks[index:]
-            for at, data in fresh:
-                index += 1
-                seen = (seen + data)[-200_000:]
-                if needle in seen:
-                    return at
-            time.sleep(0.002)
-        return None
-
-    def close(self) -> None:
-        try:
-            os.kill(self.pid, signal.SIGTERM)
-            os.waitpid(self.pid, 0)
-        except OSError:
-            pass
-        os.close(self.fd)
 
 
 def digits_row(label: str) -> bytes:
@@ -132,7 +78,7 @@ def main() -> int:
     windows = [w.window for w in queue.windows() if w.state == "open"]
     env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(COLS), LINES=str(ROWS),
                HALL_DISPLAY_POLL_SECONDS=str(args.poll), PYTHONPATH=str(ROOT))
-    term = Terminal([sys.executable, "-m", "hall_app", "--db", str(db), "display"], env)
+    term = PtyTerminal([sys.executable, "-m", "hall_app", "--db", str(db), "display"], env, cols=COLS, rows=ROWS)
     delays: list[float] = []
     missed = 0
     try:

@@ -25,24 +25,22 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import fcntl
 import json
 import os
 import platform
-import pty
 import random
 import signal
 import statistics
-import struct
 import sys
 import tempfile
-import termios
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from pty_terminal import PtyTerminal
 
 from hall_app.domain.ids import id_check_char
 from hall_app.domain.tracking import new_tracking_code
@@ -112,83 +110,19 @@ def bulk_load(ctx, count: int, rng: random.Random) -> float:
     return time.perf_counter() - start
 
 
-class Terminal:
-    """A program in a pseudo-terminal; every chunk it writes is timestamped."""
+class Terminal(PtyTerminal):
+    """The app (or the bare app) in a pseudo-terminal of the bench's size, keys by name."""
 
     def __init__(self, argv: list[str], quiet: float, root: Path = ROOT) -> None:
-        self.quiet = quiet
-        self.first_timeout = 3.0
-        self.chunks: list[tuple[float, int]] = []  # (time, bytes)
-        self.text = bytearray()
         env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(COLS), LINES=str(ROWS), PYTHONPATH=str(root))
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:
-            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
-            os.chdir(root)
-            os.execvpe(argv[0], argv, env)
-        self._lock = threading.Lock()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        while True:
-            try:
-                data = os.read(self.fd, 65536)
-            except OSError:
-                return
-            if not data:
-                return
-            now = time.perf_counter()
-            with self._lock:
-                self.chunks.append((now, len(data)))
-                self.text += data
-
-    def settle(self, timeout: float = 20.0) -> None:
-        """Wait until nothing has been written for ``quiet`` seconds."""
-        start = time.perf_counter()
-        while time.perf_counter() - start < timeout:
-            with self._lock:
-                last = self.chunks[-1][0] if self.chunks else start
-            if time.perf_counter() - max(last, start) >= self.quiet:
-                return
-            time.sleep(0.005)
-
-    def wait_for(self, needle: str, timeout: float = 30.0) -> None:
-        data = needle.encode()
-        start = time.perf_counter()
-        while data not in self.text:
-            if time.perf_counter() - start > timeout:
-                raise RuntimeError(f"never saw {needle!r}")
-            time.sleep(0.01)
+        super().__init__(argv, env, cols=COLS, rows=ROWS, cwd=root, quiet=quiet)
 
     def key(self, name: str) -> tuple[float, float] | None:
         """Send one key; (first paint, settled) in ms, None if nothing was drawn."""
-        with self._lock:
-            mark = len(self.chunks)
-        data = KEYS.get(name, name.encode())
-        start = time.perf_counter()
-        os.write(self.fd, data)
-        if not self._reader.is_alive():
-            raise RuntimeError("the app has exited: " + bytes(self.text[-2000:]).decode(errors="replace"))
-        while time.perf_counter() - start < self.first_timeout:  # a busy app may draw late: wait for it
-            with self._lock:
-                if len(self.chunks) > mark:
-                    break
-            time.sleep(0.001)
-        self.settle()
-        with self._lock:
-            after = self.chunks[mark:]
-        if not after:
-            return None
-        return (after[0][0] - start) * 1000, (after[-1][0] - start) * 1000
+        return self.press(KEYS.get(name, name.encode()))
 
-    def close(self) -> None:
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-        except OSError:
-            pass
-        os.close(self.fd)
+    def close(self, sig: int = signal.SIGKILL) -> None:
+        super().close(sig)
 
 
 class Samples:

@@ -78,8 +78,8 @@ class HandOver:
 
 
 class FollowUps:
-    heading = "待跟进（{count} 件，逾期在前；回车打开办件）"
-    heading_all = "待跟进 · 全部窗口（{count} 件，逾期在前；回车打开办件）"
+    heading = "待跟进（{count} 件，逾期在前；{key} 到此列表，回车打开办件）"
+    heading_all = "待跟进 · 全部窗口（{count} 件，逾期在前；{key} 到此列表，回车打开办件）"
     none = "没有待跟进的办件"
     cols = ("跟踪码", "申请人", "状态", "待办事项")
     more = "（另 {n} 项）"

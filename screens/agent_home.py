@@ -47,12 +47,14 @@ def start_in_thread(ctx, user, auth_id: str, bundle: str):
     return ctx.agent_day.start_for(user, auth_id, bundle)
 
 
-def receive_in_thread(ctx, user, auth_id: str):
+def receive_in_thread(ctx, user, auth_id: str, scan: str = ""):
+    from pathlib import Path
+
     from hall_app.domain.authorisation import AuthorisationError
     from hall_app.services.intake import IntakeError
 
     try:
-        return ctx.agent_day.receive(user, auth_id)
+        return ctx.agent_day.receive(user, auth_id, Path(scan) if scan else None)
     except AuthorisationError as exc:
         raise IntakeError(str(exc)) from None
 
@@ -237,19 +239,36 @@ class AgentHomeScreen(Screen):
 
         self.app.push_screen(AuthoriseDialog(self.auth_draft), closed)
 
-    def action_received(self) -> None:
+    def action_received(self, typed: str = "", error: str = "") -> None:
+        """F7: the signed paper is back, with the path of its scan or photo if there is
+        one (kept in the device database, sent at the next sync). A refused file opens
+        the question again with the path as typed and the reason."""
+        from screens.dialogs import ReasonDialog
+
         line = self._selected_principal()
         ctx, user = self.hall_app.ctx, self.hall_app.user
         if line is None or ctx is None or user is None:
             self._say(T.pick_principal, "warning")
             return
 
-        def done(auth) -> None:
-            self._say(T.received_ok.format(name=auth.principal_name), "success")
-            self.reload()
+        def answered(answer: tuple[str, str] | None) -> None:
+            if answer is None:
+                return
+            path = answer[0]
 
-        self.hall_app.db.submit(receive_in_thread, ctx, user, line.auth.auth_id, done=done, error=self._failed,
-                                name="agent-received")
+            def done(auth) -> None:
+                self._say(T.received_ok.format(name=auth.principal_name) + (T.scan_kept if path else ""), "success")
+                self.reload()
+
+            def failed(message: str) -> None:
+                self._failed(message)
+                self.action_received(path, message)
+
+            self.hall_app.db.submit(receive_in_thread, ctx, user, line.auth.auth_id, path, done=done,
+                                    error=failed, name="agent-received")
+
+        self.app.push_screen(ReasonDialog(T.receive_title.format(name=line.auth.principal_name), T.scan_path,
+                                          required=False, value=typed, error=error), answered)
 
     def action_print_form(self) -> None:
         line = self._selected_principal()

@@ -260,7 +260,8 @@ class HallApp(App[int]):
     def refresh_status(self) -> None:
         if self.ctx is None:
             return
-        self.db.submit(_status_in_thread, self.ctx, done=self._status_done, coalesce="status",
+        agent = self.user is not None and self.user.role == "agent"
+        self.db.submit(_status_in_thread, self.ctx, agent, done=self._status_done, coalesce="status",
                        error=lambda m: None, name="status")
 
     def _status_done(self, result: tuple[str, str]) -> None:
@@ -397,10 +398,14 @@ class HallApp(App[int]):
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
 
-def _status_in_thread(ctx: "HallContext") -> tuple[str, str]:
+def _status_in_thread(ctx: "HallContext", agent: bool = False) -> tuple[str, str]:
     from hall_app.sync.status import sync_status
 
     label = sync_status(ctx).label()
+    if agent:  # an agent's laptop: the last sync and how old its data is, on every screen (issue 13)
+        extra = ctx.agent_day.status_line()
+        state, _, rest = label.partition(" · ")  # right after online/offline: still seen at 80 columns
+        label = " · ".join(p for p in (state, extra, rest) if p)
     now = ctx.now()
     return label, f"{now:%Y-%m-%d} 周{WEEKDAYS[now.weekday()]} {now:%H:%M}"
 

@@ -58,19 +58,21 @@ class ReasonDialog(ModalScreen[tuple[str, str] | None]):
 
     BINDINGS = [Binding("escape", "cancel", T.no, id="dialog.cancel")]
 
-    def __init__(self, title: str, reason_label: str, basis_label: str | None = None) -> None:
+    def __init__(self, title: str, reason_label: str, basis_label: str | None = None, *,
+                 required: bool = True, value: str = "", error: str = "") -> None:
         super().__init__(classes="dialog")
         self.title_text, self.reason_label, self.basis_label = title, reason_label, basis_label
+        self.required, self.value, self.error = required, value, error  # reopened after a refusal: as typed
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(self.title_text, classes="dialog-title", markup=False)
             yield Label(self.reason_label)
-            yield HallInput(id="reason", free_text=True)
+            yield HallInput(self.value, id="reason", free_text=True)
             if self.basis_label:
                 yield Label(self.basis_label)
                 yield HallInput(id="basis", free_text=True)
-            yield Static("", id="dialog-error", classes="error")
+            yield Static(self.error, id="dialog-error", classes="error", markup=False)
             yield Static(T.reason_keys.format(no=prose(self.app, self.BINDINGS, "dialog.cancel")),
                          classes="dialog-keys")
 
@@ -80,7 +82,7 @@ class ReasonDialog(ModalScreen[tuple[str, str] | None]):
     def on_input_submitted(self, event: HallInput.Submitted) -> None:
         event.stop()
         reason = self.query_one("#reason", HallInput).value.strip()
-        if not reason:
+        if not reason and self.required:
             self.query_one("#dialog-error", Static).update(T.required.format(label=self.reason_label))
             self.query_one("#reason", HallInput).focus()
             return

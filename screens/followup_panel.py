@@ -27,8 +27,10 @@ if TYPE_CHECKING:
     from hall_app.services.dispatch import FollowUp
 
 COLUMNS = ((14, None, 12, None), ((6, 16), (20, 90)))
-# the workbench's key to the list (F9 is free there: F6-F8, F10, F12 are the queue's)
-SCREEN_BINDING = Binding("f9", "follow_ups", T.focus, id="workbench.follow_ups")
+# The workbench's key to the list (F9 is free there: F6-F8, F10, F12 are the queue's, F11
+# the enquiries'). Named in the list's heading and found in the palette and F1 help: the key
+# bar has no room left at 80 columns (it would push out F1 帮助).
+SCREEN_BINDING = Binding("f9", "follow_ups", T.focus, id="workbench.follow_ups", show=False)
 
 
 def follow_ups_in_thread(ctx, window: str | None) -> list["FollowUp"]:
@@ -70,7 +72,10 @@ class FollowUpPanel(Vertical):
         self.query_one("#followups", CaseTable).show_rows([
             (row.case_id, (format_tracking_code(row.tracking_code), row.applicant_name or "—",
                            STATUS_LABELS.get(row.status, row.status), what_to_do(row.flags))) for row in rows])
-        title = (T.heading_all if every_window else T.heading).format(count=len(rows)) if rows else T.none
+        from screens.keymap import prose_by_id
+
+        key = prose_by_id("workbench.follow_ups", SCREEN_BINDING.key)
+        title = (T.heading_all if every_window else T.heading).format(count=len(rows), key=key) if rows else T.none
         if title != self._title:
             self._title = title
             repaint(self.query_one("#followup-title", Static), title)

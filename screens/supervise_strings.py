@@ -59,3 +59,6 @@ class RatePad:
     follow_up = "差评已登记，须于 {due} 前核实整改并回访"
     timeout = "{seconds} 秒无操作将记为未评价"
     choose_level = "请先选择满意程度"
+    dimensions_title = "分项评价（可选：↓↑ 选择项目，数字键 1–5 评分，0 清除）"
+    dimension_unset = "未评"
+    keys_dimensions = "↓↑ 分项评价"

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Label, Static
 
 from hall_app.domain.tracking import format_tracking_code
+from screens.enquiry_strings import Enquiry as EnquiryText
 from screens.followup_panel import SCREEN_BINDING as FOLLOW_UP_BINDING
 from screens.followup_panel import FollowUpPanel
 from screens.roles import can
@@ -107,7 +108,9 @@ class WorkbenchScreen(Screen):
         Binding("ctrl+l", "sign_out", T.logout, id="workbench.logout"),
         *QUEUE_BINDINGS,  # the window's queue (screens/window_queue.py)
         Binding("ctrl+f", "dashboard", DashboardText.open_key, id="workbench.dashboard"),  # supervise (issue 11)
-        FOLLOW_UP_BINDING,  # 待跟进 (screens/followup_panel.py)
+        # 咨询 / 首问负责 (issue 12): in the palette and F1 help; the bar has no room left at 80 columns
+        Binding("f11", "enquiries", EnquiryText.open_key, id="workbench.enquiries", show=False),
+        FOLLOW_UP_BINDING,  # 待跟进 (screens/followup_panel.py): named in the list's heading, not the bar
     ]
 
     def __init__(self) -> None:
@@ -403,3 +406,8 @@ class WorkbenchScreen(Screen):
         from screens.dashboard import DashboardScreen
 
         self.app.push_screen(DashboardScreen())
+
+    def action_enquiries(self) -> None:  # 咨询 / 首问负责 / 办不成事 (screens/enquiry.py)
+        from screens.enquiry import EnquiryScreen
+
+        self.app.push_screen(EnquiryScreen())

@@ -39,6 +39,11 @@ def test_a_relative_at_the_window_is_not_bound_to_a_township(demo_ctx):
     clerk = SignedIn("zhangli", "张丽", "clerk", "JJ01", "W03")
     auth = demo_ctx.authorisations.record(clerk, draft(LIU_YANG, relation="配偶"))
     assert auth.township == "几江街道"
+    demo_ctx.authorisations.receive(auth.auth_id)
+    from hall_app.store.models import EventRow
+
+    with demo_ctx.read() as session:  # only an agent's register travels: nothing a hall device would be refused
+        assert session.query(EventRow).filter(EventRow.case_id == auth.auth_id).count() == 0
 
 
 def test_no_case_without_a_valid_authorisation(demo_ctx, clock):
@@ -58,6 +63,9 @@ def test_no_case_without_a_valid_authorisation(demo_ctx, clock):
         day.start_for(AGENT, auth.auth_id, "newborn")
 
 
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00signed paper"
+
+
 def test_a_case_for_a_principal_cannot_be_accepted_until_the_signed_paper_is_back(demo_ctx, tmp_path):
     day, cases = demo_ctx.agent_day, demo_ctx.cases
     auth = demo_ctx.authorisations.record(AGENT, draft(ZHOU_GUIYING))
@@ -70,7 +78,7 @@ def test_a_case_for_a_principal_cannot_be_accepted_until_the_signed_paper_is_bac
     with pytest.raises(IntakeError, match="尚未收到"):
         cases.accept(state.case_id, "wangqiang")
     scan = tmp_path / "scan.jpg"
-    scan.write_bytes(b"signed paper")
+    scan.write_bytes(JPEG)
     back = day.receive(AGENT, auth.auth_id, scan)
     assert len(back.thumbprint) == 64 and back.received_at
     state = cases.get(state.case_id)
@@ -146,3 +154,33 @@ def test_delivered_at_home_then_the_follow_up_call(demo_ctx):
     rated = day.follow_up(AGENT, state.case_id, 2, "等得太久")
     assert rated.rating["channel"] == "agent" and rated.rating["follow_up"]  # a bad rating opens its follow-up
     assert next(c for c in day.view(AGENT).cases if c.case_id == state.case_id).stage == "回访"
+
+
+def test_every_agent_screen_says_when_the_laptop_last_synced_also_after_a_restart(demo_ctx, clock, tmp_path):
+    """The status bar's part for an agent (screens/app.py adds it on every screen): the
+    last successful sync kept in the device row, the data's age, the calendar's years."""
+    import datetime as dt
+
+    from hall_app.config import Settings
+    from hall_app.services.context import HallContext
+    from hall_app.store.models import Device
+
+    assert demo_ctx.agent_day.status_line() == ""  # single machine: nothing to sync with
+    synced = clock().isoformat(timespec="seconds")
+    with demo_ctx.Session.begin() as session:
+        device = session.get(Device, demo_ctx.device_id)
+        device.server_url, device.token, device.last_sync_ok = "https://hall.example", "t", synced
+    again = HallContext(Settings(db=str(demo_ctx.settings.db_path), pdf_dir=str(tmp_path / "pdf")), clock=clock)
+    try:  # a new process knows the last sync
+        line = again.agent_day.status_line()
+        assert line == f"同步于 {synced[5:16].replace('T', ' ')}" and "⚠" not in line
+        clock.advance(hours=30)
+        assert again.agent_day.status_line().endswith("⚠ 数据已30小时未更新")
+        assert "已过期" in again.agent_day.freshness().line()
+        clock.now = dt.datetime(2031, 12, 10, 9, 0, tzinfo=clock.now.tzinfo)
+        assert "⚠ 日历：2031年节假日安排未载入" in again.agent_day.freshness().line()
+    finally:
+        again.close()
+    with demo_ctx.Session.begin() as session:
+        session.get(Device, demo_ctx.device_id).last_sync_ok = ""
+    assert demo_ctx.agent_day.status_line() == "⚠ 从未同步"

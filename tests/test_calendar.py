@@ -46,3 +46,26 @@ def test_a_year_configured_with_only_holidays_or_only_workdays():
     only_on = WorkCalendar.from_config({"2099": {"workdays": ["2099-06-06"]}})  # a Saturday
     assert only_on.is_working_day(D(2099, 6, 6)) and only_on.overrides[2099].holidays == frozenset()
     assert WorkCalendar.from_config(None).overrides == {} == WorkCalendar.from_config({}).overrides
+
+
+def test_in_china_reads_every_stamp_on_the_hall_clock():
+    from hall_app.domain.calendar import in_china
+
+    assert in_china("2026-12-01T18:58:00.123+00:00") == "2026-12-02T02:58:00.123+08:00"  # a server's UTC stamp
+    assert in_china("2026-12-01T18:58:00+00:00") == "2026-12-02T02:58:00+08:00"
+    assert in_china("2026-12-02T02:58:00+08:00") == "2026-12-02T02:58:00+08:00"  # a device's: as written
+    assert in_china("2026-12-02T02:58:00") == "2026-12-02T02:58:00"  # no zone: not guessed
+    assert in_china("") == "" and in_china("昨天") == "昨天"
+
+
+def test_the_case_timeline_shows_a_server_written_event_on_the_hall_clock(demo_ctx):
+    from hall_app.domain.events import Event
+    from tests.test_ratings_service import handed_over_case
+
+    case_id = handed_over_case(demo_ctx)
+    with demo_ctx.unit_of_work() as (_, repo):
+        repo.add_event(Event("srv-ev-1", case_id, "server", 1, "server", "case.item_result",
+                             {"item": "birth_certificate", "status": "completed"},
+                             "2026-11-21T02:30:00.000+00:00"), sync_state="pulled", server_seq=10**9)
+    times = {e["device"]: e["time"] for e in demo_ctx.cases.timeline(case_id)}
+    assert times["server"] == "2026-11-21T10:30:00.000+08:00"

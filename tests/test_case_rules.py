@@ -293,7 +293,7 @@ def test_decisions_record_who_when_and_what():
 
 
 def test_every_event_type_has_a_handler():
-    assert set(HANDLERS) == set(EVENT_TYPES)
+    assert set(HANDLERS) == {t for t in EVENT_TYPES if t.startswith("case.")}  # enquiry.*: domain/enquiry.py
 
 
 def test_who_may_claim():

@@ -130,13 +130,14 @@ def hall(*args, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def test_config_check_shows_what_is_in_force_and_where_from(tmp_path):
-    path = write(tmp_path, '[printing]\nprinter = "cups"\n[keymap]\n"workbench.new" = "f11"\n')
+    path = write(tmp_path, '[printing]\nprinter = "cups"\n[keymap]\n"workbench.new" = "f9"\n'
+                           '"workbench.follow_ups" = "f2"\n')  # 新办 and 待跟进 swap keys
     done = hall("config", "check", "--file", path, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert any('printer = "cups"' in line and "配置文件" in line for line in lines)
     assert any('escpos_port = 9100' in line and "默认" in line for line in lines)
-    assert '"workbench.new" = "f11"' in done.stdout and "设置无误" in done.stdout  # f11 is free (f9: 待跟进)
+    assert '"workbench.new" = "f9"' in done.stdout and "设置无误" in done.stdout
 
 
 def test_config_check_lists_every_problem_and_exits_2(tmp_path):

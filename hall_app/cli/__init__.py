@@ -27,6 +27,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "hall_app.cli.queue": ("queue",),  # issue 10
     "hall_app.cli.queue_screens": ("kiosk", "display"),  # issue 10
     "hall_app.cli.dept": ("dept", "todo"),  # issue 12: the department's inbox
+    "hall_app.cli.enquiry": ("enquiry",),  # issue 12: 咨询 / 首问负责 / 办不成事
 }
 KNOWN_COMMANDS = frozenset(c for commands in GROUPS.values() for c in commands)
 

@@ -50,6 +50,7 @@ def cmd_report(args) -> int:
             return 0
         if args.format == "table":
             _print_table(report.rows(), span.label)
+            _print_enquiries(ctx, span)
         elif args.format == "pdf":
             path = _write_pdf(ctx, span, args.by, args.out)
             print(f"已生成 {span.label} 月度统计报告（{report.total.cases} 件）：{path}")
@@ -89,3 +90,16 @@ def _print_table(rows: list[list[str]], label: str) -> None:
     for r in shown:
         print("  ".join(cell + " " * (w - width(cell)) for cell, w in zip(r, widths)).rstrip())
     print(rows[-1][0])
+
+
+def _print_enquiries(ctx, span) -> None:
+    """The period's enquiries without a case (咨询 / 首问负责 / 办不成事), one line per kind;
+    per day and clerk: hall-app enquiry stats."""
+    from hall_app.domain.enquiry import KINDS, totals_by_kind
+
+    totals = totals_by_kind(ctx.enquiries.counts(span.first, span.last))
+    if not any(t["opened"] or t["closed"] for t in totals.values()):
+        return
+    print("不建办件的登记：" + "；".join(
+        f"{KINDS[k]} 登记 {t['opened']}、办结 {t['closed']}、未办结 {t['still_open']}"
+        for k, t in totals.items() if k in KINDS) + "（按日期和人员：hall-app enquiry stats）")

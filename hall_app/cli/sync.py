@@ -99,4 +99,12 @@ def _status(ctx) -> int:
                                .order_by(EventRow.local_seq).limit(50)).all()
     for row in rows:
         print(f"  隔离：{row.device_time}  {row.type}  办件 {row.case_id}  原因：{row.sync_error}")
+    from hall_app.store.models import StoredFile
+
+    with ctx.read() as session:  # scans of signed authorisations not yet on the server (issue 13)
+        scans = session.execute(select(StoredFile.name, StoredFile.created_at, StoredFile.send_error).where(
+            StoredFile.kind == "scan", StoredFile.sent_at == "").order_by(StoredFile.created_at)).all()
+    for scan in scans:
+        reason = f"  原因：{scan.send_error}" if scan.send_error else ""
+        print(f"  待上传扫描件：{scan.created_at}  {scan.name}{reason}")
     return 0

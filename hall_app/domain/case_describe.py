@@ -131,7 +131,8 @@ def _check(p: dict, n: _Names) -> str:
 
 def _rated(p: dict, n: _Names) -> str:
     reasons = "、".join(str(r) for r in p.get("reasons") or [])
-    return (f"{p.get('level', '')}星" + (f"（{reasons}）" if reasons else "")
+    dims = "、".join(f"{name}{score}星" for name, score in (p.get("dimensions") or {}).items())
+    return (f"{p.get('level', '')}星" + (f"（{reasons}）" if reasons else "") + (f"；分项：{dims}" if dims else "")
             + (f" {p['comment']}" if p.get("comment") else ""))
 
 
@@ -140,6 +141,12 @@ def _follow_up(p: dict, n: _Names) -> str:
 
     step = STEP_LABELS.get(str(p.get("step", "")), str(p.get("step", "")))
     return f"{step}：{p.get('note', '')}"
+
+
+def _duplicate(p: dict, n: _Names) -> str:
+    from hall_app.domain.case_state import duplicate_line
+
+    return duplicate_line(p)
 
 
 def _reviewed(p: dict, n: _Names) -> str:
@@ -178,6 +185,7 @@ EVENTS: dict[str, tuple[str, Callable[[dict, _Names], str]]] = {
     "case.terminated": ("终止/撤销", _terminated),
     "case.check_recorded": ("告知承诺核查", _check),
     "case.authorisation_set": ("授权委托", _authorisation),
+    "case.duplicate_flagged": ("疑似重复代办", _duplicate),
 }
 EVENT_LABELS = {kind: label for kind, (label, _) in EVENTS.items()}
 

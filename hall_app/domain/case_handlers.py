@@ -90,6 +90,19 @@ def authorisation_set(s: CaseState, e: Event) -> None:
     s.changed_since_notice = True
 
 
+def duplicate_flagged(s: CaseState, e: Event) -> None:
+    """The server found another open proxy case of the same principal and bundle (two
+    agents, or two laptops, filing the same need offline): both are kept and flagged."""
+    other = e.payload.get("other_case_id")
+    if not other or other == s.case_id:
+        raise CaseError("重复办件标记缺少另一办件")
+    if any(d.get("other_case_id") == other for d in s.duplicates):
+        return
+    s.duplicates.append({k: e.payload.get(k, "") for k in ("other_case_id", "other_tracking_code", "other_agent",
+                                                           "principal_name", "bundle_name")} | {"at": e.device_time})
+    s.needs_review = True
+
+
 def answer_set(s: CaseState, e: Event) -> None:
     rules.require_editable(s, "修改情形答案")
     _set_slot(s, e, s.answers, e.payload["question"], e.payload.get("value"))
@@ -235,6 +248,7 @@ HANDLERS: dict[str, Handler] = {
     "case.applicant_set": applicant_set,
     "case.proxy_set": proxy_set,
     "case.authorisation_set": authorisation_set,
+    "case.duplicate_flagged": duplicate_flagged,
     "case.answer_set": answer_set,
     "case.material_marked": material_marked,
     "case.field_set": field_set,

@@ -100,6 +100,8 @@ class CaseState:
     # Same-field conflicts between devices (see ``_track``): both values, the one kept.
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     reviews: list[dict[str, Any]] = field(default_factory=list)  # who cleared needs_review, why
+    # Other open proxy cases of the same principal and bundle the server found (case.duplicate_flagged).
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
     # slot → [event_id, actor, device_time] of the event that last set it.
     setters: dict[str, list[str]] = field(default_factory=dict)
     version: int = 0
@@ -172,8 +174,19 @@ def review_lines(state: CaseState) -> list[str]:
         name = c["slot"].split(":", 1)[-1]
         lines.append(f"{c['label']} {name} 被两台设备同时修改：保留“{_show(c['kept']['value'])}”"
                      f"（{c['kept']['actor']}），另一值“{_show(c['other']['value'])}”（{c['other']['actor']}）")
+    lines += [duplicate_line(d) for d in state.duplicates]
     lines += state.anomalies
     return lines
+
+
+def duplicate_line(d: dict[str, Any]) -> str:
+    """The Chinese line both agents (and the hall) see for a duplicate proxy filing."""
+    from hall_app.domain.tracking import format_tracking_code
+
+    shown = format_tracking_code(str(d.get("other_tracking_code", "")))
+    who = f"（帮代办员 {d['other_agent']}）" if d.get("other_agent") else ""
+    return (f"疑似重复代办：{d.get('principal_name', '')}的“{d.get('bundle_name', '')}”另有办件 {shown}{who}，"
+            "两件均已保留并提交复核，请与对方核实后再继续办理")
 
 
 def _show(value: Any) -> str:

@@ -246,6 +246,10 @@ SCHEMAS[1].update(AFTER_SCHEMAS)
 from hall_app.domain.event_types_agents import AGENT_SCHEMAS  # noqa: E402 - needs Payload above
 
 SCHEMAS[1].update(AGENT_SCHEMAS)
+# -- enquiries without a case (domain/enquiry.py) --
+from hall_app.domain.event_types_enquiry import ENQUIRY_SCHEMAS  # noqa: E402 - needs Payload above
+
+SCHEMAS[1].update(ENQUIRY_SCHEMAS)
 assert set(SCHEMAS[SCHEMA_VERSION]) == set(EVENT_TYPES), "every event type needs a schema"
 
 
@@ -401,8 +405,14 @@ def validate_event(kind: object, payload: Any, schema_version: int = SCHEMA_VERS
 
 # -- event types beyond the case's (queue: hall_app/domain/event_types_queue.py) ---------------------
 def extra_schema(version: int, kind: str) -> type[Payload] | None:
-    """The payload schema of a non-case event type (``queue.*``), loaded on first use."""
-    if version != 1 or not kind.startswith("queue."):
+    """The payload schema of a non-case event type (``queue.*``, ``register.*``), loaded on first use."""
+    if version != 1:
+        return None
+    if kind.startswith("register."):
+        from hall_app.domain.event_types_agents import REGISTER_SCHEMAS
+
+        return REGISTER_SCHEMAS.get(kind)
+    if not kind.startswith("queue."):
         return None
     from hall_app.domain.event_types_queue import QUEUE_SCHEMAS
 

@@ -1,4 +1,5 @@
-"""Case events: the immutable facts a case is made of (ARCHITECTURE.md, "Cases as an event log")."""
+"""Case events: the immutable facts a case is made of (ARCHITECTURE.md, "Cases as an event log"),
+and the events of an enquiry without a case (``enquiry.*``, hall_app/domain/enquiry.py)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,13 @@ EVENT_TYPES = {
     "case.check_recorded": "item, result (passed / failed), note: the department's 告知承诺 post-check",
     # -- agents (帮办代办, issue 13; schema in event_types_agents.py) --
     "case.authorisation_set": "authorisation: the copy of the 授权委托书 the case is filed under, or null",
+    "case.duplicate_flagged": "other_case_id, other_tracking_code, other_agent, principal_name, bundle_name: "
+                              "the server found another open proxy case of the same principal and bundle",
+    # -- enquiries without a case (咨询 / 首问负责 / 办不成事; domain/enquiry.py, docs/dispatch.md):
+    # their own stream, whose id (in ``case_id``) is the event id of its opening --
+    "enquiry.opened": "kind (consult / referral / unresolved), topic, bundle, answered, phone, target_kind, "
+                      "target, reason, why, hall, window",
+    "enquiry.closed": "result, action, handled_by: the owner closes it (办不成事: what was done, by whom)",
 }
 
 

@@ -27,7 +27,7 @@ from sqlalchemy import Connection, Engine, select
 from hall_app.domain.authorisation import Authorisation, case_problem, township_problem
 from hall_app.domain.events import Event
 from hall_app.server.auth import DeviceInfo, utc_now
-from hall_app.server.models import agent_townships
+from hall_app.server.models import agent_townships, feed
 from hall_app.server.scopes import Verdict, refuse
 
 DECISIONS = frozenset({"case.accepted", "case.accepted_deferred"})
@@ -81,19 +81,34 @@ class AgentGate:
         """An event of the batch that was let through: later decisions see it."""
         self.batch.setdefault(event.case_id, []).append(event)
 
+    def _copy_problem(self, data: dict) -> Verdict | None:
+        """An authorisation this agent may hold: theirs, for a principal of their township."""
+        auth = Authorisation.from_payload(data)
+        if self.device.agent not in (auth.agent, auth.agent_name):
+            return refuse("authorisation", f"授权委托书的受托人是 {auth.agent_name or auth.agent}，"
+                                           f"不是本设备的帮代办员 {self.device.agent}")
+        problem = township_problem(self.township, auth.township)
+        return refuse("township", problem) if problem else None
+
+    def _register(self, event: Event) -> Verdict | None:
+        """A register entry (``register.authorisation_saved``): its stream is the
+        authorisation's id, and it stays the agent's who first wrote it."""
+        data = event.payload.get("authorisation") or {}
+        if data.get("auth_id") != event.case_id:
+            return refuse("invalid", "登记簿事件的编号与授权委托书编号不一致")
+        owner = self.conn.execute(select(feed.c.hall, feed.c.agent).where(feed.c.case_id == event.case_id)
+                                  .order_by(feed.c.seq).limit(1)).first()
+        if owner is not None and (owner.hall, owner.agent) != (self.device.hall, self.device.agent):
+            return refuse("scope", "该授权委托书属于另一位帮代办员的登记簿，不能修改")
+        return self._copy_problem(data)
+
     def check(self, event: Event) -> Verdict | None:
         """None: the event may go on; else the refusal."""
+        if event.type == "register.authorisation_saved":
+            return self._register(event)
         if event.type == "case.authorisation_set":
             data = event.payload.get("authorisation")
-            if data:
-                auth = Authorisation.from_payload(data)
-                if self.device.agent not in (auth.agent, auth.agent_name):
-                    return refuse("authorisation", f"授权委托书的受托人是 {auth.agent_name or auth.agent}，"
-                                                   f"不是本设备的帮代办员 {self.device.agent}")
-                problem = township_problem(self.township, auth.township)
-                if problem:
-                    return refuse("township", problem)
-            return None
+            return self._copy_problem(data) if data else None
         if event.type not in DECISIONS:
             return None
         from hall_app.domain.event_types import replay_checked

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from hall_app.domain.event_types import EventInvalid, Text, validate_event
-from hall_app.server import auth, dispatcher, feed
+from hall_app.server import auth, dispatcher, duplicates, feed
 from hall_app.server.guard import DEFAULT_MAX_BODY, RequestGuard, describe_validation
 from hall_app.server.inbox import router as inbox_router
 from hall_app.server.ratelimit import RateLimits
@@ -165,6 +165,7 @@ def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLim
         except PermissionError as exc:
             raise HTTPException(403, str(exc)) from None
         dispatcher.after_push(engine, body.events, outcomes)  # 数据分发 of what was accepted (after COMMIT)
+        duplicates.after_push(engine, body.events, outcomes)  # two agents filing one need (after COMMIT)
         return {"results": [o.to_dict() for o in outcomes], "head": position}
 
     @app.get("/v1/pull", response_model=PullOut)
@@ -228,9 +229,9 @@ def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLim
     app.state.queue = QueueStore(engine, queue_clock) if queue_clock is not None else QueueStore(engine)
     register_queue(app)
     # -- supervise (issue 11): the hall's figures for supervisors, ratings from the tracking page --
-    from hall_app.server import dashboards, public_rating
+    from hall_app.server import attachments, dashboards, public_rating
 
-    for router in (dashboards.router, public_rating.router):
+    for router in (dashboards.router, public_rating.router, attachments.router):
         publish_scopes(router)
         app.include_router(router)
 

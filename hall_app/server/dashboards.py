@@ -6,7 +6,8 @@ For a day (default: today in the hall's time zone) and the month it falls in:
 - cases started, per window; decisions (accepted, deferred, one-time notice, refused);
 - ratings by level, with the share of good ones;
 - bad ratings whose follow-up is not closed, with their due dates (overdue flagged),
-  and for the month the follow-ups closed on time.
+  and for the month the follow-ups closed on time;
+- enquiries without a case opened per kind, answered at once, and closed.
 
 Each figure is one grouped query over ``feed`` filtered by (hall, type, device_time):
 the index ``ix_feed_hall_type_time`` (migration s0007_supervise) makes each a range
@@ -27,6 +28,7 @@ from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.orm import aliased
 
 from hall_app.domain.case_state import RATING_LEVELS
+from hall_app.domain.enquiry import KINDS as ENQUIRY_KINDS
 from hall_app.server.auth import DeviceInfo
 from hall_app.server.models import cases, feed
 from hall_app.server.scopes import access
@@ -112,13 +114,31 @@ def _closed_follow_ups(conn: Connection, hall: str, first: dt.date, last: dt.dat
     return {"closed": len(done), "on_time": sum(1 for due, on in done if due and on <= due)}
 
 
+def _enquiries(conn: Connection, hall: str, first: dt.date, last: dt.date) -> dict[str, Any]:
+    """Enquiries without a case (咨询 / 首问负责 / 办不成事, domain/enquiry.py): opened per
+    kind, answered at once, and closed, in the days first..last."""
+    kind, answered = feed.c.payload["kind"].as_string(), feed.c.payload["answered"].as_boolean()
+    rows = conn.execute(select(feed.c.type, kind, answered, func.count()).where(
+        feed.c.hall == hall, feed.c.type.in_(["enquiry.opened", "enquiry.closed"]), _between(first, last))
+        .group_by(feed.c.type, kind, answered))
+    opened = dict.fromkeys(ENQUIRY_KINDS, 0)
+    at_once = closed = 0
+    for kind_of, name, was_answered, n in rows:
+        if kind_of == "enquiry.closed":
+            closed += int(n)
+        else:
+            opened[str(name)] = opened.get(str(name), 0) + int(n)
+            at_once += int(n) if was_answered else 0
+    return {"opened": opened, "answered_at_once": at_once, "closed": closed}
+
+
 def _period(conn: Connection, hall: str, a: dt.date, b: dt.date) -> dict[str, Any]:
     per_window = _count_by(conn, hall, ["case.started"], a, b, feed.c.payload["window"].as_string())
     decided = _count_by(conn, hall, list(DECISIONS), a, b, feed.c.type)
     return {"first": a.isoformat(), "last": b.isoformat(), "started": sum(per_window.values()),
             "started_by_window": dict(sorted(per_window.items())),
             "decisions": {k: decided.get(k, 0) for k in DECISIONS.values()},
-            "ratings": _ratings(conn, hall, a, b)}
+            "ratings": _ratings(conn, hall, a, b), "enquiries": _enquiries(conn, hall, a, b)}
 
 
 def live_figures(conn: Connection, hall: str, day: dt.date) -> dict[str, Any]:

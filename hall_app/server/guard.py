@@ -21,6 +21,8 @@ from hall_app.domain.text import printable
 DEFAULT_MAX_BODY = 2 * 1024 * 1024
 # Paths that need a device token: every /v1/ path but enrollment.
 OPEN_PATHS = ("/v1/enroll",)
+# Paths that take a larger body: the scan of a signed authorisation (domain/scans.py, plus room).
+LARGE_PATHS = {"/v1/attachments": 9 * 1024 * 1024}
 
 
 def needs_token(path: str) -> bool:
@@ -51,6 +53,7 @@ class RequestGuard:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
+        limit = max(self.max_body, LARGE_PATHS.get(scope.get("path", ""), 0))
         if needs_token(scope.get("path", "")):
             device = await self._authenticate(headers.get(b"authorization"), send)
             if device is None:
@@ -63,10 +66,10 @@ class RequestGuard:
             except ValueError:
                 await reply(send, 400, "请求头 Content-Length 无效")
                 return
-            if declared > self.max_body:
-                await reply(send, 413, too_large_message(self.max_body))
+            if declared > limit:
+                await reply(send, 413, too_large_message(limit))
                 return
-        await self._limited(scope, receive, send)
+        await self._limited(scope, receive, send, limit)
 
     async def _authenticate(self, header: bytes | None, send):
         import anyio.to_thread
@@ -82,7 +85,7 @@ class RequestGuard:
             await reply(send, 503, "服务器数据库暂时不可用，请稍后重试")
         return None
 
-    async def _limited(self, scope, receive, send) -> None:
+    async def _limited(self, scope, receive, send, limit: int) -> None:
         """Run the app, counting the body as it arrives; past the limit answer 413 and
         tell the app the client has gone (it then stops reading)."""
         received, answered, started = 0, False, False
@@ -94,9 +97,9 @@ class RequestGuard:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body:
+                if received > limit:
                     if not started:
-                        await reply(send, 413, too_large_message(self.max_body))
+                        await reply(send, 413, too_large_message(limit))
                     answered = True
                     return {"type": "http.disconnect"}
             return message

@@ -16,6 +16,7 @@ from sqlalchemy import (
                         Float,
                         Index,
                         Integer,
+                        LargeBinary,
                         MetaData,
                         String,
                         Table,
@@ -155,4 +156,35 @@ agent_townships = Table(
     Column("agent", String(64), primary_key=True),
     Column("township", String(32), nullable=False),
     Column("updated_at", String(40), nullable=False, default=""),
+)
+
+# -- agents, second part (issue 13; hall_app/server/duplicates.py, attachments.py) --
+# One row per proxy case filed under an authorisation: who it is for (the principal's
+# ID as a keyed digest, never in clear) and which bundle, so a second agent's filing of
+# the same need is found with one index probe.
+proxy_filings = Table(
+    "proxy_filings", metadata,
+    Column("case_id", String(36), primary_key=True),
+    Column("hall", String(32), nullable=False, default=""),
+    Column("agent", String(64), nullable=False, default=""),
+    Column("principal_key", String(64), nullable=False),
+    Column("bundle_code", String(64), nullable=False, default=""),
+    Column("filed_at", String(40), nullable=False, default=""),
+    Index("ix_proxy_filings_principal", "principal_key", "bundle_code"),
+)
+
+# The scan or photo of a signed 授权委托书 (PDF, JPEG or PNG), sent by the agent's laptop;
+# named by its SHA-256, which the authorisation's ``thumbprint`` carries.
+attachments = Table(
+    "attachments", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("hall", String(32), nullable=False, default=""),
+    Column("agent", String(64), nullable=False, default=""),
+    Column("device_id", String(64), nullable=False, default=""),
+    Column("auth_id", String(64), nullable=False, default=""),
+    Column("mime", String(40), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("received_at", String(40), nullable=False, default=""),
+    Index("ix_attachments_auth", "auth_id"),
 )

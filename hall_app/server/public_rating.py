@@ -30,7 +30,7 @@ from hall_app.domain.case import CaseError, apply
 from hall_app.domain.case_state import RATING_LEVELS, TRANSITIONS
 from hall_app.domain.event_types import EventInvalid, validate_event
 from hall_app.domain.events import Event
-from hall_app.domain.rating import FOLLOW_UP_DAYS, REASONS, RatingError, make_rating
+from hall_app.domain.rating import DIMENSIONS, FOLLOW_UP_DAYS, REASONS, RatingError, make_rating
 from hall_app.domain.text import clean
 from hall_app.domain.tracking import parse_tracking_code
 from hall_app.server.auth import service_device, utc_now
@@ -53,7 +53,8 @@ class RatingRefused(Exception):
 
 
 def rate_by_code(engine: Engine, raw_code: str, level: Any, reasons: list[str], comment: str,
-                 calendar: WorkCalendar | None = None, now: dt.datetime | None = None) -> dict[str, Any]:
+                 calendar: WorkCalendar | None = None, now: dt.datetime | None = None,
+                 dimensions: dict[str, Any] | None = None) -> dict[str, Any]:
     """Record the citizen's rating of the case with this tracking code; RatingRefused
     (nothing stored) when the code is unknown, the case may not be rated, or the rating
     is not one of the five levels with that level's reasons."""
@@ -61,7 +62,7 @@ def rate_by_code(engine: Engine, raw_code: str, level: Any, reasons: list[str], 
     if code is None:
         raise RatingRefused("没有查到这个跟踪码对应的办件", 404)
     try:
-        given = make_rating(level, None, reasons, clean(comment))
+        given = make_rating(level, dimensions, reasons, clean(comment))
     except RatingError as exc:
         raise RatingRefused(str(exc), 422) from None
     if given.level is None:
@@ -70,6 +71,8 @@ def rate_by_code(engine: Engine, raw_code: str, level: Any, reasons: list[str], 
     payload: dict[str, Any] = {"level": given.level, "comment": given.comment, "channel": "tracking"}
     if given.reasons:
         payload["reasons"] = list(given.reasons)
+    if given.dimensions:
+        payload["dimensions"] = dict(given.dimensions)
     if given.bad:
         due = (calendar or WorkCalendar()).add_working_days(now.date(), FOLLOW_UP_DAYS).date
         payload["follow_up_due"] = due.isoformat()
@@ -126,7 +129,12 @@ def rating_form(view: dict[str, Any]) -> str:
     bad = sorted(set(REASONS[1]) | set(REASONS[2]), key=lambda r: (REASONS[1] + REASONS[2]).index(r))
     reasons = "".join(f"<label><input type='checkbox' name='reasons' value='{e(r)}'> {e(r)}</label> " for r in bad)
     code = e(view["tracking_code"])
+    dims = "".join(
+        f"<div>{e(name)}：" + "".join(f"<label><input type='radio' name='dim_{e(name)}' value='{n}'> {n}星</label> "
+                                     for n in sorted(RATING_LEVELS, reverse=True)) + "</div>"
+        for name in DIMENSIONS)
     return (f"<form class='card' method='post' action='/t/{code}/rate'><div class='s'>评价本次服务</div>{levels}"
+            f"<div class='k'>分项评价（选填）</div>{dims}"
             f"<div class='k'>不满意的原因（可多选）</div>{reasons}"
             "<div class='k'>留言（选填）</div><textarea name='comment' maxlength='500' rows='3' style='width:100%'>"
             "</textarea><button type='submit'>提交评价</button></form>")
@@ -139,12 +147,19 @@ def _answer(title: str, message: str, status: int) -> HTMLResponse:
     return HTMLResponse(page.body, status_code=page.status, headers={"Cache-Control": "no-store"})
 
 
-def parse_form(body: bytes) -> tuple[Any, list[str], str]:
-    """level, reasons, comment from an urlencoded form (a level that is not a number stays as given)."""
+def parse_form(body: bytes) -> tuple[Any, list[str], str, dict[str, Any]]:
+    """level, reasons, comment and the dimensions chosen (``dim_服务态度=4`` …) from an
+    urlencoded form; a level or score that is not a number stays as given (and is refused)."""
     fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=40)
-    raw_level = (fields.get("level") or [""])[0].strip()
-    level: Any = int(raw_level) if raw_level.isascii() and raw_level.isdigit() else (raw_level or None)
-    return level, fields.get("reasons", []), (fields.get("comment") or [""])[0]
+
+    def number(raw: str) -> Any:
+        raw = raw.strip()
+        return int(raw) if raw.isascii() and raw.isdigit() else (raw or None)
+
+    level = number((fields.get("level") or [""])[0])
+    dims = {key[4:]: number(values[0]) for key, values in fields.items()
+            if key.startswith("dim_") and values and values[0].strip()}
+    return level, fields.get("reasons", []), (fields.get("comment") or [""])[0], dims
 
 
 @router.post("/t/{code}/rate", response_class=HTMLResponse, dependencies=[access("rate")])
@@ -156,11 +171,11 @@ async def rate(code: str, request: Request) -> HTMLResponse:
     body = await request.body()
     if len(body) > MAX_FORM:
         return _answer("无法评价", "提交的内容过长", 413)
-    level, reasons, comment = parse_form(body)
-    if level is not None and not isinstance(level, int):
+    level, reasons, comment, dims = parse_form(body)
+    if any(value is not None and not isinstance(value, int) for value in (level, *dims.values())):
         return _answer("无法评价", "评价等级应为五级之一：非常满意、满意、基本满意、不满意、非常不满意", 422)
     try:
-        done = await run_in_threadpool(rate_by_code, engine, code, level, reasons, comment)
+        done = await run_in_threadpool(rate_by_code, engine, code, level, reasons, comment, None, None, dims)
     except RatingRefused as exc:
         return _answer("无法评价", str(exc), exc.status)
     message = f"您的评价（{done['label']}）已记录。"

@@ -48,6 +48,8 @@ ENDPOINTS: dict[str, str] = {
     "package": "GET /v1/departments/{dept}/packages/{case_id}",
     "ack": "POST /v1/departments/{dept}/packages/{case_id}/ack",
     "check": "POST /v1/departments/{dept}/checks",
+    # The scan of a signed authorisation (hall_app/server/attachments.py, docs/agents.md)
+    "attachment": "POST /v1/attachments/{sha256}",
 }
 INBOX_ENDPOINTS = frozenset({"inbox", "package", "ack", "check"})
 PUBLIC_ENDPOINTS = frozenset({"healthz", "enroll", "track", "track_json", "rate"})
@@ -64,8 +66,16 @@ QUEUE_EVENTS: frozenset[str] = frozenset()
 
 DEPARTMENT_EVENTS = frozenset({"case.item_result", "case.check_recorded"})
 SUPERVISOR_EVENTS = frozenset({"case.reviewed", "case.follow_up"})
-HALL_EVENTS = frozenset(t for t in EVENT_TYPES if t.startswith("case.")) - DEPARTMENT_EVENTS
-AGENT_EVENTS = HALL_EVENTS - SUPERVISOR_EVENTS
+# Written by the server itself (a duplicate proxy filing, server/duplicates.py): no device pushes them.
+SERVER_EVENTS = frozenset({"case.duplicate_flagged"})
+CASE_EVENTS = frozenset(t for t in EVENT_TYPES if t.startswith("case."))
+# Enquiries without a case (咨询 / 首问负责 / 办不成事, domain/enquiry.py): a hall's devices
+# write their hall's, an agent its own; departments none; supervisors read their counts.
+ENQUIRY_EVENTS = frozenset(t for t in EVENT_TYPES if t.startswith("enquiry."))
+HALL_EVENTS = (CASE_EVENTS - DEPARTMENT_EVENTS - SERVER_EVENTS) | ENQUIRY_EVENTS
+# An agent's register of 授权委托书 (not case events; their owner is checked in server/agents.py).
+REGISTER_EVENTS = frozenset({"register.authorisation_saved"})
+AGENT_EVENTS = (HALL_EVENTS - SUPERVISOR_EVENTS) | REGISTER_EVENTS
 
 
 @dataclass(frozen=True)
@@ -80,12 +90,14 @@ class ScopeRule:
 
 SCOPE_TABLE: dict[str, ScopeRule] = {r.kind: r for r in (
     ScopeRule("hall", "大厅设备", "hall:JJ01", frozenset({"state", "push", "pull"}), HALL_EVENTS,
-              "the hall's cases; every case event except department results"),
+              "the hall's cases and enquiries; every case event except department results"),
     ScopeRule("window", "窗口设备", "window:JJ01/W03", frozenset({"state", "push", "pull"}), HALL_EVENTS,
               "as a hall device (a window sees its whole hall); queue actions for its own window only"),
-    ScopeRule("agent", "帮代办员", "agent:王强@JJ01", frozenset({"state", "push", "pull"}), AGENT_EVENTS,
-              "only cases it started itself, in its own hall; no department results, no supervisor review; "
-              "a decision needs a valid authorisation for a principal of its township (server/agents.py)"),
+    ScopeRule("agent", "帮代办员", "agent:王强@JJ01", frozenset({"state", "push", "pull", "attachment"}), AGENT_EVENTS,
+              "only cases and enquiries it started itself, in its own hall; no department results, "
+              "no supervisor review; "
+              "a decision needs a valid authorisation for a principal of its township (server/agents.py); "
+              "its own register entries (`register.*`), scans of signed authorisations"),
     ScopeRule("dept", "部门系统", "dept:市公安局 / dept:市公安局@JJ01",
               frozenset({"state", "results"}) | INBOX_ENDPOINTS, DEPARTMENT_EVENTS,
               "its own department's inbox, results (through /v1/results) and post-checks for the items of its "
@@ -99,7 +111,7 @@ SCOPE_TABLE: dict[str, ScopeRule] = {r.kind: r for r in (
               "codes, re-binding, revoking and publishing run on the server (hall-app server …)"),
     # -- supervise (issue 11) --
     ScopeRule("supervisor", "值班长", "supervisor:JJ01/陈静", frozenset({"state", "dashboard"}), frozenset(),
-              "reads its own hall's figures (dashboards.py); writes no events"),
+              "reads its own hall's figures, enquiry counts included (dashboards.py); writes no events"),
 )}
 
 
@@ -243,10 +255,27 @@ class CaseDirectory:
         ids = list(set(case_ids))
         rows = conn.execute(select(cases.c.case_id, cases.c.hall, cases.c.agent)
                             .where(among(conn, cases.c.case_id, ids))).all() if ids else []
-        return cls({r.case_id: Owner(r.hall, r.agent) for r in rows})
+        owners = {r.case_id: Owner(r.hall, r.agent) for r in rows}
+        return cls({**owners, **enquiry_owners(conn, [i for i in ids if i not in owners])})
 
     def owner(self, case_id: str) -> Owner | None:
         return self.owners.get(case_id) or self.pending.get(case_id)
+
+
+def enquiry_owners(conn: Connection, ids: list[str]) -> dict[str, Owner]:
+    """Who each enquiry belongs to: the hall and agent its opening was stored under. An
+    enquiry's id is its opening's event id (unique in the feed), so the first device to
+    open it owns it, with no directory table of its own."""
+    from sqlalchemy import select
+
+    from hall_app.server.models import feed
+    from hall_app.server.writes import among
+
+    if not ids:
+        return {}
+    rows = conn.execute(select(feed.c.event_id, feed.c.hall, feed.c.agent)
+                        .where(among(conn, feed.c.event_id, ids), feed.c.type == "enquiry.opened")).all()
+    return {r.event_id: Owner(r.hall, r.agent) for r in rows}
 
 
 def _home(device: DeviceInfo) -> Owner:
@@ -272,7 +301,11 @@ def authorise_event(device: DeviceInfo, event: Event, directory: CaseDirectory) 
         return refuse("scope", f"本设备的登记范围 {device.scope} 没有指定大厅，不能办件；"
                                "请管理员按 agent:姓名@大厅 重新生成登记码")
     home = _home(device)
+    if event.type in REGISTER_EVENTS:  # no case: the agent's own register (its owner: server/agents.py)
+        return Verdict(home)
     owner = directory.owner(event.case_id)
+    if event.type == "enquiry.opened":
+        return _open_enquiry(device, event, directory, home, owner)
     if event.type == "case.started":
         claimed = str(event.payload.get("hall") or "")
         if claimed and claimed != device.hall:
@@ -283,10 +316,26 @@ def authorise_event(device: DeviceInfo, event: Event, directory: CaseDirectory) 
             directory.pending[event.case_id] = home
         return Verdict(home)
     if owner is None:
-        return refuse("not_started", "服务器上还没有该办件的开始事件，不能写入该办件", 409)
+        return refuse("not_started", "服务器上还没有该办件（或事项）的开始事件，不能写入", 409)
     if not _reaches(device, owner):
-        return refuse("scope", f"该办件属于{_describe(owner)}，不在本设备的范围内")
+        what = "该事项" if event.type.startswith("enquiry.") else "该办件"
+        return refuse("scope", f"{what}属于{_describe(owner)}，不在本设备的范围内")
     return Verdict(owner)
+
+
+def _open_enquiry(device: DeviceInfo, event: Event, directory: CaseDirectory, home: Owner,
+                  owner: Owner | None) -> Verdict:
+    """An enquiry's opening: its id is the opening's own event id, so no second opening
+    (of another device or hall) can take an enquiry id already stored."""
+    if event.event_id != event.case_id:
+        return refuse("invalid", "事项的编号应与其登记事件的编号相同", 422)
+    claimed = str(event.payload.get("hall") or "")
+    if claimed and claimed != device.hall:
+        return refuse("scope", f"事项的大厅“{claimed[:32]}”与本设备的登记范围（大厅 {device.hall}）不符")
+    if owner is not None and owner != home:
+        return refuse("conflict", f"事项编号 {event.case_id} 已属于{_describe(owner)}", 409)
+    directory.pending[event.case_id] = home
+    return Verdict(home)
 
 
 def _describe(owner: Owner) -> str:
@@ -337,9 +386,11 @@ def markdown_table() -> str:
     def events(rule: ScopeRule) -> str:
         if not rule.events:
             return "—"
-        if rule.events <= all_hall and len(rule.events) > len(all_hall) // 2:
-            left_out = sorted((HALL_EVENTS | DEPARTMENT_EVENTS) - rule.events)
-            return "all `case.*` except " + ", ".join(f"`{t}`" for t in left_out)
+        cases, others = rule.events & CASE_EVENTS, sorted(rule.events - CASE_EVENTS)
+        if cases <= all_hall and len(cases) > len(all_hall) // 2:
+            left_out = sorted(CASE_EVENTS - cases)
+            text = "all `case.*` except " + ", ".join(f"`{t}`" for t in left_out)
+            return text + "".join(f"; `{t}`" for t in others)
         return ", ".join(f"`{t}`" for t in sorted(rule.events))
 
     lines = ["| scope | example | endpoints | event types it may write | notes |", "|---|---|---|---|---|"]

@@ -28,17 +28,27 @@ COLUMNS = ("event_id", "case_id", "device_id", "device_seq", "actor", "type", "p
            "schema_version", "content_hash", "hall", "agent")
 PG_TYPES = ("text", "text", "text", "bigint", "text", "text", "text", "text", "int", "text", "text", "text")
 
+# The batch travels as one JSON text (one array per row, in COLUMNS order, the payload
+# as the JSON text it was encoded to): one parameter, encoded in one call of the C
+# encoder, where twelve typed arrays cost psycopg ~5 µs per value in Python.
 PG_BATCH = f"""
 WITH c AS (UPDATE feed_counter SET last = GREATEST(last, %(now_us)s) + %(n)s WHERE id = 1
            RETURNING last - %(n)s AS base)
 INSERT INTO feed (seq, kind, {', '.join(COLUMNS)}, received_at)
-SELECT c.base + t.ord, 'event', t.event_id, t.case_id, t.device_id, t.device_seq, t.actor, t.type,
-       CAST(t.payload AS jsonb), t.device_time, t.schema_version, t.content_hash, t.hall, t.agent, %(received_at)s
-FROM c, unnest({', '.join(f'CAST(%({c})b AS {t}[])' for c, t in zip(COLUMNS, PG_TYPES))}) WITH ORDINALITY
-     AS t({', '.join(COLUMNS)}, ord)
+SELECT c.base + t.ord, 'event', {', '.join(
+    f"CAST(t.r->>{i} AS {'jsonb' if c == 'payload' else typ})" for i, (c, typ) in enumerate(zip(COLUMNS, PG_TYPES)))},
+       %(received_at)s
+FROM c, jsonb_array_elements(CAST(%(rows)s AS jsonb)) WITH ORDINALITY AS t(r, ord)
 ON CONFLICT DO NOTHING
 RETURNING event_id, seq
 """
+
+
+def batch_json(rows: list[dict[str, Any]]) -> str:
+    """``rows`` as the JSON text PG_BATCH reads. The push path encoded each payload once
+    already (Event.encoded); other callers' payloads are encoded here."""
+    return json.dumps([[r.get("payload_json") or json.dumps(r["payload"], ensure_ascii=False) if c == "payload"
+                        else r[c] for c in COLUMNS] for r in rows], ensure_ascii=False)
 
 
 def insert_for(conn: Connection):
@@ -86,10 +96,7 @@ def insert_batch(conn: Connection, rows: list[dict[str, Any]], received_at: str,
     if not rows:
         return {}
     if conn.dialect.name == "postgresql":
-        params = {c: [r[c] for r in rows] for c in COLUMNS}
-        # The push path encoded each payload once already (Event.encoded); others are encoded here.
-        params["payload"] = [r.get("payload_json") or json.dumps(r["payload"], ensure_ascii=False) for r in rows]
-        params.update(now_us=now_us(), n=len(rows), received_at=received_at)
+        params = {"rows": batch_json(rows), "now_us": now_us(), "n": len(rows), "received_at": received_at}
         raw = conn.connection.driver_connection
         with raw.cursor() as cur:
             if commit:

@@ -83,15 +83,31 @@ class Freshness:
     catalog_at: str  # the newest catalog version the laptop holds ("" the built-in one)
     age_hours: float | None
     stale: bool
+    calendar: str = ""  # which years' holiday tables the laptop holds ("⚠ …" when one is missing)
 
     def line(self) -> str:
+        return self._data() + (f"；{self.calendar}" if self.calendar else "")
+
+    def _data(self) -> str:
         if not self.configured:
             return "单机模式：目录与证照数据为本机数据，未与服务器同步"
         if not self.synced_at:
-            return "⚠ 尚未与服务器同步：目录、日历与证照数据可能已过期"
+            return "⚠ 尚未与服务器同步：目录与证照数据可能已过期"
         age = _age(self.age_hours or 0.0)
-        text = f"目录与证照数据更新于 {self.synced_at[5:16].replace('T', ' ')}（{age}前）"
+        catalog = f"目录版本 {self.catalog_at[:10]}，" if self.catalog_at else ""
+        text = f"{catalog}目录与证照数据更新于 {self.synced_at[5:16].replace('T', ' ')}（{age}前）"
         return ("⚠ " + text + "，已过期，请联网同步后再受理") if self.stale else text
+
+    def short(self) -> str:
+        """For the status bar of every agent screen: the last sync and the data's age."""
+        if not self.configured:
+            return ""
+        if not self.synced_at:
+            return "⚠ 从未同步"
+        when = f"同步于 {self.synced_at[5:16].replace('T', ' ')}"
+        if self.stale:
+            return f"{when} · ⚠ 数据已{_age(self.age_hours or 0.0)}未更新"
+        return when + (" · ⚠ 日历" if self.calendar.startswith("⚠") else "")
 
 
 @dataclass(frozen=True)
@@ -116,6 +132,7 @@ class AgentDayView:
     sync: SyncLine
     freshness: Freshness
     stages: dict[str, int] = field(default_factory=dict)
+    register_waiting: int = 0  # register entries (authorisations) not yet on the server
 
     @property
     def drafts(self) -> list[AgentCaseLine]:
@@ -127,7 +144,7 @@ class AgentDayView:
 
     @property
     def waiting(self) -> int:
-        return sum(c.waiting for c in self.cases)
+        return sum(c.waiting for c in self.cases) + self.register_waiting
 
 
 def _age(hours: float) -> str:
@@ -148,6 +165,14 @@ def came_back_of(status: str, items: dict) -> str:
     return "服务器有更新"
 
 
+def duplicate_step(d: dict) -> str:
+    """The workbench's short "next step" for a flagged duplicate (the case view has the whole line)."""
+    from hall_app.domain.tracking import format_tracking_code
+
+    who = f"（{d['other_agent']}）" if d.get("other_agent") else ""
+    return f"疑似重复：另有 {format_tracking_code(str(d.get('other_tracking_code', '')))}{who}，请核实"
+
+
 class AgentDay:
     def __init__(self, ctx: "HallContext"):
         self.ctx = ctx
@@ -160,7 +185,10 @@ class AgentDay:
         for line in cases:
             if line.status != "voided":
                 stages[line.stage] += 1
-        return AgentDayView(principals, cases, self.sync_line(), self.freshness(), stages)
+        with self.ctx.read() as session:
+            register = session.scalar(select(func.count()).where(EventRow.sync_state == "pending",
+                                                                 EventRow.type.like("register.%"))) or 0
+        return AgentDayView(principals, cases, self.sync_line(), self.freshness(), stages, int(register))
 
     def principals(self, agent: str) -> list[PrincipalLine]:
         today = self.ctx.today()
@@ -189,6 +217,9 @@ class AgentDay:
                 if r.status == "draft" and auth and not auth.get("received_at"):
                     stage, next_step = "委托", "收回委托人签署的授权委托书（F7）"
                 back = came_back_of(r.status, (r.state or {}).get("items") or {}) if r.case_id in remote else ""
+                duplicates = (r.state or {}).get("duplicates") or []
+                if duplicates and r.needs_review:  # the server found another agent's filing of this need
+                    next_step, back = duplicate_step(duplicates[-1]), "疑似重复代办"
                 out.append(AgentCaseLine(r.case_id, r.tracking_code, r.applicant_name, r.bundle_name, r.status,
                                          STATUS_LABELS.get(r.status, r.status), stage, next_step,
                                          int(waiting.get(r.case_id, 0)), back, r.updated_at))
@@ -217,7 +248,22 @@ class AgentDay:
                 age = None
         limit = float(getattr(self.ctx.settings, "stale_hours", STALE_HOURS))
         stale = configured and (age is None or age > limit)
-        return Freshness(configured, synced, catalog_at, age, stale)
+        return Freshness(configured, synced, catalog_at, age, stale, self.calendar_note())
+
+    def calendar_note(self) -> str:
+        """The holiday tables (调休) this laptop's deadlines are counted with: this year's
+        must be published; near the year's end, next year's too."""
+        today = self.ctx.today()
+        calendar = self.ctx.calendar
+        if not calendar.is_published(today.year):
+            return f"⚠ 日历：{today.year}年节假日安排未载入，期限按周末推算"
+        if today.month == 12 and not calendar.is_published(today.year + 1):
+            return f"⚠ 日历：{today.year + 1}年节假日安排尚未载入"
+        return f"日历：{today.year}年节假日安排已载入"
+
+    def status_line(self) -> str:
+        """What the app's status bar adds for an agent, on every screen."""
+        return self.freshness().short()
 
     # -- starting a case for a principal -----------------------------------------------------------
     def duplicate_of(self, principal_id: str, bundle: str) -> CaseRow | None:

@@ -30,14 +30,14 @@ from hall_app.domain.authorisation import (
 from hall_app.domain.identifiers import uuid7
 from hall_app.domain.ids import check_citizen_id
 from hall_app.domain.text import clean, text_problem
-from hall_app.store.models import AuthorisationRow
+from hall_app.store.models import AuthorisationRow, StoredFile
+from hall_app.store.register import record_saved, travels
 
 if TYPE_CHECKING:
     from hall_app.services.context import HallContext
     from hall_app.services.users import SignedIn
 
 FIELDS = tuple(Authorisation.__dataclass_fields__)
-MAX_SCAN_BYTES = 50 * 1024 * 1024
 
 
 def _to_domain(row: AuthorisationRow) -> Authorisation:
@@ -81,25 +81,47 @@ class AuthorisationService:
             attested_by=clean(draft.attested_by) if draft.method == "attested" else "", township=township,
             recorded_at=self.ctx.now_iso())
         with self.ctx.Session.begin() as session:
-            session.add(AuthorisationRow(**auth.to_payload()))
+            row = AuthorisationRow(**auth.to_payload())
+            session.add(row)
+            if agent.role == "agent":  # an agent's register travels (a relative's at a window stays here)
+                record_saved(session, self.ctx.device_id, agent.username, self.ctx.now_iso(), row)
         return auth
 
     def receive(self, auth_id: str, scan: Path | None = None) -> Authorisation:
-        """The signed paper is back; with ``scan`` (a photo or PDF of it) its SHA-256
-        thumbprint is kept, so the file attached later can be shown to be that one."""
-        thumbprint = ""
-        if scan is not None:
-            path = Path(scan).expanduser()
-            if not path.is_file():
-                raise AuthorisationError(f"找不到扫描件 {path}")
-            if path.stat().st_size > MAX_SCAN_BYTES:
-                raise AuthorisationError("扫描件超过 50 MB，请压缩后再附")
-            digest = hashlib.sha256()
-            with path.open("rb") as f:
-                for block in iter(lambda: f.read(1 << 20), b""):
-                    digest.update(block)
-            thumbprint = digest.hexdigest()
-        return self._change(auth_id, received_at=self.ctx.now_iso(), thumbprint=thumbprint)
+        """The signed paper is back. With ``scan`` (a PDF, JPEG or PNG of it, checked by
+        its first bytes, at most 8 MB) the file itself is kept inside the device database
+        (encrypted with it) and sent to the server at the next sync; its SHA-256 is the
+        authorisation's thumbprint. A bad file is refused and nothing is recorded."""
+        data = self._read_scan(scan) if scan is not None else None
+        thumbprint = hashlib.sha256(data).hexdigest() if data is not None else ""
+        return self._change(auth_id, received_at=self.ctx.now_iso(), thumbprint=thumbprint,
+                            _scan=(data, Path(scan).name if scan is not None else ""))
+
+    def _is_own_database(self, path: Path) -> bool:
+        """The app's own database files (``hall.db``, its -wal/-shm, keys, ``hall.queue.db``)
+        are never opened as a scan: closing another descriptor of an open SQLite file
+        drops this process's locks on it (see services/secure_print.py)."""
+        db_path = self.ctx.settings.db_path.expanduser().resolve()
+        here = path.resolve()
+        return here.parent == db_path.parent and (here == db_path or here.name.startswith(db_path.name)
+                                                  or here.name.startswith(db_path.stem + "."))
+
+    def _read_scan(self, scan: Path) -> bytes:
+        from hall_app.domain.scans import scan_problem, size_problem
+
+        path = Path(scan).expanduser()
+        if not path.is_file():
+            raise AuthorisationError(f"找不到扫描件 {path}")
+        if self._is_own_database(path):
+            raise AuthorisationError("不能把本机数据库文件当作扫描件，请选择委托书的照片或扫描文件")
+        problem = size_problem(path.stat().st_size)
+        if problem:
+            raise AuthorisationError(problem)
+        data = path.read_bytes()
+        problem = scan_problem(data)
+        if problem:
+            raise AuthorisationError(problem)
+        return data
 
     def revoke(self, auth_id: str, reason: str) -> Authorisation:
         reason = clean(reason)
@@ -110,7 +132,7 @@ class AuthorisationService:
             raise AuthorisationError(f"原因{problem}")
         return self._change(auth_id, revoked_at=self.ctx.now_iso(), revoked_reason=reason)
 
-    def _change(self, auth_id: str, **values: str) -> Authorisation:
+    def _change(self, auth_id: str, _scan: tuple[bytes | None, str] = (None, ""), **values: str) -> Authorisation:
         with self.ctx.Session.begin() as session:
             row = session.get(AuthorisationRow, auth_id)
             if row is None:
@@ -120,6 +142,16 @@ class AuthorisationService:
             for key, value in values.items():
                 if value or key != "thumbprint":
                     setattr(row, key, value)
+            data, name = _scan
+            if data is not None:
+                from hall_app.domain.identifiers import uuid7
+                from hall_app.domain.scans import scan_type
+
+                session.add(StoredFile(file_id=uuid7(), kind="scan", owner=auth_id, name=name[:200],
+                                       mime=scan_type(data[:16]), size=len(data), sha256=row.thumbprint, data=data,
+                                       created_at=self.ctx.now_iso(), sent_at="", send_error=""))
+            if travels(session, auth_id):
+                record_saved(session, self.ctx.device_id, row.agent, self.ctx.now_iso(), row)
             return _to_domain(row)
 
     # -- reading -------------------------------------------------------------------------------
@@ -183,14 +215,20 @@ class AuthorisationService:
             valid_from=auth.valid_from, method_label=auth.method_label, attested_by=auth.attested_by)
 
     def print_blank(self, auth_id: str, out: Path | None = None) -> tuple[str, str | None]:
-        """Print the blank form (A4): the PDF's path and the printer's error, if any."""
+        """Print the blank form (A4): where the PDF is and the printer's error, if any.
+        Printed by an agent (or on an encrypted database) no PDF stays on disk
+        (services/secure_print.py)."""
         from hall_app.services.print_jobs import printer_config
+        from hall_app.services.secure_print import keeps_pdfs_inside, print_private
 
         data = self.blank_form(auth_id)
-        import printing
+        config = printer_config(self.ctx, "a4")
+        if out is None and keeps_pdfs_inside(self.ctx, self.get(auth_id).agent):
+            result = print_private(self.ctx, "authorisation", data, "a4", config, auth_id)
+        else:
+            import printing
 
-        result = printing.print_document("authorisation", data, paper="a4", out=out,
-                                         config=printer_config(self.ctx, "a4"))
+            result = printing.print_document("authorisation", data, paper="a4", out=out, config=config)
         return str(result.pdf_path), result.error
 
     @staticmethod

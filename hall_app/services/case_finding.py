@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hall_app.domain.calendar import in_china
 from hall_app.domain.case import CaseState
 from hall_app.domain.text import clean, compact
 from hall_app.domain.tracking import parse_tracking_code
@@ -51,5 +52,5 @@ class CaseFinding(CaseServiceBase):
 
     def timeline(self, case_id: str) -> list[dict[str, Any]]:
         with self.ctx.unit_of_work() as (_, repo):
-            return [{"time": r.device_time, "actor": r.actor, "type": r.type, "payload": r.payload,
+            return [{"time": in_china(r.device_time), "actor": r.actor, "type": r.type, "payload": r.payload,
                      "device": r.device_id, "sync": r.sync_state} for r in repo.event_rows(case_id)]

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from hall_app.services.catalog import CatalogService
     from hall_app.services.dispatch import DispatchService
     from hall_app.services.documents import DocumentService
+    from hall_app.services.enquiries import EnquiryService
     from hall_app.services.handover import HandOverService
     from hall_app.services.people import PersonFileService
     from hall_app.services.queue import HallQueue
@@ -195,6 +196,12 @@ class HallContext:
         from hall_app.services.agent_day import AgentDay
 
         return AgentDay(self)
+
+    @cached_property
+    def enquiries(self) -> "EnquiryService":  # 咨询 / 首问负责 / 办不成事 (domain/enquiry.py)
+        from hall_app.services.enquiries import EnquiryService
+
+        return EnquiryService(self)
 
     def close(self) -> None:
         if "queue" in self.__dict__:

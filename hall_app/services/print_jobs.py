@@ -45,9 +45,14 @@ def print_case_document(ctx: "HallContext", kind: str, case_id: str, actor: str,
     if kind != "receipt" and paper != "a4":
         raise IntakeError("只有受理回执可打印在热敏卷纸上，其他文书请用 A4")
     data = ctx.documents.build(kind, case_id, actor)
-    import printing
+    from hall_app.services.secure_print import keeps_pdfs_inside, print_private
 
-    result = printing.print_document(kind, data, paper=paper, out=out, config=printer_config(ctx, paper))
+    if out is None and keeps_pdfs_inside(ctx, actor):  # an agent's laptop: no PDF left on disk
+        result = print_private(ctx, kind, data, paper, printer_config(ctx, paper), case_id)
+    else:
+        import printing
+
+        result = printing.print_document(kind, data, paper=paper, out=out, config=printer_config(ctx, paper))
     outcome = PrintOutcome(kind, str(result.pdf_path), result.sent_to or "", result.error, tuple(result.warnings))
     ctx.cases.record_print(case_id, actor, kind, outcome.pdf_path, paper, outcome.sent_to, outcome.error or "")
     return outcome

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -207,3 +207,47 @@ class AuthorisationRow(Base):
     thumbprint: Mapped[str] = mapped_column(String(64), default="")
     revoked_at: Mapped[str] = mapped_column(String(40), default="")
     revoked_reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+class StoredFile(Base):
+    """A file kept inside the device database (encrypted with it when it is encrypted):
+    the scan of a signed 授权委托书 (``scan``, sent to the server once) and the PDFs
+    printed on an agent's laptop (``pdf``; services/secure_print.py), so no personal
+    data lies on disk in clear."""
+
+    __tablename__ = "stored_files"
+    file_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # scan / pdf
+    owner: Mapped[str] = mapped_column(String(64), index=True)  # the auth_id (scan) or case_id/auth_id (pdf)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    mime: Mapped[str] = mapped_column(String(40), default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[str] = mapped_column(String(40), default="")
+    sent_at: Mapped[str] = mapped_column(String(40), default="")  # a scan on the server ("" not yet)
+    send_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class EnquiryRow(Base):
+    """The projection of an enquiry's events (咨询 / 首问负责 / 办不成事; domain/enquiry.py):
+    what the clerk's open list and the counts read. Rebuilt from the events like a case."""
+
+    __tablename__ = "enquiries"
+    enquiry_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(8))
+    owner: Mapped[str] = mapped_column(String(64))
+    hall: Mapped[str] = mapped_column(String(32), default="")
+    window: Mapped[str] = mapped_column(String(32), default="")
+    topic: Mapped[str] = mapped_column(String(100), default="")  # the first 100 characters, for lists
+    opened_at: Mapped[str] = mapped_column(String(40), default="")
+    closed_at: Mapped[str] = mapped_column(String(40), default="")
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    __table_args__ = (
+        Index("ix_enquiries_owner_status", "owner", "status", "opened_at"),
+        Index("ix_enquiries_opened", "opened_at"),
+        Index("ix_enquiries_closed", "closed_at"),
+    )

@@ -158,9 +158,17 @@ class CaseRepository:
         return state
 
     def rebuild_all(self) -> int:
-        case_ids = self.session.scalars(select(EventRow.case_id).distinct()).all()
+        """Every case and every enquiry (store/enquiries.py) from its events."""
+        from hall_app.store import enquiries
+
+        case_ids = self.session.scalars(select(EventRow.case_id).where(  # register entries are not cases
+            EventRow.type.not_like("register.%")).distinct()).all()
+        # by type here (a close whose opening is not held is an enquiry's too, never a case)
+        streams = set(self.session.scalars(select(EventRow.case_id).where(EventRow.type.like("enquiry.%")).distinct()))
         for case_id in case_ids:
-            self.rebuild(case_id)
+            if case_id not in streams:
+                self.rebuild(case_id)
+        enquiries.rebuild(self.session, streams)
         return len(case_ids)
 
     # -- queries --------------------------------------------------------------------------

@@ -66,6 +66,11 @@ class ServerClient:
                               headers={"Content-Type": "application/json"})
         return self._call("POST", "/v1/push", json={"events": events})
 
+    def attach(self, sha256: str, auth_id: str, data: bytes) -> dict[str, Any]:
+        """Send the scan of a signed authorisation (the file itself as the body)."""
+        return self._call("POST", f"/v1/attachments/{sha256}", params={"auth_id": auth_id}, content=data,
+                          headers={"Content-Type": "application/octet-stream"})
+
     def pull(self, after: int, limit: int, own: bool = False) -> dict[str, Any]:
         params = {"after": after, "limit": limit} | ({"own": "true"} if own else {})
         return self._call("GET", "/v1/pull", params=params)

@@ -17,6 +17,7 @@ from hall_app.store.models import Device
 from hall_app.sync.client import ServerClient, SyncError
 from hall_app.sync.pull import PullReport, cursor, pull_feed, set_cursor
 from hall_app.sync.push import PushReport, batch_bytes, push_outbox, reopen_lost
+from hall_app.sync.scans import upload_scans
 from hall_app.sync.status import MONITOR, SyncMonitor
 
 if TYPE_CHECKING:
@@ -32,6 +33,8 @@ class SyncReport:
     pull: PullReport = field(default_factory=PullReport)
     reopened: int = 0  # events sent again because the server no longer had them
     repulled: bool = False  # the feed was read again from the start
+    scans_sent: int = 0  # scans of signed authorisations sent to the server
+    scans_refused: int = 0
 
     def summary(self) -> str:
         parts = [f"上传 {self.push.sent} 条", f"重复 {self.push.duplicates} 条", f"接收 {self.pull.applied} 条"]
@@ -43,6 +46,9 @@ class SyncReport:
             parts.append(f"服务器数据缺失，重新上传 {self.reopened} 条")
         if self.pull.skipped:
             parts.append(f"无法读取而跳过 {len(self.pull.skipped)} 条")
+        if self.scans_sent or self.scans_refused:
+            parts.append(f"授权委托书扫描件上传 {self.scans_sent} 份" + (
+                f"，被拒 {self.scans_refused} 份（原因见 hall-app sync --status）" if self.scans_refused else ""))
         return "，".join(parts)
 
 
@@ -120,6 +126,7 @@ def _sync(ctx: "HallContext", client: ServerClient | None, batch_size: int, page
             set_cursor(ctx, 0)
             report.repulled = own = True
         pull_feed(ctx, client, page_size, report.pull, own=own)
+        report.scans_sent, report.scans_refused = upload_scans(ctx, client)  # after the entries naming them
         if report.push.gaps:  # pulled all the same; the round is not a success until they are sent
             raise SyncError(f"服务器拒收 {report.push.gaps} 条事件（留在本机待上传）：{report.push.gap_error}",
                             "refused")

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from hall_app.domain.case import CaseState
 from hall_app.domain.events import Event
 from hall_app.store.models import BundleVersion, Device, EventRow
+from hall_app.store.register import apply_saved, is_register
 from hall_app.store.repository import event_row
 from hall_app.sync.client import ServerClient
 from hall_app.sync.faults import failpoint
@@ -27,6 +28,7 @@ class PullReport:
     applied: int = 0
     bundles: int = 0
     cases: int = 0
+    register: int = 0  # register entries (authorisations) added or changed
     skipped: list[str] = field(default_factory=list)  # rows that could not be read at all
 
 
@@ -80,7 +82,11 @@ def apply_page(ctx: "HallContext", items: list[dict[str, Any]], next_cursor: int
                         continue  # our own old event clashes with a newer local one: the server will refuse ours
                     own_high = max(own_high, event.device_seq)
                 session.add(event_row(event, "sent" if event.device_id == me else "remote", seq))
-                touched.add(event.case_id)
+                if is_register(event.type):  # an entry of the register of authorisations, not a case
+                    session.flush()
+                    report.register += apply_saved(session, event)
+                else:
+                    touched.add(event.case_id)
                 report.applied += 1
             elif row.sync_state == "pending" or (row.sync_state in ("sent", "remote") and row.server_seq != seq):
                 # our own event came back (its answer was lost), or it was renumbered after a restore
@@ -133,9 +139,13 @@ def rebuild_cases(ctx: "HallContext", repo, case_ids) -> int:
     projection row until it does: it has no tracking code to be listed under.
     """
     from hall_app.domain.event_types import replay_checked
+    from hall_app.store import enquiries
 
-    done = 0
+    streams = enquiries.enquiry_streams(repo.session, case_ids) if case_ids else set()
+    done = enquiries.rebuild(repo.session, streams)  # enquiries without a case (domain/enquiry.py)
     for case_id in case_ids:
+        if case_id in streams:
+            continue
         state = replay_checked(repo.events(case_id))
         if state is None or not state.tracking_code:
             continue

@@ -90,6 +90,7 @@ def test_supervisor_figures_scope_refusals_and_rating_from_the_tracking_page(tmp
     shown = format_tracking_code(a.cases.get(to_rate).tracking_code)
     page = httpx.get(f"{server.url}/t/{shown}")
     assert "评价本次服务" in page.text and f"/t/{shown}/rate" in page.text
+    assert "name='dim_服务态度' value='5'" in page.text and "分项评价" in page.text
     assert "评价本次服务" not in httpx.get(
         f"{server.url}/t/{format_tracking_code(a.cases.get(accepted).tracking_code)}").text
     form = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -98,11 +99,15 @@ def test_supervisor_figures_scope_refusals_and_rating_from_the_tracking_page(tmp
             ("level=%EF%BC%95", 422, "五级之一"),  # a full-width ５
             ("level=5&reasons=%E6%80%81%E5%BA%A6%E6%81%B6%E5%8A%A3", 422, "不能选择理由"),  # 态度恶劣 is not for 5
             ("level=4&comment=%E8%B0%A2%E8%B0%A2%00", 422, "留言含有不能保存的字符"),  # 谢谢 with a NUL
+            ("level=4&dim_%E6%9C%8D%E5%8A%A1%E6%80%81%E5%BA%A6=9", 422, "五级之一"),  # 服务态度 scored 9
+            ("level=4&dim_%E6%9C%8D%E5%8A%A1%E6%80%81%E5%BA%A6=abc", 422, "五级之一"),
+            ("level=4&dim_%E7%8E%AF%E5%A2%83=3", 422, "评价维度"),  # 环境 is not one of the three dimensions
             ("", 422, "请选择满意程度")):
         answer = httpx.post(f"{server.url}/t/{shown}/rate", content=body, headers=form)
         assert answer.status_code == status and words in answer.text, (body, answer.text)
     ok = httpx.post(f"{server.url}/t/{shown}/rate", content="level=5&reasons=%E4%B8%80%E6%AC%A1%E5%8A%9E%E6%88%90"
-                    "&comment=%E8%B0%A2%E8%B0%A2%F0%A0%AE%B7%F0%9F%98%80", headers=form)  # 一次办成, 谢谢𠮷😀
+                    "&comment=%E8%B0%A2%E8%B0%A2%F0%A0%AE%B7%F0%9F%98%80&dim_%E6%9C%8D%E5%8A%A1%E6%80%81%E5%BA%A6=5&dim_%E6%9C%8D%E5%8A%A1%E6%95%88%E7%8E%87=4&dim_%E6%9C%8D%E5%8A%A1%E6%B0%B4%E5%B9%B3=",
+                    headers=form)  # 一次办成, 谢谢𠮷😀, 服务态度 5, 服务效率 4, 服务水平 left blank
     assert ok.status_code == 200 and "非常满意" in ok.text, ok.text
     again = httpx.post(f"{server.url}/t/{shown}/rate", content="level=1", headers=form)
     assert again.status_code == 409 and "只评价一次" in again.text
@@ -115,6 +120,7 @@ def test_supervisor_figures_scope_refusals_and_rating_from_the_tracking_page(tmp
     sync_until_ok(a)
     rating = a.cases.get(to_rate).rating
     assert rating["level"] == 5 and rating["channel"] == "tracking" and rating["comment"] == "谢谢𠮷😀"
+    assert rating["dimensions"] == {"服务态度": 5, "服务效率": 4}
     today = dt.datetime.now(CHINA).date().isoformat()
     now = httpx.get(f"{server.url}/v1/dashboard?day={today}", headers={"Authorization": f"Bearer {boss}"}).json()
     assert now["day"]["ratings"]["levels"]["非常满意"] == 1

@@ -8,6 +8,7 @@ both as whole bodies and as one field of an otherwise valid event.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from urllib.parse import quote
@@ -134,5 +135,28 @@ def test_tracking_page_never_answers_500(fuzz_server):
             check(response)
             # 307: a code ending in "/" (%2F) is redirected to the path without it
             assert response.status_code in (200, 307, 404, 422), response.status_code
+
+    run()
+
+
+def test_attachments_never_answer_500(fuzz_server, server_engine):
+    """The scan upload of an agent (issue 13): any path, auth id and body get a clear 4xx."""
+    http, _, _ = fuzz_server
+    _, token = auth.enroll(server_engine, auth.make_enrollment_code(server_engine, "agent:wangqiang@JJ01"), "fz-ag")
+    headers = {"Authorization": f"Bearer {token}"}
+    magic = st.sampled_from([b"", b"%PDF-1.7\n", b"\xff\xd8\xff\xe0", b"\x89PNG\r\n\x1a\n", b"GIF89a"])
+    sha = st.one_of(TEXT, st.text(alphabet="0123456789abcdef", min_size=64, max_size=64))
+
+    @settings(SETTINGS, max_examples=80)
+    @given(sha, st.one_of(TEXT, st.just("a-1")), magic, st.binary(max_size=300))
+    def run(digest, auth_id, head, body):
+        path = quote(digest.encode("utf-8", "surrogatepass"), safe="") or "x"
+        params = {"auth_id": auth_id.encode("utf-8", "surrogatepass")}
+        check(http.post(f"/v1/attachments/{path}", params=params, content=head + body, headers=headers))
+        whole = head + body  # the path naming this very body: the checks past the digest are reached
+        answer = http.post(f"/v1/attachments/{hashlib.sha256(whole).hexdigest()}", params=params, content=whole,
+                           headers=headers)
+        check(answer)
+        assert answer.status_code in (409, 422), answer.text  # never stored: no register entry names it
 
     run()

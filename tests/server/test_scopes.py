@@ -43,7 +43,7 @@ EXPECTED_ENDPOINTS = {
     "hall": {"state", "push", "pull"} | QUEUE_WINDOW | {"queue_import", "queue_set_line", "queue_set_window",
                                                         "queue_close_day"},
     "window": {"state", "push", "pull"} | QUEUE_WINDOW,
-    "agent": {"state", "push", "pull"},
+    "agent": {"state", "push", "pull", "attachment"},  # + scans of signed authorisations (issue 13)
     "dept": {"state", "results", "inbox", "package", "ack", "check"},  # its own inbox (issue 12)
     "kiosk": {"state", "queue_lines", "queue_issue", "queue_checkin", "queue_blocks", "queue_offline"},
     "display": {"state"} | QUEUE_READ,
@@ -51,10 +51,15 @@ EXPECTED_ENDPOINTS = {
     "supervisor": {"state", "dashboard"},  # supervise (issue 11)
 }
 DEPT_EVENTS = {"case.item_result", "case.check_recorded"}  # results and 告知承诺 post-checks
+SERVER_ONLY = {"case.duplicate_flagged"}  # the server flags two agents' filings of one need (issue 13)
+REGISTER = {"register.authorisation_saved"}  # an agent's register of authorisations (issue 13)
+# Enquiries without a case (咨询 / 首问负责 / 办不成事): a hall's devices write their hall's,
+# an agent its own; departments none; supervisors only read their counts.
+ENQUIRY = {"enquiry.opened", "enquiry.closed"}
 EXPECTED_EVENTS = {
-    "hall": set(CASE_EVENTS) - DEPT_EVENTS,
-    "window": set(CASE_EVENTS) - DEPT_EVENTS,
-    "agent": set(CASE_EVENTS) - DEPT_EVENTS - {"case.reviewed", "case.follow_up"},
+    "hall": set(CASE_EVENTS) - DEPT_EVENTS - SERVER_ONLY | ENQUIRY,
+    "window": set(CASE_EVENTS) - DEPT_EVENTS - SERVER_ONLY | ENQUIRY,
+    "agent": (set(CASE_EVENTS) - DEPT_EVENTS - SERVER_ONLY - {"case.reviewed", "case.follow_up"}) | REGISTER | ENQUIRY,
     "dept": DEPT_EVENTS,
     "kiosk": set(),  # queue events are written by the server only, never pushed
     "display": set(),
@@ -83,15 +88,16 @@ def test_the_table_has_every_kind_and_says_what_the_issue_says():
         assert set(rule.endpoints) == EXPECTED_ENDPOINTS[kind], kind
         assert set(rule.events) == EXPECTED_EVENTS[kind], kind
         assert rule.endpoints <= set(ENDPOINTS) - PUBLIC_ENDPOINTS
-        assert rule.events <= set(EVENT_TYPES) | QUEUE_EVENTS
-    assert {t for r in SCOPE_TABLE.values() for t in r.events} >= set(EVENT_TYPES)  # nobody's event is orphaned
+        assert rule.events <= set(EVENT_TYPES) | QUEUE_EVENTS | REGISTER
+    # nobody's event is orphaned (but the ones only the server writes)
+    assert {t for r in SCOPE_TABLE.values() for t in r.events} >= set(EVENT_TYPES) - SERVER_ONLY
     assert endpoint_scopes("track") == [PUBLIC] and endpoint_scopes("results") == ["dept"]
     with pytest.raises(KeyError):
         endpoint_scopes("no-such-endpoint")
 
 
 @pytest.mark.parametrize("kind", sorted(SCOPE_TABLE))
-@pytest.mark.parametrize("event_type", CASE_EVENTS + sorted(QUEUE_EVENTS | {"queue.ticket_issued"}))
+@pytest.mark.parametrize("event_type", CASE_EVENTS + sorted(QUEUE_EVENTS | {"queue.ticket_issued"} | REGISTER))
 def test_event_types_row_by_row(kind, event_type):
     """Each (scope kind, event type): allowed exactly when the table says so, on a case
     the device may otherwise touch (its hall's, started by its agent)."""
@@ -197,6 +203,7 @@ REQUESTS = {
     "push": ("POST", "/v1/push", {"events": []}),
     "pull": ("GET", "/v1/pull?after=0", None),
     "results": ("POST", "/v1/results", {"case_id": "no-such-case", "item": "x", "status": "received"}),
+    "attachment": ("POST", "/v1/attachments/" + "0" * 64 + "?auth_id=a-1", {}),
     # the queue (issue 10): an empty hall's queue answers 404/409/422, never 401/403, where allowed
     "queue_lines": ("GET", "/v1/queue/lines", None),
     "queue_windows": ("GET", "/v1/queue/windows", None),
@@ -259,4 +266,5 @@ def test_docs_carry_the_same_table():
     text = (ROOT / "docs" / "server.md").read_text(encoding="utf-8")
     assert markdown_table() in text
     assert "| `hall` | `hall:JJ01` | `GET /v1/state`, `POST /v1/push`, `GET /v1/pull` | all `case.*` except " \
-           "`case.check_recorded`, `case.item_result` |" in markdown_table()
+           "`case.check_recorded`, `case.duplicate_flagged`, `case.item_result`; `enquiry.closed`; " \
+           "`enquiry.opened` |" in markdown_table()

@@ -28,6 +28,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from hall_app.domain.events import EVENT_TYPES
 from hall_app.server import auth
+from hall_app.server.duplicates import flag_pair
 from hall_app.server.results import ResultError, ResultIn, post_result
 from hall_app.services.demo import LIU_YANG
 from hall_app.services.intake import IntakeError
@@ -113,6 +114,19 @@ def _check(ctx, case_id, actor):
     LocalInbox(ctx, "市市场监管局").check(state.tracking_code, next(iter(state.items), "x"), "passed")
 
 
+def _server_only(ctx, case_id, actor):
+    """A device never writes it (the scope table refuses it from every device)."""
+    raise IntakeError("重复代办标记只由服务器写入")
+
+
+def _close_enquiry(ctx, actor) -> None:
+    """The owner closes their oldest open enquiry (none open: nothing to write)."""
+    lines = ctx.enquiries.open_for(actor)
+    if not lines:
+        raise IntakeError("没有待办结的事项")
+    ctx.enquiries.close(lines[0].enquiry_id, actor, "已电话答复群众")
+
+
 # Every event type, each by the service call that writes it. A call the case's state
 # does not allow is refused by the service (IntakeError) and writes nothing.
 ACTIONS = {
@@ -143,6 +157,12 @@ ACTIONS = {
     "case.supplemented": _supplement,
     "case.terminated": lambda ctx, c, a: ctx.dispatch.terminate_overdue(c, a),
     "case.check_recorded": _check,
+    # agents (issue 13): written by the server only; see ``SyncMachine.duplicates``
+    "case.duplicate_flagged": _server_only,
+    # enquiries without a case (domain/enquiry.py): their own stream, synced like the cases
+    "enquiry.opened": lambda ctx, c, a: ctx.enquiries.add(a, "referral", "问社保卡补办", target_kind="department",
+                                                          target="市社保局三楼", reason="本窗口不办理社保卡"),
+    "enquiry.closed": lambda ctx, c, a: _close_enquiry(ctx, a),
 }
 assert set(ACTIONS) | {"case.started"} == set(EVENT_TYPES), "the machine must draw every event type"
 KINDS = sorted(ACTIONS)
@@ -201,6 +221,15 @@ def machine(engine, proxy: CuttingProxy):
                                 ResultIn(item=item, status="completed", document=f"DOC-{item}", case_id=state.case_id))
                 except ResultError:  # not on the server yet, or not dispatched there: nothing written
                     pass
+
+        @rule(i=st.integers(0, DEVICES - 1), data=st.data())
+        def duplicates(self, i, data):
+            """The server flags two cases as one need filed twice (as it does for two agents'
+            proxy cases, server/duplicates.py); every device pulls the flags."""
+            cases = self.known_cases(i)
+            if len(cases) > 1:
+                first, second = data.draw(st.permutations(cases))[:2]
+                flag_pair(engine, first, second)
 
         def known_cases(self, i: int) -> list[str]:
             return sorted(projections(self.devices[i]))

@@ -187,7 +187,7 @@ async def test_the_workbench_lists_follow_ups_and_enter_opens_the_case(app, hall
         assert "办理结果已全部返回，待送达" in text
         assert "容缺材料待补交（期限" in text and "生育医疗费用票据" in text
         assert "事项 新生儿户口登记 不予批准：父母双方户籍信息不一致" in text
-        assert "F9" in text.upper() and "待跟进" in text.splitlines()[-1]
+        assert "待跟进（3 件，逾期在前；F9 到此列表，回车打开办件）" in text
         await press(pilot, "f9")
         table = app.screen.query_one("#followups")
         assert app.screen.focused is table

@@ -53,6 +53,8 @@ async def test_authorise_then_file_for_the_principal(app, hall):
         assert "收回委托人签署的授权委托书" in screen_text(app)
 
         await press(pilot, "f7")
+        assert "扫描件或照片的路径" in screen_text(app)
+        await press(pilot, "enter")  # no scan: the paper alone
         text = screen_text(app)
         assert "已登记收回 周桂英 签署的授权委托书" in text and "继续录入并受理" in text
         assert hall.cases.get(case.case_id).authorisation["received_at"]
@@ -169,3 +171,33 @@ async def test_home_delivery_and_the_follow_up_call(app, hall):
         await press(pilot, "enter")
         rated = hall.cases.get(state.case_id)
         assert rated.rating["level"] == 5 and rated.rating["channel"] == "agent"
+
+
+async def test_a_refused_scan_asks_again_with_the_path_as_typed(app, hall, tmp_path):
+    """F7 with a scan: a file that is no PDF/JPEG/PNG is refused in Chinese, the question
+    comes back with the path as typed; a real PNG is kept (inside the database)."""
+    import hashlib
+
+    png = b"\x89PNG\r\n\x1a\n" + bytes(64)
+    bad, good = tmp_path / "scan.jpg", tmp_path / "scan.png"
+    bad.write_bytes(b"a text file named scan.jpg")
+    good.write_bytes(png)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "wangqiang", "demo123")
+        await authorise(pilot, ZHOU_GUIYING)
+        await press(pilot, "f7")
+        await type_text(pilot, str(bad))
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ReasonDialog", screen_text(app)
+        assert "只能是 PDF、JPEG 或 PNG" in screen_text(app)
+        field = app.screen.query_one("#reason")
+        assert field.value == str(bad)  # nothing typed is lost
+        field.value = ""
+        await type_text(pilot, str(good))
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AgentHomeScreen)
+        assert "扫描件已存入本机数据库" in screen_text(app)
+        [auth] = hall.authorisations.of_agent("wangqiang")
+        assert auth.received_at and auth.thumbprint == hashlib.sha256(png).hexdigest()

@@ -38,15 +38,18 @@ def key_bar(app) -> str:
 
 
 async def test_keymap_from_config_moves_a_key(tmp_path, demo_template):
-    app, ctx = app_from_config(tmp_path, demo_template, '[keymap]\n"workbench.new" = "f11"\n"intake.leave" = "f12"\n')
+    # 新办 onto F9, 待跟进 (F9 by default) onto F2 in exchange
+    app, ctx = app_from_config(tmp_path, demo_template, '[keymap]\n"workbench.new" = "f9"\n'
+                               '"workbench.follow_ups" = "f2"\n"intake.leave" = "f12"\n')
     try:
         async with app.run_test(size=SIZE) as pilot:
             await login(pilot)
             assert type(app.screen).__name__ == "WorkbenchScreen"
             bar = key_bar(app)
-            assert " f11  新办" in bar and " f2 " not in bar
-            await press(pilot, "f2")  # the old key does nothing now
+            assert " f9  新办" in bar and " f2 " not in bar
+            await press(pilot, "f2")  # the old key opens no intake now: it goes to the follow-up list
             assert type(app.screen).__name__ == "WorkbenchScreen"
+            assert app.screen.focused is app.screen.query_one("#followups")
             await press(pilot, "f1")  # help shows the key in force
             help_table = app.screen.query_one("#help-table").content
             from rich.console import Console
@@ -54,9 +57,9 @@ async def test_keymap_from_config_moves_a_key(tmp_path, demo_template):
             console = Console(width=100, record=True, file=io.StringIO())
             console.print(help_table)
             text = console.export_text()
-            assert any("f11" in line and "新办" in line for line in text.splitlines()), text
+            assert any("f9" in line and "新办" in line for line in text.splitlines()), text
             await press(pilot, "escape")
-            await press(pilot, "f11")  # the new one opens an intake
+            await press(pilot, "f9")  # the new one opens an intake
             await settle(pilot)
             assert type(app.screen).__name__ == "IntakeScreen"
             await press(pilot, "escape")  # intake.leave moved to f12: Esc no longer leaves
@@ -69,7 +72,7 @@ async def test_keymap_from_config_moves_a_key(tmp_path, demo_template):
             await type_text(pilot, "新办")
             await asyncio.sleep(0.3)
             await settle(pilot)
-            assert "新办（f11）" in screen_text(app)
+            assert "新办（f9）" in screen_text(app)
     finally:
         ctx.close()
 
@@ -191,7 +194,9 @@ def test_a_key_moved_onto_one_in_use_is_found():
 
     assert ("workbench.refresh", "f2", "workbench.new") in clashes({"workbench.refresh": "f2"})
     assert ("workbench.refresh", "f1", "app.help") in clashes({"workbench.refresh": "f1"})
-    assert clashes({"workbench.new": "f11", "workbench.refresh": "f2"}) == []  # f2 was freed (f9: 待跟进)
+    assert ("workbench.new", "f9", "workbench.follow_ups") in clashes({"workbench.new": "f9"})
+    # f2 was freed, and F9's 待跟进 went to F5
+    assert clashes({"workbench.new": "f9", "workbench.refresh": "f2", "workbench.follow_ups": "f5"}) == []
     assert clashes({}) == []  # the defaults share keys on purpose (enter: execute / finish)
 
 

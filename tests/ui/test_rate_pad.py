@@ -7,7 +7,7 @@ from __future__ import annotations
 from screens.case_view import CaseViewScreen
 from screens.rate_pad import RatePadScreen
 from tests.test_ratings_service import handed_over_case
-from tests.ui.helpers import login, press, screen_text, settle
+from tests.ui.helpers import key_event, login, press, screen_text, settle
 
 
 async def _open_pad(pilot, case_id):
@@ -57,3 +57,39 @@ async def test_timeout_records_unrated_and_nothing_on_the_case(app, hall):
         assert isinstance(app.screen, CaseViewScreen)
         assert "未评价" in screen_text(app)
         assert hall.cases.get(case_id).status == "handed_over" and not hall.cases.get(case_id).rating
+
+
+async def test_dimensions_are_optional_and_scored_on_the_marked_row(app, hall):
+    case_id = handed_over_case(hall)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot)
+        pad = await _open_pad(pilot, case_id)
+        await press(pilot, "down")  # no level yet: the marker stays on the level
+        assert pad.row == 0
+        await press(pilot, "4", "a", "down", "5", "down", "3", "down", "2", "0", "down")
+        text = screen_text(app)
+        assert "服务态度  ★★★★★  非常满意" in text and "▶ 服务水平  ☆☆☆☆☆  未评" in text
+        assert pad.level == 4 and pad.row == 3  # the marker stops at the last dimension
+        await press(pilot, "up", "up", "up", "5")  # back on the level: 5 changes the level, reasons reset
+        assert pad.level == 5 and pad.reasons == [] and pad.dimensions == {"服务态度": 5, "服务效率": 3}
+        await press(pilot, "enter")
+        await settle(pilot)
+        rating = hall.cases.get(case_id).rating
+        assert rating["level"] == 5 and rating["dimensions"] == {"服务态度": 5, "服务效率": 3}
+
+
+async def test_keys_typed_at_once_apply_in_order(app, hall):
+    """The pad opened and rated in one burst, as a citizen quick with the keys: each key
+    lands where it was typed (an arrow run as a binding would overtake the digits)."""
+    case_id = handed_over_case(hall)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot)
+        pilot.app.open_case(case_id)
+        await settle(pilot)
+        for key in ("v", "2", "a", "d", "down", "1", "down", "4"):
+            pilot.app._driver.send_message(key_event(pilot.app, key))
+        await settle(pilot)
+        pad = pilot.app.screen
+        assert isinstance(pad, RatePadScreen)
+        assert pad.level == 2 and pad.reasons == ["等候时间长", "态度生硬"]
+        assert pad.dimensions == {"服务态度": 1, "服务效率": 4} and pad.row == 2
