@@ -17,6 +17,10 @@ from hall_app.domain.case_describe import describe_event, event_label
 from hall_app.domain.documents import documents_for
 from hall_app.domain.labels import DOCUMENT_KINDS
 from hall_app.domain.tracking import format_tracking_code
+from screens.after_strings import CaseAfter as TA
+from screens.after_strings import Terminate as TerminateText
+from screens.case_actions import AFTER_ACTIONS, CaseAfterActions
+from screens.case_departments import DepartmentsPane, after_in_thread
 from screens.print_worker import print_in_thread
 from screens.roles import can
 from screens.strings import CaseView as T
@@ -37,10 +41,26 @@ def mark_reviewed_in_thread(ctx, case_id: str, user: str, note: str):
 def load_in_thread(ctx, case_id: str) -> dict[str, Any]:
     state = ctx.cases.get(case_id)
     bundle = ctx.catalog_service.bundle_for(state.bundle_code, state.bundle_hash)
-    return {"state": state, "bundle": bundle, "timeline": ctx.cases.timeline(case_id)}
+    return {"state": state, "bundle": bundle, "timeline": ctx.cases.timeline(case_id),
+            "after": after_in_thread(ctx, state), "hand_over_problem": ctx.handover.problem(state),
+            "termination": termination_in(ctx, state)}
 
 
-class CaseViewScreen(Screen):
+def termination_in(ctx, state) -> str | None:
+    """What 终止/撤销 the window may record now: ``overdue`` (a deferral past its deadline),
+    ``revoke`` (a 告知承诺 item the post-check found untrue), or None."""
+    from hall_app.domain.dispatch import deferral_overdue
+
+    if state.status in ("terminated", "voided", "refused"):
+        return None
+    if deferral_overdue(state, ctx.today()):
+        return "overdue"
+    if any(check.get("result") == "failed" for check in state.checks.values()):
+        return "revoke"
+    return None
+
+
+class CaseViewScreen(CaseAfterActions, Screen):
     CSS_PATH = "case_view.tcss"
     BINDINGS = [
         Binding("escape", "back", T.back, id="case.back"),
@@ -48,12 +68,25 @@ class CaseViewScreen(Screen):
         Binding("e", "resume", T.resume, id="case.resume"),
         Binding("k", "mark_reviewed", T.mark_reviewed, id="case.reviewed"),
         Binding("v", "rate_pad", RatePadText.open_key, id="case.rate_pad"),  # supervise (issue 11)
+        Binding("s", "supply", TA.supply, id="case.supply"),  # after the counter (issue 12)
+        Binding("b", "supplement", TA.supplement, id="case.supplement"),
+        Binding("h", "hand_over", TA.hand_over, id="case.hand_over"),
+        Binding("t", "terminate", TerminateText.key, id="case.terminate"),
     ]
 
     def __init__(self, case_id: str) -> None:
         super().__init__()
         self.case_id = case_id
         self.data: dict[str, Any] | None = None
+        self._after_note = ""  # what the last 补交 / 送达 said, kept above its print lines
+        # Keys typed right after the case was asked for (a scanned code, Enter, then "h")
+        # wait for it: held from now, as the workbench lets go of them before this mounts.
+        self._holding = False
+        try:
+            self.hall_app.hold_keys()
+            self._holding = True
+        except Exception:  # made outside a running app (nothing to hold)
+            pass
 
     @property
     def hall_app(self) -> "HallApp":
@@ -70,6 +103,7 @@ class CaseViewScreen(Screen):
             with Vertical(id="case-docs-pane"):
                 yield Static(T.docs, classes="heading")
                 yield DataTable(id="case-docs", cursor_type="row")
+        yield DepartmentsPane(id="case-depts-pane")
         yield Static(T.timeline, classes="heading")
         yield DataTable(id="case-timeline", cursor_type="row", zebra_stripes=True)
         yield MessageLine(id="message")
@@ -83,8 +117,37 @@ class CaseViewScreen(Screen):
         self.query_one("#case-timeline", DataTable).focus()
         self.reload()
 
+    def on_resize(self) -> None:
+        self.set_class(self.size.height < 36, "-short")  # 80x24: room for the departments and the timeline
+
     def reload(self) -> None:
-        self.hall_app.db.submit(load_in_thread, self.hall_app.ctx, self.case_id, done=self.show, name="case-view")
+        """Load the case; keys typed meanwhile (``h`` right after the case opened) wait for it."""
+        if not self._holding:
+            self.hall_app.hold_keys()
+            self._holding = True
+        self.hall_app.db.submit(load_in_thread, self.hall_app.ctx, self.case_id, done=self._loaded,
+                                error=self._load_failed, name="case-view")
+
+    def _let_go(self) -> None:
+        if self._holding:
+            self._holding = False
+            self.hall_app.release_keys()
+
+    def _loaded(self, data: dict[str, Any]) -> None:
+        try:
+            self.show(data)
+        finally:
+            self._let_go()
+
+    def _choices_failed(self, message: str) -> None:
+        self.hall_app.release_keys()
+        if self.is_attached:
+            self.query_one("#message", MessageLine).say(message, "error")
+
+    def _load_failed(self, message: str) -> None:
+        self._let_go()
+        if self.is_attached:
+            self.query_one("#message", MessageLine).say(message, "error")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "mark_reviewed":
@@ -94,6 +157,8 @@ class CaseViewScreen(Screen):
             from hall_app.services.ratings import RATEABLE
 
             return bool(self.data and self.data["state"].status in RATEABLE)
+        if action in AFTER_ACTIONS:  # after the counter (screens/case_actions.py)
+            return self.after_allowed(action)
         if action == "resume":
             role = self.hall_app.user.role if self.hall_app.user else None
             return bool(self.data and self.data["state"].status in EDITABLE and can(role, "intake"))
@@ -140,6 +205,7 @@ class CaseViewScreen(Screen):
             timeline.add_row(event["time"][5:16].replace("T", " "), clip(event["actor"], 10),
                              event_label(event["type"]),
                              clip(describe_event(event["type"], event["payload"], bundle), 60))
+        self.query_one(DepartmentsPane).show(state, data["after"])
         self.refresh_bindings()
 
     def action_back(self) -> None:

@@ -17,6 +17,8 @@ from textual.widgets import Label, Static
 
 from hall_app.domain.tracking import format_tracking_code
 from screens.enquiry_strings import Enquiry as EnquiryText
+from screens.followup_panel import SCREEN_BINDING as FOLLOW_UP_BINDING
+from screens.followup_panel import FollowUpPanel
 from screens.roles import can
 from screens.strings import STEP_TITLES
 from screens.strings import Workbench as T
@@ -108,6 +110,7 @@ class WorkbenchScreen(Screen):
         Binding("ctrl+f", "dashboard", DashboardText.open_key, id="workbench.dashboard"),  # supervise (issue 11)
         # 咨询 / 首问负责 (issue 12): in the palette and F1 help; the bar has no room left at 80 columns
         Binding("f11", "enquiries", EnquiryText.open_key, id="workbench.enquiries", show=False),
+        FOLLOW_UP_BINDING,  # 待跟进 (screens/followup_panel.py): named in the list's heading, not the bar
     ]
 
     def __init__(self) -> None:
@@ -139,6 +142,8 @@ class WorkbenchScreen(Screen):
         with Vertical(id="drafts-pane"):
             yield Static(T.drafts, id="drafts-title", classes="heading")
             yield CaseTable(T.cols_drafts, *DRAFT_COLUMNS, id="drafts", voidable=True)
+        if can(self.hall_app.user.role if self.hall_app.user else None, "intake"):
+            yield FollowUpPanel()  # after the drafts: Tab Tab Enter still reopens the newest draft
         yield StatusBar()
         yield KeyBar()
 
@@ -176,6 +181,8 @@ class WorkbenchScreen(Screen):
             return any(panel.display for panel in self.query(WindowQueuePanel))
         if action == "dashboard":
             return can(role, "dashboard")
+        if action == "follow_ups":
+            return bool(self.query(FollowUpPanel))
         return True
 
     # -- loading --------------------------------------------------------------------------
@@ -187,6 +194,8 @@ class WorkbenchScreen(Screen):
         window = None if self.all_windows else user.window
         self.hall_app.db.submit(lists_in_thread, ctx, window, self.page, self.page_size, drafts,
                                 done=self._lists_loaded, coalesce=("workbench", id(self), drafts), name="workbench")
+        for panel in self.query(FollowUpPanel) if drafts else ():
+            panel.load(window or None)
 
     def _lists_loaded(self, result) -> None:
         if not self.is_attached:
@@ -388,6 +397,11 @@ class WorkbenchScreen(Screen):
     def action_queue(self, name: str) -> None:
         for panel in self.query(WindowQueuePanel):
             panel.act(name)
+
+    def action_follow_ups(self) -> None:  # after the counter (issue 12)
+        for panel in self.query(FollowUpPanel):
+            panel.focus_list()
+
     def action_dashboard(self) -> None:  # supervise (issue 11)
         from screens.dashboard import DashboardScreen
 

@@ -65,7 +65,7 @@ def test_a_supplement_goes_back_to_the_department_with_its_deadline_moved(demo_c
 
 def test_deferred_materials_supplied_on_time_or_missed_then_terminated(demo_ctx, clock):
     deferred = case_at(demo_ctx, "accepted_deferred")
-    with pytest.raises(IntakeError, match="该办件不需要补交“bank_card”"):
+    with pytest.raises(IntakeError, match=r"该办件不需要补交“银行卡（缴费用）”（bank_card）"):
         demo_ctx.dispatch.supply(deferred.case_id, "zhangli", "bank_card")
     with pytest.raises(IntakeError, match="尚未逾期"):
         demo_ctx.dispatch.terminate_overdue(deferred.case_id, "zhangli")
@@ -116,7 +116,7 @@ def test_the_cli_takes_a_case_from_acceptance_to_handed_over(demo_ctx, capsys):
         return rc, out.out, out.err
 
     rc, _, err = run("case", deferred, "--supply", "bank_card")
-    assert rc == 2 and "该办件不需要补交“bank_card”" in err
+    assert rc == 2 and "该办件不需要补交“银行卡（缴费用）”（bank_card）" in err
     rc, out, _ = run("case", deferred, "--supply", "baby_photo")
     assert rc == 0 and "仍待补交：maternity_bill" in out and "补交材料收据：" in out
     receipt = out.split("补交材料收据：", 1)[1].split()[0]

@@ -130,7 +130,8 @@ def hall(*args, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def test_config_check_shows_what_is_in_force_and_where_from(tmp_path):
-    path = write(tmp_path, '[printing]\nprinter = "cups"\n[keymap]\n"workbench.new" = "f9"\n')
+    path = write(tmp_path, '[printing]\nprinter = "cups"\n[keymap]\n"workbench.new" = "f9"\n'
+                           '"workbench.follow_ups" = "f2"\n')  # 新办 and 待跟进 swap keys
     done = hall("config", "check", "--file", path, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()

@@ -154,31 +154,37 @@ def parse_day(text: Any) -> dt.date | None:
         return None
 
 
-def follow_up_flags(state: CaseState, today: dt.date) -> list[str]:
-    """What the clerk must act on for this case, one Chinese line each."""
+def follow_up_flags(state: CaseState, today: dt.date, names: dict[str, str] | None = None) -> list[str]:
+    """What the clerk must act on for this case, one Chinese line each. ``names``: the
+    bundle's item and material names by code (the clerk's screen); without, the codes."""
     flags: list[str] = []
+    names = names or {}
+
+    def n(code: str) -> str:
+        return names.get(code, code)
+
     if state.status in ("terminated", "voided", "refused"):
         return flags
     for code, item in state.items.items() if state.status in WAITING_STATUSES else ():
         if item["status"] == "needs_material":
-            flags.append(f"事项 {code} 需补正：{item.get('note', '')}")
+            flags.append(f"事项 {n(code)} 需补正：{item.get('note', '')}")
         elif item["status"] == "rejected":
-            flags.append(f"事项 {code} 不予批准：{item.get('note', '')}")
+            flags.append(f"事项 {n(code)} 不予批准：{item.get('note', '')}")
         elif item["status"] not in ITEM_FINAL and (due := parse_day(item.get("due"))) and due < today:
-            flags.append(f"事项 {code} 已超过承诺期限（{due.isoformat()}）")
+            flags.append(f"事项 {n(code)} 已超过承诺期限（{due.isoformat()}）")
     if state.deferred:
         deadline = parse_day(state.deferred_deadline)
         if deadline and deadline < today:
-            flags.append(f"容缺材料逾期未补交（期限 {deadline.isoformat()}）：{'、'.join(state.deferred)}")
+            flags.append(f"容缺材料逾期未补交（期限 {deadline.isoformat()}）：{'、'.join(map(n, state.deferred))}")
         elif deadline:
-            flags.append(f"容缺材料待补交（期限 {deadline.isoformat()}）：{'、'.join(state.deferred)}")
+            flags.append(f"容缺材料待补交（期限 {deadline.isoformat()}）：{'、'.join(map(n, state.deferred))}")
     if state.status == "notice_issued" and state.notices:
         deadline = parse_day(state.notices[-1].get("deadline"))
         if deadline and deadline < today:
             flags.append(f"一次性告知期限已过（{deadline.isoformat()}），申请人未补齐材料")
     for code, check in state.checks.items():
         if check.get("result") == "failed" and state.status != "terminated":
-            flags.append(f"事项 {code} 告知承诺核查不实：{check.get('note', '')}")
+            flags.append(f"事项 {n(code)} 告知承诺核查不实：{check.get('note', '')}")
     if state.status == "completed":
         flags.append("办理结果已全部返回，待送达")
     return flags

@@ -43,6 +43,8 @@ def documents_for(state: Any) -> list[str]:
         kinds.append("receipt")
     if kinds and state.proxy and kinds[0] == "receipt":
         kinds.append("authorisation")
+    if kinds and kinds[0] == "receipt" and any(item.get("commitment") for item in state.items.values()):
+        kinds.append("pledge")  # 告知承诺书: items accepted on the applicant's commitment
     # never one the status no longer allows (a voided case; a deferral whose materials all came)
     return [k for k in kinds if state.status in (PRINTABLE_IN[k] or (state.status,))]
 

@@ -89,6 +89,15 @@ class DispatchService(CaseServiceBase):
             return w.record("case.supplemented", {"item": item, "materials": codes, "note": clean(note),
                                                   "due": self._moved_due(w.state.items[item])})
 
+    def supplement_choices(self, case: str | CaseState) -> list[tuple[str, str, str, list[tuple[str, str]]]]:
+        """The items a department sent back (需补正), for the window's 补正 dialog: (code,
+        name, the department's note, the bundle's materials for that item as (code, name))."""
+        state = self.get(case) if isinstance(case, str) else case
+        bundle = self.ctx.catalog_service.bundle_for(state.bundle_code, state.bundle_hash)
+        return [(i.code, i.name, str(state.items[i.code].get("note", "")),
+                 [(m.code, m.name) for m in bundle.materials if i.code in m.items])
+                for i in bundle.items if state.items.get(i.code, {}).get("status") == "needs_material"]
+
     def _moved_due(self, item: dict[str, Any]) -> str:
         due, returned = rules.parse_day(item.get("due")), rules.parse_day(item.get("at"))
         if due is None or returned is None:
@@ -102,9 +111,25 @@ class DispatchService(CaseServiceBase):
         state = self.get(case_id)
         code = clean(material)
         if code not in state.deferred:
-            listed = "、".join(state.deferred) or "无"
-            raise IntakeError(f"该办件不需要补交“{code}”（待补交的容缺材料：{listed}）")
+            names = self.names(state)
+            listed = "、".join(names.get(c, c) for c in state.deferred) or "无"
+            label = f"“{names[code]}”（{code}）" if code in names else f"“{code}”"
+            raise IntakeError(f"该办件不需要补交{label}（待补交的容缺材料：{listed}）")
         return self.ctx.cases.supply_deferred(case_id, actor, code)
+
+    def names(self, state: CaseState) -> dict[str, str]:
+        """The names of the case's items and materials by code (for what the clerk reads)."""
+        bundle = self.ctx.catalog_service.bundle_for(state.bundle_code, state.bundle_hash)
+        return {i.code: i.name for i in bundle.items} | {m.code: m.name for m in bundle.materials}
+
+    def supply_choices(self, case: str | CaseState) -> list[tuple[str, str, str]]:
+        """The case's materials for the window's 补交 list: (code, name, status), the
+        deferred ones (``deferred``) first, then the rest as the plan has them."""
+        state = self.get(case) if isinstance(case, str) else case
+        plan = self.plan(state)
+        rows = [(p.material.code, p.material.name, "deferred" if p.material.code in state.deferred else p.status)
+                for p in plan.materials]
+        return sorted(rows, key=lambda row: row[2] != "deferred")
 
     def terminate_overdue(self, case_id: str, actor: str, reason: str = "") -> CaseState:
         """An overdue deferral: 终止办理, as the signed 容缺受理承诺书 says."""
@@ -137,10 +162,11 @@ class DispatchService(CaseServiceBase):
         return [(code, names.get(code, code), code in ready) for code in state.notices[-1]["missing"]]
 
     # -- the clerk's list ---------------------------------------------------------------------
-    def follow_ups_of(self, state: CaseState) -> list[str]:
-        return rules.follow_up_flags(state, self.ctx.today())
+    def follow_ups_of(self, state: CaseState, named: bool = False) -> list[str]:
+        """The case's follow-up flags; ``named``: items and materials by name, not code."""
+        return rules.follow_up_flags(state, self.ctx.today(), self.names(state) if named else None)
 
-    def follow_ups(self, window: str | None = None, limit: int = 200) -> list[FollowUp]:
+    def follow_ups(self, window: str | None = None, limit: int = 200, named: bool = False) -> list[FollowUp]:
         """Cases that need the clerk now: results back, material asked, rejections,
         deferrals and notices due or overdue, failed post-checks. Overdue first."""
         query = select(CaseRow).where(CaseRow.status.in_(OPEN_STATUSES))
@@ -153,7 +179,7 @@ class DispatchService(CaseServiceBase):
         for row, state in states:
             if state is None:
                 continue
-            flags = rules.follow_up_flags(state, today)
+            flags = rules.follow_up_flags(state, today, self.names(state) if named else None)
             if flags:
                 out.append(FollowUp(row.case_id, row.tracking_code, row.bundle_name, row.applicant_name,
                                     state.status, row.window, tuple(flags)))

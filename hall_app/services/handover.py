@@ -19,12 +19,20 @@ RATING_PROMPT = "已送达。请邀请申请人对本次服务评价（好差评
 
 
 class HandOverService(CaseServiceBase):
-    @staticmethod
-    def _ready(state: CaseState) -> None:
+    def problem(self, state: CaseState) -> str | None:
+        """Why the case cannot be handed over now (None: it can), the open items by name."""
         if state.status != "completed":
-            waiting = [c for c, i in state.items.items() if i["status"] not in ("completed", "rejected")]
+            bundle = self.ctx.catalog_service.bundle_for(state.bundle_code, state.bundle_hash)
+            names = {i.code: i.name for i in bundle.items}
+            waiting = [names.get(c, c) for c, i in state.items.items() if i["status"] not in ("completed", "rejected")]
             detail = f"（尚未办结：{'、'.join(waiting)}）" if waiting else ""
-            raise IntakeError(f"办件当前为“{state.status_label}”，办理结果全部返回后才能送达{detail}")
+            return f"办件当前为“{state.status_label}”，办理结果全部返回后才能送达{detail}"
+        return None
+
+    def _ready(self, state: CaseState) -> None:
+        problem = self.problem(state)
+        if problem:
+            raise IntakeError(problem)
 
     def at_window(self, case_id: str, actor: str, collector_id: str, note: str = "") -> CaseState:
         """Window pickup: the collector's ID number must be the applicant's or the proxy's."""

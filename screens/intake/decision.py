@@ -15,21 +15,26 @@ from hall_app.domain.case import EDITABLE
 from hall_app.domain.decisions import needs_reason
 from hall_app.domain.documents import documents_for
 from hall_app.domain.tracking import format_tracking_code
+from screens.after_strings import Pledge as TP
 from screens.intake.base import StepPane
 from screens.print_worker import print_in_thread
 from screens.strings import Decision as T
 
 ORDER = ("accept", "defer", "notice", "refuse")
+PLEDGE = "pledge"  # 告知承诺受理: offered when the plan has items the bundle marks eligible
 
 
 def load_in_thread(ctx, case_id: str):
     return ctx.cases.review(case_id)
 
 
-def decide_in_thread(ctx, case_id: str, username: str, kind: str, reason: str = "", basis: str = ""):
+def decide_in_thread(ctx, case_id: str, username: str, kind: str, reason: str = "", basis: str = "",
+                     commitments: tuple[str, ...] = ()):
     cases = ctx.cases
     if kind == "accept":
         cases.accept(case_id, username)
+    elif kind == PLEDGE:
+        cases.accept(case_id, username, commitments=commitments)
     elif kind == "defer":
         cases.defer(case_id, username)
     elif kind == "notice":
@@ -40,9 +45,16 @@ def decide_in_thread(ctx, case_id: str, username: str, kind: str, reason: str = 
 
 
 def unavailable(review) -> dict[str, str | None]:
-    """Why each decision cannot be taken now (None: it can): the domain's headline."""
-    return {kind: (None if option.available else option.headline or "；".join(option.reasons[:1]))
-            for kind, option in review.options.items()}
+    """Why each decision cannot be taken now (None: it can): the domain's headline. The
+    告知承诺 path is an acceptance: it can be taken when 受理 can."""
+    out = {kind: (None if option.available else option.headline or "；".join(option.reasons[:1]))
+           for kind, option in review.options.items()}
+    return out | ({PLEDGE: out.get("accept")} if pledgeable(review) else {})
+
+
+def pledgeable(review) -> list:
+    """The plan's items the bundle marks eligible for 告知承诺 (``commitment = true``)."""
+    return [p.item for p in review.plan.items if getattr(p.item, "commitment", False)] if review else []
 
 
 class OptionBox(Vertical, can_focus=True):
@@ -56,6 +68,7 @@ class DecisionStep(StepPane):
         Binding("2", "pick(2)", T.options["defer"][0], id="decision.defer"),
         Binding("3", "pick(3)", T.options["notice"][0], id="decision.notice"),
         Binding("4", "pick(4)", T.options["refuse"][0], id="decision.refuse"),
+        Binding("5", "pick(5)", TP.key, id="decision.pledge"),
         Binding("up", "move(-1)", id="decision.up", show=False),
         Binding("down", "move(1)", id="decision.down", show=False),
         Binding("enter", "execute", T.execute, id="decision.execute"),
@@ -77,7 +90,7 @@ class DecisionStep(StepPane):
         with VerticalScroll(id="decision-scroll"):
             yield Static("", id="decision-head", classes="heading")
             with OptionBox(id="decision-options"):
-                for kind in ORDER:
+                for kind in (*ORDER, PLEDGE):
                     yield Static("", id=f"opt-{kind}", classes="decision-option")
             yield Static("", id="decision-result")
             yield Static("", id="print-lines", markup=False)
@@ -97,7 +110,13 @@ class DecisionStep(StepPane):
     def decided(self) -> bool:
         return self.review is not None and self.review.state.status not in EDITABLE
 
+    @property
+    def order(self) -> tuple[str, ...]:
+        return (*ORDER, PLEDGE) if pledgeable(self.review) else ORDER
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pick" and parameters and parameters[0] == 5:
+            return not self.decided and bool(pledgeable(self.review))
         if action in ("pick", "move", "execute"):
             return not self.decided
         if action == "finish":
@@ -139,8 +158,10 @@ class DecisionStep(StepPane):
             blocked = self.blocked.get(review.suggested)
             head.update((suggestion(review, self.key("intake.prev")) if blocked else T.suggested.format(
                 label=T.options.get(review.suggested, ("", ""))[0], key=self.key("decision.execute"))) + extra)
-            for n, kind in enumerate(ORDER, start=1):
-                name, what = T.options[kind]
+            self.query_one(f"#opt-{PLEDGE}").display = PLEDGE in self.order
+            for n, kind in enumerate(self.order, start=1):
+                name, what = T.options[kind] if kind != PLEDGE else (
+                    TP.option[0], TP.option[1].format(items="、".join(i.name for i in pledgeable(review))))
                 text = Text()
                 cursor = kind == self.cursor
                 text.append("▶ " if cursor else "  ", style="bold")
@@ -164,6 +185,9 @@ class DecisionStep(StepPane):
             text.append(T.expected.format(date=max(dues)) + "\n")
         if state.deferred_deadline:
             text.append(T.deadline.format(date=state.deferred_deadline) + "\n")
+        checks = [str(item["commitment"]) for item in state.items.values() if item.get("commitment")]
+        if checks:
+            text.append(TP.check_due.format(date=max(checks)) + "\n")
         if state.notices and state.status == "notice_issued":
             text.append(T.deadline.format(date=state.notices[-1].get("deadline", "")) + "\n")
         for warning in state.decision.get("warnings", []):
@@ -189,12 +213,15 @@ class DecisionStep(StepPane):
 
     # -- keys --------------------------------------------------------------------------------------
     def action_move(self, delta: int) -> None:
-        index = ORDER.index(self.cursor)
-        self.cursor = ORDER[max(0, min(len(ORDER) - 1, index + delta))]
+        order = self.order
+        index = order.index(self.cursor) if self.cursor in order else 0
+        self.cursor = order[max(0, min(len(order) - 1, index + delta))]
         self._draw()
 
     def action_pick(self, n: int) -> None:
-        self.cursor = ORDER[n - 1]
+        if n > len(self.order):
+            return
+        self.cursor = self.order[n - 1]
         self._draw()
         self.action_execute()
 
@@ -207,6 +234,8 @@ class DecisionStep(StepPane):
             self._ask_reason(kind, T.refuse_title, T.refuse_reason, T.refuse_basis)
         elif kind == "notice" and needs_reason(kind, state):
             self._ask_reason(kind, T.notice_again_title, T.notice_again_reason, None)
+        elif kind == PLEDGE:
+            self._decide(kind, commitments=tuple(item.code for item in pledgeable(self.review)))
         else:
             self._decide(kind)
 
@@ -219,11 +248,11 @@ class DecisionStep(StepPane):
 
         self.app.push_screen(ReasonDialog(title, reason, basis), answered)
 
-    def _decide(self, kind: str, reason: str = "", basis: str = "") -> None:
+    def _decide(self, kind: str, reason: str = "", basis: str = "", commitments: tuple[str, ...] = ()) -> None:
         self.busy = True
         self.hall_app.hold_keys()  # keys pressed meanwhile apply to the decided case
         self.say(T.working)
-        self.submit(decide_in_thread, self.ctx, self.case_id, self.username, kind, reason, basis,
+        self.submit(decide_in_thread, self.ctx, self.case_id, self.username, kind, reason, basis, commitments,
                     done=self._decided, error=self._failed)
 
     def _failed(self, message: str) -> None:

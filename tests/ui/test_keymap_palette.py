@@ -38,15 +38,18 @@ def key_bar(app) -> str:
 
 
 async def test_keymap_from_config_moves_a_key(tmp_path, demo_template):
-    app, ctx = app_from_config(tmp_path, demo_template, '[keymap]\n"workbench.new" = "f9"\n"intake.leave" = "f12"\n')
+    # 新办 onto F9, 待跟进 (F9 by default) onto F2 in exchange
+    app, ctx = app_from_config(tmp_path, demo_template, '[keymap]\n"workbench.new" = "f9"\n'
+                               '"workbench.follow_ups" = "f2"\n"intake.leave" = "f12"\n')
     try:
         async with app.run_test(size=SIZE) as pilot:
             await login(pilot)
             assert type(app.screen).__name__ == "WorkbenchScreen"
             bar = key_bar(app)
             assert " f9  新办" in bar and " f2 " not in bar
-            await press(pilot, "f2")  # the old key does nothing now
+            await press(pilot, "f2")  # the old key opens no intake now: it goes to the follow-up list
             assert type(app.screen).__name__ == "WorkbenchScreen"
+            assert app.screen.focused is app.screen.query_one("#followups")
             await press(pilot, "f1")  # help shows the key in force
             help_table = app.screen.query_one("#help-table").content
             from rich.console import Console
@@ -191,7 +194,9 @@ def test_a_key_moved_onto_one_in_use_is_found():
 
     assert ("workbench.refresh", "f2", "workbench.new") in clashes({"workbench.refresh": "f2"})
     assert ("workbench.refresh", "f1", "app.help") in clashes({"workbench.refresh": "f1"})
-    assert clashes({"workbench.new": "f9", "workbench.refresh": "f2"}) == []  # f2 was freed
+    assert ("workbench.new", "f9", "workbench.follow_ups") in clashes({"workbench.new": "f9"})
+    # f2 was freed, and F9's 待跟进 went to F5
+    assert clashes({"workbench.new": "f9", "workbench.refresh": "f2", "workbench.follow_ups": "f5"}) == []
     assert clashes({}) == []  # the defaults share keys on purpose (enter: execute / finish)
 
 

@@ -289,5 +289,6 @@ async def test_the_lists_are_usable_at_80x24_and_200x60(app, hall, size):
         assert table.virtual_size.width <= table.size.width  # no column cut off at the right
         text = screen_text(app)
         assert "zhangli" in text and "wangqiang" in text  # the 经办 column whole, not "zhan"
-        headers = [line for line in text.splitlines() if "跟踪码" in line and "申请人" in line]
+        headers = [line for line in text.splitlines() if "跟踪码" in line and "一件事" in line]
         assert len(headers) == 2 and all("经办" in line for line in headers)  # today and drafts
+        assert any("待办事项" in line for line in text.splitlines())  # the follow-up list (待跟进) too

@@ -1,0 +1,92 @@
+"""UI text after the counter (docs/dispatch.md): the case view's departments and
+follow-ups, the 补交 and 送达 dialogs, the workbench's follow-up list, and the
+告知承诺 decision."""
+
+from __future__ import annotations
+
+
+class Departments:
+    heading = "各部门办理情况"
+    cols = ("部门", "状态", "事项", "最近更新", "用时")
+    not_sent = "待分发"
+    took_done = "{n} 个工作日"
+    took_same_day = "当日"
+    took_running = "已 {n} 个工作日"
+    delivered = "送达：{how}{waybill}　{at}"
+    waybill = "　邮件号 {number}"
+    notice_missing = "一次性告知所缺：{name}　{ready}"
+    notice_ready = "已收"
+    notice_waiting = "待补交"
+    flag = "⚑ {text}"
+
+
+class CaseAfter:
+    supply = "补交材料"
+    supplement = "补正"
+    hand_over = "送达"
+    supplied = "已登记补交：{name}；{rest}"
+    all_supplied = "容缺材料已补齐"
+    still_due = "仍待补交：{names}"
+    handed_over = "已送达（{how}）。请邀请申请人对本次服务评价（好差评）"
+
+
+class Terminate:
+    key = "终止/撤销"
+    title_terminate = "终止办理：容缺材料逾期未补交"
+    confirm = "补交期限 {deadline} 已过，仍缺：{materials}。\n按容缺受理承诺书终止办理，并打印终止办理通知书？"
+    title_revoke = "撤销：告知承诺事项核查不实"
+    reason = "撤销理由（印在通知书上）"
+    done_terminate = "已终止办理（容缺材料逾期未补交）"
+    done_revoke = "已撤销（告知承诺核查不实）"
+
+
+class Supply:
+    title = "补交容缺材料 · {code}"
+    hint = "选择申请人交来的材料，回车登记并打印补交材料收据"
+    cols = ("材料", "情况")
+    status = {"deferred": "待补交（容缺）", "handed_in": "已收", "exempt": "电子证照在库", "missing": "缺",
+              "not_applicable": "不需要"}
+    deadline = "补交期限：{date}"
+    keys = "↑↓ 选择　回车 登记　{no} 取消"
+    record = "登记补交"
+    cancel = "取消"
+
+
+class Supplement:
+    title = "补正 · {code}"
+    item = "退回补正的事项"
+    asked = "{item}　部门要求：{note}"
+    cols = ("交来", "材料")
+    keys = "↑↓ 选择　空格 勾选交来的材料　回车 登记补正　{no} 取消"
+    tick = "勾选"
+    record = "登记补正"
+    cancel = "取消"
+    done = "已登记补正：{item}退回{department}继续办理，新的承诺期限 {due}"
+
+
+class HandOver:
+    title = "送达 · {code}"
+    method = "送达方式"
+    methods = ("窗口领取", "邮政寄递", "电子证照")
+    collector = "领取人身份证号码（申请人本人或登记的代办人）"
+    waybill = "EMS 邮件号（如 EA123456785CN，或 13 位数字）"
+    elicence = "办理结果以电子证照送达申请人的证照夹"
+    proxy = "登记的代办人：{name}"
+    keys = "数字键或 ←→ 选方式，回车 填写；填好后回车 确认送达　Tab 切换　{no} 取消"
+    working = "正在登记送达…"
+    cancel = "取消"
+
+
+class FollowUps:
+    heading = "待跟进（{count} 件，逾期在前；{key} 到此列表，回车打开办件）"
+    heading_all = "待跟进 · 全部窗口（{count} 件，逾期在前；{key} 到此列表，回车打开办件）"
+    none = "没有待跟进的办件"
+    cols = ("跟踪码", "申请人", "状态", "待办事项")
+    more = "（另 {n} 项）"
+    focus = "待跟进"
+
+
+class Pledge:
+    option = ("告知承诺受理", "打印受理回执与告知承诺书：{items}凭申请人承诺当场受理，部门事后核查")
+    key = "告知承诺"
+    check_due = "告知承诺事项由部门于 {date} 前事后核查"

@@ -1,0 +1,91 @@
+"""The workbench's follow-up list (待跟进) for the clerk's window: results all back and
+waiting for hand-over, items a department rejected or sent back for material,
+deferrals and one-time notices due or overdue, items past their promised date and
+failed post-checks; overdue first (services/dispatch.py ``follow_ups``). Enter opens
+the case view, where 补交 and 送达 are one key each.
+
+The panel sits under the drafts, last in the Tab order (``Tab Tab Enter`` after
+signing in still reopens the newest draft), keeps its height whatever it holds (the
+today list's page size is fitted to the room left), and touches only the cells that
+changed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from screens.after_strings import FollowUps as T
+from screens.widgets.paint import repaint
+from screens.widgets.tables import CaseTable
+
+if TYPE_CHECKING:
+    from hall_app.services.dispatch import FollowUp
+
+COLUMNS = ((14, None, 12, None), ((6, 16), (20, 90)))
+# The workbench's key to the list (F9 is free there: F6-F8, F10, F12 are the queue's, F11
+# the enquiries'). Named in the list's heading and found in the palette and F1 help: the key
+# bar has no room left at 80 columns (it would push out F1 帮助).
+SCREEN_BINDING = Binding("f9", "follow_ups", T.focus, id="workbench.follow_ups", show=False)
+
+
+def follow_ups_in_thread(ctx, window: str | None) -> list["FollowUp"]:
+    return ctx.dispatch.follow_ups(window, named=True)
+
+
+def what_to_do(flags: tuple[str, ...]) -> str:
+    """The first flag, and how many more the case has."""
+    if not flags:
+        return ""
+    return flags[0] + (T.more.format(n=len(flags) - 1) if len(flags) > 1 else "")
+
+
+class FollowUpPanel(Vertical):
+    def __init__(self) -> None:
+        super().__init__(id="followup-pane")
+        self._title = ""
+        self.rows: list["FollowUp"] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="followup-title", classes="heading", markup=False)
+        yield CaseTable(T.cols, *COLUMNS, id="followups")
+
+    def load(self, window: str | None) -> None:
+        app = self.app
+        ctx = getattr(app, "ctx", None)
+        if ctx is None:
+            return
+        app.db.submit(follow_ups_in_thread, ctx, window, done=lambda rows: self._show(rows, window is None),  # type: ignore[attr-defined]
+                      coalesce=("followups", id(self)), name="followups")
+
+    def _show(self, rows: list["FollowUp"], every_window: bool) -> None:
+        if not self.is_attached:
+            return
+        from hall_app.domain.case import STATUS_LABELS
+        from hall_app.domain.tracking import format_tracking_code
+
+        self.rows = rows
+        self.query_one("#followups", CaseTable).show_rows([
+            (row.case_id, (format_tracking_code(row.tracking_code), row.applicant_name or "—",
+                           STATUS_LABELS.get(row.status, row.status), what_to_do(row.flags))) for row in rows])
+        from screens.keymap import prose_by_id
+
+        key = prose_by_id("workbench.follow_ups", SCREEN_BINDING.key)
+        title = (T.heading_all if every_window else T.heading).format(count=len(rows), key=key) if rows else T.none
+        if title != self._title:
+            self._title = title
+            repaint(self.query_one("#followup-title", Static), title)
+
+    def focus_list(self) -> None:
+        self.query_one("#followups", CaseTable).focus()
+
+    def on_data_table_row_selected(self, event: CaseTable.RowSelected) -> None:
+        event.stop()  # the case view, never the intake: 补交 and 送达 are there
+        table = event.data_table
+        case_id = table.case_at(event.cursor_row) if isinstance(table, CaseTable) else None
+        if case_id:
+            self.app.open_case(case_id)  # type: ignore[attr-defined]

@@ -1,0 +1,86 @@
+"""补交容缺材料: the case's materials, the deferred ones first; Enter records the one
+under the cursor as handed in (services/dispatch.py ``supply``). A material the case
+does not wait for gets the service's message here and nothing changes; the dialog
+stays open on it. Dismissed with the new case state once one is recorded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from screens.after_strings import Supply as T
+from screens.keymap import prose
+from screens.widgets.cjk import clip
+from screens.widgets.tables import add_fixed_columns
+
+
+def supply_in_thread(ctx, case_id: str, username: str, material: str):
+    return ctx.dispatch.supply(case_id, username, material)
+
+
+class SupplyDialog(ModalScreen[Any]):
+    CSS_PATH = "supply_dialog.tcss"
+    BINDINGS = [
+        Binding("enter", "record", T.record, id="supply.record"),
+        Binding("escape", "cancel", T.cancel, id="supply.cancel"),
+    ]
+
+    def __init__(self, case_id: str, code: str, choices: list[tuple[str, str, str]], deadline: str) -> None:
+        super().__init__(classes="dialog")
+        self.case_id, self.code, self.choices, self.deadline = case_id, code, choices, deadline
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="supply-box"):
+            yield Static(T.title.format(code=self.code), classes="dialog-title", markup=False)
+            yield Static(T.hint, markup=False)
+            if self.deadline:
+                yield Static(T.deadline.format(date=self.deadline), markup=False)
+            yield DataTable(id="supply-list", cursor_type="row")
+            yield Static("", id="dialog-error", classes="error", markup=False)
+            yield Static(T.keys.format(no=prose(self.app, self.BINDINGS, "supply.cancel")), classes="dialog-keys",
+                         markup=False)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#supply-list", DataTable)
+        add_fixed_columns(table, T.cols, (36, 16))
+        for code, name, status in self.choices:
+            label = T.status.get(status, status)
+            table.add_row(clip(name, 36), Text(label, style="bold yellow" if status == "deferred" else "dim"),
+                          key=code)
+        table.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_record()
+
+    def action_record(self) -> None:
+        table = self.query_one("#supply-list", DataTable)
+        if self.busy or not table.row_count:
+            return
+        material = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+        app = self.app
+        self.busy = True
+        self.query_one("#dialog-error", Static).update("")
+        user = app.user.username if app.user else ""  # type: ignore[attr-defined]
+        app.db.submit(supply_in_thread, app.ctx, self.case_id, user, material,  # type: ignore[attr-defined]
+                      done=self._recorded, error=self._refused, name="supply")
+
+    def _refused(self, message: str) -> None:
+        self.busy = False
+        if self.is_attached:
+            self.query_one("#dialog-error", Static).update(message)
+
+    def _recorded(self, state) -> None:
+        self.busy = False
+        self.dismiss(state)
+
+    def action_cancel(self) -> None:
+        if not self.busy:
+            self.dismiss(None)
