@@ -44,6 +44,9 @@ SCREEN_BINDINGS = [
     Binding("ctrl+r", "queue('pause')", T.pause, id="queue.pause", show=False),
     Binding("f12", "queue('close')", T.close, id="queue.close", show=False),
 ]
+# F8 holds the keys typed after it until the intake is open: as long as a serve request
+# can take on a slow server (its HTTP timeout is 5 s), not the 5 s of a local step
+SERVE_HOLD_SECONDS = 20.0
 ON_CURRENT = ("recall", "serve", "hold", "transfer", "finish", "no_show")
 
 
@@ -256,7 +259,7 @@ class WindowQueuePanel(Vertical):
     def _run(self, action: str, ticket: str = "", **extra: Any) -> None:
         self.busy = True
         if action == "serve":  # what the clerk types next belongs to the intake that opens
-            self.hall_app.hold_keys()
+            self.hall_app.hold_keys(SERVE_HOLD_SECONDS)  # released in _act, whatever the answer
         self.run_worker(self._act(action, ticket, extra), group="window-queue-act")
 
     async def _act(self, action: str, ticket: str, extra: dict[str, Any]) -> None:

@@ -177,3 +177,63 @@ async def test_a_hall_without_a_queue_shows_no_panel_and_no_queue_keys(app):
         assert not p.display and p.absent and p._timer is None
         assert "叫下一号" not in screen_text(app)
 
+
+
+async def test_keys_typed_right_after_f8_land_in_the_intake_not_the_search_box(counter):
+    """F8, then the clerk types the need at once: every key waits for the intake that
+    opens (the key-hold rule, screens/app.py), none lands in the workbench's search box."""
+    ctx, queue = counter
+    queue.open_window("W03")
+    queue.issue_ticket("A")
+    app = HallApp(ctx, cursor_blink=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot)
+        await refreshed(pilot)
+        await press(pilot, "f6")
+        workbench = app.screen
+        search = workbench.query_one("#search")
+        for name in ("f8", *"xinsheng"):  # all queued before F8 is handled
+            app._driver.send_message(key_event(app, name))
+        await settle(pilot)
+        assert app.screen is not workbench and "号 A001" in str(app.screen.query_one("#intake-title").render())
+        assert search.value == ""
+        assert app.focused is not None and getattr(app.focused, "value", None) == "xinsheng"
+
+
+async def test_keys_typed_after_f8_wait_for_a_slow_server_then_land_in_the_intake(counter, monkeypatch):
+    """The serve answer takes longer than a local step's key hold (a loaded server): the
+    keys typed meanwhile still wait for the intake instead of falling into the search box."""
+    import time
+
+    ctx, queue = counter
+    queue.open_window("W03")
+    queue.issue_ticket("A")
+    monkeypatch.setattr("screens.window_queue.SERVE_HOLD_SECONDS", 5.0)
+    original = WindowQueuePanel._act_in_thread
+
+    def slow(self, action, ticket, extra):
+        if action == "serve":
+            time.sleep(1.0)  # the answer comes after the intake's own hold has begun counting
+        return original(self, action, ticket, extra)
+
+    monkeypatch.setattr(WindowQueuePanel, "_act_in_thread", slow)
+    app = HallApp(ctx, cursor_blink=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot)
+        await refreshed(pilot)
+        await press(pilot, "f6")
+        workbench = app.screen
+        search = workbench.query_one("#search")
+        app._driver.send_message(key_event(app, "f8"))
+        await pilot.pause(0.1)
+        app.hold_keys(0.5)  # another short hold meanwhile (a step loading) must not cut F8's
+        app.release_keys()
+        for ch in "xinsheng":
+            app._driver.send_message(key_event(app, ch))
+        await pilot.pause(0.8)  # past the short hold's bound, before the server answers
+        assert search.value == ""
+        await settle(pilot)
+        while app.screen is workbench:
+            await pilot.pause(0.05)
+        await settle(pilot)
+        assert search.value == "" and getattr(app.focused, "value", None) == "xinsheng"
