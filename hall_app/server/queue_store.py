@@ -354,8 +354,11 @@ class QueueStore:
             elif action == "transfer":
                 self.emit(conn, actor, day, at, "queue.ticket_transferred",
                           base | {"from_line": ticket.line, "to_line": new.line, "to_window": window_to})
-            elif action == "finish":
-                self.emit(conn, actor, day, at, "queue.ticket_finished", base | {"cases": list(cases or [])[:50]})
+            elif action == "finish":  # every case linked to it (queue_cases.py), and those the window names
+                from hall_app.server.queue_cases import finished_cases
+
+                self.emit(conn, actor, day, at, "queue.ticket_finished",
+                          base | {"cases": finished_cases(conn, ticket.ticket, cases or [])})
             else:
                 kind = {"serve": "queue.serving_started", "hold": "queue.ticket_held",
                         "no_show": "queue.ticket_no_show"}[action]
