@@ -216,3 +216,16 @@ def window_act(queue: Any, window: str, action: str, ref: str = "", *, to_line: 
         log.exception("window queue action %s", action)
         return WindowActed(error=UNEXPECTED.format(error=type(exc).__name__))
     return WindowActed(ticket=ticket)
+
+
+def link_case(queue: Any, window: str, ticket: str, case: str, replaces: str = "") -> str:
+    """Record at the queue that ``case`` was started on ``ticket``; "" when done, else the
+    Chinese reason (the case keeps its ticket on this device either way)."""
+    try:
+        queue.link_case(case, ref=ticket, replaces=replaces, window=window)
+    except _queue_error() as exc:
+        return str(exc)
+    except Exception as exc:
+        log.exception("link a case to its ticket")
+        return UNEXPECTED.format(error=type(exc).__name__)
+    return ""

@@ -70,9 +70,16 @@ async def test_open_call_serve_with_the_ticket_on_the_case_and_finish(counter):
         case = ctx.cases.get(app.screen.case_id)
         assert (case.ticket, case.ticket_label) == (ticket.ticket, "A001")  # the case records its ticket
         assert case.applicant.get("id_number") == LIU_YANG  # the ID the ticket was taken with
+        await settle(pilot)
+        links = [e.payload for e in queue.events() if e.type == "queue.case_linked"]
+        assert [(p["ticket"], p["case"]) for p in links] == [(ticket.ticket, case.case_id)]  # the queue's record
         await press(pilot, "escape")  # back to the workbench: the draft is kept
-        await press(pilot, "f10")  # finish the visit
+        await press(pilot, "f10")  # finish the visit: its case is still a draft, so the clerk is asked
+        assert "A001 号还有未办完的办件" in screen_text(app) and case.tracking_code in screen_text(app)
+        assert queue.ticket(ticket.ticket).state == "serving"
+        await press(pilot, "2")  # finish all the same: the draft stays a draft
         assert queue.ticket(ticket.ticket).state == "finished"
+        assert ctx.cases.get(case.case_id).status == "draft"
         finished = [e for e in queue.events() if e.type == "queue.ticket_finished"]
         assert finished and finished[-1].payload.get("cases") == [case.case_id]
         assert p.view.current is None
@@ -237,3 +244,52 @@ async def test_keys_typed_after_f8_wait_for_a_slow_server_then_land_in_the_intak
             await pilot.pause(0.05)
         await settle(pilot)
         assert search.value == "" and getattr(app.focused, "value", None) == "xinsheng"
+
+
+async def test_f10_on_a_draft_after_a_restart_asks_and_can_go_back_to_the_draft(counter):
+    """The window program restarts mid-visit: it no longer remembers the case in memory,
+    but F10 still finds the draft started on the serving ticket, says so, and lets the
+    clerk go back to it (1), cancel (Esc), or finish with the draft kept (2)."""
+    ctx, queue = counter
+    queue.open_window("W03")
+    ticket = queue.issue_ticket("A")
+    queue.call_next("W03")
+    queue.start_serving(window="W03")
+    case = ctx.cases.start("newborn", "zhangli", window="W03", ticket=ticket.ticket, ticket_label="A001")
+    app = HallApp(ctx, cursor_blink=False)  # a new program: ticket_cases is empty
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot)
+        await refreshed(pilot)
+        assert app.ticket_cases == {}
+        await press(pilot, "f10")
+        assert "A001 号还有未办完的办件" in screen_text(app) and "草稿" in screen_text(app)
+        await press(pilot, "escape")  # cancel: nothing changes
+        assert queue.ticket("A001").state == "serving" and panel(app).view.current.label == "A001"
+        await press(pilot, "f10", "1")  # back to the draft
+        await settle(pilot)
+        assert getattr(app.screen, "case_id", None) == case.case_id
+        await press(pilot, "escape")
+        await press(pilot, "f10", "2")
+        assert queue.ticket("A001").state == "finished"
+        finished = [e.payload for e in queue.events() if e.type == "queue.ticket_finished"]
+        assert finished[-1]["cases"] == [case.case_id] and ctx.cases.get(case.case_id).status == "draft"
+
+
+async def test_f10_without_a_draft_finishes_at_once_with_the_cases_the_queue_holds(counter):
+    """A decided case on the ticket, linked at the queue but unknown to this program: F10
+    asks nothing and the finish records it."""
+    ctx, queue = counter
+    queue.open_window("W03")
+    ticket = queue.issue_ticket("A")
+    queue.call_next("W03")
+    queue.start_serving(window="W03")
+    elsewhere = "0190a3c4-0000-7000-8000-00000000abcd"  # started on another device of this window
+    queue.link_case(elsewhere, window="W03")
+    app = HallApp(ctx, cursor_blink=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot)
+        await refreshed(pilot)
+        await press(pilot, "f10")
+        assert queue.ticket(ticket.ticket).state == "finished"
+        finished = [e.payload for e in queue.events() if e.type == "queue.ticket_finished"]
+        assert finished[-1]["cases"] == [elsewhere]
