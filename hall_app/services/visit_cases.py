@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from hall_app.domain.case_state import STATUS_LABELS
 from hall_app.domain.queue_replay import merge_cases
+from hall_app.domain.tracking import format_tracking_code
 from hall_app.store.models import CaseRow
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class VisitCase:
     case_id: str
-    tracking_code: str
+    tracking_code: str  # as printed: M9JN-3NUB-XUB0
     bundle_name: str
     status: str
     status_label: str
@@ -60,7 +61,7 @@ def cases_started_on(ctx: "HallContext", ticket: str, day: str, window: str = ""
         stmt = select(CaseRow).where(CaseRow.window == window, CaseRow.updated_at >= since) if window \
             else select(CaseRow).where(CaseRow.updated_at >= since)
         rows = session.scalars(stmt.order_by(CaseRow.created_at)).all()
-        return [VisitCase(r.case_id, r.tracking_code, r.bundle_name, r.status,
+        return [VisitCase(r.case_id, format_tracking_code(r.tracking_code), r.bundle_name, r.status,
                           STATUS_LABELS.get(r.status, r.status))
                 for r in rows if (r.state or {}).get("ticket") == ticket and r.status != "voided"]
 
