@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Connection, Engine, case, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from hall_app.domain import queue as q
 from hall_app.domain.event_types import EventInvalid, validate_event
@@ -266,18 +266,12 @@ class QueueStore:
             skills = effective_skills(w, now)
             if not skills:
                 raise QueueError(f"{w.name or w.window} 当前没有可办理的业务类别", "refused", 409)
-            # one statement: the first waiting ticket by skill rank, then the kind the ratio
-            # prefers, then place in line; rows another window is taking are skipped
+            # the first waiting ticket by skill rank, then the kind the ratio prefers, then
+            # place in line, a bucket at a time on the index; rows being taken are skipped
+            from hall_app.server.queue_pick import pick_next
+
             prefer = q.preferred_first(w.streak, self.policy.priority_ratio)
-            rank = case({line: r for line, r in skills.items()}, value=queue_tickets.c.line, else_=99)
-            kind = case((queue_tickets.c.is_priority == prefer, 0), else_=1)
-            row = conn.execute(
-                select(queue_tickets).where(
-                    queue_tickets.c.hall == actor.hall, queue_tickets.c.day == day,
-                    queue_tickets.c.state == q.WAITING, queue_tickets.c.line.in_(list(skills)),
-                    queue_tickets.c.target_window.in_(("", window)))
-                .order_by(rank, kind, queue_tickets.c.sort_at, queue_tickets.c.issued_at, queue_tickets.c.number)
-                .limit(1).with_for_update(skip_locked=True)).first()
+            row = pick_next(conn, actor.hall, day, window, skills, prefer)
             if row is None:
                 raise QueueError("当前没有等候的号", "empty", 409)
             ticket = ticket_from_row(row)
