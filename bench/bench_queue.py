@@ -61,8 +61,22 @@ def schema(base: str):
         admin.dispose()
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children (uvicorn's workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:  # fields[1]: the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 @contextmanager
-def server(url: str, workers: int):
+def server(url: str, workers: int, usage: dict | None = None):
     import socket
 
     with socket.socket() as s:
@@ -80,8 +94,11 @@ def server(url: str, workers: int):
         except httpx.HTTPError:
             time.sleep(0.1)
     try:
+        start = cpu_seconds(proc.pid)
         yield base
     finally:
+        if usage is not None:
+            usage["server_cpu_s"] = cpu_seconds(proc.pid) - start
         proc.terminate()
         proc.wait(20)
 
@@ -112,7 +129,8 @@ def bench_call(pg: str, windows: int, rounds: int, workers: int) -> dict:
         called: list[str] = []
         lock = threading.Lock()
         barrier = threading.Barrier(windows)
-        with server(url, workers) as base:
+        usage: dict = {}
+        with server(url, workers, usage) as base:
             def window(name: str) -> None:
                 with httpx.Client(base_url=base, timeout=60, verify=PLAIN,
                                   headers={"Authorization": f"Bearer {tokens[name]}"}) as client:
@@ -138,7 +156,9 @@ def bench_call(pg: str, windows: int, rounds: int, workers: int) -> dict:
         engine.dispose()
     return {"windows": windows, "rounds": rounds, "workers": workers, "calls": len(latencies),
             "p50_ms": round(statistics.median(latencies), 1), "p99_ms": round(pct(latencies, 0.99), 1),
-            "max_ms": round(max(latencies), 1), "errors": len(errors), "called_twice": len(called) - len(set(called))}
+            "max_ms": round(max(latencies), 1), "errors": len(errors), "called_twice": len(called) - len(set(called)),
+            # the server's CPU per request (each round: a call next and a no-show per window)
+            "server_cpu_ms_per_request": round(usage["server_cpu_s"] * 1000 / (2 * len(latencies) + windows), 2)}
 
 
 def bench_issue(pg: str, tickets: int, workers: int) -> dict:
