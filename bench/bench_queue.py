@@ -4,6 +4,7 @@ Run by hand (results and the machine's load go in docs/benchmarks.md):
 
     .venv/bin/python bench/bench_queue.py                        # all three sections
     .venv/bin/python bench/bench_queue.py --only call --windows 50 --rounds 20 --workers 2
+    .venv/bin/python bench/bench_queue.py --only call --rounds 10 --waiting 2000  # a busy hall
     .venv/bin/python bench/bench_queue.py --only issue --tickets 500
     .venv/bin/python bench/bench_queue.py --only day --day-tickets 400
 
@@ -112,7 +113,7 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def bench_call(pg: str, windows: int, rounds: int, workers: int) -> dict:
+def bench_call(pg: str, windows: int, rounds: int, workers: int, waiting: int = 0) -> dict:
     with schema(pg) as url:
         engine = open_engine(url, pool_size=4)
         store, boss = QueueStore(engine), Actor("hall", "JJ01")
@@ -121,8 +122,9 @@ def bench_call(pg: str, windows: int, rounds: int, workers: int) -> dict:
         for name in names:
             store.put_window(boss, name, name, {"personal": 1})
             store.window_action(boss, name, "open")
-        for _ in range(windows * rounds):
-            store.issue(boss, "personal")
+        with engine.begin() as conn:  # ``waiting`` more than the burst takes: a busy hall's queue
+            for _ in range(windows * rounds + waiting):
+                store.issue(boss, "personal", conn=conn)
         tokens = {name: token(engine, f"window:JJ01/{name}", f"bench-{name}") for name in names}
         latencies: list[float] = []
         errors: list[str] = []
@@ -154,7 +156,7 @@ def bench_call(pg: str, windows: int, rounds: int, workers: int) -> dict:
             for t in threads:
                 t.join()
         engine.dispose()
-    return {"windows": windows, "rounds": rounds, "workers": workers, "calls": len(latencies),
+    return {"windows": windows, "rounds": rounds, "workers": workers, "waiting_after": waiting, "calls": len(latencies),
             "p50_ms": round(statistics.median(latencies), 1), "p99_ms": round(pct(latencies, 0.99), 1),
             "max_ms": round(max(latencies), 1), "errors": len(errors), "called_twice": len(called) - len(set(called)),
             # the server's CPU per request (each round: a call next and a no-show per window)
@@ -213,12 +215,13 @@ def main() -> None:
     parser.add_argument("--windows", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--waiting", type=int, default=0, help="tickets still waiting after the last round")
     parser.add_argument("--tickets", type=int, default=400)
     parser.add_argument("--day-tickets", type=int, default=400)
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()}", flush=True)
     if args.only in (None, "call"):
-        print("call-next:", bench_call(args.pg, args.windows, args.rounds, args.workers), flush=True)
+        print("call-next:", bench_call(args.pg, args.windows, args.rounds, args.workers, args.waiting), flush=True)
     if args.only in (None, "issue"):
         print("issue:", bench_issue(args.pg, args.tickets, args.workers), flush=True)
     if args.only in (None, "day"):
