@@ -1,25 +1,31 @@
-"""Which waiting ticket "call next" takes, read from the index a bucket at a time.
+"""Which waiting ticket "call next" takes, found through the index in one statement.
 
 The calling order is: skill rank (1 first), then the kind the priority ratio prefers
 (priority or normal), then place in line (``sort_at``, issue time, number). One
 statement ordering every waiting ticket of the window's lines by CASE expressions
 cannot use an index: PostgreSQL read and sorted all of them on every call (6–15 ms
 for 1,000 waiting tickets, on each of fifty windows calling at once). Here each bucket
-(a rank's lines × one kind) is one ``LIMIT 1`` query on ``ix_queue_tickets_waiting``
-(hall, day, state, line, is_priority, sort_at), already in place order (0.1 ms); the
-first bucket with a ticket gives it: one or two index look-ups for most windows.
-(One statement over a UNION of each bucket's first hundred was tried: its planner
-chose a hash join over every waiting row, no faster than the old sort.)
+(a rank's lines × one kind) is an arm ``LIMIT 1 FOR UPDATE SKIP LOCKED`` on
+``ix_queue_tickets_waiting`` (hall, day, state, line, is_priority, sort_at), already
+in place order; the arms are joined by UNION ALL under one ``LIMIT 1``. PostgreSQL
+runs the arms in order and stops at the first row, so one round trip reads one or two
+index entries and locks only the ticket it returns (row locks rule out a parallel
+plan; tests/queue/test_queue_pick.py checks both the order and the locks). SQLite
+does the same in order; it has no row locks (BEGIN IMMEDIATE serialises writers).
+(Tried and dropped: one query per bucket, an extra round trip whenever the preferred
+kind had nobody; an IN over each bucket's first hundred, planned as a hash join over
+every waiting row.)
 
-``FOR UPDATE SKIP LOCKED`` as before: a ticket another window is taking this instant
-is skipped, so fifty windows calling at once each get a different ticket or none.
+``SKIP LOCKED`` as before: a ticket another window is taking this instant is skipped,
+so fifty windows calling at once each get a different ticket or none.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, or_, select, union_all
 
 from hall_app.domain import queue as q
 from hall_app.server.queue_models import queue_tickets
@@ -37,15 +43,23 @@ def buckets(skills: dict[str, int], prefer_priority: bool) -> list[tuple[list[st
 def pick_next(conn: Connection, hall: str, day: str, window: str, skills: dict[str, int],
               prefer_priority: bool) -> Any:
     """The row of the next ticket for ``window`` (locked), or None when nobody waits."""
+    shape = tuple((tuple(lines), is_priority) for lines, is_priority in buckets(skills, prefer_priority))
+    return conn.execute(_statement(shape), {"hall": hall, "day": day, "window": window}).first()
+
+
+@functools.lru_cache(maxsize=512)
+def _statement(shape: tuple[tuple[tuple[str, ...], bool], ...]) -> Any:
+    """The statement for one shape of buckets, built once: building it (four arms of
+    select, where, order, limit) cost more CPU than PostgreSQL spent running it."""
     c = queue_tickets.c
-    for lines, is_priority in buckets(skills, prefer_priority):
-        line = c.line == lines[0] if len(lines) == 1 else c.line.in_(lines)
-        row = conn.execute(
-            select(queue_tickets).where(
-                c.hall == hall, c.day == day, c.state == q.WAITING, line, c.is_priority == is_priority,
-                c.target_window.in_(("", window)))
+    arms = []
+    for lines, is_priority in shape:
+        line = c.line == lines[0] if len(lines) == 1 else c.line.in_(list(lines))
+        arms.append(select(queue_tickets).where(
+            c.hall == bindparam("hall"), c.day == bindparam("day"), c.state == q.WAITING, line,
+            c.is_priority == is_priority, or_(c.target_window == "", c.target_window == bindparam("window")))
             .order_by(c.sort_at, c.issued_at, c.number)
-            .limit(1).with_for_update(skip_locked=True)).first()
-        if row is not None:
-            return row
-    return None
+            .limit(1).with_for_update(skip_locked=True).subquery().select())
+    # one round trip: the arms run in order and the outer LIMIT stops at the first row,
+    # so only the ticket returned is locked (row locks rule out a parallel plan)
+    return union_all(*arms).limit(1) if len(arms) > 1 else arms[0]

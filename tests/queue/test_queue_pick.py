@@ -31,6 +31,44 @@ def reference(conn, hall, day, window, skills, prefer):
 
 @pytest.mark.parametrize("seed", range(6))
 def test_the_index_pick_is_the_full_ordering(hall, clock, seed):
+    same_as_the_full_ordering(hall, clock, seed)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("seed", range(3))
+def test_the_index_pick_is_the_full_ordering_on_postgresql(server_engine, clock, seed):
+    from queue_fixtures import set_up_hall
+
+    from hall_app.services.queue import LocalQueue
+
+    hall = LocalQueue("", hall="JJ01", window="W01", clock=clock, engine=server_engine)
+    set_up_hall(hall)
+    same_as_the_full_ordering(hall, clock, seed)
+
+
+@pytest.mark.postgres
+def test_a_ticket_being_taken_is_skipped_and_only_the_ticket_returned_is_locked(server_engine, clock):
+    """Two windows at once on PostgreSQL: the second gets the next ticket, not a wait and
+    not the same one; the buckets after the one that answered lock nothing."""
+    from queue_fixtures import set_up_hall
+
+    from hall_app.services.queue import LocalQueue
+
+    hall = LocalQueue("", hall="JJ01", window="W01", clock=clock, engine=server_engine)
+    set_up_hall(hall)
+    for line in ("personal", "personal", "firm"):
+        hall.issue_ticket(line)
+    _now, _at, day = hall.store.now()
+    skills = {"personal": 1, "firm": 2}
+    with server_engine.begin() as first, server_engine.begin() as second:
+        a = pick_next(first, "JJ01", day, "W01", skills, False)
+        b = pick_next(second, "JJ01", day, "W02", skills, False)
+        assert (a.number, a.line, b.number, b.line) == (1, "personal", 2, "personal")
+        third = pick_next(second, "JJ01", day, "W03", {"firm": 1}, False)
+        assert third is not None and third.line == "firm"  # the firm ticket was never locked by the first two
+
+
+def same_as_the_full_ordering(hall, clock, seed):
     rnd = random.Random(seed)
     for window in ("W01", "W02", "W03"):
         hall.open_window(window)
