@@ -31,7 +31,8 @@ from hall_app.domain import queue as q
 from hall_app.domain.event_types import EventInvalid, validate_event
 from hall_app.domain.queue import DEFAULT_POLICY, Policy, QueueError, Ticket, Window
 from hall_app.domain.queue_schedule import CHINA, effective_skills, hall_day, parse_schedule, schedule_to_json
-from hall_app.server.queue_models import queue_events, queue_lines, queue_tickets, queue_windows
+from hall_app.server import queue_statements as st
+from hall_app.server.queue_models import queue_lines, queue_tickets, queue_windows
 from hall_app.server.queue_rows import (  # noqa: F401 - re-exported
     Actor,
     china_now,
@@ -96,25 +97,23 @@ class QueueStore:
             validate_event(kind, payload)
         except EventInvalid as exc:
             raise QueueError(f"排队事件不合格：{exc}", "invalid", 422) from None
-        result = conn.execute(insert(queue_events).values(
+        result = conn.execute(st.INSERT_EVENT, st.prefixed(dict(
             hall=hall or actor.hall, day=day, at=at, type=kind, ticket=str(payload.get("ticket", "")),
             window=str(payload.get("window", "")), line=str(payload.get("line") or payload.get("to_line") or ""),
-            actor=actor.user or actor.kind, device_id=actor.device_id, payload=payload))
+            actor=actor.user or actor.kind, device_id=actor.device_id, payload=payload)))
         return int(result.inserted_primary_key[0])
 
     def load_window(self, conn: Connection, hall: str, window: str, lock: bool = True) -> Window:
-        stmt = select(queue_windows).where(queue_windows.c.hall == hall, queue_windows.c.window == window)
-        row = conn.execute(stmt.with_for_update() if lock else stmt).first()
+        row = conn.execute(st.WINDOW_FOR_UPDATE if lock else st.WINDOW, {"k_hall": hall, "k_window": window}).first()
         if row is None:
             raise QueueError(f"没有窗口“{window[:32]}”", "not_found", 404)
         return window_from_row(row)
 
     def save_window(self, conn: Connection, old: Window, new: Window) -> None:
-        result = conn.execute(update(queue_windows).where(
-            queue_windows.c.hall == old.hall, queue_windows.c.window == old.window,
-            queue_windows.c.version == old.version).values(
-            state=new.state, current=new.current, streak=new.streak, manual=new.manual, manual_day=new.manual_day,
-            version=new.version if new.version > old.version else old.version + 1))
+        result = conn.execute(st.SAVE_WINDOW, {
+            "k_hall": old.hall, "k_window": old.window, "k_version": old.version, "v_state": new.state,
+            "v_current": new.current, "v_streak": new.streak, "v_manual": new.manual, "v_manual_day": new.manual_day,
+            "v_version": new.version if new.version > old.version else old.version + 1})
         if result.rowcount != 1:
             raise QueueError("窗口状态刚被改变，请重试", "refused", 409)
 
@@ -140,8 +139,7 @@ class QueueStore:
         """Compare-and-set on ``version``: a ticket changed meanwhile is not overwritten."""
         values = ticket_row(new)
         del values["ticket"]
-        result = conn.execute(update(queue_tickets).where(
-            queue_tickets.c.ticket == old.ticket, queue_tickets.c.version == old.version).values(**values))
+        result = conn.execute(st.SAVE_TICKET, st.prefixed(values) | {"k_ticket": old.ticket, "k_version": old.version})
         if result.rowcount != 1:
             raise QueueError(f"{old.label} 号刚被其他窗口处理，请刷新后重试", "refused", 409)
 
