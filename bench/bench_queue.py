@@ -4,6 +4,7 @@ Run by hand (results and the machine's load go in docs/benchmarks.md):
 
     .venv/bin/python bench/bench_queue.py                        # all three sections
     .venv/bin/python bench/bench_queue.py --only call --windows 50 --rounds 20 --workers 2
+    .venv/bin/python bench/bench_queue.py --only call --rounds 10 --waiting 2000  # a busy hall
     .venv/bin/python bench/bench_queue.py --only issue --tickets 500
     .venv/bin/python bench/bench_queue.py --only day --day-tickets 400
 
@@ -45,6 +46,7 @@ from hall_app.server.queue_store import Actor, QueueStore
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PLAIN = ssl.create_default_context()
+FLOOR_ROUNDS = 5
 
 
 @contextmanager
@@ -61,8 +63,22 @@ def schema(base: str):
         admin.dispose()
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children (uvicorn's workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:  # fields[1]: the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 @contextmanager
-def server(url: str, workers: int):
+def server(url: str, workers: int, usage: dict | None = None):
     import socket
 
     with socket.socket() as s:
@@ -80,8 +96,11 @@ def server(url: str, workers: int):
         except httpx.HTTPError:
             time.sleep(0.1)
     try:
+        start = cpu_seconds(proc.pid)
         yield base
     finally:
+        if usage is not None:
+            usage["server_cpu_s"] = cpu_seconds(proc.pid) - start
         proc.terminate()
         proc.wait(20)
 
@@ -95,7 +114,7 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def bench_call(pg: str, windows: int, rounds: int, workers: int) -> dict:
+def bench_call(pg: str, windows: int, rounds: int, workers: int, waiting: int = 0) -> dict:
     with schema(pg) as url:
         engine = open_engine(url, pool_size=4)
         store, boss = QueueStore(engine), Actor("hall", "JJ01")
@@ -104,19 +123,29 @@ def bench_call(pg: str, windows: int, rounds: int, workers: int) -> dict:
         for name in names:
             store.put_window(boss, name, name, {"personal": 1})
             store.window_action(boss, name, "open")
-        for _ in range(windows * rounds):
-            store.issue(boss, "personal")
+        with engine.begin() as conn:  # ``waiting`` more than the burst takes: a busy hall's queue
+            for _ in range(windows * rounds + waiting):
+                store.issue(boss, "personal", conn=conn)
         tokens = {name: token(engine, f"window:JJ01/{name}", f"bench-{name}") for name in names}
         latencies: list[float] = []
         errors: list[str] = []
         called: list[str] = []
+        floor: list[float] = []
         lock = threading.Lock()
         barrier = threading.Barrier(windows)
-        with server(url, workers) as base:
+        usage: dict = {}
+        with server(url, workers, usage) as base:
             def window(name: str) -> None:
                 with httpx.Client(base_url=base, timeout=60, verify=PLAIN,
                                   headers={"Authorization": f"Bearer {tokens[name]}"}) as client:
                     client.get(f"/v1/queue/windows/{name}")  # connection open, server warm
+                    for _ in range(FLOOR_ROUNDS):  # the same burst to an endpoint that does nothing
+                        barrier.wait()
+                        start = time.perf_counter()
+                        client.get("/healthz")
+                        took = time.perf_counter() - start
+                        with lock:
+                            floor.append(took * 1000)
                     for _ in range(rounds):
                         barrier.wait()
                         start = time.perf_counter()
@@ -136,9 +165,15 @@ def bench_call(pg: str, windows: int, rounds: int, workers: int) -> dict:
             for t in threads:
                 t.join()
         engine.dispose()
-    return {"windows": windows, "rounds": rounds, "workers": workers, "calls": len(latencies),
+    return {"windows": windows, "rounds": rounds, "workers": workers, "waiting_after": waiting, "calls": len(latencies),
             "p50_ms": round(statistics.median(latencies), 1), "p99_ms": round(pct(latencies, 0.99), 1),
-            "max_ms": round(max(latencies), 1), "errors": len(errors), "called_twice": len(called) - len(set(called))}
+            "max_ms": round(max(latencies), 1), "errors": len(errors), "called_twice": len(called) - len(set(called)),
+            # the server's CPU per request (each round: a call next and a no-show per window)
+            "server_cpu_ms_per_request": round(
+                usage["server_cpu_s"] * 1000 / (2 * len(latencies) + windows * (1 + FLOOR_ROUNDS)), 2),
+            # the floor: the same burst of /healthz (no database, no work), through this
+            # client process and the server's HTTP stack on the same two cores
+            "healthz_p50_ms": round(statistics.median(floor), 1), "healthz_p99_ms": round(pct(floor, 0.99), 1)}
 
 
 def bench_issue(pg: str, tickets: int, workers: int) -> dict:
@@ -193,12 +228,13 @@ def main() -> None:
     parser.add_argument("--windows", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--waiting", type=int, default=0, help="tickets still waiting after the last round")
     parser.add_argument("--tickets", type=int, default=400)
     parser.add_argument("--day-tickets", type=int, default=400)
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()}", flush=True)
     if args.only in (None, "call"):
-        print("call-next:", bench_call(args.pg, args.windows, args.rounds, args.workers), flush=True)
+        print("call-next:", bench_call(args.pg, args.windows, args.rounds, args.workers, args.waiting), flush=True)
     if args.only in (None, "issue"):
         print("issue:", bench_issue(args.pg, args.tickets, args.workers), flush=True)
     if args.only in (None, "day"):

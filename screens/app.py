@@ -83,7 +83,7 @@ class HallApp(App[int]):
         self._sync_handle: Any = None
         self._opening = False
         self._hold = 0
-        self._hold_since = 0.0
+        self._hold_until = 0.0
         self.held: list[events.Event] = []
         self._key_target: Any = None  # the widget that had the focus when the last key came
         # the window's queue (screens/window_queue.py): "排队离线" in the status bar while its
@@ -95,19 +95,23 @@ class HallApp(App[int]):
     # -- keys typed while a step loads are kept, in order, not lost ---------------------------
     def hold_keys(self, seconds: float = 5.0) -> None:
         """Keep key presses (and pastes) until :meth:`release_keys`: a clerk who types ahead
-        while the next step loads has every key applied to that step, in order."""
-        if not self._hold:
-            self._hold_since = time.monotonic()
+        while the next step loads has every key applied to that step, in order. ``seconds``
+        bounds a hold nobody releases (a bug): then the keys go where the focus is. Holds
+        chain (F8 holds for the server's answer, then the intake for its first step): the
+        bound is the latest hold's, not the first's, or a slow answer would let the keys
+        typed meanwhile fall into the screen the clerk is leaving."""
+        until = time.monotonic() + seconds
+        self._hold_until = max(self._hold_until, until) if self._hold else until
         self._hold += 1
-        self.set_timer(seconds + 0.05, lambda: self._release_stuck(seconds))
+        self.set_timer(seconds + 0.05, self._release_stuck)
 
     def release_keys(self) -> None:
         self._hold = max(0, self._hold - 1)
         if not self._hold and self.held:
             self.call_later(self._flush_held)
 
-    def _release_stuck(self, seconds: float) -> None:
-        if self._hold and time.monotonic() - self._hold_since >= seconds:
+    def _release_stuck(self) -> None:
+        if self._hold and time.monotonic() >= self._hold_until:
             self._hold = 0
             self.call_later(self._flush_held)
 

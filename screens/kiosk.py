@@ -50,10 +50,13 @@ class KioskScreen(Screen):
     CSS_PATH = "kiosk.tcss"
     AUTO_FOCUS = ""  # nothing has the focus but the check-in field, and only while it is shown
 
-    def __init__(self, *, return_seconds: float = 20.0, refresh_seconds: float = 30.0, printer: Any = None) -> None:
+    def __init__(self, *, return_seconds: float = 20.0, refresh_seconds: float = 30.0, printer: Any = None,
+                 retry_seconds: float = 5.0) -> None:
         super().__init__()
         self.return_seconds = return_seconds  # the issued number stays this long (0: until a key)
         self.refresh_seconds = refresh_seconds  # waiting counts on the start page (0: only after a ticket)
+        # a start page that could not reserve the offline numbers (or upload) tries again this soon
+        self.retry_seconds = retry_seconds
         self.printer = printer  # an open python-escpos printer instead of the configured one
         self.mode = "lines"
         self.lines: list[Any] = []
@@ -64,6 +67,9 @@ class KioskScreen(Screen):
         self.last: KioskResult | None = None
         self._return_timer: Timer | None = None
         self._refresh_timer: Timer | None = None
+        self._retry_timer: Timer | None = None
+        self._loading = False  # one start-page load at a time; a load asked meanwhile runs after it
+        self._load_again = False
 
     @property
     def ctx(self) -> "HallContext":
@@ -97,7 +103,7 @@ class KioskScreen(Screen):
             self._refresh_timer = self.set_interval(self.refresh_seconds, self._refresh_tick, name="kiosk-refresh")
 
     def on_unmount(self) -> None:
-        for timer in (self._refresh_timer, self._return_timer):
+        for timer in (self._refresh_timer, self._return_timer, self._retry_timer):
             if timer is not None:
                 timer.stop()
 
@@ -107,13 +113,34 @@ class KioskScreen(Screen):
 
     # -- loading the lines --------------------------------------------------------------------
     def load(self) -> None:
+        if self._loading:  # the one under way may have missed a ticket issued meanwhile: once more after it
+            self._load_again = True
+            return
+        self._loading = True
         self.run_worker(self._load(), group="kiosk", exclusive=False)
 
     async def _load(self) -> None:
         from screens.queue_adapter import kiosk_start
 
-        start = await asyncio.to_thread(kiosk_start, self.ctx, self.queue)
+        try:
+            start = await asyncio.to_thread(kiosk_start, self.ctx, self.queue)
+        finally:
+            self._loading = False
         self.show_start(start)
+        if self._load_again:
+            self._load_again = False
+            self.load()
+        elif not start.reserved and self.retry_seconds > 0 and self._retry_timer is None:
+            self._retry_timer = self.set_timer(self.retry_seconds, self._retry, name="kiosk-retry")
+
+    def _retry(self) -> None:
+        """The offline numbers are not reserved yet (or offline tickets wait): try again,
+        without waiting for a citizen's key or the next refresh."""
+        self._retry_timer = None
+        if self.mode == "lines" and not self.busy:
+            self.load()
+        elif self.retry_seconds > 0:
+            self._retry_timer = self.set_timer(self.retry_seconds, self._retry, name="kiosk-retry")
 
     def show_start(self, start: "KioskStart") -> None:
         self.hall = start.hall
@@ -359,12 +386,14 @@ class KioskApp(App[int]):
     ENABLE_COMMAND_PALETTE = False
 
     def __init__(self, ctx: "HallContext", queue: Any, *, return_seconds: float = 20.0,
-                 refresh_seconds: float = 30.0, printer: Any = None, cursor_blink: bool = True) -> None:
+                 refresh_seconds: float = 30.0, printer: Any = None, cursor_blink: bool = True,
+                 retry_seconds: float = 5.0) -> None:
         super().__init__()
         self.ctx = ctx
         self.queue = queue  # hall_app.services.queue.HallQueue, opened as a kiosk
         self.cursor_blink_enabled = cursor_blink
-        self._screen_args = dict(return_seconds=return_seconds, refresh_seconds=refresh_seconds, printer=printer)
+        self._screen_args = dict(return_seconds=return_seconds, refresh_seconds=refresh_seconds, printer=printer,
+                                 retry_seconds=retry_seconds)
 
     def on_mount(self) -> None:
         self.push_screen(KioskScreen(**self._screen_args))

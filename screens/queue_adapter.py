@@ -39,6 +39,7 @@ class KioskStart:
     lines: list[Any]  # LineView, open lines first in their order
     offline: bool = False
     error: str = ""
+    reserved: bool = True  # every line has offline numbers and nothing waits to be uploaded
 
 
 @dataclass(frozen=True)
@@ -59,16 +60,24 @@ def kiosk_start(ctx: "HallContext", queue: Any) -> KioskStart:
 
     hall = hall_name(ctx)
     try:
-        lines = [line for line in queue.lines() if line.open]
-        if hasattr(queue, "prepare"):
-            queue.upload()
-            queue.prepare([line.line for line in lines])
+        lines = sorted((line for line in queue.lines() if line.open), key=lambda x: (x.sort, x.line))
     except _queue_error() as exc:
-        return KioskStart(hall, [], offline=_offline(exc), error=str(exc))
+        return KioskStart(hall, [], offline=_offline(exc), error=str(exc), reserved=False)
     except Exception as exc:  # a database hiccup must not stop the kiosk: said, tried again later
         log.exception("kiosk start")
-        return KioskStart(hall, [], offline=True, error=UNEXPECTED.format(error=type(exc).__name__))
-    return KioskStart(hall, sorted(lines, key=lambda x: (x.sort, x.line)), offline=False)
+        return KioskStart(hall, [], offline=True, error=UNEXPECTED.format(error=type(exc).__name__), reserved=False)
+    if not hasattr(queue, "prepare"):
+        return KioskStart(hall, lines)
+    try:  # the lines are known: offer them even if the server goes away during the reservation
+        queue.upload()
+        queue.prepare([line.line for line in lines])
+    except _queue_error() as exc:
+        return KioskStart(hall, lines, offline=_offline(exc), error=str(exc), reserved=False)
+    except Exception as exc:
+        log.exception("kiosk reservation")
+        return KioskStart(hall, lines, offline=True, error=UNEXPECTED.format(error=type(exc).__name__),
+                          reserved=False)
+    return KioskStart(hall, lines, reserved=queue.ready([line.line for line in lines]) and not queue.pending())
 
 
 def _issued(ctx: "HallContext", ticket: Any, printer: Any, names: dict[str, str] | None = None) -> KioskResult:
@@ -207,3 +216,16 @@ def window_act(queue: Any, window: str, action: str, ref: str = "", *, to_line: 
         log.exception("window queue action %s", action)
         return WindowActed(error=UNEXPECTED.format(error=type(exc).__name__))
     return WindowActed(ticket=ticket)
+
+
+def link_case(queue: Any, window: str, ticket: str, case: str, replaces: str = "") -> str:
+    """Record at the queue that ``case`` was started on ``ticket``; "" when done, else the
+    Chinese reason (the case keeps its ticket on this device either way)."""
+    try:
+        queue.link_case(case, ref=ticket, replaces=replaces, window=window)
+    except _queue_error() as exc:
+        return str(exc)
+    except Exception as exc:
+        log.exception("link a case to its ticket")
+        return UNEXPECTED.format(error=type(exc).__name__)
+    return ""

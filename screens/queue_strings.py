@@ -109,3 +109,12 @@ class WindowQueue:
     held_list = "挂起：{numbers}"
     bad_label = "“{text}”不是号码：应为字母加数字，如 A012"
     waiting_lead = "等候："
+    # F10 with a case of the visit still a draft: the clerk chooses (never finished silently)
+    draft_title = "{number} 号还有未办完的办件"
+    draft_message = ("{cases}\n\n结束本号不会受理、告知或作废这些办件，草稿会保留在“今日本窗口办件”里，"
+                     "可以稍后继续。")
+    draft_case = "· {bundle}（{status}，跟踪码 {code}）"
+    draft_resume = "继续办理“{bundle}”"
+    draft_finish = "仍然结束本号（草稿保留）"
+    draft_cancel = "取消"
+    link_failed = "办件已开始，但未能记到排队号上（{error}）：结束本号时会一并记入"

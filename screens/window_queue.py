@@ -15,6 +15,7 @@ on as a walk-in.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -44,6 +45,10 @@ SCREEN_BINDINGS = [
     Binding("ctrl+r", "queue('pause')", T.pause, id="queue.pause", show=False),
     Binding("f12", "queue('close')", T.close, id="queue.close", show=False),
 ]
+# F8 holds the keys typed after it until the intake is open: as long as a serve request
+# can take on a slow server (its HTTP timeout is 5 s), not the 5 s of a local step
+SERVE_HOLD_SECONDS = 20.0
+log = logging.getLogger("hall_app.screens")
 ON_CURRENT = ("recall", "serve", "hold", "transfer", "finish", "no_show")
 
 
@@ -224,9 +229,69 @@ class WindowQueuePanel(Vertical):
         elif name == "next":
             self._run("next")
         elif name == "finish":
-            self._run("finish", current.ticket, cases=list(self.hall_app.ticket_cases.get(current.ticket, [])))
+            self._finish(current)
         else:
             self._run(name, current.ticket)
+
+    # -- F10: the visit's cases, and never a draft closed silently -------------------------------
+    def _finish(self, current: Any) -> None:
+        self.busy = True  # a second F10 meanwhile does nothing
+        self.run_worker(self._finish_visit(current), group="window-queue-act")
+
+    async def _finish_visit(self, current: Any) -> None:
+        from hall_app.services.visit_cases import visit_of
+
+        remembered = list(self.hall_app.ticket_cases.get(current.ticket, []))
+        try:
+            visit = await asyncio.to_thread(visit_of, self.hall_app.ctx, current, remembered, self.window)
+        except Exception:  # the device database must not stop the finish: the cases known in memory
+            log.exception("cases of the visit")
+            visit = None
+        self.busy = False
+        if visit is None:
+            self._run("finish", current.ticket, cases=remembered)
+        elif visit.drafts:
+            self._ask_about_drafts(visit)
+        else:
+            self._run("finish", current.ticket, cases=visit.cases)
+
+    def _ask_about_drafts(self, visit: Any) -> None:
+        from screens.queue_dialogs import ChoiceDialog
+
+        first = visit.drafts[0]
+        cases = "\n".join(T.draft_case.format(bundle=c.bundle_name, status=c.status_label, code=c.tracking_code)
+                          for c in visit.drafts)
+
+        def chosen(choice: str | None) -> None:
+            if choice == "resume":
+                self.hall_app.resume_case(first.case_id)
+            elif choice == "finish":
+                self._run("finish", visit.ticket, cases=visit.cases)
+
+        self.app.push_screen(ChoiceDialog(
+            T.draft_title.format(number=visit.label), T.draft_message.format(cases=cases),
+            [("resume", T.draft_resume.format(bundle=first.bundle_name)), ("finish", T.draft_finish),
+             ("cancel", T.draft_cancel)]), chosen)
+
+    def link_case(self, ticket: str, case: str, replaces: str = "") -> None:
+        """Record at the queue that ``case`` was started on ``ticket`` (in the background;
+        a failure is said, and the finish names the case all the same)."""
+        self.run_worker(self._link(ticket, case, replaces), group="window-queue-link")
+
+    async def _link(self, ticket: str, case: str, replaces: str) -> None:
+        error = await asyncio.to_thread(self._link_in_thread, ticket, case, replaces)
+        if error:
+            self.say(T.link_failed.format(error=error), "warning")
+
+    def _link_in_thread(self, ticket: str, case: str, replaces: str) -> str:
+        from hall_app.domain.queue import QueueError
+        from screens.queue_adapter import link_case
+
+        try:
+            queue = self._queue()
+        except QueueError as exc:
+            return str(exc)
+        return link_case(queue, self.window, ticket, case, replaces)
 
     def _ask_ticket(self) -> None:
         from screens.queue_dialogs import EntryDialog
@@ -256,7 +321,7 @@ class WindowQueuePanel(Vertical):
     def _run(self, action: str, ticket: str = "", **extra: Any) -> None:
         self.busy = True
         if action == "serve":  # what the clerk types next belongs to the intake that opens
-            self.hall_app.hold_keys()
+            self.hall_app.hold_keys(SERVE_HOLD_SECONDS)  # released in _act, whatever the answer
         self.run_worker(self._act(action, ticket, extra), group="window-queue-act")
 
     async def _act(self, action: str, ticket: str, extra: dict[str, Any]) -> None:
@@ -287,6 +352,15 @@ class WindowQueuePanel(Vertical):
         if action == "serve" and ticket is not None:
             return self.hall_app.new_intake(ticket=ticket)
         return None
+
+
+def link_started_case(app: Any, ticket: str, case: str, replaces: str = "") -> None:
+    """A case was started on ``ticket``: the window's panel (under the intake) records it
+    at the queue. A hall without a queue has no panel: nothing to do."""
+    for screen in app.screen_stack:
+        for panel in screen.query(WindowQueuePanel):
+            panel.link_case(ticket, case, replaces)
+            return
 
 
 def _check_label(text: str) -> str | None:

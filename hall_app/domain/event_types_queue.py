@@ -24,6 +24,7 @@ Number = Annotated[int, Field(ge=1, le=999_999)]
 Skills = dict[Id, Annotated[int, Field(ge=1, le=99)]]
 Priority = Literal["", "老年人", "残疾人", "孕妇", "军人及优抚对象", "其他"]
 Source = Literal["kiosk", "window", "appointment", "offline", "cli", "simulation"]
+CaseRef = Annotated[str, text_rule(40)]
 HHMM = Annotated[str, text_rule(5, min_length=4)]
 IdNumber = Annotated[str, text_rule(32)]
 
@@ -67,7 +68,15 @@ class TicketTransferred(TicketAt):
 
 
 class TicketFinished(TicketAt):
-    cases: list[Annotated[str, text_rule(40)]] = Field(default_factory=list, max_length=50)
+    cases: list[CaseRef] = Field(default_factory=list, max_length=50)
+
+
+class CaseLinked(TicketAt):
+    """A case was started on the ticket being served (the case records the ticket in its
+    own ``case.started``; this is the queue's side, so figures per case need no device)."""
+    case: Annotated[str, text_rule(40, min_length=1)]
+    replaces: CaseRef = ""  # the case it replaces (voided for a changed bundle), if any
+    label: Annotated[str, text_rule(12)] = ""
 
 
 class TicketNoShow(TicketAt):
@@ -159,6 +168,7 @@ QUEUE_SCHEMAS: dict[str, type[Payload]] = {
     "queue.ticket_held": TicketAt,
     "queue.ticket_transferred": TicketTransferred,
     "queue.ticket_finished": TicketFinished,
+    "queue.case_linked": CaseLinked,
     "queue.ticket_no_show": TicketNoShow,
     "queue.ticket_left": TicketAt,
     "queue.ticket_expired": TicketExpired,

@@ -206,3 +206,59 @@ def line_figures(state: QueueState) -> dict[str, LineFigures]:
             sum(1 for t in tickets if t.state == NO_SHOW), statistics.fmean(waits) if waits else None,
             percentile(waits, 0.9), float(statistics.median(services)) if services else None)
     return out
+
+
+# -- the cases a visit produced (queue.case_linked, and the list on queue.ticket_finished) ----
+def fold_links(payloads: list[dict[str, Any]]) -> list[str]:
+    """A ticket's cases from its ``queue.case_linked`` payloads, oldest first: each adds
+    its case and drops the one it ``replaces`` (voided for a changed bundle)."""
+    cases: list[str] = []
+    for p in payloads:
+        if p.get("replaces") in cases:
+            cases.remove(p["replaces"])
+        if p["case"] not in cases:
+            cases.append(p["case"])
+    return cases
+
+
+def merge_cases(*lists: list[str]) -> list[str]:
+    out: list[str] = []
+    for case in (c for cases in lists for c in cases):
+        if case and case not in out:
+            out.append(case)
+    return out
+
+
+@dataclass(frozen=True)
+class CaseVisit:
+    """The visit at the window a case was started in."""
+    case: str
+    ticket: str
+    label: str
+    line: str
+    window: str
+    service_minutes: float | None  # the whole visit (serving → finished); None while not finished
+    cases_in_visit: int  # how many cases the visit produced (its time is theirs together)
+
+
+def case_visits(events: list[QueueEvent], policy: Policy = DEFAULT_POLICY) -> dict[str, CaseVisit]:
+    """Per case, the ticket served and that visit's service time, from the queue's events
+    alone: the links (``queue.case_linked``) and the finished tickets' case lists."""
+    ordered = sorted(events, key=lambda e: e.seq)
+    state = replay(ordered, policy)
+    links: dict[str, list[dict[str, Any]]] = {}
+    finished: dict[str, list[str]] = {}
+    for e in ordered:
+        if e.type == "queue.case_linked":
+            links.setdefault(e.payload["ticket"], []).append(e.payload)
+        elif e.type == "queue.ticket_finished":
+            finished[e.payload["ticket"]] = list(e.payload.get("cases") or [])
+    out: dict[str, CaseVisit] = {}
+    for ticket_id in [*links, *(t for t in finished if t not in links)]:
+        t = state.tickets.get(ticket_id)
+        if t is None:
+            continue
+        cases = merge_cases(fold_links(links.get(ticket_id, [])), finished.get(ticket_id, []))
+        for case in cases:
+            out[case] = CaseVisit(case, t.ticket, t.label, t.line, t.window, service_minutes(t), len(cases))
+    return out

@@ -58,6 +58,7 @@ class TicketView:
     id_number: str = ""  # only to windows and supervisors (prefill); never on the public page
     name: str = ""
     message: str = ""  # what to tell the person (check-in result, automatic no-show …)
+    cases: list[str] = field(default_factory=list)  # the cases started on it (queue.case_linked); windows only
 
 
 @dataclass(frozen=True)

@@ -158,11 +158,23 @@ def _enroll(engine: Engine, code: str, device_id: str, name: str, token: str, no
     return DeviceInfo(device_id, row["scope"], values["hall"], values["window"], values["agent"], values["dept"]), token
 
 
+def reader(engine: Engine) -> Engine:
+    """``engine`` for one read outside a transaction: on PostgreSQL in autocommit, so a
+    look-up is one statement, without the BEGIN and ROLLBACK round trips around it (the
+    token check runs on every request). SQLite keeps its own BEGIN IMMEDIATE (db.py)."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    cached = engine.__dict__.get("_hall_reader")
+    if cached is None:
+        cached = engine.__dict__["_hall_reader"] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return cached
+
+
 def authenticate(engine: Engine, header: str | None) -> DeviceInfo:
     if not header or not header.lower().startswith("bearer "):
         raise AuthError("缺少设备令牌，请先登记设备")
     token = header[7:].strip()
-    with engine.connect() as conn:
+    with reader(engine).connect() as conn:
         row = conn.execute(select(devices).where(devices.c.token_hash == digest(token))).mappings().first()
     if row is None:
         raise AuthError("设备令牌无效，请重新登记设备")

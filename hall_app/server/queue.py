@@ -52,6 +52,13 @@ class ActIn(BaseModel):
     cases: list[Text(40)] = Field(default_factory=list, max_length=50, description="本次办理产生的办件编号")
 
 
+class LinkCaseIn(BaseModel):
+    model_config = ConfigDict(strict=True)
+    case: Text(40, min_length=1) = Field(description="在这个号上开始的办件编号")
+    ref: Text(32) = Field("", description="号码或编号；空为本窗口当前办理中的号")
+    replaces: Text(40) = Field("", description="它取代的办件（换套餐作废的那件），没有则空")
+
+
 class WindowStateIn(BaseModel):
     model_config = ConfigDict(strict=True)
     action: Text(8, min_length=1) = Field(description="open / pause / close")
@@ -213,6 +220,12 @@ def register(api: FastAPI | APIRouter) -> None:
     def act(window: str, body: ActIn, request: Request, device: auth.DeviceInfo = access("queue_act")) -> Any:
         """重呼、开始办理、挂起、转移、办结、过号。"""
         return _do(request, device, "act", window=window, **body.model_dump())
+
+    @api.post("/v1/queue/windows/{window}/cases", tags=["queue"])
+    def link_case(window: str, body: LinkCaseIn, request: Request,
+                  device: auth.DeviceInfo = access("queue_link_case")) -> Any:
+        """记下在办理中的号上开始的办件（号与办件的关联，重启后仍在；办结时一并记入）。"""
+        return _do(request, device, "link_case", window=window, **body.model_dump())
 
     @api.post("/v1/queue/windows/{window}/state", tags=["queue"])
     def window_state(window: str, body: WindowStateIn, request: Request,

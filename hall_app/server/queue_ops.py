@@ -54,6 +54,16 @@ def _act(store: QueueStore, actor: Actor, p: dict[str, Any]) -> Any:
     return queue_read.view_of(store, actor, ticket, message)
 
 
+def _link_case(store: QueueStore, actor: Actor, p: dict[str, Any]) -> Any:
+    from dataclasses import replace
+
+    from hall_app.server.queue_cases import link_case
+
+    ticket, cases = link_case(store, actor, p["window"], str(p.get("case") or ""), str(p.get("ref") or ""),
+                              str(p.get("replaces") or ""))
+    return replace(queue_read.view_of(store, actor, ticket), cases=cases)
+
+
 def _window_action(store: QueueStore, actor: Actor, p: dict[str, Any]) -> Any:
     store.window_action(actor, p["window"], str(p.get("action", "")))
     return queue_read.window(store, actor, p["window"])
@@ -99,6 +109,7 @@ OPS = {
     "call_next": lambda s, a, p: queue_read.view_of(s, a, s.call_next(a, p["window"])),
     "call": lambda s, a, p: queue_read.view_of(s, a, s.call(a, p["window"], str(p.get("ref", "")))),
     "act": _act,
+    "link_case": _link_case,
     "leave": lambda s, a, p: queue_read.view_of(s, a, s.leave(a, str(p.get("ref", "")))),
     "window_action": _window_action,
     "switch": _switch,

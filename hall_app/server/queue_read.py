@@ -5,6 +5,7 @@ log. Read-only; works on the queue store's engine (PostgreSQL or SQLite)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, and_, func, or_, select, tuple_
@@ -22,6 +23,7 @@ from hall_app.domain.queue_views import (
     TicketView,
     WindowView,
 )
+from hall_app.server.queue_cases import linked_cases
 from hall_app.server.queue_models import queue_events, queue_lines, queue_tickets, queue_windows
 from hall_app.server.queue_store import Actor, QueueStore, count_events, ticket_from_row, window_from_row
 
@@ -154,12 +156,15 @@ class Snapshot:
                         slot_capacity=row.slot_capacity, sort=row.sort, bundles=list(row.bundles or []),
                         life_stages=list(row.life_stages or []))
 
-    def window_view(self, w: Window, held: list[Ticket] | None = None) -> WindowView:
+    def window_view(self, w: Window, held: list[Ticket] | None = None, cases: bool = False) -> WindowView:
         skills = self.skills(w)
         current = None
         if w.current:
             row = self.conn.execute(select(queue_tickets).where(queue_tickets.c.ticket == w.current)).first()
-            current = self.view(ticket_from_row(row)) if row is not None else None
+            if row is not None:
+                current = self.view(ticket_from_row(row))
+            if current is not None and cases:  # the cases started on it: a window program restarted knows them
+                current = replace(current, cases=linked_cases(self.conn, current.ticket))
         waiting = {line: sum(1 for t in self.waiting if t.line == line
                              and (not t.target_window or t.target_window == w.window)) for line in skills}
         return WindowView(window=w.window, name=w.name or w.window, state=w.state,
@@ -172,7 +177,9 @@ def ticket(store: QueueStore, actor: Actor, ref: str) -> TicketView:
     with store.engine.connect() as conn:
         snap = Snapshot.load(store, conn, actor.hall)
         t = store.find_ticket(conn, actor.hall, ref, snap.day, lock=False)
-        return snap.view(t, private=actor.kind in ("window", "hall", "local", "admin"))
+        private = actor.kind in ("window", "hall", "local", "admin")
+        view = snap.view(t, private=private)
+        return replace(view, cases=linked_cases(conn, t.ticket)) if private else view
 
 
 def view_of(store: QueueStore, actor: Actor, t: Ticket, message: str = "") -> TicketView:
@@ -214,7 +221,7 @@ def window(store: QueueStore, actor: Actor, name: str) -> WindowView:
         held = [ticket_from_row(r) for r in conn.execute(select(queue_tickets).where(
             queue_tickets.c.hall == actor.hall, queue_tickets.c.day == snap.day, queue_tickets.c.state == q.HELD,
             queue_tickets.c.window == name).order_by(queue_tickets.c.sort_at))]
-        return snap.window_view(w, held)
+        return snap.window_view(w, held, cases=actor.kind in ("window", "hall", "local", "admin"))
 
 
 def board(store: QueueStore, actor: Actor, after: int = 0) -> BoardView:

@@ -22,6 +22,7 @@ QUEUE_ENDPOINTS: dict[str, str] = {
     "queue_call_next": "POST /v1/queue/windows/{window}/call-next",
     "queue_call": "POST /v1/queue/windows/{window}/call",
     "queue_act": "POST /v1/queue/windows/{window}/act",
+    "queue_link_case": "POST /v1/queue/windows/{window}/cases",
     "queue_window_state": "POST /v1/queue/windows/{window}/state",
     "queue_switch": "POST /v1/queue/windows/{window}/switch",
     "queue_leave": "POST /v1/queue/tickets/{ref}/leave",
@@ -41,8 +42,9 @@ QUEUE_PUBLIC = frozenset({"queue_position", "queue_position_json"})
 
 _READ = {"queue_lines", "queue_windows", "queue_window", "queue_board"}
 _WINDOW = _READ | {"queue_live", "queue_waiting", "queue_ticket", "queue_suggestions", "queue_events", "queue_issue",
-                   "queue_checkin", "queue_call_next", "queue_call", "queue_act", "queue_window_state",
-                   "queue_switch", "queue_leave", "queue_appointments", "queue_book", "queue_cancel"}
+                   "queue_checkin", "queue_call_next", "queue_call", "queue_act", "queue_link_case",
+                   "queue_window_state", "queue_switch", "queue_leave", "queue_appointments", "queue_book",
+                   "queue_cancel"}
 QUEUE_ACCESS: dict[str, frozenset[str]] = {
     "hall": frozenset(_WINDOW | {"queue_import", "queue_set_line", "queue_set_window", "queue_close_day"}),
     "window": frozenset(_WINDOW),

@@ -25,13 +25,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Connection, Engine, case, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from hall_app.domain import queue as q
 from hall_app.domain.event_types import EventInvalid, validate_event
 from hall_app.domain.queue import DEFAULT_POLICY, Policy, QueueError, Ticket, Window
 from hall_app.domain.queue_schedule import CHINA, effective_skills, hall_day, parse_schedule, schedule_to_json
-from hall_app.server.queue_models import queue_events, queue_lines, queue_tickets, queue_windows
+from hall_app.server import queue_statements as st
+from hall_app.server.queue_models import queue_lines, queue_tickets, queue_windows
 from hall_app.server.queue_rows import (  # noqa: F401 - re-exported
     Actor,
     china_now,
@@ -96,25 +97,23 @@ class QueueStore:
             validate_event(kind, payload)
         except EventInvalid as exc:
             raise QueueError(f"排队事件不合格：{exc}", "invalid", 422) from None
-        result = conn.execute(insert(queue_events).values(
+        result = conn.execute(st.INSERT_EVENT, st.prefixed(dict(
             hall=hall or actor.hall, day=day, at=at, type=kind, ticket=str(payload.get("ticket", "")),
             window=str(payload.get("window", "")), line=str(payload.get("line") or payload.get("to_line") or ""),
-            actor=actor.user or actor.kind, device_id=actor.device_id, payload=payload))
+            actor=actor.user or actor.kind, device_id=actor.device_id, payload=payload)))
         return int(result.inserted_primary_key[0])
 
     def load_window(self, conn: Connection, hall: str, window: str, lock: bool = True) -> Window:
-        stmt = select(queue_windows).where(queue_windows.c.hall == hall, queue_windows.c.window == window)
-        row = conn.execute(stmt.with_for_update() if lock else stmt).first()
+        row = conn.execute(st.WINDOW_FOR_UPDATE if lock else st.WINDOW, {"k_hall": hall, "k_window": window}).first()
         if row is None:
             raise QueueError(f"没有窗口“{window[:32]}”", "not_found", 404)
         return window_from_row(row)
 
     def save_window(self, conn: Connection, old: Window, new: Window) -> None:
-        result = conn.execute(update(queue_windows).where(
-            queue_windows.c.hall == old.hall, queue_windows.c.window == old.window,
-            queue_windows.c.version == old.version).values(
-            state=new.state, current=new.current, streak=new.streak, manual=new.manual, manual_day=new.manual_day,
-            version=new.version if new.version > old.version else old.version + 1))
+        result = conn.execute(st.SAVE_WINDOW, {
+            "k_hall": old.hall, "k_window": old.window, "k_version": old.version, "v_state": new.state,
+            "v_current": new.current, "v_streak": new.streak, "v_manual": new.manual, "v_manual_day": new.manual_day,
+            "v_version": new.version if new.version > old.version else old.version + 1})
         if result.rowcount != 1:
             raise QueueError("窗口状态刚被改变，请重试", "refused", 409)
 
@@ -140,8 +139,7 @@ class QueueStore:
         """Compare-and-set on ``version``: a ticket changed meanwhile is not overwritten."""
         values = ticket_row(new)
         del values["ticket"]
-        result = conn.execute(update(queue_tickets).where(
-            queue_tickets.c.ticket == old.ticket, queue_tickets.c.version == old.version).values(**values))
+        result = conn.execute(st.SAVE_TICKET, st.prefixed(values) | {"k_ticket": old.ticket, "k_version": old.version})
         if result.rowcount != 1:
             raise QueueError(f"{old.label} 号刚被其他窗口处理，请刷新后重试", "refused", 409)
 
@@ -266,18 +264,12 @@ class QueueStore:
             skills = effective_skills(w, now)
             if not skills:
                 raise QueueError(f"{w.name or w.window} 当前没有可办理的业务类别", "refused", 409)
-            # one statement: the first waiting ticket by skill rank, then the kind the ratio
-            # prefers, then place in line; rows another window is taking are skipped
+            # the first waiting ticket by skill rank, then the kind the ratio prefers, then
+            # place in line, a bucket at a time on the index; rows being taken are skipped
+            from hall_app.server.queue_pick import pick_next
+
             prefer = q.preferred_first(w.streak, self.policy.priority_ratio)
-            rank = case({line: r for line, r in skills.items()}, value=queue_tickets.c.line, else_=99)
-            kind = case((queue_tickets.c.is_priority == prefer, 0), else_=1)
-            row = conn.execute(
-                select(queue_tickets).where(
-                    queue_tickets.c.hall == actor.hall, queue_tickets.c.day == day,
-                    queue_tickets.c.state == q.WAITING, queue_tickets.c.line.in_(list(skills)),
-                    queue_tickets.c.target_window.in_(("", window)))
-                .order_by(rank, kind, queue_tickets.c.sort_at, queue_tickets.c.issued_at, queue_tickets.c.number)
-                .limit(1).with_for_update(skip_locked=True)).first()
+            row = pick_next(conn, actor.hall, day, window, skills, prefer)
             if row is None:
                 raise QueueError("当前没有等候的号", "empty", 409)
             ticket = ticket_from_row(row)
@@ -354,8 +346,11 @@ class QueueStore:
             elif action == "transfer":
                 self.emit(conn, actor, day, at, "queue.ticket_transferred",
                           base | {"from_line": ticket.line, "to_line": new.line, "to_window": window_to})
-            elif action == "finish":
-                self.emit(conn, actor, day, at, "queue.ticket_finished", base | {"cases": list(cases or [])[:50]})
+            elif action == "finish":  # every case linked to it (queue_cases.py), and those the window names
+                from hall_app.server.queue_cases import finished_cases
+
+                self.emit(conn, actor, day, at, "queue.ticket_finished",
+                          base | {"cases": finished_cases(conn, ticket.ticket, cases or [])})
             else:
                 kind = {"serve": "queue.serving_started", "hold": "queue.ticket_held",
                         "no_show": "queue.ticket_no_show"}[action]

@@ -149,6 +149,12 @@ class HallQueue:
         """The visit is over; ``cases``: the case ids it produced (none for a consultation)."""
         return self._act("finish", ref, window, cases=list(cases or []))
 
+    def link_case(self, case: str, ref: str = "", replaces: str = "", window: str | None = None) -> TicketView:
+        """Record that ``case`` was started on the ticket in service (``ref``, default the
+        window's current one), replacing ``replaces`` if given; the answer lists its cases."""
+        return from_dict(TicketView, self._run("link_case", window=self._win(window), case=case, ref=ref,
+                                               replaces=replaces))
+
     def no_show(self, ref: str = "", window: str | None = None) -> TicketView:
         return self._act("no_show", ref, window)
 

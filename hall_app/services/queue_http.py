@@ -83,6 +83,8 @@ class HttpQueue(HallQueue):
             "call_next": ("POST", f"/v1/queue/windows/{w}/call-next", {}),
             "call": ("POST", f"/v1/queue/windows/{w}/call", {"json": {"ref": p.get("ref", "")}}),
             "act": ("POST", f"/v1/queue/windows/{w}/act", {"json": {k: v for k, v in p.items() if k != "window"}}),
+            "link_case": ("POST", f"/v1/queue/windows/{w}/cases",
+                          {"json": {k: v for k, v in p.items() if k != "window"}}),
             "window_action": ("POST", f"/v1/queue/windows/{w}/state", {"json": {"action": p.get("action", "")}}),
             "switch": ("POST", f"/v1/queue/windows/{w}/switch", {"json": {"lines": _skills(p.get("lines"))}}),
             "leave": ("POST", f"/v1/queue/tickets/{_q(p.get('ref', ''))}/leave", {}),

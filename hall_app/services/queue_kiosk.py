@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,9 @@ class KioskQueue:
         self.path = Path(path)
         self.clock = clock
         self.state = self._load()
+        # the start page's worker, a retry and an offline issue may run in different
+        # threads: one at a time, so a line gets one block and the file one writer
+        self._lock = threading.RLock()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.queue, name)
@@ -65,6 +69,10 @@ class KioskQueue:
     def prepare(self, lines: list[str], size: int = 0, day: str = "") -> int:
         """Reserve a block for each line that has none left for ``day`` (today). Returns how
         many blocks were reserved; offline it reserves nothing (QueueOffline)."""
+        with self._lock:
+            return self._prepare(lines, size, day)
+
+    def _prepare(self, lines: list[str], size: int, day: str) -> int:
         day = day or hall_day(self.clock())
         made = 0
         for line in lines:
@@ -78,6 +86,10 @@ class KioskQueue:
             made += 1
         return made
 
+    def ready(self, lines: list[str]) -> bool:
+        """Whether every one of ``lines`` has offline numbers left today."""
+        return all(self.numbers_left(line) > 0 for line in lines)
+
     def numbers_left(self, line: str) -> int:
         day = hall_day(self.clock())
         return sum(b["end"] - b["next"] + 1 for b in self.state["blocks"]
@@ -88,7 +100,8 @@ class KioskQueue:
         try:
             return self.queue.issue_ticket(line, priority=priority, id_number=id_number, name=name)
         except QueueOffline:
-            return self._issue_offline(line, priority)
+            with self._lock:
+                return self._issue_offline(line, priority)
 
     def _issue_offline(self, line: str, priority: str) -> TicketView:
         from hall_app.domain.event_types import EventInvalid, validate_event
@@ -125,6 +138,10 @@ class KioskQueue:
     def upload(self) -> list[dict[str, str]]:
         """Send the offline tickets; those the server stored (or already had) leave the
         file, a rejected one is kept aside with its reason. QueueOffline if still away."""
+        with self._lock:
+            return self._upload()
+
+    def _upload(self) -> list[dict[str, str]]:
         if not self.state["pending"]:
             return []
         results = self.queue.upload_offline(list(self.state["pending"]))

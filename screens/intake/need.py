@@ -227,10 +227,15 @@ class NeedStep(StepPane):
     async def _started(self, result) -> None:
         state, name = result
         if state.ticket:
+            from screens.window_queue import link_started_case
+
             cases = self.hall_app.ticket_cases.setdefault(state.ticket, [])
+            replaces = ""
             if self.intake.case_id in cases:  # voided for a changed bundle
                 cases.remove(self.intake.case_id)
+                replaces = self.intake.case_id
             cases.append(state.case_id)
+            link_started_case(self.app, state.ticket, state.case_id, replaces)  # the queue's record of it
         self.intake.case_started(state, name)
         try:
             await self.intake.goto("flow")

@@ -83,3 +83,21 @@ def test_server_away_is_queue_offline():
     away = HttpQueue("http://127.0.0.1:9", "hat_x", window="W01", timeout=0.5)
     with pytest.raises(QueueOffline, match="无法连接排队服务器"):
         away.call_next()
+
+
+def test_a_window_links_its_case_over_http_and_only_for_itself(devices):
+    hall, w1, w3, kiosk, display = (devices[k] for k in ("hall", "w1", "w3", "kiosk", "display"))
+    case = "0190a3c4-0000-7000-8000-000000000001"
+    w1.open_window()
+    kiosk.issue_ticket("A")
+    w1.call_next()
+    w1.start_serving()
+    for other in (w3, kiosk, display):
+        with pytest.raises(QueueError) as refused:
+            other.link_case(case, window="W01")
+        assert refused.value.status == 403
+    assert w1.link_case(case).cases == [case]
+    assert w1.window_view().current.cases == [case]
+    assert display.window_view("W01").current.cases == []  # the display reads no case ids
+    assert w1.finish().state == "finished"
+    assert [e.payload["cases"] for e in hall.events() if e.type == "queue.ticket_finished"] == [[case]]

@@ -38,6 +38,7 @@ DEVICE_ENDPOINTS = sorted(set(ENDPOINTS) - PUBLIC_ENDPOINTS)
 QUEUE_READ = {"queue_lines", "queue_windows", "queue_window", "queue_board"}
 QUEUE_WINDOW = QUEUE_READ | {"queue_live", "queue_waiting", "queue_ticket", "queue_suggestions", "queue_events",
                              "queue_issue", "queue_checkin", "queue_call_next", "queue_call", "queue_act",
+                             "queue_link_case",
                              "queue_window_state", "queue_switch", "queue_leave", "queue_appointments", "queue_book",
                              "queue_cancel"}
 EXPECTED_ENDPOINTS = {
@@ -221,6 +222,7 @@ REQUESTS = {
     "queue_call_next": ("POST", "/v1/queue/windows/W03/call-next", None),
     "queue_call": ("POST", "/v1/queue/windows/W03/call", {"ref": "A001"}),
     "queue_act": ("POST", "/v1/queue/windows/W03/act", {"action": "finish"}),
+    "queue_link_case": ("POST", "/v1/queue/windows/W03/cases", {"case": "0190a3c4-0000-7000-8000-000000000001"}),
     "queue_window_state": ("POST", "/v1/queue/windows/W03/state", {"action": "open"}),
     "queue_switch": ("POST", "/v1/queue/windows/W03/switch", {"lines": None}),
     "queue_leave": ("POST", "/v1/queue/tickets/A001/leave", None),

@@ -77,6 +77,18 @@ async def settle_app(pilot, rounds: int = 2) -> None:
         await asyncio.sleep(0.002)
 
 
+async def wait_until(pilot, condition, seconds: float = 20.0) -> None:
+    """Settle the app until ``condition()`` holds (a real condition, with a generous deadline
+    for a loaded machine); fails with the condition's source if it never does."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"not reached in {seconds} s"
+        await settle_app(pilot)
+        await asyncio.sleep(0.02)
+
+
 async def keys(pilot, *names: str) -> None:
     """Press keys one at a time, each handled before the next (the kiosk, the display)."""
     for name in names:

@@ -9,7 +9,7 @@ import pytest
 
 from screens.kiosk import KioskApp, KioskScreen
 from tests.ui.helpers import screen_text
-from tests.ui.queue_helpers import ensure_demo_queue, keys, open_test_queue, settle_app, type_fast
+from tests.ui.queue_helpers import ensure_demo_queue, keys, open_test_queue, settle_app, type_fast, wait_until
 
 escpos_printer = pytest.importorskip("escpos.printer")
 
@@ -171,11 +171,13 @@ async def test_server_away_numbers_come_from_the_reserved_block_and_reach_the_se
     server.__enter__()
     try:
         token = auth.enroll(engine, auth.make_enrollment_code(engine, "kiosk:JJ01/K1"), "kiosk-test")[1]
-        queue = KioskQueue(HttpQueue(server.url, token, hall="JJ01", timeout=1), tmp_path / "kiosk.json")
-        app = KioskApp(hall, queue, return_seconds=0, refresh_seconds=0, cursor_blink=False)
+        # a stopped server refuses at once; the timeout only has to outlast a loaded machine
+        queue = KioskQueue(HttpQueue(server.url, token, hall="JJ01", timeout=10), tmp_path / "kiosk.json")
+        app = KioskApp(hall, queue, return_seconds=0, refresh_seconds=0, cursor_blink=False, retry_seconds=0.2)
         async with app.run_test(size=(100, 32)) as pilot:
-            await settle_app(pilot)
-            assert queue.numbers_left("A") > 0  # reserved at the start page
+            # reserved at the start page: the server may go away only once that is done
+            await wait_until(pilot, lambda: queue.ready([x.line for x in app.screen.lines]) and app.screen.lines)
+            assert queue.numbers_left("A") > 0
             await keys(pilot, "1", "enter", "enter")
             online = app.screen.last.ticket.label
             assert online == "A001"
@@ -192,13 +194,82 @@ async def test_server_away_numbers_come_from_the_reserved_block_and_reach_the_se
             server, engine = serve_queue(db_path, port=port)
             server.__enter__()
             await keys(pilot, "x")  # back at the start page: the offline ticket is uploaded
-            assert queue.pending() == 0 and not screen.offline
+            await wait_until(pilot, lambda: queue.pending() == 0 and not screen.offline)
             labels = [t.label for t in setup.waiting()]
             assert sorted(labels) == sorted([online, offline.label]) and len(set(labels)) == 2
         queue.close()
     finally:
         server.__exit__(None, None, None)
         setup.close()
+
+
+async def test_a_kiosk_started_while_the_server_is_away_reserves_its_block_when_the_server_answers(hall, tmp_path):
+    """No citizen key and no refresh timer needed: the start page tries the reservation
+    again until every line has its offline numbers (the race a kiosk can lose for real:
+    started during a server restart, then the server goes away again)."""
+    from hall_app.server import auth
+    from hall_app.services.queue import LocalQueue
+    from hall_app.services.queue_http import HttpQueue
+    from hall_app.services.queue_kiosk import KioskQueue
+    from tests.ui.queue_helpers import serve_queue
+
+    db_path = tmp_path / "server-queue.db"
+    setup = LocalQueue(db_path)
+    ensure_demo_queue(setup)
+    server, engine = serve_queue(db_path)
+    with server:
+        token = auth.enroll(engine, auth.make_enrollment_code(engine, "kiosk:JJ01/K1"), "kiosk-test")[1]
+    port = server.port  # stopped: nothing listens there now
+    queue = KioskQueue(HttpQueue(server.url, token, hall="JJ01", timeout=10), tmp_path / "kiosk.json")
+    app = KioskApp(hall, queue, return_seconds=0, refresh_seconds=0, cursor_blink=False, retry_seconds=0.2)
+    try:
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle_app(pilot)
+            assert app.screen.offline and queue.numbers_left("A") == 0
+            server, engine = serve_queue(db_path, port=port)
+            with server:
+                await wait_until(pilot, lambda: queue.numbers_left("A") > 0 and not app.screen.offline)
+                assert queue.ready(["A", "B", "K"]) and [x.line for x in app.screen.lines] == ["A", "B", "K"]
+    finally:
+        queue.close()
+        setup.close()
+
+
+def test_two_start_pages_at_once_reserve_one_block_per_line(tmp_path):
+    """The start page's worker and a retry can overlap: one block per line, one file writer."""
+    import threading
+    import time
+
+    from hall_app.domain.queue_views import Block
+    from hall_app.services.queue_kiosk import KioskQueue
+
+    class SlowQueue:
+        def __init__(self) -> None:
+            self.reserved: list[str] = []
+
+        def reserve_block(self, line: str, day: str, size: int = 0) -> Block:
+            time.sleep(0.05)  # a server's round trip: the other thread runs meanwhile
+            self.reserved.append(line)
+            start = 950 - 50 * self.reserved.count(line) + 50
+            return Block(line=line, prefix=line, day=day, start=start, end=start + 49)
+
+    server = SlowQueue()
+    kiosk = KioskQueue(server, tmp_path / "kiosk.json")  # type: ignore[arg-type]
+    errors: list[BaseException] = []
+
+    def start_page() -> None:
+        try:
+            kiosk.prepare(["A", "B"])
+        except BaseException as exc:  # the test reports it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start_page) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and sorted(server.reserved) == ["A", "B"]
+    assert KioskQueue(server, tmp_path / "kiosk.json").numbers_left("A") == 50  # type: ignore[arg-type]
 
 
 async def test_keys_typed_fast_each_land_in_the_step_they_were_meant_for(kiosk_app, kiosk_queue):

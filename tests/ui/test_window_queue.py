@@ -70,9 +70,19 @@ async def test_open_call_serve_with_the_ticket_on_the_case_and_finish(counter):
         case = ctx.cases.get(app.screen.case_id)
         assert (case.ticket, case.ticket_label) == (ticket.ticket, "A001")  # the case records its ticket
         assert case.applicant.get("id_number") == LIU_YANG  # the ID the ticket was taken with
+        await settle(pilot)
+        links = [e.payload for e in queue.events() if e.type == "queue.case_linked"]
+        assert [(p["ticket"], p["case"]) for p in links] == [(ticket.ticket, case.case_id)]  # the queue's record
         await press(pilot, "escape")  # back to the workbench: the draft is kept
-        await press(pilot, "f10")  # finish the visit
+        await press(pilot, "f10")  # finish the visit: its case is still a draft, so the clerk is asked
+        from hall_app.domain.tracking import format_tracking_code
+
+        text = screen_text(app)
+        assert "A001 号还有未办完的办件" in text and f"跟踪码 {format_tracking_code(case.tracking_code)}" in text
+        assert queue.ticket(ticket.ticket).state == "serving"
+        await press(pilot, "2")  # finish all the same: the draft stays a draft
         assert queue.ticket(ticket.ticket).state == "finished"
+        assert ctx.cases.get(case.case_id).status == "draft"
         finished = [e for e in queue.events() if e.type == "queue.ticket_finished"]
         assert finished and finished[-1].payload.get("cases") == [case.case_id]
         assert p.view.current is None
@@ -177,3 +187,112 @@ async def test_a_hall_without_a_queue_shows_no_panel_and_no_queue_keys(app):
         assert not p.display and p.absent and p._timer is None
         assert "叫下一号" not in screen_text(app)
 
+
+
+async def test_keys_typed_right_after_f8_land_in_the_intake_not_the_search_box(counter):
+    """F8, then the clerk types the need at once: every key waits for the intake that
+    opens (the key-hold rule, screens/app.py), none lands in the workbench's search box."""
+    ctx, queue = counter
+    queue.open_window("W03")
+    queue.issue_ticket("A")
+    app = HallApp(ctx, cursor_blink=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot)
+        await refreshed(pilot)
+        await press(pilot, "f6")
+        workbench = app.screen
+        search = workbench.query_one("#search")
+        for name in ("f8", *"xinsheng"):  # all queued before F8 is handled
+            app._driver.send_message(key_event(app, name))
+        await settle(pilot)
+        assert app.screen is not workbench and "号 A001" in str(app.screen.query_one("#intake-title").render())
+        assert search.value == ""
+        assert app.focused is not None and getattr(app.focused, "value", None) == "xinsheng"
+
+
+async def test_keys_typed_after_f8_wait_for_a_slow_server_then_land_in_the_intake(counter, monkeypatch):
+    """The serve answer takes longer than a local step's key hold (a loaded server): the
+    keys typed meanwhile still wait for the intake instead of falling into the search box."""
+    import time
+
+    ctx, queue = counter
+    queue.open_window("W03")
+    queue.issue_ticket("A")
+    monkeypatch.setattr("screens.window_queue.SERVE_HOLD_SECONDS", 5.0)
+    original = WindowQueuePanel._act_in_thread
+
+    def slow(self, action, ticket, extra):
+        if action == "serve":
+            time.sleep(1.0)  # the answer comes after the intake's own hold has begun counting
+        return original(self, action, ticket, extra)
+
+    monkeypatch.setattr(WindowQueuePanel, "_act_in_thread", slow)
+    app = HallApp(ctx, cursor_blink=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot)
+        await refreshed(pilot)
+        await press(pilot, "f6")
+        workbench = app.screen
+        search = workbench.query_one("#search")
+        app._driver.send_message(key_event(app, "f8"))
+        await pilot.pause(0.1)
+        app.hold_keys(0.5)  # another short hold meanwhile (a step loading) must not cut F8's
+        app.release_keys()
+        for ch in "xinsheng":
+            app._driver.send_message(key_event(app, ch))
+        await pilot.pause(0.8)  # past the short hold's bound, before the server answers
+        assert search.value == ""
+        await settle(pilot)
+        while app.screen is workbench:
+            await pilot.pause(0.05)
+        await settle(pilot)
+        assert search.value == "" and getattr(app.focused, "value", None) == "xinsheng"
+
+
+async def test_f10_on_a_draft_after_a_restart_asks_and_can_go_back_to_the_draft(counter):
+    """The window program restarts mid-visit: it no longer remembers the case in memory,
+    but F10 still finds the draft started on the serving ticket, says so, and lets the
+    clerk go back to it (1), cancel (Esc), or finish with the draft kept (2)."""
+    ctx, queue = counter
+    queue.open_window("W03")
+    ticket = queue.issue_ticket("A")
+    queue.call_next("W03")
+    queue.start_serving(window="W03")
+    case = ctx.cases.start("newborn", "zhangli", window="W03", ticket=ticket.ticket, ticket_label="A001")
+    app = HallApp(ctx, cursor_blink=False)  # a new program: ticket_cases is empty
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot)
+        await refreshed(pilot)
+        assert app.ticket_cases == {}
+        await press(pilot, "f10")
+        assert "A001 号还有未办完的办件" in screen_text(app) and "草稿" in screen_text(app)
+        await press(pilot, "escape")  # cancel: nothing changes
+        assert queue.ticket("A001").state == "serving" and panel(app).view.current.label == "A001"
+        await press(pilot, "f10", "1")  # back to the draft
+        await settle(pilot)
+        assert getattr(app.screen, "case_id", None) == case.case_id
+        await press(pilot, "escape")
+        await press(pilot, "f10", "2")
+        assert queue.ticket("A001").state == "finished"
+        finished = [e.payload for e in queue.events() if e.type == "queue.ticket_finished"]
+        assert finished[-1]["cases"] == [case.case_id] and ctx.cases.get(case.case_id).status == "draft"
+
+
+async def test_f10_without_a_draft_finishes_at_once_with_the_cases_the_queue_holds(counter):
+    """A decided case on the ticket, linked at the queue but unknown to this program: F10
+    asks nothing and the finish records it."""
+    ctx, queue = counter
+    queue.open_window("W03")
+    ticket = queue.issue_ticket("A")
+    queue.call_next("W03")
+    queue.start_serving(window="W03")
+    elsewhere = "0190a3c4-0000-7000-8000-00000000abcd"  # started on another device of this window
+    queue.link_case(elsewhere, window="W03")
+    app = HallApp(ctx, cursor_blink=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot)
+        await refreshed(pilot)
+        await press(pilot, "f10")
+        assert queue.ticket(ticket.ticket).state == "finished"
+        finished = [e.payload for e in queue.events() if e.type == "queue.ticket_finished"]
+        assert finished[-1]["cases"] == [elsewhere]
