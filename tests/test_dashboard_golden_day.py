@@ -309,6 +309,13 @@ def test_the_golden_queue_day_per_line():
     # waiting at 09:15, 09:30 … 11:00 (an event at a step's end falls in the next step)
     assert [a.series, b.series, c.series] == [[1, 2, 4, 6, 4, 4, 4, 4], [1, 2, 3, 4, 2, 0, 0, 0],
                                               [0, 0, 0, 0, 1, 2, 4, 4]]
+    # the mean wait of the calls in each step (09:00–09:15 … 10:45–11:00). A: calls at 1,5,9,13
+    # (waits 1–4), 17,21,25,29 (5–8), 33,37,42 (9,10,12), 47,52,57 (14,16,18), 62,70 (20,25).
+    # B: calls at 2,11 (waits 2,6), 20,29 (10,14), 31,40 (11,15), 49,58 (19,23), 67 (27), 76,85
+    # (31,30). C: calls at 62,72 (2,7), 82,84 (12,9). No call after 10:30.
+    assert a.wait_series == [2.5, 6.5, pytest.approx(31 / 3), 16.0, 22.5, None, None, None]
+    assert b.wait_series == [4.0, 12.0, 13.0, 21.0, 27.0, 30.5, None, None]
+    assert c.wait_series == [None, None, None, None, 4.5, 10.5, None, None]
     assert hall.waiting == 8 and hall.start == "2026-09-29T09:00:00+08:00" and hall.at == "2026-09-29T11:00:00+08:00"
     # a stricter target: A's waits of 12 and 14 now miss it
     strict = queue_day(target=10.0).lines[0]
