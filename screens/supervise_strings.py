@@ -41,6 +41,9 @@ class Dashboard:
     no_follow_ups = "没有待整改的差评"
     windows = "窗口与人员（今日）"
     window_cols = ("窗口/人员", "接件", "作出决定", "受理", "评价", "好评", "差评")
+    enquiries = "不建办件的登记（{period}；逾期：登记后 {days} 个工作日未办结）"
+    enquiry_cols = ("类型", "登记", "当场答复", "办结", "未办结", "逾期未办结")
+    no_enquiries = "本期没有咨询、首问负责或办不成事登记"
 
 
 class QueueLive:
