@@ -178,7 +178,8 @@ class EnquiryService:
         e = EnquiryRow
         wanted = or_((e.opened_at >= low) & (e.opened_at < high), (e.closed_at >= low) & (e.closed_at < high))
         if backlog:
-            wanted = or_(wanted, (e.opened_at < low) & (e.closed_at.is_(None) | (e.closed_at == "") | (e.closed_at >= low)))
+            still_open = e.closed_at.is_(None) | (e.closed_at == "") | (e.closed_at >= low)
+            wanted = or_(wanted, (e.opened_at < low) & still_open)
         with self.ctx.read() as session:
             ids = session.scalars(select(e.enquiry_id).where(wanted)).all()
             return list(store.events_of_many(session, ids))
