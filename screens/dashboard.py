@@ -52,6 +52,20 @@ def pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+def packed(parts: list[str], width: int = 22) -> list[str]:
+    """Parts joined by " · " into lines of at most ``width`` cells (a box four to a row at
+    120 columns holds 24; never left to wrapping, which would split a label from its count)."""
+    from rich.cells import cell_len
+
+    lines: list[str] = []
+    for part in parts:
+        if lines and cell_len(lines[-1]) + 3 + cell_len(part) <= width:
+            lines[-1] += f" · {part}"
+        else:
+            lines.append(part)
+    return lines
+
+
 def _md(day: dt.date) -> str:
     return f"{day.month:02d}-{day.day:02d}"
 
@@ -247,7 +261,7 @@ class DashboardScreen(Screen):
         overdue = sum(f.overdue for f in day.follow_ups)
         lines = [f"[b]{T.ratings}[/b]  {T.rated.format(n=day.rated_today)}",
                  T.good_share.format(share=pct(day.good_share_today)),
-                 " · ".join(f"{label} {n}" for label, n in day.ratings_today.items() if n) or T.nothing]
+                 *(packed([f"{label} {n}" for label, n in day.ratings_today.items() if n]) or [T.nothing])]
         lines.append(T.follow_ups_open.format(n=len(day.follow_ups)))
         if overdue:
             lines.append(f"[b $error]{T.follow_ups_overdue.format(n=overdue)}[/]")
