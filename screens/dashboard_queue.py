@@ -15,6 +15,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.timer import Timer
@@ -63,6 +64,12 @@ def say(widget: Static, text: str) -> None:
         return
     widget.update(text, layout=before is None or before[1] != shape)
     widget._said = (text, shape)  # type: ignore[attr-defined]
+
+
+def cell(value: Any) -> Text:
+    """A table cell as plain text: never read as markup (a name with "[" stays as typed), and
+    no markup parsed on every repaint."""
+    return Text(str(value))
 
 
 def pct(value: float | None) -> str:
@@ -261,7 +268,7 @@ class QueuePanel(Vertical):
         self._shown[name] = rows
         if before is not None and [k for k, _ in before] == [k for k, _ in rows]:
             # the same rows with new figures: the changed rows only are repainted, no layout
-            table.set_rows({r: [str(c) for c in new] for r, ((_k, old), (_s, new)) in enumerate(zip(before, rows))
+            table.set_rows({r: [cell(c) for c in new] for r, ((_k, old), (_s, new)) in enumerate(zip(before, rows))
                             if old != new})
             return
         self.query_one(f"#queue-{name}-title", Static).update(heading if rows or not empty else f"{heading}：{empty}")
@@ -269,7 +276,7 @@ class QueuePanel(Vertical):
         cursor = table.cursor_row
         table.clear()
         for key, cells in rows:
-            table.add_row(*(str(c) for c in cells), key=key)
+            table.add_row(*(cell(c) for c in cells), key=key)
         if 0 <= cursor < table.row_count:
             table.move_cursor(row=cursor)
 

@@ -54,12 +54,15 @@ class LiveTable(DataTable):
         for height in heights:
             starts.append(y)
             y += height
-        regions = [Region(0, starts[r], self.size.width + self.scroll_offset.x, heights[r]) for r in stale_indexes]
-        lines = {y for region in regions for y in range(region.y, region.bottom)}
+        lines = {y for r in stale_indexes for y in range(starts[r], starts[r] + heights[r])}
         rows, cells_cache, renderables, line_cache = caches
         for cache, stale in ((rows, lambda k: k[0] in stale_rows), (cells_cache, lambda k: (k[0], k[1]) in stale_cells),
                              (renderables, lambda k: k[1] in stale_indexes), (line_cache, lambda k: k[0] in lines)):
             for key in list(filter(stale, cache.keys())):  # an LRUCache: no iteration of its own
                 cache.discard(key)
-        for region in regions:
-            self._refresh_region(region)  # only if visible, moved by the scroll offset
+        # one repaint: the band from the first to the last changed line in view (content coordinates)
+        window = self.window_region
+        shown = [y for y in lines if window.y <= y < window.bottom]
+        if shown:
+            top, bottom = min(shown), max(shown) + 1
+            self.refresh(Region(0, top - window.y, window.width, bottom - top))
