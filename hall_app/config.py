@@ -87,6 +87,7 @@ class DeadlineSettings:
     queue_idle_alert: Minutes = 3.0  # an open window idle this long while people wait is flagged
     queue_paused_alert: Minutes = 15.0  # a window paused this long is an alert
     queue_refresh: Interval = 5.0  # seconds from the end of one poll of the queue to the next
+    enquiry_days: Days = 5  # working days to close an open enquiry (首问负责) before it counts as overdue
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The printable A4 monthly report of the statistics (issue 11): outcomes, the reform's
 figures (减材料、减填写、减时间、减跑动) beside the seeds' reference with a bar chart,
-the figures per bundle, and 好差评 with the follow-ups of bad ratings.
+the figures per bundle, 好差评 with the follow-ups of bad ratings, and the enquiries
+without a case per kind (opened, answered at once, closed, still open, open overdue).
 
 Input is what the services computed (hall_app/services/reports.py ``Report`` and
 hall_app/domain/rating.py ``RatingFigures``); nothing here counts anything itself.
@@ -56,6 +57,8 @@ class T:
     rating_cols = ("评价数", "非常满意", "满意", "基本满意", "不满意", "非常不满意", "未评价", "好评率")
     follow_ups = ("差评整改：已办结 {closed} 件，其中按期 {on_time} 件（按期率 {share}）；"
                   "未办结 {open} 件，其中逾期 {overdue} 件。")
+    enquiries = "五、不建办件的登记（咨询、首问负责、办不成事）"
+    enquiry_note = "逾期未办结：登记后 {days} 个工作日仍未办结（截至 {as_of}）。"
     source = "参考值来源：{source}。本报告全部数字由办件事件重新计算，可复核。"
     empty = "本统计期没有办件。"
 
@@ -123,7 +126,8 @@ def _chart(figures: "Figures", font: str, width: float) -> Drawing:
 
 
 def monthly_report_pdf(report: "Report", ratings: "RatingFigures", hall_name: str, generated: dt.datetime,
-                       group_names: dict[str, str] | None = None, font_path: str | None = None) -> bytes:
+                       group_names: dict[str, str] | None = None, font_path: str | None = None,
+                       enquiry_days: int | None = None) -> bytes:
     """The A4 report as PDF bytes."""
     from hall_app.domain.stats import GROUPS
 
@@ -141,7 +145,7 @@ def monthly_report_pdf(report: "Report", ratings: "RatingFigures", hall_name: st
     story.append(Paragraph(T.outcomes, st["h"]))
     story.append(_table([list(T.outcome_cols), [str(f.cases), *(str(f.outcomes[k]) for k in OUTCOMES)]],
                         [width / len(T.outcome_cols)] * len(T.outcome_cols), font))
-    if report.empty:
+    if f.cases == 0:
         story.append(Paragraph(T.empty, st["base"]))
     story.append(Paragraph(T.reform, st["h"]))
     rows: list[list] = [list(T.reform_cols)]
@@ -170,6 +174,13 @@ def monthly_report_pdf(report: "Report", ratings: "RatingFigures", hall_name: st
     story.append(Paragraph(T.follow_ups.format(closed=ratings.follow_ups_closed, on_time=ratings.follow_ups_on_time,
                                                share=pct(ratings.on_time_share), open=ratings.follow_ups_open,
                                                overdue=ratings.follow_ups_overdue), st["base"]))
+    erows = report.enquiry_rows()
+    if erows:
+        story.append(Paragraph(T.enquiries, st["h"]))
+        story.append(_table(erows, [width / len(erows[0])] * len(erows[0]), font))
+        if enquiry_days is not None:
+            story.append(Paragraph(T.enquiry_note.format(days=enquiry_days, as_of=min(
+                report.period.last, generated.date()).isoformat()), st["small"]))
     story.append(Spacer(1, 4 * mm))
     story.append(Paragraph(T.source.format(source=SEED_REFERENCE.source), st["small"]))
 

@@ -52,6 +52,20 @@ def pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+def packed(parts: list[str], width: int = 22) -> list[str]:
+    """Parts joined by " · " into lines of at most ``width`` cells (a box four to a row at
+    120 columns holds 24; never left to wrapping, which would split a label from its count)."""
+    from rich.cells import cell_len
+
+    lines: list[str] = []
+    for part in parts:
+        if lines and cell_len(lines[-1]) + 3 + cell_len(part) <= width:
+            lines[-1] += f" · {part}"
+        else:
+            lines.append(part)
+    return lines
+
+
 def _md(day: dt.date) -> str:
     return f"{day.month:02d}-{day.day:02d}"
 
@@ -94,6 +108,8 @@ class DashboardScreen(Screen):
             yield DataTable(id="deadlines", cursor_type="row", zebra_stripes=True)
             yield Static(T.follow_ups, id="follow-ups-title", classes="heading")
             yield DataTable(id="follow-ups", cursor_type="row", zebra_stripes=True)
+            yield Static(T.enquiries, id="enquiries-title", classes="heading")
+            yield DataTable(id="enquiries", cursor_type="row", zebra_stripes=True)
             yield Static(T.windows, id="windows-title", classes="heading")
             yield DataTable(id="windows", cursor_type="row", zebra_stripes=True)
         yield MessageLine(id="message")
@@ -108,6 +124,7 @@ class DashboardScreen(Screen):
                           (8, 5, 10, 8, 14, 16, 4, 8))
         add_fixed_columns(self.query_one("#follow-ups", DataTable), T.follow_up_cols, (6, 8, 14, 10, 16, 4, 10))
         add_fixed_columns(self.query_one("#windows", DataTable), T.window_cols, (10, 4, 8, 4, 4, 4, 4))
+        add_fixed_columns(self.query_one("#enquiries", DataTable), T.enquiry_cols, (10, 4, 8, 4, 6, 10))
         today = self.hall_app.ctx.today() if self.hall_app.ctx else dt.date.today()
         self.query_one("#dashboard-title", TitleBar).update(
             T.title.format(day=today.isoformat(), weekday=WEEKDAYS[today.weekday()]))
@@ -206,6 +223,11 @@ class DashboardScreen(Screen):
                          format_tracking_code(f.tracking_code), f.level_label, data.bundle(f.bundle), f.window,
                          f.follow_up.state_label))
             for f in day.follow_ups], T.no_follow_ups)
+        enquiries = [("", (f.kind_label, *f.values())) for f in data.enquiries.values()]
+        self._fill("enquiries", T.enquiries.format(period=data.period.label, days=ctx.settings.deadlines.enquiry_days
+                                                   if ctx is not None else 5),
+                   enquiries if any(f.opened or f.closed or f.still_open for f in data.enquiries.values()) else [],
+                   T.no_enquiries)
         rows: list[tuple[str, tuple[Any, ...]]] = []
         for name, figures in [*day.windows.items(), *((data.user(k), v) for k, v in day.clerks.items())]:
             rows.append(("", (name, figures.taken, figures.decided, figures.accepted, figures.rated, figures.good,
@@ -239,7 +261,7 @@ class DashboardScreen(Screen):
         overdue = sum(f.overdue for f in day.follow_ups)
         lines = [f"[b]{T.ratings}[/b]  {T.rated.format(n=day.rated_today)}",
                  T.good_share.format(share=pct(day.good_share_today)),
-                 " · ".join(f"{label} {n}" for label, n in day.ratings_today.items() if n) or T.nothing]
+                 *(packed([f"{label} {n}" for label, n in day.ratings_today.items() if n]) or [T.nothing])]
         lines.append(T.follow_ups_open.format(n=len(day.follow_ups)))
         if overdue:
             lines.append(f"[b $error]{T.follow_ups_overdue.format(n=overdue)}[/]")

@@ -15,14 +15,15 @@ import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.coordinate import Coordinate
 from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
 from hall_app.domain.queue import STATE_LABELS, WINDOW_STATE_LABELS
 from screens.supervise_strings import QueueLive as T
+from screens.widgets.live_table import LiveTable
 from screens.widgets.tables import add_fixed_columns
 
 if TYPE_CHECKING:
@@ -40,8 +41,35 @@ def sparkline(values: list[int], top: int, points: int = SPARK_POINTS) -> str:
     return "".join(BARS[min(len(BARS) - 1, round(v / top * (len(BARS) - 1)))] for v in shown)
 
 
+def wait_sparkline(values: list[float | None], top: float, points: int = SPARK_POINTS) -> str:
+    """The mean waits as block characters scaled to ``top``; a step with no call is blank."""
+    shown = values[-points:]
+    if top <= 0:
+        return "".join(" " if v is None else BARS[0] for v in shown)
+    return "".join(" " if v is None else BARS[min(len(BARS) - 1, round(v / top * (len(BARS) - 1)))] for v in shown)
+
+
 def minutes(value: float | None) -> str:
     return "—" if value is None else T.minutes.format(m=value)
+
+
+def say(widget: Static, text: str) -> None:
+    """Update a Static; laid out again only when a line's width changed (a new time of the
+    same width is a repaint)."""
+    from rich.cells import cell_len
+
+    shape = [cell_len(line) for line in text.split("\n")]
+    before = getattr(widget, "_said", None)
+    if before is not None and before[0] == text:
+        return
+    widget.update(text, layout=before is None or before[1] != shape)
+    widget._said = (text, shape)  # type: ignore[attr-defined]
+
+
+def cell(value: Any) -> Text:
+    """A table cell as plain text: never read as markup (a name with "[" stays as typed), and
+    no markup parsed on every repaint."""
+    return Text(str(value))
 
 
 def pct(value: float | None) -> str:
@@ -76,16 +104,16 @@ class QueuePanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="queue-title", classes="heading")
         yield Static(T.alerts, id="queue-alerts-title", classes="subheading")
-        yield DataTable(id="queue-alerts", cursor_type="row", zebra_stripes=True)
+        yield LiveTable(id="queue-alerts", cursor_type="row", zebra_stripes=True)
         yield Static(T.lines, id="queue-lines-title", classes="subheading")
-        yield DataTable(id="queue-lines", cursor_type="row", zebra_stripes=True)
+        yield LiveTable(id="queue-lines", cursor_type="row", zebra_stripes=True)
         yield Static(T.windows, id="queue-windows-title", classes="subheading")
-        yield DataTable(id="queue-windows", cursor_type="row", zebra_stripes=True)
+        yield LiveTable(id="queue-windows", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         add_fixed_columns(self.query_one("#queue-alerts", DataTable), T.alert_cols, (10, 62))
         add_fixed_columns(self.query_one("#queue-lines", DataTable), T.line_cols,
-                          (18, 4, 5, 5, 5, 4, 4, 6, 6, SPARK_POINTS))
+                          (18, 4, 5, 5, 5, 4, 4, 6, 6, SPARK_POINTS, SPARK_POINTS))
         add_fixed_columns(self.query_one("#queue-windows", DataTable), T.window_cols,
                           (12, 4, 12, 12, 8, 4, 8, 8, 14))
         self.query_one("#queue-title", Static).update(T.loading)
@@ -171,12 +199,12 @@ class QueuePanel(Vertical):
             when = self.hall.at[11:19] if self.hall is not None else ""
             state = (T.offline.format(time=when) if when else T.offline_never) if result.offline else \
                 T.failed.format(error=result.error)
-            title.update(f"[b]{T.title.format(target=target)}[/b]  [$warning]{state}[/]")
+            say(title, f"[b]{T.title.format(target=target)}[/b]  [$warning]{state}[/]")
             self.set_class(True, "-offline")
             return
         self.set_class(False, "-offline")
         self.hall = hall = result.hall
-        title.update(f"[b]{T.title.format(target=hall.wait_target)}[/b]  {T.updated.format(time=hall.at[11:19])}")
+        say(title, f"[b]{T.title.format(target=hall.wait_target)}[/b]  {T.updated.format(time=hall.at[11:19])}")
         self._fill_alerts(hall)
         self._fill_lines(hall)
         self._fill_windows(hall)
@@ -184,7 +212,7 @@ class QueuePanel(Vertical):
     def _box(self) -> None:
         for box in self.screen.query("#queue-box"):
             if isinstance(box, Static):
-                box.update(self.summary())
+                say(box, self.summary())
 
     def names(self) -> tuple[dict[str, str], dict[str, str]]:
         hall = self.hall
@@ -204,10 +232,12 @@ class QueuePanel(Vertical):
         self._fill("alerts", rows, T.alerts, T.no_alerts)
 
     def _fill_lines(self, hall: "LiveHall") -> None:
-        top = max((v for x in hall.lines for v in x.series), default=0)
+        # each chart scaled to the hall's peak over the steps shown, so lines compare at a glance
+        top = max((v for x in hall.lines for v in x.series[-SPARK_POINTS:]), default=0)
+        top_wait = max((v for x in hall.lines for v in x.wait_series[-SPARK_POINTS:] if v is not None), default=0.0)
         rows = [(x.line, (f"{x.prefix} {x.name}", x.waiting, minutes(x.longest_wait), minutes(x.p50_wait),
                           minutes(x.p90_wait), x.called, x.served, pct(x.sla), pct(x.no_show_rate),
-                          sparkline(x.series, top))) for x in hall.lines]
+                          sparkline(x.series, top), wait_sparkline(x.wait_series, top_wait))) for x in hall.lines]
         self._fill("lines", rows, T.lines, "")
 
     def users_known(self) -> None:
@@ -231,24 +261,22 @@ class QueuePanel(Vertical):
         self._fill("windows", rows, T.windows, "")
 
     def _fill(self, name: str, rows: list[tuple[str, tuple[Any, ...]]], heading: str, empty: str) -> None:
-        table = self.query_one(f"#queue-{name}", DataTable)
+        table = self.query_one(f"#queue-{name}", LiveTable)
         before = self._shown.get(name)
         if before == rows:
             return  # unchanged: nothing rebuilt, nothing laid out again
         self._shown[name] = rows
         if before is not None and [k for k, _ in before] == [k for k, _ in rows]:
-            # the same rows with new figures: the changed cells only (a repaint, no layout)
-            for r, ((_key, old), (_same, new)) in enumerate(zip(before, rows)):
-                for c, (a, b) in enumerate(zip(old, new)):
-                    if a != b:
-                        table.update_cell_at(Coordinate(r, c), str(b))
+            # the same rows with new figures: the changed rows only are repainted, no layout
+            table.set_rows({r: [cell(c) for c in new] for r, ((_k, old), (_s, new)) in enumerate(zip(before, rows))
+                            if old != new})
             return
         self.query_one(f"#queue-{name}-title", Static).update(heading if rows or not empty else f"{heading}：{empty}")
         table.display = bool(rows)
         cursor = table.cursor_row
         table.clear()
         for key, cells in rows:
-            table.add_row(*(str(c) for c in cells), key=key)
+            table.add_row(*(cell(c) for c in cells), key=key)
         if 0 <= cursor < table.row_count:
             table.move_cursor(row=cursor)
 

@@ -41,6 +41,9 @@ class Dashboard:
     no_follow_ups = "没有待整改的差评"
     windows = "窗口与人员（今日）"
     window_cols = ("窗口/人员", "接件", "作出决定", "受理", "评价", "好评", "差评")
+    enquiries = "不建办件的登记（{period}；逾期：登记后 {days} 个工作日未办结）"
+    enquiry_cols = ("类型", "登记", "当场答复", "办结", "未办结", "逾期未办结")
+    no_enquiries = "本期没有咨询、首问负责或办不成事登记"
 
 
 class QueueLive:
@@ -68,7 +71,8 @@ class QueueLive:
     tidal = "{line} 预计等候约 {minutes:.0f} 分钟；建议 {window} 改为优先办理{line}"
     paused_long = "{window} 已暂停 {minutes:.0f} 分钟"
     lines = "各业务等候（今日）"
-    line_cols = ("业务", "等候", "最长", "P50", "P90", "已叫", "办结", "达标率", "过号率", "等候人数走势")
+    line_cols = ("业务", "等候", "最长", "P50", "P90", "已叫", "办结", "达标率", "过号率", "等候人数走势",
+                 "平均等候走势")
     windows = "各窗口（今日）"
     window_cols = ("窗口", "状态", "办理业务", "当前号", "人员", "办结", "平均用时", "状态时长", "")
     idle_flag = "空闲·有人等候"

@@ -13,6 +13,14 @@ The day's cases (newborn bundle):
   E  W03 zhangli  a draft
   F  W03 zhangli  voided
   G  W03 zhangli  started 09-21, done, handed over 09-28, rated 非常满意 on the day
+
+The enquiries without a case ([deadlines] enquiry_days: 5 working days to close):
+  Q1 09-29 zhangli  咨询 answered at once
+  Q2 09-29 zhangli  咨询 to be called back, still open   due 09-30, 10-08, 10-09, 10-10, 10-12
+  Q3 09-29 chenjing 首问负责 referral, closed 16:00 the same day
+  Q4 09-29 zhangli  办不成事, still open
+  Q5 09-21 zhangli  首问负责 referral, still open     due 09-22, 09-23, 09-24, 09-28, 09-29 (Friday
+                                                    09-25 is Mid-Autumn): overdue from 09-30
 """
 
 from __future__ import annotations
@@ -70,6 +78,8 @@ def golden(tmp_path_factory):
     cases, ids = ctx.cases, {}
     # G: started the week before, finished, handed over the day before
     ids["G"] = newborn(ctx, "zhangli", LIU_YANG, FULL, ALL_IN, FORM, "W03")
+    ctx.enquiries.add("zhangli", "referral", "公积金提取", target_kind="hall", target="江津区公积金中心",
+                      reason="公积金不在本大厅办理")
     cases.accept(ids["G"], "zhangli")
     cases.dispatch(ids["G"], "zhangli")
     clock.at("2026-09-24T15:00")
@@ -79,6 +89,12 @@ def golden(tmp_path_factory):
     cases.hand_over(ids["G"], "zhangli", "window")
     # the golden day
     clock.at("2026-09-29T09:00")
+    e = ctx.enquiries
+    e.add("zhangli", "consult", "新生儿落户要带什么？", answered=True)
+    e.add("zhangli", "consult", "独生子女证还要不要办？", phone="13800001111")
+    ids["Q3"] = e.add("chenjing", "referral", "社保卡补办", target_kind="department", target="市社保局三楼",
+                      reason="本窗口不办理社保卡").enquiry_id
+    e.add("zhangli", "unresolved", "异地医保备案提交失败", why="省平台故障")
     ids["A"] = newborn(ctx, "zhangli", LIU_YANG, FULL, ALL_IN, FORM, "W03")
     cases.accept(ids["A"], "zhangli")
     cases.dispatch(ids["A"], "zhangli")
@@ -99,6 +115,8 @@ def golden(tmp_path_factory):
     ids["E"] = newborn(ctx, "zhangli", LIU_YANG, {"born_locally": "是"}, {}, {}, "W03")
     ids["F"] = newborn(ctx, "zhangli", LI_NA, {}, {}, {}, "W03")
     cases.void(ids["F"], "zhangli", "重复取号")
+    clock.at("2026-09-29T16:00")
+    ctx.enquiries.close(ids["Q3"], "chenjing", "群众已在社保局办成")
     clock.at("2026-09-29T17:00")
     yield ctx, clock, ids
     ctx.close()
@@ -206,6 +224,47 @@ def test_the_golden_day_in_the_report_and_its_pdf(golden, tmp_path):
     assert "分窗口统计" in flat and "W03" in flat and "W05" in flat
     assert "50.0%" in flat  # the share of good ratings
     assert "未办结 1 件，其中逾期 0 件" in flat
+    assert "五、不建办件的登记" in flat and "逾期未办结" in flat and "办不成事" in flat
+
+
+def test_the_golden_days_enquiries_in_the_report_and_on_the_dashboard(golden, tmp_path):
+    from openpyxl import load_workbook
+
+    ctx = golden[0]
+    day = period(D("2026-09-29"), D("2026-09-29"))
+    report = ReportService(ctx).report(day, "window")
+    # opened, answered at once, closed, still open, open overdue (as of 09-29). Q3 is opened and
+    # closed on the day; Q5 (opened 09-21) is not opened on the day but still open on it: in the
+    # backlog, due today (Mid-Autumn 09-25 is no working day), so not overdue
+    assert {k: f.values() for k, f in report.enquiries.items()} == {
+        "consult": [2, 1, 1, 1, 0], "referral": [1, 0, 1, 1, 0], "unresolved": [1, 0, 0, 1, 0]}
+    csv = report.csv().splitlines()
+    block = csv[csv.index("") + 1:]
+    assert block == ["不建办件的登记,登记,当场答复,办结,未办结,逾期未办结", "咨询,2,1,1,1,0", "首问负责,1,0,1,1,0",
+                     "办不成事,1,0,0,1,0", "合计,4,1,2,3,0"]
+    path = report.write(tmp_path / "day.xlsx", "xlsx")
+    sheet = load_workbook(path).active
+    values = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    assert values[-5:] == [["不建办件的登记", "登记", "当场答复", "办结", "未办结", "逾期未办结"],
+                           ["咨询", 2, 1, 1, 1, 0], ["首问负责", 1, 0, 1, 1, 0], ["办不成事", 1, 0, 0, 1, 0],
+                           ["合计", 4, 1, 2, 3, 0]]
+    # the month so far on the dashboard: Q5 is opened in it too; overdue from tomorrow
+    snap = DashboardService(ctx).snapshot()
+    assert {k: f.values() for k, f in snap.enquiries.items()} == {
+        "consult": [2, 1, 1, 1, 0], "referral": [2, 0, 1, 1, 0], "unresolved": [1, 0, 0, 1, 0]}
+    tomorrow = DashboardService(ctx).snapshot(today=D("2026-09-30")).enquiries
+    assert tomorrow["referral"].values() == [2, 0, 1, 1, 1] and tomorrow["consult"].open_overdue == 0
+    # across National Day: Q2 and Q4 (opened 09-29) are due 10-12 (the make-up Saturday 10-10
+    # counts), so overdue from 10-13 on, not before
+    month = period(D("2026-09-01"), D("2026-10-31"))
+    on_12 = ctx.enquiries.figures(month.first, month.last, today=D("2026-10-12"))
+    on_13 = ctx.enquiries.figures(month.first, month.last, today=D("2026-10-13"))
+    assert [on_12[k].open_overdue for k in ("consult", "referral", "unresolved")] == [0, 1, 0]
+    assert [on_13[k].open_overdue for k in ("consult", "referral", "unresolved")] == [1, 1, 1]
+    # the first working day after the holiday alone: nothing opened or closed, the backlog of three
+    after = ctx.enquiries.figures(D("2026-10-08"), D("2026-10-08"), today=D("2026-10-13"))
+    assert {k: f.values() for k, f in after.items()} == {
+        "consult": [0, 0, 0, 1, 0], "referral": [0, 0, 0, 1, 1], "unresolved": [0, 0, 0, 1, 0]}
 
 
 # -- the golden day's queue (issue 11, the live hall) -------------------------------------------
@@ -309,6 +368,13 @@ def test_the_golden_queue_day_per_line():
     # waiting at 09:15, 09:30 … 11:00 (an event at a step's end falls in the next step)
     assert [a.series, b.series, c.series] == [[1, 2, 4, 6, 4, 4, 4, 4], [1, 2, 3, 4, 2, 0, 0, 0],
                                               [0, 0, 0, 0, 1, 2, 4, 4]]
+    # the mean wait of the calls in each step (09:00–09:15 … 10:45–11:00). A: calls at 1,5,9,13
+    # (waits 1–4), 17,21,25,29 (5–8), 33,37,42 (9,10,12), 47,52,57 (14,16,18), 62,70 (20,25).
+    # B: calls at 2,11 (waits 2,6), 20,29 (10,14), 31,40 (11,15), 49,58 (19,23), 67 (27), 76,85
+    # (31,30). C: calls at 62,72 (2,7), 82,84 (12,9). No call after 10:30.
+    assert a.wait_series == [2.5, 6.5, pytest.approx(31 / 3), 16.0, 22.5, None, None, None]
+    assert b.wait_series == [4.0, 12.0, 13.0, 21.0, 27.0, 30.5, None, None]
+    assert c.wait_series == [None, None, None, None, 4.5, 10.5, None, None]
     assert hall.waiting == 8 and hall.start == "2026-09-29T09:00:00+08:00" and hall.at == "2026-09-29T11:00:00+08:00"
     # a stricter target: A's waits of 12 and 14 now miss it
     strict = queue_day(target=10.0).lines[0]

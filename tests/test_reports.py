@@ -57,7 +57,9 @@ def test_csv_and_xlsx_exports(demo_ctx, tmp_path):
     text = report.csv()
     lines = text.splitlines()
     assert lines[0] == "统计期：2026年11月" and lines[1].startswith("按事项,办件数,受理")
-    assert any(line.startswith("合计,") for line in lines) and "减跑动92.8%" in lines[-1]
+    blank = lines.index("")  # the reference line ends the cases' table; the enquiries follow
+    assert any(line.startswith("合计,") for line in lines) and "减跑动92.8%" in lines[blank - 1]
+    assert lines[blank + 1] == "不建办件的登记,登记,当场答复,办结,未办结,逾期未办结" and lines[-1].startswith("合计,")
     path = report.write(tmp_path / "m.xlsx", "xlsx")
     from openpyxl import load_workbook
 

@@ -50,7 +50,7 @@ def cmd_report(args) -> int:
             return 0
         if args.format == "table":
             _print_table(report.rows(), span.label)
-            _print_enquiries(ctx, span)
+            _print_enquiries(report)
         elif args.format == "pdf":
             path = _write_pdf(ctx, span, args.by, args.out)
             print(f"已生成 {span.label} 月度统计报告（{report.total.cases} 件）：{path}")
@@ -73,7 +73,8 @@ def _write_pdf(ctx, span, by: str, out: Path) -> Path:
 
     inputs = DashboardService(ctx).report_inputs(span, by)
     data = monthly_report_pdf(inputs.report, inputs.ratings, inputs.hall_name, inputs.generated, inputs.group_names,
-                              font_path=ctx.settings.font_path or None)
+                              font_path=ctx.settings.font_path or None,
+                              enquiry_days=ctx.settings.deadlines.enquiry_days)
     out.write_bytes(data)
     return out
 
@@ -92,14 +93,13 @@ def _print_table(rows: list[list[str]], label: str) -> None:
     print(rows[-1][0])
 
 
-def _print_enquiries(ctx, span) -> None:
+def _print_enquiries(report) -> None:
     """The period's enquiries without a case (咨询 / 首问负责 / 办不成事), one line per kind;
     per day and clerk: hall-app enquiry stats."""
-    from hall_app.domain.enquiry import KINDS, totals_by_kind
-
-    totals = totals_by_kind(ctx.enquiries.counts(span.first, span.last))
-    if not any(t["opened"] or t["closed"] for t in totals.values()):
+    figures = report.enquiries
+    if not any(f.opened or f.closed for f in figures.values()):
         return
     print("不建办件的登记：" + "；".join(
-        f"{KINDS[k]} 登记 {t['opened']}、办结 {t['closed']}、未办结 {t['still_open']}"
-        for k, t in totals.items() if k in KINDS) + "（按日期和人员：hall-app enquiry stats）")
+        f"{f.kind_label} 登记 {f.opened}（当场答复 {f.answered_at_once}）、办结 {f.closed}、"
+        f"未办结 {f.still_open}（逾期 {f.open_overdue}）" for f in figures.values())
+        + "（按日期和人员：hall-app enquiry stats）")

@@ -9,6 +9,9 @@ Definitions (docs/statistics.md, "The live hall"):
   the target or not), or not called yet but already waiting (or gone after waiting)
   longer than the target — the share called within it;
 - no-show rate: no-shows ÷ tickets called;
+- through the day, per step of the chart (15 minutes, the last one ending now): the waiting
+  count at the step's end, and the mean wait of the tickets first called within the step
+  (a call at a step's end falls in the next step);
 - a window's service time runs from the start of service (else the call) to the finish;
 - a window is idle when it is open with no ticket called or in service; the time counts
   from its last ticket ending (or its opening) today, else from the day's first event.
@@ -78,6 +81,8 @@ class LineLive:
     within_target: int
     sla_base: int
     series: list[int] = field(default_factory=list)  # waiting at the end of each step of the day
+    # the mean wait (minutes) of the tickets first called within each step (None: no call in it)
+    wait_series: list[float | None] = field(default_factory=list)
 
     @property
     def sla(self) -> float | None:
@@ -261,10 +266,22 @@ class _Fold:
             self.waiting[t.line] = self.waiting.get(t.line, 0) + 1
 
 
+def wait_series(called: list[tuple[dt.datetime, float]], start: dt.datetime, step: dt.timedelta,
+                points: int) -> list[float | None]:
+    """The mean of the waits called within each of ``points`` steps from ``start`` (a call
+    after the last step's end, at ``now``, counts in the last step)."""
+    sums, counts = [0.0] * points, [0] * points
+    for at, wait in called:
+        n = min(points - 1, max(0, (at - start) // step))
+        sums[n] += wait
+        counts[n] += 1
+    return [sums[n] / counts[n] if counts[n] else None for n in range(points)]
+
+
 def _line_live(conf: LineConf, tickets: list[_Ticket], now: dt.datetime, target: float,
-               series: list[int]) -> LineLive:
-    waits = [minutes(t.start, t.called_at) for t in tickets if t.called_at is not None]
-    waits = [max(0.0, w) for w in waits]
+               series: list[int], start: dt.datetime, step: dt.timedelta) -> LineLive:
+    called = [(t.called_at, max(0.0, minutes(t.start, t.called_at))) for t in tickets if t.called_at is not None]
+    waits = [w for _at, w in called]
     waiting = [max(0.0, minutes(t.start, now)) for t in tickets if t.state == WAITING]
     within = sum(1 for w in waits if w <= target)
     missed_uncalled = sum(1 for t in tickets if t.called_at is None
@@ -272,7 +289,7 @@ def _line_live(conf: LineConf, tickets: list[_Ticket], now: dt.datetime, target:
     return LineLive(conf.line, conf.name, conf.prefix, len(waiting), max(waiting) if waiting else None,
                     quantile(waits, 0.5), quantile(waits, 0.9), len(waits),
                     sum(1 for t in tickets if t.state == FINISHED), sum(1 for t in tickets if t.state == NO_SHOW),
-                    within, len(waits) + missed_uncalled, series)
+                    within, len(waits) + missed_uncalled, series, wait_series(called, start, step, len(series)))
 
 
 def live_hall(day: str, events: list[Any], now: dt.datetime, lines: list[LineConf], windows: list[WindowConf],
@@ -299,7 +316,7 @@ def live_hall(day: str, events: list[Any], now: dt.datetime, lines: list[LineCon
         by_line.setdefault(t.line, []).append(t)
     confs = list(lines) + [LineConf(x, x) for x in sorted(set(by_line) - {c.line for c in lines})]
     line_out = [_line_live(c, by_line.get(c.line, []), now, targets.wait_target,
-                           [s.get(c.line, 0) for s in fold.samples]) for c in confs]
+                           [s.get(c.line, 0) for s in fold.samples], start, step) for c in confs]
     waiting_by_line = {x.line: x.waiting for x in line_out}
     hall_waiting = sum(waiting_by_line.values())
     window_out: list[WindowLive] = []

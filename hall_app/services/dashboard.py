@@ -20,6 +20,7 @@ from sqlalchemy import or_, select
 from hall_app.domain.case import replay
 from hall_app.domain.case_state import CaseState
 from hall_app.domain.dashboard import HallDay, day_of, hall_day
+from hall_app.domain.enquiry_figures import EnquiryFigures
 from hall_app.domain.rating import Rating, RatingFigures, follow_up_of
 from hall_app.domain.rating import figures as rating_figures
 from hall_app.domain.stats import Figures, Period, figures
@@ -45,6 +46,7 @@ class Dashboard:
     cases_read: int  # cases replayed from their events
     bundle_names: dict[str, str] = field(default_factory=dict)  # bundle code → name, for display
     user_names: dict[str, str] = field(default_factory=dict)  # username → display name
+    enquiries: dict[str, EnquiryFigures] = field(default_factory=dict)  # the period's, per kind, as of today
 
     def bundle(self, code: str) -> str:
         return self.bundle_names.get(code, code)
@@ -84,7 +86,8 @@ class DashboardService:
             bundles = {code: name for code, name in session.execute(
                 select(CaseRow.bundle_code, CaseRow.bundle_name).distinct()) if name}
             users = {name: shown for name, shown in session.execute(select(User.username, User.display_name))}
-        return Dashboard(day, period, reform, self.ctx.now_iso(), len(states), bundles, users)
+        enquiries = self.ctx.enquiries.figures(period.first, period.last, today)
+        return Dashboard(day, period, reform, self.ctx.now_iso(), len(states), bundles, users, enquiries)
 
     def reform(self, states: list[CaseState], period: Period) -> Figures:
         from hall_app.services.reports import ReportService

@@ -201,6 +201,9 @@ class DemoSeeder:
         cid = self._newborn("wangqiang", ZHAO_JIANGUO, {"born_locally": "是"}, {}, {})
         cases.set_proxy(cid, "wangqiang", "赵小红", citizen_id("500116", "19750301", "262"), "子女")
         self._history(full, all_in, form)
+        from hall_app.services.demo_enquiries import seed_demo_enquiries
+
+        seed_demo_enquiries(self.ctx)  # 咨询 / 首问负责 / 办不成事 for the dashboard and the report
         return self.cases()
 
     # -- supervise (issue 11): earlier weeks, so the supervisor's screens show ratings,

@@ -25,6 +25,7 @@ from hall_app.domain.enquiry import (
     apply,
     count_enquiries,
 )
+from hall_app.domain.enquiry_figures import EnquiryFigures, enquiry_figures
 from hall_app.domain.events import Event
 from hall_app.domain.form import check_phone
 from hall_app.domain.identifiers import uuid7
@@ -158,12 +159,27 @@ class EnquiryService:
     def counts(self, first: dt.date, last: dt.date) -> list[EnquiryCount]:
         """Per day, clerk and kind (domain/enquiry.py), from the events of the enquiries
         opened or closed in the period."""
+        return count_enquiries(self._events(first, last), first, last)
+
+    def figures(self, first: dt.date, last: dt.date, today: dt.date | None = None) -> dict[str, EnquiryFigures]:
+        """Per kind for the period (domain/enquiry_figures.py): opened, answered at once,
+        closed, still open and open overdue (``[deadlines] enquiry_days`` working days
+        after the opening), as of the period's last day or today if that comes first."""
+        as_of = min(last, today or self.ctx.today())
+        return enquiry_figures(self._events(first, last, backlog=True), first, last, as_of, self.ctx.calendar,
+                               self.ctx.settings.deadlines.enquiry_days)
+
+    def _events(self, first: dt.date, last: dt.date, backlog: bool = False) -> list[Event]:
+        """The events of the enquiries opened or closed in the period (and with ``backlog``,
+        of those opened before it and not closed before it: open at some time in it)."""
         if last < first:
             raise IntakeError("结束日期不能早于开始日期")
         low, high = first.isoformat(), (last + dt.timedelta(days=1)).isoformat()
+        e = EnquiryRow
+        wanted = or_((e.opened_at >= low) & (e.opened_at < high), (e.closed_at >= low) & (e.closed_at < high))
+        if backlog:
+            still_open = e.closed_at.is_(None) | (e.closed_at == "") | (e.closed_at >= low)
+            wanted = or_(wanted, (e.opened_at < low) & still_open)
         with self.ctx.read() as session:
-            ids = session.scalars(select(EnquiryRow.enquiry_id).where(or_(
-                (EnquiryRow.opened_at >= low) & (EnquiryRow.opened_at < high),
-                (EnquiryRow.closed_at >= low) & (EnquiryRow.closed_at < high)))).all()
-            events = store.events_of_many(session, ids)
-        return count_enquiries(events, first, last)
+            ids = session.scalars(select(e.enquiry_id).where(wanted)).all()
+            return list(store.events_of_many(session, ids))

@@ -12,13 +12,16 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from hall_app.domain.case_state import CaseState
+from hall_app.domain.enquiry_figures import COLUMNS as ENQUIRY_COLUMNS
+from hall_app.domain.enquiry_figures import EnquiryFigures
+from hall_app.domain.enquiry_figures import total as enquiry_total
 from hall_app.domain.stats import (
     GROUPS,
     OUTCOMES,
@@ -104,7 +107,8 @@ class ReportService:
         if by not in GROUPS:
             raise ReportError(f"分组应为：{'、'.join(f'{k}（{v}）' for k, v in GROUPS.items())}")
         facts = self.facts(period)
-        return Report(period, by, figures(facts), grouped(facts, by))
+        return Report(period, by, figures(facts), grouped(facts, by),
+                      self.ctx.enquiries.figures(period.first, period.last))
 
 
 def _pct(value: float | None) -> str:
@@ -121,10 +125,21 @@ class Report:
     by: str
     total: Figures
     groups: dict[str, Figures]
+    enquiries: dict[str, EnquiryFigures] = field(default_factory=dict)  # per kind: 咨询、首问负责、办不成事
 
     @property
     def empty(self) -> bool:
-        return self.total.cases == 0
+        """No case taken and no enquiry opened or closed in the period."""
+        return self.total.cases == 0 and not any(f.opened or f.closed for f in self.enquiries.values())
+
+    def enquiry_rows(self) -> list[list[str]]:
+        """The enquiries without a case per kind and their total, under their own header
+        (empty when there is nothing to count)."""
+        if not self.enquiries:
+            return []
+        rows = [[f.kind_label, *(str(v) for v in f.values())] for f in self.enquiries.values()]
+        return [["不建办件的登记", *ENQUIRY_COLUMNS.values()], *rows,
+                ["合计", *(str(v) for v in enquiry_total(self.enquiries).values())]]
 
     def rows(self) -> list[list[str]]:
         """Header, one row per group, the total, then the seeds' reference figures."""
@@ -149,19 +164,23 @@ class Report:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow([f"统计期：{self.period.label}"])
         writer.writerows(self.rows())
+        if self.enquiries:
+            writer.writerow([])
+            writer.writerows(self.enquiry_rows())
         return out.getvalue()
 
     def write(self, path: Path, kind: str) -> Path:
         if kind == "csv":
             path.write_text(self.csv(), encoding="utf-8-sig")  # with a BOM: Excel opens Chinese right
         elif kind == "xlsx":
-            write_xlsx(path, f"统计期：{self.period.label}", self.rows())
+            write_xlsx(path, f"统计期：{self.period.label}", self.rows(), self.enquiry_rows())
         else:
             raise ReportError("导出格式应为 csv 或 xlsx")
         return path
 
 
-def write_xlsx(path: Path, title: str, rows: Iterable[list[str]]) -> None:
+def write_xlsx(path: Path, title: str, rows: Iterable[list[str]], more: list[list[str]] | None = None) -> None:
+    """The rows on one sheet under a title; ``more`` (a header and its rows) after a blank row."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -171,11 +190,14 @@ def write_xlsx(path: Path, title: str, rows: Iterable[list[str]]) -> None:
     sheet.title = "统计"
     sheet.append([title])
     sheet["A1"].font = Font(bold=True)
-    for n, row in enumerate(rows):
-        sheet.append([_cell(v) for v in row])
-        if n == 0:
-            for cell in sheet[sheet.max_row]:
-                cell.font = Font(bold=True)
+    for block, lines in enumerate((list(rows), more or [])):
+        if block and lines:
+            sheet.append([])
+        for n, row in enumerate(lines):
+            sheet.append([_cell(v) for v in row])
+            if n == 0:
+                for cell in sheet[sheet.max_row]:
+                    cell.font = Font(bold=True)
     sheet.column_dimensions["A"].width = 24
     book.save(path)
 

@@ -45,6 +45,14 @@ async def test_the_live_hall_shows_the_queue_and_accepts_a_tidal_switch(queue_ap
         assert "空闲·有人等候" in text and "张丽" in text  # zhangli called at W03 this morning
         estate = next(x for x in panel.hall.lines if x.line == "estate")
         assert (estate.waiting, estate.called, estate.served) == (6, 6, 6) and estate.series[-1] == 6
+        # the wait through the day beside the waiting count: one character a step, blank without a call
+        from screens.dashboard_queue import SPARK_POINTS, wait_sparkline
+
+        assert len(estate.wait_series) == len(estate.series) and any(v is not None for v in estate.wait_series)
+        top = max(v for x in panel.hall.lines for v in x.wait_series[-SPARK_POINTS:] if v is not None)
+        chart = wait_sparkline(estate.wait_series, top)
+        assert "平均等候走势" in text and chart.strip() in text and "█" in "".join(
+            wait_sparkline(x.wait_series, top) for x in panel.hall.lines)
         # the poll is re-armed only once a poll has ended, and stops while the screen is hidden
         assert panel._timer is not None and panel.poll_seconds == 5.0
         await press(pilot, "f9")
