@@ -12,6 +12,13 @@ on their workbench after their next sync (the event is in their own case's scope
 the hall's supervisor clears it with ``case.reviewed`` once the two agents agreed
 which case goes on (the other is voided).
 
+A window case counts too (a relative took the principal to the hall the same day the
+agent filed): any case whose applicant's ID number arrives (``case.applicant_set``,
+key ``id_number``) is filed the same way, so a proxy case and a window case of the
+same person and bundle flag each other; the window case is named by its window.
+Two window cases of the same person and bundle are the hall's own business and are
+not flagged (the counter sees the person's open cases).
+
 Both cases count as open unless voided, refused, delivered or rated (the laptop's
 rule, services/agent_day.CLOSED). Checks run after the push committed, one at a time
 under the feed counter lock, so two laptops syncing at once still see each other.
@@ -37,6 +44,7 @@ DUPLICATE_SCOPE = "admin:agents"
 DUPLICATE_ACTOR = "重复代办检查"
 CLOSED = frozenset({"voided", "refused", "rated", "handed_over"})
 TRIGGER = "case.authorisation_set"
+APPLICANT = "case.applicant_set"
 
 
 def principal_key(id_number: str) -> str:
@@ -45,20 +53,28 @@ def principal_key(id_number: str) -> str:
 
 
 def after_push(engine: Engine, raw_events: list[Any], outcomes: list[Any]) -> int:
-    """File the proxy cases whose authorisation copy this push stored, and flag duplicates."""
-    copies: dict[str, dict[str, Any]] = {}
+    """File the cases whose principal this push named (a proxy case's authorisation copy,
+    any case's applicant ID number), and flag duplicates."""
+    principals: dict[str, str] = {}
     for raw, outcome in zip(raw_events, outcomes):
-        if outcome.status in ("stored", "duplicate") and isinstance(raw, dict) and raw.get("type") == TRIGGER:
-            data = (raw.get("payload") or {}).get("authorisation")
+        if outcome.status not in ("stored", "duplicate") or not isinstance(raw, dict):
+            continue
+        payload = raw.get("payload") or {}
+        if raw.get("type") == TRIGGER:
+            data = payload.get("authorisation")
             if isinstance(data, dict) and data.get("principal_id"):
-                copies[raw["case_id"]] = data
-    return sum(check_case(engine, case_id, data) for case_id, data in sorted(copies.items()))
+                principals[raw["case_id"]] = str(data["principal_id"])
+        elif raw.get("type") == APPLICANT and payload.get("key") == "id_number" and payload.get("value"):
+            principals[raw["case_id"]] = str(payload["value"])
+    return sum(check_case(engine, case_id, id_number) for case_id, id_number in sorted(principals.items()))
 
 
-def check_case(engine: Engine, case_id: str, authorisation: dict[str, Any]) -> int:
-    """File one proxy case and flag it with every other open case of the same principal
-    and bundle; returns the flags written."""
-    if not copies_needed(engine, case_id):
+def check_case(engine: Engine, case_id: str, id_number: str) -> int:
+    """File one case under its principal and flag it with every other open case of the
+    same principal and bundle (at least one of the two a proxy case); returns the flags
+    written."""
+    key = principal_key(id_number)
+    if filed_already(engine, case_id, key):
         return 0
     service_device(engine, DUPLICATE_DEVICE, DUPLICATE_SCOPE)
     written = 0
@@ -67,20 +83,21 @@ def check_case(engine: Engine, case_id: str, authorisation: dict[str, Any]) -> i
         case = find_case(conn, case_id=case_id)
         if case is None:
             return 0
-        key = principal_key(str(authorisation["principal_id"]))
-        conn.execute(insert_for(conn)(proxy_filings).on_conflict_do_nothing(), [{
-            "case_id": case_id, "hall": case["hall"], "agent": case["agent"], "principal_key": key,
-            "bundle_code": case["bundle_code"], "filed_at": utc_now()}])
-        others = conn.execute(select(proxy_filings.c.case_id).where(
+        row = {"case_id": case_id, "hall": case["hall"], "agent": case["agent"], "principal_key": key,
+               "bundle_code": case["bundle_code"], "filed_at": utc_now()}
+        conn.execute(insert_for(conn)(proxy_filings).on_conflict_do_update(  # a corrected ID number moves it
+            index_elements=[proxy_filings.c.case_id], set_={"principal_key": key}), [row])
+        others = conn.execute(select(proxy_filings.c.case_id, proxy_filings.c.agent).where(
             proxy_filings.c.principal_key == key, proxy_filings.c.bundle_code == case["bundle_code"],
-            proxy_filings.c.case_id != case_id).order_by(proxy_filings.c.filed_at)).scalars().all()
+            proxy_filings.c.case_id != case_id).order_by(proxy_filings.c.filed_at)).all()
         if not others:
             return 0
         this = case_state(conn, case_id)
         if this is None or this.status in CLOSED:
             return 0
-        for other_id in others:
-            written += _flag_pair(conn, case, this, other_id)
+        for other_id, other_agent in others:
+            if case["agent"] or other_agent:  # two window cases: the hall's own business
+                written += _flag_pair(conn, case, this, other_id)
     return written
 
 
@@ -104,10 +121,11 @@ def _flag_pair(conn: Connection, case: dict[str, Any], this, other_id: str) -> i
     return _flag(conn, case, this, other_case, other) + _flag(conn, other_case, other, case, this)
 
 
-def copies_needed(engine: Engine, case_id: str) -> bool:
-    """Skip the lock when this case is filed already and its flags written (a resend)."""
+def filed_already(engine: Engine, case_id: str, key: str) -> bool:
+    """Skip the lock when this case is filed under this principal already (a resend)."""
     with engine.connect() as conn:
-        return conn.execute(select(proxy_filings.c.case_id).where(proxy_filings.c.case_id == case_id)).first() is None
+        return conn.execute(select(proxy_filings.c.case_id).where(
+            proxy_filings.c.case_id == case_id, proxy_filings.c.principal_key == key)).first() is not None
 
 
 def _flag(conn: Connection, case: dict[str, Any], state, other_case: dict[str, Any], other) -> int:
@@ -120,6 +138,7 @@ def _flag(conn: Connection, case: dict[str, Any], state, other_case: dict[str, A
     auth = other.authorisation or {}
     payload = {"other_case_id": other_case["case_id"], "other_tracking_code": other_case["tracking_code"][:16],
                "other_agent": str(auth.get("agent_name") or other_case["agent"])[:100],
+               "other_window": "" if other_case["agent"] else str(other.window or "")[:32],
                "principal_name": str(state.applicant.get("name") or (state.authorisation or {}).get(
                    "principal_name", ""))[:100],
                "bundle_name": _bundle_name(conn, case)[:100]}

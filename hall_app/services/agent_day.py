@@ -169,7 +169,8 @@ def duplicate_step(d: dict) -> str:
     """The workbench's short "next step" for a flagged duplicate (the case view has the whole line)."""
     from hall_app.domain.tracking import format_tracking_code
 
-    who = f"（{d['other_agent']}）" if d.get("other_agent") else ""
+    who = f"（{d['other_agent']}）" if d.get("other_agent") else (
+        f"（窗口 {d['other_window']}）" if d.get("other_window") else "")
     return f"疑似重复：另有 {format_tracking_code(str(d.get('other_tracking_code', '')))}{who}，请核实"
 
 
