@@ -5,6 +5,7 @@ asks for it — never by another agent or another hall."""
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import httpx
 import pytest
@@ -60,8 +61,9 @@ def test_the_agents_other_laptop_and_the_hall_read_the_scan_back(tmp_path, serve
             assert ctx.scans.fetch(auth.auth_id).fetched is False  # asked again: the local copy
             assert sync_once(ctx).scans_sent == 0  # never sent back
         # the hall's case view: a hall device keeps it in its documents folder, like its PDFs
-        copy, where = hall.scans.show(auth.auth_id, "zhangli", first.cases.get(case.case_id).authorisation["thumbprint"])
-        assert where.endswith(".png") and open(where, "rb").read() == PNG
+        thumbprint = first.cases.get(case.case_id).authorisation["thumbprint"]
+        copy, where = hall.scans.show(auth.auth_id, "zhangli", thumbprint)
+        assert copy.data == PNG and where.endswith(".png") and Path(where).read_bytes() == PNG
         # offline: a clear sentence, nothing stored
         third = device(tmp_path, server_engine, server.url, "ag4", "agent:wangqiang@JJ01")
         sync_once(third)
