@@ -75,3 +75,12 @@ class Lock:
     unlock = "解锁"
     wrong = "密码错误"
     logout = "注销"
+
+
+class CaseScan:
+    """The case view's key for the scan of the signed 授权委托书 (services/scan_copies.py)."""
+
+    key = "授权扫描件"
+    fetching = "正在取回授权委托书扫描件…"
+    shown = "{what}：{where}"
+    fetched = "（已从中心服务器取回）"
