@@ -75,6 +75,10 @@ class ServerClient:
         return self._call("POST", f"/v1/attachments/{sha256}", params={"auth_id": auth_id}, content=data,
                           headers={"Content-Type": "application/octet-stream"})
 
+    def person_files(self) -> dict[str, Any]:
+        """The person-file extracts of this agent's principals."""
+        return self._call("GET", "/v1/person-files")
+
     def fetch_attachment(self, sha256: str) -> bytes:
         """The scan of a signed authorisation, as the server keeps it (the file itself)."""
         return self._answer("GET", f"/v1/attachments/{sha256}").content

@@ -45,7 +45,8 @@ EXPECTED_ENDPOINTS = {
     "hall": {"state", "push", "pull", "attachment_read"} | QUEUE_WINDOW | {
         "queue_import", "queue_set_line", "queue_set_window", "queue_close_day"},
     "window": {"state", "push", "pull", "attachment_read"} | QUEUE_WINDOW,
-    "agent": {"state", "push", "pull", "attachment", "attachment_read"},  # + scans of signed authorisations
+    # + scans of signed authorisations, person-file extracts of its principals (issue 13)
+    "agent": {"state", "push", "pull", "attachment", "attachment_read", "person_files"},
     "dept": {"state", "results", "inbox", "package", "ack", "check"},  # its own inbox (issue 12)
     "kiosk": {"state", "queue_lines", "queue_issue", "queue_checkin", "queue_blocks", "queue_offline"},
     "display": {"state"} | QUEUE_READ,
@@ -208,6 +209,7 @@ REQUESTS = {
     "results": ("POST", "/v1/results", {"case_id": "no-such-case", "item": "x", "status": "received"}),
     "attachment": ("POST", "/v1/attachments/" + "0" * 64 + "?auth_id=a-1", {}),
     "attachment_read": ("GET", "/v1/attachments/" + "0" * 64, None),
+    "person_files": ("GET", "/v1/person-files", None),
     # the queue (issue 10): an empty hall's queue answers 404/409/422, never 401/403, where allowed
     "queue_lines": ("GET", "/v1/queue/lines", None),
     "queue_windows": ("GET", "/v1/queue/windows", None),
