@@ -129,7 +129,8 @@ class ScanCopies:
 
         copy = self.fetch(auth_id, thumbprint)
         if keeps_pdfs_inside(self.ctx, actor):
-            return copy, "保存在本机加密数据库中（不留文件；导出：hall-app scan " + auth_id + " --out 文件）"
+            where = "本机加密数据库" if self.ctx.db_key is not None else "本机数据库"
+            return copy, f"保存在{where}中（不留文件；另存：hall-app scan {auth_id} --out 文件）"
         return copy, str(self.export(copy, self.ctx.settings.pdf_path / copy.file_name()))
 
     @staticmethod
