@@ -35,9 +35,9 @@ from sqlalchemy import Connection, Engine, select, update
 
 from hall_app.domain.events import Event
 from hall_app.server.auth import service_device, utc_now
-from hall_app.server.models import devices, feed, proxy_filings
+from hall_app.server.models import cases, devices, feed, proxy_filings
 from hall_app.server.results import NAMESPACE, bundle_of, case_state, find_case
-from hall_app.server.writes import insert_for, reserve
+from hall_app.server.writes import among, insert_for, reserve
 
 DUPLICATE_DEVICE = "server:agents"
 DUPLICATE_SCOPE = "admin:agents"
@@ -66,37 +66,57 @@ def after_push(engine: Engine, raw_events: list[Any], outcomes: list[Any]) -> in
                 principals[raw["case_id"]] = str(data["principal_id"])
         elif raw.get("type") == APPLICANT and payload.get("key") == "id_number" and payload.get("value"):
             principals[raw["case_id"]] = str(payload["value"])
-    return sum(check_case(engine, case_id, id_number) for case_id, id_number in sorted(principals.items()))
+    return check_cases(engine, principals)
 
 
 def check_case(engine: Engine, case_id: str, id_number: str) -> int:
-    """File one case under its principal and flag it with every other open case of the
+    return check_cases(engine, {case_id: id_number})
+
+
+def check_cases(engine: Engine, principals: dict[str, str]) -> int:
+    """File cases under their principal and flag each with every other open case of the
     same principal and bundle (at least one of the two a proxy case); returns the flags
-    written."""
-    key = principal_key(id_number)
-    if filed_already(engine, case_id, key):
+    written. One transaction for the whole push: a hall's push of many window cases
+    costs one look-up and one insert, not one locked transaction per case."""
+    keys = {case_id: principal_key(id_number) for case_id, id_number in principals.items()}
+    if not keys:
+        return 0
+    with engine.connect() as conn:  # a resend: filed already under the same person, nothing to do
+        filed = dict(conn.execute(select(proxy_filings.c.case_id, proxy_filings.c.principal_key).where(
+            among(conn, proxy_filings.c.case_id, sorted(keys)))).all())
+    todo = {case_id: key for case_id, key in keys.items() if filed.get(case_id) != key}
+    if not todo:
         return 0
     service_device(engine, DUPLICATE_DEVICE, DUPLICATE_SCOPE)
     written = 0
     with engine.begin() as conn:
         reserve(conn, 1)  # the feed counter lock: checks and pushes take turns (a spent position is a gap)
-        case = find_case(conn, case_id=case_id)
-        if case is None:
+        found = {row["case_id"]: dict(row) for row in conn.execute(select(cases).where(
+            among(conn, cases.c.case_id, sorted(todo)))).mappings()}
+        rows = [{"case_id": case_id, "hall": case["hall"], "agent": case["agent"], "principal_key": todo[case_id],
+                 "bundle_code": case["bundle_code"], "filed_at": utc_now()} for case_id, case in found.items()]
+        if not rows:
             return 0
-        row = {"case_id": case_id, "hall": case["hall"], "agent": case["agent"], "principal_key": key,
-               "bundle_code": case["bundle_code"], "filed_at": utc_now()}
-        conn.execute(insert_for(conn)(proxy_filings).on_conflict_do_update(  # a corrected ID number moves it
-            index_elements=[proxy_filings.c.case_id], set_={"principal_key": key}), [row])
-        others = conn.execute(select(proxy_filings.c.case_id, proxy_filings.c.agent).where(
-            proxy_filings.c.principal_key == key, proxy_filings.c.bundle_code == case["bundle_code"],
-            proxy_filings.c.case_id != case_id).order_by(proxy_filings.c.filed_at)).all()
-        if not others:
-            return 0
-        this = case_state(conn, case_id)
-        if this is None or this.status in CLOSED:
-            return 0
-        for other_id, other_agent in others:
-            if case["agent"] or other_agent:  # two window cases: the hall's own business
+        stmt = insert_for(conn)(proxy_filings)
+        conn.execute(stmt.on_conflict_do_update(  # a corrected ID number moves the case to its person
+            index_elements=[proxy_filings.c.case_id], set_={"principal_key": stmt.excluded.principal_key}), rows)
+        peers: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for other_id, agent, key, bundle in conn.execute(select(
+                proxy_filings.c.case_id, proxy_filings.c.agent, proxy_filings.c.principal_key,
+                proxy_filings.c.bundle_code).where(among(conn, proxy_filings.c.principal_key,
+                                                         sorted({r["principal_key"] for r in rows})))
+                .order_by(proxy_filings.c.filed_at, proxy_filings.c.case_id)):
+            peers.setdefault((key, bundle), []).append((other_id, agent))
+        for case_id in sorted(found):
+            case = found[case_id]
+            others = [other_id for other_id, agent in peers.get((todo[case_id], case["bundle_code"]), [])
+                      if other_id != case_id and (case["agent"] or agent)]  # two window cases: the hall's own
+            if not others:
+                continue
+            this = case_state(conn, case_id)
+            if this is None or this.status in CLOSED:
+                continue
+            for other_id in others:
                 written += _flag_pair(conn, case, this, other_id)
     return written
 
@@ -119,13 +139,6 @@ def _flag_pair(conn: Connection, case: dict[str, Any], this, other_id: str) -> i
     if other is None or other_case is None or other.status in CLOSED:
         return 0
     return _flag(conn, case, this, other_case, other) + _flag(conn, other_case, other, case, this)
-
-
-def filed_already(engine: Engine, case_id: str, key: str) -> bool:
-    """Skip the lock when this case is filed under this principal already (a resend)."""
-    with engine.connect() as conn:
-        return conn.execute(select(proxy_filings.c.case_id).where(
-            proxy_filings.c.case_id == case_id, proxy_filings.c.principal_key == key)).first() is not None
 
 
 def _flag(conn: Connection, case: dict[str, Any], state, other_case: dict[str, Any], other) -> int:
