@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from hall_app.services.agent_day import AgentDayView
     from screens.app import HallApp
 
-PRINCIPAL_COLUMNS = ((8, 20, 12, None, 12, None), ((10, 40), (8, 20)))
+PRINCIPAL_COLUMNS = ((8, 20, 12, None, 12, None, 10), ((10, 40), (8, 20)))
 CASE_COLUMNS = ((14, 8, None, 6, None, 6, None), ((8, 24), (10, 40), (6, 20)))
 
 
@@ -157,8 +157,13 @@ class AgentHomeScreen(Screen):
         principals = self.query_one("#principals", CaseTable)
         principals.show_rows([(p.auth.auth_id, (
             p.auth.principal_name, mask_citizen_id(p.auth.principal_id), p.auth.relation,
-            "、".join(p.bundle_names), p.auth.valid_until, p.status)) for p in view.principals])
-        repaint(self.query_one("#principals-title", Static), T.principals if view.principals else T.no_principals)
+            "、".join(p.bundle_names), p.auth.valid_until, p.status, p.file.text if p.file else ""))
+            for p in view.principals])
+        from hall_app.services.person_extracts import summary
+
+        files = summary([p.file for p in view.principals if p.file is not None])
+        repaint(self.query_one("#principals-title", Static),
+                (T.principals + (f"　{files}" if files else "")) if view.principals else T.no_principals)
         self.query_one("#agent-cases", CaseTable).show_rows([(c.case_id, (
             format_tracking_code(c.tracking_code), c.principal or "—", c.bundle_name, c.stage, c.next_step,
             str(c.waiting) if c.waiting else "", c.came_back)) for c in view.cases])

@@ -10,7 +10,7 @@ class AgentHome:
     no_township = "未设服务乡镇"
     principals = "我的委托人（先授权，后代办）"
     no_principals = "尚无委托人：按 F6 录入授权委托书（先授权，后代办）"
-    cols_principals = ("委托人", "证件号码", "关系", "授权事项", "有效期至", "状态")
+    cols_principals = ("委托人", "证件号码", "关系", "授权事项", "有效期至", "状态", "档案")
     cases = "我的办件（委托 → 受理 → 办理 → 送达 → 归档 → 回访）"
     no_cases = "尚无代办办件"
     cols_cases = ("跟踪码", "委托人", "事项", "阶段", "下一步", "待传", "回传")
@@ -75,3 +75,12 @@ class Lock:
     unlock = "解锁"
     wrong = "密码错误"
     logout = "注销"
+
+
+class CaseScan:
+    """The case view's key for the scan of the signed 授权委托书 (services/scan_copies.py)."""
+
+    key = "授权扫描件"
+    fetching = "正在取回授权委托书扫描件…"
+    shown = "{what}：{where}"
+    fetched = "（已从中心服务器取回）"

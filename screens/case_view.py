@@ -19,6 +19,7 @@ from hall_app.domain.labels import DOCUMENT_KINDS
 from hall_app.domain.tracking import format_tracking_code
 from screens.after_strings import CaseAfter as TA
 from screens.after_strings import Terminate as TerminateText
+from screens.agent_strings import CaseScan as TS
 from screens.case_actions import AFTER_ACTIONS, CaseAfterActions
 from screens.case_departments import DepartmentsPane, after_in_thread
 from screens.print_worker import print_in_thread
@@ -44,6 +45,10 @@ def load_in_thread(ctx, case_id: str) -> dict[str, Any]:
     return {"state": state, "bundle": bundle, "timeline": ctx.cases.timeline(case_id),
             "after": after_in_thread(ctx, state), "hand_over_problem": ctx.handover.problem(state),
             "termination": termination_in(ctx, state)}
+
+
+def scan_in_thread(ctx, auth_id: str, user: str, thumbprint: str):
+    return ctx.scans.show(auth_id, user, thumbprint)
 
 
 def termination_in(ctx, state) -> str | None:
@@ -72,6 +77,7 @@ class CaseViewScreen(CaseAfterActions, Screen):
         Binding("b", "supplement", TA.supplement, id="case.supplement"),
         Binding("h", "hand_over", TA.hand_over, id="case.hand_over"),
         Binding("t", "terminate", TerminateText.key, id="case.terminate"),
+        Binding("a", "scan", TS.key, id="case.scan"),  # agents (issue 13): the signed authorisation's scan
     ]
 
     def __init__(self, case_id: str) -> None:
@@ -157,6 +163,8 @@ class CaseViewScreen(CaseAfterActions, Screen):
             from hall_app.services.ratings import RATEABLE
 
             return bool(self.data and self.data["state"].status in RATEABLE)
+        if action == "scan":  # a proxy case whose signed paper came back with a scan
+            return bool(self.data and (self.data["state"].authorisation or {}).get("thumbprint"))
         if action in AFTER_ACTIONS:  # after the counter (screens/case_actions.py)
             return self.after_allowed(action)
         if action == "resume":
@@ -237,6 +245,25 @@ class CaseViewScreen(CaseAfterActions, Screen):
         self.query_one("#message", MessageLine).say(
             "\n".join(p.line() for p in printed), "error" if failed else "success")
         self.reload()
+
+    def action_scan(self) -> None:
+        """Show where the scan of the signed 授权委托书 is, fetching it from the server
+        once when this device does not hold it (the agent's other laptop, the hall)."""
+        copy = (self.data["state"].authorisation or {}) if self.data else {}
+        if not copy.get("thumbprint"):
+            return
+        user = self.hall_app.user.username if self.hall_app.user else ""
+        self.query_one("#message", MessageLine).say(TS.fetching)
+        self.hall_app.db.background(scan_in_thread, self.hall_app.ctx, copy.get("auth_id", ""), user,
+                                    copy["thumbprint"], done=self._scan_shown, error=self._load_failed,
+                                    name="case-scan")
+
+    def _scan_shown(self, shown) -> None:
+        if not self.is_attached:
+            return
+        copy, where = shown
+        self.query_one("#message", MessageLine).say(
+            TS.shown.format(what=copy.describe(), where=where) + (TS.fetched if copy.fetched else ""), "success")
 
     def action_mark_reviewed(self) -> None:
         from screens.dialogs import ReasonDialog

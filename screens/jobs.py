@@ -42,6 +42,10 @@ def user_message(exc: BaseException) -> str | None:
 
     if isinstance(exc, (ReviewRefused, ReviewsError)):
         return str(exc)
+    from hall_app.services.scan_copies import ScanError  # a signed authorisation's scan (case view)
+
+    if isinstance(exc, ScanError):
+        return str(exc)
     return None
 
 

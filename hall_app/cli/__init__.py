@@ -19,7 +19,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "hall_app.cli.find": ("bundles",),
     "hall_app.cli.cases": ("demo", "print", "case"),
     "hall_app.cli.admin": ("db", "user"),
-    "hall_app.cli.sync": ("enroll", "sync"),
+    "hall_app.cli.sync": ("enroll", "sync", "scan"),
     "hall_app.cli.server": ("server",),
     "hall_app.cli.config": ("config",),
     "hall_app.cli.report": ("report",),

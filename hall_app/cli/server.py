@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from contextlib import contextmanager
+from pathlib import Path
 
 from hall_app.cli.common import UserError
 
@@ -55,6 +56,13 @@ def register(sub) -> None:
     p.add_argument("township", metavar="TOWNSHIP", help="乡镇或街道，如 白沙镇")
     p.add_argument("--hall", required=True, help="大厅编号，如 JJ01")
     p.set_defaults(handler=cmd_agent_township)
+
+    p = actions.add_parser("person-files",
+                           help="装入一人一档摘录（JSON 数组，每人一项）：帮代办员同步时只取得其委托人的摘录")
+    _db(p)
+    p.add_argument("file", metavar="FILE", nargs="?", type=Path, help="数据平台导出的档案摘录文件（JSON）")
+    p.add_argument("--demo", action="store_true", help="装入演示大厅的人员档案")
+    p.set_defaults(handler=cmd_person_files)
 
     p = actions.add_parser("devices", help="列出已登记的设备")
     _db(p)
@@ -148,6 +156,25 @@ def cmd_agent_township(args) -> int:
             raise UserError(str(exc)) from None
     print(f"帮代办员 {args.agent}（大厅 {args.hall}）服务范围：{args.township}")
     return 0
+
+
+def cmd_person_files(args) -> int:
+    import datetime as dt
+
+    from hall_app.server.person_files import demo_records, load, load_file
+
+    if bool(args.file) == bool(args.demo):
+        raise UserError("请给出档案摘录文件，或用 --demo 装入演示人员档案（二者选一）")
+    with _engine(args) as engine:
+        try:
+            stored, problems = load(engine, demo_records(dt.date.today().isoformat())) if args.demo else \
+                load_file(engine, args.file)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+    for problem in problems:
+        print(problem)
+    print(f"已装入 {stored} 人的档案摘录" + (f"，{len(problems)} 条不合格未装入" if problems else ""))
+    return 2 if problems else 0
 
 
 def cmd_revoke(args) -> int:

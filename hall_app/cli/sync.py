@@ -1,9 +1,10 @@
-"""hall-app enroll SERVER_URL CODE, hall-app sync [--once | --status]."""
+"""hall-app enroll SERVER_URL CODE, hall-app sync [--once | --status], hall-app scan AUTH_ID."""
 
 from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 from hall_app.cli.common import UserError, open_ctx
 
@@ -20,6 +21,24 @@ def register(sub) -> None:
     p.add_argument("--status", action="store_true", help="只显示同步状态与隔离的事件")
     p.add_argument("--interval", type=float, default=None, help="持续同步的间隔秒数（默认按配置）")
     p.set_defaults(handler=cmd_sync)
+
+    p = sub.add_parser("scan", help="取回授权委托书的扫描件（本机没有时从中心服务器取回，存入本机数据库）")
+    p.add_argument("auth_id", metavar="AUTH_ID", help="授权委托书编号")
+    p.add_argument("--out", type=Path, help="另存为文件（明确指定时才写出文件）")
+    p.set_defaults(handler=cmd_scan)
+
+
+def cmd_scan(args) -> int:
+    from hall_app.services.scan_copies import ScanError
+
+    ctx = open_ctx(args)
+    try:
+        copy = ctx.scans.fetch(args.auth_id)
+    except ScanError as exc:
+        raise UserError(str(exc), code=3) from None
+    where = f"已另存为 {ctx.scans.export(copy, args.out)}" if args.out else "保存在本机数据库中"
+    print(f"{copy.describe()}{'，已从中心服务器取回' if copy.fetched else ''}；{where}")
+    return 0
 
 
 def cmd_enroll(args) -> int:

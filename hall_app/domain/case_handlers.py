@@ -98,8 +98,8 @@ def duplicate_flagged(s: CaseState, e: Event) -> None:
         raise CaseError("重复办件标记缺少另一办件")
     if any(d.get("other_case_id") == other for d in s.duplicates):
         return
-    s.duplicates.append({k: e.payload.get(k, "") for k in ("other_case_id", "other_tracking_code", "other_agent",
-                                                           "principal_name", "bundle_name")} | {"at": e.device_time})
+    keys = ("other_case_id", "other_tracking_code", "other_agent", "other_window", "principal_name", "bundle_name")
+    s.duplicates.append({k: e.payload.get(k, "") for k in keys} | {"at": e.device_time})
     s.needs_review = True
 
 

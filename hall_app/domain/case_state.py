@@ -179,12 +179,19 @@ def review_lines(state: CaseState) -> list[str]:
     return lines
 
 
+def duplicate_who(d: dict[str, Any]) -> str:
+    """Who filed the other case: an agent, or a window of the hall (a relative went there)."""
+    if d.get("other_agent"):
+        return f"（帮代办员 {d['other_agent']}）"
+    return f"（大厅窗口 {d['other_window']}）" if d.get("other_window") else ""
+
+
 def duplicate_line(d: dict[str, Any]) -> str:
     """The Chinese line both agents (and the hall) see for a duplicate proxy filing."""
     from hall_app.domain.tracking import format_tracking_code
 
     shown = format_tracking_code(str(d.get("other_tracking_code", "")))
-    who = f"（帮代办员 {d['other_agent']}）" if d.get("other_agent") else ""
+    who = duplicate_who(d)
     return (f"疑似重复代办：{d.get('principal_name', '')}的“{d.get('bundle_name', '')}”另有办件 {shown}{who}，"
             "两件均已保留并提交复核，请与对方核实后再继续办理")
 

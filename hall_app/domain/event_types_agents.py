@@ -50,6 +50,7 @@ class DuplicateFlagged(Payload):
     other_case_id: Annotated[str, text_rule(36, min_length=1)]
     other_tracking_code: Annotated[str, text_rule(16)] = ""
     other_agent: Name = ""
+    other_window: Annotated[str, text_rule(32)] = ""  # the other is a window case (a relative at the hall)
     principal_name: Name = ""
     bundle_name: Name = ""
 

@@ -42,8 +42,9 @@ EVENT_TYPES = {
     "case.check_recorded": "item, result (passed / failed), note: the department's 告知承诺 post-check",
     # -- agents (帮办代办, issue 13; schema in event_types_agents.py) --
     "case.authorisation_set": "authorisation: the copy of the 授权委托书 the case is filed under, or null",
-    "case.duplicate_flagged": "other_case_id, other_tracking_code, other_agent, principal_name, bundle_name: "
-                              "the server found another open proxy case of the same principal and bundle",
+    "case.duplicate_flagged": "other_case_id, other_tracking_code, other_agent, other_window, principal_name, "
+                              "bundle_name: the server found another open case of the same principal and bundle "
+                              "(at least one of the two a proxy case)",
     # -- enquiries without a case (咨询 / 首问负责 / 办不成事; domain/enquiry.py, docs/dispatch.md):
     # their own stream, whose id (in ``case_id``) is the event id of its opening --
     "enquiry.opened": "kind (consult / referral / unresolved), topic, bundle, answered, phone, target_kind, "

@@ -229,9 +229,9 @@ def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLim
     app.state.queue = QueueStore(engine, queue_clock) if queue_clock is not None else QueueStore(engine)
     register_queue(app)
     # -- supervise (issue 11): the hall's figures for supervisors, ratings from the tracking page --
-    from hall_app.server import attachments, dashboards, public_rating
+    from hall_app.server import attachments, dashboards, person_files, public_rating
 
-    for router in (dashboards.router, public_rating.router, attachments.router):
+    for router in (dashboards.router, public_rating.router, attachments.router, person_files.router):
         publish_scopes(router)
         app.include_router(router)
 

@@ -12,6 +12,13 @@ on their workbench after their next sync (the event is in their own case's scope
 the hall's supervisor clears it with ``case.reviewed`` once the two agents agreed
 which case goes on (the other is voided).
 
+A window case counts too (a relative took the principal to the hall the same day the
+agent filed): any case whose applicant's ID number arrives (``case.applicant_set``,
+key ``id_number``) is filed the same way, so a proxy case and a window case of the
+same person and bundle flag each other; the window case is named by its window.
+Two window cases of the same person and bundle are the hall's own business and are
+not flagged (the counter sees the person's open cases).
+
 Both cases count as open unless voided, refused, delivered or rated (the laptop's
 rule, services/agent_day.CLOSED). Checks run after the push committed, one at a time
 under the feed counter lock, so two laptops syncing at once still see each other.
@@ -28,15 +35,16 @@ from sqlalchemy import Connection, Engine, select, update
 
 from hall_app.domain.events import Event
 from hall_app.server.auth import service_device, utc_now
-from hall_app.server.models import devices, feed, proxy_filings
+from hall_app.server.models import cases, devices, feed, proxy_filings
 from hall_app.server.results import NAMESPACE, bundle_of, case_state, find_case
-from hall_app.server.writes import insert_for, reserve
+from hall_app.server.writes import among, insert_for, reserve
 
 DUPLICATE_DEVICE = "server:agents"
 DUPLICATE_SCOPE = "admin:agents"
 DUPLICATE_ACTOR = "重复代办检查"
 CLOSED = frozenset({"voided", "refused", "rated", "handed_over"})
 TRIGGER = "case.authorisation_set"
+APPLICANT = "case.applicant_set"
 
 
 def principal_key(id_number: str) -> str:
@@ -45,42 +53,71 @@ def principal_key(id_number: str) -> str:
 
 
 def after_push(engine: Engine, raw_events: list[Any], outcomes: list[Any]) -> int:
-    """File the proxy cases whose authorisation copy this push stored, and flag duplicates."""
-    copies: dict[str, dict[str, Any]] = {}
+    """File the cases whose principal this push named (a proxy case's authorisation copy,
+    any case's applicant ID number), and flag duplicates."""
+    principals: dict[str, str] = {}
     for raw, outcome in zip(raw_events, outcomes):
-        if outcome.status in ("stored", "duplicate") and isinstance(raw, dict) and raw.get("type") == TRIGGER:
-            data = (raw.get("payload") or {}).get("authorisation")
+        if outcome.status not in ("stored", "duplicate") or not isinstance(raw, dict):
+            continue
+        payload = raw.get("payload") or {}
+        if raw.get("type") == TRIGGER:
+            data = payload.get("authorisation")
             if isinstance(data, dict) and data.get("principal_id"):
-                copies[raw["case_id"]] = data
-    return sum(check_case(engine, case_id, data) for case_id, data in sorted(copies.items()))
+                principals[raw["case_id"]] = str(data["principal_id"])
+        elif raw.get("type") == APPLICANT and payload.get("key") == "id_number" and payload.get("value"):
+            principals[raw["case_id"]] = str(payload["value"])
+    return check_cases(engine, principals)
 
 
-def check_case(engine: Engine, case_id: str, authorisation: dict[str, Any]) -> int:
-    """File one proxy case and flag it with every other open case of the same principal
-    and bundle; returns the flags written."""
-    if not copies_needed(engine, case_id):
+def check_case(engine: Engine, case_id: str, id_number: str) -> int:
+    return check_cases(engine, {case_id: id_number})
+
+
+def check_cases(engine: Engine, principals: dict[str, str]) -> int:
+    """File cases under their principal and flag each with every other open case of the
+    same principal and bundle (at least one of the two a proxy case); returns the flags
+    written. One transaction for the whole push: a hall's push of many window cases
+    costs one look-up and one insert, not one locked transaction per case."""
+    keys = {case_id: principal_key(id_number) for case_id, id_number in principals.items()}
+    if not keys:
+        return 0
+    with engine.connect() as conn:  # a resend: filed already under the same person, nothing to do
+        filed = dict(conn.execute(select(proxy_filings.c.case_id, proxy_filings.c.principal_key).where(
+            among(conn, proxy_filings.c.case_id, sorted(keys)))).all())
+    todo = {case_id: key for case_id, key in keys.items() if filed.get(case_id) != key}
+    if not todo:
         return 0
     service_device(engine, DUPLICATE_DEVICE, DUPLICATE_SCOPE)
     written = 0
     with engine.begin() as conn:
         reserve(conn, 1)  # the feed counter lock: checks and pushes take turns (a spent position is a gap)
-        case = find_case(conn, case_id=case_id)
-        if case is None:
+        found = {row["case_id"]: dict(row) for row in conn.execute(select(cases).where(
+            among(conn, cases.c.case_id, sorted(todo)))).mappings()}
+        rows = [{"case_id": case_id, "hall": case["hall"], "agent": case["agent"], "principal_key": todo[case_id],
+                 "bundle_code": case["bundle_code"], "filed_at": utc_now()} for case_id, case in found.items()]
+        if not rows:
             return 0
-        key = principal_key(str(authorisation["principal_id"]))
-        conn.execute(insert_for(conn)(proxy_filings).on_conflict_do_nothing(), [{
-            "case_id": case_id, "hall": case["hall"], "agent": case["agent"], "principal_key": key,
-            "bundle_code": case["bundle_code"], "filed_at": utc_now()}])
-        others = conn.execute(select(proxy_filings.c.case_id).where(
-            proxy_filings.c.principal_key == key, proxy_filings.c.bundle_code == case["bundle_code"],
-            proxy_filings.c.case_id != case_id).order_by(proxy_filings.c.filed_at)).scalars().all()
-        if not others:
-            return 0
-        this = case_state(conn, case_id)
-        if this is None or this.status in CLOSED:
-            return 0
-        for other_id in others:
-            written += _flag_pair(conn, case, this, other_id)
+        stmt = insert_for(conn)(proxy_filings)
+        conn.execute(stmt.on_conflict_do_update(  # a corrected ID number moves the case to its person
+            index_elements=[proxy_filings.c.case_id], set_={"principal_key": stmt.excluded.principal_key}), rows)
+        peers: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for other_id, agent, key, bundle in conn.execute(select(
+                proxy_filings.c.case_id, proxy_filings.c.agent, proxy_filings.c.principal_key,
+                proxy_filings.c.bundle_code).where(among(conn, proxy_filings.c.principal_key,
+                                                         sorted({r["principal_key"] for r in rows})))
+                .order_by(proxy_filings.c.filed_at, proxy_filings.c.case_id)):
+            peers.setdefault((key, bundle), []).append((other_id, agent))
+        for case_id in sorted(found):
+            case = found[case_id]
+            others = [other_id for other_id, agent in peers.get((todo[case_id], case["bundle_code"]), [])
+                      if other_id != case_id and (case["agent"] or agent)]  # two window cases: the hall's own
+            if not others:
+                continue
+            this = case_state(conn, case_id)
+            if this is None or this.status in CLOSED:
+                continue
+            for other_id in others:
+                written += _flag_pair(conn, case, this, other_id)
     return written
 
 
@@ -104,12 +141,6 @@ def _flag_pair(conn: Connection, case: dict[str, Any], this, other_id: str) -> i
     return _flag(conn, case, this, other_case, other) + _flag(conn, other_case, other, case, this)
 
 
-def copies_needed(engine: Engine, case_id: str) -> bool:
-    """Skip the lock when this case is filed already and its flags written (a resend)."""
-    with engine.connect() as conn:
-        return conn.execute(select(proxy_filings.c.case_id).where(proxy_filings.c.case_id == case_id)).first() is None
-
-
 def _flag(conn: Connection, case: dict[str, Any], state, other_case: dict[str, Any], other) -> int:
     """Write ``case.duplicate_flagged`` into ``case`` naming ``other_case`` (once per pair)."""
     from hall_app.domain.event_types import validate_event
@@ -120,6 +151,7 @@ def _flag(conn: Connection, case: dict[str, Any], state, other_case: dict[str, A
     auth = other.authorisation or {}
     payload = {"other_case_id": other_case["case_id"], "other_tracking_code": other_case["tracking_code"][:16],
                "other_agent": str(auth.get("agent_name") or other_case["agent"])[:100],
+               "other_window": "" if other_case["agent"] else str(other.window or "")[:32],
                "principal_name": str(state.applicant.get("name") or (state.authorisation or {}).get(
                    "principal_name", ""))[:100],
                "bundle_name": _bundle_name(conn, case)[:100]}

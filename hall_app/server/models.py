@@ -188,3 +188,15 @@ attachments = Table(
     Column("received_at", String(40), nullable=False, default=""),
     Index("ix_attachments_auth", "auth_id"),
 )
+
+# -- agents, third part (issue 13; hall_app/server/person_files.py) --
+# The person-file extracts (一人一档摘录) the server holds, loaded from the government's
+# data platform (``hall-app server person-files``); an agent's laptop receives only
+# those of its own principals.
+person_files = Table(
+    "person_files", metadata,
+    Column("id_number", String(18), primary_key=True),
+    Column("record", JSONType, nullable=False),
+    Column("updated_at", String(40), nullable=False, default=""),  # at the source
+    Column("loaded_at", String(40), nullable=False, default=""),
+)

@@ -50,6 +50,9 @@ ENDPOINTS: dict[str, str] = {
     "check": "POST /v1/departments/{dept}/checks",
     # The scan of a signed authorisation (hall_app/server/attachments.py, docs/agents.md)
     "attachment": "POST /v1/attachments/{sha256}",
+    "attachment_read": "GET /v1/attachments/{sha256}",
+    # Person-file extracts of an agent's own principals (hall_app/server/person_files.py)
+    "person_files": "GET /v1/person-files",
 }
 INBOX_ENDPOINTS = frozenset({"inbox", "package", "ack", "check"})
 PUBLIC_ENDPOINTS = frozenset({"healthz", "enroll", "track", "track_json", "rate"})
@@ -89,15 +92,18 @@ class ScopeRule:
 
 
 SCOPE_TABLE: dict[str, ScopeRule] = {r.kind: r for r in (
-    ScopeRule("hall", "大厅设备", "hall:JJ01", frozenset({"state", "push", "pull"}), HALL_EVENTS,
+    ScopeRule("hall", "大厅设备", "hall:JJ01", frozenset({"state", "push", "pull", "attachment_read"}), HALL_EVENTS,
               "the hall's cases and enquiries; every case event except department results"),
-    ScopeRule("window", "窗口设备", "window:JJ01/W03", frozenset({"state", "push", "pull"}), HALL_EVENTS,
+    ScopeRule("window", "窗口设备", "window:JJ01/W03", frozenset({"state", "push", "pull", "attachment_read"}),
+              HALL_EVENTS,
               "as a hall device (a window sees its whole hall); queue actions for its own window only"),
-    ScopeRule("agent", "帮代办员", "agent:王强@JJ01", frozenset({"state", "push", "pull", "attachment"}), AGENT_EVENTS,
+    ScopeRule("agent", "帮代办员", "agent:王强@JJ01",
+              frozenset({"state", "push", "pull", "attachment", "attachment_read", "person_files"}), AGENT_EVENTS,
               "only cases and enquiries it started itself, in its own hall; no department results, "
               "no supervisor review; "
               "a decision needs a valid authorisation for a principal of its township (server/agents.py); "
-              "its own register entries (`register.*`), scans of signed authorisations"),
+              "its own register entries (`register.*`), scans of signed authorisations; "
+              "person-file extracts of its own principals only"),
     ScopeRule("dept", "部门系统", "dept:市公安局 / dept:市公安局@JJ01",
               frozenset({"state", "results"}) | INBOX_ENDPOINTS, DEPARTMENT_EVENTS,
               "its own department's inbox, results (through /v1/results) and post-checks for the items of its "

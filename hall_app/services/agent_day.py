@@ -26,6 +26,7 @@ from hall_app.store.models import BundleVersion, CaseRow, Device, EventRow
 if TYPE_CHECKING:
     from hall_app.domain.case import CaseState
     from hall_app.services.context import HallContext
+    from hall_app.services.person_extracts import ExtractAge
     from hall_app.services.users import SignedIn
 
 STAGES = ("委托", "受理", "办理", "送达", "归档", "回访")
@@ -53,6 +54,7 @@ class PrincipalLine:
     auth: Authorisation
     status: str  # 有效 / 待收回签署件 / 已过期 …
     bundle_names: tuple[str, ...]
+    file: "ExtractAge | None" = None  # how old the person-file extract is (services/person_extracts.py)
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,8 @@ def duplicate_step(d: dict) -> str:
     """The workbench's short "next step" for a flagged duplicate (the case view has the whole line)."""
     from hall_app.domain.tracking import format_tracking_code
 
-    who = f"（{d['other_agent']}）" if d.get("other_agent") else ""
+    who = f"（{d['other_agent']}）" if d.get("other_agent") else (
+        f"（窗口 {d['other_window']}）" if d.get("other_window") else "")
     return f"疑似重复：另有 {format_tracking_code(str(d.get('other_tracking_code', '')))}{who}，请核实"
 
 
@@ -193,10 +196,16 @@ class AgentDay:
     def principals(self, agent: str) -> list[PrincipalLine]:
         today = self.ctx.today()
         catalog = self.ctx.catalog
+        from hall_app.services.person_extracts import extract_ages
+
+        auths = self.ctx.authorisations.of_agent(agent)
+        fresh = self.freshness()
+        limit = float(getattr(self.ctx.settings, "stale_hours", STALE_HOURS))
+        ages = extract_ages(self.ctx, sorted({a.principal_id for a in auths}), fresh.configured, limit)
         out = []
-        for auth in self.ctx.authorisations.of_agent(agent):
+        for auth in auths:
             names = tuple(getattr(catalog.get(code), "name", code) for code in auth.bundles)
-            out.append(PrincipalLine(auth, status_label(auth, today), names))
+            out.append(PrincipalLine(auth, status_label(auth, today), names, ages.get(auth.principal_id)))
         return out
 
     def cases(self, agent: str) -> list[AgentCaseLine]:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from hall_app.services.people import PersonFileService
     from hall_app.services.queue import HallQueue
     from hall_app.services.ratings import RatingService
+    from hall_app.services.scan_copies import ScanCopies
     from hall_app.services.users import UserService
 
 CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
@@ -190,6 +191,12 @@ class HallContext:
         from hall_app.services.authorisations import AuthorisationService
 
         return AuthorisationService(self)
+
+    @cached_property
+    def scans(self) -> "ScanCopies":  # a signed authorisation's scan, read back (scan_copies.py)
+        from hall_app.services.scan_copies import ScanCopies
+
+        return ScanCopies(self)
 
     @cached_property
     def agent_day(self) -> "AgentDay":

@@ -129,6 +129,18 @@ class Person(Base):
     dishonest: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class PersonExtractRow(Base):
+    """When a principal's person-file extract was last refreshed from the server (an
+    agent's laptop, at each sync; sync/person_files.py). ``on_file`` False: the server
+    has no file for this person (the laptop keeps what the agent typed)."""
+
+    __tablename__ = "person_extracts"
+    id_number: Mapped[str] = mapped_column(String(18), primary_key=True)
+    on_file: Mapped[bool] = mapped_column(Boolean, default=True)
+    refreshed_at: Mapped[str] = mapped_column(String(40), default="")
+    updated_at: Mapped[str] = mapped_column(String(40), default="")  # the file's own date at its source
+
+
 class Firm(Base):
     """一企一档: a firm's file."""
 

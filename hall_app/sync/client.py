@@ -35,6 +35,13 @@ class ServerClient:
         self.close()
 
     def _call(self, method: str, path: str, **kwargs) -> Any:
+        response = self._answer(method, path, **kwargs)
+        try:
+            return response.json()
+        except ValueError:
+            raise SyncError("中心服务器的回答无法识别", "server") from None
+
+    def _answer(self, method: str, path: str, **kwargs) -> httpx.Response:
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.TimeoutException:
@@ -49,10 +56,7 @@ class ServerClient:
         if response.status_code >= 300:
             raise SyncError(f"中心服务器出错（{response.status_code}）：{_detail(response)}", "server",
                             response.status_code)
-        try:
-            return response.json()
-        except ValueError:
-            raise SyncError("中心服务器的回答无法识别", "server") from None
+        return response
 
     def enroll(self, code: str, device_id: str, name: str = "") -> dict[str, Any]:
         return self._call("POST", "/v1/enroll", json={"code": code, "device_id": device_id, "name": name})
@@ -70,6 +74,14 @@ class ServerClient:
         """Send the scan of a signed authorisation (the file itself as the body)."""
         return self._call("POST", f"/v1/attachments/{sha256}", params={"auth_id": auth_id}, content=data,
                           headers={"Content-Type": "application/octet-stream"})
+
+    def person_files(self) -> dict[str, Any]:
+        """The person-file extracts of this agent's principals."""
+        return self._call("GET", "/v1/person-files")
+
+    def fetch_attachment(self, sha256: str) -> bytes:
+        """The scan of a signed authorisation, as the server keeps it (the file itself)."""
+        return self._answer("GET", f"/v1/attachments/{sha256}").content
 
     def pull(self, after: int, limit: int, own: bool = False) -> dict[str, Any]:
         params = {"after": after, "limit": limit} | ({"own": "true"} if own else {})

@@ -15,6 +15,7 @@ from sqlalchemy import text, update
 
 from hall_app.store.models import Device
 from hall_app.sync.client import ServerClient, SyncError
+from hall_app.sync.person_files import ExtractReport, refresh_extracts
 from hall_app.sync.pull import PullReport, cursor, pull_feed, set_cursor
 from hall_app.sync.push import PushReport, batch_bytes, push_outbox, reopen_lost
 from hall_app.sync.scans import upload_scans
@@ -35,6 +36,7 @@ class SyncReport:
     repulled: bool = False  # the feed was read again from the start
     scans_sent: int = 0  # scans of signed authorisations sent to the server
     scans_refused: int = 0
+    extracts: ExtractReport | None = None  # an agent's principals' person-file extracts (None: not an agent)
 
     def summary(self) -> str:
         parts = [f"上传 {self.push.sent} 条", f"重复 {self.push.duplicates} 条", f"接收 {self.pull.applied} 条"]
@@ -49,6 +51,8 @@ class SyncReport:
         if self.scans_sent or self.scans_refused:
             parts.append(f"授权委托书扫描件上传 {self.scans_sent} 份" + (
                 f"，被拒 {self.scans_refused} 份（原因见 hall-app sync --status）" if self.scans_refused else ""))
+        if self.extracts is not None:
+            parts.append(self.extracts.summary())
         return "，".join(parts)
 
 
@@ -127,6 +131,8 @@ def _sync(ctx: "HallContext", client: ServerClient | None, batch_size: int, page
             report.repulled = own = True
         pull_feed(ctx, client, page_size, report.pull, own=own)
         report.scans_sent, report.scans_refused = upload_scans(ctx, client)  # after the entries naming them
+        if str(state.get("scope", "")).startswith("agent:"):  # after the push: the server knows the register
+            report.extracts = refresh_extracts(ctx, client)
         if report.push.gaps:  # pulled all the same; the round is not a success until they are sent
             raise SyncError(f"服务器拒收 {report.push.gaps} 条事件（留在本机待上传）：{report.push.gap_error}",
                             "refused")

@@ -42,10 +42,12 @@ QUEUE_WINDOW = QUEUE_READ | {"queue_live", "queue_waiting", "queue_ticket", "que
                              "queue_window_state", "queue_switch", "queue_leave", "queue_appointments", "queue_book",
                              "queue_cancel"}
 EXPECTED_ENDPOINTS = {
-    "hall": {"state", "push", "pull"} | QUEUE_WINDOW | {"queue_import", "queue_set_line", "queue_set_window",
-                                                        "queue_close_day"},
-    "window": {"state", "push", "pull"} | QUEUE_WINDOW,
-    "agent": {"state", "push", "pull", "attachment"},  # + scans of signed authorisations (issue 13)
+    # + reading back the scans of signed authorisations (issue 13): the hall's, an agent its own
+    "hall": {"state", "push", "pull", "attachment_read"} | QUEUE_WINDOW | {
+        "queue_import", "queue_set_line", "queue_set_window", "queue_close_day"},
+    "window": {"state", "push", "pull", "attachment_read"} | QUEUE_WINDOW,
+    # + scans of signed authorisations, person-file extracts of its principals (issue 13)
+    "agent": {"state", "push", "pull", "attachment", "attachment_read", "person_files"},
     "dept": {"state", "results", "inbox", "package", "ack", "check"},  # its own inbox (issue 12)
     "kiosk": {"state", "queue_lines", "queue_issue", "queue_checkin", "queue_blocks", "queue_offline"},
     "display": {"state"} | QUEUE_READ,
@@ -207,6 +209,8 @@ REQUESTS = {
     "pull": ("GET", "/v1/pull?after=0", None),
     "results": ("POST", "/v1/results", {"case_id": "no-such-case", "item": "x", "status": "received"}),
     "attachment": ("POST", "/v1/attachments/" + "0" * 64 + "?auth_id=a-1", {}),
+    "attachment_read": ("GET", "/v1/attachments/" + "0" * 64, None),
+    "person_files": ("GET", "/v1/person-files", None),
     # the queue (issue 10): an empty hall's queue answers 404/409/422, never 401/403, where allowed
     "queue_lines": ("GET", "/v1/queue/lines", None),
     "queue_windows": ("GET", "/v1/queue/windows", None),
@@ -270,6 +274,7 @@ def test_docs_carry_the_same_table():
     """docs/server.md shows the table as the code has it (regenerate: python -m hall_app.server.scopes)."""
     text = (ROOT / "docs" / "server.md").read_text(encoding="utf-8")
     assert markdown_table() in text
-    assert "| `hall` | `hall:JJ01` | `GET /v1/state`, `POST /v1/push`, `GET /v1/pull` | all `case.*` except " \
+    assert "| `hall` | `hall:JJ01` | `GET /v1/state`, `POST /v1/push`, `GET /v1/pull`, " \
+           "`GET /v1/attachments/{sha256}` | all `case.*` except " \
            "`case.check_recorded`, `case.duplicate_flagged`, `case.item_result`; `enquiry.closed`; " \
            "`enquiry.opened` |" in markdown_table()

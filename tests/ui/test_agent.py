@@ -201,3 +201,36 @@ async def test_a_refused_scan_asks_again_with_the_path_as_typed(app, hall, tmp_p
         assert "扫描件已存入本机数据库" in screen_text(app)
         [auth] = hall.authorisations.of_agent("wangqiang")
         assert auth.received_at and auth.thumbprint == hashlib.sha256(png).hexdigest()
+
+
+async def test_the_case_view_shows_where_the_signed_papers_scan_is(app, hall, tmp_path):
+    """Key a in a proxy case's view: the scan of the signed 授权委托书, checked and kept
+    inside the database on an agent's laptop (the other laptops fetch it: tests/sync)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "sync"))
+    from agent_harness import AGENT
+    from agent_harness import authorise as record
+
+    scan = tmp_path / "signed.png"
+    scan.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    auth = record(hall, ZHOU_GUIYING, bundles=("newborn",), received=False)
+    plain = hall.agent_day.start_for(AGENT, auth.auth_id, "newborn")  # no scan yet: no key
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "wangqiang", "demo123")
+        app.open_case(plain.case_id)
+        await settle(pilot)
+        assert not app.screen.check_action("scan", ())
+        await press(pilot, "escape")
+        await settle(pilot)
+        hall.agent_day.receive(AGENT, auth.auth_id, scan)
+        app.open_case(plain.case_id)
+        await settle(pilot)
+        assert app.screen.check_action("scan", ())
+        await press(pilot, "a")
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        text = screen_text(app)
+        assert "周桂英的授权委托书扫描件（PNG，2 KB，校验值一致）" in text, text
+        assert "保存在本机数据库中（不留文件" in text and "hall-app scan" in text  # a plain database here
