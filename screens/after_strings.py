@@ -40,7 +40,7 @@ class Terminate:
 
 class Supply:
     title = "补交容缺材料 · {code}"
-    hint = "选择申请人交来的材料，回车登记并打印补交材料收据"
+    hint = "选择补交的材料：回车登记纸质材料，{e} 调取在库电子证照；登记后打印补交材料收据"
     cols = ("材料", "情况")
     status = {"deferred": "待补交（容缺）", "deferred_elicence": "待补交·电子证照在库", "handed_in": "已收",
               "exempt": "电子证照在库", "missing": "缺", "not_applicable": "不需要"}
@@ -95,7 +95,7 @@ class NoticeReturn:
     """A citizen back after a one-time notice (screens/intake/materials.py in return mode)."""
 
     tag = "告知后补齐材料"
-    heading = "一次性告知后补齐材料：只核对告知书所列 {count} 项（第 {n} 次告知 {date}，期限 {deadline}）"
+    heading = "只核对告知书所列 {count} 项（第 {n} 次告知 {date}，期限 {deadline}）"
     unlisted = "另有 {count} 项此前告知书未列：再次告知须写明原因"
     unlisted_note = "此前告知书未列；"
     summary = "已收 {handed} · 电子证照 {exempt} · 仍缺 {missing} · 容缺后补 {deferred}。情形、表单和申请人信息不再询问"
@@ -108,5 +108,6 @@ class NoticeReturn:
     nothing = "无"
     ready = "　已收：{names}"
     pending_flag = "一次性告知待补齐"  # domain/dispatch.py follow_up_flags: said by the line above
+    left = "已记录交来的材料（跟踪码 {code}）：申请人再来时，查找跟踪码或身份证号即可继续"
     again_title = "再次一次性告知：增加了此前未告知的材料"
     again_reason = "此前告知书未列：{names}。须写明原因（必填，印在告知书上）"

@@ -42,7 +42,7 @@ class SupplyDialog(ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical(id="supply-box"):
             yield Static(T.title.format(code=self.code), classes="dialog-title", markup=False)
-            yield Static(T.hint, markup=False)
+            yield Static(T.hint.format(e=prose(self.app, self.BINDINGS, "supply.elicence")), markup=False)
             if self.deadline:
                 yield Static(T.deadline.format(date=self.deadline), markup=False)
             yield DataTable(id="supply-list", cursor_type="row")

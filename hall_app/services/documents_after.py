@@ -60,7 +60,7 @@ def _supplied_line(state: CaseState, planned, line) -> d.MaterialLine:
     how = state.supplied.get(planned.material.code, {})
     if how.get("via") == "elicence":
         return d.MaterialLine(planned.material.name, form=SUPPLY_LABELS["elicence"],
-                              note=f"电子证照：{how.get('licence', '')}")
+                              note=str(how.get("licence", "")))
     return line(planned)
 
 

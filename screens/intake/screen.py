@@ -269,7 +269,12 @@ class IntakeScreen(Screen):
             self.pane.commit()
         if self.case_id is not None and not self.decided:
             code = format_tracking_code(self.state.tracking_code) if self.state is not None else ""
-            self.app.notify(T.draft_kept.format(code=code).replace("（跟踪码 ）", ""), timeout=6)
+            if self.state is not None and self.state.status == "notice_issued":  # not a draft: a notice is out
+                from screens.after_strings import NoticeReturn
+
+                self.app.notify(NoticeReturn.left.format(code=code), timeout=6)
+            else:
+                self.app.notify(T.draft_kept.format(code=code).replace("（跟踪码 ）", ""), timeout=6)
         elif self.case_id is None:
             self.app.notify(T.nothing_started, timeout=4)
         self.app.pop_screen()
