@@ -125,3 +125,16 @@ def test_the_cli_supplies_from_an_e_licence(demo_ctx, capsys):
     rc = main(["--db", str(db), "case", code, "--supply", "maternity_bill", "--from-elicence", "--no-receipt"])
     out = capsys.readouterr().out
     assert rc == 0 and "已登记补交：maternity_bill（电子证照已调取）" in out and "仍待补交：baby_photo" in out
+
+
+def test_the_tracking_page_lists_what_the_notice_still_waits_for(demo_ctx):
+    from hall_app.server.tracking import public_view
+
+    case = noticed(demo_ctx)
+    demo_ctx.cases.mark_material(case.case_id, "zhangli", "parents_id_cards", "handed_in")
+    state = demo_ctx.cases.get(case.case_id)
+    names = demo_ctx.dispatch.names(state)
+    view = public_view(state, "新生儿出生", {}, names)
+    assert view["to_bring"] == ["落户方居民户口簿", "非婚生育情况说明", "新生儿出生医学记录", "生育医疗费用票据",
+                                "新生儿近期免冠照片"]
+    assert "李娜" not in str(view) and LI_NA not in str(view)  # never personal data
