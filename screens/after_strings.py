@@ -109,5 +109,5 @@ class NoticeReturn:
     ready = "　已收：{names}"
     pending_flag = "一次性告知待补齐"  # domain/dispatch.py follow_up_flags: said by the line above
     left = "已记录交来的材料（跟踪码 {code}）：申请人再来时，查找跟踪码或身份证号即可继续"
-    again_title = "再次一次性告知：增加了此前未告知的材料"
-    again_reason = "此前告知书未列：{names}。须写明原因（必填，印在告知书上）"
+    again_title = "再次告知增加了此前未告知的材料：{names}"
+    again_reason = "增加的原因（必填，印在告知书上）"

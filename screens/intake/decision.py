@@ -264,7 +264,7 @@ class DecisionStep(StepPane):
             if result:
                 self._decide("notice", result[0], on_error=lambda message: self._ask_notice_reason(result[0], message))
 
-        self.app.push_screen(ReasonDialog(TN.again_title, TN.again_reason.format(names=added), None, value=value,
+        self.app.push_screen(ReasonDialog(TN.again_title.format(names=added), TN.again_reason, None, value=value,
                                           error=error), answered)
 
     def _decide(self, kind: str, reason: str = "", basis: str = "", commitments: tuple[str, ...] = (),

@@ -147,7 +147,7 @@ class MaterialsStep(StepPane):
                           key=m.code, height=height)
         if only is not None:
             last = state.notices[-1]
-            head = TN.heading.format(count=len(only) - len(unlisted), n=len(state.notices),
+            head = TN.heading.format(count=len(materials) - len(unlisted), n=len(state.notices),
                                      date=str(last.get("at", ""))[5:10], deadline=last.get("deadline", ""))
             head += ("\n" + TN.unlisted.format(count=len(unlisted)) if unlisted else "") + "\n" + TN.summary.format(
                 handed=counts["handed_in"], exempt=counts["exempt"], missing=counts["missing"],

@@ -101,9 +101,9 @@ async def test_a_further_notice_naming_a_new_material_asks_why_and_keeps_it(app,
         await press(pilot, "enter")
         await press(pilot, "3")  # 一次性告知
         assert isinstance(app.screen, ReasonDialog)
-        assert "此前告知书未列：父母结婚证" in screen_text(app)
+        assert "再次告知增加了此前未告知的材料：父母结婚证" in screen_text(app)
         await press(pilot, "enter")  # no reason: refused in the dialog, nothing written
-        assert isinstance(app.screen, ReasonDialog) and "必填" in screen_text(app)
+        assert isinstance(app.screen, ReasonDialog) and "请填写增加的原因" in screen_text(app)
         assert len(hall.cases.get(case.case_id).notices) == 1
         await type_text(pilot, "申请人告知已补办结婚登记")
         await press(pilot, "enter")
