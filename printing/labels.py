@@ -55,6 +55,7 @@ RECEIPT_KEEP = "请妥善保管本回执，领取办理结果时请出示本回�
 # -- one-time notice ------------------------------------------------------
 NOTICE_SEQ = "（第 {n} 次告知）"
 NOTICE_SEQ_REASON = "再次告知原因：{reason}"
+NOTICE_SEQ_ADDED = "此前告知书未列、本次增加的材料：{names}"
 NOTICE_LEAD = (
     "{name}：您于{date}申请办理的“{bundle}”，经审查，申请材料不齐全或者不符合法定形式。"
     "现将需要补正的全部材料一次性告知如下："

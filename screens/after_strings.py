@@ -14,9 +14,6 @@ class Departments:
     took_running = "已 {n} 个工作日"
     delivered = "送达：{how}{waybill}　{at}"
     waybill = "　邮件号 {number}"
-    notice_missing = "一次性告知所缺：{name}　{ready}"
-    notice_ready = "已收"
-    notice_waiting = "待补交"
     flag = "⚑ {text}"
 
 
@@ -25,6 +22,7 @@ class CaseAfter:
     supplement = "补正"
     hand_over = "送达"
     supplied = "已登记补交：{name}；{rest}"
+    fetched = "（电子证照已调取）"
     all_supplied = "容缺材料已补齐"
     still_due = "仍待补交：{names}"
     handed_over = "已送达（{how}）。请邀请申请人对本次服务评价（好差评）"
@@ -42,13 +40,14 @@ class Terminate:
 
 class Supply:
     title = "补交容缺材料 · {code}"
-    hint = "选择申请人交来的材料，回车登记并打印补交材料收据"
+    hint = "选择补交的材料：回车登记纸质材料，{e} 调取在库电子证照；登记后打印补交材料收据"
     cols = ("材料", "情况")
-    status = {"deferred": "待补交（容缺）", "handed_in": "已收", "exempt": "电子证照在库", "missing": "缺",
-              "not_applicable": "不需要"}
+    status = {"deferred": "待补交（容缺）", "deferred_elicence": "待补交·电子证照在库", "handed_in": "已收",
+              "exempt": "电子证照在库", "missing": "缺", "not_applicable": "不需要"}
     deadline = "补交期限：{date}"
-    keys = "↑↓ 选择　回车 登记　{no} 取消"
+    keys = "↑↓ 选择　回车 登记纸质补交　{e} 电子证照已调取　{no} 取消"
     record = "登记补交"
+    fetch = "电子证照已调取"
     cancel = "取消"
 
 
@@ -90,3 +89,25 @@ class Pledge:
     option = ("告知承诺受理", "打印受理回执与告知承诺书：{items}凭申请人承诺当场受理，部门事后核查")
     key = "告知承诺"
     check_due = "告知承诺事项由部门于 {date} 前事后核查"
+
+
+class NoticeReturn:
+    """A citizen back after a one-time notice (screens/intake/materials.py in return mode)."""
+
+    tag = "告知后补齐材料"
+    heading = "只核对告知书所列 {count} 项（第 {n} 次告知 {date}，期限 {deadline}）"
+    unlisted = "另有 {count} 项此前告知书未列：再次告知须写明原因"
+    unlisted_note = "此前告知书未列；"
+    summary = "已收 {handed} · 电子证照 {exempt} · 仍缺 {missing} · 容缺后补 {deferred}。情形、表单和申请人信息不再询问"
+    hint = "逐项标记交来的材料（{h} 已收 / {m} 缺 / {d} 容缺），{key} 直接到“决定”"
+    notice = "第 {n} 次告知 {date}（期限 {deadline}）{reason}"
+    reason = "；再次告知原因：{text}"
+    added = "；新增：{names}"
+    resume_hint = "申请人补齐材料时按 {key} 继续办理：只核对告知书所列材料"
+    waiting = "告知书所列待补交：{names}"
+    nothing = "无"
+    ready = "　已收：{names}"
+    pending_flag = "一次性告知待补齐"  # domain/dispatch.py follow_up_flags: said by the line above
+    left = "已记录交来的材料（跟踪码 {code}）：申请人再来时，查找跟踪码或身份证号即可继续"
+    again_title = "再次告知增加了此前未告知的材料：{names}"
+    again_reason = "增加的原因（必填，印在告知书上）"

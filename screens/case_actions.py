@@ -70,6 +70,9 @@ class CaseAfterActions:
             return
         names = self.data["after"]["names"] if self.data else {}
         supplied = [c for c in (self.data["state"].deferred if self.data else []) if c not in state.deferred]
+        fetched = {c for c in supplied if state.supplied.get(c, {}).get("via") == "elicence"}
+        names = {c: names.get(c, c) + (TA.fetched if c in fetched else "") for c in supplied} | {
+            c: names.get(c, c) for c in state.deferred}
         rest = TA.still_due.format(names="、".join(names.get(c, c) for c in state.deferred)) if state.deferred \
             else TA.all_supplied
         self._after_note = TA.supplied.format(name="、".join(names.get(c, c) for c in supplied), rest=rest)

@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from screens.after_strings import Departments as T
+from screens.after_strings import NoticeReturn as TN
 from screens.widgets.cjk import clip
 from screens.widgets.tables import add_fixed_columns, fit_widths
 
@@ -23,7 +24,7 @@ LATE = "已超过承诺期限"  # domain/dispatch.py follow_up_flags: an item pa
 
 def after_in_thread(ctx, state) -> dict[str, Any]:
     """What the case view shows after the counter (in the database worker)."""
-    if not state.items:
+    if not state.items and not state.notices:
         return {"departments": [], "flags": [], "notice": [], "names": {}}
     dispatch = ctx.dispatch
     flags = dispatch.follow_ups_of(state, named=True)
@@ -44,6 +45,21 @@ def took_text(row: dict[str, Any]) -> str:
     if row["status"] == "done":
         return T.took_same_day if took == 0 else T.took_done.format(n=took)
     return T.took_running.format(n=took)
+
+
+def notice_history(state, names: dict[str, str]) -> list[str]:
+    """One line per one-time notice: when, its deadline, and for a further one the
+    reason the clerk recorded and the materials it added (一次告知)."""
+    out = []
+    for n, notice in enumerate(state.notices, start=1):
+        reason = TN.reason.format(text=notice["reason"]) if notice.get("reason") else ""
+        added = notice.get("added") or []
+        if added:
+            reason += TN.added.format(names="、".join(names.get(code, code) for code in added))
+        if reason or n == len(state.notices):  # the last, and any earlier one with a reason to show
+            out.append(TN.notice.format(n=n, date=_stamp(str(notice.get("at", ""))),
+                                        deadline=notice.get("deadline", ""), reason=reason))
+    return out
 
 
 class DepartmentsPane(Vertical):
@@ -75,10 +91,20 @@ class DepartmentsPane(Vertical):
             waybill = T.waybill.format(number=h["waybill"]) if h.get("waybill") else ""
             lines.append(T.delivered.format(how=HAND_OVER_METHODS.get(h.get("method", ""), ""), waybill=waybill,
                                             at=_stamp(str(h.get("at", "")))) + "\n", style="green")
-        for _code, name, ready in after["notice"]:
-            lines.append(T.notice_missing.format(name=name, ready=T.notice_ready if ready else T.notice_waiting)
-                         + "\n")
+        for line in notice_history(state, names):
+            lines.append(line + "\n")
+        waiting = [name for _code, name, ready in after["notice"] if not ready]
+        ready = [name for _code, name, ready in after["notice"] if ready]
+        if after["notice"]:
+            lines.append(TN.waiting.format(names="、".join(waiting) or TN.nothing), style="bold yellow")
+            lines.append((TN.ready.format(names="、".join(ready)) if ready else "") + "\n")
+            from screens.keymap import prose_by_id
+
+            lines.append(TN.resume_hint.format(key=prose_by_id("case.resume", "e")) + "\n", style="bold")
         for flag in after["flags"]:
+            if after["notice"] and flag.startswith(TN.pending_flag):
+                continue  # the line above says it, by name
+
             lines.append(T.flag.format(text=flag) + "\n", style="bold yellow")
         lines.rstrip()
         after_line = self.query_one("#case-after", Static)

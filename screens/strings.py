@@ -263,8 +263,6 @@ class Decision:
     refuse_title = "不予受理"
     refuse_reason = "理由（必填）"
     refuse_basis = "依据（可选）"
-    notice_again_title = "再次一次性告知"
-    notice_again_reason = "情况变化的原因（必填）"
     execute = "执行"
 
 

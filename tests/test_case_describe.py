@@ -34,7 +34,7 @@ def test_one_entry_per_event_type_and_handler():
     ("case.material_marked", {"material": "baby_photo", "status": "deferred"}, "新生儿近期免冠照片：容缺后补"),
     ("case.field_set", {"key": "baby_name", "value": "刘思远"}, "新生儿姓名=刘思远"),
     ("case.notice_issued", {"missing": ["baby_photo"], "deadline": "2026-11-27", "reason": "补交"},
-     "缺：新生儿近期免冠照片；期限 2026-11-27；原因：补交"),
+     "缺：新生儿近期免冠照片；期限 2026-11-27；再次告知原因：补交"),
     ("case.accepted", {"items": {"social_security_card": "2026-11-25"}}, "社会保障卡申领 2026-11-25"),
     ("case.accepted_deferred", {"items": {"social_security_card": "2026-11-25"}}, "社会保障卡申领 2026-11-25"),
     ("case.deferred_supplied", {"material": "baby_photo"}, "新生儿近期免冠照片"),

@@ -139,9 +139,9 @@ RESULT_WORDS = "办理结果应为：received、in_progress、needs_material、a
 REFUSALS = [
     ('notice_issued', 'case.notice_issued', {'missing': ['m1'], 'reason': '情况变化'},
      '已出具过一次性告知书；只有情况变化后才能再次告知'),
-    ('notice_issued', 'case.notice_issued', {'missing': ['m1']}, '已出具过一次性告知书；再次告知须写明情况变化的原因'),
-    ('notice_issued', 'case.notice_issued', {'missing': ['m1'], 'reason': '  '},
-     '已出具过一次性告知书；再次告知须写明情况变化的原因'),
+    ('notice_issued', 'case.notice_issued', {'missing': ['m1']}, '已出具过一次性告知书；只有情况变化后才能再次告知'),
+    ('notice_issued', 'case.notice_issued', {'missing': 'm1', 'reason': '情况变化'}, '告知书的材料清单格式有误'),
+    ('draft', 'case.notice_issued', {'missing': [1]}, '告知书的材料清单格式有误'),
     ('draft', 'case.refused', {'reason': ''}, '不予受理必须写明理由'),
     ('draft', 'case.refused', {'reason': ' \u3000'}, '不予受理必须写明理由'),
     ('draft', 'case.refused', {}, '不予受理必须写明理由'),
@@ -229,6 +229,24 @@ def test_a_second_notice_after_a_change_with_a_reason():
     assert state.changed_since_notice
     state = apply(state, ev("case.notice_issued", {"missing": ["m2"], "reason": "已补交一项"}))
     assert len(state.notices) == 2 and state.notices[1]["reason"] == "已补交一项" and not state.changed_since_notice
+    assert state.notices[1]["added"] == ["m2"] and state.notices[0]["added"] == []
+
+
+def test_one_notice_tells_everything_a_further_one_adds_only_with_a_reason():
+    """一次告知: a further notice naming only what an earlier one named needs no reason; one
+    naming a material no notice named is refused without the reason, kept with it."""
+    first = at("draft", ("case.notice_issued", {"missing": ["m1", "m2"]}), ANSWER)
+    subset = apply(first, ev("case.notice_issued", {"missing": ["m2"]}))
+    assert subset.notices[-1]["added"] == [] and subset.notices[-1]["reason"] == ""
+    refused(first, "case.notice_issued", {"missing": ["m2", "m3"]},
+            "一次告知：此前的告知书没有列出m3；再次告知增加材料须写明原因")
+    refused(first, "case.notice_issued", {"missing": ["m3"], "reason": " \u3000"},
+            "一次告知：此前的告知书没有列出m3；再次告知增加材料须写明原因")
+    added = apply(first, ev("case.notice_issued", {"missing": ["m2", "m3"], "reason": "申请人变更落户地址"}))
+    assert added.notices[-1]["added"] == ["m3"] and added.notices[-1]["reason"] == "申请人变更落户地址"
+    # named by any earlier notice counts as told: a third naming m3 again needs no reason
+    third = apply(apply(added, ev(*ANSWER)), ev("case.notice_issued", {"missing": ["m1", "m3"]}))
+    assert third.notices[-1]["added"] == [] and len(third.notices) == 3
 
 
 def test_a_review_clears_the_flag_and_needs_a_note():
@@ -350,7 +368,7 @@ def test_minimal_payloads_fill_every_default():
     notice = ev("case.notice_issued", {})
     noticed = apply(state, notice)
     assert noticed.notices == [{"missing": [], "deadline": "", "reason": "", "at": notice.device_time,
-                                "by": "zhangli"}]
+                                "by": "zhangli", "added": []}]
     accept = ev("case.accepted", {})
     accepted = apply(state, accept)
     assert accepted.decision == {"type": "case.accepted", "by": "zhangli", "warnings": []} and accepted.items == {}

@@ -172,23 +172,36 @@ def test_every_option_knows_its_kind_and_its_exact_words():
     assert str(refused.value) == "不能受理：尚未录入申请人身份证号码或统一社会信用代码；尚未录入申请人姓名"
 
 
-@pytest.mark.parametrize("status", ["draft", "notice_issued"])
-def test_the_screen_asks_for_a_reason_exactly_when_the_rule_needs_one(status):
+@pytest.mark.parametrize(("status", "missing"), [("draft", ["m1", "m9"]), ("notice_issued", ["m1"]),
+                                                  ("notice_issued", ["m1", "m9"]), ("notice_issued", [])])
+def test_the_screen_asks_for_a_reason_exactly_when_the_rule_needs_one(status, missing):
     """decision.needs_reason (what the decision screen asks) and case_rules.check_notice
-    (what the case refuses) are one rule: a second notice needs a reason, a refusal always."""
+    (what the case refuses) are one rule: a further notice naming a material no earlier
+    notice named needs a reason (一次告知), a refusal always."""
     from hall_app.domain.case_rules import check_notice, check_refusal
     from hall_app.domain.decisions import needs_reason
 
     state = case(status)
+    if status == "notice_issued":
+        state.notices = [{"missing": ["m1", "m2"], "deadline": "", "reason": ""}]
     state.changed_since_notice = True
     refused_without = True
     try:
-        check_notice(state, "")
+        check_notice(state, "", missing)
         refused_without = False
     except CaseError:
         pass
-    assert needs_reason("notice", state) is refused_without is (status == "notice_issued")
+    assert needs_reason("notice", state, missing) is refused_without is (status == "notice_issued" and "m9" in missing)
     with pytest.raises(CaseError):
         check_refusal("")
     assert needs_reason("refuse", state)
     assert not needs_reason("accept", state) and not needs_reason("defer", state)
+
+
+def test_a_notice_with_nothing_changed_since_the_last_is_not_offered():
+    noticed = case("notice_issued")
+    noticed.notices = [{"missing": ["parents_id_cards"], "deadline": "", "reason": ""}]
+    options = decision_options(noticed, plan())
+    assert not options["notice"].available and options["notice"].headline == "告知后材料没有变化"
+    noticed.changed_since_notice = True
+    assert decision_options(noticed, plan())["notice"].available

@@ -174,6 +174,8 @@ def cmd_todo(args) -> int:
 # -- the window's actions on ``hall-app case CODE`` -----------------------------------------------
 def case_options(p) -> None:
     p.add_argument("--supply", metavar="MATERIAL", help="登记容缺材料已补交（材料编号），并生成补交材料收据")
+    p.add_argument("--from-elicence", action="store_true",
+                   help="配 --supply：不收纸质材料，调取申请人档案中已有的电子证照（电子证照已调取）")
     p.add_argument("--no-receipt", action="store_true", help="补交时不生成收据")
     p.add_argument("--supplement", metavar="ITEM", help="登记部门要求的补正材料已补交（事项编号，配 --materials）")
     p.add_argument("--materials", default="", help="补正补交的材料编号，逗号分隔")
@@ -191,8 +193,9 @@ def case_actions(ctx, state, args):
 
     actor = args.as_user or state.claimed_by or state.created_by
     if getattr(args, "supply", None):
-        state = ctx.dispatch.supply(state.case_id, actor, args.supply)
-        print(f"已登记补交：{args.supply}" + ("；容缺材料已补齐" if not state.deferred else
+        state = ctx.dispatch.supply(state.case_id, actor, args.supply, elicence=args.from_elicence)
+        how = "（电子证照已调取）" if args.from_elicence else ""
+        print(f"已登记补交：{args.supply}{how}" + ("；容缺材料已补齐" if not state.deferred else
                                               f"；仍待补交：{'、'.join(state.deferred)}"))
         if not args.no_receipt:
             from hall_app.services.print_jobs import print_case_document
@@ -230,6 +233,11 @@ def print_departments(ctx, state) -> None:
         how = HAND_OVER_METHODS.get(state.handed_over.get("method", ""), "")
         waybill = f"  邮件号 {state.handed_over['waybill']}" if state.handed_over.get("waybill") else ""
         print(f"  送达：{how}{waybill}  {state.handed_over.get('at', '')[:16]}")
+    for n, notice in enumerate(state.notices, start=1):
+        reason = f"  再次告知原因：{notice['reason']}" if notice.get("reason") else ""
+        added = f"  新增：{'、'.join(notice['added'])}" if notice.get("added") else ""
+        when = str(notice.get("at", ""))[:16]
+        print(f"  第 {n} 次一次性告知 {when}  期限 {notice.get('deadline', '')}{reason}{added}")
     for code, name, ready in ctx.dispatch.notice_return(state):
         print(f"  一次性告知所缺：{name}（{code}）  {'已收' if ready else '待补交'}")
     for flag in ctx.dispatch.follow_ups_of(state):

@@ -19,6 +19,7 @@ from hall_app.domain.labels import (
     ITEM_STATUS_LABELS,
     MATERIAL_STATUS_LABELS,
     STEP_LABELS,
+    SUPPLY_LABELS,
 )
 from hall_app.domain.tracking import format_tracking_code
 
@@ -73,7 +74,7 @@ def _field(p: dict, n: _Names) -> str:
 
 def _notice(p: dict, n: _Names) -> str:
     names = "、".join(n.materials.get(c, c) for c in p.get("missing", []))
-    return f"缺：{names}；期限 {p.get('deadline', '')}" + (f"；原因：{p['reason']}" if p.get("reason") else "")
+    return f"缺：{names}；期限 {p.get('deadline', '')}" + (f"；再次告知原因：{p['reason']}" if p.get("reason") else "")
 
 
 def _accepted(p: dict, n: _Names) -> str:
@@ -81,7 +82,8 @@ def _accepted(p: dict, n: _Names) -> str:
 
 
 def _supplied(p: dict, n: _Names) -> str:
-    return str(n.materials.get(p.get("material"), p.get("material", "")))
+    name = str(n.materials.get(p.get("material"), p.get("material", "")))
+    return f"{name}（{SUPPLY_LABELS['elicence']}：{p.get('licence', '')}）" if p.get("via") == "elicence" else name
 
 
 def _authorisation(p: dict, n: _Names) -> str:

@@ -121,10 +121,12 @@ def field_set(s: CaseState, e: Event) -> None:
 
 def notice_issued(s: CaseState, e: Event) -> None:
     p = e.payload
-    rules.check_notice(s, p.get("reason"))
+    missing = p.get("missing", [])
+    rules.check_notice(s, p.get("reason"), missing)
+    added = rules.notice_added(s, missing)  # named by no earlier notice: the reason says why
     rules.transition(s, "notice_issued")
-    s.notices.append({"missing": list(p.get("missing", [])), "deadline": p.get("deadline", ""),
-                      "reason": p.get("reason", ""), "at": e.device_time, "by": e.actor})
+    s.notices.append({"missing": list(missing), "deadline": p.get("deadline", ""),
+                      "reason": p.get("reason", ""), "at": e.device_time, "by": e.actor, "added": added})
     s.changed_since_notice = False
 
 
@@ -146,10 +148,12 @@ def accepted(s: CaseState, e: Event) -> None:
 
 
 def deferred_supplied(s: CaseState, e: Event) -> None:
-    material: Any = e.payload.get("material")  # any value until the rule below has checked it
-    rules.check_supply(s, material)
+    p = e.payload
+    material: Any = p.get("material")  # any value until the rule below has checked it
+    via = rules.check_supply(s, material, p.get("via", "paper"), p.get("licence", ""))
     s.deferred.remove(material)
     s.marks[material] = "handed_in"
+    s.supplied[material] = {"via": via, "licence": p.get("licence", ""), "at": e.device_time, "by": e.actor}
     if not s.deferred and s.status == "accepted_deferred":
         rules.transition(s, "accepted")
 

@@ -19,6 +19,7 @@ from hall_app.domain.case_state import (
     RATING_LEVELS,
     RESULT_STATUSES,
     STATUS_LABELS,
+    SUPPLY_WAYS,
     TRANSITIONS,
     CaseError,
     CaseState,
@@ -91,18 +92,43 @@ def check_mark(status: Any) -> None:
         raise CaseError("材料状态应为：已收、缺、容缺后补")
 
 
-def notice_needs_reason(state: CaseState) -> bool:
-    """A second one-time notice must say what changed (the first needs no reason)."""
-    return state.status == "notice_issued"
+def notice_named(state: CaseState) -> list[str]:
+    """Every material the case's one-time notices have named so far, first named first."""
+    named: list[str] = []
+    for notice in state.notices:
+        named += [code for code in notice.get("missing", []) if code not in named]
+    return named
 
 
-def check_notice(state: CaseState, reason: Any) -> None:
-    """One notice; a second one only after the facts changed, and with the reason."""
-    if notice_needs_reason(state):
-        if _blank(reason):
-            raise CaseError("已出具过一次性告知书；再次告知须写明情况变化的原因")
-        if not state.changed_since_notice:
-            raise CaseError("已出具过一次性告知书；只有情况变化后才能再次告知")
+def notice_added(state: CaseState, missing: Any) -> list[str]:
+    """What a further notice naming ``missing`` would add to what the earlier ones named
+    (the 一次告知 rule: everything missing is told at once; [] for a first notice)."""
+    if not isinstance(missing, (list, tuple)) or not all(isinstance(code, str) for code in missing):
+        raise CaseError("告知书的材料清单格式有误")
+    if not state.notices:
+        return []
+    named = set(notice_named(state))
+    return [code for code in missing if code not in named]
+
+
+def notice_needs_reason(state: CaseState, missing: Any = ()) -> bool:
+    """A further notice needs the clerk's reason when it names a material the earlier
+    ones did not (一次告知); one naming only what was told before needs none."""
+    return state.status == "notice_issued" and bool(notice_added(state, missing))
+
+
+def check_notice(state: CaseState, reason: Any, missing: Any, names: dict[str, str] | None = None) -> None:
+    """One notice tells everything missing. A further one only after the facts changed,
+    and one that names a material no earlier notice named only with the reason why
+    (``names``: the materials' names for the message; codes without)."""
+    added = notice_added(state, missing)
+    if state.status != "notice_issued":
+        return
+    if not state.changed_since_notice:
+        raise CaseError("已出具过一次性告知书；只有情况变化后才能再次告知")
+    if added and _blank(reason):
+        listed = "、".join((names or {}).get(code, code) for code in added)
+        raise CaseError(f"一次告知：此前的告知书没有列出{listed}；再次告知增加材料须写明原因")
 
 
 def check_refusal(reason: Any) -> None:
@@ -115,12 +141,19 @@ def check_void(reason: Any) -> None:
         raise CaseError("作废必须写明原因")
 
 
-def check_supply(state: CaseState, material: Any) -> None:
-    """A deferred material is handed in while the case waits for it (容缺受理 or 办理中)."""
+def check_supply(state: CaseState, material: Any, via: Any = "paper", licence: Any = "") -> str:
+    """A deferred material is handed in while the case waits for it (容缺受理 or 办理中):
+    on paper, or (``via = "elicence"``) as the e-licence ``licence`` fetched from the
+    person file (电子证照已调取). Returns how."""
     if state.status not in ("accepted_deferred", "dispatched"):
         raise CaseError(f"办件当前状态为“{state.status_label}”，不能登记补交容缺材料")
     if material not in state.deferred:
         raise CaseError("该材料不在容缺补交清单中")
+    if via not in SUPPLY_WAYS:
+        raise CaseError("补交方式应为纸质材料或电子证照")
+    if via == "elicence" and _blank(licence):
+        raise CaseError("以电子证照补交须写明所调取的电子证照")
+    return str(via)
 
 
 def check_result_fields(status: Any, note: Any) -> None:

@@ -50,6 +50,7 @@ ITEM_FINAL = {"rejected", "completed"}
 RESULT_STATUSES = ("received", "in_progress", "needs_material", "approved", "rejected", "completed")
 RATING_LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 MATERIAL_MARKS = ("handed_in", "missing", "deferred")
+SUPPLY_WAYS = ("paper", "elicence")  # a deferred material handed in on paper, or its e-licence fetched
 APPLICANT_KEYS = ("id_number", "uscc", "name", "phone", "address", "firm_name")
 PROXY_RELATIONS = ("配偶", "子女", "父母", "其他亲属", "帮代办员", "村（社区）干部")
 
@@ -87,6 +88,8 @@ class CaseState:
     changed_since_notice: bool = False
     deferred: list[str] = field(default_factory=list)
     deferred_deadline: str = ""
+    # deferred material → how it came: {"via": "paper" | "elicence", "licence", "at", "by"}
+    supplied: dict[str, dict[str, Any]] = field(default_factory=dict)
     decided_at: str = ""
     decision: dict[str, Any] = field(default_factory=dict)
     handed_over: dict[str, Any] = field(default_factory=dict)

@@ -25,6 +25,7 @@ REFUSED_PREFIX = {
 DISHONEST = "申请人有未结失信记录，不适用容缺受理"
 NOTHING_MISSING = "没有缺少的材料，无需一次性告知"
 NOTHING_DEFERRED = "材料已齐全，直接受理即可"
+NOTHING_CHANGED = "已出具一次性告知书，此后材料没有变化：原告知书仍然有效"
 
 
 def brief(reasons: Iterable[str]) -> str:
@@ -122,17 +123,21 @@ def decision_options(state: CaseState, plan: Plan, form_errors: Iterable[str] = 
     notice = list(blockers)
     if not plan.missing:
         notice.append(NOTHING_MISSING)
-    out["notice"] = DecisionOption("notice", tuple(notice), brief(blockers) if blockers else
-                                   ("" if plan.missing else "没有缺少的材料"))
+    elif state.status == "notice_issued" and not state.changed_since_notice:
+        notice.append(NOTHING_CHANGED)
+    headline = brief(blockers) if blockers else "没有缺少的材料" if not plan.missing else \
+        "告知后材料没有变化" if notice else ""
+    out["notice"] = DecisionOption("notice", tuple(notice), headline)
 
     out["refuse"] = DecisionOption("refuse", identity, "；".join(identity))
     return out
 
 
-def needs_reason(kind: str, state: CaseState) -> bool:
+def needs_reason(kind: str, state: CaseState, missing: Iterable[str] = ()) -> bool:
     """Whether taking decision ``kind`` now asks the clerk for a reason (the screen asks
-    before it decides): a refusal always, a notice when it is the second one."""
-    return kind == "refuse" or (kind == "notice" and notice_needs_reason(state))
+    before it decides): a refusal always; a further notice when it names a material
+    (``missing``: what it would name) that no earlier notice named (一次告知)."""
+    return kind == "refuse" or (kind == "notice" and notice_needs_reason(state, list(missing)))
 
 
 def deferred_materials(plan: Plan) -> list[str]:

@@ -182,12 +182,25 @@ def follow_up_flags(state: CaseState, today: dt.date, names: dict[str, str] | No
         deadline = parse_day(state.notices[-1].get("deadline"))
         if deadline and deadline < today:
             flags.append(f"一次性告知期限已过（{deadline.isoformat()}），申请人未补齐材料")
+        elif deadline:
+            flags.append(f"一次性告知待补齐（期限 {deadline.isoformat()}）："
+                         f"{'、'.join(map(n, state.notices[-1].get('missing', [])))}")
     for code, check in state.checks.items():
         if check.get("result") == "failed" and state.status != "terminated":
             flags.append(f"事项 {n(code)} 告知承诺核查不实：{check.get('note', '')}")
     if state.status == "completed":
         flags.append("办理结果已全部返回，待送达")
     return flags
+
+
+def notice_return_codes(state: CaseState, missing_now: list[str]) -> list[str]:
+    """What a citizen back after a one-time notice is checked for: the last notice's
+    materials, then any missing now that it did not name (a further notice naming one
+    of those needs the reason why: case_rules.check_notice). [] unless notice_issued."""
+    if state.status != "notice_issued" or not state.notices:
+        return []
+    last = [code for code in state.notices[-1].get("missing", []) if isinstance(code, str)]
+    return last + [code for code in missing_now if code not in last]
 
 
 def deferral_overdue(state: CaseState, today: dt.date) -> bool:

@@ -107,6 +107,7 @@ class NoticeData(DocumentBase):
     how: tuple[str, ...] = ("窗口补交", "邮政寄递", "网上上传（渝快办）")
     reason: str = ""  # why a second notice, if it is one
     sequence: int = 1
+    added: tuple[str, ...] = ()  # materials no earlier notice named (the reason says why)
 
 
 @dataclass(frozen=True)

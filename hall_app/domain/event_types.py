@@ -156,6 +156,8 @@ class AcceptedDeferred(Accepted):
 
 class DeferredSupplied(Payload):
     material: Code
+    via: Literal["paper", "elicence"] = "paper"  # on paper, or its e-licence fetched (电子证照已调取)
+    licence: Name = ""  # the e-licence's type, as the bundle names it (e.g. 出生医学证明)
 
 
 class Refused(Payload):

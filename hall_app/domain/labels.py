@@ -35,6 +35,7 @@ DOCUMENT_KINDS = {
     "pledge": "告知承诺书",
     "termination": "终止办理通知书",
 }
+SUPPLY_LABELS = {"paper": "纸质材料", "elicence": "电子证照已调取"}  # how a deferred material came (case.supplied)
 HAND_OVER_METHODS = {"window": "窗口领取", "mail": "邮政寄递", "elicence": "电子证照送达", "home": "帮代办员上门送达"}
 APPLICANT_LABELS = {"id_number": "身份证号码", "uscc": "统一社会信用代码", "name": "姓名", "phone": "电话",
                     "address": "地址", "firm_name": "名称"}

@@ -129,6 +129,9 @@ def after_counter(state, rows: list[dict[str, Any]], materials: dict[str, str] |
                     "on": str(state.handed_over.get("at", ""))[:10]}
     names = materials or {}
     bring = [names.get(code, code) for code in state.deferred]
+    if state.status == "notice_issued" and state.notices:  # the notice's materials not yet handed in
+        bring += [names.get(code, code) for code in state.notices[-1].get("missing", [])
+                  if state.marks.get(code) != "handed_in"]
     bring += [f"{r['name']}：{r['note']}" for r in rows if r["status"] == "needs_material"]
     return {"departments": departments, "delivery": delivery, "to_bring": bring}
 

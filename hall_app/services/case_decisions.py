@@ -8,6 +8,7 @@ the file filled in is recorded with the decision or not at all.
 from __future__ import annotations
 
 from hall_app.domain.case import CaseState
+from hall_app.domain.case_rules import check_notice
 from hall_app.domain.decisions import deferred_materials
 from hall_app.domain.text import clean
 from hall_app.services.case_intake import CaseIntake
@@ -73,14 +74,18 @@ class CaseDecisions(CaseIntake):
                 "warnings": warnings + [x for x in deadline.warnings if x not in warnings]})
 
     def issue_notice(self, case_id: str, actor: str, reason: str = "") -> CaseState:
-        """The one-time notice (一次性告知书) of what is missing; a second one needs the
-        reason the facts changed (checked by the domain, case_rules.check_notice)."""
+        """The one-time notice (一次性告知书) of what is missing. A further one comes only
+        after the materials changed, and one naming a material no earlier notice named
+        needs the reason why (一次告知; the domain's case_rules.check_notice)."""
         with self.work(case_id, actor) as w:
             review = self._review_in(w)
             review.options["notice"].require()
+            missing = [m.material.code for m in review.plan.missing]
+            names = {m.material.code: m.material.name for m in review.plan.missing}
+            check_notice(w.state, clean(reason), missing, names)
             deadline = self.ctx.calendar.add_working_days(self.ctx.today(), self.ctx.settings.notice_days)
             return w.record("case.notice_issued", {
-                "missing": [m.material.code for m in review.plan.missing], "deadline": deadline.date.isoformat(),
+                "missing": missing, "deadline": deadline.date.isoformat(),
                 "reason": clean(reason), "warnings": list(deadline.warnings)})
 
     def refuse(self, case_id: str, actor: str, reason: str, basis: str = "") -> CaseState:

@@ -15,8 +15,10 @@ from hall_app.store.models import Device
 
 
 class CaseFollowUp(CaseServiceBase):
-    def supply_deferred(self, case_id: str, actor: str, material: str) -> CaseState:
-        return self._write(case_id, actor, "case.deferred_supplied", {"material": material})
+    def supply_deferred(self, case_id: str, actor: str, material: str, licence: str = "") -> CaseState:
+        """A deferred material handed in; with ``licence``, its e-licence fetched instead."""
+        payload = {"material": material} | ({"via": "elicence", "licence": licence} if licence else {})
+        return self._write(case_id, actor, "case.deferred_supplied", payload)
 
     def dispatch(self, case_id: str, actor: str) -> CaseState:
         """One package per department (services/dispatch.py; the server does it for enrolled devices)."""

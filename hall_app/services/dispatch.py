@@ -106,8 +106,9 @@ class DispatchService(CaseServiceBase):
         waited = self.ctx.calendar.working_days_between(returned, today) if today > returned else 0
         return self.ctx.calendar.add_working_days(due, waited).date.isoformat() if waited else due.isoformat()
 
-    def supply(self, case_id: str, actor: str, material: str) -> CaseState:
-        """A deferred material (容缺) handed in later."""
+    def supply(self, case_id: str, actor: str, material: str, elicence: bool = False) -> CaseState:
+        """A deferred material (容缺) handed in later; ``elicence``: not on paper, its
+        e-licence now on the applicant's file is fetched (电子证照已调取)."""
         state = self.get(case_id)
         code = clean(material)
         if code not in state.deferred:
@@ -115,7 +116,21 @@ class DispatchService(CaseServiceBase):
             listed = "、".join(names.get(c, c) for c in state.deferred) or "无"
             label = f"“{names[code]}”（{code}）" if code in names else f"“{code}”"
             raise IntakeError(f"该办件不需要补交{label}（待补交的容缺材料：{listed}）")
-        return self.ctx.cases.supply_deferred(case_id, actor, code)
+        licence = self.elicence_for(state, code) if elicence else ""
+        return self.ctx.cases.supply_deferred(case_id, actor, code, licence)
+
+    def elicence_for(self, state: CaseState, material: str) -> str:
+        """The e-licence type that stands for ``material``, if the applicant's file holds it
+        now; else the reason it cannot be fetched (IntakeError)."""
+        bundle = self.ctx.catalog_service.bundle_for(state.bundle_code, state.bundle_hash)
+        found = next((m for m in bundle.materials if m.code == material), None)
+        if found is None or not found.elicence:
+            raise IntakeError(f"“{found.name if found else material}”没有对应的电子证照，请收取纸质材料")
+        key = state.applicant.get("uscc") or state.applicant.get("id_number") or ""
+        record = self.ctx.people.lookup(key)
+        if record is None or found.elicence not in record.elicences:
+            raise IntakeError(f"申请人档案中还没有“{found.elicence}”电子证照，请收取纸质“{found.name}”")
+        return found.elicence
 
     def names(self, state: CaseState) -> dict[str, str]:
         """The names of the case's items and materials by code (for what the clerk reads)."""
@@ -124,12 +139,19 @@ class DispatchService(CaseServiceBase):
 
     def supply_choices(self, case: str | CaseState) -> list[tuple[str, str, str]]:
         """The case's materials for the window's 补交 list: (code, name, status), the
-        deferred ones (``deferred``) first, then the rest as the plan has them."""
+        deferred ones first (``deferred_elicence`` when the applicant's file now holds
+        its e-licence: it can be fetched instead of paper; ``deferred`` otherwise), then
+        the rest as the plan has them."""
         state = self.get(case) if isinstance(case, str) else case
         plan = self.plan(state)
-        rows = [(p.material.code, p.material.name, "deferred" if p.material.code in state.deferred else p.status)
-                for p in plan.materials]
-        return sorted(rows, key=lambda row: row[2] != "deferred")
+
+        def status(p) -> str:
+            if p.material.code not in state.deferred:
+                return p.status
+            return "deferred_elicence" if p.status == "exempt" else "deferred"
+
+        rows = [(p.material.code, p.material.name, status(p)) for p in plan.materials]
+        return sorted(rows, key=lambda row: not row[2].startswith("deferred"))
 
     def terminate_overdue(self, case_id: str, actor: str, reason: str = "") -> CaseState:
         """An overdue deferral: 终止办理, as the signed 容缺受理承诺书 says."""

@@ -162,7 +162,8 @@ class DocumentService:
             return d.NoticeData(**base,
                                 missing=tuple(self._line(by_code[c]) for c in notice["missing"] if c in by_code),
                                 deadline=notice["deadline"], reason=notice.get("reason", ""),
-                                sequence=len(state.notices))
+                                sequence=len(state.notices),
+                                added=tuple(by_code[c].material.name for c in notice.get("added", []) if c in by_code))
         if kind == "commitment":
             codes = state.decision.get("deferred") or state.deferred
             return d.CommitmentData(**base, deferred=tuple(self._line(by_code[c]) for c in codes if c in by_code),

@@ -8,7 +8,7 @@ from typing import Any
 from hall_app.domain import documents as d
 from hall_app.domain.case import CaseState
 from hall_app.domain.dispatch import TERMINATION_KINDS
-from hall_app.domain.labels import HAND_OVER_METHODS
+from hall_app.domain.labels import HAND_OVER_METHODS, SUPPLY_LABELS
 from hall_app.domain.planner import Plan
 from hall_app.services.intake import IntakeError
 
@@ -39,7 +39,8 @@ def build(kind: str, state: CaseState, plan: Plan, base: dict[str, Any], line) -
         supplied = [c for c in promised if c not in state.deferred]
         if not supplied:
             raise IntakeError("本办件还没有补交过容缺材料")
-        return d.SupplyData(**base, supplied=tuple(line(by_code[c]) for c in supplied if c in by_code),
+        return d.SupplyData(**base, supplied=tuple(_supplied_line(state, by_code[c], line) for c in supplied
+                                                   if c in by_code),
                             still_due=tuple(line(by_code[c]) for c in state.deferred if c in by_code),
                             deadline=state.deferred_deadline)
     if kind == "pledge":
@@ -51,6 +52,16 @@ def build(kind: str, state: CaseState, plan: Plan, base: dict[str, Any], line) -
     t = state.termination
     return d.TerminationData(**base, kind=TERMINATION_KINDS.get(t.get("kind", ""), ""), reason=t.get("reason", ""),
                              basis=t.get("basis", ""))
+
+
+def _supplied_line(state: CaseState, planned, line) -> d.MaterialLine:
+    """A supplied material as the receipt lists it: on paper as the bundle describes it,
+    or the e-licence fetched in its place (电子证照已调取)."""
+    how = state.supplied.get(planned.material.code, {})
+    if how.get("via") == "elicence":
+        return d.MaterialLine(planned.material.name, form=SUPPLY_LABELS["elicence"],
+                              note=str(how.get("licence", "")))
+    return line(planned)
 
 
 def _result(item: dict[str, Any], output: str) -> str:

@@ -15,6 +15,8 @@ def compose(s: Sheet) -> None:
     if d.sequence > 1:
         s.para(L.NOTICE_SEQ.format(n=d.sequence), "center")
         s.para(L.NOTICE_SEQ_REASON.format(reason=d.reason) if d.reason else "", "small")
+        if d.added:
+            s.para(L.NOTICE_SEQ_ADDED.format(names="、".join(d.added)), "small")
     s.para(L.NOTICE_LEAD.format(name=d.applicant_name, date=fmt_date(d.issued_at),
                                 bundle=d.bundle_name))
     s.fields([(L.ID_NUMBER, d.applicant_id_masked)])

@@ -232,8 +232,8 @@ class DecisionStep(StepPane):
         state = self.review.state
         if kind == "refuse":
             self._ask_reason(kind, T.refuse_title, T.refuse_reason, T.refuse_basis)
-        elif kind == "notice" and needs_reason(kind, state):
-            self._ask_reason(kind, T.notice_again_title, T.notice_again_reason, None)
+        elif kind == "notice" and needs_reason(kind, state, [m.material.code for m in self.review.plan.missing]):
+            self._ask_notice_reason()
         elif kind == PLEDGE:
             self._decide(kind, commitments=tuple(item.code for item in pledgeable(self.review)))
         else:
@@ -248,12 +248,38 @@ class DecisionStep(StepPane):
 
         self.app.push_screen(ReasonDialog(title, reason, basis), answered)
 
-    def _decide(self, kind: str, reason: str = "", basis: str = "", commitments: tuple[str, ...] = ()) -> None:
+    def _ask_notice_reason(self, value: str = "", error: str = "") -> None:
+        """一次告知: a further notice naming materials no earlier one named asks why; a
+        refusal reopens the dialog with what was typed and the reason it was refused."""
+        from hall_app.domain.case_rules import notice_named
+        from screens.after_strings import NoticeReturn as TN
+        from screens.dialogs import ReasonDialog
+
+        if self.review is None:
+            return
+        named = set(notice_named(self.review.state))
+        added = "、".join(m.material.name for m in self.review.plan.missing if m.material.code not in named)
+
+        def answered(result: tuple[str, str] | None) -> None:
+            if result:
+                self._decide("notice", result[0], on_error=lambda message: self._ask_notice_reason(result[0], message))
+
+        self.app.push_screen(ReasonDialog(TN.again_title.format(names=added), TN.again_reason, None, value=value,
+                                          error=error), answered)
+
+    def _decide(self, kind: str, reason: str = "", basis: str = "", commitments: tuple[str, ...] = (),
+                on_error=None) -> None:
         self.busy = True
         self.hall_app.hold_keys()  # keys pressed meanwhile apply to the decided case
         self.say(T.working)
+
+        def failed(message: str) -> None:
+            self._failed(message)
+            if on_error is not None:
+                on_error(message)
+
         self.submit(decide_in_thread, self.ctx, self.case_id, self.username, kind, reason, basis, commitments,
-                    done=self._decided, error=self._failed)
+                    done=self._decided, error=failed)
 
     def _failed(self, message: str) -> None:
         self.busy = False

@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from hall_app.domain.bundle import FORM_LABELS, REQUIREMENT_LABELS
+from screens.after_strings import NoticeReturn as TN
 from screens.intake.base import StepPane
 from screens.strings import Materials as T
 from screens.widgets.cjk import clip, wrap_cjk
@@ -18,15 +19,31 @@ from screens.widgets.tables import add_fixed_columns
 STYLES = {"exempt": "green", "handed_in": "green", "missing": "bold red", "deferred": "yellow"}
 
 
-def load_in_thread(ctx, case_id: str):
+def load_in_thread(ctx, case_id: str, returning: bool = False):
+    """The case, its plan and, for a return after a one-time notice, the only materials
+    to check (None: all of them)."""
+    from hall_app.domain.dispatch import notice_return_codes
+
     state = ctx.cases.get(case_id)
-    return state, ctx.cases.plan(state)
+    plan = ctx.cases.plan(state)
+    only = notice_return_codes(state, [m.material.code for m in plan.missing]) if returning else []
+    return state, plan, only or None
 
 
-def mark_in_thread(ctx, case_id: str, username: str, marks: list[tuple[str, str]]):
+def mark_in_thread(ctx, case_id: str, username: str, marks: list[tuple[str, str]], returning: bool = False):
     for code, status in marks:
         ctx.cases.mark_material(case_id, username, code, status)
-    return load_in_thread(ctx, case_id)
+    return load_in_thread(ctx, case_id, returning)
+
+
+def notice_return_unlisted(state, only: list[str] | None) -> list[str]:
+    """Of the materials a return checks, those no notice named yet."""
+    if not only:
+        return []
+    from hall_app.domain.case_rules import notice_named
+
+    named = set(notice_named(state))
+    return [code for code in only if code not in named]
 
 
 def next_status(planned) -> str:
@@ -95,16 +112,18 @@ class MaterialsStep(StepPane):
         self.query_one("#materials", DataTable).focus()
 
     def load(self):
-        return load_in_thread(self.ctx, self.case_id)
+        return load_in_thread(self.ctx, self.case_id, self.intake.returning)
 
     def show(self, data) -> None:
-        state, plan = data
+        state, plan, only = data
         self._data = data
         self.intake.update_state(state)
         table = self.query_one("#materials", DataTable)
         current = self._selected()
         table.clear()
-        self.planned = {p.material.code: p for p in plan.materials}
+        by_code = {p.material.code: p for p in plan.materials}
+        materials = [by_code[c] for c in only if c in by_code] if only is not None else list(plan.materials)
+        self.planned = {p.material.code: p for p in materials}
         widths = self._column_widths(self.size.width) if self.size.width else self._col_widths
         if widths != self._col_widths:
             self._col_widths = widths
@@ -112,7 +131,8 @@ class MaterialsStep(StepPane):
             add_fixed_columns(table, T.cols, widths)
         name_w, note_w = widths[0], widths[4]
         counts = {"exempt": 0, "handed_in": 0, "missing": 0, "deferred": 0}
-        for p in plan.materials:
+        unlisted = set(notice_return_unlisted(state, only))
+        for p in materials:
             m = p.material
             counts[p.status] += 1
             form = self._form(m)
@@ -120,15 +140,25 @@ class MaterialsStep(StepPane):
             if p.status == "missing" and m.requirement == "optional":
                 status = Text(T.status["missing"] + "（选交）", style="dim")
             name = wrap_cjk(m.name, name_w)
-            note = wrap_cjk(p.note or p.reason, note_w)
+            note = wrap_cjk((TN.unlisted_note if m.code in unlisted else "") + (p.note or p.reason), note_w)
             height = max(len(name), min(len(note), 2))
             note_text = "\n".join(note[:height - 1] + [clip("".join(note[height - 1:]), note_w)])
             table.add_row("\n".join(name), form, REQUIREMENT_LABELS[m.requirement], status, note_text,
                           key=m.code, height=height)
-        self.query_one("#materials-summary", Static).update(
-            f"{T.heading}　" + T.summary.format(total=len(plan.materials), exempt=counts["exempt"],
-                                                handed=counts["handed_in"], missing=counts["missing"],
-                                                deferred=counts["deferred"]))
+        if only is not None:
+            last = state.notices[-1]
+            head = TN.heading.format(count=len(materials) - len(unlisted), n=len(state.notices),
+                                     date=str(last.get("at", ""))[5:10], deadline=last.get("deadline", ""))
+            head += ("\n" + TN.unlisted.format(count=len(unlisted)) if unlisted else "") + "\n" + TN.summary.format(
+                handed=counts["handed_in"], exempt=counts["exempt"], missing=counts["missing"],
+                deferred=counts["deferred"]) + "\n" + TN.hint.format(
+                h=self.key("materials.handed_in"), m=self.key("materials.missing"), d=self.key("materials.deferred"),
+                key=self.key("materials.next"))
+        else:
+            head = f"{T.heading}　" + T.summary.format(total=len(plan.materials), exempt=counts["exempt"],
+                                                       handed=counts["handed_in"], missing=counts["missing"],
+                                                       deferred=counts["deferred"])
+        self.query_one("#materials-summary", Static).update(head)
         if current in self.planned:
             table.move_cursor(row=table.get_row_index(current), animate=False)
         self._show_note()
@@ -158,8 +188,8 @@ class MaterialsStep(StepPane):
     # -- keys ------------------------------------------------------------------------------------
     def _mark(self, marks: list[tuple[str, str]]) -> None:
         if marks and self.case_id:
-            self.submit(mark_in_thread, self.ctx, self.case_id, self.username, marks, done=self.show,
-                        error=self._failed)
+            self.submit(mark_in_thread, self.ctx, self.case_id, self.username, marks, self.intake.returning,
+                        done=self.show, error=self._failed)
 
     def _failed(self, message: str) -> None:
         self.fail(message)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from screens.app import HallApp
     from screens.intake.base import StepPane
 
+RETURN_ROUTE = ("materials", "decision")  # a return after a one-time notice (screens/resume.py)
 PREMOUNT_AFTER = 0.3  # seconds after a step is ready before the next one is built, hidden
 
 PANES = {
@@ -64,9 +65,15 @@ class IntakeScreen(Screen):
         Binding("escape", "leave", T.leave, id="intake.leave"),
     ]
 
-    def __init__(self, case_id: str | None, step: str | None = None, ticket: Any = None) -> None:
+    def __init__(self, case_id: str | None, step: str | None = None, ticket: Any = None,
+                 returning: bool = False, keys_held: bool = False) -> None:
         super().__init__()
+        self._keys_held = keys_held  # the opener holds the keys until this screen holds its own
         self.case_id = case_id
+        # A citizen back after a one-time notice: the materials the notice named, then the
+        # decision; what was answered (applicant, situation, form) is not asked again.
+        self.returning = returning
+        self.route: tuple[str, ...] = RETURN_ROUTE if returning else STEPS
         self.ticket = ticket  # the queue ticket being served (issue 10): the new case records it
         self.step = step if step in STEPS else ("flow" if case_id else "need")
         self.state: CaseState | None = None
@@ -102,7 +109,12 @@ class IntakeScreen(Screen):
         if self.case_id:
             self.hall_app.db.submit(state_in_thread, self.hall_app.ctx, self.case_id,
                                     done=lambda r: self.update_state(*r), name="intake-state")
-        await self.show_step(self.step, record=False)
+        try:
+            await self.show_step(self.step, record=False)  # holds the keys until the step has its data
+        finally:
+            if self._keys_held:
+                self._keys_held = False
+                self.hall_app.release_keys()
 
     # -- the case as the title shows it -----------------------------------------------------
     def update_state(self, state: "CaseState", bundle_name: str | None = None) -> None:
@@ -120,6 +132,10 @@ class IntakeScreen(Screen):
         if self.bundle_name:
             parts.append(self.bundle_name)
         parts.append(state.status_label)
+        if self.returning and state.status == "notice_issued":
+            from screens.after_strings import NoticeReturn
+
+            parts.append(NoticeReturn.tag)
         if state.applicant_name:
             parts.append(f"申请人 {state.applicant_name}")
         parts.append(f"跟踪码 {format_tracking_code(state.tracking_code)}")
@@ -175,9 +191,9 @@ class IntakeScreen(Screen):
     def _premount_next(self) -> None:
         """Build the next step while the clerk works on this one (the form has 50-odd
         widgets: mounting it when Enter is pressed would be the slowest step change)."""
-        index = STEPS.index(self.step)
-        if self.case_id and index + 1 < len(STEPS) and STEPS[index + 1] not in self.panes and self.is_current:
-            self.run_worker(self._premount(STEPS[index + 1]), group="premount")
+        following = self.neighbour(1)
+        if self.case_id and following and following not in self.panes and self.is_current:
+            self.run_worker(self._premount(following), group="premount")
 
     async def _premount(self, step: str) -> None:
         if step in self.panes or self._switching:
@@ -217,23 +233,34 @@ class IntakeScreen(Screen):
                 return
         await self.show_step(step)
 
+    def neighbour(self, delta: int) -> str | None:
+        """The step before (-1) or after (+1) this one: along the return route while on
+        it (materials → decision), else in the full order (F7 from a return's materials
+        still reaches the situation when the clerk chooses to change it)."""
+        for route in (self.route, STEPS):
+            if self.step in route:
+                index = route.index(self.step) + delta
+                if 0 <= index < len(route):
+                    return route[index]
+        return None
+
     async def advance(self) -> None:
-        index = STEPS.index(self.step)
-        if index + 1 < len(STEPS):
-            await self.goto(STEPS[index + 1])
+        following = self.neighbour(1)
+        if following:
+            await self.goto(following)
 
     async def action_next_step(self) -> None:
-        if STEPS.index(self.step) + 1 >= len(STEPS):
+        if self.neighbour(1) is None:
             self.say(T.last_step)
             return
         await self.advance()
 
     async def action_prev_step(self) -> None:
-        index = STEPS.index(self.step)
-        if index == 0:
+        previous = self.neighbour(-1)
+        if previous is None:
             self.say(T.first_step)
             return
-        await self.goto(STEPS[index - 1])
+        await self.goto(previous)
 
     def action_leave(self) -> None:
         from hall_app.domain.tracking import format_tracking_code
@@ -242,7 +269,12 @@ class IntakeScreen(Screen):
             self.pane.commit()
         if self.case_id is not None and not self.decided:
             code = format_tracking_code(self.state.tracking_code) if self.state is not None else ""
-            self.app.notify(T.draft_kept.format(code=code).replace("（跟踪码 ）", ""), timeout=6)
+            if self.state is not None and self.state.status == "notice_issued":  # not a draft: a notice is out
+                from screens.after_strings import NoticeReturn
+
+                self.app.notify(NoticeReturn.left.format(code=code), timeout=6)
+            else:
+                self.app.notify(T.draft_kept.format(code=code).replace("（跟踪码 ）", ""), timeout=6)
         elif self.case_id is None:
             self.app.notify(T.nothing_started, timeout=4)
         self.app.pop_screen()

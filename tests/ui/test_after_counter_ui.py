@@ -183,11 +183,12 @@ async def test_the_workbench_lists_follow_ups_and_enter_opens_the_case(app, hall
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot)
         text = screen_text(app)
-        assert "待跟进（3 件" in text
+        assert "待跟进（4 件" in text
         assert "办理结果已全部返回，待送达" in text
         assert "容缺材料待补交（期限" in text and "生育医疗费用票据" in text
         assert "事项 新生儿户口登记 不予批准：父母双方户籍信息不一致" in text
-        assert "待跟进（3 件，逾期在前；F9 到此列表，回车打开办件）" in text
+        assert "待跟进（4 件，逾期在前；F9 到此列表，回车打开办件）" in text
+        assert "一次性告知待补齐（期限" in text  # the notice of 李娜's case, until she comes back
         await press(pilot, "f9")
         table = app.screen.query_one("#followups")
         assert app.screen.focused is table
@@ -195,14 +196,14 @@ async def test_the_workbench_lists_follow_ups_and_enter_opens_the_case(app, hall
         await press(pilot, "enter")
         assert isinstance(app.screen, CaseViewScreen) and app.screen.case_id == case_id
         await press(pilot, "escape")
-        assert app.screen.query_one("#followups").row_count == 3
+        assert app.screen.query_one("#followups").row_count == 4
 
 
 async def test_the_follow_up_list_follows_the_clerks_actions(app, hall, fake_printer):
     completed = case_at(hall, "completed")
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot)
-        assert "待跟进（2 件" in screen_text(app)
+        assert "待跟进（3 件" in screen_text(app)
         await press(pilot, "f9")
         table = app.screen.query_one("#followups")
         while table.case_at(table.cursor_row) != completed.case_id:
@@ -211,7 +212,7 @@ async def test_the_follow_up_list_follows_the_clerks_actions(app, hall, fake_pri
         await settle(pilot)
         await press(pilot, "escape")
         await settle(pilot)
-        assert "待跟进（1 件" in screen_text(app)
+        assert "待跟进（2 件" in screen_text(app)
         assert completed.case_id not in app.screen.query_one("#followups").case_ids
 
 

@@ -61,22 +61,21 @@ async def test_missing_materials_give_one_time_notice_and_a_second_only_after_ch
         assert len(state.notices[0]["missing"]) >= 5  # every missing material listed at once
         assert [kind for kind, _ in fake_printer] == ["notice"]
 
-        # Same facts, second notice: refused, with the reason asked first.
+        # Same facts, second notice: not offered, and refused when asked for all the same.
+        assert "告知后材料没有变化" in screen_text(app)
         await press(pilot, "3")
-        await type_text(pilot, "群众再次到窗口")
-        await press(pilot, "enter")
-        assert "只有情况变化后才能再次告知" in screen_text(app)
+        assert "此后材料没有变化：原告知书仍然有效" in screen_text(app)
         assert len(current_case(app).notices) == 1
 
-        # The facts change (a material handed in): a second notice with its reason.
+        # The facts change (a material handed in): a second notice naming only what the
+        # first named needs no reason (一次告知: nothing new is told).
         await press(pilot, "f7", "f7", "f7")  # decision → review → form → materials
         await press(pilot, "1")  # first row handed in
         await press(pilot, "f8", "f8", "f8")  # → form → review → decision
         await press(pilot, "3")
-        await type_text(pilot, "已补交部分材料")
-        await press(pilot, "enter")
         state = current_case(app)
-        assert len(state.notices) == 2 and state.notices[1]["reason"] == "已补交部分材料"
+        assert len(state.notices) == 2 and state.notices[1]["reason"] == "" and state.notices[1]["added"] == []
+        assert len(state.notices[1]["missing"]) == len(state.notices[0]["missing"]) - 1
 
 
 async def test_deferral_prints_receipt_and_commitment(app, hall, fake_printer):
