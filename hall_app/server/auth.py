@@ -193,13 +193,17 @@ def revoke(engine: Engine, device_id: str) -> bool:
 
 def service_device(engine: Engine, device_id: str, scope: str) -> DeviceInfo:
     """A device the server itself acts as (the department simulator): no token."""
+    from hall_app.server.writes import insert_for
+
     cols = parse_scope(scope)
     with engine.begin() as conn:
         if conn.execute(select(devices.c.device_id).where(devices.c.device_id == device_id)).first() is None:
-            conn.execute(insert(devices).values(device_id=device_id, name=device_id, scope=scope,
-                                                hall=cols.get("hall", ""), window="", agent="",
-                                                dept=cols.get("dept", ""), token_hash=None,
-                                                enrolled_at=utc_now(), revoked_at="", last_seen="", last_seq=0))
+            # Two requests may get here at once (two halls' pushes both flagging duplicates):
+            # the second insert is a no-op, not a unique violation answered with 503.
+            conn.execute(insert_for(conn)(devices).values(
+                device_id=device_id, name=device_id, scope=scope, hall=cols.get("hall", ""), window="", agent="",
+                dept=cols.get("dept", ""), token_hash=None, enrolled_at=utc_now(), revoked_at="", last_seen="",
+                last_seq=0).on_conflict_do_nothing(index_elements=[devices.c.device_id]))
     return DeviceInfo(device_id, scope, hall=cols.get("hall", ""), dept=cols.get("dept", ""))
 
 
