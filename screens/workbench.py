@@ -242,6 +242,10 @@ class WorkbenchScreen(Screen):
     def on_resize(self) -> None:
         self.call_after_refresh(self._fit_page)
 
+    def on_case_table_height_changed(self, event: CaseTable.HeightChanged) -> None:
+        event.stop()  # the queue panel or the 待跟进 list arrived after the page was sized
+        self.call_after_refresh(self._fit_page)
+
     def _fit_page(self) -> None:
         table = self.query_one("#today", CaseTable)
         size = max(3, table.size.height - 1)

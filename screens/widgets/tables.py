@@ -62,6 +62,14 @@ class CaseTable(DataTable):
             self.table = table
             self.delta = delta
 
+    class HeightChanged(Message):
+        """A paged table got taller or shorter (a panel above it came or went): the
+        screen sizes its page to the rows that fit, so no scrollbar appears."""
+
+        def __init__(self, table: "CaseTable") -> None:
+            super().__init__()
+            self.table = table
+
     class ViewRequest(Message):
         def __init__(self, table: "CaseTable", case_id: str) -> None:
             super().__init__()
@@ -82,6 +90,7 @@ class CaseTable(DataTable):
         self._shares = tuple(shares)
         self.widths: list[int] = []
         self.paged = paged
+        self._height = -1  # the height the page was last sized for (paged tables)
         self.voidable = voidable
         self.case_ids: list[str] = []  # the case on each row, by position
         self._cells: list[tuple[str, ...]] = []  # the raw (unclipped) values on each row
@@ -93,6 +102,9 @@ class CaseTable(DataTable):
         widths = fit_widths(max(self.size.width, 40), self._fixed, self._shares)
         if widths != self.widths:
             self._set_columns(widths)
+        if self.paged and self.size.height != self._height:
+            self._height = self.size.height
+            self.post_message(self.HeightChanged(self))
 
     def _set_columns(self, widths: list[int]) -> None:
         cells, ids, row = self._cells, self.case_ids, self.cursor_row
