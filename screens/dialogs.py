@@ -1,6 +1,10 @@
-"""Modal dialogs: confirm, tell, and ask for a reason (refusal, second notice)."""
+"""Modal dialogs: confirm, tell, ask for a reason (refusal, second notice), and the base of
+the dialogs that record one thing on a case (补交, 补正, 送达)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -94,3 +98,38 @@ class ReasonDialog(ModalScreen[tuple[str, str] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class RecordingDialog(ModalScreen[Any]):
+    """A dialog that records one thing on ``case_id`` through a service, in the database
+    thread: one request at a time; a refusal shows the service's message in
+    ``#dialog-error`` and the dialog stays open with what was typed; success dismisses
+    it with ``answer(state)``; Escape closes it unless a request is in flight."""
+
+    case_id: str
+    busy = False
+
+    def record(self, fn: Callable[..., Any], *args: Any, name: str, working: str = "",
+               answer: Callable[[Any], Any] = lambda state: state) -> None:
+        """Run ``fn(ctx, case_id, username, *args)``; nothing while one is in flight."""
+        if self.busy:
+            return
+        app: Any = self.app
+        self.busy = True
+        self.query_one("#dialog-error", Static).update(working)
+        user = app.user.username if app.user else ""
+
+        def done(state: Any) -> None:
+            self.busy = False
+            self.dismiss(answer(state))
+
+        app.db.submit(fn, app.ctx, self.case_id, user, *args, done=done, error=self._refused, name=name)
+
+    def _refused(self, message: str) -> None:
+        self.busy = False
+        if self.is_attached:
+            self.query_one("#dialog-error", Static).update(message)
+
+    def action_cancel(self) -> None:
+        if not self.busy:
+            self.dismiss(None)

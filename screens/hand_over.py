@@ -7,15 +7,13 @@ typed. Dismissed with the new case state once handed over."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from screens.after_strings import HandOver as T
+from screens.dialogs import RecordingDialog
 from screens.keymap import prose
 from screens.widgets.choice import ChoiceInput
 from screens.widgets.inputs import HallInput
@@ -33,7 +31,7 @@ def hand_over_in_thread(ctx, case_id: str, username: str, method: str, entry: st
     return service.elicence(case_id, username)
 
 
-class HandOverDialog(ModalScreen[Any]):
+class HandOverDialog(RecordingDialog):
     CSS_PATH = "hand_over.tcss"
     BINDINGS = [
         Binding("escape", "cancel", T.cancel, id="handover.cancel"),
@@ -43,7 +41,6 @@ class HandOverDialog(ModalScreen[Any]):
         super().__init__(classes="dialog")
         self.case_id, self.code, self.proxy_name = case_id, code, proxy_name
         self.entries = {"window": "", "mail": ""}  # what was typed for each method, kept across switches
-        self.busy = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="handover-box"):
@@ -98,26 +95,7 @@ class HandOverDialog(ModalScreen[Any]):
         self._submit()
 
     def _submit(self) -> None:
-        if self.busy:
-            return
         method = self.method
-        entry = self.entries.get(method, "").strip()
-        app = self.app
-        self.busy = True
-        self.query_one("#dialog-error", Static).update(T.working)
-        user = app.user.username if app.user else ""  # type: ignore[attr-defined]
-        app.db.submit(hand_over_in_thread, app.ctx, self.case_id, user, method, entry,  # type: ignore[attr-defined]
-                      done=self._done, error=self._refused, name="hand-over")
+        self.record(hand_over_in_thread, method, self.entries.get(method, "").strip(), name="hand-over",
+                    working=T.working)
 
-    def _refused(self, message: str) -> None:
-        self.busy = False
-        if self.is_attached:
-            self.query_one("#dialog-error", Static).update(message)
-
-    def _done(self, state) -> None:
-        self.busy = False
-        self.dismiss(state)
-
-    def action_cancel(self) -> None:
-        if not self.busy:
-            self.dismiss(None)

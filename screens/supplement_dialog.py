@@ -6,15 +6,13 @@ days it waited. What the service refuses is said here; the ticks stay."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
 from screens.after_strings import Supplement as T
+from screens.dialogs import RecordingDialog
 from screens.keymap import prose
 from screens.widgets.choice import ChoiceInput
 from screens.widgets.cjk import clip
@@ -26,7 +24,7 @@ def supplement_in_thread(ctx, case_id: str, username: str, item: str, materials:
     return ctx.dispatch.supplement(case_id, username, item, materials)
 
 
-class SupplementDialog(ModalScreen[Any]):
+class SupplementDialog(RecordingDialog):
     CSS_PATH = "supplement_dialog.tcss"
     BINDINGS = [
         Binding("space", "tick", T.tick, id="supplement.tick"),
@@ -39,7 +37,6 @@ class SupplementDialog(ModalScreen[Any]):
         self.case_id, self.code, self.choices = case_id, code, choices
         self.item = choices[0][0] if choices else ""
         self.ticked: dict[str, set[str]] = {c[0]: set() for c in choices}  # per item, kept across switches
-        self.busy = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="supplement-box"):
@@ -99,22 +96,6 @@ class SupplementDialog(ModalScreen[Any]):
             return
         order = [m for m, _ in self._choice()[3]]
         materials = [m for m in order if m in self.ticked[self.item]]
-        app = self.app
-        self.busy = True
-        self.query_one("#dialog-error", Static).update("")
-        user = app.user.username if app.user else ""  # type: ignore[attr-defined]
-        app.db.submit(supplement_in_thread, app.ctx, self.case_id, user, self.item,  # type: ignore[attr-defined]
-                      materials, done=self._recorded, error=self._refused, name="supplement")
+        item = self.item
+        self.record(supplement_in_thread, item, materials, name="supplement", answer=lambda state: (item, state))
 
-    def _refused(self, message: str) -> None:
-        self.busy = False
-        if self.is_attached:
-            self.query_one("#dialog-error", Static).update(message)
-
-    def _recorded(self, state) -> None:
-        self.busy = False
-        self.dismiss((self.item, state))
-
-    def action_cancel(self) -> None:
-        if not self.busy:
-            self.dismiss(None)

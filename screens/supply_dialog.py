@@ -7,16 +7,14 @@ stays open on it. Dismissed with the new case state once one is recorded."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from screens.after_strings import Supply as T
+from screens.dialogs import RecordingDialog
 from screens.keymap import prose
 from screens.widgets.cjk import clip
 from screens.widgets.tables import add_fixed_columns
@@ -26,7 +24,7 @@ def supply_in_thread(ctx, case_id: str, username: str, material: str, elicence: 
     return ctx.dispatch.supply(case_id, username, material, elicence=elicence)
 
 
-class SupplyDialog(ModalScreen[Any]):
+class SupplyDialog(RecordingDialog):
     CSS_PATH = "supply_dialog.tcss"
     BINDINGS = [
         Binding("enter", "record", T.record, id="supply.record"),
@@ -37,7 +35,6 @@ class SupplyDialog(ModalScreen[Any]):
     def __init__(self, case_id: str, code: str, choices: list[tuple[str, str, str]], deadline: str) -> None:
         super().__init__(classes="dialog")
         self.case_id, self.code, self.choices, self.deadline = case_id, code, choices, deadline
-        self.busy = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="supply-box"):
@@ -71,22 +68,5 @@ class SupplyDialog(ModalScreen[Any]):
         if self.busy or not table.row_count:
             return
         material = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
-        app = self.app
-        self.busy = True
-        self.query_one("#dialog-error", Static).update("")
-        user = app.user.username if app.user else ""  # type: ignore[attr-defined]
-        app.db.submit(supply_in_thread, app.ctx, self.case_id, user, material, elicence,  # type: ignore[attr-defined]
-                      done=self._recorded, error=self._refused, name="supply")
+        self.record(supply_in_thread, material, elicence, name="supply")
 
-    def _refused(self, message: str) -> None:
-        self.busy = False
-        if self.is_attached:
-            self.query_one("#dialog-error", Static).update(message)
-
-    def _recorded(self, state) -> None:
-        self.busy = False
-        self.dismiss(state)
-
-    def action_cancel(self) -> None:
-        if not self.busy:
-            self.dismiss(None)
