@@ -71,7 +71,7 @@ class HandOver:
     waybill = "EMS 邮件号（如 EA123456785CN，或 13 位数字）"
     elicence = "办理结果以电子证照送达申请人的证照夹"
     proxy = "登记的代办人：{name}"
-    keys = "数字键或 ←→ 选方式，回车 填写；填好后回车 确认送达　Tab 切换　{no} 取消"
+    keys = "填好后回车 确认送达　Shift+Tab 到送达方式（数字键或 ←→ 选择，回车 填写）　{no} 取消"
     working = "正在登记送达…"
     cancel = "取消"
 

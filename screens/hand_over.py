@@ -56,7 +56,10 @@ class HandOverDialog(RecordingDialog):
                          markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#handover-method", ChoiceInput).focus()
+        # The cursor starts in the collector's ID field (窗口领取, the usual case): an ID card
+        # scanned right after h lands there. On the method selector its digits chose
+        # methods instead — an ID ending in 3 then Enter recorded an e-licence delivery.
+        self.query_one("#handover-entry", HallInput).focus()
 
     @property
     def method(self) -> str:

@@ -11,7 +11,7 @@ from hall_app.services.inbox import LocalInbox
 from screens.case_view import CaseViewScreen
 from screens.hand_over import HandOverDialog
 from screens.supply_dialog import SupplyDialog
-from tests.ui.helpers import login, press, screen_text, settle, type_text
+from tests.ui.helpers import key_event, login, press, screen_text, settle, type_text
 from tests.ui.test_keymap_palette import palette_lines
 
 SIZE = (100, 32)
@@ -113,7 +113,7 @@ async def test_window_pickup_checks_the_collector_and_prints_the_delivery_receip
         await open_case(pilot, case.case_id)
         await press(pilot, "h")
         assert isinstance(app.screen, HandOverDialog)
-        await press(pilot, "enter")  # 窗口领取 (the first choice) → the ID field
+        assert app.focused is entry(app)  # 窗口领取 (the first choice): the cursor in the ID field
         await type_text(pilot, "50011619900315231")  # 17 characters
         await press(pilot, "enter")
         assert "领取人身份证号码" in screen_text(app) and isinstance(app.screen, HandOverDialog)
@@ -143,7 +143,6 @@ async def test_post_checks_the_waybill_and_switching_methods_keeps_what_was_type
     async with app.run_test(size=SIZE) as pilot:
         await open_case(pilot, case.case_id)
         await press(pilot, "h")
-        await press(pilot, "enter")
         await type_text(pilot, "500116")  # started on the collector's ID, then the citizen wants it posted
         await press(pilot, "shift+tab", "2", "enter")
         assert "EMS 邮件号" in screen_text(app) and entry(app).value == ""
@@ -170,7 +169,7 @@ async def test_e_licence_delivery(app, hall):
     case = case_at(hall, "completed")
     async with app.run_test(size=SIZE) as pilot:
         await open_case(pilot, case.case_id)
-        await press(pilot, "h", "3", "enter")
+        await press(pilot, "h", "shift+tab", "3", "enter")
         await settle(pilot)
         assert hall.cases.get(case.case_id).handed_over["method"] == "elicence"
         assert "已送达（电子证照送达）" in screen_text(app)
@@ -208,7 +207,7 @@ async def test_the_follow_up_list_follows_the_clerks_actions(app, hall, fake_pri
         table = app.screen.query_one("#followups")
         while table.case_at(table.cursor_row) != completed.case_id:
             await press(pilot, "down")
-        await press(pilot, "enter", "h", "3", "enter")
+        await press(pilot, "enter", "h", "shift+tab", "3", "enter")
         await settle(pilot)
         await press(pilot, "escape")
         await settle(pilot)
@@ -362,3 +361,16 @@ async def test_a_failed_post_check_is_revoked_with_a_reason(demo_ctx, fake_print
         assert revoked.status == "terminated" and revoked.termination["kind"] == "revoke"
         assert revoked.termination["reason"] == "承诺内容与实际不符"
         assert fake_printer == [("termination", cid)]
+
+
+async def test_an_id_scanned_right_after_h_is_the_collector_not_a_method(app, hall, fake_printer):
+    """The dialog opens on the ID field: a scanned ID ending in 3 (a method number on the
+    selector) and its Enter hand over at the window to the applicant, not by e-licence."""
+    case = case_at(hall, "completed")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_case(pilot, case.case_id)
+        for key in ("h", *LIU_YANG, "enter"):  # one burst, as a scanner types
+            pilot.app._driver.send_message(key_event(pilot.app, key))
+        await settle(pilot)
+        assert LIU_YANG.endswith("3")
+        assert hall.cases.get(case.case_id).handed_over["method"] == "window"

@@ -35,7 +35,7 @@ def _opened(case_id: str, *keys: str, typed: str = ""):
 def test_hand_over_wrong_collector(snap_compare, hall):
     case_id = case_at(hall, "completed").case_id
     app = HallApp(hall, cursor_blink=False)
-    assert snap_compare(app, terminal_size=SIZE, run_before=_opened(case_id, "h", "enter", typed=LI_NA))
+    assert snap_compare(app, terminal_size=SIZE, run_before=_opened(case_id, "h", typed=LI_NA))
 
 
 def test_supply_dialog(snap_compare, hall):
