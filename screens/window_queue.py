@@ -72,7 +72,8 @@ class WindowQueuePanel(Vertical):
             from hall_app.services.queue import open_queue
 
             user = self.hall_app.user
-            self.queue = open_queue(self.hall_app.ctx, kind="window", user=user.username if user else "")
+            self.queue = open_queue(self.hall_app.ctx, kind="window", user=user.username if user else "",
+                                    window=self.window)
         return self.queue
 
     def _poll_in_thread(self) -> "WindowPoll":

@@ -249,10 +249,13 @@ class LocalQueue(HallQueue):
         self.engine.dispose()
 
 
-def open_queue(ctx: "HallContext", kind: str = "", user: str = "") -> HallQueue:
+def open_queue(ctx: "HallContext", kind: str = "", user: str = "", window: str = "") -> HallQueue:
     """The queue this device uses: the central server's when the device is enrolled,
     else the embedded one beside the device database. ``kind``: how this caller acts
-    on the embedded queue (the server knows an enrolled device by its token)."""
+    on the embedded queue (the server knows an enrolled device by its token).
+    ``window``: the window this caller acts for on the embedded queue (the signed-in
+    user's window, when several windows share the machine; default the setting's);
+    an enrolled device acts for the window its token was issued for."""
     from sqlalchemy import select
 
     from hall_app.store.models import Device
@@ -265,5 +268,5 @@ def open_queue(ctx: "HallContext", kind: str = "", user: str = "") -> HallQueue:
 
         return HttpQueue(device.server_url, device.token, hall=device.hall or settings.hall,
                          window=device.window or settings.window)
-    return LocalQueue(queue_path(settings.db_path), hall=settings.hall, window=settings.window,
+    return LocalQueue(queue_path(settings.db_path), hall=settings.hall, window=window or settings.window,
                       kind=kind or "local", device_id=ctx.device_id, user=user, clock=ctx.clock)

@@ -296,3 +296,22 @@ async def test_f10_without_a_draft_finishes_at_once_with_the_cases_the_queue_hol
         assert queue.ticket(ticket.ticket).state == "finished"
         finished = [e.payload for e in queue.events() if e.type == "queue.ticket_finished"]
         assert finished[-1]["cases"] == [elsewhere]
+
+
+async def test_a_second_window_on_the_same_machine_calls_for_its_own_window(counter):
+    """README's four terminals: chenjing signs in at W01 on the machine whose setting says
+    W03. Her F6 calls for W01 (her window) on the embedded queue, and F8/F10 act there —
+    not "本窗口设备（W03）只能为自己的窗口叫号" as before."""
+    ctx, queue = counter
+    queue.open_window("W01")
+    queue.issue_ticket("A")
+    app = HallApp(ctx, cursor_blink=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot, "chenjing")
+        await refreshed(pilot)
+        await press(pilot, "f6")
+        assert "只能为自己的窗口" not in screen_text(app)
+        called = queue.ticket("A001")
+        assert (called.state, called.window) == ("called", "W01")
+        await press(pilot, "ctrl+b")  # no-show, acted for W01 too
+        assert queue.ticket("A001").state == "no_show"
