@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -309,11 +310,8 @@ class WindowQueuePanel(Vertical):
         def chosen(target: str | None) -> None:
             if not target:
                 return
-            key = target.strip().upper()
-            if key in self.line_names:
-                self._run("transfer", current.ticket, to_line=key)
-            else:
-                self._run("transfer", current.ticket, to_window=key)
+            line, window = transfer_target(target, self.line_names)
+            self._run("transfer", current.ticket, to_line=line, to_window=window)
 
         hint = "　".join(f"{code} {name}" for code, name in self.line_names.items())
         self.app.push_screen(EntryDialog(T.transfer_title.format(number=current.label), T.transfer_label,
@@ -353,6 +351,22 @@ class WindowQueuePanel(Vertical):
         if action == "serve" and ticket is not None:
             return self.hall_app.new_intake(ticket=ticket)
         return None
+
+
+def transfer_target(typed: str, line_codes: Iterable[str]) -> tuple[str, str]:
+    """What the clerk typed in the transfer dialog → (line, window). A line by its code in
+    any case (``estate``) or by its ticket prefix (``C``, ``ｃ``; the queue resolves it);
+    anything with a digit is a window (``W05``). The demo hall's line codes are words, so
+    upper-casing everything (as before) matched neither a code nor, as a window, anything."""
+    from hall_app.domain.text import to_halfwidth
+
+    key = to_halfwidth(typed).strip()
+    codes = {code.lower(): code for code in line_codes}
+    if key.lower() in codes:
+        return codes[key.lower()], ""
+    if key.isascii() and key.isalpha():
+        return key.upper(), ""
+    return "", key.upper()
 
 
 def link_started_case(app: Any, ticket: str, case: str, replaces: str = "") -> None:

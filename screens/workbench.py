@@ -225,7 +225,13 @@ class WorkbenchScreen(Screen):
             (ln.case_id, (format_tracking_code(ln.tracking_code), _time(ln.created_at), ln.applicant or "—",
                           ln.bundle_name, ln.status_label, ln.claimed_by or ln.created_by)) for ln in lines])
         if not lines:
-            self.query_one("#message", MessageLine).say(T.no_cases if self.searching is None else "", "info")
+            message = self.query_one("#message", MessageLine)
+            if self.searching is not None:
+                message.say("", "info")
+            elif not message.said or message.said == T.no_cases:
+                # a reload (the workbench shown again after a dialog) must not hide what was
+                # said meanwhile: a queue refusal from that dialog would be gone at once
+                message.say(T.no_cases, "info")
 
     def _fill_drafts(self, drafts: list["CaseLine"]) -> None:
         for ln in drafts:

@@ -80,6 +80,11 @@ class MessageLine(Static):
         super().__init__("", id=id, markup=False)
         self._said = ("", "info")
 
+    @property
+    def said(self) -> str:
+        """What the line shows now."""
+        return self._said[0]
+
     def say(self, text: str, kind: str = "info") -> None:
         if (text, kind) == self._said:
             return

@@ -315,3 +315,41 @@ async def test_a_second_window_on_the_same_machine_calls_for_its_own_window(coun
         assert (called.state, called.window) == ("called", "W01")
         await press(pilot, "ctrl+b")  # no-show, acted for W01 too
         assert queue.ticket("A001").state == "no_show"
+
+
+async def test_transfer_by_a_line_code_word_or_its_prefix_and_a_refusal_stays_on_screen(counter):
+    """The demo hall's lines have word codes (``estate``, prefix C): Ctrl+Y with ``c`` or
+    ``estate`` moves the ticket there (before, both were upper-cased and sent as a window,
+    "没有窗口"). A refused transfer is still on screen once the workbench has reloaded
+    behind the dialog (chenjing has no case today: "今日尚无办件" replaced it)."""
+    ctx, queue = counter
+    queue.set_line("estate", "不动产", "C")
+    queue.open_window("W01")
+    first = queue.issue_ticket("A")
+    app = HallApp(ctx, cursor_blink=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot, "chenjing")
+        await refreshed(pilot)
+        await press(pilot, "f6", "ctrl+y")
+        await type_text(pilot, "W99")
+        await press(pilot, "enter")
+        await settle(pilot)
+        await pilot.pause(0.2)
+        await settle(pilot)
+        assert "没有窗口" in screen_text(app)
+        app.screen.reload()  # the workbench's lists, as when it is shown again, arrive after the refusal
+        await settle(pilot)
+        assert "没有窗口" in screen_text(app)
+        assert queue.ticket(first.ticket).state == "called"
+        await press(pilot, "ctrl+y")
+        await type_text(pilot, "c")
+        await press(pilot, "enter")
+        moved = queue.ticket(first.ticket)
+        assert (moved.state, moved.line, moved.issued_at) == ("waiting", "estate", first.issued_at)
+        assert "A001 已转至" in screen_text(app)
+        await press(pilot, "f6")  # W01 does not serve estate: nothing for it
+        second = queue.issue_ticket("A")
+        await press(pilot, "f6", "ctrl+y")
+        await type_text(pilot, "Estate")
+        await press(pilot, "enter")
+        assert queue.ticket(second.ticket).line == "estate"
