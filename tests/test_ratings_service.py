@@ -99,3 +99,29 @@ def test_cli_rate_and_follow_up(tmp_path, capsys, demo_template):
     assert main(["--db", str(db), "follow-up", code, "--step", "verified", "--note", "属实",
                  "--as-user", "chenjing"]) == 0
     assert "已登记：核实" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("typed", "said"), [("三", "评价等级应为五级之一"), ("6", "评价等级应为五级之一"),
+                                             ("满意", "已登记评价：满意"), ("５", "已登记评价：非常满意")])
+def test_cli_rate_level_by_number_or_name_and_a_bad_one_in_chinese(tmp_path, capsys, demo_template, typed, said):
+    """``--level 三`` was argparse's English "invalid int value"; now the level's name or a
+    (full-width) digit is taken, anything else is refused by the rating rules in Chinese."""
+    import shutil
+
+    from sqlalchemy import select
+
+    from hall_app.cli import main
+    from hall_app.config import Settings
+    from hall_app.services import open_context
+    from hall_app.store.models import CaseRow
+
+    db = tmp_path / "hall.db"
+    shutil.copy(demo_template, db)
+    ctx = open_context(Settings(db=str(db)))
+    with ctx.read() as session:
+        code = session.scalar(select(CaseRow.tracking_code).where(CaseRow.status == "handed_over"))
+    ctx.close()
+    status = main(["--db", str(db), "rate", code, "--level", typed])
+    captured = capsys.readouterr()
+    assert said in captured.out + captured.err
+    assert (status == 0) == said.startswith("已登记")

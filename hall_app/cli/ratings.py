@@ -11,7 +11,8 @@ STEPS = {"verified": "核实", "rectified": "整改", "explained": "解释说明
 def register(sub) -> None:
     p = sub.add_parser("rate", help="登记群众对办件的评价（好差评；差评自动进入整改回访）")
     p.add_argument("tracking_code")
-    p.add_argument("--level", type=int, required=True, help="5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意")
+    p.add_argument("--level", required=True,
+                   help="5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意（数字或名称）")
     p.add_argument("--reason", action="append", default=[], help="评价理由（可多次；按等级可选）")
     p.add_argument("--comment", default="", help="留言")
     p.add_argument("--as-user", default="", help="登记的用户（默认办件经办人）")
@@ -29,11 +30,25 @@ def register(sub) -> None:
     p.set_defaults(handler=cmd_follow_up)
 
 
+def rating_level(typed: str) -> int | str:
+    """``--level`` as typed: 1–5 (full-width too) or a level's name (满意). Anything else
+    goes on as typed, for the rating rules to refuse in Chinese (argparse's ``type=int``
+    answered "invalid int value" in English)."""
+    from hall_app.domain.case_state import RATING_LEVELS
+    from hall_app.domain.text import to_halfwidth
+
+    key = to_halfwidth(typed).strip()
+    if key.isascii() and key.isdigit():
+        return int(key)
+    named = {label: level for level, label in RATING_LEVELS.items()}
+    return named.get(key, typed)
+
+
 def cmd_rate(args) -> int:
     ctx = open_ctx(args)
     with translated_errors():
         state = ctx.cases.by_tracking_code(args.tracking_code)
-        state = ctx.ratings.rate(state.case_id, args.as_user or state.created_by, args.level, args.reason,
+        state = ctx.ratings.rate(state.case_id, args.as_user or state.created_by, rating_level(args.level), args.reason,
                                  comment=args.comment)
     rating = state.rating
     print(f"已登记评价：{rating['label']}")
