@@ -94,3 +94,16 @@ def test_cli_report_and_its_messages(tmp_path, capsys, demo_template):
 def test_every_grouping_adds_up(demo_ctx, by):
     report = ReportService(demo_ctx).report(month("2026-11"), by)
     assert sum(g.cases for g in report.groups.values()) == report.total.cases
+
+
+def test_rows_name_bundles_and_clerks_as_people_read_them(demo_ctx):
+    """The table, CSV and XLSX said ``newborn`` and ``zhangli``: the director reads
+    新生儿出生 and 张丽 (the PDF already did); windows stay as they are."""
+    service = ReportService(demo_ctx)
+    by_bundle = service.report(month("2026-11")).csv().splitlines()
+    assert any(line.startswith("新生儿出生,") for line in by_bundle)
+    assert not any(line.startswith("newborn,") for line in by_bundle)
+    by_clerk = service.report(month("2026-11"), "clerk").rows()
+    assert "张丽" in [row[0] for row in by_clerk] and "zhangli" not in [row[0] for row in by_clerk]
+    by_window = service.report(month("2026-11"), "window").rows()
+    assert any(row[0].startswith("W0") for row in by_window)

@@ -118,11 +118,7 @@ class DashboardService:
         ratings = self.rating_figures(period)
         with self.ctx.read() as session:
             hall = session.scalar(select(Hall.name).where(Hall.code == self.ctx.settings.hall)) or ""
-            names = {code: name for code, name in session.execute(
-                select(CaseRow.bundle_code, CaseRow.bundle_name).distinct()) if name} if by == "bundle" else {}
-            if by == "clerk":
-                names = {u: n for u, n in session.execute(select(User.username, User.display_name))}
-        return ReportInputs(report, ratings, hall or self.ctx.settings.hall, self.ctx.now(), names)
+        return ReportInputs(report, ratings, hall or self.ctx.settings.hall, self.ctx.now(), dict(report.names))
 
 
 @dataclass(frozen=True)

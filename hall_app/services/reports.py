@@ -108,7 +108,20 @@ class ReportService:
             raise ReportError(f"分组应为：{'、'.join(f'{k}（{v}）' for k, v in GROUPS.items())}")
         facts = self.facts(period)
         return Report(period, by, figures(facts), grouped(facts, by),
-                      self.ctx.enquiries.figures(period.first, period.last))
+                      self.ctx.enquiries.figures(period.first, period.last), self.group_names(by))
+
+    def group_names(self, by: str) -> dict[str, str]:
+        """What a reader calls each group: a bundle's name (新生儿出生, not ``newborn``), a
+        clerk's name; windows and days are shown as they are."""
+        from hall_app.store.models import User
+
+        with self.ctx.read() as session:
+            if by == "bundle":
+                return {code: name for code, name in session.execute(
+                    select(CaseRow.bundle_code, CaseRow.bundle_name).distinct()) if name}
+            if by == "clerk":
+                return {u: n for u, n in session.execute(select(User.username, User.display_name)) if n}
+        return {}
 
 
 def _pct(value: float | None) -> str:
@@ -126,6 +139,7 @@ class Report:
     total: Figures
     groups: dict[str, Figures]
     enquiries: dict[str, EnquiryFigures] = field(default_factory=dict)  # per kind: 咨询、首问负责、办不成事
+    names: dict[str, str] = field(default_factory=dict)  # group key -> what the rows show (ReportService.group_names)
 
     @property
     def empty(self) -> bool:
@@ -156,7 +170,7 @@ class Report:
         reference[HEADER.index("减材料")] = _pct(ref.less_materials)
         reference[HEADER.index("承诺/法定时限减少")] = _pct(ref.less_time)
         reference[HEADER.index("减跑动")] = _pct(ref.less_trips)
-        return [[f"按{GROUPS[self.by]}", *HEADER[1:]], *(row(k, v) for k, v in self.groups.items()),
+        return [[f"按{GROUPS[self.by]}", *HEADER[1:]], *(row(self.names.get(k, k), v) for k, v in self.groups.items()),
                 row("合计", self.total), reference]
 
     def csv(self) -> str:
