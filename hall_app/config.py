@@ -110,7 +110,7 @@ class QueueScreenSettings:
     display_poll_seconds: Seconds = 0.5  # the hall display asks the queue this long after its last answer
     display_voice: bool = False  # speak each call through espeak-ng when it is installed
     display_voice_name: str = "cmn"  # espeak-ng voice (Mandarin)
-    kiosk_return_seconds: Seconds = 20.0  # the issued number stays on the kiosk this long (0: until a key)
+    kiosk_return_seconds: Seconds = 20.0  # a kiosk page other than the start goes back after this idle time
     window_queue_poll_seconds: Seconds = 2.0  # the workbench's queue panel refresh (0: only after its own keys)
 # -- agents' laptops (issue 13) --
 @dataclass(frozen=True)

@@ -178,6 +178,7 @@ class KioskScreen(Screen):
     # -- modes ----------------------------------------------------------------------------
     def _show_mode(self, mode: str) -> None:
         self.mode = mode
+        self._arm_return()
         for pane, name in (("#kiosk-lines", "lines"), ("#kiosk-priority", "priority"),
                            ("#kiosk-checkin", "checkin"), ("#kiosk-issued", "issued")):
             self.query_one(pane).display = name == mode
@@ -204,11 +205,28 @@ class KioskScreen(Screen):
                                for n, kind in enumerate(priority_kinds(), 2)])
         options.highlighted = 0
 
+    def _arm_return(self) -> None:
+        """Away from the start page, ``return_seconds`` without a key go back to it: the
+        issued number, and also a check-in page left with someone's ID number or code on it
+        (or the priority page), which stayed for the next citizen to read."""
+        if self._return_timer is not None:
+            self._return_timer.stop()
+            self._return_timer = None
+        if self.return_seconds > 0 and self.mode != "lines":
+            self._return_timer = self.set_timer(self.return_seconds, self._return_idle, name="kiosk-return")
+
+    def _return_idle(self) -> None:
+        self._return_timer = None
+        if self.busy:  # a request on its way: its answer arms the timer again
+            return
+        self.back_to_start()
+
     def back_to_start(self) -> None:
         if self._return_timer is not None:
             self._return_timer.stop()
             self._return_timer = None
         self.chosen_line = None
+        self.query_one("#kiosk-code", HallInput).set_quietly("")  # nobody's ID number kept for the next
         self.say("")
         self._show_mode("lines")
         self.load()
@@ -221,6 +239,7 @@ class KioskScreen(Screen):
         """Every key is handled here, in order, against the mode it arrives in: the lists
         take no focus, so keys typed fast (1, Enter, Enter) never reach a list that has
         just been left."""
+        self._arm_return()  # a key on any page restarts the wait before going back to the start
         if self.busy:
             self._stop(event)
             return
@@ -295,6 +314,9 @@ class KioskScreen(Screen):
         if not self.busy and self.mode in ("lines", "priority") and event.option_list is self._options():
             self._confirm(event.option.id or "")
 
+    def on_input_changed(self, _event: HallInput.Changed) -> None:
+        self._arm_return()  # typing in the check-in field (its keys stop there) is not idle
+
     def on_input_submitted(self, event: HallInput.Submitted) -> None:
         event.stop()
         text = event.value.strip()
@@ -340,6 +362,7 @@ class KioskScreen(Screen):
             if result.offline:
                 self.set_offline(True)
             self.say(result.error, "error")  # what was typed stays for a correction
+            self._arm_return()
             return
         ticket = result.ticket
         self.set_offline(result.offline)
@@ -352,8 +375,6 @@ class KioskScreen(Screen):
             self.say(T.offline, "warning")
         else:
             self.say(T.take_slip, "success")
-        if self.return_seconds > 0:
-            self._return_timer = self.set_timer(self.return_seconds, self.back_to_start, name="kiosk-return")
 
     def back_to_start_keep_message(self) -> None:
         message = self.query_one("#kiosk-message", MessageLine)._said

@@ -287,3 +287,36 @@ async def test_keys_typed_fast_each_land_in_the_step_they_were_meant_for(kiosk_a
         await settle_app(pilot)
         screen = app.screen
         assert screen.mode == "checkin" and screen.query_one("#kiosk-code").value == "ZZ9" and screen.last.error
+
+
+async def test_a_check_in_page_left_alone_goes_back_to_the_start_and_clears_what_was_typed(hall, kiosk_queue):
+    """A citizen types an ID number, gets "没有找到预约" and walks away: before, the page with
+    that number stayed until the next person pressed Esc (only the issued number went back
+    by itself). Now every page away from the start goes back after ``return_seconds``
+    without a key; typing in the field counts as a key."""
+    queue = open_test_queue(hall, kind="kiosk")
+    app = KioskApp(hall, queue, return_seconds=0.6, refresh_seconds=0, cursor_blink=False)
+    try:
+        async with app.run_test(size=(100, 32)) as pilot:
+            await settle_app(pilot)
+            await keys(pilot, "0", "enter")
+            screen = app.screen
+            await type_fast(pilot, "500101199001011234")
+            await keys(pilot, "enter")
+            await settle_app(pilot)
+            assert screen.mode == "checkin" and screen.last.error
+            for _ in range(3):  # typing more keeps the page
+                await pilot.pause(0.3)
+                await type_fast(pilot, "9")
+            assert screen.mode == "checkin"
+            await pilot.pause(1.2)
+            await settle_app(pilot)
+            assert screen.mode == "lines"
+            assert screen.query_one("#kiosk-code").value == ""
+            await keys(pilot, "1", "enter")  # the priority page is left alone too
+            assert screen.mode == "priority"
+            await pilot.pause(1.2)
+            await settle_app(pilot)
+            assert screen.mode == "lines" and waiting_labels(kiosk_queue) == []
+    finally:
+        queue.close()
