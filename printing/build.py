@@ -23,7 +23,8 @@ FOOTER = 8 * MM
 
 def _numbered_canvas(sheet: Sheet):
     font, size = sheet.fonts.main, 8
-    left = f"{sheet.title}  {labels.TRACKING_CODE} {format_tracking_code(sheet.data.tracking_code)}"
+    code = format_tracking_code(sheet.data.tracking_code)
+    left = f"{sheet.title}  {labels.TRACKING_CODE} {code}" if code else sheet.title  # a blank form: no case yet
     paper = sheet.paper
 
     class NumberedCanvas(Canvas):

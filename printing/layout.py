@@ -227,10 +227,12 @@ class Sheet:
         if self.roll:
             self.add(self.p(d.hall.name, "hall"), self.p(self.title, "title"))
             self.para(number, "small_center")
-            self.add(self.p(labels.TRACKING_CODE, "small_center"), self._code(code))
+            if code:  # a blank form printed before its case exists has none
+                self.add(self.p(labels.TRACKING_CODE, "small_center"), self._code(code))
             return
-        middle = [self.p(d.hall.name, "hall"), self.p(self.title, "title"),
-                  self.p(number, "small_center"), self._code(f"{labels.TRACKING_CODE}：{code}")]
+        middle = [self.p(d.hall.name, "hall"), self.p(self.title, "title"), self.p(number, "small_center")]
+        if code:
+            middle.append(self._code(f"{labels.TRACKING_CODE}：{code}"))
         qr = self._qr()
         side = (qr.side if qr else 0) + 2 * MM
         right = [qr, self.p(labels.QR_CAPTION, "tiny_center")] if qr else ""

@@ -70,7 +70,7 @@ class Authorise:
 class Lock:
     db_locked = "本机数据已加密：输入用户名和密码即解锁并登录"
     title = "屏幕已锁定"
-    hint = "{name}，本机闲置超过 {minutes} 分钟已锁定；请输入密码继续（已填写的内容都在）。"
+    hint = "{name}，本机闲置超过{minutes}分钟已锁定；请输入密码继续（已填写的内容都在）。"
     password = "密码"
     unlock = "解锁"
     wrong = "密码错误"

@@ -1,5 +1,6 @@
 """The idle lock of an agent's laptop (issue 13): after ``idle_lock_minutes`` without
-a key the screen is covered and asks for the signed-in user's password again. The
+a key the screen is covered (opaque: nothing under it is drawn, so no name or ID number
+stays on a laptop left open) and asks for the signed-in user's password again. The
 screen underneath is left exactly as it was, so everything typed is still there.
 
 The lock is put up by ``HallApp.check_idle_lock``: at the first key after the idle

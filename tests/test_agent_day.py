@@ -124,6 +124,7 @@ def test_the_blank_form_prints_prefilled(demo_ctx, tmp_path):
                   "村（居）委会代为证明", "石坝村村民委员会"):
         assert words in text, words
     assert ZHOU_GUIYING not in text  # the ID number is masked on paper
+    assert "跟踪码" not in text  # no case yet: no empty tracking-code label in the heading or the footer
 
 
 def test_delivered_at_home_then_the_follow_up_call(demo_ctx):

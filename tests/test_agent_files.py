@@ -66,6 +66,11 @@ def test_a_bad_scan_is_refused_and_nothing_is_recorded(demo_ctx, tmp_path):
         if own.exists():  # never opened by the app as a file: that would drop SQLite's locks on it
             with pytest.raises(AuthorisationError, match="不能把本机数据库文件当作扫描件"):
                 demo_ctx.agent_day.receive(AGENT, auth.auth_id, own)
+    linked = tmp_path / "elsewhere" / "scan.pdf"  # a hard link: the same file under another name
+    linked.parent.mkdir()
+    linked.hardlink_to(demo_ctx.settings.db_path)
+    with pytest.raises(AuthorisationError, match="不能把本机数据库文件当作扫描件"):
+        demo_ctx.agent_day.receive(AGENT, auth.auth_id, linked)
     assert not demo_ctx.authorisations.get(auth.auth_id).received_at  # nothing half-recorded
     assert stored(demo_ctx, "scan") == [] and len(register_events(demo_ctx)) == before
 

@@ -90,13 +90,21 @@ def test_a_user_added_later_can_unlock(laptop, clock):
 def test_the_command_line(tmp_path, demo_template):
     path = tmp_path / "cli.db"
     shutil.copy(demo_template, path)
+    queue = tmp_path / "cli.queue.db"  # the demo hall's queue beside it: appointments with ID numbers, in clear
+    queue.write_bytes(b"SQLite format 3\x00" + ZHOU_GUIYING.encode())
     env = {**os.environ, "HALL_DB": str(path)}
-    run = subprocess.run([sys.executable, "-m", "hall_app", "db", "encrypt", "--user", "wangqiang"], cwd=ROOT,
-                         input="wrong\n", capture_output=True, text=True, env=env, timeout=120)
+    encrypt = [sys.executable, "-m", "hall_app", "db", "encrypt", "--user", "wangqiang"]
+    run = subprocess.run(encrypt, cwd=ROOT, input="demo123\n", capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 2 and "--drop-queue" in run.stderr and str(queue) in run.stderr
+    assert not cipher.is_encrypted(path) and queue.is_file()  # nothing changed
+    run = subprocess.run([*encrypt, "--drop-queue"], cwd=ROOT, input="wrong\n", capture_output=True, text=True,
+                         env=env, timeout=120)
     assert run.returncode == 2 and "用户名或密码错误" in run.stderr and not cipher.is_encrypted(path)
-    run = subprocess.run([sys.executable, "-m", "hall_app", "db", "encrypt", "--user", "wangqiang"], cwd=ROOT,
-                         input="demo123\n", capture_output=True, text=True, env=env, timeout=120)
+    assert queue.is_file()
+    run = subprocess.run([*encrypt, "--drop-queue"], cwd=ROOT, input="demo123\n", capture_output=True, text=True,
+                         env=env, timeout=120)
     assert run.returncode == 0 and "已加密" in run.stdout and leaks(path) == []
+    assert not queue.exists() and "排队叫号数据库" in run.stdout
     locked = subprocess.run([sys.executable, "-m", "hall_app", "db", "upgrade"], cwd=ROOT, capture_output=True,
                             text=True, env=env, timeout=120)
     assert locked.returncode != 0 and "HALL_DB_PASSWORD" in locked.stderr

@@ -18,6 +18,8 @@ def register(sub) -> None:
                                         "密码逐个从提示或标准输入读取")
     p.add_argument("--user", action="append", required=True, metavar="NAME",
                    help="可用其密码解锁的用户（可多次给出）；该用户须已存在且密码正确")
+    p.add_argument("--drop-queue", action="store_true",
+                   help="同时清零并删除本机排队叫号数据库（未加密，可能有取号、预约群众的身份信息）")
     p.set_defaults(handler=cmd_db_encrypt)
 
     user = sub.add_parser("user", help="用户管理")
@@ -66,10 +68,16 @@ def cmd_db_encrypt(args) -> int:
     import sys
 
     from hall_app.services.users import AuthError
-    from hall_app.store.cipher import CipherError, encrypt_database
+    from hall_app.store.cipher import CipherError, encrypt_database, overwrite_and_remove
 
     ctx = open_ctx(args)
     path = ctx.settings.db_path
+    queue = _plain_queue(path)
+    if queue and not args.drop_queue:
+        ctx.close()
+        raise UserError(f"本机排队叫号数据库 {queue[0]} 未加密，其中可能有取号、预约群众的姓名和身份证号码，"
+                        "加密本机数据库也不会改变它。帮代办员的笔记本不需要它（登记到中心服务器的设备使用服务器的排队叫号）："
+                        "请加 --drop-queue 将其清零删除后再加密。未做任何改动。")
     passwords: dict[str, str] = {}
     for name in args.user:
         password = getpass.getpass(f"{name} 的密码：") if sys.stdin.isatty() else input()
@@ -83,5 +91,18 @@ def cmd_db_encrypt(args) -> int:
         encrypt_database(path, passwords)
     except CipherError as exc:
         raise UserError(str(exc)) from None
+    for plain in queue:  # only after the database itself is safe
+        overwrite_and_remove(plain)
+    if queue:
+        print(f"已清零并删除本机排队叫号数据库 {queue[0]}")
     print(f"已加密 {path}；可解锁的用户：{'、'.join(passwords)}。密钥文件 {path.name}.keys 须与数据库放在一起。")
     return 0
+
+
+def _plain_queue(db_path) -> list:
+    """The embedded queue's files beside the database (hall.queue.db and its -wal/-shm)."""
+    from hall_app.services.queue import queue_path
+
+    main = queue_path(db_path)
+    return [f for f in (main, main.with_name(main.name + "-wal"), main.with_name(main.name + "-shm"))
+            if f.exists()] if main.exists() else []

@@ -103,8 +103,19 @@ class AuthorisationService:
         drops this process's locks on it (see services/secure_print.py)."""
         db_path = self.ctx.settings.db_path.expanduser().resolve()
         here = path.resolve()
-        return here.parent == db_path.parent and (here == db_path or here.name.startswith(db_path.name)
-                                                  or here.name.startswith(db_path.stem + "."))
+        if here.parent == db_path.parent and (here == db_path or here.name.startswith(db_path.name)
+                                              or here.name.startswith(db_path.stem + ".")):
+            return True
+        # another name for the same file (a hard link): compared by device and inode, via stat
+        st = here.stat()
+        for own in (db_path, *(db_path.with_name(db_path.name + s) for s in ("-wal", "-shm"))):
+            try:
+                other = own.stat()
+            except OSError:
+                continue
+            if (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino):
+                return True
+        return False
 
     def _read_scan(self, scan: Path) -> bytes:
         from hall_app.domain.scans import scan_problem, size_problem

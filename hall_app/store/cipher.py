@@ -155,12 +155,12 @@ def encrypt_database(db_path: Path, users: dict[str, str]) -> bytes:
     for suffix in ("-wal", "-shm", ""):
         plain = db_path.with_name(db_path.name + suffix)
         if plain.exists():
-            _overwrite(plain)
+            overwrite_and_remove(plain)
     target.replace(db_path)
     return key
 
 
-def _overwrite(path: Path) -> None:
+def overwrite_and_remove(path: Path) -> None:
     """Zero a plain file before removing it (best effort: a journaling disk may keep copies)."""
     try:
         size = path.stat().st_size

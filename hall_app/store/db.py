@@ -106,30 +106,50 @@ def check_file(path: Path) -> None:
     A file cut short (a full disk, a copy interrupted, a bad sector) is moved aside
     as ``<name>.broken-<time>`` so that nothing writes to it, and DatabaseError
     says where it is and how to recover.
-    """
+
+    The header is read through SQLite, never with a descriptor of our own: closing
+    any other descriptor of a SQLite file drops every POSIX lock this process holds
+    on it, so a connection already open here (a second open of the same database)
+    would lose its shared lock, and another process closing its own connection
+    (``hall-app sync``) would then checkpoint and delete the WAL under it. SQLite
+    keeps one descriptor per file for all its connections in the process and defers
+    closing it while a lock is held."""
     if not path.is_file():
         return
     size = path.stat().st_size
     if size == 0:
         return
-    with path.open("rb") as f:
-        header = f.read(100)
-    problem = ""
-    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
-        problem = "文件头已损坏或不是数据库文件"
-    else:
-        page_size = int.from_bytes(header[16:18], "big")
-        page_size = 65536 if page_size == 1 else page_size
-        pages = int.from_bytes(header[28:32], "big")
-        header_valid = pages > 0 and header[24:28] == header[92:96]
-        wal = path.with_name(path.name + "-wal")
-        wal_pending = wal.is_file() and wal.stat().st_size > 0
-        if page_size < 512 or size % page_size:
-            problem = "文件长度不是整页，文件被截断"
-        elif header_valid and size < pages * page_size and not wal_pending:
-            problem = f"文件应有 {pages} 页，实际只有 {size // page_size} 页，文件被截断"
+    problem = _header_problem(path, size)
     if problem:
         raise DatabaseError(broken_message(move_aside(path), problem))
+
+
+def _header_problem(path: Path, size: int) -> str:
+    """What is wrong with the header or length of ``path``, read through SQLite ("" = nothing).
+
+    Reading the schema makes SQLite check the header (magic, page size) and compare the
+    page count it records with the pages the file and its WAL hold."""
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=10)
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"数据库 {path} 无法打开：{exc}") from None
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+    except sqlite3.DatabaseError as exc:
+        reason = str(exc).lower()
+        if "not a database" in reason:
+            return "文件头已损坏或不是数据库文件"
+        if "malformed" in reason or "corrupt" in reason:
+            return "文件短于文件头记录的页数或结构已损坏，文件被截断"
+        raise DatabaseError(f"数据库 {path} 无法打开：{exc}") from None
+    finally:
+        conn.close()
+    if page_size < 512 or size % page_size:
+        return "文件长度不是整页，文件被截断"
+    return ""
 
 
 def move_aside(path: Path) -> Path:

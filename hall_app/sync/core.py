@@ -86,11 +86,11 @@ def sync_once(ctx: "HallContext", client: ServerClient | None = None, monitor: S
     try:
         report = _sync(ctx, client, batch_size, page_size)
     except SyncError as exc:
-        monitor.failure(str(exc))
+        monitor.failure(str(exc), ctx.now_iso())
         remember_outcome(ctx, str(exc))
         raise
     except Exception as exc:  # the database, a bug: the status bar must not claim "online"
-        monitor.failure(f"同步出错：{type(exc).__name__}: {exc}")
+        monitor.failure(f"同步出错：{type(exc).__name__}: {exc}", ctx.now_iso())
         remember_outcome(ctx, f"同步出错：{type(exc).__name__}: {exc}")
         raise
     monitor.success(ctx.now_iso())

@@ -64,14 +64,16 @@ class SyncMonitor:
         self.online: bool | None = None
         self.last_error = ""
         self.last_success = ""
+        self.last_attempt = ""  # when the last attempt ended (the device's clock, ISO)
 
     def success(self, when: str) -> None:
         with self._lock:
-            self.online, self.last_error, self.last_success = True, "", when
+            self.online, self.last_error, self.last_success, self.last_attempt = True, "", when, when
 
-    def failure(self, error: str) -> None:
+    def failure(self, error: str, when: str = "") -> None:
         with self._lock:
             self.online, self.last_error = False, error
+            self.last_attempt = when or self.last_attempt
 
 
 MONITOR = SyncMonitor()
@@ -95,9 +97,14 @@ def sync_status(ctx: "HallContext", monitor: SyncMonitor = MONITOR) -> SyncStatu
             age = max(0.0, (ctx.now() - dt.datetime.fromisoformat(oldest)).total_seconds())
         except ValueError:
             age = None
-    online = monitor.online
-    if online is None and (kept_ok or kept_error):  # a new process: what the last one saw
-        online = not kept_error
-    return SyncStatus(configured, online, int(pending), age, int(quarantined),
-                      monitor.last_error or (kept_error if monitor.online is None else ""),
-                      monitor.last_success or kept_ok)
+    online, error, success = monitor.online, monitor.last_error, monitor.last_success
+    # A new process knows only what the last one kept; and a success kept by another
+    # process since this one's last attempt (``hall-app sync`` run as a job beside the
+    # app) is newer than what this process saw: the app is not "offline" then.
+    newer_elsewhere = bool(kept_ok) and online is False and kept_ok > monitor.last_attempt
+    if online is None or newer_elsewhere:
+        if kept_ok or kept_error:
+            online = not kept_error
+        error = kept_error
+    return SyncStatus(configured, online, int(pending), age, int(quarantined), error,
+                      max(success, kept_ok))

@@ -118,11 +118,19 @@ class CaseTable(DataTable):
             self.move_cursor(row=min(row, self.row_count - 1), animate=False)
 
     def show_rows(self, rows: Sequence[tuple[str, Sequence[str]]]) -> None:
-        """Show ``rows`` (case id, cell values): only what differs is touched."""
+        """Show ``rows`` (case id, cell values): only what differs is touched. The cursor
+        stays on the case it was on when that case moved to another row (a list sorted
+        by stage reloads after an action: the next key must act on the same case)."""
         if not self.widths:
             self._cells = [tuple(cells) for _, cells in rows]
             self.case_ids = [case_id for case_id, _ in rows]
             return
+        selected = self.selected_key()
+        self._show_rows(rows)
+        if selected is not None and self.selected_key() != selected and selected in self.case_ids:
+            self.move_cursor(row=self.case_ids.index(selected), animate=False)
+
+    def _show_rows(self, rows: Sequence[tuple[str, Sequence[str]]]) -> None:
         for index, (case_id, cells) in enumerate(rows):
             cells = tuple(cells)
             clipped = [clip(value, width) for value, width in zip(cells, self.widths)]

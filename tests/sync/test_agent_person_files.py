@@ -79,8 +79,12 @@ def test_the_principals_extracts_are_refreshed_at_each_sync_and_their_age_shown(
         assert summary([p.file for p in shown]) == "⚠ 档案最久30小时前更新"
 
         laptop.authorisations.revoke(he.auth_id, "委托人改由子女代办")  # he is no longer a principal
+        newer = [dict(r, phone="13900000002") for r in demo_records("2026-12-02")
+                 if r["id_number"] == ZHOU_GUIYING]
+        assert load(server_engine, newer) == (1, [])  # the server's file was loaded again meanwhile
         report = sync_once(laptop)
         assert (report.extracts.refreshed, report.extracts.dropped) == (1, 1)
+        assert laptop.people.lookup(ZHOU_GUIYING).attributes["phone"] == "13900000002"  # the reload arrived
         with laptop.read() as session:
             assert session.get(Person, HE_DEGUI) is None and session.get(PersonExtractRow, HE_DEGUI) is None
             assert session.scalars(select(Elicence).where(Elicence.holder == HE_DEGUI)).all() == []

@@ -241,3 +241,28 @@ def test_an_edit_that_arrives_before_its_case_start(tmp_path):
     apply_page(ctx, [{"seq": 9, "kind": "event", "event": START.to_dict()}], 9, PullReport())
     state = ctx.cases.get("c1")
     assert state.tracking_code == "K7P9M2QTX4RH" and state.fields["baby_name"] == "刘思远"
+
+
+def test_a_sync_job_beside_the_app_ends_its_offline_state(tmp_path):
+    """The app's own attempt failed (server down); later a ``hall-app sync`` process
+    succeeded and kept that in the device row: the app's status is online again, with
+    no stale error; a failure of the app after that success still says offline."""
+    from sqlalchemy import update
+
+    from hall_app.store.models import Device
+
+    ctx = make_device(tmp_path, "a")
+    try:
+        monitor = SyncMonitor()
+        monitor.failure("无法连接中心服务器（ConnectError）", "2026-12-02T06:10:00+08:00")
+        with ctx.Session.begin() as session:
+            session.execute(update(Device).values(server_url="http://127.0.0.1:1", token="t",
+                                                  last_sync_ok="2026-12-02T06:18:00+08:00", last_sync_error=""))
+        status = sync_status(ctx, monitor)
+        assert status.online is True and status.last_error == "" and status.label().startswith("在线")
+        assert status.last_success == "2026-12-02T06:18:00+08:00"
+        monitor.failure("无法连接中心服务器（ConnectError）", "2026-12-02T06:30:00+08:00")
+        status = sync_status(ctx, monitor)
+        assert status.online is False and "ConnectError" in status.last_error
+    finally:
+        ctx.close()

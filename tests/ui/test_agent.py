@@ -91,6 +91,8 @@ async def test_the_idle_lock_keeps_a_half_typed_field(app, hall):
         assert app.check_idle_lock(now=time.monotonic() + 11 * 60)
         await settle(pilot)
         assert type(app.screen).__name__ == "LockScreen" and "屏幕已锁定" in screen_text(app)
+        hidden = screen_text(app)  # the lock covers the screen: nothing of what is under it is drawn
+        assert "录入授权委托书" not in hidden and "500116" not in hidden and "帮代办工作台" not in hidden
         await type_text(pilot, "wrong1")
         await press(pilot, "enter")
         assert "用户名或密码错误" in screen_text(app) and type(app.screen).__name__ == "LockScreen"
