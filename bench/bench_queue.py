@@ -23,6 +23,7 @@ that is dropped afterwards.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import ssl
@@ -35,10 +36,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
+from sqlalchemy import NullPool, create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from hall_app.server import auth
 from hall_app.server.db import open_engine
@@ -56,7 +58,8 @@ def schema(base: str):
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{name}"'))
     try:
-        yield f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{name}"
+        # application_name: the server's PostgreSQL backends are found by it (PgCpu)
+        yield f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{name}&application_name={name}"
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
@@ -77,8 +80,36 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def proc_cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class PgCpu:
+    """CPU time of the PostgreSQL backends serving one bench schema (found by application_name;
+    PostgreSQL on this machine). A backend that exits between two reads loses its last share
+    (an undercount); one that starts counts from its start, connecting included."""
+
+    def __init__(self, url: str):
+        self.name = url.rsplit("application_name=", 1)[1]
+        self.admin = create_engine(url.split("?")[0], isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        self.seen: dict[int, float] = {}
+
+    def __call__(self) -> float:
+        with self.admin.connect() as conn:
+            pids = [r[0] for r in conn.execute(text("SELECT pid FROM pg_stat_activity WHERE application_name = :n"),
+                                               {"n": self.name})]
+        now = {pid: proc_cpu(pid) for pid in pids}
+        spent = sum(cpu - self.seen.get(pid, 0.0) for pid, cpu in now.items())
+        self.seen = now
+        return spent
+
+
 @contextmanager
-def server(url: str, workers: int, usage: dict | None = None):
+def server(url: str, workers: int):
     import socket
 
     with socket.socket() as s:
@@ -96,11 +127,8 @@ def server(url: str, workers: int, usage: dict | None = None):
         except httpx.HTTPError:
             time.sleep(0.1)
     try:
-        start = cpu_seconds(proc.pid)
-        yield base
+        yield base, proc.pid
     finally:
-        if usage is not None:
-            usage["server_cpu_s"] = cpu_seconds(proc.pid) - start
         proc.terminate()
         proc.wait(20)
 
@@ -114,7 +142,8 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def bench_call(pg: str, windows: int, rounds: int, workers: int, waiting: int = 0) -> dict:
+def bench_call(pg: str, windows: int, rounds: int, workers: int, waiting: int = 0, client: str = "async",
+               processes: int = 1) -> dict:
     with schema(pg) as url:
         engine = open_engine(url, pool_size=4)
         store, boss = QueueStore(engine), Actor("hall", "JJ01")
@@ -127,53 +156,118 @@ def bench_call(pg: str, windows: int, rounds: int, workers: int, waiting: int = 
             for _ in range(windows * rounds + waiting):
                 store.issue(boss, "personal", conn=conn)
         tokens = {name: token(engine, f"window:JJ01/{name}", f"bench-{name}") for name in names}
-        latencies: list[float] = []
-        errors: list[str] = []
-        called: list[str] = []
-        floor: list[float] = []
-        lock = threading.Lock()
-        barrier = threading.Barrier(windows)
-        usage: dict = {}
-        with server(url, workers, usage) as base:
-            def window(name: str) -> None:
-                with httpx.Client(base_url=base, timeout=60, verify=PLAIN,
-                                  headers={"Authorization": f"Bearer {tokens[name]}"}) as client:
-                    client.get(f"/v1/queue/windows/{name}")  # connection open, server warm
-                    for _ in range(FLOOR_ROUNDS):  # the same burst to an endpoint that does nothing
-                        barrier.wait()
-                        start = time.perf_counter()
-                        client.get("/healthz")
-                        took = time.perf_counter() - start
-                        with lock:
-                            floor.append(took * 1000)
-                    for _ in range(rounds):
-                        barrier.wait()
-                        start = time.perf_counter()
-                        answer = client.post(f"/v1/queue/windows/{name}/call-next")
-                        took = time.perf_counter() - start
-                        with lock:
-                            latencies.append(took * 1000)
-                            if answer.status_code == 200:
-                                called.append(answer.json()["ticket"])
-                            else:
-                                errors.append(answer.text[:100])
-                        barrier.wait()
-                        client.post(f"/v1/queue/windows/{name}/act", json={"action": "no_show"})
-            threads = [threading.Thread(target=window, args=(n,)) for n in names]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
+        with server(url, workers) as (base, pid):
+            run = burst_async if client == "async" else burst_threads
+            out = run(base, pid, tokens, rounds, processes, PgCpu(url))
         engine.dispose()
-    return {"windows": windows, "rounds": rounds, "workers": workers, "waiting_after": waiting, "calls": len(latencies),
+    latencies, floor = out["call_ms"], out["healthz_ms"]
+    return {"windows": windows, "rounds": rounds, "workers": workers, "waiting_after": waiting,
+            "client": client if client != "async" else f"async x{processes}", "calls": len(latencies),
             "p50_ms": round(statistics.median(latencies), 1), "p99_ms": round(pct(latencies, 0.99), 1),
-            "max_ms": round(max(latencies), 1), "errors": len(errors), "called_twice": len(called) - len(set(called)),
-            # the server's CPU per request (each round: a call next and a no-show per window)
-            "server_cpu_ms_per_request": round(
-                usage["server_cpu_s"] * 1000 / (2 * len(latencies) + windows * (1 + FLOOR_ROUNDS)), 2),
-            # the floor: the same burst of /healthz (no database, no work), through this
-            # client process and the server's HTTP stack on the same two cores
-            "healthz_p50_ms": round(statistics.median(floor), 1), "healthz_p99_ms": round(pct(floor, 0.99), 1)}
+            "max_ms": round(max(latencies), 1), "errors": len(out["errors"]),
+            "called_twice": len(out["called"]) - len(set(out["called"])),
+            # the server's CPU (all its processes, from /proc) per request, phase by phase
+            "server_cpu_ms_call": round(out["cpu_call_s"] * 1000 / len(latencies), 2),
+            "server_cpu_ms_no_show": round(out["cpu_no_show_s"] * 1000 / len(latencies), 2),
+            # the floor: the same burst to /healthz (no database, no work), through this
+            # client and the server's HTTP stack on the same two cores
+            "server_cpu_ms_healthz": round(out["cpu_healthz_s"] * 1000 / len(floor), 2),
+            "pg_cpu_ms_call": round(out["pg_call_s"] * 1000 / len(latencies), 2) if "pg_call_s" in out else "-",
+            "healthz_p50_ms": round(statistics.median(floor), 1), "healthz_p99_ms": round(pct(floor, 0.99), 1),
+            "send_skew_ms": out.get("skew_ms", "-")}
+
+
+def burst_async(base: str, pid: int, tokens: dict[str, str], rounds: int, processes: int, pg_cpu: PgCpu) -> dict:
+    """The bursts through bench/burst_client.py (asyncio, one connection per window)."""
+    from burst_client import BurstClient
+
+    out: dict = {"call_ms": [], "healthz_ms": [], "errors": [], "called": [], "cpu_call_s": 0.0,
+                 "cpu_no_show_s": 0.0, "cpu_healthz_s": 0.0, "pg_call_s": 0.0}
+    skew: list[float] = []
+    with BurstClient(base, tokens, processes) as client:
+        client.burst("GET", "/v1/queue/windows/{window}")  # server warm, names cached
+        for _ in range(FLOOR_ROUNDS):
+            before = cpu_seconds(pid)
+            answers = client.burst("GET", "/healthz")
+            out["cpu_healthz_s"] += cpu_seconds(pid) - before
+            out["healthz_ms"] += [a.ms for a in answers]
+        for _ in range(rounds):
+            before, _ = cpu_seconds(pid), pg_cpu()
+            answers = client.burst("POST", "/v1/queue/windows/{window}/call-next")
+            middle = cpu_seconds(pid)
+            out["pg_call_s"] += pg_cpu()
+            done = client.burst("POST", "/v1/queue/windows/{window}/act", {"action": "no_show"})
+            out["cpu_call_s"] += middle - before
+            out["cpu_no_show_s"] += cpu_seconds(pid) - middle
+            out["call_ms"] += [a.ms for a in answers]
+            skew.append(max(a.late_ms for a in answers))
+            for a in answers:
+                if a.status == 200:
+                    out["called"].append(json.loads(a.body)["ticket"])
+                else:
+                    out["errors"].append(a.body[:100])
+            out["errors"] += [a.body[:100] for a in done if a.status != 200]
+    out["skew_ms"] = f"p50 {statistics.median(skew):.1f}, max {max(skew):.1f}"
+    return out
+
+
+def burst_threads(base: str, pid: int, tokens: dict[str, str], rounds: int, _processes: int, _pg: PgCpu) -> dict:
+    """The bursts as before: one httpx client thread per window in this process (for comparison).
+    Every phase ends at a barrier this thread shares, so it reads the server's CPU between phases."""
+    names = list(tokens)
+    out: dict = {"call_ms": [], "healthz_ms": [], "errors": [], "called": []}
+    lock = threading.Lock()
+    go, done = threading.Barrier(len(names) + 1), threading.Barrier(len(names) + 1)
+
+    def window(name: str) -> None:
+        with httpx.Client(base_url=base, timeout=60, verify=PLAIN,
+                          headers={"Authorization": f"Bearer {tokens[name]}"}) as client:
+            client.get(f"/v1/queue/windows/{name}")  # connection open, server warm
+            done.wait()
+            for _ in range(FLOOR_ROUNDS):  # the same burst to an endpoint that does nothing
+                go.wait()
+                start = time.perf_counter()
+                client.get("/healthz")
+                with lock:
+                    out["healthz_ms"].append((time.perf_counter() - start) * 1000)
+                done.wait()
+            for _ in range(rounds):
+                go.wait()
+                start = time.perf_counter()
+                answer = client.post(f"/v1/queue/windows/{name}/call-next")
+                took = time.perf_counter() - start
+                with lock:
+                    out["call_ms"].append(took * 1000)
+                    if answer.status_code == 200:
+                        out["called"].append(answer.json()["ticket"])
+                    else:
+                        out["errors"].append(answer.text[:100])
+                done.wait()
+                go.wait()
+                answer = client.post(f"/v1/queue/windows/{name}/act", json={"action": "no_show"})
+                if answer.status_code != 200:
+                    with lock:
+                        out["errors"].append(answer.text[:100])
+                done.wait()
+
+    def phase() -> float:
+        before = cpu_seconds(pid)
+        go.wait()
+        done.wait()
+        return cpu_seconds(pid) - before
+
+    threads = [threading.Thread(target=window, args=(n,)) for n in names]
+    for t in threads:
+        t.start()
+    done.wait()
+    out["cpu_healthz_s"] = sum(phase() for _ in range(FLOOR_ROUNDS))
+    out["cpu_call_s"] = out["cpu_no_show_s"] = 0.0
+    for _ in range(rounds):
+        out["cpu_call_s"] += phase()
+        out["cpu_no_show_s"] += phase()
+    for t in threads:
+        t.join()
+    return out
 
 
 def bench_issue(pg: str, tickets: int, workers: int) -> dict:
@@ -183,7 +277,7 @@ def bench_issue(pg: str, tickets: int, workers: int) -> dict:
         store.put_line(boss, "personal", "综合窗口·个人", "A")
         kiosks = [token(engine, f"kiosk:JJ01/K{n}", f"bench-k{n}") for n in range(4)]
         out = {}
-        with server(url, workers) as base:
+        with server(url, workers) as (base, _pid):
             def issue(raw: str, count: int) -> None:
                 with httpx.Client(base_url=base, timeout=60, verify=PLAIN,
                                   headers={"Authorization": f"Bearer {raw}"}) as client:
@@ -228,13 +322,17 @@ def main() -> None:
     parser.add_argument("--windows", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--client", choices=["async", "threads"], default="async",
+                        help="async: bench/burst_client.py; threads: one httpx thread per window (the old client)")
+    parser.add_argument("--client-processes", type=int, default=1, help="client processes for --client async")
     parser.add_argument("--waiting", type=int, default=0, help="tickets still waiting after the last round")
     parser.add_argument("--tickets", type=int, default=400)
     parser.add_argument("--day-tickets", type=int, default=400)
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()}", flush=True)
     if args.only in (None, "call"):
-        print("call-next:", bench_call(args.pg, args.windows, args.rounds, args.workers, args.waiting), flush=True)
+        print("call-next:", bench_call(args.pg, args.windows, args.rounds, args.workers, args.waiting,
+                                           args.client, args.client_processes), flush=True)
     if args.only in (None, "issue"):
         print("issue:", bench_issue(args.pg, args.tickets, args.workers), flush=True)
     if args.only in (None, "day"):

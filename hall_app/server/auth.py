@@ -129,6 +129,8 @@ def enroll(engine: Engine, code: str, device_id: str, name: str = "") -> tuple[D
         return _enroll(engine, code, device_id, name, token, now)
     except IntegrityError:  # the same new id enrolled at the same moment with another code
         raise AuthError(f"设备编号 {device_id} 已经登记过") from None
+    finally:
+        forget_tokens()  # a re-enrolled device's old token stops working here at once
 
 
 def _enroll(engine: Engine, code: str, device_id: str, name: str, token: str, now: str
@@ -170,25 +172,66 @@ def reader(engine: Engine) -> Engine:
     return cached
 
 
+# The token check on PostgreSQL, where it is a round trip on every request, remembers a
+# valid token's device for CACHE_SECONDS: a device revoked (or re-enrolled) by another
+# process — the ``hall-app server revoke`` command, another worker — is refused at the
+# latest CACHE_SECONDS later; revoked or re-enrolled through this process, at once.
+# Refusals are never remembered. SQLite (one machine) always reads the row.
+CACHE_SECONDS = 2.0
+_cache: dict[tuple[int, str], tuple[float, DeviceInfo]] = {}
+_generation = [0]  # bumped by every revoke/enroll in this process: a read begun before is not cached
+
+
+def _clock() -> float:
+    import time
+
+    return time.monotonic()
+
+
+def cached_device(engine: Engine, header: str | None) -> DeviceInfo | None:
+    """The device of a token checked less than CACHE_SECONDS ago, without any I/O (None: ask the database)."""
+    if not header or engine.dialect.name != "postgresql":
+        return None
+    hit = _cache.get((id(engine), header))
+    if hit is None or hit[0] <= _clock():
+        return None
+    return hit[1]
+
+
+def forget_tokens() -> None:
+    _generation[0] += 1
+    _cache.clear()
+
+
 def authenticate(engine: Engine, header: str | None) -> DeviceInfo:
+    hit = cached_device(engine, header)
+    if hit is not None:
+        return hit
     if not header or not header.lower().startswith("bearer "):
         raise AuthError("缺少设备令牌，请先登记设备")
     token = header[7:].strip()
+    generation, expires = _generation[0], _clock() + CACHE_SECONDS
     with reader(engine).connect() as conn:
         row = conn.execute(select(devices).where(devices.c.token_hash == digest(token))).mappings().first()
     if row is None:
         raise AuthError("设备令牌无效，请重新登记设备")
     if row["revoked_at"]:
         raise AuthError("本设备的授权已被吊销，请联系管理员")
-    return DeviceInfo(row["device_id"], row["scope"], row["hall"], row["window"], row["agent"], row["dept"],
-                      row["last_seen"])
+    device = DeviceInfo(row["device_id"], row["scope"], row["hall"], row["window"], row["agent"], row["dept"],
+                        row["last_seen"])
+    if engine.dialect.name == "postgresql" and generation == _generation[0]:
+        if len(_cache) > 10_000:  # tokens of devices gone quiet
+            _cache.clear()
+        _cache[(id(engine), header)] = (expires, device)
+    return device
 
 
 def revoke(engine: Engine, device_id: str) -> bool:
     with engine.begin() as conn:
         result = conn.execute(update(devices).where(devices.c.device_id == device_id, devices.c.revoked_at == "")
                               .values(revoked_at=utc_now()))
-        return result.rowcount > 0
+    forget_tokens()
+    return result.rowcount > 0
 
 
 def service_device(engine: Engine, device_id: str, scope: str) -> DeviceInfo:

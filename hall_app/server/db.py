@@ -64,7 +64,10 @@ def make_engine(raw_url: str | None, pool_size: int = 20) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")  # one writer at a time, no upgrade deadlocks
 
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+    # At most 2 × pool_size connections, as before, but all of them kept once opened: with
+    # overflow connections a burst of requests (fifty windows calling at once) opened and
+    # closed up to pool_size PostgreSQL connections every time (a backend started for each).
+    return create_engine(url, pool_size=2 * pool_size, max_overflow=0, pool_pre_ping=True,
                          pool_timeout=60)
 
 

@@ -77,6 +77,9 @@ class RequestGuard:
         from hall_app.server import auth
 
         text = header.decode("latin-1") if header else None
+        known = auth.cached_device(self.engine, text)  # checked a moment ago: no thread, no database
+        if known is not None:
+            return known
         try:
             return await anyio.to_thread.run_sync(auth.authenticate, self.engine, text)
         except auth.AuthError as exc:

@@ -28,7 +28,6 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from hall_app.domain import queue as q
-from hall_app.domain.event_types import EventInvalid, validate_event
 from hall_app.domain.queue import DEFAULT_POLICY, Policy, QueueError, Ticket, Window
 from hall_app.domain.queue_schedule import CHINA, effective_skills, hall_day, parse_schedule, schedule_to_json
 from hall_app.server import queue_statements as st
@@ -93,15 +92,19 @@ class QueueStore:
     def emit(self, conn: Connection, actor: Actor, day: str, at: str, kind: str, payload: dict[str, Any],
              hall: str = "") -> int:
         """Append one event (checked against its schema first; a refusal means a bug here)."""
-        try:
-            validate_event(kind, payload)
-        except EventInvalid as exc:
-            raise QueueError(f"排队事件不合格：{exc}", "invalid", 422) from None
-        result = conn.execute(st.INSERT_EVENT, st.prefixed(dict(
-            hall=hall or actor.hall, day=day, at=at, type=kind, ticket=str(payload.get("ticket", "")),
-            window=str(payload.get("window", "")), line=str(payload.get("line") or payload.get("to_line") or ""),
-            actor=actor.user or actor.kind, device_id=actor.device_id, payload=payload)))
-        return int(result.inserted_primary_key[0])
+        values = st.event_values(actor, day, at, kind, payload, hall)
+        return int(conn.execute(st.INSERT_EVENT, st.prefixed(values)).inserted_primary_key[0])
+
+    def change(self, conn: Connection, ticket: tuple[Ticket, Ticket], window: tuple[Window, Window] | None,
+               event: dict[str, Any]) -> None:
+        """save_ticket, save_window (unless None) and emit (``event``: event_values) in one
+        round trip on PostgreSQL (queue_statements.save_change)."""
+        ticket_ok, window_ok, _seq = st.save_change(conn, st.ticket_params(*ticket),
+                                                    st.window_params(*window) if window else None, event)
+        if not ticket_ok:
+            raise QueueError(f"{ticket[0].label} 号刚被其他窗口处理，请刷新后重试", "refused", 409)
+        if not window_ok:
+            raise QueueError("窗口状态刚被改变，请重试", "refused", 409)
 
     def load_window(self, conn: Connection, hall: str, window: str, lock: bool = True) -> Window:
         row = conn.execute(st.WINDOW_FOR_UPDATE if lock else st.WINDOW, {"k_hall": hall, "k_window": window}).first()
@@ -110,10 +113,7 @@ class QueueStore:
         return window_from_row(row)
 
     def save_window(self, conn: Connection, old: Window, new: Window) -> None:
-        result = conn.execute(st.SAVE_WINDOW, {
-            "k_hall": old.hall, "k_window": old.window, "k_version": old.version, "v_state": new.state,
-            "v_current": new.current, "v_streak": new.streak, "v_manual": new.manual, "v_manual_day": new.manual_day,
-            "v_version": new.version if new.version > old.version else old.version + 1})
+        result = conn.execute(st.SAVE_WINDOW, st.window_params(old, new))
         if result.rowcount != 1:
             raise QueueError("窗口状态刚被改变，请重试", "refused", 409)
 
@@ -137,9 +137,7 @@ class QueueStore:
 
     def save_ticket(self, conn: Connection, old: Ticket, new: Ticket) -> None:
         """Compare-and-set on ``version``: a ticket changed meanwhile is not overwritten."""
-        values = ticket_row(new)
-        del values["ticket"]
-        result = conn.execute(st.SAVE_TICKET, st.prefixed(values) | {"k_ticket": old.ticket, "k_version": old.version})
+        result = conn.execute(st.SAVE_TICKET, st.ticket_params(old, new))
         if result.rowcount != 1:
             raise QueueError(f"{old.label} 号刚被其他窗口处理，请刷新后重试", "refused", 409)
 
@@ -289,11 +287,10 @@ class QueueStore:
         new = q.ticket_after(ticket, "call", window=w.window, now=at, policy=self.policy)
         streak = q.streak_after(w.streak, ticket.is_priority, self.policy.priority_ratio) if how == "next" \
             else w.streak
-        self.save_ticket(conn, ticket, new)
-        self.save_window(conn, w, replace(w, current=new.ticket, streak=streak, version=w.version + 1))
-        self.emit(conn, actor, day, at, "queue.ticket_called",
-                  {"ticket": new.ticket, "window": w.window, "line": new.line, "how": how, "streak": streak,
-                   "label": new.label})
+        self.change(conn, (ticket, new), (w, replace(w, current=new.ticket, streak=streak, version=w.version + 1)),
+                    st.event_values(actor, day, at, "queue.ticket_called",
+                                      {"ticket": new.ticket, "window": w.window, "line": new.line, "how": how,
+                                       "streak": streak, "label": new.label}))
         return new
 
     def call(self, actor: Actor, window: str, ref: str) -> Ticket:
@@ -330,31 +327,30 @@ class QueueStore:
                 line_to, window_to = self._transfer_target(conn, actor.hall, ticket, to_line, to_window)
             new = q.ticket_after(ticket, action, window=window, now=at, policy=self.policy, to_line=line_to,
                                  to_window=window_to)
-            self.save_ticket(conn, ticket, new)
-            if w.current == ticket.ticket and new.state not in (q.CALLED, q.SERVING):
-                self.save_window(conn, w, replace(w, current="", version=w.version + 1))
-            elif ticket.window and ticket.window != window and new.state not in (q.CALLED, q.SERVING):
-                other = self.load_window(conn, actor.hall, ticket.window)
-                if other.current == ticket.ticket:
-                    self.save_window(conn, other, replace(other, current="", version=other.version + 1))
             base = {"ticket": ticket.ticket, "window": window}
             if action == "recall" and new.state == q.NO_SHOW:
-                self.emit(conn, actor, day, at, "queue.ticket_no_show", base | {"auto": True})
+                kind, payload = "queue.ticket_no_show", base | {"auto": True}
             elif action == "recall":
-                self.emit(conn, actor, day, at, "queue.ticket_recalled", base | {"calls": new.calls,
-                                                                                 "label": new.label})
+                kind, payload = "queue.ticket_recalled", base | {"calls": new.calls, "label": new.label}
             elif action == "transfer":
-                self.emit(conn, actor, day, at, "queue.ticket_transferred",
-                          base | {"from_line": ticket.line, "to_line": new.line, "to_window": window_to})
+                kind, payload = "queue.ticket_transferred", base | {"from_line": ticket.line, "to_line": new.line,
+                                                                    "to_window": window_to}
             elif action == "finish":  # every case linked to it (queue_cases.py), and those the window names
                 from hall_app.server.queue_cases import finished_cases
 
-                self.emit(conn, actor, day, at, "queue.ticket_finished",
-                          base | {"cases": finished_cases(conn, ticket.ticket, cases or [])})
+                kind, payload = "queue.ticket_finished", base | {"cases": finished_cases(conn, ticket.ticket,
+                                                                                         cases or [])}
             else:
                 kind = {"serve": "queue.serving_started", "hold": "queue.ticket_held",
                         "no_show": "queue.ticket_no_show"}[action]
-                self.emit(conn, actor, day, at, kind, base)
+                payload = base
+            ends = new.state not in (q.CALLED, q.SERVING)
+            mine = (w, replace(w, current="", version=w.version + 1)) if w.current == ticket.ticket and ends else None
+            if mine is None and ticket.window and ticket.window != window and ends:
+                other = self.load_window(conn, actor.hall, ticket.window)
+                if other.current == ticket.ticket:
+                    self.save_window(conn, other, replace(other, current="", version=other.version + 1))
+            self.change(conn, (ticket, new), mine, st.event_values(actor, day, at, kind, payload))
             return new
 
     def _transfer_target(self, conn: Connection, hall: str, ticket: Ticket, to_line: str,

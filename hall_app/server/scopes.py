@@ -145,14 +145,18 @@ bearer = HTTPBearer(auto_error=False, scheme_name="device_token",
                     description="设备令牌（登记时取得）。安全要求中列出可以调用该接口的范围类型。")
 
 
-def _caller(endpoint: str) -> Callable[..., DeviceInfo]:
-    def caller(request: Request, security_scopes: SecurityScopes,
-               credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> DeviceInfo:
+def _caller(endpoint: str) -> Callable[..., Any]:
+    # async: a plain function would be run on the thread pool, one more thread hop per
+    # request for what is nearly always a look-up the request guard has done already
+    async def caller(request: Request, security_scopes: SecurityScopes,
+                     credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> DeviceInfo:
         device = getattr(request.state, "device", None)  # the request guard (guard.py) checked it already
         if device is None:
+            import anyio.to_thread
+
             header = f"Bearer {credentials.credentials}" if credentials else None
             try:
-                device = authenticate(request.app.state.engine, header)
+                device = await anyio.to_thread.run_sync(authenticate, request.app.state.engine, header)
             except AuthError as exc:
                 raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
         if device.kind not in security_scopes.scopes:
