@@ -74,7 +74,7 @@ JSON = st.recursive(
     max_leaves=12)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(JSON, st.booleans())
 def test_any_json_decodes_as_json_decodes_it(value, ascii_only):
     assert_decodes_like_json(json.dumps(value, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass"))
@@ -100,7 +100,7 @@ NO_FLOATS = st.recursive(st.none() | st.booleans() | st.integers(-2**70, 2**70) 
                          max_leaves=12)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.text(), st.integers(-2**70, 2**70), st.text(), st.dictionaries(st.text(), NO_FLOATS), st.text())
 def test_the_orjson_hash_is_the_canonical_json_hash(case_id, device_seq, actor, payload, device_time):
     event = Event("e1", case_id, "d1", device_seq, actor, "case.field_set", payload, device_time, 1)
