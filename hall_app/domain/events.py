@@ -8,6 +8,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
+from hall_app.domain.jsontext import plain
+
 SCHEMA_VERSION = 1
 
 # Every event type a case may carry. Payload keys are documented beside each.
@@ -67,6 +71,24 @@ def _num(value: Any) -> str:
 _encode_string = json.encoder.encode_basestring  # C, as json.dumps uses
 
 
+def _encoded_fast(event: "Event") -> tuple[str, str] | None:
+    """Event.encoded with orjson (3-4x faster): the same text where orjson writes what
+    json writes (no floats, ints within 64 bits, no lone surrogates: jsontext.py);
+    None where it might not."""
+    envelope = {"actor": event.actor, "case_id": event.case_id, "device_id": event.device_id,
+                "device_seq": event.device_seq, "device_time": event.device_time, "event_id": event.event_id,
+                "schema_version": event.schema_version, "type": event.type}
+    if not (plain(event.payload) and plain(envelope)):
+        return None
+    try:
+        payload = orjson.dumps(event.payload, option=orjson.OPT_SORT_KEYS)
+        envelope["payload"] = orjson.Fragment(payload)
+        raw = orjson.dumps(envelope, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # an int beyond 64 bits, a lone surrogate
+        return None
+    return payload.decode(), hashlib.sha256(raw).hexdigest()
+
+
 @dataclass(frozen=True)
 class Event:
     event_id: str
@@ -91,6 +113,9 @@ class Event:
         payload's own canonical text, so the payload is encoded once and serves both
         the digest and the stored copy (the push path does this per event).
         """
+        fast = _encoded_fast(self)
+        if fast is not None:
+            return fast
         payload = json.dumps(self.payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         raw = (f'{{"actor":{_enc(self.actor)},"case_id":{_enc(self.case_id)},"device_id":{_enc(self.device_id)},'
                f'"device_seq":{_num(self.device_seq)},"device_time":{_enc(self.device_time)},'

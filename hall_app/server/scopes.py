@@ -257,35 +257,28 @@ class CaseDirectory:
 
     @classmethod
     def load(cls, conn: Connection, case_ids: Iterable[str]) -> "CaseDirectory":
-        from sqlalchemy import select
+        from sqlalchemy import literal, select, union_all
 
-        from hall_app.server.models import cases
+        from hall_app.server.models import cases, feed
         from hall_app.server.writes import among
 
         ids = list(set(case_ids))
-        rows = conn.execute(select(cases.c.case_id, cases.c.hall, cases.c.agent)
-                            .where(among(conn, cases.c.case_id, ids))).all() if ids else []
-        owners = {r.case_id: Owner(r.hall, r.agent) for r in rows}
-        return cls({**owners, **enquiry_owners(conn, [i for i in ids if i not in owners])})
+        if not ids:
+            return cls({})
+        # One round trip for both: the directory's cases, and the enquiries. An enquiry's id
+        # is its opening's event id (unique in the feed), so the first device to open it
+        # owns it, with no directory table of its own. A case row wins over an enquiry.
+        rows = conn.execute(union_all(
+            select(cases.c.case_id.label("id"), cases.c.hall, cases.c.agent, literal(0).label("enquiry"))
+            .where(among(conn, cases.c.case_id, ids)),
+            select(feed.c.event_id, feed.c.hall, feed.c.agent, literal(1))
+            .where(among(conn, feed.c.event_id, ids), feed.c.type == "enquiry.opened"))).all()
+        owners = {r.id: Owner(r.hall, r.agent) for r in rows if r.enquiry}
+        owners.update({r.id: Owner(r.hall, r.agent) for r in rows if not r.enquiry})
+        return cls(owners)
 
     def owner(self, case_id: str) -> Owner | None:
         return self.owners.get(case_id) or self.pending.get(case_id)
-
-
-def enquiry_owners(conn: Connection, ids: list[str]) -> dict[str, Owner]:
-    """Who each enquiry belongs to: the hall and agent its opening was stored under. An
-    enquiry's id is its opening's event id (unique in the feed), so the first device to
-    open it owns it, with no directory table of its own."""
-    from sqlalchemy import select
-
-    from hall_app.server.models import feed
-    from hall_app.server.writes import among
-
-    if not ids:
-        return {}
-    rows = conn.execute(select(feed.c.event_id, feed.c.hall, feed.c.agent)
-                        .where(among(conn, feed.c.event_id, ids), feed.c.type == "enquiry.opened")).all()
-    return {r.event_id: Owner(r.hall, r.agent) for r in rows}
 
 
 def _home(device: DeviceInfo) -> Owner:
