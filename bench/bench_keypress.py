@@ -17,8 +17,16 @@ re-sets its text on every key): the floor of key → frame in this terminal.
 The database: the demo hall, then ``--cases`` cases bulk-loaded over the past year at
 six windows (about 300 today at W03), each with the state JSON of a real accepted case
 (what the rows of a working hall hold) and one event. The intake runs through every
-complete bundle of the full catalog (answers until no question is open), with no pause
-before a step change: the next step is not built ahead while a clerk "thinks".
+complete bundle of the full catalog as a clerk takes it: the need, the applicant, every
+question (answers until none is open), the materials, every form field (a valid value of
+its type, in the order the app focuses them), the review, up to the decision (not taken).
+There is no pause before a step change: the next step is not built ahead while a clerk
+"thinks". The bench reads the database to know what the app did (the step it recorded,
+the questions still open, the field to fill next); a step not reached is reported as
+"the drive went off", never measured as if it had been.
+
+The last line of each report: first paint p50/p95 over every key pressed, and per
+class (typing, step change, list page / search).
 """
 
 from __future__ import annotations
@@ -131,6 +139,17 @@ class Samples:
         self.settled: dict[str, list[float]] = {}
         self.silent: dict[str, int] = {}
         self.crashes: list[str] = []
+        self.misses: list[str] = []  # what the bench expected the app to do and it did not
+
+    def expect(self, ctx, case_id: str, step: str, bundle: str, after: str) -> bool:
+        """The app is on ``step`` (as it recorded): else the drive is off, said and counted."""
+        got = wait_until(lambda: step_of(ctx, case_id) == step) and step
+        if not got:
+            got = step_of(ctx, case_id) if case_id else "(no case)"
+            self.misses.append(f"{bundle}: after {after} the app is on {got!r}, not {step!r}")
+            print(f"  !! {self.misses[-1]}", file=sys.stderr)
+            return False
+        return True
 
     def merge(self, other: "Samples") -> None:
         for label, values in other.first.items():
@@ -139,6 +158,7 @@ class Samples:
         for label, n in other.silent.items():
             self.silent[label] = self.silent.get(label, 0) + n
         self.crashes += other.crashes
+        self.misses += other.misses
 
     def add(self, label: str, result: tuple[float, float] | None) -> None:
         if result is None:
@@ -148,18 +168,63 @@ class Samples:
         self.settled.setdefault(label, []).append(result[1])
 
 
-def pending_questions(ctx) -> int:
-    """Open questions of the newest draft (the one being taken): the bench answers until none."""
+def wait_until(check, timeout: float = 5.0):
+    """Poll the database until ``check()`` is truthy (the app writes in a worker thread: on
+    a loaded machine the write may come after the frame); its last value."""
+    deadline = time.perf_counter() + timeout
+    while True:
+        value = check()
+        if value or time.perf_counter() > deadline:
+            return value
+        time.sleep(0.02)
+
+
+def newest_case(ctx) -> str:
+    """The case being taken: the newest one started (by the event log's own order, not by
+    ``created_at``: the bulk-loaded cases of today lie later in the hall's day than a case
+    started before 08:00 there, which made the bench answer for one of them)."""
     from sqlalchemy import select
 
-    from hall_app.store.models import CaseRow
+    from hall_app.store.models import EventRow
 
     with ctx.read() as session:
-        case_id = session.scalar(select(CaseRow.case_id)
-                                 .where(CaseRow.status == "draft", CaseRow.created_by == "zhangli")
-                                 .order_by(CaseRow.created_at.desc(), CaseRow.updated_at.desc()).limit(1))
+        return session.scalar(select(EventRow.case_id).where(EventRow.type == "case.started")
+                              .order_by(EventRow.local_seq.desc()).limit(1)) or ""
+
+
+def questions_left(ctx, case_id: str) -> tuple[int, int]:
+    """(open questions, answers) of the case being taken: the bench answers until none is open."""
+    plan = ctx.cases.plan(ctx.cases.get(case_id))
+    return len(plan.pending), len(plan.answers)
+
+
+def step_of(ctx, case_id: str) -> str:
+    """The step the app recorded for the case (it records every step change)."""
+    return ctx.cases.get(case_id).step
+
+
+def form_todo(ctx, case_id: str):
+    """The form's first field still to fill (required and empty, or failing its check):
+    where the app puts the focus (``FormStep._focus_next``), so the bench types into the
+    field on screen. None: every required field is done (the app then walks the empty
+    optional ones after the last field filled, each skipped with Enter)."""
+    from hall_app.domain.form import check_field
+
     state = ctx.cases.get(case_id)
-    return len(ctx.cases.plan(state).pending)
+    rows = ctx.cases.form(state)
+    today = ctx.today()
+    todo = [n for n, r in enumerate(rows)
+            if not check_field(r.field, r.value, today).ok or (r.field.required and not r.value)]
+    return rows[todo[0]].field if todo else None
+
+
+def field_value(field) -> str:
+    """A valid value of the field's type, as a clerk would type it."""
+    from hall_app.services.demo import HOTPOT_FIRM
+
+    return {"citizen_id": LIU_YANG, "uscc": HOTPOT_FIRM, "mobile": "13800138000", "phone": "13800138000",
+            "date": "2020-01-15", "number": "12", "name": "刘思远", "address": "重庆市江津区几江街道滨江路1号",
+            "text": "软件开发；信息技术咨询服务"}.get(field.type, "刘思远")
 
 
 def sign_in(term: Terminal, out: Samples) -> None:
@@ -211,31 +276,69 @@ def run_hall(db: Path, ctx, bundles: list[str], rounds: int, quiet: float, app_r
 
 
 def intake(term: Terminal, ctx, out: Samples, bundle: str) -> None:
+    """One complete bundle as a clerk takes it: the need, the applicant, every question,
+    the materials, every form field, the review, up to the decision (not taken: the case
+    stays a draft, so the next round starts from the same database)."""
     print(f"  … {bundle}", file=sys.stderr, flush=True)
+    before = newest_case(ctx)
     out.add("F2 → new intake (need step)", term.key("f2"))
     for ch in bundle:
         out.add("need: a keystroke (suggestions)", term.key(ch))
     out.add("Enter → case started, flow chart", term.key("enter"))
+    case_id = wait_until(lambda: (newest_case(ctx) != before) and newest_case(ctx))
+    if not out.expect(ctx, case_id, "flow", bundle, "Enter on the need"):
+        return
     out.add("Enter → applicant step", term.key("enter"))
     for ch in LIU_YANG[:-1]:
         out.add("applicant: a keystroke in the ID field", term.key(ch))
     out.add("applicant: last ID digit → checked, file shown", term.key(LIU_YANG[-1]))
     out.add("F8 → questions step", term.key("f8"))
+    if not out.expect(ctx, case_id, "questions", bundle, "F8 on the applicant"):
+        return
     for key in ("down", "down", "up", "up"):
         out.add("questions: ↑/↓ move", term.key(key))
-    for _ in range(20):
-        if not pending_questions(ctx):
+    for _ in range(30):
+        left, answered = questions_left(ctx, case_id)
+        if not left:
             break
         out.add("questions: an answer (1)", term.key("1"))
+        wait_until(lambda n=answered: questions_left(ctx, case_id)[1] > n, timeout=3.0)
     out.add("Enter → materials step", term.key("enter"))
+    if not out.expect(ctx, case_id, "materials", bundle, "the answers and Enter"):
+        return
     out.add("materials: a tick (1)", term.key("1"))
     out.add("materials: a (all handed in)", term.key("a"))
     out.add("Enter → form step", term.key("enter"))
-    for ch in "刘思远":
-        out.add("form: a keystroke", term.key(ch))
-    out.add("form: Enter → recorded, next field", term.key("enter"))
+    if not out.expect(ctx, case_id, "form", bundle, "Enter on the materials"):
+        return
+    for _ in range(60):  # every field to fill, in the order the app focuses them
+        field = form_todo(ctx, case_id)
+        if field is None:
+            break
+        if field.type == "choice":
+            out.add("form: a choice (1) → recorded, next field", term.key("1"))
+        else:
+            for ch in field_value(field):
+                out.add("form: a keystroke", term.key(ch))
+            out.add("form: Enter → recorded, next field", term.key("enter"))
+        if not wait_until(lambda key=field.key: getattr(form_todo(ctx, case_id), "key", None) != key, timeout=3.0):
+            out.misses.append(f"{bundle}: the form field {field.label} ({field.type}) stays to fill")
+            print(f"  !! {out.misses[-1]}", file=sys.stderr)
+            return
+    for _ in range(20):  # the empty optional fields the app still shows, skipped with Enter
+        if step_of(ctx, case_id) != "form":
+            break
+        out.add("form: Enter → next field or review step", term.key("enter"))
+    if not out.expect(ctx, case_id, "review", bundle, "the last form field"):
+        return
+    out.add("Enter → decision step", term.key("enter"))
+    if not out.expect(ctx, case_id, "decision", bundle, "Enter on the review"):
+        return
+    out.add("decision: ↑/↓ move", term.key("down"))
+    out.add("decision: ↑/↓ move", term.key("up"))
     out.add("F7 → back a step", term.key("f7"))
     out.add("F8 → forward a step", term.key("f8"))
+    out.expect(ctx, case_id, "decision", bundle, "F7 and F8")
     term.key("escape")
     term.settle()
 
@@ -258,6 +361,30 @@ def pct(values: list[float], q: float) -> float:
     return values[max(0, round(len(values) * q) - 1)]
 
 
+def key_class(label: str) -> str:
+    """Which kind of key a sample is: typing (a character, an answer, a tick, a move), a
+    step change (a new screen or step), or a list page or search of the workbench."""
+    if "PgDn" in label or "PgUp" in label or "search an ID" in label or "search a name" in label:
+        return "list page / search"
+    if " step" in label or "sign in" in label or "flow chart" in label:
+        return "step change"
+    return "typing"
+
+
+def summary(samples: Samples) -> dict:
+    """First paint p50/p95 over every key pressed, and per class of key."""
+    groups: dict[str, list[float]] = {"all keys": []}
+    for label, firsts in samples.first.items():
+        groups["all keys"] += firsts
+        groups.setdefault(key_class(label), []).extend(firsts)
+    out = {}
+    for name, values in groups.items():
+        if values:
+            out[name] = dict(n=len(values), first_p50=round(statistics.median(values), 1),
+                             first_p95=round(pct(values, 0.95), 1))
+    return out
+
+
 def report(name: str, samples: Samples, floor: float) -> dict:
     print(f"\n{name}")
     print(f"{'action':<48} {'n':>4} {'first p50':>10} {'p95':>7} {'settled p50':>12} {'p95':>7} {'÷ bare':>7}")
@@ -273,6 +400,12 @@ def report(name: str, samples: Samples, floor: float) -> dict:
         print(f"  (no frame at all after {n} × {label})")
     for crash in samples.crashes:
         print(f"  (the app crashed and was restarted: {crash})")
+    for miss in samples.misses:
+        print(f"  (the drive went off: {miss})")
+    total = summary(samples)
+    print("summary, first paint: " + " · ".join(
+        f"{k} n={v['n']} p50 {v['first_p50']:.1f} ms p95 {v['first_p95']:.1f} ms" for k, v in total.items()))
+    rows["summary"] = total
     return rows
 
 
