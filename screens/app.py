@@ -146,7 +146,10 @@ class HallApp(App[int]):
 
         focused = self.focused
         if focused is None:
-            return False
+            # Nothing focused: every key goes to the screen, whose bindings run only after
+            # the key has travelled: the keys typed after one wait (a fast "↓ 4" on the
+            # rate pad scored the row the arrow was leaving).
+            return True
         if isinstance(focused, Input):
             # Typing into a field never waits. Any other key may run a binding of the step or
             # the screen (F8, F7, Esc, Enter …), which the key reaches only after bubbling up
@@ -293,7 +296,10 @@ class HallApp(App[int]):
         self._refresh_status_line()
 
     # -- who is signed in ------------------------------------------------------------------
-    def signed_in(self, user: "SignedIn") -> None:
+    def signed_in(self, user: "SignedIn", keys_held: bool = False) -> None:
+        """``keys_held``: the login screen holds the keys typed since Enter; they are let
+        through once the screen signed in to is mounted with its focus (the search box),
+        or they would fall on a login screen going away."""
         from screens.workbench import WorkbenchScreen
 
         self.user = user
@@ -306,15 +312,23 @@ class HallApp(App[int]):
         if user.role == "agent":  # a township agent has a home of their own (issue 13)
             from screens.agent_home import AgentHomeScreen
 
-            self.switch_screen(AgentHomeScreen())
+            shown = self.switch_screen(AgentHomeScreen())
         else:
-            self.switch_screen(WorkbenchScreen())
+            shown = self.switch_screen(WorkbenchScreen())
             from screens.roles import can
 
             if self.start_on_dashboard and can(user.role, "dashboard"):  # hall-app dashboard
                 from screens.dashboard import DashboardScreen
 
-                self.push_screen(DashboardScreen())
+                shown = self.push_screen(DashboardScreen())
+        if keys_held:
+            async def let_go() -> None:
+                try:
+                    await shown
+                finally:
+                    self.release_keys()
+
+            self.call_later(let_go)
         self.refresh_status()
 
     def _window_named(self, name: str) -> None:
