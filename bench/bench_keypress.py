@@ -25,8 +25,10 @@ There is no pause before a step change: the next step is not built ahead while a
 the questions still open, the field to fill next); a step not reached is reported as
 "the drive went off", never measured as if it had been.
 
-The last line of each report: first paint p50/p95 over every key pressed, and per
-class (typing, step change, list page / search).
+Each key also gets the app's CPU time from the key until the screen settled (``CPU
+mean``): the work it set off, which the machine's load moves much less than the clock.
+The last line of each report: first paint p50/p95 and CPU mean over every key pressed,
+and per class (typing, step change, list page / search).
 """
 
 from __future__ import annotations
@@ -125,9 +127,21 @@ class Terminal(PtyTerminal):
         env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(COLS), LINES=str(ROWS), PYTHONPATH=str(root))
         super().__init__(argv, env, cols=COLS, rows=ROWS, cwd=root, quiet=quiet)
 
-    def key(self, name: str) -> tuple[float, float] | None:
-        """Send one key; (first paint, settled) in ms, None if nothing was drawn."""
-        return self.press(KEYS.get(name, name.encode()))
+    def key(self, name: str) -> tuple[float, float, float] | None:
+        """Send one key; (first paint, settled, the app's CPU time until settled) in ms, None
+        if nothing was drawn. The CPU time (user + system, from /proc, 10 ms ticks: read as a
+        mean over many keys) is the work a key sets off, much less moved by the machine's
+        load than the times on the clock."""
+        before = self.cpu_ms()
+        result = self.press(KEYS.get(name, name.encode()))
+        return None if result is None else (*result, self.cpu_ms() - before)
+
+    def cpu_ms(self) -> float:
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
     def close(self, sig: int = signal.SIGKILL) -> None:
         if os.environ.get("HALL_PROFILE"):  # bench/pty_app.py writes its profile first
@@ -141,6 +155,7 @@ class Samples:
         self.first: dict[str, list[float]] = {}
         self.settled: dict[str, list[float]] = {}
         self.silent: dict[str, int] = {}
+        self.cpu: dict[str, list[float]] = {}
         self.crashes: list[str] = []
         self.misses: list[str] = []  # what the bench expected the app to do and it did not
 
@@ -159,17 +174,19 @@ class Samples:
         for label, values in other.first.items():
             self.first.setdefault(label, []).extend(values)
             self.settled.setdefault(label, []).extend(other.settled[label])
+            self.cpu.setdefault(label, []).extend(other.cpu.get(label, []))
         for label, n in other.silent.items():
             self.silent[label] = self.silent.get(label, 0) + n
         self.crashes += other.crashes
         self.misses += other.misses
 
-    def add(self, label: str, result: tuple[float, float] | None) -> None:
+    def add(self, label: str, result: tuple[float, float, float] | None) -> None:
         if result is None:
             self.silent[label] = self.silent.get(label, 0) + 1
             return
         self.first.setdefault(label, []).append(result[0])
         self.settled.setdefault(label, []).append(result[1])
+        self.cpu.setdefault(label, []).append(result[2])
 
 
 def wait_until(check, timeout: float = 5.0):
@@ -385,28 +402,36 @@ def key_class(label: str) -> str:
 def summary(samples: Samples) -> dict:
     """First paint p50/p95 over every key pressed, and per class of key."""
     groups: dict[str, list[float]] = {"all keys": []}
+    cpus: dict[str, list[float]] = {"all keys": []}
     for label, firsts in samples.first.items():
         groups["all keys"] += firsts
         groups.setdefault(key_class(label), []).extend(firsts)
+        cpus["all keys"] += samples.cpu.get(label, [])
+        cpus.setdefault(key_class(label), []).extend(samples.cpu.get(label, []))
     out = {}
     for name, values in groups.items():
         if values:
             out[name] = dict(n=len(values), first_p50=round(statistics.median(values), 1),
-                             first_p95=round(pct(values, 0.95), 1))
+                             first_p95=round(pct(values, 0.95), 1),
+                             cpu_mean=round(statistics.fmean(cpus.get(name) or [0.0]), 1))
     return out
 
 
 def report(name: str, samples: Samples, floor: float) -> dict:
     print(f"\n{name}")
-    print(f"{'action':<48} {'n':>4} {'first p50':>10} {'p95':>7} {'settled p50':>12} {'p95':>7} {'÷ bare':>7}")
+    print(f"{'action':<48} {'n':>4} {'first p50':>10} {'p95':>7} {'settled p50':>12} {'p95':>7} {'÷ bare':>7} "
+          f"{'CPU mean':>9}")
     rows = {}
     for label, firsts in samples.first.items():
         settled = samples.settled[label]
         p50 = statistics.median(firsts)
+        cpu = statistics.fmean(samples.cpu.get(label) or [0.0])
         rows[label] = dict(n=len(firsts), first_p50=round(p50, 1), first_p95=round(pct(firsts, 0.95), 1),
-                           settled_p50=round(statistics.median(settled), 1), settled_p95=round(pct(settled, 0.95), 1))
+                           settled_p50=round(statistics.median(settled), 1), settled_p95=round(pct(settled, 0.95), 1),
+                           cpu_mean=round(cpu, 1))
         print(f"{label:<48} {len(firsts):>4} {p50:>8.1f}ms {pct(firsts, 0.95):>5.1f}ms "
-              f"{statistics.median(settled):>10.1f}ms {pct(settled, 0.95):>5.1f}ms {p50 / floor:>6.1f}x")
+              f"{statistics.median(settled):>10.1f}ms {pct(settled, 0.95):>5.1f}ms {p50 / floor:>6.1f}x "
+              f"{cpu:>7.1f}ms")
     for label, n in samples.silent.items():
         print(f"  (no frame at all after {n} × {label})")
     for crash in samples.crashes:
@@ -415,7 +440,8 @@ def report(name: str, samples: Samples, floor: float) -> dict:
         print(f"  (the drive went off: {miss})")
     total = summary(samples)
     print("summary, first paint: " + " · ".join(
-        f"{k} n={v['n']} p50 {v['first_p50']:.1f} ms p95 {v['first_p95']:.1f} ms" for k, v in total.items()))
+        f"{k} n={v['n']} p50 {v['first_p50']:.1f} ms p95 {v['first_p95']:.1f} ms CPU {v['cpu_mean']:.1f} ms"
+        for k, v in total.items()))
     rows["summary"] = total
     return rows
 
