@@ -146,9 +146,7 @@ class HallApp(App[int]):
 
         focused = self.focused
         if focused is None:
-            # Nothing focused: every key goes to the screen, whose bindings run only after
-            # the key has travelled: the keys typed after one wait (a fast "↓ 4" on the
-            # rate pad scored the row the arrow was leaving).
+            # Nothing focused: a screen binding runs after the key travelled; later keys wait ("↓ 4", rate pad)
             return True
         if isinstance(focused, Input):
             # Typing into a field never waits. Any other key may run a binding of the step or
@@ -297,9 +295,6 @@ class HallApp(App[int]):
 
     # -- who is signed in ------------------------------------------------------------------
     def signed_in(self, user: "SignedIn", keys_held: bool = False) -> None:
-        """``keys_held``: the login screen holds the keys typed since Enter; they are let
-        through once the screen signed in to is mounted with its focus (the search box),
-        or they would fall on a login screen going away."""
         from screens.workbench import WorkbenchScreen
 
         self.user = user
@@ -321,14 +316,8 @@ class HallApp(App[int]):
                 from screens.dashboard import DashboardScreen
 
                 shown = self.push_screen(DashboardScreen())
-        if keys_held:
-            async def let_go() -> None:
-                try:
-                    await shown
-                finally:
-                    self.release_keys()
-
-            self.call_later(let_go)
+        if keys_held:  # the keys typed since the login's Enter: through once the next screen has its focus
+            self.call_later(_after, shown, self.release_keys)
         self.refresh_status()
 
     def _window_named(self, name: str) -> None:
@@ -421,6 +410,13 @@ class HallApp(App[int]):
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+
+async def _after(awaitable: Any, callback: Callable[[], Any]) -> None:
+    try:
+        await awaitable
+    finally:
+        callback()
 
 
 def _status_in_thread(ctx: "HallContext", agent: bool = False) -> tuple[str, str]:
