@@ -5,12 +5,17 @@ is that key's doing).
 
     python bench/pty_app.py DB [APP_ROOT]
 
+With HALL_PROFILE=FILE in the environment the UI thread runs under cProfile, and the
+profile is written to FILE when the process gets SIGUSR1 (bench_keypress.py sends it
+before closing the app).
+
 APP_ROOT (default: this checkout) is the checkout whose ``hall_app`` and ``screens``
 run: the bench compares two versions of the app on the same database that way.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -28,6 +33,14 @@ def main() -> int:
     def open_hall() -> HallContext:
         return HallContext(Settings(db=str(db), pdf_dir=str(db.parent / "documents")))
 
+    profile = os.environ.get("HALL_PROFILE")  # a cProfile of the UI thread, written on SIGUSR1
+    if profile:
+        import cProfile
+        import signal
+
+        profiler = cProfile.Profile()
+        signal.signal(signal.SIGUSR1, lambda *_: profiler.dump_stats(profile))
+        profiler.enable()
     HallApp(open_hall, cursor_blink=False, status_seconds=3600).run()
     return 0
 

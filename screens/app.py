@@ -146,7 +146,8 @@ class HallApp(App[int]):
 
         focused = self.focused
         if focused is None:
-            return False
+            # Nothing focused: a screen binding runs after the key travelled; later keys wait ("↓ 4", rate pad)
+            return True
         if isinstance(focused, Input):
             # Typing into a field never waits. Any other key may run a binding of the step or
             # the screen (F8, F7, Esc, Enter …), which the key reaches only after bubbling up
@@ -293,7 +294,7 @@ class HallApp(App[int]):
         self._refresh_status_line()
 
     # -- who is signed in ------------------------------------------------------------------
-    def signed_in(self, user: "SignedIn") -> None:
+    def signed_in(self, user: "SignedIn", keys_held: bool = False) -> None:
         from screens.workbench import WorkbenchScreen
 
         self.user = user
@@ -306,15 +307,17 @@ class HallApp(App[int]):
         if user.role == "agent":  # a township agent has a home of their own (issue 13)
             from screens.agent_home import AgentHomeScreen
 
-            self.switch_screen(AgentHomeScreen())
+            shown = self.switch_screen(AgentHomeScreen())
         else:
-            self.switch_screen(WorkbenchScreen())
+            shown = self.switch_screen(WorkbenchScreen())
             from screens.roles import can
 
             if self.start_on_dashboard and can(user.role, "dashboard"):  # hall-app dashboard
                 from screens.dashboard import DashboardScreen
 
-                self.push_screen(DashboardScreen())
+                shown = self.push_screen(DashboardScreen())
+        if keys_held:  # the keys typed since the login's Enter: through once the next screen has its focus
+            self.call_later(_after, shown, self.release_keys)
         self.refresh_status()
 
     def _window_named(self, name: str) -> None:
@@ -407,6 +410,13 @@ class HallApp(App[int]):
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+
+async def _after(awaitable: Any, callback: Callable[[], Any]) -> None:
+    try:
+        await awaitable
+    finally:
+        callback()
 
 
 def _status_in_thread(ctx: "HallContext", agent: bool = False) -> tuple[str, str]:

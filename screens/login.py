@@ -52,6 +52,7 @@ class LoginScreen(Screen):
         self._wait_left = 0
         self.submit_waiting = False
         self.probed = False
+        self._holding = False  # keys typed while signing in wait for the screen that follows
 
     @property
     def hall_app(self) -> "HallApp":
@@ -191,13 +192,23 @@ class LoginScreen(Screen):
     def _busy(self) -> None:
         self._set_enabled(False)
         self._say(T.checking, "muted")
+        if not self._holding:  # what is typed while the password is checked goes to the workbench
+            self._holding = True
+            self.hall_app.hold_keys()
+
+    def _let_keys_go(self) -> None:
+        if self._holding:
+            self._holding = False
+            self.hall_app.release_keys()
 
     def _signed_in(self, user) -> None:
         self.failures = 0
         self.notify(T.welcome.format(name=user.display_name, role=user.role_label), timeout=3)
-        self.hall_app.signed_in(user)
+        held, self._holding = self._holding, False
+        self.hall_app.signed_in(user, keys_held=held)  # released once the next screen has its focus
 
     def _refused(self, message: str) -> None:
+        self._let_keys_go()
         if not self.is_attached:
             return
         self.failures += 1 if not self.first_run else 0

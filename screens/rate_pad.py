@@ -57,6 +57,8 @@ class RatePadScreen(ModalScreen[dict[str, Any] | None]):
     BINDINGS = [
         Binding("enter", "submit", T.submit, id="rate_pad.submit"),
         Binding("escape", "skip", T.skip, id="rate_pad.skip"),
+        Binding("down", "row(1)", show=False, id="rate_pad.down"),
+        Binding("up", "row(-1)", show=False, id="rate_pad.up"),
     ]
 
     def __init__(self, case_id: str, tracking_code: str, timeout: float = TIMEOUT) -> None:
@@ -106,10 +108,7 @@ class RatePadScreen(ModalScreen[dict[str, Any] | None]):
     def on_key(self, event: events.Key) -> None:
         self._restart_timer()
         char = event.character or ""
-        if event.key in ("down", "up"):  # here, not as bindings: a binding runs after the keys
-            event.stop()                  # typed before it, and a fast "↓ 4" would score the level
-            self.action_row(1 if event.key == "down" else -1)
-        elif char and char in "012345":
+        if char and char in "012345":
             event.stop()
             self._score(int(char))
         elif char and char.lower() in LETTERS and self.level is not None:

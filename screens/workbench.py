@@ -123,6 +123,7 @@ class WorkbenchScreen(Screen):
         self.lines: dict[str, CaseLine] = {}
         self._today_title = ""
         self._drafts_title = ""
+        self._left_for_screen = False  # a full screen (not a dialog) is on top of this one
 
     @property
     def hall_app(self) -> "HallApp":
@@ -155,11 +156,21 @@ class WorkbenchScreen(Screen):
         self.query_one("#workbench-title", TitleBar).update(f"{T.title} · {name or (user.window if user else '')}")
 
     def on_screen_resume(self) -> None:
+        if self._left_for_screen:
+            # Back from a case view or an intake opened from a list: the search box has the
+            # focus again, so a scanned code or a typed name goes there, not into a list
+            # (where "v" views and "x" voids). A dialog closing leaves the focus where it was.
+            self._left_for_screen = False
+            if isinstance(self.focused, CaseTable):
+                self.query_one("#search", HallInput).focus()
         self.reload()
         for panel in self.query(WindowQueuePanel):
             panel.wake()
 
     def on_screen_suspend(self) -> None:
+        from textual.screen import ModalScreen
+
+        self._left_for_screen = not isinstance(self.app.screen, ModalScreen)
         for panel in self.query(WindowQueuePanel):
             panel.stop()  # its refresh runs only while the workbench is shown
 

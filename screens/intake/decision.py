@@ -19,6 +19,7 @@ from screens.after_strings import Pledge as TP
 from screens.intake.base import StepPane
 from screens.print_worker import print_in_thread
 from screens.strings import Decision as T
+from screens.widgets.paint import repaint
 
 ORDER = ("accept", "defer", "notice", "refuse")
 PLEDGE = "pledge"  # 告知承诺受理: offered when the plan has items the bundle marks eligible
@@ -85,6 +86,7 @@ class DecisionStep(StepPane):
         self.busy = False
         self.printed: list = []
         self.printing = False
+        self._shown: dict[str, object] = {}  # what each text shows (see _put)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="decision-scroll"):
@@ -148,15 +150,15 @@ class DecisionStep(StepPane):
         state = review.state
         options = self.query_one("#decision-options")
         options.display = not self.decided
-        head = self.query_one("#decision-head", Static)
         if self.decided:
-            head.update(T.done.format(status=state.status_label, code=format_tracking_code(state.tracking_code)))
+            self._put("#decision-head", T.done.format(status=state.status_label,
+                                                      code=format_tracking_code(state.tracking_code)))
         else:
             from screens.intake.review import suggestion
 
             extra = f"　（已出具一次性告知书 {len(state.notices)} 次）" if state.notices else ""
             blocked = self.blocked.get(review.suggested)
-            head.update((suggestion(review, self.key("intake.prev")) if blocked else T.suggested.format(
+            self._put("#decision-head", (suggestion(review, self.key("intake.prev")) if blocked else T.suggested.format(
                 label=T.options.get(review.suggested, ("", ""))[0], key=self.key("decision.execute"))) + extra)
             self.query_one(f"#opt-{PLEDGE}").display = PLEDGE in self.order
             for n, kind in enumerate(self.order, start=1):
@@ -170,10 +172,17 @@ class DecisionStep(StepPane):
                 why = self.blocked.get(kind)
                 if why:
                     text.append("\n      " + T.unavailable.format(why=why), style="dim")
-                self.query_one(f"#opt-{kind}", Static).update(text)
+                self._put(f"#opt-{kind}", text)
                 self.query_one(f"#opt-{kind}").set_class(bool(why), "-blocked")
-        self.query_one("#decision-result", Static).update(self._result_text())
+        self._put("#decision-result", self._result_text())
         self._draw_prints()
+
+    def _put(self, selector: str, content) -> None:
+        """Show ``content`` in one of the step's texts: nothing if it shows it already, no
+        layout if its height stays (a move repaints two options, not the screen)."""
+        if self._shown.get(selector) != content:
+            self._shown[selector] = content
+            repaint(self.query_one(selector, Static), content)
 
     def _result_text(self) -> Text:
         text = Text()
@@ -201,7 +210,7 @@ class DecisionStep(StepPane):
         elif not lines and self.review is not None:
             lines = [p_line for p_line in self._history()]
         widget = self.query_one("#print-lines", Static)
-        widget.update("\n".join(lines))
+        self._put("#print-lines", "\n".join(lines))
         widget.set_class(any(p.error for p in self.printed), "-failed")
 
     def _history(self) -> list[str]:

@@ -5,6 +5,8 @@ digits, stray spaces)."""
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -33,8 +35,9 @@ def set_in_thread(ctx, case_id: str, username: str, key: str, value: str):
 class FieldRow(Horizontal):
     """Label · editor, with the note under it (预填 / 未提交 / ✓ / ✗ and the reason)."""
 
-    def __init__(self, row) -> None:
+    def __init__(self, row, intake=None) -> None:
         super().__init__(classes="form-row", id=f"row-{row.field.key}")
+        self._intake = intake  # the hall's date for the checks, also before this row is mounted
         self._shown: tuple[str, str, str] | None = None
         self.spec = row.field
         self.initial = row.value
@@ -52,6 +55,10 @@ class FieldRow(Horizontal):
         """The service's notes on the recorded value (it knows the file: an address-code
         note on a number the file holds is left out)."""
         self.notes = (row.value, row.check.warnings)
+
+    @property
+    def today(self):
+        return getattr(self._intake, "today", None)
 
     @property
     def label_text(self) -> str:
@@ -95,6 +102,8 @@ class FieldRow(Horizontal):
 
     @property
     def value(self) -> str:
+        if not self.is_mounted:  # mounted after the first frame (FormStep._build): as it will show
+            return self.initial
         return self.editor.value
 
     def on_mount(self) -> None:
@@ -103,7 +112,7 @@ class FieldRow(Horizontal):
         self.refresh_marks()
 
     def refresh_marks(self) -> None:
-        check = check_field(self.spec, self.value, getattr(self.screen, "today", None))
+        check = check_field(self.spec, self.value, self.today)
         shown = self.touched or bool(self.value)
         prefilled = self.source == "prefill" and self.value == self.initial
         detail = ""
@@ -131,7 +140,7 @@ class FieldRow(Horizontal):
         self.editor.set_class(not check.ok and shown, "-invalid")
 
     def is_done(self) -> bool:
-        return (check_field(self.spec, self.value, getattr(self.screen, "today", None)).ok
+        return (check_field(self.spec, self.value, self.today).ok
                 and (bool(self.value) or not self.spec.required))
 
 
@@ -145,6 +154,7 @@ class FormStep(StepPane):
     def __init__(self, intake) -> None:
         super().__init__(intake)
         self.rows: dict[str, FieldRow] = {}
+        self._showing = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         yield Static("", id="form-heading", classes="heading")
@@ -157,22 +167,23 @@ class FormStep(StepPane):
         return load_in_thread(self.ctx, self.case_id)
 
     async def show(self, data) -> None:
+        async with self._showing:  # one at a time: a form still mounting its rows is finished first
+            await self._show(data)
+
+    async def _show(self, data) -> None:
         state, rows, asked, without = data
         self.intake.update_state(state)
         self.query_one("#form-heading", Static).update(T.heading.format(asked=asked, without=without))
         keys = [r.field.key for r in rows]
         if keys != list(self.rows):
-            scroll = self.query_one("#form-scroll", VerticalScroll)
-            await scroll.remove_children()
-            self.rows = {r.field.key: FieldRow(r) for r in rows}
-            await scroll.mount_all(list(self.rows.values()))
-            self._fit_labels()
-            if self.display:
-                self._focus_next(None)
+            await self._build(rows)
             return
         focused = self.screen.focused
         for r in rows:  # the same form shown again: take what was recorded meanwhile
             row = self.rows[r.field.key]
+            if not row.is_mounted:  # not mounted yet: it will compose with this
+                row.take(r)
+                continue
             if (row.editor is focused and row.source == "draft") or (r.value == row.value and r.source == row.source):
                 continue  # being typed, or unchanged: leave it alone
             row.take(r)
@@ -180,6 +191,29 @@ class FormStep(StepPane):
             row.refresh_marks()
         if self.display and (focused is None or self._row_of(focused) is None):
             self._focus_next(None)
+
+    async def _build(self, rows) -> None:
+        """Mount the form's rows: first those the screen shows (down to the field the focus
+        goes to), painted, then the rest. A first frame waited for all fifty-odd rows (some
+        300 widgets styled and laid out) though a screen shows ten; the keys typed meanwhile
+        stay held until every row exists (the step is ready only then)."""
+        scroll = self.query_one("#form-scroll", VerticalScroll)
+        await scroll.remove_children()
+        self.rows = {r.field.key: FieldRow(r, self.intake) for r in rows}
+        built = list(self.rows.values())
+        target = next((n for n, row in enumerate(built) if not row.is_done()),
+                      next((n for n, row in enumerate(built) if not row.value), 0))
+        first = max(target + 1, (self.size.height or self.screen.size.height) // 3 + 1)
+        await scroll.mount_all(built[:first])
+        self._fit_labels()
+        if self.display:
+            self._focus_next(None)
+        if built[first:]:
+            painted = asyncio.Event()
+            self.call_after_refresh(painted.set)
+            await painted.wait()
+            if self.is_attached and list(self.rows.values()) == built:
+                await scroll.mount_all(built[first:])
 
     def on_resize(self) -> None:
         self._fit_labels()

@@ -14,6 +14,7 @@ from screens.after_strings import NoticeReturn as TN
 from screens.intake.base import StepPane
 from screens.strings import Materials as T
 from screens.widgets.cjk import clip, wrap_cjk
+from screens.widgets.paint import repaint
 from screens.widgets.tables import add_fixed_columns
 
 STYLES = {"exempt": "green", "handed_in": "green", "missing": "bold red", "deferred": "yellow"}
@@ -70,6 +71,8 @@ class MaterialsStep(StepPane):
         self.planned: dict = {}
         self._data = None
         self._col_widths: tuple[int, ...] = ()
+        self._cells: dict[str, tuple] = {}  # each row's cells and height, as shown
+        self._head = self._note = ""  # the summary and the note, as shown
 
     def compose(self) -> ComposeResult:
         yield Static(T.heading, id="materials-summary", classes="heading")
@@ -106,6 +109,7 @@ class MaterialsStep(StepPane):
             table = self.query_one("#materials", DataTable)
             table.clear(columns=True)
             add_fixed_columns(table, T.cols, widths)
+            self._cells = {}
             self.show(self._data)
 
     def focus_first(self) -> None:
@@ -120,7 +124,6 @@ class MaterialsStep(StepPane):
         self.intake.update_state(state)
         table = self.query_one("#materials", DataTable)
         current = self._selected()
-        table.clear()
         by_code = {p.material.code: p for p in plan.materials}
         materials = [by_code[c] for c in only if c in by_code] if only is not None else list(plan.materials)
         self.planned = {p.material.code: p for p in materials}
@@ -129,9 +132,11 @@ class MaterialsStep(StepPane):
             self._col_widths = widths
             table.clear(columns=True)
             add_fixed_columns(table, T.cols, widths)
+            self._cells = {}
         name_w, note_w = widths[0], widths[4]
         counts = {"exempt": 0, "handed_in": 0, "missing": 0, "deferred": 0}
         unlisted = set(notice_return_unlisted(state, only))
+        rows: dict[str, tuple] = {}
         for p in materials:
             m = p.material
             counts[p.status] += 1
@@ -143,8 +148,8 @@ class MaterialsStep(StepPane):
             note = wrap_cjk((TN.unlisted_note if m.code in unlisted else "") + (p.note or p.reason), note_w)
             height = max(len(name), min(len(note), 2))
             note_text = "\n".join(note[:height - 1] + [clip("".join(note[height - 1:]), note_w)])
-            table.add_row("\n".join(name), form, REQUIREMENT_LABELS[m.requirement], status, note_text,
-                          key=m.code, height=height)
+            rows[m.code] = ("\n".join(name), form, REQUIREMENT_LABELS[m.requirement], status, note_text, height)
+        self._fill(table, rows)
         if only is not None:
             last = state.notices[-1]
             head = TN.heading.format(count=len(materials) - len(unlisted), n=len(state.notices),
@@ -158,10 +163,26 @@ class MaterialsStep(StepPane):
             head = f"{T.heading}　" + T.summary.format(total=len(plan.materials), exempt=counts["exempt"],
                                                        handed=counts["handed_in"], missing=counts["missing"],
                                                        deferred=counts["deferred"])
-        self.query_one("#materials-summary", Static).update(head)
+        if head != self._head:  # a tick changes a count: repainted in place, no layout
+            self._head = head
+            repaint(self.query_one("#materials-summary", Static), head)
         if current in self.planned:
             table.move_cursor(row=table.get_row_index(current), animate=False)
         self._show_note()
+
+    def _fill(self, table: DataTable, rows: dict[str, tuple]) -> None:
+        """The same materials in the same order, each as high as before (a tick): only the
+        cells that changed are set, the table neither cleared nor laid out again."""
+        if list(rows) == list(self._cells) and all(rows[c][-1] == self._cells[c][-1] for c in rows):
+            for code, cells in rows.items():
+                for column, (old, new) in enumerate(zip(self._cells[code][:-1], cells[:-1])):
+                    if old != new:
+                        table.update_cell(code, table.ordered_columns[column].key, new)
+        else:
+            table.clear()
+            for code, cells in rows.items():
+                table.add_row(*cells[:-1], key=code, height=cells[-1])
+        self._cells = rows
 
     def _selected(self) -> str | None:
         table = self.query_one("#materials", DataTable)
@@ -172,11 +193,11 @@ class MaterialsStep(StepPane):
     def _show_note(self) -> None:
         planned = self.planned.get(self._selected() or "")
         note = self.query_one("#material-note", Static)
-        if planned is None:
-            note.update("")
-            return
-        m = planned.material
-        note.update(f"{m.name}：{m.spec}　（{planned.reason}）")
+        m = planned.material if planned is not None else None
+        text = f"{m.name}：{m.spec}　（{planned.reason}）" if m is not None and planned is not None else ""
+        if text != self._note:
+            self._note = text
+            repaint(note, text)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_note()
