@@ -205,3 +205,37 @@ def test_replay_checks_each_event_at_its_own_version_and_applies_leniently():
     assert state is not None and state.step == "form" and state.needs_review and len(state.anomalies) == 2
     assert state.anomalies[1] == (f"case.{'y' * 35}…（{'D' * 64}…#2）：内容不合格，未采用："
                                   "不支持的事件格式版本 2（支持 (1,)）")
+
+
+def _notice_of(size: int) -> dict[str, list[str]]:
+    """A case.notice_issued payload of exactly ``size`` bytes as compact UTF-8 JSON."""
+    import json
+
+    def measured(payload: dict[str, list[str]]) -> int:
+        return len(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode())
+
+    payload: dict[str, list[str]] = {"warnings": ["字" * 2000] * (size // 6100)}
+    while (rest := size - measured({"warnings": [*payload["warnings"], ""]})) > 2000:
+        payload["warnings"].append("a" * 1000)
+    payload["warnings"].append("a" * rest)
+    assert measured(payload) == size
+    return payload
+
+
+def test_the_size_limit_to_the_byte():
+    exact = _notice_of(64 * 1024)
+    assert validate_event("case.notice_issued", exact) is exact
+    for size, shown in ((64 * 1024 + 1, 64), (100 * 1024, 100), (100 * 1024 - 1, 99)):
+        with pytest.raises(EventInvalid) as err:
+            validate_event("case.notice_issued", _notice_of(size))
+        assert str(err.value) == f"事件 case.notice_issued 的内容过大（{shown} KB，最多 64 KB）"
+
+
+def test_the_slot_is_named_only_for_a_bad_value():
+    base = START | {"type": "case.applicant_set"}
+    with pytest.raises(EventInvalid) as err:
+        check_event(base | {"payload": {"key": "name", "value": "x", "base": 5}})
+    assert str(err.value) == "事件 case.applicant_set 的字段 payload.base 不合格：应为文字"
+    with pytest.raises(EventInvalid) as err:
+        check_event(base | {"payload": {"key": "k" * 50, "value": 5}})
+    assert str(err.value) == f"事件 case.applicant_set 的字段 payload.value（{'k' * 40}…） 不合格：应为文字"
