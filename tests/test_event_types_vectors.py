@@ -239,3 +239,6 @@ def test_the_slot_is_named_only_for_a_bad_value():
     with pytest.raises(EventInvalid) as err:
         check_event(base | {"payload": {"key": "k" * 50, "value": 5}})
     assert str(err.value) == f"事件 case.applicant_set 的字段 payload.value（{'k' * 40}…） 不合格：应为文字"
+    with pytest.raises(EventInvalid) as err:  # a slot's name that is not a text is not shown
+        check_event(START | {"type": "case.answer_set", "payload": {"question": "q1", "value": 5, "key": 5}})
+    assert str(err.value) == "事件 case.answer_set 的字段 payload.value 不合格：应为文字"
