@@ -34,6 +34,7 @@ PAYLOAD_VECTORS = [
     ("case.refused", {"reason": ""}, "payload.reason", "不能为空"),
     ("case.refused", {}, "payload.reason", "缺少此项"),
     ("case.refused", {"reason": "a", "x": 1}, "payload.x", "不允许的字段"),
+    ("case.refused", {"reason": "a", "k" * 50: 1}, f"payload.{'k' * 40}…", "不允许的字段"),
     ("case.refused", {"reason": "a\x07b"}, "payload.reason", "含有不可见的控制字符（U+0007），位置 2"),
     ("case.proxy_set", {"proxy": {"name": 5}}, "payload.proxy.name", "应为文字"),
     ("case.proxy_set", {"proxy": "abc"}, "payload.proxy", "应为对象"),
