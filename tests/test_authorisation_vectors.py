@@ -166,3 +166,11 @@ def test_the_copy_and_the_method_label():
     assert Authorisation.from_payload({**payload, "bundles": None}).bundles == ()
     assert one.method_label == "村（居）委会代为证明" and auth(method="x").method_label == "x"
     assert auth().method_label == "委托人签名"
+
+
+def test_case_problem_reads_any_state_shaped_object():
+    from types import SimpleNamespace
+
+    assert case_problem(SimpleNamespace(channel="proxy"), TODAY) == (
+        "代办办件须附有效的授权委托书（帮代办工作台 F6 录入授权）")
+    assert case_problem(SimpleNamespace(), TODAY) == ""
