@@ -174,3 +174,7 @@ def test_case_problem_reads_any_state_shaped_object():
     assert case_problem(SimpleNamespace(channel="proxy"), TODAY) == (
         "代办办件须附有效的授权委托书（帮代办工作台 F6 录入授权）")
     assert case_problem(SimpleNamespace(), TODAY) == ""
+
+
+def test_the_principal_id_is_checked_on_the_day_given():
+    assert problems(draft(), dt.date(1940, 1, 1)) == ["委托人身份证号码有误：身份证号码中的出生日期1948-09-02不合理"]
