@@ -141,6 +141,8 @@ def test_typed_events_and_extra_schemas(monkeypatch):
     monkeypatch.setattr(event_types, "TYPED_EVENTS", {})  # built here, not taken from an earlier test
     model = typed_event(1, "case.voided")
     assert model is not None and model.__name__ == "Event_case_voided_v1" and typed_event(1, "case.voided") is model
+    event = model.model_validate(START)
+    assert (event.event_id, event.payload.reason) == ("e1", "重复")  # the envelope with its payload typed
     assert typed_event(1, "queue.ticket_issued").__name__ == "Event_queue_ticket_issued_v1"
     assert typed_event(True, "case.voided") is None and typed_event("1", "case.voided") is None
     assert typed_event(1, 5) is None and typed_event(2, "case.voided") is None and typed_event(1, "case.x") is None
@@ -246,3 +248,25 @@ def test_the_slot_is_named_only_for_a_bad_value():
     with pytest.raises(EventInvalid) as err:  # a slot's name that is not a text is not shown
         check_event(START | {"type": "case.answer_set", "payload": {"question": "q1", "value": 5, "key": 5}})
     assert str(err.value) == "事件 case.answer_set 的字段 payload.value 不合格：应为文字"
+
+
+def test_reasons_from_any_error_record():
+    """_reason reads pydantic's error records defensively: a record without its context
+    still gives a sentence."""
+    from hall_app.domain.event_types import _reason
+
+    assert _reason({}) == "格式不符（）"
+    assert _reason({"type": "string_too_long", "input": "abc"}) == "过长（3 字，最多 None 字）"
+    assert _reason({"type": "literal_error"}) == "取值无效，应为 "
+    assert _reason({"type": "greater_than_equal"}) == "数值过小（界限 None）"
+    assert _reason({"type": "less_than_equal", "ctx": {"le": 5}}) == "数值过大（界限 5）"
+
+
+@pytest.mark.parametrize(("payload", "why"), [
+    ({"reason": "a\nb\x07"}, "含有不可见的控制字符（U+0007），位置 4"),  # a newline is fine in a multi-line field
+    ({"reason": "字" * 100 + "\x07"}, "含有不可见的控制字符（U+0007），位置 101"),  # found however far in
+])
+def test_the_character_named_in_a_long_or_multi_line_text(payload, why):
+    with pytest.raises(EventInvalid) as err:
+        validate_event("case.refused", payload)
+    assert str(err.value) == f"事件 case.refused 的字段 payload.reason 不合格：{why}"
