@@ -159,6 +159,7 @@ def test_the_message_and_field_are_kept_sendable():
     err = EventInvalid("坏\x00" * 300, "f\x00")
     assert "\x00" not in str(err) and err.field == "f\\u0000"
     assert EventInvalid("好").field == ""
+    assert str(EventInvalid("长" * 500)) == "长" * 400 + "…"  # a message quoting what was sent is cut
 
 
 def test_replay_lists_a_refused_event_as_an_anomaly_and_applies_the_rest():
