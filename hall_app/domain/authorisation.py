@@ -101,7 +101,8 @@ def problems(draft: Draft, today: dt.date, known_bundles: Iterable[str] | None =
     elif len(draft.bundles) > MAX_BUNDLES:
         out.append(f"一份委托书最多 {MAX_BUNDLES} 件事")
     elif known_bundles is not None:
-        unknown = [b for b in draft.bundles if b not in set(known_bundles)]
+        known = set(known_bundles)  # once: an iterator is read only once
+        unknown = [b for b in draft.bundles if b not in known]
         if unknown:
             out.append(f"目录中没有：{'、'.join(unknown[:3])}")
     start, until = parse_date(draft.valid_from), parse_date(draft.valid_until)

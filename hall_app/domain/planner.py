@@ -178,8 +178,8 @@ def make_plan(
     for item in bundle.items:
         if holds(item.when_node):
             item_reasons[item.code] = _reason(item.when_node, item.reason, bundle)
-    material_force: dict[str, str] = {}
-    material_drop: dict[str, str] = {}
+    material_force: dict[str, str] = {}  # added by a rule, with the rule's reason
+    material_drop: set[str] = set()  # dropped by a rule (checked before material_force)
     for rule in bundle.rules:
         if not holds(rule.when_node):
             continue
@@ -188,12 +188,10 @@ def make_plan(
             item_reasons[code] = why
         for code in rule.drop_items:
             item_reasons.pop(code, None)
-        for code in rule.add_materials:
+        for code in rule.add_materials:  # the later rule wins
             material_force[code] = why
-            material_drop.pop(code, None)
-        for code in rule.drop_materials:
-            material_drop[code] = why
-            material_force.pop(code, None)
+            material_drop.discard(code)
+        material_drop.update(rule.drop_materials)
 
     items = tuple(PlannedItem(i, item_reasons[i.code]) for i in bundle.items if i.code in item_reasons)
     included = set(item_reasons)
