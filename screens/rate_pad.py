@@ -59,9 +59,10 @@ class RatePadScreen(ModalScreen[dict[str, Any] | None]):
         Binding("escape", "skip", T.skip, id="rate_pad.skip"),
     ]
 
-    def __init__(self, case_id: str, tracking_code: str, timeout: float = TIMEOUT) -> None:
+    def __init__(self, case_id: str, tracking_code: str, timeout: float = TIMEOUT, subtitle: str = "") -> None:
         super().__init__()
         self.case_id, self.tracking_code, self.timeout = case_id, tracking_code, timeout
+        self.subtitle = subtitle or T.subtitle.format(code=format_tracking_code(tracking_code))
         self.level: int | None = None
         self.reasons: list[str] = []
         self.dimensions: dict[str, int] = {}
@@ -76,8 +77,7 @@ class RatePadScreen(ModalScreen[dict[str, Any] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="pad"):
             yield Static(T.title, id="pad-title")
-            yield Static(T.subtitle.format(code=format_tracking_code(self.tracking_code)), id="pad-subtitle",
-                         markup=False)
+            yield Static(self.subtitle, id="pad-subtitle", markup=False)
             yield Static("", id="pad-levels", markup=False)
             yield Static("", id="pad-reasons", markup=False)
             yield Static("", id="pad-dimensions", markup=False)
