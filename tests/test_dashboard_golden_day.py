@@ -156,7 +156,7 @@ def test_the_golden_day_on_the_dashboard(golden):
     assert (w05.taken, w05.decided, w05.accepted, w05.rated, w05.good, w05.bad) == (2, 2, 1, 1, 0, 1)
     assert day.clerks == {"chenjing": w05, "zhangli": w03} and set(day.windows) == {"W03", "W05"}
     assert day.rated_today == 2 and day.good_share_today == 0.5
-    assert day.ratings_today == {"非常满意": 1, "满意": 0, "基本满意": 0, "不满意": 1, "非常不满意": 0}
+    assert day.ratings_today == {"非常满意": 1, "满意": 0, "基本满意": 0, "不满意": 1, "非常不满意": 0, "未评价": 0}
     [follow] = day.follow_ups
     assert (follow.case_id, follow.follow_up.due, follow.overdue, follow.follow_up.state_label) == (
         ids["D"], D("2026-10-26"), False, "待核实")

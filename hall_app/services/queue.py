@@ -270,6 +270,22 @@ class LocalQueue(HallQueue):
         self.engine.dispose()
 
 
+def queue_configured(ctx: "HallContext") -> bool:
+    """Whether this device has a queue: enrolled with a server, or the embedded queue's
+    file exists (``hall-app demo``, a kiosk or ``hall-app queue`` made it). A hall
+    without one shows no queue panel and makes no queue requests (opening the embedded
+    queue would create its file)."""
+    from sqlalchemy import select
+
+    from hall_app.store.models import Device
+
+    with ctx.read() as session:
+        enrolled = session.execute(select(Device.server_url, Device.token).limit(1)).first()
+    if enrolled is not None and enrolled[0] and enrolled[1]:
+        return True
+    return queue_path(Path(ctx.settings.db_path)).exists()
+
+
 def open_queue(ctx: "HallContext", kind: str = "", user: str = "") -> HallQueue:
     """The queue this device uses: the central server's when the device is enrolled,
     else the embedded one beside the device database. ``kind``: how this caller acts
