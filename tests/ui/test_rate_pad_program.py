@@ -101,3 +101,22 @@ async def test_keys_in_one_burst_and_escape_and_offline(hall, clerk, pad_queue):
         await app.poll_once()  # back: the kept answer is sent first
         await settle_app(pilot)
         assert [r["level"] for r in ratings(clerk, third)] == [1] and app.pending == []
+
+
+def test_snapshot_the_pad_for_a_visit_at_80x24(snap_compare):
+    """The idle screen behind, the pad for W03's A012 in front, 不满意 with a reason ticked."""
+    from hall_app.domain.visit_rating import FinishedVisit
+
+    class NoQueue:  # the pad is opened by hand: no poll, nothing recorded
+        pass
+
+    app = RatePadApp(NoQueue(), "W03", poll_seconds=0)
+
+    async def run_before(pilot) -> None:
+        await settle_app(pilot)
+        app.open_pad(FinishedVisit("T1", "A012", "W03", "2026-12-01T10:00:00+08:00"))
+        await settle_app(pilot)
+        await pilot.press("2", "a")
+        await settle_app(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
