@@ -242,6 +242,9 @@ REQUESTS = {
     "queue_close_day": ("POST", "/v1/queue/close-day", {"day": "2020-01-01"}),
     "queue_blocks": ("POST", "/v1/queue/blocks", {"line": "A"}),
     "queue_offline": ("POST", "/v1/queue/offline", {"tickets": []}),
+    "queue_last_visit": ("GET", "/v1/queue/windows/W03/visit", None),
+    "queue_rate_visit": ("POST", "/v1/queue/windows/W03/visit/rating", {"ticket": "A001", "level": None,
+                                                                       "how": "timeout"}),
     "dashboard": ("GET", "/v1/dashboard", None),  # supervise (issue 11)
     "inbox": ("GET", "/v1/departments/市公安局/inbox", None),
     "package": ("GET", "/v1/departments/市公安局/packages/no-such-case", None),
