@@ -150,21 +150,10 @@ class WindowPoll:
 
 
 def queue_configured(ctx: "HallContext") -> bool:
-    """Whether this device has a queue to show: enrolled with a server, or the embedded
-    queue's file exists (``hall-app demo``, a kiosk or ``hall-app queue`` made it). A
-    hall without one shows no queue panel and makes no queue requests."""
-    from pathlib import Path
+    """Whether this device has a queue to show (hall_app/services/queue.py)."""
+    from hall_app.services.queue import queue_configured as configured
 
-    from sqlalchemy import select
-
-    from hall_app.services.queue import queue_path
-    from hall_app.store.models import Device
-
-    with ctx.read() as session:
-        enrolled = session.execute(select(Device.server_url, Device.token).limit(1)).first()
-    if enrolled is not None and enrolled[0] and enrolled[1]:
-        return True
-    return queue_path(Path(ctx.settings.db_path)).exists()
+    return configured(ctx)
 
 
 @dataclass(frozen=True)

@@ -61,9 +61,10 @@ class RatePadScreen(ModalScreen[dict[str, Any] | None]):
         Binding("up", "row(-1)", show=False, id="rate_pad.up"),
     ]
 
-    def __init__(self, case_id: str, tracking_code: str, timeout: float = TIMEOUT) -> None:
+    def __init__(self, case_id: str, tracking_code: str, timeout: float = TIMEOUT, subtitle: str = "") -> None:
         super().__init__()
         self.case_id, self.tracking_code, self.timeout = case_id, tracking_code, timeout
+        self.subtitle = subtitle or T.subtitle.format(code=format_tracking_code(tracking_code))
         self.level: int | None = None
         self.reasons: list[str] = []
         self.dimensions: dict[str, int] = {}
@@ -78,8 +79,7 @@ class RatePadScreen(ModalScreen[dict[str, Any] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="pad"):
             yield Static(T.title, id="pad-title")
-            yield Static(T.subtitle.format(code=format_tracking_code(self.tracking_code)), id="pad-subtitle",
-                         markup=False)
+            yield Static(self.subtitle, id="pad-subtitle", markup=False)
             yield Static("", id="pad-levels", markup=False)
             yield Static("", id="pad-reasons", markup=False)
             yield Static("", id="pad-dimensions", markup=False)

@@ -98,3 +98,17 @@ class RatePad:
     choose_level = "请先选择满意程度"
     dimensions_title = "分项评价（可选：↓↑ 选择项目，数字键 1–5 评分，0 清除）"
     dimension_unset = "未评"
+
+
+class RatePadProgram:  # hall-app rate-pad --window W03 (screens/rate_pad_program.py)
+    title = "{window} 窗口 · 好差评"
+    welcome = "欢迎您！"
+    idle = "请对本次服务作出评价"
+    idle_hint = "窗口办结后，这里会请您评价本次服务"
+    visit = "{window} 窗口 · {label} 号"
+    thanks = "感谢您的评价！（{label}）"
+    unrated = "本次服务记为未评价"
+    offline = "离线：无法连接排队服务（{error}），恢复后自动继续"
+    pending = "评价尚未送达（{error}），恢复连接后自动补记"
+    refused = "未能记录评价：{error}"
+    quit = "退出"

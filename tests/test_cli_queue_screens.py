@@ -71,3 +71,11 @@ def test_a_supervisor_signing_in_to_hall_app_dashboard_lands_on_it(tmp_path):
 
     assert asyncio.run(landing("chenjing")) is DashboardScreen
     assert asyncio.run(landing("zhangli")) is WorkbenchScreen
+
+
+def test_the_rate_pad_serves_its_window_and_needs_one():
+    from hall_app.cli.queue_screens import RATE_PAD_PORT
+
+    args = build_parser().parse_args(["--db", "/data/hall.db", "rate-pad", "--window", "W03", "--serve"])
+    command = served_command(args, "rate-pad")
+    assert command.endswith("-m hall_app --db /data/hall.db rate-pad --window W03") and args.port == RATE_PAD_PORT

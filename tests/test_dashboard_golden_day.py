@@ -156,7 +156,7 @@ def test_the_golden_day_on_the_dashboard(golden):
     assert (w05.taken, w05.decided, w05.accepted, w05.rated, w05.good, w05.bad) == (2, 2, 1, 1, 0, 1)
     assert day.clerks == {"chenjing": w05, "zhangli": w03} and set(day.windows) == {"W03", "W05"}
     assert day.rated_today == 2 and day.good_share_today == 0.5
-    assert day.ratings_today == {"非常满意": 1, "满意": 0, "基本满意": 0, "不满意": 1, "非常不满意": 0}
+    assert day.ratings_today == {"非常满意": 1, "满意": 0, "基本满意": 0, "不满意": 1, "非常不满意": 0, "未评价": 0}
     [follow] = day.follow_ups
     assert (follow.case_id, follow.follow_up.due, follow.overdue, follow.follow_up.state_label) == (
         ids["D"], D("2026-10-26"), False, "待核实")
@@ -170,6 +170,24 @@ def test_the_golden_day_on_the_dashboard(golden):
                                            "open": 1}
     # G: accepted Mon 09-21, done Thu 09-24 (3 working days); two trips: the visit, collecting on 09-28
     assert f.completed == 1 and f.completed_days == 3 and f.trips == 2 and f.trips_separate == 7
+
+
+def test_the_golden_day_with_two_visit_ratings_on_the_pads(golden):
+    """The same day with W03's pad rating a visit of zhangli's 非常满意 and W05's pad timing
+    out on one of chenjing's (未评价): counted per window and clerk, 未评价 in the total only."""
+    from hall_app.domain.dashboard import hall_day
+
+    ctx, _, _ = golden
+    states = DashboardService(ctx).states(D("2026-09-01"))
+    visits = [{"ticket": "T1", "window": "W03", "clerk": "zhangli", "level": 5, "how": "chosen"},
+              {"ticket": "T2", "window": "W05", "clerk": "chenjing", "level": None, "how": "timeout"}]
+    day = hall_day(states, D("2026-09-29"), ctx.calendar, visits=visits)
+    w03, w05 = day.windows["W03"], day.windows["W05"]
+    assert (w03.taken, w03.decided, w03.accepted, w03.rated, w03.good, w03.bad, w03.unrated) == (3, 2, 1, 2, 2, 0, 0)
+    assert (w05.taken, w05.decided, w05.accepted, w05.rated, w05.good, w05.bad, w05.unrated) == (2, 2, 1, 1, 0, 1, 1)
+    assert day.clerks == {"chenjing": w05, "zhangli": w03}
+    assert (day.rated_today, day.unrated_today, day.asked_today) == (3, 1, 4) and day.good_share_today == 2 / 3
+    assert day.ratings_today == {"非常满意": 2, "满意": 0, "基本满意": 0, "不满意": 1, "非常不满意": 0, "未评价": 1}
 
 
 def test_the_deadline_board_across_the_holiday(golden):

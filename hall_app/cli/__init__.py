@@ -25,7 +25,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "hall_app.cli.report": ("report",),
     "hall_app.cli.ratings": ("rate", "follow-ups", "follow-up"),
     "hall_app.cli.queue": ("queue",),  # issue 10
-    "hall_app.cli.queue_screens": ("kiosk", "display", "dashboard"),  # issue 10
+    "hall_app.cli.queue_screens": ("kiosk", "display", "dashboard", "rate-pad"),  # issue 10
     "hall_app.cli.dept": ("dept", "todo"),  # issue 12: the department's inbox
     "hall_app.cli.enquiry": ("enquiry",),  # issue 12: 咨询 / 首问负责 / 办不成事
 }

@@ -1,7 +1,8 @@
-"""hall-app kiosk, hall-app display, hall-app dashboard: the ticket kiosk, the hall
-display and the supervisor's dashboard, each a full-screen program of its own; ``--serve``
-opens any of them in a browser on the hall LAN through textual-serve (each browser tab
-runs its own copy of the program; the dashboard's tab asks for a supervisor's sign-in).
+"""hall-app kiosk, hall-app display, hall-app dashboard, hall-app rate-pad: the ticket
+kiosk, the hall display, the supervisor's dashboard and a window's rate pad, each a
+full-screen program of its own; ``--serve`` opens any of them in a browser on the hall
+LAN through textual-serve (each browser tab runs its own copy of the program; the
+dashboard's tab asks for a supervisor's sign-in).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from hall_app.cli.common import UserError
 KIOSK_PORT = 8711
 DISPLAY_PORT = 8710
 DASHBOARD_PORT = 8712
+RATE_PAD_PORT = 8713
 
 
 def register(sub) -> None:
@@ -35,6 +37,11 @@ def register(sub) -> None:
     p = sub.add_parser("dashboard", help="监督看板（值班长登录后直接进入；实时大厅、限时办结、好差评）")
     _serve_options(p, DASHBOARD_PORT)
     p.set_defaults(handler=cmd_dashboard)
+
+    p = sub.add_parser("rate-pad", help="评价器（全屏，面向群众；窗口办结后请群众评价本次服务，超时记未评价）")
+    p.add_argument("--window", default=None, help="评价器所属窗口（默认本机配置的窗口，如 W03）")
+    _serve_options(p, RATE_PAD_PORT)
+    p.set_defaults(handler=cmd_rate_pad)
 
 
 def _serve_options(p, port: int) -> None:
@@ -144,6 +151,26 @@ def cmd_dashboard(args) -> int:
     return run_tui(args)
 
 
+def cmd_rate_pad(args) -> int:
+    """The window's rate pad beside the clerk's ``hall-app`` (docs/statistics.md)."""
+    if args.serve:
+        return _serve(args, "rate-pad", "评价器")
+    settings = _settings(args, **({"window": args.window} if args.window else {}))
+    if not settings.window:
+        raise UserError("请用 --window 指定评价器所属的窗口（如 --window W03）")
+    ctx = _open(args, settings)
+    queue = _queue(ctx, "pad")
+    from screens.rate_pad_program import RatePadApp
+
+    app = RatePadApp(queue, settings.window, clock=ctx.clock)
+    try:
+        app.run()
+    finally:
+        queue.close()
+        ctx.close()
+    return app.return_code or 0
+
+
 def served_command(args, command: str) -> str:
     """The command textual-serve starts for each browser tab: this program, same options, no --serve."""
     parts = [sys.executable, "-m", "hall_app"]
@@ -157,6 +184,8 @@ def served_command(args, command: str) -> str:
             parts += ["--hall", args.hall]
         if args.voice is not None:
             parts.append("--voice" if args.voice else "--no-voice")
+    elif command == "rate-pad" and args.window:
+        parts += ["--window", args.window]
     elif command == "kiosk" and args.return_seconds is not None:
         parts += ["--return-seconds", str(args.return_seconds)]
     return shlex.join(parts)

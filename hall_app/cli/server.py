@@ -39,7 +39,8 @@ def register(sub) -> None:
     _db(p)
     p.add_argument("--scope", default=None,
                    help="hall:JJ01（大厅）/ window:JJ01/W03（窗口）/ agent:姓名@大厅（帮代办员）/ dept:部门[@大厅]"
-                        " / kiosk:大厅/取号机 / display:大厅/叫号屏 / admin:姓名；不接受通配符")
+                        " / kiosk:大厅/取号机 / display:大厅/叫号屏 / pad:大厅/窗口（评价器）"
+                        " / admin:姓名；不接受通配符")
     p.add_argument("--hours", type=float, default=72.0, help="有效小时数（默认 72）")
     p.add_argument("--rebind", default="", metavar="DEVICE",
                    help="确认重新登记已登记过的设备 DEVICE（换新令牌；范围默认不变）")

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from hall_app.domain.calendar import WorkCalendar
 from hall_app.domain.case_state import ITEM_FINAL, STATUS_LABELS, CaseState
@@ -106,9 +107,10 @@ class PersonFigures:
     taken: int = 0  # cases started today
     decided: int = 0  # accepted, deferred, notice or refused today
     accepted: int = 0  # accepted (also with deferrals) today
-    rated: int = 0  # rated today
+    rated: int = 0  # rated today (cases, and visits on the window's rate pad)
     good: int = 0  # 满意 or 非常满意 among them
     bad: int = 0
+    unrated: int = 0  # visits the rate pad recorded as 未评价 today
 
     def plus(self, **more: int) -> "PersonFigures":
         return PersonFigures(**{k: getattr(self, k) + more.get(k, 0) for k in self.__dataclass_fields__})
@@ -132,10 +134,16 @@ class HallDay:
     windows: dict[str, PersonFigures]
     clerks: dict[str, PersonFigures]
     deadlines: list[DeadlineLine]
-    ratings_today: dict[str, int]  # distribution of today's ratings (five levels)
-    rated_today: int
-    good_share_today: float | None
+    ratings_today: dict[str, int]  # distribution of today's ratings (five levels, then 未评价)
+    rated_today: int  # with a level
+    good_share_today: float | None  # among those with a level
     follow_ups: list[FollowUpLine]  # open ones, overdue first
+    unrated_today: int = 0  # visits recorded as 未评价 (in the total, never in the share)
+
+    @property
+    def asked_today(self) -> int:
+        """Ratings asked for today: with a level, and 未评价."""
+        return self.rated_today + self.unrated_today
 
     @property
     def taken_today(self) -> int:
@@ -155,7 +163,10 @@ def _decided_today(s: CaseState, today: dt.date) -> tuple[bool, bool]:
 
 
 def hall_day(states: Iterable[CaseState], today: dt.date, calendar: WorkCalendar,
-             at_risk_days: int = AT_RISK_DAYS) -> HallDay:
+             at_risk_days: int = AT_RISK_DAYS, visits: Iterable[Mapping[str, Any]] = ()) -> HallDay:
+    """The hall's day from its cases and ``visits``: today's ``queue.visit_rated``
+    payloads (the rate pad's ratings of visits, level None = 未评价), counted per
+    window and per clerk who finished the visit."""
     states = list(states)
     started = [s for s in states if day_of(s.created_at) == today and s.status != "voided"]
     started_ids = {s.case_id for s in started}
@@ -183,9 +194,18 @@ def hall_day(states: Iterable[CaseState], today: dt.date, calendar: WorkCalendar
         if follow is not None and not follow.closed:
             follow_ups.append(FollowUpLine(s.case_id, s.tracking_code, s.bundle_code, s.window,
                                            str(s.rating.get("label", "")), follow, follow.overdue(today)))
+    for visit in visits:
+        level = visit.get("level")
+        level = level if isinstance(level, int) else None
+        more = {"rated": int(level is not None), "unrated": int(level is None), "good": int(level in GOOD_LEVELS),
+                "bad": int(level in (1, 2))}
+        windows[str(visit.get("window", ""))] = windows[str(visit.get("window", ""))].plus(**more)
+        if visit.get("clerk"):
+            clerks[str(visit["clerk"])] = clerks[str(visit["clerk"])].plus(**more)
+        ratings.append(Rating(level))
     rated = rating_figures(ratings, [], today)
-    dist = {k: v for k, v in rated.distribution.items() if k != "未评价"}
-    return HallDay(today=today, by_status=by_status, windows=dict(sorted(windows.items())),
+    return HallDay(unrated_today=rated.total - rated.rated, ratings_today=dict(rated.distribution),
+                   today=today, by_status=by_status, windows=dict(sorted(windows.items())),
                    clerks=dict(sorted(clerks.items())), deadlines=deadline_board(states, today, calendar, at_risk_days),
-                   ratings_today=dist, rated_today=rated.rated, good_share_today=rated.good_share,
+                   rated_today=rated.rated, good_share_today=rated.good_share,
                    follow_ups=sorted(follow_ups, key=lambda f: (not f.overdue, f.follow_up.due, f.tracking_code)))

@@ -155,6 +155,21 @@ class BlockReserved(Payload):
     end: Number  # inclusive
 
 
+class VisitRated(Payload):
+    """The citizen's rating of a finished visit on the window's rate pad (issue 11);
+    ``level`` None is 未评价 (the pad timed out or the citizen declined): never a good level."""
+    ticket: Id
+    window: Id
+    label: Annotated[str, text_rule(12)] = ""
+    clerk: Annotated[str, text_rule(64)] = ""
+    level: int | None = Field(None, ge=1, le=5)
+    dimensions: dict[Literal["服务态度", "服务效率", "服务水平"], Annotated[int, Field(ge=1, le=5)]] = Field(
+        default_factory=dict)
+    reasons: list[Annotated[str, text_rule(20, min_length=1)]] = Field(default_factory=list, max_length=8)
+    cases: list[CaseRef] = Field(default_factory=list, max_length=50)
+    how: Literal["chosen", "timeout", "declined"] = "chosen"
+
+
 class DayClosed(Payload):
     expired: int = Field(0, ge=0)
     missed: int = Field(0, ge=0)
@@ -184,6 +199,7 @@ QUEUE_SCHEMAS: dict[str, type[Payload]] = {
     "queue.appointment_missed": AppointmentOnly,
     "queue.block_reserved": BlockReserved,
     "queue.day_closed": DayClosed,
+    "queue.visit_rated": VisitRated,
 }
 
 QUEUE_EVENT_TYPES = frozenset(QUEUE_SCHEMAS)

@@ -31,8 +31,8 @@ from typing import Any
 
 WAITING, CALLED, SERVING, HELD = "waiting", "called", "serving", "held"
 FINISHED, NO_SHOW, LEFT, EXPIRED = "finished", "no_show", "left", "expired"
-DEVICE_ACTORS = frozenset({"", "local", "hall", "window", "kiosk", "display", "admin", "supervisor", "cli",
-                           "simulation"})
+DEVICE_ACTORS = frozenset({"", "local", "hall", "window", "kiosk", "display", "pad", "admin", "supervisor",
+                           "cli", "simulation"})
 FOLDED = frozenset({"queue.ticket_issued", "queue.ticket_called", "queue.serving_started", "queue.ticket_held",
                     "queue.ticket_transferred", "queue.ticket_finished", "queue.ticket_no_show", "queue.ticket_left",
                     "queue.ticket_expired", "queue.window_opened", "queue.window_paused", "queue.window_closed"})

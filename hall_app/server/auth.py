@@ -24,11 +24,11 @@ CODE_LENGTH = 12  # 29 ** 12 ≈ 3.5e17 codes (58 bits); guesses are rate-limite
 _ID = r"[A-Za-z0-9_-]{1,32}"
 _NAME = r"[^\s/@*?%]{1,64}"
 SCOPE_RE = re.compile(rf"^(hall:{_ID}|window:{_ID}/{_ID}|agent:{_NAME}@{_ID}|dept:{_NAME}(@{_ID})?"
-                      rf"|kiosk:{_ID}(/{_ID})?|display:{_ID}(/{_ID})?|admin:{_NAME}"
+                      rf"|kiosk:{_ID}(/{_ID})?|display:{_ID}(/{_ID})?|pad:{_ID}/{_ID}|admin:{_NAME}"
                       rf"|supervisor:{_ID}/{_NAME})$")  # supervise (issue 11): a hall's 值班长
 WILDCARDS = ("*", "?", "%")
 SCOPE_FORMS = ("hall:大厅 / window:大厅/窗口 / agent:帮代办员@大厅 / dept:部门[@大厅] / kiosk:大厅[/取号机] / "
-               "display:大厅[/叫号屏] / admin:姓名 / supervisor:大厅/姓名")
+               "display:大厅[/叫号屏] / pad:大厅/窗口 / admin:姓名 / supervisor:大厅/姓名")
 
 
 class AuthError(Exception):
@@ -68,7 +68,7 @@ def parse_scope(scope: str) -> dict[str, str]:
     kind, value = scope.split(":", 1)
     if kind == "hall":
         return {"hall": value}
-    if kind in ("window", "kiosk", "display"):
+    if kind in ("window", "kiosk", "display", "pad"):
         hall, _, window = value.partition("/")
         return {"hall": hall, "window": window}
     if kind == "agent":

@@ -70,6 +70,17 @@ class SwitchIn(BaseModel):
         description="切换后办理的业务类别及优先级（1 最先）；null 为恢复排班")
 
 
+class VisitRatingIn(BaseModel):
+    model_config = ConfigDict(strict=True)
+    ticket: Text(32, min_length=1) = Field(description="办结的号（编号或号码）")
+    level: int | None = Field(description="1–5（5 非常满意 … 1 非常不满意）；null 为未评价")
+    dimensions: dict[Text(8, min_length=1), int] = Field(default_factory=dict,
+                                                         description="分项评价：服务态度、服务效率、服务水平，各 1–5")
+    reasons: list[Text(20, min_length=1)] = Field(default_factory=list, max_length=8,
+                                                  description="所选等级提供的理由")
+    how: Text(8) = Field("chosen", description="chosen / timeout / declined（后两者只能是未评价）")
+
+
 class AppointmentIn(BaseModel):
     model_config = ConfigDict(strict=True)
     line: Text(32, min_length=1)
@@ -129,7 +140,8 @@ class OfflineIn(BaseModel):
 
 
 def actor_of(device: auth.DeviceInfo) -> Actor:
-    return Actor(device.kind, device.hall, device.window if device.kind == "window" else "", device.device_id)
+    return Actor(device.kind, device.hall, device.window if device.kind in ("window", "pad") else "",
+                 device.device_id)
 
 
 def _store(request: Request) -> QueueStore:
@@ -238,6 +250,17 @@ def register(api: FastAPI | APIRouter) -> None:
                device: auth.DeviceInfo = access("queue_switch")) -> Any:
         """潮汐切换（当天有效）；lines 为 null 时恢复排班。"""
         return _do(request, device, "switch", window=window, lines=body.lines)
+
+    @api.get("/v1/queue/windows/{window}/visit", tags=["queue"])
+    def last_visit(window: str, request: Request, device: auth.DeviceInfo = access("queue_last_visit")) -> Any:
+        """本窗口今天最近办结的一次服务（评价器据此请群众评价）；没有则为 null。"""
+        return _do(request, device, "last_visit", window=window)
+
+    @api.post("/v1/queue/windows/{window}/visit/rating", tags=["queue"])
+    def rate_visit(window: str, body: VisitRatingIn, request: Request,
+                   device: auth.DeviceInfo = access("queue_rate_visit")) -> Any:
+        """群众对本窗口办结的一次服务的评价（每次服务一次；level 为 null 记未评价）。"""
+        return _do(request, device, "rate_visit", window=window, **body.model_dump())
 
     @api.post("/v1/queue/tickets/{ref}/leave", tags=["queue"])
     def leave(ref: str, request: Request, device: auth.DeviceInfo = access("queue_leave")) -> Any:

@@ -92,6 +92,21 @@ def _set_line(store: QueueStore, actor: Actor, p: dict[str, Any]) -> None:
     store.put_line(actor, str(p["line"]), str(p["name"]), str(p["prefix"]), **options)
 
 
+def _last_visit(store: QueueStore, actor: Actor, p: dict[str, Any]) -> Any:
+    from hall_app.server.queue_rating import last_visit
+
+    visit = last_visit(store, actor, p["window"])
+    return visit.to_json() if visit is not None else None
+
+
+def _rate_visit(store: QueueStore, actor: Actor, p: dict[str, Any]) -> Any:
+    from hall_app.server.queue_rating import rate_visit
+
+    return rate_visit(store, actor, p["window"], str(p.get("ticket") or ""), p.get("level"),
+                      p.get("dimensions") or {}, [str(r) for r in p.get("reasons") or []],
+                      str(p.get("how") or "chosen")).to_json()
+
+
 OPS = {
     "lines": lambda s, a, p: queue_read.lines(s, a),
     "windows": lambda s, a, p: queue_read.windows(s, a),
@@ -127,6 +142,8 @@ OPS = {
     "close_day": lambda s, a, p: queue_days.close_day(s, a, str(p.get("day") or "")),
     "reserve_block": lambda s, a, p: queue_days.reserve_block(s, a, str(p.get("line", "")), str(p.get("day") or ""),
                                                               int(p.get("size") or 0)),
+    "last_visit": _last_visit,
+    "rate_visit": _rate_visit,
     "upload_offline": lambda s, a, p: queue_days.upload_offline(s, a, list(p.get("tickets") or [])),
 }
 

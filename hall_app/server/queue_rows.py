@@ -30,7 +30,7 @@ class Actor:
     """Who asks: the device's scope kind, hall and window (the HTTP layer builds it from
     the device token; the embedded queue from this machine's settings)."""
 
-    kind: str  # window / hall / kiosk / display / local (this machine, trusted) / admin
+    kind: str  # window / pad / hall / kiosk / display / local (this machine, trusted) / admin
     hall: str
     window: str = ""
     device_id: str = ""
@@ -44,6 +44,16 @@ class Actor:
         if self.kind == "window":
             raise QueueError(f"本窗口设备（{self.window}）只能为自己的窗口叫号，不能操作 {window}", "scope", 403)
         raise QueueError("本设备不能操作窗口", "scope", 403)
+
+    def may_rate_for(self, window: str) -> None:
+        """A visit's rating (issue 11): the window's own pad or window device, or the hall."""
+        if self.kind in ("hall", "local", "admin"):
+            return
+        if self.kind in ("window", "pad") and self.window == window:
+            return
+        if self.kind in ("window", "pad"):
+            raise QueueError(f"本设备属于 {self.window} 窗口，不能评价 {window} 窗口的服务", "scope", 403)
+        raise QueueError("本设备不能登记服务评价", "scope", 403)
 
     def may_manage(self) -> None:
         if self.kind not in ("hall", "local", "admin"):

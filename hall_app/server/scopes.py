@@ -113,6 +113,9 @@ SCOPE_TABLE: dict[str, ScopeRule] = {r.kind: r for r in (
               "no case data in or out"),
     ScopeRule("display", "叫号屏", "display:JJ01/D1", frozenset({"state"}), frozenset(),
               "reads the queue board only; no case data"),
+    ScopeRule("pad", "评价器", "pad:JJ01/W03", frozenset({"state"}), QUEUE_EVENTS,
+              "its own window's last finished visit and the citizen's rating of it (queue.visit_rated, decided "
+              "by the queue endpoint); no case data"),
     ScopeRule("admin", "管理员", "admin:李华", frozenset({"state"}), frozenset(),
               "codes, re-binding, revoking and publishing run on the server (hall-app server …)"),
     # -- supervise (issue 11) --

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 
@@ -25,6 +25,7 @@ from hall_app.domain.rating import Rating, RatingFigures, follow_up_of
 from hall_app.domain.rating import figures as rating_figures
 from hall_app.domain.stats import Figures, Period, figures
 from hall_app.domain.stats import month as month_period
+from hall_app.domain.visit_rating import rating_of_payload
 from hall_app.store.models import CaseRow, EventRow, Hall, User
 from hall_app.store.repository import row_event
 
@@ -80,7 +81,8 @@ class DashboardService:
         today = today or self.ctx.today()
         period = period or this_month(today)
         states = self.states(min(today, period.first))
-        day = hall_day(states, today, self.ctx.calendar, self.ctx.settings.deadlines.at_risk_days)
+        day = hall_day(states, today, self.ctx.calendar, self.ctx.settings.deadlines.at_risk_days,
+                       visits=self.visit_ratings(today, today))
         reform = self.reform(states, period)
         with self.ctx.read() as session:
             bundles = {code: name for code, name in session.execute(
@@ -97,9 +99,36 @@ class DashboardService:
         facts = [report.case_facts(work, s) for s in states if day_of(s.created_at) in period]
         return figures(facts)
 
+    def visit_ratings(self, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
+        """The rate pad's ratings of visits (``queue.visit_rated`` payloads, 未评价 included)
+        given from ``first`` to ``last``, read from the queue's log; none when the queue
+        cannot be read from here (a supervisor device's server queue: not yet)."""
+        from hall_app.domain.queue import QueueError
+        from hall_app.domain.visit_rating import VISIT_RATED
+        from hall_app.services.queue import queue_configured
+
+        found: list[dict[str, Any]] = []
+        if not queue_configured(self.ctx):
+            return found
+        day = first
+        try:
+            while day <= last:
+                after = 0
+                while True:
+                    page = self.ctx.queue.events(day=day.isoformat(), after=after, limit=5000)
+                    found += [dict(e.payload) for e in page if e.type == VISIT_RATED]
+                    if len(page) < 5000:
+                        break
+                    after = page[-1].seq
+                day += dt.timedelta(days=1)
+        except QueueError:
+            return []
+        return found
+
     # -- the monthly report's inputs (printing/monthly_report.py lays them out) ---------------
     def rating_figures(self, period: Period, today: dt.date | None = None) -> RatingFigures:
-        """好差评 of the ratings given in ``period``, and the follow-ups of its bad ones."""
+        """好差评 of the ratings given in ``period`` (cases, and visits on the rate pad with
+        未评价 in the total), and the follow-ups of the cases' bad ones."""
         today = today or self.ctx.today()
         given, follow_ups = [], []
         for s in self.states(period.first):
@@ -109,6 +138,7 @@ class DashboardService:
             follow = follow_up_of(s.rating)
             if follow is not None:
                 follow_ups.append(follow)
+        given += [rating_of_payload(v) for v in self.visit_ratings(period.first, min(period.last, today))]
         return rating_figures(given, follow_ups, today)
 
     def report_inputs(self, period: Period, by: str = "bundle") -> "ReportInputs":

@@ -40,6 +40,7 @@ from hall_app.domain.queue_views import (
 
 if TYPE_CHECKING:
     from hall_app.domain.queue_live import LiveHall, LiveTargets
+    from hall_app.domain.visit_rating import FinishedVisit
     from hall_app.services.context import HallContext
 
 __all__ = ["HallQueue", "LocalQueue", "QueueError", "QueueOffline", "open_queue", "queue_path"]
@@ -162,6 +163,26 @@ class HallQueue:
         """A waiting person has gone away."""
         return from_dict(TicketView, self._run("leave", ref=ref))
 
+    # -- the visit's rating (issue 11) -------------------------------------------------------
+    def last_visit(self, window: str | None = None) -> "FinishedVisit | None":
+        """The visit last finished at the window today (what its rate pad offers), rated or not."""
+        from hall_app.domain.visit_rating import FinishedVisit
+
+        return FinishedVisit.from_json(self._run("last_visit", window=self._win(window)))
+
+    def rate_visit(self, ticket: str, level: int | None, dimensions: dict[str, int] | None = None,
+                   reasons: list[str] | None = None, how: str = "chosen",
+                   window: str | None = None) -> "FinishedVisit":
+        """Record the citizen's rating of a visit finished at the window, once; ``level``
+        None = 未评价 (``how``: timeout or declined)."""
+        from hall_app.domain.visit_rating import FinishedVisit
+
+        visit = FinishedVisit.from_json(self._run("rate_visit", window=self._win(window), ticket=ticket, level=level,
+                                                  dimensions=dict(dimensions or {}), reasons=list(reasons or []),
+                                                  how=how))
+        assert visit is not None
+        return visit
+
     # -- windows -------------------------------------------------------------------------
     def open_window(self, window: str | None = None) -> WindowView:
         return WindowView.from_json(self._run("window_action", window=self._win(window), action="open"))
@@ -247,6 +268,22 @@ class LocalQueue(HallQueue):
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def queue_configured(ctx: "HallContext") -> bool:
+    """Whether this device has a queue: enrolled with a server, or the embedded queue's
+    file exists (``hall-app demo``, a kiosk or ``hall-app queue`` made it). A hall
+    without one shows no queue panel and makes no queue requests (opening the embedded
+    queue would create its file)."""
+    from sqlalchemy import select
+
+    from hall_app.store.models import Device
+
+    with ctx.read() as session:
+        enrolled = session.execute(select(Device.server_url, Device.token).limit(1)).first()
+    if enrolled is not None and enrolled[0] and enrolled[1]:
+        return True
+    return queue_path(Path(ctx.settings.db_path)).exists()
 
 
 def open_queue(ctx: "HallContext", kind: str = "", user: str = "", window: str = "") -> HallQueue:

@@ -9,6 +9,10 @@ How the morning ends, so that every kind of alert has something to show:
 - in the last half hour only 不动产, 企业 and 社保医保 tickets came, so 1号综合窗口
   (个人 and 办不成事反映) is idle with nothing of its own: a tidal switch is suggested;
 - 3号综合窗口 stopped calling a few minutes ago with 企业 tickets waiting: idle with a queue.
+
+A few finished visits are rated on their window's rate pad right after (``VISIT_RATINGS``:
+the n-th visit finished in the morning → its level, None = 未评价), so the ratings
+panel shows visit ratings with an 未评价 among them.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ EARLY = ("personal", "personal", "social", "firm", "personal", "estate", "person
          "personal", "firm", "estate")
 LATE = ("estate", "firm", "social", "estate")  # the last half hour
 NO_SHOW_EVERY = 8  # every 8th call: nobody comes (a no-show two minutes later)
+VISIT_RATINGS: dict[int, int | None] = {2: 5, 3: None, 5: 4, 8: 3}  # n-th finished visit → level (None: 未评价)
 
 
 @dataclass
@@ -59,7 +64,7 @@ def play_morning(queue, now: dt.datetime, windows: dict[str, dict[str, int]]) ->
         state["W01"].stop_at = span
     paused_at = span - 30
     arrivals = _arrivals(span)
-    calls = taken = 0
+    calls = taken = finished = 0
     waiting: dict[str, int] = {}
     for minute in range(span + 1):
         clock["t"] = min(start + dt.timedelta(minutes=minute, seconds=7), now - dt.timedelta(seconds=1))
@@ -75,6 +80,9 @@ def play_morning(queue, now: dt.datetime, windows: dict[str, dict[str, int]]) ->
             desk = state[w]
             if desk.ticket and minute >= desk.busy_until:
                 (q.no_show if desk.no_show else q.finish)(desk.ticket)
+                if not desk.no_show:
+                    finished += 1
+                    _rate(queue, w, desk.ticket, VISIT_RATINGS, finished, clock)
                 desk.ticket = ""
             if w == "W05" and minute == paused_at:
                 if desk.ticket:  # the visit at it ends first
@@ -102,6 +110,18 @@ def play_morning(queue, now: dt.datetime, windows: dict[str, dict[str, int]]) ->
                 desk.busy_until = span  # these two end the morning free (the alerts above)
     queue.store.forget_names(queue.hall)
     return taken
+
+
+def _rate(queue, window: str, ticket: str, ratings: dict[int, int | None], n: int, clock: dict) -> None:
+    """The window's rate pad answers for the n-th finished visit when ``ratings`` names it."""
+    from hall_app.services.queue import LocalQueue
+
+    if n not in ratings:
+        return
+    pad = LocalQueue("", hall=queue.hall, window=window, kind="pad", clock=lambda: clock["t"], engine=queue.engine)
+    level = ratings[n]
+    reasons = {5: ["一次办成"], 4: ["办理较快"], 3: ["等候时间偏长"]}.get(level or 0, [])
+    pad.rate_visit(ticket, level, reasons=reasons, how="chosen" if level else "timeout")
 
 
 def _arrivals(span: int) -> dict[int, list[tuple[str, str]]]:

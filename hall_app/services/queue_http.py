@@ -99,6 +99,9 @@ class HttpQueue(HallQueue):
                            {"json": {"name": p.get("name", ""), "skills": _skills(p.get("skills")),
                                      "schedule": p.get("schedule") or []}}),
             "close_day": ("POST", "/v1/queue/close-day", {"json": {"day": p.get("day", "")}}),
+            "last_visit": ("GET", f"/v1/queue/windows/{w}/visit", {}),
+            "rate_visit": ("POST", f"/v1/queue/windows/{w}/visit/rating",
+                           {"json": {k: v for k, v in p.items() if k != "window"}}),
             "reserve_block": ("POST", "/v1/queue/blocks", {"json": p}),
             "upload_offline": ("POST", "/v1/queue/offline", {"json": p}),
         }

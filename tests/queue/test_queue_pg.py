@@ -189,3 +189,38 @@ def test_kiosk_offline_block_then_rejoin_no_duplicates(server_engine, tmp_path):
         labels = [t.label for t in hall.waiting()]
         assert sorted(labels) == sorted(["A001", *online, "A990", "A991", "B990"])
         assert len(labels) == len(set(labels))
+
+
+def test_a_rate_pad_reads_and_rates_only_its_own_windows_visit(server_engine, server):
+    """Issue 11: a pad (``pad:JJ01/W01``) reads its window's last finished visit and rates
+    it once; another window's pad, a kiosk and a display are refused; the rating is one
+    ``queue.visit_rated`` event on the server."""
+    from hall_app.domain.queue import QueueError
+
+    set_up_direct(server_engine, 2)
+    hall = hall_queue(server_engine, server.url)
+    w1 = HttpQueue(server.url, token(server_engine, "window:JJ01/W01", "w1"), window="W01")
+    pad = HttpQueue(server.url, token(server_engine, "pad:JJ01/W01", "pad-w1"), window="W01")
+    other_pad = HttpQueue(server.url, token(server_engine, "pad:JJ01/W02", "pad-w2"), window="W02")
+    kiosk = HttpQueue(server.url, token(server_engine, "kiosk:JJ01/K1", "k1"))
+    assert pad.last_visit() is None
+    kiosk.issue_ticket("A")
+    w1.call_next()
+    w1.start_serving()
+    ticket = w1.finish().ticket
+    visit = pad.last_visit()
+    assert (visit.ticket, visit.label, visit.rated) == (ticket, "A001", False)
+    for call, status in [(lambda: other_pad.last_visit("W01"), 403),
+                         (lambda: other_pad.rate_visit(ticket, 5, window="W01"), 403),
+                         (lambda: kiosk.rate_visit(ticket, 5, window="W01"), 403),
+                         (lambda: pad.call_next(), 403), (lambda: pad.board(), 403),
+                         (lambda: pad.rate_visit(ticket, 7), 422)]:
+        with pytest.raises(QueueError) as refused:
+            call()
+        assert refused.value.status == status
+    assert pad.rate_visit(ticket, None, how="timeout").rating == "未评价"
+    with pytest.raises(QueueError, match="只评价一次") as twice:
+        w1.rate_visit(ticket, 5)
+    assert twice.value.status == 409
+    rated = [e.payload for e in hall.events() if e.type == "queue.visit_rated"]
+    assert len(rated) == 1 and rated[0]["level"] is None and rated[0]["window"] == "W01"

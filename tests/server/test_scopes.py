@@ -40,7 +40,7 @@ QUEUE_WINDOW = QUEUE_READ | {"queue_live", "queue_waiting", "queue_ticket", "que
                              "queue_issue", "queue_checkin", "queue_call_next", "queue_call", "queue_act",
                              "queue_link_case",
                              "queue_window_state", "queue_switch", "queue_leave", "queue_appointments", "queue_book",
-                             "queue_cancel"}
+                             "queue_cancel", "queue_last_visit", "queue_rate_visit"}
 EXPECTED_ENDPOINTS = {
     # + reading back the scans of signed authorisations (issue 13): the hall's, an agent its own
     "hall": {"state", "push", "pull", "attachment_read"} | QUEUE_WINDOW | {
@@ -51,6 +51,8 @@ EXPECTED_ENDPOINTS = {
     "dept": {"state", "results", "inbox", "package", "ack", "check"},  # its own inbox (issue 12)
     "kiosk": {"state", "queue_lines", "queue_issue", "queue_checkin", "queue_blocks", "queue_offline"},
     "display": {"state"} | QUEUE_READ,
+    # the window's rate pad (issue 11): its window's last finished visit and its rating, nothing else
+    "pad": {"state", "queue_last_visit", "queue_rate_visit"},
     "admin": {"state"},
     # supervise (issue 11): its hall's figures, the live hall, and a tidal switch accepted
     "supervisor": {"state", "dashboard"} | QUEUE_READ | {"queue_live", "queue_suggestions", "queue_switch"},
@@ -68,11 +70,12 @@ EXPECTED_EVENTS = {
     "dept": DEPT_EVENTS,
     "kiosk": set(),  # queue events are written by the server only, never pushed
     "display": set(),
+    "pad": set(),  # its rating is decided by the queue endpoint, never pushed
     "admin": set(),
     "supervisor": set(),  # supervise (issue 11): reads figures, writes nothing
 }
 SCOPES = {"hall": "hall:JJ01", "window": "window:JJ01/W03", "agent": "agent:王强@JJ01", "dept": "dept:市公安局",
-          "kiosk": "kiosk:JJ01/K1", "display": "display:JJ01/D1", "admin": "admin:李华",
+          "kiosk": "kiosk:JJ01/K1", "display": "display:JJ01/D1", "pad": "pad:JJ01/W03", "admin": "admin:李华",
           "supervisor": "supervisor:JJ01/陈静"}
 
 
@@ -239,6 +242,9 @@ REQUESTS = {
     "queue_close_day": ("POST", "/v1/queue/close-day", {"day": "2020-01-01"}),
     "queue_blocks": ("POST", "/v1/queue/blocks", {"line": "A"}),
     "queue_offline": ("POST", "/v1/queue/offline", {"tickets": []}),
+    "queue_last_visit": ("GET", "/v1/queue/windows/W03/visit", None),
+    "queue_rate_visit": ("POST", "/v1/queue/windows/W03/visit/rating", {"ticket": "A001", "level": None,
+                                                                       "how": "timeout"}),
     "dashboard": ("GET", "/v1/dashboard", None),  # supervise (issue 11)
     "inbox": ("GET", "/v1/departments/市公安局/inbox", None),
     "package": ("GET", "/v1/departments/市公安局/packages/no-such-case", None),

@@ -1,0 +1,80 @@
+"""A visit's rating on the window's rate pad (issue 11): the window's last finished
+visit as its pad reads it, and the one ``queue.visit_rated`` event per visit, decided
+here under the window's row lock like every queue change (the rules:
+hall_app/domain/visit_rating.py). Runs on the server and in the embedded queue alike
+(queue_ops.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from hall_app.domain.queue_live import DEVICE_ACTORS
+from hall_app.domain.visit_rating import (
+    VISIT_RATED,
+    FinishedVisit,
+    check_rateable,
+    rating_of_payload,
+    visit_rated_payload,
+    visit_rating,
+)
+from hall_app.server.queue_models import queue_events
+from hall_app.server.queue_store import Actor, QueueStore
+
+FINISHED_EVENT = "queue.ticket_finished"
+
+
+def _rating_row(conn: Connection, ticket: str) -> Any:
+    return conn.execute(select(queue_events.c.payload).where(
+        queue_events.c.ticket == ticket, queue_events.c.type == VISIT_RATED).limit(1)).first()
+
+
+def _finished_row(conn: Connection, ticket: str) -> Any:
+    return conn.execute(select(queue_events.c.at, queue_events.c.actor, queue_events.c.payload).where(
+        queue_events.c.ticket == ticket, queue_events.c.type == FINISHED_EVENT)
+        .order_by(queue_events.c.seq.desc()).limit(1)).first()
+
+
+def _clerk(actor_column: str) -> str:
+    """The person who finished the visit (the event's actor), not a device kind."""
+    return "" if actor_column in DEVICE_ACTORS else actor_column
+
+
+def last_visit(store: QueueStore, actor: Actor, window: str) -> FinishedVisit | None:
+    """The visit last finished at ``window`` today, with whether it is rated yet."""
+    actor.may_rate_for(window)
+    _now, _at, day = store.now()
+    with store.engine.connect() as conn:
+        row = conn.execute(select(queue_events.c.ticket, queue_events.c.at, queue_events.c.actor,
+                                  queue_events.c.payload).where(
+            queue_events.c.hall == actor.hall, queue_events.c.day == day, queue_events.c.window == window,
+            queue_events.c.type == FINISHED_EVENT).order_by(queue_events.c.seq.desc()).limit(1)).first()
+        if row is None:
+            return None
+        rated = _rating_row(conn, row.ticket)
+        ticket = store.find_ticket(conn, actor.hall, row.ticket, day, lock=False)
+    label = rating_of_payload(rated.payload).label if rated is not None else ""
+    return FinishedVisit(row.ticket, ticket.label, window, row.at, tuple(row.payload.get("cases") or ()),
+                         _clerk(row.actor), rated is not None, label)
+
+
+def rate_visit(store: QueueStore, actor: Actor, window: str, ticket_ref: str, level: Any,
+               dimensions: Mapping[str, Any] | None = None, reasons: list[str] | None = None,
+               how: str = "chosen") -> FinishedVisit:
+    """Record the citizen's rating of a visit finished at ``window`` (``level`` None: 未评价)."""
+    actor.may_rate_for(window)
+    rating = visit_rating(level, dimensions, reasons or [])
+    _now, at, day = store.now()
+    with store.engine.begin() as conn:
+        store.load_window(conn, actor.hall, window)  # the window's row lock: one rating decided at a time
+        ticket = store.find_ticket(conn, actor.hall, ticket_ref, day, lock=False)
+        check_rateable(ticket, window, _rating_row(conn, ticket.ticket) is not None)
+        finished = _finished_row(conn, ticket.ticket)
+        cases = list(finished.payload.get("cases") or ()) if finished is not None else []
+        clerk = _clerk(finished.actor) if finished is not None else ""
+        payload = visit_rated_payload(ticket, rating, clerk=clerk, cases=cases, how=how)
+        store.emit(conn, actor, day, at, VISIT_RATED, payload)
+    return FinishedVisit(ticket.ticket, ticket.label, window, finished.at if finished is not None else "",
+                         tuple(cases), clerk, True, rating.label)
