@@ -44,7 +44,8 @@ def load_in_thread(ctx, case_id: str) -> dict[str, Any]:
     bundle = ctx.catalog_service.bundle_for(state.bundle_code, state.bundle_hash)
     return {"state": state, "bundle": bundle, "timeline": ctx.cases.timeline(case_id),
             "after": after_in_thread(ctx, state), "hand_over_problem": ctx.handover.problem(state),
-            "termination": termination_in(ctx, state)}
+            "termination": termination_in(ctx, state), "deferral": ctx.dispatch.deferral_stage(state),
+            "overdue_reason": ctx.dispatch.overdue_reason(state) if state.deferred else ""}
 
 
 def scan_in_thread(ctx, auth_id: str, user: str, thumbprint: str):
@@ -52,13 +53,13 @@ def scan_in_thread(ctx, auth_id: str, user: str, thumbprint: str):
 
 
 def termination_in(ctx, state) -> str | None:
-    """What 终止/撤销 the window may record now: ``overdue`` (a deferral past its deadline),
-    ``revoke`` (a 告知承诺 item the post-check found untrue), or None."""
-    from hall_app.domain.dispatch import deferral_overdue
-
+    """What 终止/撤销 the window may record now: ``overdue`` (a deferral reminded and past
+    its grace days, as the bundle's 承诺书 says: domain/deferral.py), ``revoke`` (a 告知承诺
+    item the post-check found untrue), or None."""
     if state.status in ("terminated", "voided", "refused"):
         return None
-    if deferral_overdue(state, ctx.today()):
+    st = ctx.dispatch.deferral_stage(state)
+    if st is not None and st.stage == "consequence":
         return "overdue"
     if any(check.get("result") == "failed" for check in state.checks.values()):
         return "revoke"

@@ -224,8 +224,9 @@ class WorkbenchScreen(Screen):
         self.query_one("#today", CaseTable).show_rows([
             (ln.case_id, (format_tracking_code(ln.tracking_code), _time(ln.created_at), ln.applicant or "—",
                           ln.bundle_name, ln.status_label, ln.claimed_by or ln.created_by)) for ln in lines])
-        if not lines:
-            self.query_one("#message", MessageLine).say(T.no_cases if self.searching is None else "", "info")
+        message = self.query_one("#message", MessageLine)
+        if not lines and message.kind == "info":  # never over what an action just said (提醒 from 待跟进)
+            message.say(T.no_cases if self.searching is None else "", "info")
 
     def _fill_drafts(self, drafts: list["CaseLine"]) -> None:
         for ln in drafts:

@@ -133,7 +133,10 @@ def after_counter(state, rows: list[dict[str, Any]], materials: dict[str, str] |
         bring += [names.get(code, code) for code in state.notices[-1].get("missing", [])
                   if state.marks.get(code) != "handed_in"]
     bring += [f"{r['name']}：{r['note']}" for r in rows if r["status"] == "needs_material"]
-    return {"departments": departments, "delivery": delivery, "to_bring": bring}
+    by = state.deferred_deadline if state.deferred else ""  # 请于…前补交: the dates, never who
+    if not by and state.status == "notice_issued" and state.notices:
+        by = str(state.notices[-1].get("deadline", ""))
+    return {"departments": departments, "delivery": delivery, "to_bring": bring, "bring_by": by[:10]}
 
 
 def tracking_page(engine: Engine, raw_code: str) -> Page:
@@ -155,7 +158,8 @@ def _after_counter_html(view: dict[str, Any]) -> str:
                      f"</div><div class='k'>{e(delivery['on'])}{waybill}</div></div>")
     if view.get("to_bring"):
         listed = "".join(f"<li>{e(x)}</li>" for x in view["to_bring"])
-        parts.append(f"<div class='card'><div class='k'>还需您补交</div><ul>{listed}</ul></div>")
+        by = f"<div class='s bad'>请于 {e(view['bring_by'])} 前补交</div>" if view.get("bring_by") else ""
+        parts.append(f"<div class='card'><div class='k'>还需您补交</div>{by}<ul>{listed}</ul></div>")
     for dept in view.get("departments") or []:
         css = "done" if dept["status"] == "done" else "bad" if dept["status"] in ("rejected", "needs_material") else ""
         parts.append(f"<div class='card'><div class='k'>办理部门</div><div>{e(dept['department'])}</div>"

@@ -80,6 +80,11 @@ class MessageLine(Static):
         super().__init__("", id=id, markup=False)
         self._said = ("", "info")
 
+    @property
+    def kind(self) -> str:
+        """What the line says now: info, success, error … ("info" when empty)."""
+        return self._said[1] if self._said[0] else "info"
+
     def say(self, text: str, kind: str = "info") -> None:
         if (text, kind) == self._said:
             return
