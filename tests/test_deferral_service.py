@@ -37,7 +37,8 @@ def test_reminder_then_revoke_after_the_grace_days(demo_ctx, clock, monkeypatch)
         demo_ctx.dispatch.remind(case.case_id, "zhangli", "fax")
     clock.advance(days=11)  # Wednesday 12-02
     row = next(r for r in demo_ctx.dispatch.follow_ups(named=True) if r.case_id == case.case_id)
-    assert (row.deferral_stage, row.deferral_action) == ("应提醒", "remind") and row.flags[0].startswith("容缺材料应提醒")
+    assert (row.deferral_stage, row.deferral_action) == ("应提醒", "remind")
+    assert row.flags[0].startswith("容缺材料应提醒")
     reminded = demo_ctx.dispatch.remind(case.case_id, "zhangli", "sms", "已发短信")
     assert reminded.deferral_reminders[0]["channel"] == "sms"
     assert demo_ctx.cases.timeline(case.case_id)[-1]["type"] == "case.deferral_reminded"
