@@ -126,3 +126,14 @@ def test_bundles_check_reads_and_refuses_the_policy(tmp_path):
                        ("grace_days = -1", "grace_days")):
         _, problems = run_check(tmp_path, GOOD + f"\n[deferral]\n{bad}\n")
         assert any(words in f"{p.path} {p.reason}" for p in problems), problems
+
+
+def test_a_deferred_material_is_supplied_after_the_departments_finished():
+    """Found in the walkthrough: the simulated departments completed a deferred case, and
+    补交 (offered in the case view) was then refused: 办件当前状态为“已办结”."""
+    from tests.test_case_rules import DISPATCH, DONE_A, DONE_B, ev
+
+    state = at("draft", DEFER, DISPATCH, DONE_A, DONE_B)
+    assert state.status == "completed" and state.deferred == ["m1", "m2"]
+    state = apply(state, ev("case.deferred_supplied", {"material": "m1"}))
+    assert state.deferred == ["m2"] and state.status == "completed"

@@ -89,3 +89,37 @@ def test_the_cli_refuses_a_reminder_with_nothing_deferred(demo_ctx, capsys):
     demo_ctx.close()
     rc = main(["--db", str(db), "case", code, "--remind", "sms"])
     assert rc == 2 and "没有待补交的容缺材料，无需提醒" in capsys.readouterr().err
+
+
+def test_the_tracking_page_dates_a_server_report_in_hall_time(demo_ctx):
+    """Found in the walkthrough: a department's report the server wrote at 22:26 UTC showed
+    as updated the day before the case was accepted (02:26 the next day in the hall)."""
+    from hall_app.server.tracking import public_view
+
+    state = demo_ctx.cases.get(next(c for c in demo_ctx.cases.find(LIU_YANG) if c.status == "accepted").case_id)
+    item = next(iter(state.items))
+    state.items[item]["at"] = "2026-12-01T22:26:43+00:00"
+    view = public_view(state, "新生儿出生", {})
+    assert next(r for r in view["items"] if r["code"] == item)["updated"] == "2026-12-02"
+
+
+def test_the_case_view_shows_a_server_written_update_in_hall_time():
+    """Found in the walkthrough: 更新 showed 2026-12-01 22:27 (UTC, the server's dispatch)
+    beside 开始 2026-12-02 06:25 (the device's)."""
+    from screens.case_view import hall_minute
+
+    assert hall_minute("2026-12-01T22:27:05.123+00:00") == "2026-12-02 06:27"
+    assert hall_minute("2026-12-02T06:25:00+08:00") == "2026-12-02 06:25"
+
+
+def test_a_terminated_deferral_asks_for_nothing_on_the_tracking_page(demo_ctx, clock):
+    """Found in the walkthrough: after 终止办理 the page still said 还需您补交 (the photo)."""
+    from hall_app.server.tracking import public_view, render_view
+
+    case = deferred_case(demo_ctx)
+    clock.advance(days=40)
+    demo_ctx.dispatch.remind(case.case_id, "zhangli", "phone")
+    state = demo_ctx.dispatch.terminate_overdue(case.case_id, "zhangli")
+    view = public_view(state, "新生儿出生", {}, demo_ctx.dispatch.names(state))
+    assert (view["to_bring"], view["bring_by"]) == ([], "")
+    assert "还需您补交" not in render_view(view).body and "已终止" in render_view(view).body
