@@ -29,6 +29,14 @@ async def open_case(pilot, case_id: str) -> CaseViewScreen:
     return pilot.app.screen
 
 
+async def to_row(pilot, case_id: str) -> None:
+    """F9, then down to ``case_id`` on the 待跟进 list."""
+    await press(pilot, "f9")
+    table = pilot.app.screen.query_one("#followups")
+    while table.case_at(table.cursor_row) != case_id:
+        await press(pilot, "down")
+
+
 def entry(app):
     return app.screen.query_one("#handover-entry")
 
@@ -182,11 +190,11 @@ async def test_the_workbench_lists_follow_ups_and_enter_opens_the_case(app, hall
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot)
         text = screen_text(app)
-        assert "待跟进（4 件" in text
+        assert "待跟进（6 件" in text
         assert "办理结果已全部返回，待送达" in text
         assert "容缺材料待补交（期限" in text and "生育医疗费用票据" in text, text
         assert "事项 新生儿户口登记 不予批准：父母双方户籍信息不一致" in text
-        assert "待跟进（4 件，逾期在前；F9 到此列表，回车打开办件）" in text
+        assert "待跟进（6 件，逾期在前；F9 到此列表，回车打开办件）" in text
         assert "一次性告知待补齐（期限" in text  # the notice of 李娜's case, until she comes back
         await press(pilot, "f9")
         table = app.screen.query_one("#followups")
@@ -195,14 +203,14 @@ async def test_the_workbench_lists_follow_ups_and_enter_opens_the_case(app, hall
         await press(pilot, "enter")
         assert isinstance(app.screen, CaseViewScreen) and app.screen.case_id == case_id
         await press(pilot, "escape")
-        assert app.screen.query_one("#followups").row_count == 4
+        assert app.screen.query_one("#followups").row_count == 6
 
 
 async def test_the_follow_up_list_follows_the_clerks_actions(app, hall, fake_printer):
     completed = case_at(hall, "completed")
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot)
-        assert "待跟进（3 件" in screen_text(app)
+        assert "待跟进（5 件" in screen_text(app)
         await press(pilot, "f9")
         table = app.screen.query_one("#followups")
         while table.case_at(table.cursor_row) != completed.case_id:
@@ -211,7 +219,7 @@ async def test_the_follow_up_list_follows_the_clerks_actions(app, hall, fake_pri
         await settle(pilot)
         await press(pilot, "escape")
         await settle(pilot)
-        assert "待跟进（2 件" in screen_text(app)
+        assert "待跟进（4 件" in screen_text(app)
         assert completed.case_id not in app.screen.query_one("#followups").case_ids
 
 
@@ -331,13 +339,15 @@ async def test_an_overdue_deferral_is_reminded_from_the_follow_up_list_then_term
         hall.clock = lambda: FIXED_NOW + dt.timedelta(days=40)
         await press(pilot, "escape")
         await settle(pilot)
-        await press(pilot, "f9")  # first on the list: overdue first
+        await to_row(pilot, case.case_id)  # overdue first; the demo's own overdue 陈敏 case too
         text = screen_text(app)
         assert "容缺材料逾期未补交（期限" in text and "→记录提醒" in text, text
         assert "R 记录提醒" in text or "r 记录提醒" in text
         await press(pilot, "enter")
         assert "终止/撤销" not in screen_text(app).splitlines()[-1]  # the 承诺书: a reminder first
-        await press(pilot, "escape", "f9", "r")
+        await press(pilot, "escape")
+        await to_row(pilot, case.case_id)
+        await press(pilot, "r")
         await settle(pilot)
         assert isinstance(app.screen, RemindDialog)
         assert "生育医疗费用票据" in screen_text(app)
@@ -346,9 +356,10 @@ async def test_an_overdue_deferral_is_reminded_from_the_follow_up_list_then_term
         state = hall.cases.get(case.case_id)
         assert [r["channel"] for r in state.deferral_reminders] == ["sms"]
         assert "已记录提醒" in screen_text(app) and "）→终止办理" in screen_text(app)
-        await press(pilot, "f9", "r")  # reminded: nothing more to record
+        await to_row(pilot, case.case_id)
+        await press(pilot, "r")  # reminded: nothing more to record
         assert not isinstance(app.screen, RemindDialog) and "现在不需要提醒" in screen_text(app)
-        await press(pilot, "f9", "enter")
+        await press(pilot, "enter")
         assert "终止/撤销" in screen_text(app).splitlines()[-1]
         await press(pilot, "t")
         assert app.screen.query_one("#reason").value.startswith("容缺材料逾期未补交（承诺补交期限")
