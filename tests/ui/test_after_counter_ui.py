@@ -193,7 +193,10 @@ async def test_the_workbench_lists_follow_ups_and_enter_opens_the_case(app, hall
         assert "待跟进（6 件" in text
         assert "办理结果已全部返回，待送达" in text
         assert "容缺材料待补交（期限" in text and "生育医疗费用票据" in text, text
-        assert "事项 新生儿户口登记 不予批准：父母双方户籍信息不一致" in text
+        from screens.followup_panel import FollowUpPanel
+
+        flags = [f for row in app.screen.query_one(FollowUpPanel).rows for f in row.flags]  # six: some scrolled
+        assert "事项 新生儿户口登记 不予批准：父母双方户籍信息不一致" in flags
         assert "待跟进（6 件，逾期在前；F9 到此列表，回车打开办件）" in text
         assert "一次性告知待补齐（期限" in text  # the notice of 李娜's case, until she comes back
         await press(pilot, "f9")
