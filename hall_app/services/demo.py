@@ -219,7 +219,9 @@ class DemoSeeder:
         import datetime as dt
 
         cases, clerk, ctx = self.ctx.cases, "zhangli", self.ctx
-        marks = {"bank_card": "handed_in"}  # her 分娩记录 e-licence stands for the medical record
+        full = {**full, "want_medical_insurance": "否"}  # five items: the receipt stays on one A4 page
+        form = {k: v for k, v in form.items() if k != "insurance_grade"}
+        marks: dict[str, str] = {}  # her 分娩记录 e-licence stands for the medical record
         today_clock, now = ctx.clock, ctx.clock()
         try:
             start = now - dt.timedelta(days=28)  # ten working days pass even over 春节
