@@ -30,12 +30,26 @@ class CaseAfter:
 
 class Terminate:
     key = "终止/撤销"
-    title_terminate = "终止办理：容缺材料逾期未补交"
-    confirm = "补交期限 {deadline} 已过，仍缺：{materials}。\n按容缺受理承诺书终止办理，并打印终止办理通知书？"
+    title_overdue = "{kind}：容缺材料逾期未补交（已提醒，按承诺书处理）"
+    reason_overdue = "理由（取自容缺受理承诺书，可修改；印在通知书上）"
     title_revoke = "撤销：告知承诺事项核查不实"
     reason = "撤销理由（印在通知书上）"
-    done_terminate = "已终止办理（容缺材料逾期未补交）"
+    done_overdue = "已{kind}（容缺材料逾期未补交，按容缺受理承诺书）"
     done_revoke = "已撤销（告知承诺核查不实）"
+
+
+class Remind:
+    key = "记录提醒"
+    title = "提醒补交容缺材料 · {code}"
+    what = "请于 {deadline} 前补交：{materials}"
+    channel = "提醒方式（数字键或 ↑↓ 选择，回车 记录）"
+    keys = "回车 记录提醒　{no} 取消"
+    record = "记录提醒"
+    cancel = "取消"
+    working = "正在记录提醒…"
+    done = "已记录提醒（{code}）：{stage}"
+    not_due = "{code}：{stage}，现在不需要提醒"
+    hint = "；{key} 记录提醒"
 
 
 class Supply:

@@ -155,31 +155,35 @@ class CaseAfterActions:
         """终止 an overdue deferral (as the signed 容缺受理承诺书 says), or 撤销 a case whose
         告知承诺 the post-check found untrue (a reason asked); the notice is printed."""
         from screens.after_strings import Terminate as TT
-        from screens.dialogs import ConfirmDialog, ReasonDialog
+        from screens.dialogs import ReasonDialog
 
         if self.data is None or not self.data.get("termination"):
             return
-        state, names = self.data["state"], self.data["after"]["names"]
         user = self.hall_app.user.username if self.hall_app.user else ""
 
         def write(kind: str, reason: str = "") -> None:
-            def done(_state) -> None:
-                self._after_note = TT.done_revoke if kind == "revoke" else TT.done_terminate
+            def done(state) -> None:
+                from hall_app.domain.dispatch import TERMINATION_KINDS
+
+                self._after_note = TT.done_overdue.format(kind=TERMINATION_KINDS[kind]) if overdue else TT.done_revoke
                 self.query_one("#message", MessageLine).say(self._after_note, "success")
                 self.hall_app.poke_sync()
                 self._print_after(["termination"])
 
-            call = (lambda ctx, cid: ctx.dispatch.revoke(cid, user, reason)) if kind == "revoke" else (
-                lambda ctx, cid: ctx.dispatch.terminate_overdue(cid, user))
+            overdue = self.data is not None and self.data["termination"] == "overdue"
+            call = (lambda ctx, cid: ctx.dispatch.terminate_overdue(cid, user, reason)) if overdue else (
+                lambda ctx, cid: ctx.dispatch.revoke(cid, user, reason))
             self.hall_app.db.submit(call, self.hall_app.ctx, self.case_id, done=done,
                                     error=lambda m: self.query_one("#message", MessageLine).say(m, "error"),
                                     name="terminate")
 
-        if self.data["termination"] == "overdue":
-            listed = "、".join(names.get(c, c) for c in state.deferred)
-            self.app.push_screen(ConfirmDialog(TT.confirm.format(deadline=state.deferred_deadline, materials=listed),
-                                               TT.title_terminate),
-                                 lambda yes: write("terminate") if yes else None)
+        if self.data["termination"] == "overdue":  # as the bundle's 承诺书 says; the reason prefilled from it
+            from hall_app.domain.dispatch import TERMINATION_KINDS
+
+            kind = self.data["deferral"].on_overdue
+            self.app.push_screen(ReasonDialog(TT.title_overdue.format(kind=TERMINATION_KINDS[kind]),
+                                              TT.reason_overdue, value=self.data["overdue_reason"]),
+                                 lambda answer: write(kind, answer[0]) if answer else None)
         else:
             self.app.push_screen(ReasonDialog(TT.title_revoke, TT.reason),
                                  lambda answer: write("revoke", answer[0]) if answer else None)

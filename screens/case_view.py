@@ -44,21 +44,30 @@ def load_in_thread(ctx, case_id: str) -> dict[str, Any]:
     bundle = ctx.catalog_service.bundle_for(state.bundle_code, state.bundle_hash)
     return {"state": state, "bundle": bundle, "timeline": ctx.cases.timeline(case_id),
             "after": after_in_thread(ctx, state), "hand_over_problem": ctx.handover.problem(state),
-            "termination": termination_in(ctx, state)}
+            "termination": termination_in(ctx, state), "deferral": ctx.dispatch.deferral_stage(state),
+            "overdue_reason": ctx.dispatch.overdue_reason(state) if state.deferred else ""}
 
 
 def scan_in_thread(ctx, auth_id: str, user: str, thumbprint: str):
     return ctx.scans.show(auth_id, user, thumbprint)
 
 
-def termination_in(ctx, state) -> str | None:
-    """What 终止/撤销 the window may record now: ``overdue`` (a deferral past its deadline),
-    ``revoke`` (a 告知承诺 item the post-check found untrue), or None."""
-    from hall_app.domain.dispatch import deferral_overdue
+def hall_minute(stamp: str) -> str:
+    """A stamp to the minute in the hall's time: the server writes its events (dispatch,
+    department reports) in UTC, devices in +08:00."""
+    from hall_app.domain.calendar import in_china
 
+    return in_china(stamp)[:16].replace("T", " ")
+
+
+def termination_in(ctx, state) -> str | None:
+    """What 终止/撤销 the window may record now: ``overdue`` (a deferral reminded and past
+    its grace days, as the bundle's 承诺书 says: domain/deferral.py), ``revoke`` (a 告知承诺
+    item the post-check found untrue), or None."""
     if state.status in ("terminated", "voided", "refused"):
         return None
-    if deferral_overdue(state, ctx.today()):
+    st = ctx.dispatch.deferral_stage(state)
+    if st is not None and st.stage == "consequence":
         return "overdue"
     if any(check.get("result") == "failed" for check in state.checks.values()):
         return "revoke"
@@ -178,12 +187,12 @@ class CaseViewScreen(CaseAfterActions, Screen):
         self.data = data
         state, bundle = data["state"], data["bundle"]
         self.query_one("#case-title", TitleBar).update(f"{T.title} · {format_tracking_code(state.tracking_code)}")
-        decided = state.decided_at[:16].replace("T", " ") if state.decided_at else "—"
+        decided = hall_minute(state.decided_at) if state.decided_at else "—"
         self.query_one("#case-summary", Static).update(
             T.summary.format(bundle=bundle.name, status=state.status_label, name=state.applicant_name or "—",
                              window=state.window, clerk=state.claimed_by or state.created_by) + "\n"
-            + T.created.format(created=state.created_at[:16].replace("T", " "),
-                               updated=state.updated_at[:16].replace("T", " "), decided=decided))
+            + T.created.format(created=hall_minute(state.created_at), updated=hall_minute(state.updated_at),
+                               decided=decided))
         review = self.query_one("#case-review", Static)
         lines = []
         if state.needs_review:

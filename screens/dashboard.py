@@ -241,8 +241,12 @@ class DashboardScreen(Screen):
         table.display = bool(rows)
         cursor = table.cursor_row
         table.clear()
+        seen: set[str] = set()
         for n, (key, cells) in enumerate(rows):
-            table.add_row(*(str(c) for c in cells), key=key or f"-{n}")
+            # a case on the deadline board twice (an item and its deferral both due): one key each
+            unique = key if key not in seen else f"{key}#{n}"
+            seen.add(unique)
+            table.add_row(*(str(c) for c in cells), key=unique or f"-{n}")
         if 0 <= cursor < table.row_count:
             table.move_cursor(row=cursor)
 
@@ -295,7 +299,7 @@ class DashboardScreen(Screen):
             return
         key = focused.coordinate_to_cell_key(focused.cursor_coordinate).row_key.value
         if key and not key.startswith("-"):
-            self.hall_app.open_case(key)
+            self.hall_app.open_case(key.split("#", 1)[0])
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -20,6 +20,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from screens.after_strings import FollowUps as T
+from screens.after_strings import Remind as R
 from screens.widgets.paint import repaint
 from screens.widgets.tables import CaseTable
 
@@ -44,11 +45,19 @@ def what_to_do(flags: tuple[str, ...]) -> str:
     return flags[0] + (T.more.format(n=len(flags) - 1) if len(flags) > 1 else "")
 
 
+REMIND_BINDING = Binding("r", "remind", R.key, id="followups.remind", show=False)
+
+
 class FollowUpPanel(Vertical):
+    # 记录提醒 on the case under the cursor, when its deferral's next step is the reminder
+    # (domain/deferral.py); 终止/撤销 is the case view's ``t`` (Enter opens it).
+    BINDINGS = [REMIND_BINDING]
+
     def __init__(self) -> None:
         super().__init__(id="followup-pane")
         self._title = ""
         self.rows: list["FollowUp"] = []
+        self._window: str | None = None  # the window last listed (None: every window)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="followup-title", classes="heading", markup=False)
@@ -59,6 +68,7 @@ class FollowUpPanel(Vertical):
         ctx = getattr(app, "ctx", None)
         if ctx is None:
             return
+        self._window = window
         app.db.submit(follow_ups_in_thread, ctx, window, done=lambda rows: self._show(rows, window is None),  # type: ignore[attr-defined]
                       coalesce=("followups", id(self)), name="followups")
 
@@ -76,6 +86,8 @@ class FollowUpPanel(Vertical):
 
         key = prose_by_id("workbench.follow_ups", SCREEN_BINDING.key)
         title = (T.heading_all if every_window else T.heading).format(count=len(rows), key=key) if rows else T.none
+        if any(row.deferral_action == "remind" for row in rows):
+            title += R.hint.format(key=prose_by_id(REMIND_BINDING.id or "", REMIND_BINDING.key))
         if title != self._title:
             self._title = title
             repaint(self.query_one("#followup-title", Static), title)
@@ -89,3 +101,33 @@ class FollowUpPanel(Vertical):
         case_id = table.case_at(event.cursor_row) if isinstance(table, CaseTable) else None
         if case_id:
             self.app.open_case(case_id)  # type: ignore[attr-defined]
+
+    def _row(self) -> "FollowUp | None":
+        table = self.query_one("#followups", CaseTable)
+        case_id = table.case_at(table.cursor_row) if table.row_count else None
+        return next((row for row in self.rows if row.case_id == case_id), None)
+
+    def action_remind(self) -> None:
+        from hall_app.domain.tracking import format_tracking_code
+        from screens.remind_dialog import RemindDialog
+        from screens.widgets.bars import MessageLine
+
+        row = self._row()
+        if row is None:
+            return
+        code = format_tracking_code(row.tracking_code)
+        message = self.screen.query_one("#message", MessageLine)
+        if row.deferral_action != "remind":
+            message.say(R.not_due.format(code=code, stage=row.deferral_stage or "—"), "error")
+            return
+        flag = next((f for f in row.flags if f.startswith("容缺材料")), "")
+
+        def done(state) -> None:
+            if state is None or not self.is_attached:
+                return
+            message.say(R.done.format(code=code, stage=R.what.format(
+                deadline=state.deferred_deadline, materials="、".join(state.deferred))), "success")
+            self.app.poke_sync()  # type: ignore[attr-defined]
+            self.load(self._window)
+
+        self.app.push_screen(RemindDialog(row.case_id, code, flag), done)

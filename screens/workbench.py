@@ -238,10 +238,11 @@ class WorkbenchScreen(Screen):
         if not lines:
             message = self.query_one("#message", MessageLine)
             if self.searching is not None:
-                message.say("", "info")
+                if message.kind == "info":
+                    message.say("", "info")
             elif not message.said or message.said == T.no_cases:
-                # a reload (the workbench shown again after a dialog) must not hide what was
-                # said meanwhile: a queue refusal from that dialog would be gone at once
+                # a reload (the workbench shown again after a dialog, 提醒 from 待跟进) must not
+                # hide what was said meanwhile: a queue refusal from that dialog would be gone
                 message.say(T.no_cases, "info")
 
     def _fill_drafts(self, drafts: list["CaseLine"]) -> None:

@@ -74,8 +74,11 @@ def test_deferred_materials_supplied_on_time_or_missed_then_terminated(demo_ctx,
     clock.advance(days=40)
     flags = demo_ctx.dispatch.follow_ups_of(demo_ctx.cases.get(deferred.case_id))
     assert any("容缺材料逾期未补交" in f and "baby_photo" in f for f in flags)
+    with pytest.raises(IntakeError, match="先提醒"):  # the 承诺书 promises a reminder first
+        demo_ctx.dispatch.terminate_overdue(deferred.case_id, "zhangli")
+    demo_ctx.dispatch.remind(deferred.case_id, "zhangli", "phone")
     ended = demo_ctx.dispatch.terminate_overdue(deferred.case_id, "zhangli")
-    assert ended.status == "terminated" and "baby_photo" in ended.termination["reason"]
+    assert ended.status == "terminated" and "新生儿近期免冠照片" in ended.termination["reason"]  # by name
     assert ended.termination["basis"].startswith("容缺受理承诺书")
     with pytest.raises(IntakeError):
         demo_ctx.dispatch.supply(deferred.case_id, "zhangli", "baby_photo")

@@ -190,7 +190,7 @@ def test_demo_has_a_case_in_every_state_and_is_deterministic(demo_ctx, tmp_path,
 def test_answers_from_the_file_are_recorded_at_the_decision(demo_ctx):
     answers = {k: v for k, v in ALL_YES.items() if k not in ("born_locally", "parents_married")}
     cid = start(demo_ctx, applicant=CHEN_MIN, answers=answers,
-                marks={"maternity_bill": "handed_in", "baby_photo": "handed_in", "bank_card": "handed_in"},
+                marks={"baby_photo": "handed_in", "bank_card": "handed_in"},  # her e-bill is on file (demo)
                 form={"baby_name": "刘思远", "delivery": "窗口领取", "insurance_grade": "一档"})
     review = demo_ctx.cases.review(cid)
     assert review.blockers == () and review.accept_blockers == ()
@@ -277,7 +277,7 @@ def test_set_applicant_id_writes_all_its_events_or_none(demo_ctx, monkeypatch):
 def test_acceptance_records_prefill_and_decision_together_or_not_at_all(demo_ctx, monkeypatch):
     answers = {k: v for k, v in ALL_YES.items() if k not in ("born_locally", "parents_married")}
     cid = start(demo_ctx, applicant=CHEN_MIN, answers=answers,
-                marks={"maternity_bill": "handed_in", "baby_photo": "handed_in", "bank_card": "handed_in"},
+                marks={"baby_photo": "handed_in", "bank_card": "handed_in"},  # her e-bill is on file (demo)
                 form={"baby_name": "刘思远", "delivery": "窗口领取", "insurance_grade": "一档"})
     demo_ctx.cases.type_field(cid, "baby_name", "刘思远远")
     before = _event_types(demo_ctx, cid)

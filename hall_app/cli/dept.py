@@ -5,7 +5,7 @@
   HALL_DEPT_TOKEN) or, on the embedded default, this machine's own cases.
 - ``hall-app todo``: the clerk's follow-up list (results back, 补正 asked, deferrals
   and notices due or overdue, failed post-checks).
-- ``hall-app case CODE --supply / --supplement / --hand-over / --terminate-overdue``:
+- ``hall-app case CODE --supply / --supplement / --hand-over / --remind / --terminate-overdue``:
   the window's actions (options added to ``case`` by :func:`case_options`).
 """
 
@@ -184,7 +184,12 @@ def case_options(p) -> None:
                    help="送达：window 窗口领取（配 --collector-id）/ mail 邮政寄递（配 --waybill）/ elicence 电子证照")
     p.add_argument("--collector-id", default="", help="领取人身份证号码（申请人或登记的代办人）")
     p.add_argument("--waybill", default="", help="EMS 邮件号")
-    p.add_argument("--terminate-overdue", action="store_true", help="容缺材料逾期未补交：终止办理")
+    p.add_argument("--remind", choices=["phone", "sms", "in_person", "letter"],
+                   help="容缺材料待补交：记录已提醒申请人"
+                        "（phone 电话 / sms 短信 / in_person 当面 / letter 书面；配 --note）")
+    p.add_argument("--terminate-overdue", action="store_true",
+                   help="容缺材料逾期未补交（已提醒、宽限期满）：按承诺书终止办理或撤销受理"
+                        "（理由默认取自承诺书，--note 改写）")
 
 
 def case_actions(ctx, state, args):
@@ -206,9 +211,18 @@ def case_actions(ctx, state, args):
         materials = [m for m in args.materials.replace("，", ",").split(",") if m.strip()]
         state = ctx.dispatch.supplement(state.case_id, actor, args.supplement, materials, args.note)
         print(f"已登记补正，事项 {args.supplement} 退回部门继续办理；新期限 {state.items[args.supplement]['due']}")
+    if getattr(args, "remind", None):
+        from hall_app.domain.deferral import REMINDER_CHANNELS
+
+        state = ctx.dispatch.remind(state.case_id, actor, args.remind, args.note)
+        print(f"已记录{REMINDER_CHANNELS[args.remind]}提醒：请于 {state.deferred_deadline} 前补交"
+              f"{'、'.join(state.deferred)}")
     if getattr(args, "terminate_overdue", False):
+        from hall_app.domain.dispatch import TERMINATION_KINDS
+
         state = ctx.dispatch.terminate_overdue(state.case_id, actor, args.note)
-        print(f"已终止办理：{state.termination['reason']}")
+        print(f"已{TERMINATION_KINDS[state.termination['kind']]}：{state.termination['reason']}"
+              f"（打印通知书：hall-app print termination {state.tracking_code}）")
     method = getattr(args, "hand_over", None)
     if method == "window":
         state = ctx.handover.at_window(state.case_id, actor, args.collector_id, args.note)

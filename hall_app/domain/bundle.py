@@ -208,6 +208,25 @@ class FieldDef(Conditional):
         return self
 
 
+class DeferralPolicy(_Strict):
+    """What the 容缺受理承诺书 promises for a deferral (docs/dispatch.md, domain/deferral.py):
+    a reminder ``remind_before_days`` working days before the deadline, ``grace_days``
+    working days after it, then ``on_overdue``: 终止办理 (terminate), 撤销受理 (revoke),
+    or only reminders (remind_only). ``days``: the deadline, in working days from the
+    acceptance (unset: the hall's ``[deadlines] deferral_days``)."""
+
+    days: int | None = Field(default=None, ge=1, le=60)
+    remind_before_days: int = Field(default=2, ge=0, le=30)
+    grace_days: int = Field(default=0, ge=0, le=30)
+    on_overdue: Literal["terminate", "revoke", "remind_only"] = "terminate"
+
+    @model_validator(mode="after")
+    def _reminder_within_deadline(self) -> "DeferralPolicy":
+        if self.days is not None and self.remind_before_days >= self.days:
+            raise ValueError(f"提前提醒天数（{self.remind_before_days}）应少于补交期限（{self.days} 个工作日）")
+        return self
+
+
 class Bundle(_Strict):
     code: Code
     name: Text
@@ -226,6 +245,7 @@ class Bundle(_Strict):
     rules: list[RuleDef] = Field(default_factory=list, max_length=L["rules"])
     materials: list[MaterialDef] = Field(default_factory=list, max_length=L["materials"])
     fields: list[FieldDef] = Field(default_factory=list, max_length=L["fields"])
+    deferral: DeferralPolicy = Field(default_factory=DeferralPolicy)  # 容缺: what the 承诺书 promises
 
     @model_validator(mode="after")
     def _references(self) -> "Bundle":

@@ -151,6 +151,14 @@ def _duplicate(p: dict, n: _Names) -> str:
     return duplicate_line(p)
 
 
+def _reminded(p: dict, n: _Names) -> str:
+    from hall_app.domain.deferral import REMINDER_CHANNELS
+
+    names = "、".join(n.materials.get(c, c) for c in p.get("materials", []) if isinstance(c, str))
+    note = f"；{p['note']}" if p.get("note") else ""
+    return f"{REMINDER_CHANNELS.get(p.get('channel', ''), '')}提醒补交 {names}（期限 {p.get('deadline', '')}）{note}"
+
+
 def _reviewed(p: dict, n: _Names) -> str:
     return str(p.get("note", ""))
 
@@ -186,6 +194,7 @@ EVENTS: dict[str, tuple[str, Callable[[dict, _Names], str]]] = {
     "case.supplemented": ("补正材料", _supplemented),
     "case.terminated": ("终止/撤销", _terminated),
     "case.check_recorded": ("告知承诺核查", _check),
+    "case.deferral_reminded": ("提醒补交", _reminded),
     "case.authorisation_set": ("授权委托", _authorisation),
     "case.duplicate_flagged": ("疑似重复代办", _duplicate),
 }

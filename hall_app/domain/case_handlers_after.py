@@ -8,6 +8,7 @@ from typing import Any
 
 from hall_app.domain import case_rules as rules
 from hall_app.domain.case_state import CaseError, CaseState
+from hall_app.domain.deferral import check_reminder
 from hall_app.domain.dispatch import CHECK_RESULTS, check_supplement, check_terminate
 from hall_app.domain.events import Event
 
@@ -34,6 +35,13 @@ def terminated(s: CaseState, e: Event) -> None:
                      "by": e.actor}
 
 
+def deferral_reminded(s: CaseState, e: Event) -> None:
+    p = e.payload
+    check_reminder(s, p.get("materials"))
+    s.deferral_reminders.append({"at": e.device_time, "by": e.actor, "channel": p.get("channel", ""),
+                                 "materials": list(p["materials"]), "note": p.get("note", "")})
+
+
 def check_recorded(s: CaseState, e: Event) -> None:
     p = e.payload
     item: Any = p.get("item")
@@ -55,4 +63,5 @@ AFTER_HANDLERS = {
     "case.supplemented": supplemented,
     "case.terminated": terminated,
     "case.check_recorded": check_recorded,
+    "case.deferral_reminded": deferral_reminded,
 }

@@ -142,10 +142,11 @@ def check_void(reason: Any) -> None:
 
 
 def check_supply(state: CaseState, material: Any, via: Any = "paper", licence: Any = "") -> str:
-    """A deferred material is handed in while the case waits for it (容缺受理 or 办理中):
-    on paper, or (``via = "elicence"``) as the e-licence ``licence`` fetched from the
-    person file (电子证照已调取). Returns how."""
-    if state.status not in ("accepted_deferred", "dispatched"):
+    """A deferred material is handed in while the case waits for it (容缺受理, 办理中, or
+    已办结 before the hand-over: the departments may finish first): on paper, or (``via =
+    "elicence"``) as the e-licence ``licence`` fetched from the person file (电子证照已调取).
+    Returns how."""
+    if state.status not in ("accepted_deferred", "dispatched", "completed"):
         raise CaseError(f"办件当前状态为“{state.status_label}”，不能登记补交容缺材料")
     if material not in state.deferred:
         raise CaseError("该材料不在容缺补交清单中")

@@ -90,6 +90,8 @@ class CaseState:
     deferred_deadline: str = ""
     # deferred material → how it came: {"via": "paper" | "elicence", "licence", "at", "by"}
     supplied: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # case.deferral_reminded: {"at", "by", "channel", "materials", "note"} (domain/deferral.py)
+    deferral_reminders: list[dict[str, Any]] = field(default_factory=list)
     decided_at: str = ""
     decision: dict[str, Any] = field(default_factory=dict)
     handed_over: dict[str, Any] = field(default_factory=dict)

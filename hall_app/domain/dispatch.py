@@ -22,6 +22,7 @@ from hall_app.domain.case_state import ITEM_FINAL, ITEM_STATUS_LABELS, CaseError
 
 if TYPE_CHECKING:
     from hall_app.domain.bundle import Bundle
+    from hall_app.domain.deferral import DeferralStage
 
 # How far along an item is; a department's report may not go back (same rank is fine:
 # 办理中 → 需补正 → 已补正 → 办理中 are one stage, "being handled").
@@ -154,9 +155,12 @@ def parse_day(text: Any) -> dt.date | None:
         return None
 
 
-def follow_up_flags(state: CaseState, today: dt.date, names: dict[str, str] | None = None) -> list[str]:
+def follow_up_flags(state: CaseState, today: dt.date, names: dict[str, str] | None = None,
+                    deferral: DeferralStage | None = None) -> list[str]:
     """What the clerk must act on for this case, one Chinese line each. ``names``: the
-    bundle's item and material names by code (the clerk's screen); without, the codes."""
+    bundle's item and material names by code (the clerk's screen); without, the codes.
+    ``deferral``: the deferral's stage under the bundle's policy (domain/deferral.py);
+    without, only the deadline is compared."""
     flags: list[str] = []
     names = names or {}
 
@@ -172,7 +176,12 @@ def follow_up_flags(state: CaseState, today: dt.date, names: dict[str, str] | No
             flags.append(f"事项 {n(code)} 不予批准：{item.get('note', '')}")
         elif item["status"] not in ITEM_FINAL and (due := parse_day(item.get("due"))) and due < today:
             flags.append(f"事项 {n(code)} 已超过承诺期限（{due.isoformat()}）")
-    if state.deferred:
+    if state.deferred and deferral is not None:
+        from hall_app.domain.deferral import flag
+
+        # first when the window has a step to take on it (the list shows the first flag)
+        flags.insert(0 if deferral.action else len(flags), flag(deferral, "、".join(map(n, state.deferred))))
+    elif state.deferred:
         deadline = parse_day(state.deferred_deadline)
         if deadline and deadline < today:
             flags.append(f"容缺材料逾期未补交（期限 {deadline.isoformat()}）：{'、'.join(map(n, state.deferred))}")

@@ -35,8 +35,18 @@ class CheckRecorded(Payload):
     note: Note = ""
 
 
+class DeferralReminded(Payload):
+    """The window reminded the applicant of deferred materials still due (domain/deferral.py)."""
+
+    materials: list[Code] = Field(min_length=1, max_length=MAX_LIST)
+    deadline: Date
+    channel: Literal["phone", "sms", "in_person", "letter"]
+    note: Note = ""
+
+
 AFTER_SCHEMAS: dict[str, type[Payload]] = {
     "case.supplemented": Supplemented,
     "case.terminated": Terminated,
     "case.check_recorded": CheckRecorded,
+    "case.deferral_reminded": DeferralReminded,
 }

@@ -44,6 +44,8 @@ EVENT_TYPES = {
     "case.supplemented": "item, materials, note, due: the supplement (补正) a department asked for, handed in",
     "case.terminated": "kind (terminate / revoke), reason, basis: 容缺 overdue or a failed 告知承诺 check",
     "case.check_recorded": "item, result (passed / failed), note: the department's 告知承诺 post-check",
+    "case.deferral_reminded": "materials, deadline, channel (phone / sms / in_person / letter), note: the window "
+                              "reminded the applicant of deferred materials due (容缺, domain/deferral.py)",
     # -- agents (帮办代办, issue 13; schema in event_types_agents.py) --
     "case.authorisation_set": "authorisation: the copy of the 授权委托书 the case is filed under, or null",
     "case.duplicate_flagged": "other_case_id, other_tracking_code, other_agent, other_window, principal_name, "

@@ -113,6 +113,7 @@ class TrackingOut(BaseModel):
     departments: list[dict[str, Any]] = Field(default_factory=list, description="各办理部门的进度")
     delivery: dict[str, str] = Field(default_factory=dict, description="送达方式与 EMS 邮件号（不含领取人）")
     to_bring: list[str] = Field(default_factory=list, description="申请人还需补交的材料")
+    bring_by: str = Field(default="", description="容缺材料（或一次性告知材料）的补交期限")
 
 
 class JSONBodyRequest(Request):

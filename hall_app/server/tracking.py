@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from hall_app.domain.case import HAND_OVER_METHODS, ITEM_STATUS_LABELS, STATUS_LABELS
+from hall_app.domain.dispatch import hall_time
 from hall_app.domain.tracking import format_tracking_code, parse_tracking_code
 from hall_app.server.catalog import bundle_names
 from hall_app.server.results import bundle_of, case_state, find_case
@@ -96,7 +97,9 @@ def public_view(state, bundle_name: str, items: dict[str, tuple[str, str]],
         name, department = items.get(item_code, (item_code, ""))
         rows.append({"code": item_code, "name": name, "department": department, "status": status,
                      "status_label": ITEM_STATUS_LABELS.get(status, status), "due": str(item.get("due", "")),
-                     "updated": str(item.get("at", ""))[:10], "note": scrub(str(item.get("note") or ""), state)})
+                     # the server writes its reports in UTC: the hall's day (UTC+8), as the clerk reads it
+                     "updated": hall_time(item["at"])[:10] if item.get("at") else "",
+                     "note": scrub(str(item.get("note") or ""), state)})
     applicant = state.applicant.get("firm_name") or state.applicant.get("name", "")
     return {"tracking_code": format_tracking_code(state.tracking_code), "bundle": bundle_name,
             "applicant": mask_name(applicant), "status": state.status,
@@ -133,7 +136,12 @@ def after_counter(state, rows: list[dict[str, Any]], materials: dict[str, str] |
         bring += [names.get(code, code) for code in state.notices[-1].get("missing", [])
                   if state.marks.get(code) != "handed_in"]
     bring += [f"{r['name']}：{r['note']}" for r in rows if r["status"] == "needs_material"]
-    return {"departments": departments, "delivery": delivery, "to_bring": bring}
+    by = state.deferred_deadline if state.deferred else ""  # 请于…前补交: the dates, never who
+    if not by and state.status == "notice_issued" and state.notices:
+        by = str(state.notices[-1].get("deadline", ""))
+    if state.status in ("terminated", "voided", "refused"):  # ended: nothing more to bring
+        bring, by = [], ""
+    return {"departments": departments, "delivery": delivery, "to_bring": bring, "bring_by": by[:10]}
 
 
 def tracking_page(engine: Engine, raw_code: str) -> Page:
@@ -155,7 +163,8 @@ def _after_counter_html(view: dict[str, Any]) -> str:
                      f"</div><div class='k'>{e(delivery['on'])}{waybill}</div></div>")
     if view.get("to_bring"):
         listed = "".join(f"<li>{e(x)}</li>" for x in view["to_bring"])
-        parts.append(f"<div class='card'><div class='k'>还需您补交</div><ul>{listed}</ul></div>")
+        by = f"<div class='s bad'>请于 {e(view['bring_by'])} 前补交</div>" if view.get("bring_by") else ""
+        parts.append(f"<div class='card'><div class='k'>还需您补交</div>{by}<ul>{listed}</ul></div>")
     for dept in view.get("departments") or []:
         css = "done" if dept["status"] == "done" else "bad" if dept["status"] in ("rejected", "needs_material") else ""
         parts.append(f"<div class='card'><div class='k'>办理部门</div><div>{e(dept['department'])}</div>"

@@ -66,7 +66,8 @@ class CaseDecisions(CaseIntake):
             review = self._review_in(w)
             review.options["defer"].require()
             self._materialise_prefill(w, review)
-            deadline = self.ctx.calendar.add_working_days(self.ctx.today(), self.ctx.settings.deferral_days)
+            days = review.plan.bundle.deferral.days or self.ctx.settings.deferral_days  # the bundle's, else the hall's
+            deadline = self.ctx.calendar.add_working_days(self.ctx.today(), days)
             warnings = list(review.warnings)
             return w.record("case.accepted_deferred", {
                 "items": self._dues(review), "deferred": deferred_materials(review.plan),

@@ -204,7 +204,40 @@ class DemoSeeder:
         from hall_app.services.demo_enquiries import seed_demo_enquiries
 
         seed_demo_enquiries(self.ctx)  # 咨询 / 首问负责 / 办不成事 for the dashboard and the report
+        main_rng, self.rng = self.rng, random.Random(20261201)  # the codes above stay as they were
+        try:
+            self._deferrals(full, form)  # issue 12: an e-licence now on file; an overdue one already reminded
+        finally:
+            self.rng = main_rng
         return self.cases()
+
+    def _deferrals(self, full: dict[str, str], form: dict[str, str]) -> None:
+        """陈敏's two deferrals (docs/dispatch.md): one whose 生育医疗费用票据 reached her file
+        as an e-licence after the acceptance (``s`` then ``e``: 电子证照已调取), and one from
+        four weeks ago, reminded the day before its deadline and now overdue: the 承诺书's
+        consequence (终止办理) is the clerk's next step."""
+        import datetime as dt
+
+        cases, clerk, ctx = self.ctx.cases, "zhangli", self.ctx
+        full = {**full, "want_medical_insurance": "否"}  # five items: the receipt stays on one A4 page
+        form = {k: v for k, v in form.items() if k != "insurance_grade"}
+        marks: dict[str, str] = {}  # her 分娩记录 e-licence stands for the medical record
+        today_clock, now = ctx.clock, ctx.clock()
+        try:
+            start = now - dt.timedelta(days=28)  # ten working days pass even over 春节
+            ctx.clock = _fixed(start)
+            born = {**form, "baby_birth_date": (start - dt.timedelta(days=6)).date().isoformat()}
+            cid = self._newborn(clerk, CHEN_MIN, full, marks | {"maternity_bill": "handed_in"}, born)
+            deadline = dt.date.fromisoformat(cases.defer(cid, clerk).deferred_deadline)
+            ctx.clock = _fixed(dt.datetime.combine(deadline - dt.timedelta(days=1), now.timetz()))
+            ctx.dispatch.remind(cid, clerk, "phone", "已电话提醒补交新生儿照片")
+        finally:
+            ctx.clock = today_clock
+        cases.defer(self._newborn(clerk, CHEN_MIN, full, marks, form), clerk)
+        with ctx.Session.begin() as session:  # the hospital's e-bill arrives afterwards, as a connector brings it
+            session.add(Elicence(holder=CHEN_MIN, type="医疗收费电子票据", number="E2026111900001",
+                                 issued_by="重庆市财政局", issued_on="2026-11-19", data={}))
+        ctx.people._cache.clear()
 
     # -- supervise (issue 11): earlier weeks, so the supervisor's screens show ratings,
     # follow-ups at every step and an overdue deadline on the embedded default ----------------

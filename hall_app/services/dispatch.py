@@ -14,8 +14,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from hall_app.domain import deferral
 from hall_app.domain import dispatch as rules
 from hall_app.domain.case import CaseState
+from hall_app.domain.deferral import DeferralStage
 from hall_app.domain.text import clean
 from hall_app.services.case_work import CaseServiceBase
 from hall_app.services.intake import IntakeError
@@ -37,6 +39,8 @@ class FollowUp:
     status: str
     window: str
     flags: tuple[str, ...]
+    deferral_action: str = ""  # the deferral's next step: remind / terminate / revoke (domain/deferral.py)
+    deferral_stage: str = ""  # its stage as the clerk reads it (应提醒, 已逾期 …)
 
 
 class DispatchService(CaseServiceBase):
@@ -153,15 +157,45 @@ class DispatchService(CaseServiceBase):
         rows = [(p.material.code, p.material.name, status(p)) for p in plan.materials]
         return sorted(rows, key=lambda row: not row[2].startswith("deferred"))
 
-    def terminate_overdue(self, case_id: str, actor: str, reason: str = "") -> CaseState:
-        """An overdue deferral: 终止办理, as the signed 容缺受理承诺书 says."""
+    # -- a deferral's stage, its reminder and its consequence (domain/deferral.py) ------------
+    def deferral_stage(self, case: str | CaseState) -> DeferralStage | None:
+        """Where the case's deferral stands today under its bundle's policy (the 承诺书's)."""
+        state = self.get(case) if isinstance(case, str) else case
+        if not state.deferred:
+            return None
+        bundle = self.ctx.catalog_service.bundle_for(state.bundle_code, state.bundle_hash)
+        return deferral.stage(state, bundle.deferral, self.ctx.calendar, self.ctx.today())
+
+    def remind(self, case_id: str, actor: str, channel: str = "phone", note: str = "") -> CaseState:
+        """The applicant was reminded of the deferred materials still due (as the 承诺书 says)."""
+        if channel not in deferral.REMINDER_CHANNELS:
+            ways = "、".join(f"{k}（{v}）" for k, v in deferral.REMINDER_CHANNELS.items())
+            raise IntakeError(f"提醒方式应为：{ways}")
         with self.work(case_id, actor) as w:
-            if not rules.deferral_overdue(w.state, self.ctx.today()):
-                raise IntakeError("容缺材料尚未逾期（或已补齐），不能终止办理")
-            listed = "、".join(w.state.deferred)
-            why = clean(reason) or f"容缺材料逾期未补交（期限 {w.state.deferred_deadline}）：{listed}"
-            return w.record("case.terminated", {"kind": "terminate", "reason": why,
-                                                "basis": "容缺受理承诺书：逾期未补齐材料的，终止办理"})
+            problem = deferral.reminder_problem(self.deferral_stage(w.state))
+            if problem:
+                raise IntakeError(problem)
+            return w.record("case.deferral_reminded", {"materials": list(w.state.deferred), "channel": channel,
+                                                       "deadline": w.state.deferred_deadline, "note": clean(note)})
+
+    def overdue_reason(self, state: CaseState) -> str:
+        """The reason the 终止/撤销 notice prints, from the commitment (prefilled for the clerk)."""
+        names = self.names(state)
+        listed = "、".join(names.get(c, c) for c in state.deferred)
+        return f"容缺材料逾期未补交（承诺补交期限 {state.deferred_deadline}）：{listed}"
+
+    def terminate_overdue(self, case_id: str, actor: str, reason: str = "") -> CaseState:
+        """An overdue deferral, reminded and past its grace days: 终止办理 or 撤销受理, as
+        the bundle's 容缺受理承诺书 says."""
+        with self.work(case_id, actor) as w:
+            st = self.deferral_stage(w.state)
+            problem = deferral.consequence_problem(st)
+            if problem or st is None:
+                raise IntakeError(problem)
+            bundle = self.ctx.catalog_service.bundle_for(w.state.bundle_code, w.state.bundle_hash)
+            return w.record("case.terminated", {
+                "kind": st.on_overdue, "reason": clean(reason) or self.overdue_reason(w.state),
+                "basis": f"容缺受理承诺书：{deferral.consequence_text(bundle.deferral)}"})
 
     def revoke(self, case_id: str, actor: str, reason: str) -> CaseState:
         """撤销 a case decided on a commitment the post-check found untrue."""
@@ -186,7 +220,8 @@ class DispatchService(CaseServiceBase):
     # -- the clerk's list ---------------------------------------------------------------------
     def follow_ups_of(self, state: CaseState, named: bool = False) -> list[str]:
         """The case's follow-up flags; ``named``: items and materials by name, not code."""
-        return rules.follow_up_flags(state, self.ctx.today(), self.names(state) if named else None)
+        return rules.follow_up_flags(state, self.ctx.today(), self.names(state) if named else None,
+                                     self.deferral_stage(state))
 
     def follow_ups(self, window: str | None = None, limit: int = 200, named: bool = False) -> list[FollowUp]:
         """Cases that need the clerk now: results back, material asked, rejections,
@@ -201,8 +236,10 @@ class DispatchService(CaseServiceBase):
         for row, state in states:
             if state is None:
                 continue
-            flags = rules.follow_up_flags(state, today, self.names(state) if named else None)
+            st = self.deferral_stage(state)
+            flags = rules.follow_up_flags(state, today, self.names(state) if named else None, st)
             if flags:
                 out.append(FollowUp(row.case_id, row.tracking_code, row.bundle_name, row.applicant_name,
-                                    state.status, row.window, tuple(flags)))
+                                    state.status, row.window, tuple(flags), st.action if st else "",
+                                    st.label if st else ""))
         return sorted(out, key=lambda f: (not any("逾期" in x or "超过" in x for x in f.flags), f.tracking_code))

@@ -166,8 +166,11 @@ class DocumentService:
                                 added=tuple(by_code[c].material.name for c in notice.get("added", []) if c in by_code))
         if kind == "commitment":
             codes = state.decision.get("deferred") or state.deferred
+            from hall_app.domain.deferral import consequence_text
+
             return d.CommitmentData(**base, deferred=tuple(self._line(by_code[c]) for c in codes if c in by_code),
-                                    deadline=state.deferred_deadline)
+                                    deadline=state.deferred_deadline,
+                                    consequence=consequence_text(plan.bundle.deferral))  # the bundle's promise
         if kind in after.KINDS:
             return after.build(kind, state, plan, base, self._line)
         if kind == "refusal":

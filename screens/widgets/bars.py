@@ -85,6 +85,11 @@ class MessageLine(Static):
         """What the line shows now."""
         return self._said[0]
 
+    @property
+    def kind(self) -> str:
+        """What the line says now: info, success, error … ("info" when empty)."""
+        return self._said[1] if self._said[0] else "info"
+
     def say(self, text: str, kind: str = "info") -> None:
         if (text, kind) == self._said:
             return

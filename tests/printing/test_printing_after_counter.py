@@ -43,6 +43,7 @@ def test_supply_receipt_and_termination_notice_of_a_deferral(demo_ctx, clock):
     text = text_of(demo_ctx, "supply", case_id)
     assert "补交材料收据" in text and "新生儿近期免冠照片" in text and "仍需补交" in text and "生育医疗费用票据" in text
     clock.advance(days=40)
+    demo_ctx.dispatch.remind(case_id, "zhangli", "sms")
     demo_ctx.dispatch.terminate_overdue(case_id, "zhangli")
     text = text_of(demo_ctx, "termination", case_id)
     assert "终止办理通知书" in text and "决定终止办理" in text and "容缺受理承诺书" in text

@@ -157,6 +157,7 @@ ACTIONS = {
     "case.supplemented": _supplement,
     "case.terminated": lambda ctx, c, a: ctx.dispatch.terminate_overdue(c, a),
     "case.check_recorded": _check,
+    "case.deferral_reminded": lambda ctx, c, a: ctx.dispatch.remind(c, a, "phone"),
     # agents (issue 13): written by the server only; see ``SyncMachine.duplicates``
     "case.duplicate_flagged": _server_only,
     # enquiries without a case (domain/enquiry.py): their own stream, synced like the cases

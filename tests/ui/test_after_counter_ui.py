@@ -29,6 +29,14 @@ async def open_case(pilot, case_id: str) -> CaseViewScreen:
     return pilot.app.screen
 
 
+async def to_row(pilot, case_id: str) -> None:
+    """F9, then down to ``case_id`` on the 待跟进 list."""
+    await press(pilot, "f9")
+    table = pilot.app.screen.query_one("#followups")
+    while table.case_at(table.cursor_row) != case_id:
+        await press(pilot, "down")
+
+
 def entry(app):
     return app.screen.query_one("#handover-entry")
 
@@ -182,11 +190,14 @@ async def test_the_workbench_lists_follow_ups_and_enter_opens_the_case(app, hall
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot)
         text = screen_text(app)
-        assert "待跟进（4 件" in text
+        assert "待跟进（6 件" in text
         assert "办理结果已全部返回，待送达" in text
-        assert "容缺材料待补交（期限" in text and "生育医疗费用票据" in text
-        assert "事项 新生儿户口登记 不予批准：父母双方户籍信息不一致" in text
-        assert "待跟进（4 件，逾期在前；F9 到此列表，回车打开办件）" in text
+        assert "容缺材料待补交（期限" in text and "生育医疗费用票据" in text, text
+        from screens.followup_panel import FollowUpPanel
+
+        flags = [f for row in app.screen.query_one(FollowUpPanel).rows for f in row.flags]  # six: some scrolled
+        assert "事项 新生儿户口登记 不予批准：父母双方户籍信息不一致" in flags
+        assert "待跟进（6 件，逾期在前；F9 到此列表，回车打开办件）" in text
         assert "一次性告知待补齐（期限" in text  # the notice of 李娜's case, until she comes back
         await press(pilot, "f9")
         table = app.screen.query_one("#followups")
@@ -195,14 +206,14 @@ async def test_the_workbench_lists_follow_ups_and_enter_opens_the_case(app, hall
         await press(pilot, "enter")
         assert isinstance(app.screen, CaseViewScreen) and app.screen.case_id == case_id
         await press(pilot, "escape")
-        assert app.screen.query_one("#followups").row_count == 4
+        assert app.screen.query_one("#followups").row_count == 6
 
 
 async def test_the_follow_up_list_follows_the_clerks_actions(app, hall, fake_printer):
     completed = case_at(hall, "completed")
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot)
-        assert "待跟进（3 件" in screen_text(app)
+        assert "待跟进（5 件" in screen_text(app)
         await press(pilot, "f9")
         table = app.screen.query_one("#followups")
         while table.case_at(table.cursor_row) != completed.case_id:
@@ -211,7 +222,7 @@ async def test_the_follow_up_list_follows_the_clerks_actions(app, hall, fake_pri
         await settle(pilot)
         await press(pilot, "escape")
         await settle(pilot)
-        assert "待跟进（2 件" in screen_text(app)
+        assert "待跟进（4 件" in screen_text(app)
         assert completed.case_id not in app.screen.query_one("#followups").case_ids
 
 
@@ -313,9 +324,13 @@ async def test_keys_typed_ahead_land_in_the_case_view_and_its_dialogs(app, hall,
         assert fake_printer == [("delivery", completed.case_id), ("supply", deferred.case_id)]
 
 
-async def test_an_overdue_deferral_is_terminated_from_the_case_view_and_the_notice_printed(app, hall, fake_printer):
+async def test_an_overdue_deferral_is_reminded_from_the_follow_up_list_then_terminated(app, hall, fake_printer):
+    """The 待跟进 list shows the deferral's stage and its next step: the reminder (r, a
+    channel by number), then, once reminded, 终止 from the case view with the reason
+    prefilled from the 承诺书; the notice prints."""
     import datetime as dt
 
+    from screens.remind_dialog import RemindDialog
     from tests.ui.helpers import FIXED_NOW
 
     case = case_at(hall, "accepted_deferred")
@@ -326,17 +341,38 @@ async def test_an_overdue_deferral_is_terminated_from_the_case_view_and_the_noti
         assert hall.cases.get(case.case_id).status == "accepted_deferred"
         hall.clock = lambda: FIXED_NOW + dt.timedelta(days=40)
         await press(pilot, "escape")
-        await press(pilot, "f9", "enter")  # first on the list: overdue first
-        assert "容缺材料逾期未补交" in screen_text(app), screen_text(app)
+        await settle(pilot)
+        await to_row(pilot, case.case_id)  # overdue first; the demo's own overdue 陈敏 case too
+        text = screen_text(app)
+        assert "容缺材料逾期未补交（期限" in text and "→记录提醒" in text, text
+        assert "R 记录提醒" in text or "r 记录提醒" in text
+        await press(pilot, "enter")
+        assert "终止/撤销" not in screen_text(app).splitlines()[-1]  # the 承诺书: a reminder first
+        await press(pilot, "escape")
+        await to_row(pilot, case.case_id)
+        await press(pilot, "r")
+        await settle(pilot)
+        assert isinstance(app.screen, RemindDialog)
+        assert "生育医疗费用票据" in screen_text(app)
+        await press(pilot, "2")  # 短信
+        await settle(pilot)
+        state = hall.cases.get(case.case_id)
+        assert [r["channel"] for r in state.deferral_reminders] == ["sms"]
+        assert "已记录提醒" in screen_text(app) and "）→终止办理" in screen_text(app)
+        await to_row(pilot, case.case_id)
+        await press(pilot, "r")  # reminded: nothing more to record
+        assert not isinstance(app.screen, RemindDialog) and "现在不需要提醒" in screen_text(app)
+        await press(pilot, "enter")
         assert "终止/撤销" in screen_text(app).splitlines()[-1]
         await press(pilot, "t")
-        assert "仍缺：生育医疗费用票据、新生儿近期免冠照片" in screen_text(app)
-        await press(pilot, "n")  # not now: nothing written
+        assert app.screen.query_one("#reason").value.startswith("容缺材料逾期未补交（承诺补交期限")
+        await press(pilot, "escape")  # not now: nothing written
         assert hall.cases.get(case.case_id).status == "accepted_deferred"
-        await press(pilot, "t", "y")
+        await press(pilot, "t", "enter")
         await settle(pilot)
         state = hall.cases.get(case.case_id)
         assert state.status == "terminated" and state.termination["kind"] == "terminate"
+        assert "新生儿近期免冠照片" in state.termination["reason"]  # by name, from the 承诺书
         assert fake_printer == [("termination", case.case_id)]
         assert "已终止办理" in screen_text(app) and "终止办理通知书" in screen_text(app)
 
