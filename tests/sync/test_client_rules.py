@@ -35,6 +35,9 @@ def test_the_client_names_itself_and_sends_its_token_only_if_it_has_one():
     anonymous, seen = client_answering(lambda r: httpx.Response(200, json={}), token="")
     anonymous.state()
     assert "Authorization" not in seen[0].headers
+    assert "Authorization" not in ServerClient("http://x")._http.headers  # no token given at all
+    assert ServerClient("http://127.0.0.1:8840/PFX/").base_url == "http://127.0.0.1:8840/PFX"
+    assert ServerClient("https://x")._http._transport._pool._ssl_context is tls_context()
     assert ServerClient("http://x", timeout=7.5)._http.timeout == httpx.Timeout(7.5)
     assert ServerClient("http://x")._http.timeout == httpx.Timeout(30.0)
     with client as same:
@@ -103,6 +106,8 @@ def test_what_each_call_sends():
                    ("GET", "/v1/person-files", {}), ("POST", "/v1/attachments/abc", {"auth_id": "auth-9"}),
                    ("GET", "/v1/attachments/abc", {})]
     assert json.loads(seen[0].content) == {"code": "CODE", "device_id": "dev-1", "name": "窗口3"}
+    client.enroll("CODE", "dev-1")
+    assert json.loads(seen[-1].content)["name"] == ""
     assert seen[4].content == b"\x89PNG" and seen[4].headers["Content-Type"] == "application/octet-stream"
     error = refusal(lambda r: httpx.Response(404, json={"detail": "没有这个文件"}))
     assert error.kind == "refused"
@@ -115,7 +120,7 @@ def test_a_push_sends_stored_payloads_as_they_are_and_decoded_ones_as_json():
     client, seen = client_answering(lambda r: httpx.Response(200, json={"results": []}))
     decoded = [{"event_id": "e1", "payload": {"name": "刘洋"}}]
     assert client.push(decoded) == {"results": []}
-    assert json.loads(seen[0].content) == {"events": decoded}
+    assert seen[0].content == '{"events":[{"event_id":"e1","payload":{"name":"刘洋"}}]}'.encode()
     raw = [{"event_id": "e1", "payload": RawJSON('{"name":  "刘洋"}')}]
     client.push(raw)
     assert seen[1].content == '{"events":[{"event_id":"e1","payload":{"name":  "刘洋"}}]}'.encode()

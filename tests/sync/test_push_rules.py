@@ -8,7 +8,7 @@ import pytest
 from local_kit import ScriptedServer, device, named, one_case, projection, rows, started, states, write
 from sqlalchemy import text
 
-from hall_app.sync import pull
+from hall_app.sync import faults, pull
 from hall_app.sync.client import RawJSON, SyncError
 from hall_app.sync.push import (
     ENVELOPE_BYTES,
@@ -203,3 +203,17 @@ def test_quarantine_keeps_the_first_2000_characters_of_the_reason_and_rebuilds_t
     quarantine(ctx, E[2], "原因" * 1500)
     assert rows(ctx, event_id=E[2])[0].sync_error == "原因" * 1000
     assert projection(ctx, "c1")["applicant"] == {"name": "名2"}
+
+
+def test_the_fault_points_sit_after_each_answer_and_after_each_batch(ctx):
+    one_case(ctx)
+    seen = []
+    faults.arm("device-after-push-response", lambda: seen.append(
+        ("answer", sum(s == "pending" for s, _ in states(ctx).values()))))
+    faults.arm("device-after-push-batch", lambda: seen.append(("batch", sorted(s for s, _ in states(ctx).values()))))
+    try:
+        push_outbox(ctx, ScriptedServer(), batch_size=3)
+    finally:
+        faults.disarm()
+    assert seen == [("answer", 5), ("batch", ["pending", "pending", "sent", "sent", "sent"]),
+                    ("answer", 2), ("batch", ["sent"] * 5)]  # answered: not yet written down
