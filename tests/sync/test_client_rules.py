@@ -145,3 +145,35 @@ def test_push_body_is_the_json_of_the_events_with_raw_payloads_spliced_in():
 def test_one_tls_context_per_process():
     assert isinstance(tls_context(), ssl.SSLContext) and tls_context() is tls_context()
     assert tls_context().verify_mode == ssl.CERT_REQUIRED
+
+
+def test_what_a_department_client_sends():
+    from hall_app.sync.department import DepartmentClient
+
+    seen: list[httpx.Request] = []
+
+    def handler(request):
+        seen.append(request)
+        return httpx.Response(200, json={"n": len(seen)})
+
+    client = DepartmentClient("http://hall.test/", "dtok", "公安/户籍", transport=httpx.MockTransport(handler))
+    assert client.department == "公安/户籍" and client.base_url == "http://hall.test"
+    assert client.inbox() == {"n": 1}
+    client.inbox(5, 10, pending=True)
+    client.package("c 1/2")
+    client.ack("c 1/2")
+    client.result("c1", "hukou", "done")
+    client.result("c1", "hukou", "rejected", "缺材料", "D1", "r1")
+    client.check("c1", "hukou", "ok")
+    client.check("c1", "hukou", "bad", "不符", "k1")
+    base = "/v1/departments/%E5%85%AC%E5%AE%89%2F%E6%88%B7%E7%B1%8D"
+    assert [(r.method, r.url.raw_path.decode()) for r in seen] == [
+        ("GET", base + "/inbox?after=0&limit=50"), ("GET", base + "/inbox?after=5&limit=10&pending=true"),
+        ("GET", base + "/packages/c%201%2F2"), ("POST", base + "/packages/c%201%2F2/ack"),
+        ("POST", "/v1/results"), ("POST", "/v1/results"), ("POST", base + "/checks"), ("POST", base + "/checks")]
+    assert [json.loads(r.content) for r in seen[4:]] == [
+        {"case_id": "c1", "item": "hukou", "status": "done", "note": "", "document": "", "result_id": ""},
+        {"case_id": "c1", "item": "hukou", "status": "rejected", "note": "缺材料", "document": "D1", "result_id": "r1"},
+        {"case_id": "c1", "item": "hukou", "result": "ok", "note": "", "check_id": ""},
+        {"case_id": "c1", "item": "hukou", "result": "bad", "note": "不符", "check_id": "k1"}]
+    assert seen[0].headers["Authorization"] == "Bearer dtok"

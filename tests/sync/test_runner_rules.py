@@ -170,11 +170,41 @@ def test_stop_before_start_and_start_background_sync_passes_its_options():
     BackgroundSync(ctx_with(), 1.0).stop()  # never started: nothing to join
     seen = threading.Event()
     monitor = SyncMonitor()
-    handle = start_background_sync(ctx_with(), 60.0, monitor=monitor, max_backoff=9.0, retry_base=0.5,
+    context = ctx_with()
+    handle = start_background_sync(context, 60.0, monitor=monitor, max_backoff=9.0, retry_base=0.5,
                                    sync=lambda ctx, monitor: seen.set())
     try:
-        assert handle.running and seen.wait(5)
+        assert handle.running and seen.wait(5) and handle.ctx is context
         assert (handle.interval, handle.max_backoff, handle.retry_base, handle.monitor) == (60.0, 9.0, 0.5, monitor)
     finally:
         handle.stop()
     assert not handle.running
+
+
+def test_rounds_follow_each_other_on_the_interval_without_a_poke():
+    calls = []
+    runner = BackgroundSync(ctx_with(), 0.01, sync=lambda ctx, monitor: calls.append(1), monitor=SyncMonitor())
+    runner.start()
+    try:
+        assert wait_for(lambda: len(calls) >= 3)
+    finally:
+        runner.stop()
+
+
+def test_stop_waits_for_a_round_in_progress_only_as_long_as_it_is_told():
+    release, entered = threading.Event(), threading.Event()
+
+    def stuck(ctx, monitor):
+        entered.set()
+        release.wait(10)
+
+    runner = BackgroundSync(ctx_with(), 60.0, sync=stuck, monitor=SyncMonitor()).start()
+    assert entered.wait(5)
+    began = time.monotonic()
+    runner.stop(timeout=0.05)
+    try:
+        assert time.monotonic() - began < 5 and runner.running  # the round goes on; stop() returned
+    finally:
+        release.set()
+    runner._thread.join(5)
+    assert not runner.running and runner.rounds == 1

@@ -133,3 +133,24 @@ def test_a_failpoint_acts_when_armed_and_exits_on_its_nth_visit_when_set(monkeyp
     finally:
         faults.disarm()
     assert exits == [77, 77] and seen[-1] == "q"
+
+
+def test_sync_bookkeeping_commits_without_waiting_for_the_disk_and_puts_full_back(ctx):
+    from hall_app.sync.local import sync_transaction
+
+    def level(conn):
+        return conn.exec_driver_sql("PRAGMA synchronous").scalar()
+
+    with sync_transaction(ctx) as (session, repo):
+        assert level(session.connection()) == 1  # NORMAL
+        assert repo.session is session
+        session.execute(update(Device).values(pull_cursor=5))
+    with ctx.engine.connect() as conn:  # the same pooled connection: FULL again for the clerk's writes
+        assert conn.exec_driver_sql("SELECT pull_cursor FROM device").scalar() == 5
+        assert level(conn) == 2
+    with pytest.raises(RuntimeError), sync_transaction(ctx) as (session, _):
+        session.execute(update(Device).values(pull_cursor=9))
+        raise RuntimeError
+    with ctx.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT pull_cursor FROM device").scalar() == 5
+        assert level(conn) == 2
