@@ -22,6 +22,7 @@ from hall_app.sync.push import (
     push_outbox,
     quarantine,
     renumber_pending,
+    reopen_lost,
 )
 
 E = [f"c1-e{k}" for k in range(1, 6)]
@@ -167,10 +168,11 @@ def test_renumbering_starts_above_the_highest_number_this_device_has_used_if_the
 def test_only_this_devices_pending_events_are_renumbered(ctx):
     one_case(ctx)
     write(ctx, [started("r1", "c2", "other", 1), named("r2", "c2", "other", 2)], "remote", [1, 2])
-    ctx._server_device_seq_high = 0
+    ctx._server_device_seq_high = 1  # the new numbers overlap the old ones of other pending events
     with ctx.Session.begin() as session:
         assert renumber_pending(ctx, session) == 5
-    assert [(r.event_id, r.device_seq) for r in rows(ctx)] == [*zip(E, range(1, 6)), ("r1", 1), ("r2", 2)]
+    assert [(r.event_id, r.device_seq) for r in rows(ctx)] == [*zip(E, range(2, 7)), ("r1", 1), ("r2", 2)]
+    assert device(ctx).last_seq == 6
 
 
 def test_each_answer_changes_the_log_and_the_report(ctx, monkeypatch):
@@ -217,3 +219,16 @@ def test_the_fault_points_sit_after_each_answer_and_after_each_batch(ctx):
         faults.disarm()
     assert seen == [("answer", 5), ("batch", ["pending", "pending", "sent", "sent", "sent"]),
                     ("answer", 2), ("batch", ["sent"] * 5)]  # answered: not yet written down
+
+
+def test_a_server_restored_from_an_older_backup_gets_every_later_event_again(ctx):
+    one_case(ctx)
+    write(ctx, [named("r9", "c2", "other", 9)], "remote", [50])
+    apply_acks(ctx, [{"event_id": e, "status": "stored", "seq": n} for n, e in enumerate(E[:4])], PushReport())
+    quarantine(ctx, E[3], "坏")
+    assert reopen_lost(ctx, 4) == 0 and reopen_lost(ctx, 5) == 0  # it holds them all
+    assert reopen_lost(ctx, 2) == 2  # numbers 3 (sent) and 4 (quarantined); 5 was never sent
+    got = states(ctx)
+    assert [got[e][0] for e in E] == ["sent", "sent", "pending", "pending", "pending"]
+    assert got["r9"] == ("remote", 50)  # another device's event is not ours to send
+    assert reopen_lost(ctx, 0) == 2 and reopen_lost(ctx, 0) == 0
