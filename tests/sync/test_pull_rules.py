@@ -80,8 +80,8 @@ def test_new_bundles_reload_the_catalog(ctx):
     ctx.__dict__["catalog_service"] = type("Catalog", (), {"reload": lambda self: reloads.append(1)})()
     bundle = {"kind": "bundle", "event": {"payload": {"code": "b", "content_hash": "h", "version": "3",
                                                       "data": {"name": "x"}}}}
-    pull_feed(ctx, Feed([{"items": [], "next": 1, "more": False}]))
-    assert reloads == []
+    pull_feed(ctx, Feed([{"next": 1}]))  # a page without items
+    assert reloads == [] and cursor(ctx) == 1
     report = pull_feed(ctx, Feed([{"items": [bundle], "next": 2}]))
     assert reloads == [1] and report.bundles == 1
     with ctx.read() as session:
@@ -133,6 +133,7 @@ def test_a_pending_event_coming_back_loses_its_waiting_reason(ctx):
 def test_own_events_from_before_a_restore_raise_the_counter_never_lower_it(ctx):
     me = ctx.device_id
     one_case(ctx, 3)  # numbers 1..3
+    write(ctx, [named("b-7", "c1", "B", 7)], "remote", [1])  # another device's number 7 is not ours
     report = PullReport()
     apply_page(ctx, [item(named("old-2", "c1", me, 2), 4), item(named("lost-7", "c1", me, 7), 5),
                      item(named("lost-6", "c1", me, 6), 6), item(named("b-9", "c1", "B", 9), 7)], 7, report)
@@ -198,6 +199,7 @@ def test_the_bundle_name_comes_from_the_stored_version_then_the_catalog(ctx):
         session.add(BundleVersion(code="x", content_hash="h", version=1, data={"name": "长" * 150}, published_at=""))
         session.add(BundleVersion(code="x", content_hash="e", version=2, data={}, published_at=""))
         session.add(BundleVersion(code="x", content_hash="n", version=3, data=None, published_at=""))
+        session.add(BundleVersion(code="long", content_hash="", version=1, data={"name": "无"}, published_at=""))
     with ctx.read() as session:
         got = [bundle_name(ctx, session, State(c, h)) for c, h in
                (("x", "h"), ("x", "e"), ("x", "n"), ("long", ""), ("long", "missing"), ("none", ""), ("boom", ""))]
