@@ -326,3 +326,38 @@ def test_an_enrollment_answer_for_another_device_or_without_a_token_is_refused(c
         enroll_with(ctx, lambda r: answer)
     assert (str(caught.value), caught.value.kind) == ("服务器的登记回答无法识别", "server")
     assert (device(ctx).server_url, device(ctx).token) == ("", "")
+
+
+def test_a_device_row_missing_reads_as_not_enrolled():
+    import contextlib
+
+    session = types.SimpleNamespace(get=lambda model, key: None)
+    ctx = types.SimpleNamespace(device_id="d", read=lambda: contextlib.nullcontext(session))
+    assert server_of(ctx) == ("", "")
+
+
+def test_a_server_that_does_not_say_what_it_holds_holds_nothing_of_this_device(ctx, quiet):
+    enrolled(ctx)
+    one_case(ctx, 2)
+    sync_once(ctx, Server(), SyncMonitor())
+    server = Server()
+    del server.state_answer["device_seq_high"]
+    assert sync_once(ctx, server, SyncMonitor()).reopened == 2
+
+
+def test_a_new_device_is_behind_a_server_that_holds_its_first_event(ctx):
+    assert local_behind(ctx, 1) is True and device(ctx).last_seq == 1
+    assert local_behind(ctx, 0) is False
+
+
+def test_enrollment_names_the_device_from_the_settings_and_keeps_a_path_prefix(ctx):
+    seen = []
+
+    def handler(request):
+        seen.append(request)
+        return httpx.Response(200, json={"device_id": ctx.device_id, "token": "t"})
+
+    enroll_device(ctx, "http://127.0.0.1:8842/PFX/", "C", transport=httpx.MockTransport(handler))
+    assert json.loads(seen[0].content)["name"] == ctx.settings.device_name
+    assert str(seen[0].url) == "http://127.0.0.1:8842/PFX/v1/enroll"
+    assert device(ctx).server_url == "http://127.0.0.1:8842/PFX"

@@ -4,7 +4,7 @@ how the cursor moves, what an event that comes back changes, and bundle rows."""
 from __future__ import annotations
 
 import pytest
-from local_kit import device, named, one_case, projection, rows, started, states, write
+from local_kit import TIME, device, named, one_case, projection, rows, started, states, write
 
 from hall_app.domain.events import Event
 from hall_app.store.models import BundleVersion, Device
@@ -69,6 +69,7 @@ def test_the_feed_is_read_page_by_page_to_its_end_and_the_cursor_follows(ctx):
     write(ctx, [])
     report = pull_feed(ctx, feed, page_size=50)
     assert feed.calls == [(0, 50), (3, 50)] and cursor(ctx) == 7
+    assert device(ctx).last_seq == 0  # other devices' events leave this device's counter alone
     assert (report.pages, report.received, report.applied, report.cases) == (2, 2, 2, 2)
     assert projection(ctx, "c9")["applicant"] == {"name": "刘洋"}
     feed = Feed([{"items": []}])
@@ -95,8 +96,9 @@ def test_a_bad_bundle_row_is_reported_and_the_page_goes_on(ctx):
     good = {"kind": "bundle", "event": {"payload": {"code": "b", "content_hash": "h2", "version": 1, "data": {},
                                                     "published_at": "2026-11-01"}}}
     report = PullReport()
-    apply_page(ctx, [bad, good, good, item(started("r1", "c9", "B", 1), 4)], 4, report)
-    assert report.skipped == ["套餐数据无法读取：KeyError"] and report.bundles == 1 and report.applied == 1
+    apply_page(ctx, [bad, good, good, item(started("r1", "c9", "B", 1), 4), {"seq": 3, "kind": "event"}], 4, report)
+    assert report.skipped == ["第 3 条无法读取：KeyError", "套餐数据无法读取：KeyError"]
+    assert report.bundles == 1 and report.applied == 1
     with ctx.read() as session:
         assert session.get(BundleVersion, ("b", "h")) is None
         assert session.get(BundleVersion, ("b", "h2")).published_at == "2026-11-01"
@@ -149,18 +151,20 @@ def test_a_page_is_one_transaction_and_the_failpoint_sits_half_way(ctx):
     try:
         apply_page(ctx, [item(started("r1", "c9", "B", 1), 1)], 1, PullReport())
         assert fired == []
-        apply_page(ctx, [item(named(f"r{k}", "c9", "B", k), k) for k in range(2, 6)], 5, PullReport())
-        assert fired == [1]
+        report = PullReport()
+        faults.arm("device-mid-pull-page", lambda: fired.append(report.received))
+        apply_page(ctx, [item(named(f"r{k}", "c9", "B", k), k) for k in range(2, 7)], 6, report)
+        assert fired == [2]  # once, after the first half (2 of 5) is flushed
 
         def crash():
             raise RuntimeError("killed")
 
         faults.arm("device-mid-pull-page", crash)
         with pytest.raises(RuntimeError):
-            apply_page(ctx, [item(named(f"r{k}", "c9", "B", k), k) for k in range(6, 10)], 9, PullReport())
+            apply_page(ctx, [item(named(f"r{k}", "c9", "B", k), k) for k in range(7, 11)], 10, PullReport())
     finally:
         faults.disarm()
-    assert cursor(ctx) == 5 and len(rows(ctx)) == 5
+    assert cursor(ctx) == 6 and len(rows(ctx)) == 6
 
 
 def test_a_case_whose_start_has_not_arrived_gets_no_projection(ctx):
@@ -212,3 +216,38 @@ def test_the_cursor_is_kept_on_the_device_row(ctx):
     assert cursor(ctx) == 42
     with ctx.read() as session:
         assert session.get(Device, ctx.device_id).pull_cursor == 42
+
+
+def test_a_pulled_case_without_a_stored_bundle_version_is_named_from_the_catalog(ctx):
+    ctx.__dict__["catalog"] = type("Catalog", (), {"get": lambda self, code: type("B", (), {"name": "目录名"})()})()
+    start = started("r1", "c9", "B", 1)
+    start.payload["bundle_hash"] = "not-stored"
+    apply_page(ctx, [item(start, 1)], 1, PullReport())
+    with ctx.read() as session:
+        from hall_app.store.models import CaseRow
+
+        assert session.get(CaseRow, "c9").bundle_name == "目录名"
+
+
+def authorisation(auth_id: str, **changes) -> dict:
+    return {"auth_id": auth_id, "principal_id": "110101195001010011", "principal_name": "王五", "agent": "agent1",
+            "agent_name": "李代办", "relation": "子女", "bundles": ["newborn"], "valid_from": "2026-11-01",
+            "valid_until": "2027-10-31"} | changes
+
+
+def test_register_entries_are_merged_and_counted_not_built_as_cases(ctx, monkeypatch):
+    rebuilt = []
+    real = pull.rebuild_cases
+    monkeypatch.setattr(pull, "rebuild_cases", lambda c, repo, ids: rebuilt.append(set(ids)) or real(c, repo, ids))
+
+    def entry(n, auth_id, **changes):
+        return item(Event(f"a{n}", auth_id, "B", n, "agent1", "register.authorisation_saved",
+                          {"authorisation": authorisation(auth_id, **changes)}, TIME.format(n)), n)
+
+    report = PullReport()
+    apply_page(ctx, [entry(1, "au1"), entry(2, "au2"), entry(3, "au1", relation="配偶"), entry(4, "au2")], 4, report)
+    assert (report.register, report.applied, report.cases) == (3, 4, 0) and rebuilt == [set()]
+    with ctx.read() as session:
+        from hall_app.store.models import AuthorisationRow
+
+        assert session.get(AuthorisationRow, "au1").relation == "配偶"
