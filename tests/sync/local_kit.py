@@ -87,6 +87,13 @@ class ScriptedServer:
         return {"results": out}
 
     def push(self, events):
+        import threading
+
+        from hall_app.sync.client import RawJSON
+
+        # push_outbox sends from its one worker thread, the payloads as stored
+        assert threading.current_thread().name.startswith("hall-push_")
+        assert all(isinstance(e["payload"], RawJSON) for e in events)
         self.batches.append([e["event_id"] for e in events])
         result = self.answer(events)
         if isinstance(result, Exception):

@@ -168,6 +168,10 @@ def test_renumbering_starts_above_the_highest_number_this_device_has_used_if_the
 def test_only_this_devices_pending_events_are_renumbered(ctx):
     one_case(ctx)
     write(ctx, [started("r1", "c2", "other", 1), named("r2", "c2", "other", 2)], "remote", [1, 2])
+    ctx._server_device_seq_high = 0
+    with ctx.Session.begin() as session:
+        assert renumber_pending(ctx, session) == 5
+    assert [r.device_seq for r in rows(ctx)][:5] == [1, 2, 3, 4, 5]
     ctx._server_device_seq_high = 1  # the new numbers overlap the old ones of other pending events
     with ctx.Session.begin() as session:
         assert renumber_pending(ctx, session) == 5
@@ -232,3 +236,41 @@ def test_a_server_restored_from_an_older_backup_gets_every_later_event_again(ctx
     assert [got[e][0] for e in E] == ["sent", "sent", "pending", "pending", "pending"]
     assert got["r9"] == ("remote", 50)  # another device's event is not ours to send
     assert reopen_lost(ctx, 0) == 2 and reopen_lost(ctx, 0) == 0
+
+
+def test_the_default_batch_is_500_events(ctx):
+    me = ctx.device_id
+    write(ctx, [started("s", "c1", me, 1)] + [named(f"n{k}", "c1", me, k) for k in range(2, 502)])
+    server = ScriptedServer()
+    push_outbox(ctx, server)
+    assert [len(b) for b in server.batches] == [500, 1]
+
+
+def test_events_sent_again_after_a_restore_rebuild_their_case_when_their_position_moves(ctx, monkeypatch):
+    one_case(ctx)
+    push_outbox(ctx, ScriptedServer())  # positions 101..105
+    reopen_lost(ctx, 0)
+    rebuilt = []
+    real = pull.rebuild_cases
+    monkeypatch.setattr(pull, "rebuild_cases", lambda c, repo, ids: rebuilt.append(set(ids)) or real(c, repo, ids))
+    server = ScriptedServer()
+    server.next_seq = 200
+    push_outbox(ctx, server, batch_size=2)  # the first batch read alone, the next ones while one is on the wire
+    assert rebuilt == [{"c1"}] * 3
+    rebuilt.clear()
+    reopen_lost(ctx, 0)
+    server.next_seq = 200
+    push_outbox(ctx, server, batch_size=2)  # the same positions again: nothing moved
+    assert rebuilt == [set()] * 3
+
+
+def test_quarantine_names_a_case_from_the_catalog_when_its_bundle_version_is_not_stored(ctx):
+    ctx.__dict__["catalog"] = type("Catalog", (), {"get": lambda self, code: type("B", (), {"name": "目录名"})()})()
+    start = started("c1-e1", "c1", ctx.device_id, 1)
+    start.payload["bundle_hash"] = "not-stored"
+    write(ctx, [start, named("c1-e2", "c1", ctx.device_id, 2)])
+    quarantine(ctx, "c1-e2", "坏")
+    with ctx.read() as session:
+        from hall_app.store.models import CaseRow
+
+        assert session.get(CaseRow, "c1").bundle_name == "目录名"

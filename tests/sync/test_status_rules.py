@@ -154,3 +154,11 @@ def test_sync_bookkeeping_commits_without_waiting_for_the_disk_and_puts_full_bac
     with ctx.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT pull_cursor FROM device").scalar() == 5
         assert level(conn) == 2
+
+
+def test_a_database_without_its_device_row_reads_as_not_enrolled_and_never_synced(ctx):
+    from sqlalchemy import delete
+
+    with ctx.Session.begin() as session:
+        session.execute(delete(Device))
+    assert sync_status(ctx, SyncMonitor()) == SyncStatus(False, None, 0, None, 0, "", "")
