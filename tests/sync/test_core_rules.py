@@ -88,16 +88,28 @@ class Server(ScriptedServer):
 def quiet(monkeypatch):
     """No scans or extracts to send: record that the round asked."""
     asked = []
-    monkeypatch.setattr(core, "upload_scans", lambda ctx, client: asked.append("scans") or (2, 1))
-    monkeypatch.setattr(core, "refresh_extracts", lambda ctx, client: asked.append("extracts") or EXTRACTS)
+
+    def ask(what, answer):
+        def call(ctx, client):
+            assert hasattr(ctx, "device_id") and hasattr(client, "push")  # this device, the round's client
+            asked.append(what)
+            return answer
+        return call
+
+    monkeypatch.setattr(core, "upload_scans", ask("scans", (2, 1)))
+    monkeypatch.setattr(core, "refresh_extracts", ask("extracts", EXTRACTS))
     return asked
 
 
 def test_a_round_pushes_then_pulls_and_remembers_its_success(ctx, quiet):
     enrolled(ctx)
     one_case(ctx, 2)
-    server, monitor = Server(), SyncMonitor()
+    from local_kit import started
+
+    server, monitor = Server(feed=[{"seq": 1, "kind": "event", "event": started("r1", "c9", "B", 1).to_dict()}]), \
+        SyncMonitor()
     got = sync_once(ctx, server, monitor, batch_size=7, page_size=9)
+    assert (got.pull.received, got.pull.applied, got.pull.pages) == (1, 1, 1)
     assert server.batches == [["c1-e1", "c1-e2"]] and server.pulls == [(0, 9)]
     assert (got.push.sent, got.reopened, got.repulled, got.scans_sent, got.scans_refused) == (2, 0, False, 2, 1)
     assert got.extracts is None and quiet == ["scans"] and server.closed == 0
@@ -159,6 +171,10 @@ def test_a_feed_that_went_back_is_read_again_from_the_start(ctx, quiet):
     server = Server({"head": 29})
     assert sync_once(ctx, server, SyncMonitor()).repulled is True and server.pulls == [(0, 500)]
     assert cursor(ctx) == 0
+    set_cursor(ctx, 1)
+    server = Server()
+    del server.state_answer["head"]  # a server that does not say: its feed is empty
+    assert sync_once(ctx, server, SyncMonitor()).repulled is True and server.pulls == [(0, 500)]
 
 
 def test_a_server_restored_from_an_older_backup_gets_the_later_events_again(ctx, quiet):

@@ -176,9 +176,9 @@ def test_a_case_whose_start_has_not_arrived_gets_no_projection(ctx):
 
         assert rebuild_cases(ctx, CaseRepository(session), {"c9"}) == 0
     assert projection(ctx, "c9") is None
-    write(ctx, [started("r1", "c9", "B", 1)], "remote", [3])
+    write(ctx, [started("r1", "c9", "B", 1), started("r5", "c5", "B", 5, "K7P9M2QTX4RJ")], "remote", [3, 4])
     with ctx.Session.begin() as session:
-        assert rebuild_cases(ctx, CaseRepository(session), {"c9"}) == 1
+        assert rebuild_cases(ctx, CaseRepository(session), ["c8", "c9", "c5"]) == 2  # c8 has no start: passed over
     assert projection(ctx, "c9")["applicant"] == {"name": "刘洋"}
     with ctx.read() as session:
         from hall_app.store.models import CaseRow
