@@ -19,6 +19,7 @@ from hall_app.sync.push import (
     batch_bytes,
     device_seq_high,
     outbox_after,
+    outbox_batch,
     push_outbox,
     quarantine,
     renumber_pending,
@@ -274,3 +275,23 @@ def test_quarantine_names_a_case_from_the_catalog_when_its_bundle_version_is_not
         from hall_app.store.models import CaseRow
 
         assert session.get(CaseRow, "c1").bundle_name == "目录名"
+
+
+def test_two_poison_events_are_both_found_and_counted(ctx):
+    one_case(ctx)
+    poison = {E[1], E[3]}
+    server = ScriptedServer(lambda events: SyncError("坏事件", "refused", 422)
+                            if poison & {e["event_id"] for e in events} else server.store_all(events))
+    report = push_outbox(ctx, server)
+    assert (report.quarantined, report.sent) == (2, 3)
+    assert {e for e, (s, _) in states(ctx).items() if s == "quarantined"} == poison
+
+
+def test_the_oldest_unsent_events_from_the_start_of_the_outbox(ctx):
+    one_case(ctx)
+    apply_acks(ctx, [{"event_id": E[0], "status": "stored", "seq": 7}], PushReport())
+    reopen_lost(ctx, 0)
+    numbered: dict = {}
+    assert [e["event_id"] for e in outbox_batch(ctx, 2, numbered)] == E[:2]
+    assert numbered == {E[0]: (7, "c1")}
+    assert [e["event_id"] for e in outbox_batch(ctx, 10)] == E
