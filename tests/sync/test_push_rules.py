@@ -295,3 +295,14 @@ def test_the_oldest_unsent_events_from_the_start_of_the_outbox(ctx):
     assert [e["event_id"] for e in outbox_batch(ctx, 2, numbered)] == E[:2]
     assert numbered == {E[0]: (7, "c1")}
     assert [e["event_id"] for e in outbox_batch(ctx, 10)] == E
+
+
+def test_duplicates_and_stored_events_are_counted_apart_and_an_answer_without_results_marks_nothing(ctx):
+    one_case(ctx)
+    report = PushReport()
+    apply_acks(ctx, [{"event_id": E[0], "status": "duplicate", "seq": 1}, {"event_id": E[1], "status": "duplicate",
+                     "seq": 2}, {"event_id": E[2], "status": "stored", "seq": 3}], report)
+    assert (report.sent, report.duplicates) == (1, 2)
+    server = ScriptedServer(lambda events: {})
+    report = push_outbox(ctx, server)
+    assert server.batches == [E[3:]] and report.batches == 1 and states(ctx)[E[3]] == ("pending", None)
