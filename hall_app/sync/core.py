@@ -114,7 +114,7 @@ def _sync(ctx: "HallContext", client: ServerClient | None, batch_size: int, page
     if not (url and token):
         raise SyncError("本设备尚未登记到中心服务器（hall-app enroll 服务器地址 登记码）", "config")
     check_database(ctx)
-    own = client is None
+    opened = client is None  # the round closes only a client it opened itself
     client = client or ServerClient(url, token)
     report = SyncReport()
     try:
@@ -137,7 +137,7 @@ def _sync(ctx: "HallContext", client: ServerClient | None, batch_size: int, page
             raise SyncError(f"服务器拒收 {report.push.gaps} 条事件（留在本机待上传）：{report.push.gap_error}",
                             "refused")
     finally:
-        if own:
+        if opened:
             client.close()
     return report
 
