@@ -322,7 +322,25 @@ class Sheet:
         table = [[self.p(h, "cell") for h in head]]
         table += [[self.p(str(i), "cell")] + [self.p(v, "cell") for v in r]
                   for i, r in enumerate(rows, 1)]
-        self._table(table, [self.width * f for f in fracs])
+        self._table(table, self._fit_short_columns(head, rows, [self.width * f for f in fracs]))
+
+    def _fit_short_columns(self, head: tuple[str, ...], rows: list[list[str]], widths: list[float]) -> list[float]:
+        """Columns after the main text (a department, 3个工作日, a date) are short: each is
+        widened to its longest cell in the font actually used — fonts differ by a fifth
+        in digit width, and a date broken before 日 doubles every row — taking the room
+        from the main column, which wraps anyway. The main column keeps at least a third."""
+        style = self.st["cell"]
+        pad = 6.5  # the table's left + right padding and a hair for rounding
+        widths = list(widths)
+        for col in range(2, len(widths)):
+            cells = [head[col]] + [str(r[col - 1]) for r in rows if len(r) >= col]
+            need = max(stringWidth(c, style.fontName, style.fontSize) for c in cells) + pad
+            spare = widths[1] - self.width / 3
+            if need > widths[col] and spare > 0:
+                grow = min(need - widths[col], spare)
+                widths[col] += grow
+                widths[1] -= grow
+        return widths
 
     def boxed(self, text: str) -> None:
         self.add(self.p(text, "box"))

@@ -70,3 +70,24 @@ def test_postal_delivery_prints_the_address():
     text = flat(pdfium_text(render_pdf("receipt", data, "a4").pdf))
     assert "邮政寄递（寄递地址：重庆市江津区几江街道艾坪山路18号）" in text
     assert "窗口领取" not in text
+
+
+
+def test_short_columns_keep_their_text_whole_whatever_the_font(monkeypatch):
+    """The 预计办结 date ("2026年11月23日") must not break before 日 whatever CJK font the
+    machine has: with WenQuanYi Zen Hei (Debian's fonts-wqy-zenhei), whose digits are
+    wider than Micro Hei's, every item row took two lines and the demo's fullest receipt
+    spilled onto a second page. Short columns are sized to their text."""
+    import dataclasses
+    import os
+
+    zenhei = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+    fonts = [None] + ([zenhei] if os.path.exists(zenhei) else [])
+    items = tuple(ItemLine(f"城乡居民基本医疗保险参保登记{i}", "市人力社保局", 3, "2026-11-23", "参保登记结果")
+                  for i in range(7))
+    data = dataclasses.replace(long_receipt(), items=items)
+    for font in fonts:
+        if font:
+            monkeypatch.setenv("HALL_FONT", font)
+        text = "".join(page_texts(render_pdf("receipt", data, "a4").pdf))
+        assert text.count("2026年11月23日") == 7, (font, text.count("2026年11月23"))
