@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from hall_app.domain.event_types import Code, Name, Note, Payload, text_rule
+from hall_app.domain.event_types import Code, FollowUpStep, Name, Note, Payload, text_rule
 
 Id = Annotated[str, text_rule(32, min_length=1)]  # ticket, appointment, window, line ids
 OptId = Annotated[str, text_rule(32)]
@@ -170,6 +170,16 @@ class VisitRated(Payload):
     how: Literal["chosen", "timeout", "declined"] = "chosen"
 
 
+class VisitFollowUp(FollowUpStep):
+    """One step of a bad visit rating's follow-up (hall_app/domain/visit_followup.py): the
+    same steps and note rule as ``case.follow_up``, keyed by the visit's ticket; ``by`` the
+    supervisor who recorded it; ``cases`` the cases the visit produced."""
+    ticket: Id
+    window: OptId = ""
+    by: Annotated[str, text_rule(64, min_length=1)]
+    cases: list[CaseRef] = Field(default_factory=list, max_length=50)
+
+
 class DayClosed(Payload):
     expired: int = Field(0, ge=0)
     missed: int = Field(0, ge=0)
@@ -200,6 +210,7 @@ QUEUE_SCHEMAS: dict[str, type[Payload]] = {
     "queue.block_reserved": BlockReserved,
     "queue.day_closed": DayClosed,
     "queue.visit_rated": VisitRated,
+    "queue.visit_follow_up": VisitFollowUp,
 }
 
 QUEUE_EVENT_TYPES = frozenset(QUEUE_SCHEMAS)

@@ -102,6 +102,9 @@ class HttpQueue(HallQueue):
             "last_visit": ("GET", f"/v1/queue/windows/{w}/visit", {}),
             "rate_visit": ("POST", f"/v1/queue/windows/{w}/visit/rating",
                            {"json": {k: v for k, v in p.items() if k != "window"}}),
+            "bad_visits": ("GET", "/v1/queue/visit-follow-ups", {"params": {"ticket": p.get("ticket", "")}}),
+            "follow_up_visit": ("POST", f"/v1/queue/visit-follow-ups/{_q(p.get('ticket', ''))}",
+                                {"json": {k: v for k, v in p.items() if k != "ticket"}}),
             "reserve_block": ("POST", "/v1/queue/blocks", {"json": p}),
             "upload_offline": ("POST", "/v1/queue/offline", {"json": p}),
         }
