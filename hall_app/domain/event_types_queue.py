@@ -170,6 +170,18 @@ class VisitRated(Payload):
     how: Literal["chosen", "timeout", "declined"] = "chosen"
 
 
+class VisitFollowUpOpened(Payload):
+    """A visit rated 不满意 / 非常不满意 opened its follow-up (written with its
+    ``queue.visit_rated``, so the follow-ups are found without reading every rating)."""
+    ticket: Id
+    window: Id
+    label: Annotated[str, text_rule(12)] = ""
+    clerk: Annotated[str, text_rule(64)] = ""
+    level: Literal[1, 2]
+    reasons: list[Annotated[str, text_rule(20, min_length=1)]] = Field(default_factory=list, max_length=8)
+    cases: list[CaseRef] = Field(default_factory=list, max_length=50)
+
+
 class VisitFollowUp(FollowUpStep):
     """One step of a bad visit rating's follow-up (hall_app/domain/visit_followup.py): the
     same steps and note rule as ``case.follow_up``, keyed by the visit's ticket; ``by`` the
@@ -210,6 +222,7 @@ QUEUE_SCHEMAS: dict[str, type[Payload]] = {
     "queue.block_reserved": BlockReserved,
     "queue.day_closed": DayClosed,
     "queue.visit_rated": VisitRated,
+    "queue.visit_follow_up_opened": VisitFollowUpOpened,
     "queue.visit_follow_up": VisitFollowUp,
 }
 

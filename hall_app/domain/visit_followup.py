@@ -3,8 +3,9 @@
 A visit rated 不满意 / 非常不满意 on the window's rate pad (``queue.visit_rated``) opens a
 follow-up keyed by the visit's ticket, naming the cases the visit produced. It follows
 the case rating's rules in hall_app/domain/rating.py (one home: ``open_follow_up`` for the
-working-day deadline, ``advance`` for 核实 → 整改/解释说明/申诉 → 回访 → 办结); each step
-is one ``queue.visit_follow_up`` event of the queue's log with who and when.
+working-day deadline, ``advance`` for 核实 → 整改/解释说明/申诉 → 回访 → 办结); a bad rating
+writes ``queue.visit_follow_up_opened`` beside its ``queue.visit_rated``, and each step is
+one ``queue.visit_follow_up`` event of the queue's log with who and when.
 """
 
 from __future__ import annotations
@@ -18,6 +19,15 @@ from hall_app.domain.rating import FOLLOW_UP_DAYS, FollowUp, RatingError, advanc
 from hall_app.domain.visit_rating import rating_of_payload
 
 VISIT_FOLLOW_UP = "queue.visit_follow_up"
+VISIT_FOLLOW_UP_OPENED = "queue.visit_follow_up_opened"  # written with a bad queue.visit_rated
+
+
+def opened_payload(rated: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The ``queue.visit_follow_up_opened`` payload a ``queue.visit_rated`` payload opens,
+    or None when the rating is not bad."""
+    if not rating_of_payload(rated).bad:
+        return None
+    return {k: rated[k] for k in ("ticket", "window", "label", "clerk", "level", "reasons", "cases") if k in rated}
 
 
 @dataclass(frozen=True)
@@ -37,8 +47,8 @@ class VisitFollowUp:
 def visit_follow_up(rated: Mapping[str, Any], steps: Iterable[Mapping[str, Any]], calendar: WorkCalendar,
                     days: int = FOLLOW_UP_DAYS) -> VisitFollowUp | None:
     """The follow-up of one recorded visit rating: ``rated`` is ``{"at", "actor", "payload"}``
-    of its ``queue.visit_rated`` event, ``steps`` its ``queue.visit_follow_up`` events the same
-    way, in order. None when the rating is not bad."""
+    of its ``queue.visit_follow_up_opened`` (or ``queue.visit_rated``) event, ``steps`` its
+    ``queue.visit_follow_up`` events the same way, in order. None when the rating is not bad."""
     payload = rated["payload"]
     rating = rating_of_payload(payload)
     if not rating.bad:

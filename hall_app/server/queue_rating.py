@@ -15,7 +15,13 @@ from hall_app.domain.calendar import WorkCalendar
 from hall_app.domain.queue import QueueError
 from hall_app.domain.queue_live import DEVICE_ACTORS
 from hall_app.domain.rating import RatingError
-from hall_app.domain.visit_followup import VISIT_FOLLOW_UP, next_step_payload, visit_follow_up
+from hall_app.domain.visit_followup import (
+    VISIT_FOLLOW_UP,
+    VISIT_FOLLOW_UP_OPENED,
+    next_step_payload,
+    opened_payload,
+    visit_follow_up,
+)
 from hall_app.domain.visit_rating import (
     VISIT_RATED,
     FinishedVisit,
@@ -80,6 +86,9 @@ def rate_visit(store: QueueStore, actor: Actor, window: str, ticket_ref: str, le
         clerk = _clerk(finished.actor) if finished is not None else ""
         payload = visit_rated_payload(ticket, rating, clerk=clerk, cases=cases, how=how)
         store.emit(conn, actor, day, at, VISIT_RATED, payload)
+        opened = opened_payload(payload)
+        if opened is not None:  # a bad rating opens its follow-up (hall_app/domain/visit_followup.py)
+            store.emit(conn, actor, day, at, VISIT_FOLLOW_UP_OPENED, opened)
     return FinishedVisit(ticket.ticket, ticket.label, window, finished.at if finished is not None else "",
                          tuple(cases), clerk, True, rating.label)
 
@@ -95,17 +104,19 @@ def _event(row: Any) -> dict[str, Any]:
 
 
 def _bad_visits(conn: Connection, hall: str, ticket: str = "") -> list[dict[str, Any]]:
-    level = queue_events.c.payload["level"].as_integer()
-    cols = (queue_events.c.ticket, queue_events.c.at, queue_events.c.actor, queue_events.c.payload)
-    found = select(*cols).where(queue_events.c.hall == hall, queue_events.c.type == VISIT_RATED, level.in_((1, 2)))
-    steps = select(*cols).where(queue_events.c.hall == hall, queue_events.c.type == VISIT_FOLLOW_UP)
+    """Read through ix_queue_events_hall_type: the follow-ups' events only, never every rating."""
+    found = select(queue_events.c.ticket, queue_events.c.type, queue_events.c.at, queue_events.c.actor,
+                   queue_events.c.payload).where(
+        queue_events.c.hall == hall, queue_events.c.type.in_((VISIT_FOLLOW_UP_OPENED, VISIT_FOLLOW_UP)))
     if ticket:
-        found, steps = found.where(queue_events.c.ticket == ticket), steps.where(queue_events.c.ticket == ticket)
-    rated = list(conn.execute(found.order_by(queue_events.c.seq)))
-    by_ticket: dict[str, list[dict[str, Any]]] = {}
-    for row in conn.execute(steps.order_by(queue_events.c.seq)):
-        by_ticket.setdefault(row.ticket, []).append(_event(row))
-    return [{"rated": _event(r), "steps": by_ticket.get(r.ticket, [])} for r in rated]
+        found = found.where(queue_events.c.ticket == ticket)
+    opened: dict[str, dict[str, Any]] = {}
+    for row in conn.execute(found.order_by(queue_events.c.seq)):
+        if row.type == VISIT_FOLLOW_UP_OPENED:
+            opened[row.ticket] = {"rated": _event(row), "steps": []}
+        elif row.ticket in opened:
+            opened[row.ticket]["steps"].append(_event(row))
+    return list(opened.values())
 
 
 def bad_visits(store: QueueStore, actor: Actor, ticket: str = "") -> list[dict[str, Any]]:
@@ -124,15 +135,13 @@ def follow_up_visit(store: QueueStore, actor: Actor, ticket: str, step: str, not
     _may_follow_up(actor)
     _now, at, day = store.now()
     with store.engine.begin() as conn:
-        rated = conn.execute(select(queue_events.c.window).where(
-            queue_events.c.hall == actor.hall, queue_events.c.ticket == ticket,
-            queue_events.c.type == VISIT_RATED).limit(1)).first()
-        if rated is None:
-            raise QueueError(f"没有号票 {ticket[:32]} 的服务评价", "not_found", 404)
-        store.load_window(conn, actor.hall, rated.window)
         record = _bad_visits(conn, actor.hall, ticket)
+        if not record:
+            raise QueueError(f"号票 {ticket[:32]} 的服务没有差评，无需整改回访", "not_found", 404)
+        store.load_window(conn, actor.hall, str(record[0]["rated"]["payload"]["window"]))
+        record = _bad_visits(conn, actor.hall, ticket)  # again, under the lock
         # the order of the steps only: the deadline is the device's (its calendar and settings)
-        current = visit_follow_up(record[0]["rated"], record[0]["steps"], WorkCalendar()) if record else None
+        current = visit_follow_up(record[0]["rated"], record[0]["steps"], WorkCalendar())
         try:
             payload = next_step_payload(current, ticket, step, by or actor.user or actor.kind, at, note.strip())
         except RatingError as exc:

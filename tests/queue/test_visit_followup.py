@@ -75,6 +75,9 @@ def test_each_step_one_event_by_a_supervisor_device_only(hall, clock):
     hall.start_serving(window="W01")
     hall.finish(window="W01")
     pad.rate_visit(second, 4)  # a good rating opens nothing
+    opened = [e.payload for e in hall.events() if e.type == "queue.visit_follow_up_opened"]
+    assert opened == [{"ticket": ticket, "window": "W01", "label": "A001", "clerk": "", "level": 1,
+                       "reasons": ["推诿扯皮"], "cases": [CASE]}]  # the good one opened none
     boss = at_window(hall, "", kind="supervisor")
     [record] = boss.bad_visits()
     assert record["rated"]["payload"]["ticket"] == ticket and record["steps"] == []
