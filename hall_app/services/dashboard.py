@@ -142,9 +142,29 @@ class DashboardService:
                         break
                     after = page[-1].seq
                 day += dt.timedelta(days=1)
-        except QueueError:
+        except QueueError as exc:
+            if exc.status == 403:  # a supervisor device may not read the log: the server's counts
+                return self.visit_ratings_of_server(first, last)
             return []
         return found
+
+    def visit_ratings_of_server(self, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
+        """The visit ratings of a day, or of a month from its first day, as the server's
+        ``GET /v1/dashboard`` counts them per window, clerk and level (hall_app/server/dashboards.py),
+        one ``{"window", "clerk", "level"}`` per rating; none for another period or offline."""
+        from hall_app.domain.queue import QueueError
+
+        fetch = getattr(self.ctx.queue, "hall_figures", None)
+        month_end = (first.replace(day=1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        if fetch is None or not (first == last or (first.day == 1 and last <= month_end)):
+            return []
+        try:
+            figures = fetch(last.isoformat())
+        except QueueError:
+            return []
+        part = figures.get("day" if first == last else "month", {}).get("visit_ratings", {})
+        return [{"window": w, "clerk": c, "level": level}
+                for w, c, level, n in part.get("groups", []) for _ in range(int(n))]
 
     # -- the monthly report's inputs (printing/monthly_report.py lays them out) ---------------
     def rating_figures(self, period: Period, today: dt.date | None = None) -> RatingFigures:

@@ -1,6 +1,6 @@
 """rate pad (issue 11): an index for a hall's queue events of one type (the follow-ups
 of bad visit ratings, queue.visit_follow_up_opened / queue.visit_follow_up, are listed
-without reading the whole log)
+without reading the whole log; GET /v1/dashboard counts a hall's queue.visit_rated over days)
 
 Revision ID: s0027_rp
 Revises: s0013_agents3
@@ -17,7 +17,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table('queue_events', schema=None) as batch_op:
-        batch_op.create_index('ix_queue_events_hall_type', ['hall', 'type', 'seq'], unique=False)
+        batch_op.create_index('ix_queue_events_hall_type', ['hall', 'type', 'day'], unique=False)
 
 
 def downgrade() -> None:
