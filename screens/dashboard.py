@@ -220,7 +220,8 @@ class DashboardScreen(Screen):
             for x in day.deadlines], T.no_deadlines)
         self._fill("follow-ups", T.follow_ups, [
             (f.case_id, (T.overdue if f.overdue else T.on_track, f.follow_up.due.isoformat()[5:],
-                         format_tracking_code(f.tracking_code), f.level_label, data.bundle(f.bundle), f.window,
+                         T.visit_ref.format(label=f.visit_label) if f.visit_label
+                         else format_tracking_code(f.tracking_code), f.level_label, data.bundle(f.bundle), f.window,
                          f.follow_up.state_label))
             for f in day.follow_ups], T.no_follow_ups)
         enquiries = [("", (f.kind_label, *f.values())) for f in data.enquiries.values()]

@@ -39,6 +39,7 @@ class Dashboard:
     overdue = "已逾期"
     on_track = "办理中"
     no_follow_ups = "没有待整改的差评"
+    visit_ref = "服务 {label}"  # a visit rated on the window's rate pad, by its number
     windows = "窗口与人员（今日）"
     window_cols = ("窗口/人员", "接件", "作出决定", "受理", "评价", "好评", "差评")
     enquiries = "不建办件的登记（{period}；逾期：登记后 {days} 个工作日未办结）"

@@ -23,7 +23,8 @@ def register(sub) -> None:
     p.set_defaults(handler=cmd_follow_ups)
 
     p = sub.add_parser("follow-up", help="登记差评整改回访的一步：核实 → 整改/解释说明/申诉 → 回访 → 办结")
-    p.add_argument("tracking_code")
+    p.add_argument("tracking_code", help="办件的受理编号；与 --visit 同用时为号票编号或号码（如 A012）")
+    p.add_argument("--visit", action="store_true", help="窗口评价器上的服务差评（按号票）")
     p.add_argument("--step", required=True, choices=list(STEPS), help="、".join(f"{k} {v}" for k, v in STEPS.items()))
     p.add_argument("--note", required=True, help="本步骤的情况说明（办结须写处理结果）")
     p.add_argument("--as-user", required=True, help="值班长或管理员的用户名")
@@ -68,6 +69,11 @@ def cmd_follow_ups(args) -> int:
         return 0
     for r in rows:
         flag = "逾期" if r.overdue else "    "
+        if r.ticket:  # a visit rated on the window's rate pad
+            cases = f"  办件 {'、'.join(r.cases)}" if r.cases else ""
+            print(f"{flag}  服务 {r.label}（{r.ticket}）  {r.level_label:<5}  {r.follow_up.state_label:<5}  "
+                  f"到期 {r.follow_up.due.isoformat()}  {r.window}  {r.comment}{cases}")
+            continue
         print(f"{flag}  {format_tracking_code(r.tracking_code)}  {r.level_label:<5}  {r.follow_up.state_label:<5}  "
               f"到期 {r.follow_up.due.isoformat()}  {r.window}  {r.bundle_name}  {r.comment}")
     return 0
@@ -75,6 +81,13 @@ def cmd_follow_ups(args) -> int:
 
 def cmd_follow_up(args) -> int:
     ctx = open_ctx(args)
+    if args.visit:
+        with translated_errors():
+            visit = ctx.ratings.advance_visit(args.tracking_code, args.as_user, args.step, args.note)
+        print(f"已登记：{STEPS[visit.follow_up.state]}（共 {len(visit.follow_up.steps) - 1} 步）")
+        if args.step == "closed":
+            print("该差评整改回访已办结")
+        return 0
     with translated_errors():
         state = ctx.cases.by_tracking_code(args.tracking_code)
         state = ctx.ratings.advance(state.case_id, args.as_user, args.step, args.note)

@@ -125,6 +125,7 @@ class FollowUpLine:
     level_label: str
     follow_up: FollowUp
     overdue: bool
+    visit_label: str = ""  # a visit rated on the window's rate pad: its number (case_id: its first case, if any)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from hall_app.domain.event_types import Code, Name, Note, Payload, text_rule
+from hall_app.domain.event_types import Code, FollowUpStep, Name, Note, Payload, text_rule
 
 Id = Annotated[str, text_rule(32, min_length=1)]  # ticket, appointment, window, line ids
 OptId = Annotated[str, text_rule(32)]
@@ -170,6 +170,28 @@ class VisitRated(Payload):
     how: Literal["chosen", "timeout", "declined"] = "chosen"
 
 
+class VisitFollowUpOpened(Payload):
+    """A visit rated 不满意 / 非常不满意 opened its follow-up (written with its
+    ``queue.visit_rated``, so the follow-ups are found without reading every rating)."""
+    ticket: Id
+    window: Id
+    label: Annotated[str, text_rule(12)] = ""
+    clerk: Annotated[str, text_rule(64)] = ""
+    level: Literal[1, 2]
+    reasons: list[Annotated[str, text_rule(20, min_length=1)]] = Field(default_factory=list, max_length=8)
+    cases: list[CaseRef] = Field(default_factory=list, max_length=50)
+
+
+class VisitFollowUp(FollowUpStep):
+    """One step of a bad visit rating's follow-up (hall_app/domain/visit_followup.py): the
+    same steps and note rule as ``case.follow_up``, keyed by the visit's ticket; ``by`` the
+    supervisor who recorded it; ``cases`` the cases the visit produced."""
+    ticket: Id
+    window: OptId = ""
+    by: Annotated[str, text_rule(64, min_length=1)]
+    cases: list[CaseRef] = Field(default_factory=list, max_length=50)
+
+
 class DayClosed(Payload):
     expired: int = Field(0, ge=0)
     missed: int = Field(0, ge=0)
@@ -200,6 +222,8 @@ QUEUE_SCHEMAS: dict[str, type[Payload]] = {
     "queue.block_reserved": BlockReserved,
     "queue.day_closed": DayClosed,
     "queue.visit_rated": VisitRated,
+    "queue.visit_follow_up_opened": VisitFollowUpOpened,
+    "queue.visit_follow_up": VisitFollowUp,
 }
 
 QUEUE_EVENT_TYPES = frozenset(QUEUE_SCHEMAS)

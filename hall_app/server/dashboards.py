@@ -7,7 +7,9 @@ For a day (default: today in the hall's time zone) and the month it falls in:
 - ratings by level, with the share of good ones;
 - bad ratings whose follow-up is not closed, with their due dates (overdue flagged),
   and for the month the follow-ups closed on time;
-- enquiries without a case opened per kind, answered at once, and closed.
+- enquiries without a case opened per kind, answered at once, and closed;
+- the rate pads' ratings of visits (``queue.visit_rated`` of the queue's log, same
+  database), by level and per window, 未评价 in the total but not the share.
 
 Each figure is one grouped query over ``feed`` filtered by (hall, type, device_time):
 the index ``ix_feed_hall_type_time`` (migration s0007_supervise) makes each a range
@@ -30,8 +32,10 @@ from sqlalchemy.orm import aliased
 
 from hall_app.domain.case_state import RATING_LEVELS
 from hall_app.domain.enquiry import KINDS as ENQUIRY_KINDS
+from hall_app.domain.visit_rating import VISIT_RATED
 from hall_app.server.auth import DeviceInfo
 from hall_app.server.models import cases, feed
+from hall_app.server.queue_models import queue_events
 from hall_app.server.scopes import access
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -133,13 +137,46 @@ def _enquiries(conn: Connection, hall: str, first: dt.date, last: dt.date) -> di
     return {"opened": opened, "answered_at_once": at_once, "closed": closed}
 
 
+def _visit_ratings(conn: Connection, hall: str, first: dt.date, last: dt.date) -> dict[str, Any]:
+    """The rate pads' ratings of visits (``queue.visit_rated`` of the queue's log, level null =
+    未评价) given in the days first..last: by level, the share good among those who rated
+    (未评价 in the total, never in the share), and per window. One grouped range scan of
+    ``ix_queue_events_hall_type`` (hall, type, day; migration s0027_rp)."""
+    level = queue_events.c.payload["level"].as_string()
+    clerk = queue_events.c.payload["clerk"].as_string()
+    rows = list(conn.execute(select(queue_events.c.window, clerk, level, func.count()).where(
+        queue_events.c.hall == hall, queue_events.c.type == VISIT_RATED,
+        queue_events.c.day >= first.isoformat(), queue_events.c.day <= last.isoformat())
+        .group_by(queue_events.c.window, clerk, level)))
+    by_level: dict[str, int] = {}
+    windows: dict[str, dict[str, int]] = {}
+    for window, _clerk, lvl, n in rows:
+        key = str(lvl) if lvl is not None else ""
+        by_level[key] = by_level.get(key, 0) + int(n)
+        w = windows.setdefault(str(window), {"rated": 0, "good": 0, "bad": 0, "unrated": 0})
+        w["unrated" if not key else "rated"] += int(n)
+        w["good"] += int(n) if key in ("4", "5") else 0
+        w["bad"] += int(n) if key in BAD else 0
+    unrated = by_level.pop("", 0)
+    rated = sum(by_level.values())
+    good = by_level.get("4", 0) + by_level.get("5", 0)
+    levels = {RATING_LEVELS[n]: by_level.get(str(n), 0) for n in sorted(RATING_LEVELS, reverse=True)}
+    return {"asked": rated + unrated, "rated": rated, "unrated": unrated, "levels": levels,
+            "good_share": round(good / rated, 4) if rated else None, "bad": sum(by_level.get(n, 0) for n in BAD),
+            "by_window": dict(sorted(windows.items())),
+            # [window, clerk, level or null, count]: what a device's dashboard counts per window and clerk
+            "groups": sorted([[str(w), str(c or ""), int(x) if x is not None else None, int(n)] for w, c, x, n in rows],
+                             key=lambda g: (g[0], g[1], g[2] or 0))}
+
+
 def _period(conn: Connection, hall: str, a: dt.date, b: dt.date) -> dict[str, Any]:
     per_window = _count_by(conn, hall, ["case.started"], a, b, feed.c.payload["window"].as_string())
     decided = _count_by(conn, hall, list(DECISIONS), a, b, feed.c.type)
     return {"first": a.isoformat(), "last": b.isoformat(), "started": sum(per_window.values()),
             "started_by_window": dict(sorted(per_window.items())),
             "decisions": {k: decided.get(k, 0) for k in DECISIONS.values()},
-            "ratings": _ratings(conn, hall, a, b), "enquiries": _enquiries(conn, hall, a, b)}
+            "ratings": _ratings(conn, hall, a, b), "visit_ratings": _visit_ratings(conn, hall, a, b),
+            "enquiries": _enquiries(conn, hall, a, b)}
 
 
 def live_figures(conn: Connection, hall: str, day: dt.date) -> dict[str, Any]:

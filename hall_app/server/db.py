@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, text
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "s0013_agents3"
+HEAD_REVISION = "s0027_rp"
 ENV_URL = "HALL_SERVER_DB"
 
 

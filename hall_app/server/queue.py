@@ -70,6 +70,13 @@ class SwitchIn(BaseModel):
         description="切换后办理的业务类别及优先级（1 最先）；null 为恢复排班")
 
 
+class VisitFollowUpIn(BaseModel):
+    model_config = ConfigDict(strict=True)
+    step: Text(12, min_length=1) = Field(description="verified / rectified / explained / appealed / revisited / closed")
+    note: Text(2000) = Field("", description="本步骤的情况说明（办结须写明处理结果）")
+    by: Text(64) = Field("", description="登记的值班长（用户名）")
+
+
 class VisitRatingIn(BaseModel):
     model_config = ConfigDict(strict=True)
     ticket: Text(32, min_length=1) = Field(description="办结的号（编号或号码）")
@@ -261,6 +268,18 @@ def register(api: FastAPI | APIRouter) -> None:
                    device: auth.DeviceInfo = access("queue_rate_visit")) -> Any:
         """群众对本窗口办结的一次服务的评价（每次服务一次；level 为 null 记未评价）。"""
         return _do(request, device, "rate_visit", window=window, **body.model_dump())
+
+    @api.get("/v1/queue/visit-follow-ups", tags=["queue"])
+    def bad_visits(request: Request, ticket: str = "",
+                   device: auth.DeviceInfo = access("queue_visit_follow_ups")) -> Any:
+        """大厅的服务差评（不满意、非常不满意）及各自的整改回访步骤。"""
+        return _do(request, device, "bad_visits", ticket=ticket)
+
+    @api.post("/v1/queue/visit-follow-ups/{ticket}", tags=["queue"])
+    def follow_up_visit(ticket: str, body: VisitFollowUpIn, request: Request,
+                        device: auth.DeviceInfo = access("queue_visit_follow_up")) -> Any:
+        """登记一次服务差评整改回访的一步（核实 → 整改/解释说明/申诉 → 回访 → 办结）。"""
+        return _do(request, device, "follow_up_visit", ticket=ticket, **body.model_dump())
 
     @api.post("/v1/queue/tickets/{ref}/leave", tags=["queue"])
     def leave(ref: str, request: Request, device: auth.DeviceInfo = access("queue_leave")) -> Any:

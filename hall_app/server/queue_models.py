@@ -125,4 +125,7 @@ queue_events = Table(
     Column("payload", JSONType, nullable=False),
     Index("ix_queue_events_hall_day", "hall", "day", "seq"),
     Index("ix_queue_events_ticket", "ticket"),
+    # a hall's events of one type over days (issue 11: the bad visit ratings' follow-ups, the
+    # visit ratings in GET /v1/dashboard; s0027_rp)
+    Index("ix_queue_events_hall_type", "hall", "type", "day"),
 )

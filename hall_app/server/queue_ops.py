@@ -107,6 +107,19 @@ def _rate_visit(store: QueueStore, actor: Actor, p: dict[str, Any]) -> Any:
                       str(p.get("how") or "chosen")).to_json()
 
 
+def _bad_visits(store: QueueStore, actor: Actor, p: dict[str, Any]) -> Any:
+    from hall_app.server.queue_rating import bad_visits
+
+    return bad_visits(store, actor, str(p.get("ticket") or ""))
+
+
+def _follow_up_visit(store: QueueStore, actor: Actor, p: dict[str, Any]) -> Any:
+    from hall_app.server.queue_rating import follow_up_visit
+
+    return follow_up_visit(store, actor, str(p.get("ticket") or ""), str(p.get("step") or ""),
+                           str(p.get("note") or ""), str(p.get("by") or ""))
+
+
 OPS = {
     "lines": lambda s, a, p: queue_read.lines(s, a),
     "windows": lambda s, a, p: queue_read.windows(s, a),
@@ -144,6 +157,8 @@ OPS = {
                                                               int(p.get("size") or 0)),
     "last_visit": _last_visit,
     "rate_visit": _rate_visit,
+    "bad_visits": _bad_visits,
+    "follow_up_visit": _follow_up_visit,
     "upload_offline": lambda s, a, p: queue_days.upload_offline(s, a, list(p.get("tickets") or [])),
 }
 

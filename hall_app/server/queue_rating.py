@@ -11,7 +11,17 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from hall_app.domain.calendar import WorkCalendar
+from hall_app.domain.queue import QueueError
 from hall_app.domain.queue_live import DEVICE_ACTORS
+from hall_app.domain.rating import RatingError
+from hall_app.domain.visit_followup import (
+    VISIT_FOLLOW_UP,
+    VISIT_FOLLOW_UP_OPENED,
+    next_step_payload,
+    opened_payload,
+    visit_follow_up,
+)
 from hall_app.domain.visit_rating import (
     VISIT_RATED,
     FinishedVisit,
@@ -76,5 +86,65 @@ def rate_visit(store: QueueStore, actor: Actor, window: str, ticket_ref: str, le
         clerk = _clerk(finished.actor) if finished is not None else ""
         payload = visit_rated_payload(ticket, rating, clerk=clerk, cases=cases, how=how)
         store.emit(conn, actor, day, at, VISIT_RATED, payload)
+        opened = opened_payload(payload)
+        if opened is not None:  # a bad rating opens its follow-up (hall_app/domain/visit_followup.py)
+            store.emit(conn, actor, day, at, VISIT_FOLLOW_UP_OPENED, opened)
     return FinishedVisit(ticket.ticket, ticket.label, window, finished.at if finished is not None else "",
                          tuple(cases), clerk, True, rating.label)
+
+
+# -- the follow-up of a bad visit rating (hall_app/domain/visit_followup.py) --------------------
+def _may_follow_up(actor: Actor) -> None:
+    if actor.kind not in ("hall", "local", "admin", "supervisor"):
+        raise QueueError("差评整改回访须由值班长的设备登记", "scope", 403)
+
+
+def _event(row: Any) -> dict[str, Any]:
+    return {"at": row.at, "actor": row.actor, "payload": dict(row.payload)}
+
+
+def _bad_visits(conn: Connection, hall: str, ticket: str = "") -> list[dict[str, Any]]:
+    """Read through ix_queue_events_hall_type: the follow-ups' events only, never every rating."""
+    found = select(queue_events.c.ticket, queue_events.c.type, queue_events.c.at, queue_events.c.actor,
+                   queue_events.c.payload).where(
+        queue_events.c.hall == hall, queue_events.c.type.in_((VISIT_FOLLOW_UP_OPENED, VISIT_FOLLOW_UP)))
+    if ticket:
+        found = found.where(queue_events.c.ticket == ticket)
+    opened: dict[str, dict[str, Any]] = {}
+    for row in conn.execute(found.order_by(queue_events.c.seq)):
+        if row.type == VISIT_FOLLOW_UP_OPENED:
+            opened[row.ticket] = {"rated": _event(row), "steps": []}
+        elif row.ticket in opened:
+            opened[row.ticket]["steps"].append(_event(row))
+    return list(opened.values())
+
+
+def bad_visits(store: QueueStore, actor: Actor, ticket: str = "") -> list[dict[str, Any]]:
+    """The hall's bad visit ratings (不满意 / 非常不满意), each with its follow-up steps in
+    order: ``{"rated": event, "steps": [event, ...]}`` (the device computes the deadline
+    with its working-day calendar)."""
+    _may_follow_up(actor)
+    with store.engine.connect() as conn:
+        return _bad_visits(conn, actor.hall, ticket)
+
+
+def follow_up_visit(store: QueueStore, actor: Actor, ticket: str, step: str, note: str, by: str) -> dict[str, Any]:
+    """Record one step of a bad visit rating's follow-up, decided under the window's row
+    lock (QueueError, nothing recorded, when the rules refuse it); returns the visit's
+    record as ``bad_visits`` gives it."""
+    _may_follow_up(actor)
+    _now, at, day = store.now()
+    with store.engine.begin() as conn:
+        record = _bad_visits(conn, actor.hall, ticket)
+        if not record:
+            raise QueueError(f"号票 {ticket[:32]} 的服务没有差评，无需整改回访", "not_found", 404)
+        store.load_window(conn, actor.hall, str(record[0]["rated"]["payload"]["window"]))
+        record = _bad_visits(conn, actor.hall, ticket)  # again, under the lock
+        # the order of the steps only: the deadline is the device's (its calendar and settings)
+        current = visit_follow_up(record[0]["rated"], record[0]["steps"], WorkCalendar())
+        try:
+            payload = next_step_payload(current, ticket, step, by or actor.user or actor.kind, at, note.strip())
+        except RatingError as exc:
+            raise QueueError(str(exc), "refused", 409) from None
+        store.emit(conn, actor, day, at, VISIT_FOLLOW_UP, payload)
+        return _bad_visits(conn, actor.hall, ticket)[0]

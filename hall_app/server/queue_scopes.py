@@ -38,6 +38,8 @@ QUEUE_ENDPOINTS: dict[str, str] = {
     "queue_offline": "POST /v1/queue/offline",
     "queue_last_visit": "GET /v1/queue/windows/{window}/visit",
     "queue_rate_visit": "POST /v1/queue/windows/{window}/visit/rating",
+    "queue_visit_follow_ups": "GET /v1/queue/visit-follow-ups",
+    "queue_visit_follow_up": "POST /v1/queue/visit-follow-ups/{ticket}",
     "queue_position": "GET /q/{ticket}",
     "queue_position_json": "GET /q/{ticket}.json",
 }
@@ -49,12 +51,15 @@ _WINDOW = _READ | {"queue_live", "queue_waiting", "queue_ticket", "queue_suggest
                    "queue_window_state", "queue_switch", "queue_leave", "queue_appointments", "queue_book",
                    "queue_cancel", "queue_last_visit", "queue_rate_visit"}
 QUEUE_ACCESS: dict[str, frozenset[str]] = {
-    "hall": frozenset(_WINDOW | {"queue_import", "queue_set_line", "queue_set_window", "queue_close_day"}),
+    "hall": frozenset(_WINDOW | {"queue_import", "queue_set_line", "queue_set_window", "queue_close_day",
+                                 "queue_visit_follow_ups", "queue_visit_follow_up"}),
     "window": frozenset(_WINDOW),
     "kiosk": frozenset({"queue_lines", "queue_issue", "queue_checkin", "queue_blocks", "queue_offline"}),
     "display": frozenset(_READ),
     # the window's rate pad (issue 11): its window's last finished visit, and its rating
     "pad": frozenset({"queue_last_visit", "queue_rate_visit"}),
     # the supervisor's live hall (issue 11): reads it, and accepts a tidal switch
-    "supervisor": frozenset(_READ | {"queue_live", "queue_suggestions", "queue_switch"}),
+    # and follows up the bad visit ratings
+    "supervisor": frozenset(_READ | {"queue_live", "queue_suggestions", "queue_switch", "queue_visit_follow_ups",
+                                     "queue_visit_follow_up"}),
 }

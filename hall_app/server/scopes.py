@@ -120,7 +120,8 @@ SCOPE_TABLE: dict[str, ScopeRule] = {r.kind: r for r in (
               "codes, re-binding, revoking and publishing run on the server (hall-app server …)"),
     # -- supervise (issue 11) --
     ScopeRule("supervisor", "值班长", "supervisor:JJ01/陈静", frozenset({"state", "dashboard"}), frozenset(),
-              "reads its own hall's figures, enquiry counts included (dashboards.py); writes no events"),
+              "reads its own hall's figures, enquiry counts included (dashboards.py); pushes no events; steps "
+              "the follow-ups of bad visit ratings (queue.visit_follow_up, decided by the queue endpoint)"),
 )}
 
 

@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 
 from hall_app.domain.case import replay
 from hall_app.domain.case_state import CaseState
-from hall_app.domain.dashboard import HallDay, day_of, hall_day
+from hall_app.domain.dashboard import FollowUpLine, HallDay, day_of, hall_day
 from hall_app.domain.enquiry_figures import EnquiryFigures
 from hall_app.domain.rating import Rating, RatingFigures, follow_up_of
 from hall_app.domain.rating import figures as rating_figures
 from hall_app.domain.stats import Figures, Period, figures
 from hall_app.domain.stats import month as month_period
+from hall_app.domain.visit_followup import VisitFollowUp
 from hall_app.domain.visit_rating import rating_of_payload
 from hall_app.store.models import CaseRow, EventRow, Hall, User
 from hall_app.store.repository import row_event
@@ -83,6 +84,7 @@ class DashboardService:
         states = self.states(min(today, period.first))
         day = hall_day(states, today, self.ctx.calendar, self.ctx.settings.deadlines.at_risk_days,
                        visits=self.visit_ratings(today, today))
+        day = self.with_visit_follow_ups(day, today)
         reform = self.reform(states, period)
         with self.ctx.read() as session:
             bundles = {code: name for code, name in session.execute(
@@ -98,6 +100,25 @@ class DashboardService:
         work = self.ctx.cases
         facts = [report.case_facts(work, s) for s in states if day_of(s.created_at) in period]
         return figures(facts)
+
+    def visit_follow_ups(self) -> list[VisitFollowUp]:
+        """The bad visit ratings' follow-ups (none when the queue cannot be read from here)."""
+        from hall_app.domain.queue import QueueError
+
+        try:
+            return self.ctx.ratings.visits()
+        except QueueError:
+            return []
+
+    def with_visit_follow_ups(self, day: HallDay, today: dt.date) -> HallDay:
+        """``day`` with the open follow-ups of bad visit ratings among the cases' ones."""
+        lines = [FollowUpLine(v.cases[0] if v.cases else f"-visit:{v.ticket}", "", "", v.window, v.level_label,
+                              v.follow_up, v.follow_up.overdue(today), v.label)
+                 for v in self.visit_follow_ups() if not v.follow_up.closed]
+        if not lines:
+            return day
+        return replace(day, follow_ups=sorted(day.follow_ups + lines, key=lambda f: (
+            not f.overdue, f.follow_up.due, f.tracking_code, f.visit_label)))
 
     def visit_ratings(self, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
         """The rate pad's ratings of visits (``queue.visit_rated`` payloads, 未评价 included)
@@ -121,9 +142,29 @@ class DashboardService:
                         break
                     after = page[-1].seq
                 day += dt.timedelta(days=1)
-        except QueueError:
+        except QueueError as exc:
+            if exc.status == 403:  # a supervisor device may not read the log: the server's counts
+                return self.visit_ratings_of_server(first, last)
             return []
         return found
+
+    def visit_ratings_of_server(self, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
+        """The visit ratings of a day, or of a month from its first day, as the server's
+        ``GET /v1/dashboard`` counts them per window, clerk and level (hall_app/server/dashboards.py),
+        one ``{"window", "clerk", "level"}`` per rating; none for another period or offline."""
+        from hall_app.domain.queue import QueueError
+
+        fetch = getattr(self.ctx.queue, "hall_figures", None)
+        month_end = (first.replace(day=1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        if fetch is None or not (first == last or (first.day == 1 and last <= month_end)):
+            return []
+        try:
+            figures = fetch(last.isoformat())
+        except QueueError:
+            return []
+        part = figures.get("day" if first == last else "month", {}).get("visit_ratings", {})
+        return [{"window": w, "clerk": c, "level": level}
+                for w, c, level, n in part.get("groups", []) for _ in range(int(n))]
 
     # -- the monthly report's inputs (printing/monthly_report.py lays them out) ---------------
     def rating_figures(self, period: Period, today: dt.date | None = None) -> RatingFigures:
@@ -139,6 +180,7 @@ class DashboardService:
             if follow is not None:
                 follow_ups.append(follow)
         given += [rating_of_payload(v) for v in self.visit_ratings(period.first, min(period.last, today))]
+        follow_ups += [v.follow_up for v in self.visit_follow_ups() if v.follow_up.opened_on in period]
         return rating_figures(given, follow_ups, today)
 
     def report_inputs(self, period: Period, by: str = "bundle") -> "ReportInputs":

@@ -183,6 +183,15 @@ class HallQueue:
         assert visit is not None
         return visit
 
+    def bad_visits(self, ticket: str = "") -> list[dict[str, Any]]:
+        """The hall's bad visit ratings with their follow-up steps (raw events; the rules:
+        hall_app/domain/visit_followup.py)."""
+        return list(self._run("bad_visits", ticket=ticket))
+
+    def follow_up_visit(self, ticket: str, step: str, note: str, by: str) -> dict[str, Any]:
+        """One step of a bad visit rating's follow-up, recorded by ``by`` (a supervisor)."""
+        return dict(self._run("follow_up_visit", ticket=ticket, step=step, note=note, by=by))
+
     # -- windows -------------------------------------------------------------------------
     def open_window(self, window: str | None = None) -> WindowView:
         return WindowView.from_json(self._run("window_action", window=self._win(window), action="open"))

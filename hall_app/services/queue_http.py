@@ -65,6 +65,11 @@ class HttpQueue(HallQueue):
         except ValueError:
             raise QueueError("排队服务器的回答无法识别", "server", 502) from None
 
+    def hall_figures(self, day: str) -> dict[str, Any]:
+        """``GET /v1/dashboard`` for ``day`` (a supervisor device: its hall's figures from the
+        server, the queue's visit ratings among them)."""
+        return dict(self._call("GET", "/v1/dashboard", params={"day": day}))
+
     def _run(self, op: str, **p: Any) -> Any:
         w = _q(p.get("window", ""))
         routes: dict[str, tuple[str, str, dict[str, Any]]] = {
@@ -102,6 +107,9 @@ class HttpQueue(HallQueue):
             "last_visit": ("GET", f"/v1/queue/windows/{w}/visit", {}),
             "rate_visit": ("POST", f"/v1/queue/windows/{w}/visit/rating",
                            {"json": {k: v for k, v in p.items() if k != "window"}}),
+            "bad_visits": ("GET", "/v1/queue/visit-follow-ups", {"params": {"ticket": p.get("ticket", "")}}),
+            "follow_up_visit": ("POST", f"/v1/queue/visit-follow-ups/{_q(p.get('ticket', ''))}",
+                                {"json": {k: v for k, v in p.items() if k != "ticket"}}),
             "reserve_block": ("POST", "/v1/queue/blocks", {"json": p}),
             "upload_offline": ("POST", "/v1/queue/offline", {"json": p}),
         }

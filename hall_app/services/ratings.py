@@ -17,6 +17,7 @@ from sqlalchemy import select
 from hall_app.domain.case_state import TRANSITIONS, CaseState
 from hall_app.domain.rating import FollowUp, RatingError, follow_up_of, make_rating
 from hall_app.domain.text import clean
+from hall_app.domain.visit_followup import VisitFollowUp, visit_follow_up
 from hall_app.services.intake import IntakeError
 from hall_app.store.models import CaseRow, User
 
@@ -38,6 +39,9 @@ class FollowUpRow:
     comment: str
     follow_up: FollowUp
     overdue: bool
+    ticket: str = ""  # a visit's rating on the window's rate pad: the visit's ticket (case_id empty)
+    label: str = ""  # the visit's number as called (A012)
+    cases: tuple[str, ...] = ()  # the cases the visit produced
 
 
 class RatingService:
@@ -71,12 +75,15 @@ class RatingService:
             payload["follow_up_due"] = self.follow_up_due(self.ctx.now().date())
         return self.ctx.cases._write(case_id, actor, "case.rated", payload)
 
-    def advance(self, case_id: str, actor: str, step: str, note: str) -> CaseState:
-        """One step of a bad rating's follow-up, by a supervisor."""
+    def _check_role(self, actor: str) -> None:
         with self.ctx.read() as session:
             role = session.scalar(select(User.role).where(User.username == actor))
         if role not in FOLLOW_UP_ROLES:
             raise IntakeError("差评整改回访须由值班长或管理员登记")
+
+    def advance(self, case_id: str, actor: str, step: str, note: str) -> CaseState:
+        """One step of a bad rating's follow-up, by a supervisor."""
+        self._check_role(actor)
         return self.ctx.cases._write(case_id, actor, "case.follow_up", {"step": step, "note": clean(note)})
 
     def follow_ups(self, today: dt.date | None = None, open_only: bool = True) -> list[FollowUpRow]:
@@ -93,4 +100,47 @@ class RatingService:
                 continue
             rows.append(FollowUpRow(case_id, code, bundle_name, window, state.rating.get("label", ""),
                                     state.rating.get("comment", ""), follow, follow.overdue(today)))
-        return sorted(rows, key=lambda r: (not r.overdue, r.follow_up.due, r.tracking_code))
+        rows += self.visit_follow_ups(today, open_only)
+        return sorted(rows, key=lambda r: (not r.overdue, r.follow_up.due, r.tracking_code, r.label))
+
+    # -- bad visit ratings on the window's rate pad (hall_app/domain/visit_followup.py) --------
+    def visits(self, ticket: str = "") -> list[VisitFollowUp]:
+        """The bad visit ratings (rate pad) with their follow-ups; none without a queue here."""
+        from hall_app.services.queue import queue_configured
+
+        if not queue_configured(self.ctx):
+            return []
+        days = self.ctx.settings.deadlines.bad_rating_followup_days
+        found = [visit_follow_up(r["rated"], r["steps"], self.ctx.calendar, days)
+                 for r in self.ctx.queue.bad_visits(ticket)]
+        return [v for v in found if v is not None]
+
+    def visit_follow_ups(self, today: dt.date | None = None, open_only: bool = True) -> list[FollowUpRow]:
+        """The follow-ups of the visits rated 不满意 / 非常不满意 on the rate pads, due
+        ``bad_rating_followup_days`` working days after the rating."""
+        today = today or self.ctx.now().date()
+        return [FollowUpRow("", "", "", v.window, v.level_label, "、".join(v.reasons), v.follow_up,
+                            v.follow_up.overdue(today), v.ticket, v.label, v.cases)
+                for v in self.visits() if not (open_only and v.follow_up.closed)]
+
+    def advance_visit(self, ref: str, actor: str, step: str, note: str) -> VisitFollowUp:
+        """One step of a bad visit rating's follow-up, by a supervisor; ``ref`` the ticket id,
+        or its number (A012) when one open follow-up has it."""
+        self._check_role(actor)
+        visits = [v for v in self.visits() if ref in (v.ticket, v.label)]
+        if len(visits) > 1:
+            visits = [v for v in visits if not v.follow_up.closed]
+        if not visits:
+            raise IntakeError(f"没有号码为 {ref[:32]} 的服务差评")
+        if len(visits) > 1:
+            raise IntakeError(f"号码 {ref[:32]} 有多件待整改差评，请用号票编号：" + "、".join(v.ticket for v in visits))
+        from hall_app.domain.queue import QueueError
+
+        try:
+            record = self.ctx.queue.follow_up_visit(visits[0].ticket, step, clean(note), actor)
+        except QueueError as exc:  # refused by the rules (or the queue away): nothing recorded
+            raise IntakeError(str(exc)) from None
+        done = visit_follow_up(record["rated"], record["steps"], self.ctx.calendar,
+                               self.ctx.settings.deadlines.bad_rating_followup_days)
+        assert done is not None
+        return done

@@ -224,3 +224,34 @@ def test_a_rate_pad_reads_and_rates_only_its_own_windows_visit(server_engine, se
     assert twice.value.status == 409
     rated = [e.payload for e in hall.events() if e.type == "queue.visit_rated"]
     assert len(rated) == 1 and rated[0]["level"] is None and rated[0]["window"] == "W01"
+
+
+def test_a_supervisor_device_follows_up_a_bad_visit_rating(server_engine, server):
+    """Issue 11: a visit rated 非常不满意 on the pad is listed to the supervisor's device
+    (``supervisor:JJ01/陈静``) among the bad visit ratings (the JSON level filter on
+    PostgreSQL), stepped in order; the pad and a window may not step it; good ones not listed."""
+    from hall_app.domain.queue import QueueError
+
+    set_up_direct(server_engine, 2)
+    w1 = HttpQueue(server.url, token(server_engine, "window:JJ01/W01", "w1"), window="W01")
+    pad = HttpQueue(server.url, token(server_engine, "pad:JJ01/W01", "pad-w1"), window="W01")
+    boss = HttpQueue(server.url, token(server_engine, "supervisor:JJ01/陈静", "sup"))
+    tickets = []
+    for level in (1, 5):
+        w1.issue_ticket("A")
+        w1.call_next()
+        w1.start_serving()
+        tickets.append(w1.finish(cases=["0190a3c4-0000-7000-8000-000000000001"]).ticket)
+        pad.rate_visit(tickets[-1], level)
+    [record] = boss.bad_visits()
+    assert record["rated"]["payload"]["ticket"] == tickets[0] and record["steps"] == []
+    for who in (pad, w1):
+        with pytest.raises(QueueError) as refused:
+            who.follow_up_visit(tickets[0], "verified", "属实", "chenjing")
+        assert refused.value.status == 403
+    with pytest.raises(QueueError, match="下一步应为：核实") as early:
+        boss.follow_up_visit(tickets[0], "closed", "已处理", "chenjing")
+    assert early.value.status == 409
+    record = boss.follow_up_visit(tickets[0], "verified", "查看录像，属实", "chenjing")
+    assert [(s["payload"]["step"], s["payload"]["by"], s["payload"]["cases"]) for s in record["steps"]] == [
+        ("verified", "chenjing", ["0190a3c4-0000-7000-8000-000000000001"])]

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from harness import dispatched_case, enroll, make_device, new_case, sync_until_ok
 
+from hall_app.domain.stats import month as month_period
 from hall_app.domain.tracking import format_tracking_code
 from hall_app.server.auth import make_enrollment_code
 from hall_app.services.context import CHINA
@@ -139,3 +140,51 @@ def test_rating_from_the_page_is_rate_limited(tmp_path, server_engine):
                             headers={"Content-Type": "application/x-www-form-urlencoded"}).status_code
                  for _ in range(3)]
     assert codes == [404, 404, 429]
+
+
+@pytest.mark.postgres
+def test_visit_ratings_of_the_queue_log_in_the_hall_figures(server_engine, tmp_path, server):
+    """Issue 11: GET /v1/dashboard's figures count the rate pads' queue.visit_rated of the
+    hall, by level and per window, 未评价 in the total but not the share; another day
+    only in the month, another hall never. Numbers worked out by hand."""
+    from hall_app.server.dashboards import hall_figures
+    from hall_app.server.queue_models import queue_events
+
+    def rated(hall, day, window, level):
+        return {"hall": hall, "day": day, "at": f"{day}T10:00:00+08:00", "type": "queue.visit_rated",
+                "ticket": f"t-{hall}-{day}-{window}-{level}", "window": window, "line": "", "actor": "pad",
+                "device_id": "pad-1", "payload": {"ticket": "x", "window": window, "level": level, "how": "chosen"
+                                                  if level else "timeout"}}
+
+    rows = [rated("JJ01", "2026-11-23", "W01", level) for level in (5, 4, 1, None)]
+    rows += [rated("JJ01", "2026-11-23", "W02", level) for level in (2, 3)]
+    rows += [rated("JJ01", "2026-11-22", "W01", 5), rated("JJ02", "2026-11-23", "W01", 5)]
+    with server_engine.begin() as conn:
+        conn.execute(queue_events.insert(), rows)
+    with server_engine.connect() as conn:
+        figures = hall_figures(conn, "JJ01", dt.date(2026, 11, 23))
+    day = figures["day"]["visit_ratings"]
+    # the day: six asked, five rated (one of each level), good 满意+非常满意 = 2 of 5
+    assert (day["asked"], day["rated"], day["unrated"], day["bad"], day["good_share"]) == (6, 5, 1, 2, 0.4)
+    assert day["levels"] == {"非常满意": 1, "满意": 1, "基本满意": 1, "不满意": 1, "非常不满意": 1}
+    assert day["by_window"] == {"W01": {"rated": 3, "good": 2, "bad": 1, "unrated": 1},
+                                "W02": {"rated": 2, "good": 0, "bad": 1, "unrated": 0}}
+    month = figures["month"]["visit_ratings"]  # + the 22nd's 非常满意 at W01: good 3 of 6
+    assert (month["asked"], month["rated"], month["good_share"], month["levels"]["非常满意"]) == (7, 6, 0.5, 2)
+    assert month["by_window"]["W01"] == {"rated": 4, "good": 3, "bad": 1, "unrated": 1}
+    assert month["groups"][:2] == [["W01", "", None, 1], ["W01", "", 1, 1]]
+
+    # a supervisor device enrolled with the server shows them (it may not read the log itself)
+    from hall_app.services.dashboard import DashboardService
+    from hall_app.store.models import Device
+
+    boss = make_device(tmp_path, "boss", clock=lambda: MONDAY)
+    enroll(boss, server_engine, server.url, scope="supervisor:JJ01/陈静")
+    with boss.read() as session:
+        assert session.query(Device).first().token
+    shown = DashboardService(boss).snapshot(dt.date(2026, 11, 23)).day
+    assert (shown.rated_today, shown.unrated_today, shown.good_share_today) == (5, 1, 0.4)
+    assert (shown.windows["W01"].rated, shown.windows["W01"].good, shown.windows["W01"].unrated) == (3, 2, 1)
+    assert (shown.windows["W02"].rated, shown.windows["W02"].bad) == (2, 1)
+    month_shown = DashboardService(boss).rating_figures(month_period("2026-11"), dt.date(2026, 11, 23))
+    assert (month_shown.total, month_shown.rated, month_shown.good_share) == (7, 6, 0.5)

@@ -44,7 +44,8 @@ QUEUE_WINDOW = QUEUE_READ | {"queue_live", "queue_waiting", "queue_ticket", "que
 EXPECTED_ENDPOINTS = {
     # + reading back the scans of signed authorisations (issue 13): the hall's, an agent its own
     "hall": {"state", "push", "pull", "attachment_read"} | QUEUE_WINDOW | {
-        "queue_import", "queue_set_line", "queue_set_window", "queue_close_day"},
+        "queue_import", "queue_set_line", "queue_set_window", "queue_close_day",
+        "queue_visit_follow_ups", "queue_visit_follow_up"},  # bad visit ratings' follow-ups (issue 11)
     "window": {"state", "push", "pull", "attachment_read"} | QUEUE_WINDOW,
     # + scans of signed authorisations, person-file extracts of its principals (issue 13)
     "agent": {"state", "push", "pull", "attachment", "attachment_read", "person_files"},
@@ -54,8 +55,10 @@ EXPECTED_ENDPOINTS = {
     # the window's rate pad (issue 11): its window's last finished visit and its rating, nothing else
     "pad": {"state", "queue_last_visit", "queue_rate_visit"},
     "admin": {"state"},
-    # supervise (issue 11): its hall's figures, the live hall, and a tidal switch accepted
-    "supervisor": {"state", "dashboard"} | QUEUE_READ | {"queue_live", "queue_suggestions", "queue_switch"},
+    # supervise (issue 11): its hall's figures, the live hall, a tidal switch accepted, and
+    # the follow-ups of bad visit ratings (listed and stepped)
+    "supervisor": {"state", "dashboard"} | QUEUE_READ | {"queue_live", "queue_suggestions", "queue_switch",
+                                                         "queue_visit_follow_ups", "queue_visit_follow_up"},
 }
 DEPT_EVENTS = {"case.item_result", "case.check_recorded"}  # results and 告知承诺 post-checks
 SERVER_ONLY = {"case.duplicate_flagged"}  # the server flags two agents' filings of one need (issue 13)
@@ -245,6 +248,9 @@ REQUESTS = {
     "queue_last_visit": ("GET", "/v1/queue/windows/W03/visit", None),
     "queue_rate_visit": ("POST", "/v1/queue/windows/W03/visit/rating", {"ticket": "A001", "level": None,
                                                                        "how": "timeout"}),
+    "queue_visit_follow_ups": ("GET", "/v1/queue/visit-follow-ups", None),
+    "queue_visit_follow_up": ("POST", "/v1/queue/visit-follow-ups/no-such-ticket", {"step": "verified",
+                                                                                  "note": "属实", "by": "chenjing"}),
     "dashboard": ("GET", "/v1/dashboard", None),  # supervise (issue 11)
     "inbox": ("GET", "/v1/departments/市公安局/inbox", None),
     "package": ("GET", "/v1/departments/市公安局/packages/no-such-case", None),
