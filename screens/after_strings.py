@@ -96,8 +96,8 @@ class FollowUps:
     heading_due = "，本人办件到期 {n} 件"
     # the clerk's own case near or past its items' promised date (domain/dashboard.py clerk_due)
     due_today = "今日到期：{what}"
-    due_soon = "{n}个工作日内到期（{date}）：{what}"
-    due_late = "已超期 {n} 个工作日（{date}）：{what}"
+    due_soon = "{n} 个工作日内到期：{what}"
+    due_late = "已超期 {n} 个工作日：{what}"
     due_late_weekend = "已超期（{date}）：{what}"  # past its date, no working day since
     none = "没有待跟进的办件"
     cols = ("跟踪码", "申请人", "状态", "待办事项")

@@ -49,9 +49,9 @@ def due_text(row: "FollowUp") -> str:
     if due.urgency == "today":
         return T.due_today.format(what=what)
     if due.urgency == "at_risk":
-        return T.due_soon.format(n=due.days_left, date=date, what=what)
+        return T.due_soon.format(n=due.days_left, what=what)
     if due.days_late:
-        return T.due_late.format(n=due.days_late, date=date, what=what)
+        return T.due_late.format(n=due.days_late, what=what)
     return T.due_late_weekend.format(date=date, what=what)
 
 

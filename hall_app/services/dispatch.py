@@ -47,7 +47,7 @@ class FollowUp:
     deferral_action: str = ""  # the deferral's next step: remind / terminate / revoke (domain/deferral.py)
     deferral_stage: str = ""  # its stage as the clerk reads it (应提醒, 已逾期 …)
     due: DeadlineLine | None = None  # the clerk's own case near or past its items' promised date
-    due_what: str = ""  # those items by name, each with its department
+    due_what: str = ""  # those items by name, grouped under their departments
 
     def urgency_key(self) -> tuple[int, dt.date, str]:
         """Most urgent first: overdue (the longest late first), due today, due soon, the rest."""
@@ -285,8 +285,13 @@ class DispatchService(CaseServiceBase):
         return out
 
     def due_what(self, state: CaseState, items: list[str], named: bool = True) -> str:
-        """The items, each with its department: 出生医学证明（市卫生健康委）."""
+        """The items by department, the department first (the one to chase):
+        市卫生健康委（出生医学证明、预防接种证）、市医保局（…）."""
         bundle = self.ctx.catalog_service.bundle_for(state.bundle_code, state.bundle_hash)
         by_code = {i.code: i for i in bundle.items}
-        return "、".join(f"{by_code[c].name if named else c}（{by_code[c].department}）" if c in by_code else c
-                        for c in items)
+        grouped: dict[str, list[str]] = {}
+        for code in items:
+            item = by_code.get(code)
+            grouped.setdefault(item.department if item else "", []).append(item.name if item and named else code)
+        return "、".join(f"{dept}（{'、'.join(names)}）" if dept else "、".join(names)
+                        for dept, names in grouped.items())
