@@ -29,6 +29,12 @@ def test_the_clerk_sees_their_own_due_cases_most_urgent_first_with_the_departmen
     late = next(r for r in rows if r.tracking_code == "1L8F2YQ19NHC")
     assert late.window == "W02" and late.due_what == (
         "市卫生健康委（出生医学证明、预防接种证）、市医保局（城乡居民基本医疗保险参保登记、城乡居民基本医疗保险缴费）")
+    # said once: the due line's items (due 10-28) not again as 已超过承诺期限, which `todo` still
+    # lists; the items late since 10-30 stay flagged
+    assert [f for f in late.flags if "已超过承诺期限" in f] == [
+        f"事项 {name} 已超过承诺期限（2026-10-30）" for name in ("生育保险登记", "新生儿户口登记", "社会保障卡申领")]
+    plain = next(r for r in demo_ctx.dispatch.follow_ups("W02", named=True) if r.tracking_code == late.tracking_code)
+    assert "事项 出生医学证明 已超过承诺期限（2026-10-28）" in plain.flags and plain.due is None
     # the same lines as the supervisor's deadline board, for her cases
     board = deadline_board(DashboardService(demo_ctx).states(demo_ctx.today()), demo_ctx.today(), demo_ctx.calendar)
     assert {x.tracking_code for x in board if x.kind == "item" and x.clerk == "zhangli"} == set(ZHANGLI_DUE)

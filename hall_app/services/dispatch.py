@@ -31,6 +31,7 @@ OPEN_STATUSES = ("notice_issued", "accepted", "accepted_deferred", "dispatched",
 # Statuses whose items' promised dates still bind (domain/dashboard.py ``_deadlines_of``).
 DUE_STATUSES = ("accepted", "accepted_deferred", "dispatched")
 DISPATCH_ACTOR = "数据分发"
+LATE = "已超过承诺期限"  # domain/dispatch.py follow_up_flags: an item past its promised date
 
 
 @dataclass(frozen=True)
@@ -260,7 +261,8 @@ class DispatchService(CaseServiceBase):
                                             st.label if st else "")
         for found in self.own_due(clerk, named) if clerk else ():
             listed = out.get(found.case_id)
-            out[found.case_id] = found if listed is None else replace(listed, due=found.due, due_what=found.due_what)
+            out[found.case_id] = found if listed is None else replace(listed, flags=found.flags, due=found.due,
+                                                                      due_what=found.due_what)
         return sorted(out.values(), key=FollowUp.urgency_key)
 
     def own_due(self, clerk: str, named: bool = False) -> list[FollowUp]:
@@ -277,8 +279,10 @@ class DispatchService(CaseServiceBase):
         for line in clerk_due(states.values(), clerk, today, self.ctx.calendar,
                               self.ctx.settings.deadlines.at_risk_days):
             r, state = rows[line.case_id], states[line.case_id]
-            st = self.deferral_stage(state)
-            flags = rules.follow_up_flags(state, today, self.names(state) if named else None, st)
+            st, names = self.deferral_stage(state), self.names(state) if named else {}
+            said = tuple(f"事项 {names.get(code, code)} {LATE}" for code in line.what.split("、"))
+            flags = [f for f in rules.follow_up_flags(state, today, names or None, st)
+                     if not f.startswith(said)]  # the items the due line names as late already
             out.append(FollowUp(r.case_id, r.tracking_code, r.bundle_name, r.applicant_name, state.status, r.window,
                                 tuple(flags), st.action if st else "", st.label if st else "", line,
                                 self.due_what(state, line.what.split("、"), named)))
