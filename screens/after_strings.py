@@ -91,8 +91,14 @@ class HandOver:
 
 
 class FollowUps:
-    heading = "待跟进（{count} 件，逾期在前；{key} 到此列表，回车打开办件）"
-    heading_all = "待跟进 · 全部窗口（{count} 件，逾期在前；{key} 到此列表，回车打开办件）"
+    heading = "待跟进（{count} 件{due}，逾期在前；{key} 到此列表，回车打开办件）"
+    heading_all = "待跟进 · 全部窗口（{count} 件{due}，逾期在前；{key} 到此列表，回车打开办件）"
+    heading_due = "，本人办件到期 {n} 件"
+    # the clerk's own case near or past its items' promised date (domain/dashboard.py clerk_due)
+    due_today = "今日到期：{what}"
+    due_soon = "{n} 个工作日内到期：{what}"
+    due_late = "已超期 {n} 个工作日：{what}"
+    due_late_weekend = "已超期（{date}）：{what}"  # past its date, no working day since
     none = "没有待跟进的办件"
     cols = ("跟踪码", "申请人", "状态", "待办事项")
     more = "（另 {n} 项）"

@@ -1,8 +1,10 @@
 """The workbench's follow-up list (待跟进) for the clerk's window: results all back and
 waiting for hand-over, items a department rejected or sent back for material,
 deferrals and one-time notices due or overdue, items past their promised date and
-failed post-checks; overdue first (services/dispatch.py ``follow_ups``). Enter opens
-the case view, where 补交 and 送达 are one key each.
+failed post-checks, and the signed-in clerk's own cases whose items are due today,
+due within the at-risk working days or overdue (the deadline board's rule: domain/
+dashboard.py ``clerk_due``); most urgent first (services/dispatch.py ``follow_ups``).
+Enter opens the case view, where 补交 and 送达 are one key each.
 
 The panel sits under the drafts, last in the Tab order (``Tab Tab Enter`` after
 signing in still reopens the newest draft), keeps its height whatever it holds (the
@@ -34,15 +36,34 @@ COLUMNS = ((14, None, 12, None), ((6, 16), (20, 90)))
 SCREEN_BINDING = Binding("f9", "follow_ups", T.focus, id="workbench.follow_ups", show=False)
 
 
-def follow_ups_in_thread(ctx, window: str | None) -> list["FollowUp"]:
-    return ctx.dispatch.follow_ups(window, named=True)
+def follow_ups_in_thread(ctx, window: str | None, clerk: str | None) -> list["FollowUp"]:
+    return ctx.dispatch.follow_ups(window, named=True, clerk=clerk)
 
 
-def what_to_do(flags: tuple[str, ...]) -> str:
-    """The first flag, and how many more the case has."""
-    if not flags:
+def due_text(row: "FollowUp") -> str:
+    """今日到期 / N个工作日内到期 / 已超期 N 个工作日, with the items and departments late."""
+    due = row.due
+    if due is None:
         return ""
-    return flags[0] + (T.more.format(n=len(flags) - 1) if len(flags) > 1 else "")
+    date, what = due.due.isoformat()[5:], row.due_what
+    if due.urgency == "today":
+        return T.due_today.format(what=what)
+    if due.urgency == "at_risk":
+        return T.due_soon.format(n=due.days_left, what=what)
+    if due.days_late:
+        return T.due_late.format(n=due.days_late, what=what)
+    return T.due_late_weekend.format(date=date, what=what)
+
+
+def what_to_do(flags: tuple[str, ...], due: str = "", step_first: bool = False) -> str:
+    """The first thing to act on, and how many more: the case's own deadline first, unless
+    ``step_first`` (a deferral with a step to take now: its flag leads ``flags``)."""
+    things = list(flags)
+    if due:
+        things.insert(1 if step_first and things else 0, due)
+    if not things:
+        return ""
+    return things[0] + (T.more.format(n=len(things) - 1) if len(things) > 1 else "")
 
 
 REMIND_BINDING = Binding("r", "remind", R.key, id="followups.remind", show=False)
@@ -69,7 +90,9 @@ class FollowUpPanel(Vertical):
         if ctx is None:
             return
         self._window = window
-        app.db.submit(follow_ups_in_thread, ctx, window, done=lambda rows: self._show(rows, window is None),  # type: ignore[attr-defined]
+        user = getattr(app, "user", None)
+        clerk = user.username if user is not None else None
+        app.db.submit(follow_ups_in_thread, ctx, window, clerk, done=lambda rows: self._show(rows, window is None),  # type: ignore[attr-defined]
                       coalesce=("followups", id(self)), name="followups")
 
     def _show(self, rows: list["FollowUp"], every_window: bool) -> None:
@@ -81,11 +104,15 @@ class FollowUpPanel(Vertical):
         self.rows = rows
         self.query_one("#followups", CaseTable).show_rows([
             (row.case_id, (format_tracking_code(row.tracking_code), row.applicant_name or "—",
-                           STATUS_LABELS.get(row.status, row.status), what_to_do(row.flags))) for row in rows])
+                           STATUS_LABELS.get(row.status, row.status),
+                           what_to_do(row.flags, due_text(row), bool(row.deferral_action))))
+            for row in rows])
         from screens.keymap import prose_by_id
 
         key = prose_by_id("workbench.follow_ups", SCREEN_BINDING.key)
-        title = (T.heading_all if every_window else T.heading).format(count=len(rows), key=key) if rows else T.none
+        due = sum(row.due is not None for row in rows)
+        title = (T.heading_all if every_window else T.heading).format(
+            count=len(rows), key=key, due=T.heading_due.format(n=due) if due else "") if rows else T.none
         if any(row.deferral_action == "remind" for row in rows):
             title += R.hint.format(key=prose_by_id(REMIND_BINDING.id or "", REMIND_BINDING.key))
         if title != self._title:

@@ -10,7 +10,7 @@ import pytest
 
 from hall_app.domain.calendar import WorkCalendar
 from hall_app.domain.case_state import CaseState
-from hall_app.domain.dashboard import deadline_board, urgency
+from hall_app.domain.dashboard import clerk_due, deadline_board, urgency
 
 CAL = WorkCalendar.from_config({"2030": {
     "holidays": [f"2030-10-0{d}" for d in range(1, 8)], "workdays": ["2030-10-12"]}})
@@ -34,7 +34,7 @@ def test_urgency_in_working_days(today, due, expected):
 
 def case(cid: str, status: str, **more) -> CaseState:
     return CaseState(case_id=cid, tracking_code=cid.upper(), bundle_code="newborn", window="W03",
-                     created_by="zhangli", status=status, **more)
+                     status=status, **({"created_by": "zhangli"} | more))
 
 
 def test_board_lists_open_items_deferrals_and_notices_most_urgent_first():
@@ -60,3 +60,32 @@ def test_board_lists_open_items_deferrals_and_notices_most_urgent_first():
         ("a", "item", "at_risk", 2, "x"),
         ("g", "item", "at_risk", 3, "x"),
     ]
+
+
+def test_a_clerks_own_due_list_is_the_boards_rule_for_the_cases_they_have():
+    """Today Fri 2030-10-11 (the calendar above). Lateness counts working days only, so
+    the National Day week is not in it; the make-up Saturday 10-12 counts ahead."""
+    item = {"status": "pending"}
+    states = [
+        case("a", "dispatched", items={"x": item | {"due": "2030-09-30"}}),  # Mon before the holiday
+        case("b", "accepted", items={"x": item | {"due": "2030-10-11"}}),  # today
+        case("c", "accepted", items={"x": item | {"due": "2030-10-12"}}),  # the make-up Saturday: 1
+        case("d", "accepted", items={"x": item | {"due": "2030-10-16"}}),  # Sat 12, Mon 14, Tue 15, Wed 16: 4, out
+        case("e", "accepted", items={"x": item | {"due": "2030-10-10"}}, claimed_by="lisi"),  # claimed away
+        case("f", "accepted", created_by="lisi", claimed_by="zhangli",
+             items={"x": item | {"due": "2030-10-08"}}),  # claimed from lisi: mine
+        case("g", "handed_over", items={"x": {"status": "completed", "due": "2030-09-01"}}),
+        case("h", "terminated", items={"x": item | {"due": "2030-09-01"}}),
+        case("i", "accepted_deferred", items={"x": item | {"due": "2030-10-15"}},  # 3 working days: in
+             deferred=["m"], deferred_deadline="2030-10-11"),  # its deferral is not this list's
+    ]
+    due = clerk_due(states, "zhangli", D("2030-10-11"), CAL, 3)
+    assert [(x.case_id, x.urgency, x.days_left, x.days_late) for x in due] == [
+        ("a", "overdue", 0, 4),  # Tue 10-08, Wed, Thu, Fri: the holiday days are not counted
+        ("f", "overdue", 0, 3),
+        ("b", "today", 0, 0),
+        ("c", "at_risk", 1, 0),
+        ("i", "at_risk", 3, 0),
+    ]
+    assert all(x.kind == "item" for x in due)
+    assert [x.case_id for x in clerk_due(states, "lisi", D("2030-10-11"), CAL, 3)] == ["e"]

@@ -50,6 +50,7 @@ class DeadlineLine:
     due: dt.date
     urgency: str  # one of URGENCY
     days_left: int  # working days from today to the due date (0 when due today or overdue)
+    days_late: int = 0  # working days from the due date to today (overdue only; 0 when none passed)
 
     @property
     def overdue(self) -> bool:
@@ -94,10 +95,26 @@ def deadline_board(states: Iterable[CaseState], today: dt.date, calendar: WorkCa
         for kind, what, due in _deadlines_of(s):
             found = urgency(due, today, calendar, at_risk_days)
             if found is not None:
+                late = calendar.working_days_between(due, today) if found[0] == "overdue" else 0
                 lines.append(DeadlineLine(s.case_id, s.tracking_code, s.bundle_code, s.window, s.created_by,
-                                          kind, what, due, *found))
+                                          kind, what, due, *found, days_late=late))
     order = list(URGENCY)
     return sorted(lines, key=lambda x: (order.index(x.urgency), x.due, x.tracking_code, x.kind))
+
+
+def owner(s: CaseState) -> str:
+    """Who has the case now: the clerk who claimed it (接手), else the one who took it."""
+    return s.claimed_by or s.created_by
+
+
+def clerk_due(states: Iterable[CaseState], clerk: str, today: dt.date, calendar: WorkCalendar,
+              at_risk_days: int = AT_RISK_DAYS) -> list[DeadlineLine]:
+    """The clerk's own cases whose items' promised completion date is past, today, or
+    within ``at_risk_days`` working days: the deadline board's rule (same calendar, same
+    order, most urgent first), its item deadlines only (deferrals and notices are on the
+    follow-up list already), for the cases ``clerk`` took or claimed."""
+    mine = [s for s in states if owner(s) == clerk]
+    return [line for line in deadline_board(mine, today, calendar, at_risk_days) if line.kind == "item"]
 
 
 @dataclass(frozen=True)

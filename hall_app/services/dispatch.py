@@ -9,23 +9,29 @@ the payloads, check what the clerk typed against the case's bundle, and write.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from hall_app.domain import deferral
 from hall_app.domain import dispatch as rules
 from hall_app.domain.case import CaseState
+from hall_app.domain.dashboard import URGENCY, DeadlineLine, clerk_due
 from hall_app.domain.deferral import DeferralStage
 from hall_app.domain.text import clean
 from hall_app.services.case_work import CaseServiceBase
 from hall_app.services.intake import IntakeError
 from hall_app.store.models import CaseRow
+from hall_app.store.repository import state_from_dict
 
 # Statuses in which a case may still need the clerk (results back, material asked, deadlines).
 OPEN_STATUSES = ("notice_issued", "accepted", "accepted_deferred", "dispatched", "completed")
+# Statuses whose items' promised dates still bind (domain/dashboard.py ``_deadlines_of``).
+DUE_STATUSES = ("accepted", "accepted_deferred", "dispatched")
 DISPATCH_ACTOR = "数据分发"
+LATE = "已超过承诺期限"  # domain/dispatch.py follow_up_flags: an item past its promised date
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,15 @@ class FollowUp:
     flags: tuple[str, ...]
     deferral_action: str = ""  # the deferral's next step: remind / terminate / revoke (domain/deferral.py)
     deferral_stage: str = ""  # its stage as the clerk reads it (应提醒, 已逾期 …)
+    due: DeadlineLine | None = None  # the clerk's own case near or past its items' promised date
+    due_what: str = ""  # those items by name, grouped under their departments
+
+    def urgency_key(self) -> tuple[int, dt.date, str]:
+        """Most urgent first: overdue (the longest late first), due today, due soon, the rest."""
+        if self.due is not None:
+            return list(URGENCY).index(self.due.urgency), self.due.due, self.tracking_code
+        late = any("逾期" in x or "超过" in x for x in self.flags)
+        return (0 if late else len(URGENCY)), dt.date.max, self.tracking_code
 
 
 class DispatchService(CaseServiceBase):
@@ -223,23 +238,64 @@ class DispatchService(CaseServiceBase):
         return rules.follow_up_flags(state, self.ctx.today(), self.names(state) if named else None,
                                      self.deferral_stage(state))
 
-    def follow_ups(self, window: str | None = None, limit: int = 200, named: bool = False) -> list[FollowUp]:
+    def follow_ups(self, window: str | None = None, limit: int = 200, named: bool = False,
+                   clerk: str | None = None) -> list[FollowUp]:
         """Cases that need the clerk now: results back, material asked, rejections,
-        deferrals and notices due or overdue, failed post-checks. Overdue first."""
+        deferrals and notices due or overdue, failed post-checks; with ``clerk``, also
+        that clerk's own cases due or overdue (``own_due``). Most urgent first."""
         query = select(CaseRow).where(CaseRow.status.in_(OPEN_STATUSES))
         if window:
             query = query.where(CaseRow.window == window)
         with self.ctx.unit_of_work() as (session, repo):
             rows = list(session.scalars(query.order_by(CaseRow.updated_at.desc()).limit(limit)))
             states = [(row, repo.get(row.case_id)) for row in rows]
-        today, out = self.ctx.today(), []
+        today, out = self.ctx.today(), {}
         for row, state in states:
             if state is None:
                 continue
             st = self.deferral_stage(state)
             flags = rules.follow_up_flags(state, today, self.names(state) if named else None, st)
             if flags:
-                out.append(FollowUp(row.case_id, row.tracking_code, row.bundle_name, row.applicant_name,
-                                    state.status, row.window, tuple(flags), st.action if st else "",
-                                    st.label if st else ""))
-        return sorted(out, key=lambda f: (not any("逾期" in x or "超过" in x for x in f.flags), f.tracking_code))
+                out[row.case_id] = FollowUp(row.case_id, row.tracking_code, row.bundle_name, row.applicant_name,
+                                            state.status, row.window, tuple(flags), st.action if st else "",
+                                            st.label if st else "")
+        for found in self.own_due(clerk, named) if clerk else ():
+            listed = out.get(found.case_id)
+            out[found.case_id] = found if listed is None else replace(listed, flags=found.flags, due=found.due,
+                                                                      due_what=found.due_what)
+        return sorted(out.values(), key=FollowUp.urgency_key)
+
+    def own_due(self, clerk: str, named: bool = False) -> list[FollowUp]:
+        """The clerk's own open cases (taken, or claimed: 接手) whose items are overdue, due
+        today or due within the at-risk working days: the deadline board's rule
+        (domain/dashboard.py ``clerk_due``). Reads only the columns the list shows."""
+        mine = or_(CaseRow.claimed_by == clerk, CaseRow.created_by == clerk)  # clerk_due says whose it is now
+        query = select(CaseRow.case_id, CaseRow.tracking_code, CaseRow.bundle_name, CaseRow.applicant_name,
+                       CaseRow.window, CaseRow.state).where(CaseRow.status.in_(DUE_STATUSES), mine)
+        with self.ctx.read() as session:
+            rows = {r.case_id: r for r in session.execute(query)}
+        states = {case_id: state_from_dict(r.state) for case_id, r in rows.items()}
+        today, out = self.ctx.today(), []
+        for line in clerk_due(states.values(), clerk, today, self.ctx.calendar,
+                              self.ctx.settings.deadlines.at_risk_days):
+            r, state = rows[line.case_id], states[line.case_id]
+            st, names = self.deferral_stage(state), self.names(state) if named else {}
+            said = tuple(f"事项 {names.get(code, code)} {LATE}" for code in line.what.split("、"))
+            flags = [f for f in rules.follow_up_flags(state, today, names or None, st)
+                     if not f.startswith(said)]  # the items the due line names as late already
+            out.append(FollowUp(r.case_id, r.tracking_code, r.bundle_name, r.applicant_name, state.status, r.window,
+                                tuple(flags), st.action if st else "", st.label if st else "", line,
+                                self.due_what(state, line.what.split("、"), named)))
+        return out
+
+    def due_what(self, state: CaseState, items: list[str], named: bool = True) -> str:
+        """The items by department, the department first (the one to chase):
+        市卫生健康委（出生医学证明、预防接种证）、市医保局（…）."""
+        bundle = self.ctx.catalog_service.bundle_for(state.bundle_code, state.bundle_hash)
+        by_code = {i.code: i for i in bundle.items}
+        grouped: dict[str, list[str]] = {}
+        for code in items:
+            item = by_code.get(code)
+            grouped.setdefault(item.department if item else "", []).append(item.name if item and named else code)
+        return "、".join(f"{dept}（{'、'.join(names)}）" if dept else "、".join(names)
+                        for dept, names in grouped.items())

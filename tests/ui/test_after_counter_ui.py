@@ -190,15 +190,15 @@ async def test_the_workbench_lists_follow_ups_and_enter_opens_the_case(app, hall
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot)
         text = screen_text(app)
-        assert "待跟进（6 件" in text
-        assert "办理结果已全部返回，待送达" in text
-        assert "容缺材料待补交（期限" in text and "生育医疗费用票据" in text, text
+        assert "待跟进（8 件，本人办件到期 6 件" in text  # two more of 张丽's own due soon (W03, W02)
         from screens.followup_panel import FollowUpPanel
 
-        flags = [f for row in app.screen.query_one(FollowUpPanel).rows for f in row.flags]  # six: some scrolled
+        flags = [f for row in app.screen.query_one(FollowUpPanel).rows for f in row.flags]  # eight: some scrolled
+        assert "办理结果已全部返回，待送达" in flags
+        assert any(f.startswith("容缺材料待补交（期限") and "生育医疗费用票据" in f for f in flags), flags
         assert "事项 新生儿户口登记 不予批准：父母双方户籍信息不一致" in flags
-        assert "待跟进（6 件，逾期在前；F9 到此列表，回车打开办件）" in text
-        assert "一次性告知待补齐（期限" in text  # the notice of 李娜's case, until she comes back
+        assert "待跟进（8 件，本人办件到期 6 件，逾期在前；F9 到此列表，回车打开办件）" in text
+        assert any(f.startswith("一次性告知待补齐（期限") for f in flags)  # 李娜's notice, until she comes back
         await press(pilot, "f9")
         table = app.screen.query_one("#followups")
         assert app.screen.focused is table
@@ -206,14 +206,14 @@ async def test_the_workbench_lists_follow_ups_and_enter_opens_the_case(app, hall
         await press(pilot, "enter")
         assert isinstance(app.screen, CaseViewScreen) and app.screen.case_id == case_id
         await press(pilot, "escape")
-        assert app.screen.query_one("#followups").row_count == 6
+        assert app.screen.query_one("#followups").row_count == 8
 
 
 async def test_the_follow_up_list_follows_the_clerks_actions(app, hall, fake_printer):
     completed = case_at(hall, "completed")
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot)
-        assert "待跟进（5 件" in screen_text(app)
+        assert "待跟进（8 件" in screen_text(app)  # 5 for the window, 3 of 张丽's own due soon
         await press(pilot, "f9")
         table = app.screen.query_one("#followups")
         while table.case_at(table.cursor_row) != completed.case_id:
@@ -222,7 +222,7 @@ async def test_the_follow_up_list_follows_the_clerks_actions(app, hall, fake_pri
         await settle(pilot)
         await press(pilot, "escape")
         await settle(pilot)
-        assert "待跟进（4 件" in screen_text(app)
+        assert "待跟进（7 件" in screen_text(app)
         assert completed.case_id not in app.screen.query_one("#followups").case_ids
 
 
