@@ -78,7 +78,7 @@ async def test_a_failed_refresh_keeps_the_last_figures(app, monkeypatch):
         await settle(pilot)
         text = screen_text(app)
         assert "刷新失败（保留上次数据）" in text and "磁盘读取失败" in text
-        assert screen.query_one("#today-box").render() == before and "合计 10 件" in text
+        assert screen.query_one("#today-box").render() == before and "合计 11 件" in text
         assert screen.refreshes == 1
         monkeypatch.undo()
         screen.refresh_now()  # and the next one works again
