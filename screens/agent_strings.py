@@ -61,9 +61,12 @@ class Authorise:
     valid_until = "委托截止日期"
     method = "签署方式"
     attested_by = "出具证明的村（居）民委员会"
-    keys = " {save} 保存　Tab 下一项　{cancel} 关闭（已填内容保留）"
+    keys = " {save} 保存　Tab 下一项　{discard} 清空重填　{cancel} 关闭（所填随时存入本机）"
     save = "保存"
     cancel = "关闭"
+    discard = "清空重填"
+    discard_title = "清空授权委托书"
+    discard_ask = "清空本表已填写的全部内容？清空后不能恢复。"
     saving = "正在核验并保存…"
 
 
