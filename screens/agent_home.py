@@ -325,6 +325,10 @@ class AgentHomeScreen(Screen):
     def _case_action(self, title: str, first: str, second: str | None, run, done_text: str) -> None:
         from screens.dialogs import ReasonDialog
 
+        table = self.query_one("#agent-cases", CaseTable)
+        if self.focused is not table:  # only the case the agent chose in "my cases", never a cursor left there
+            self._say(T.go_to_cases, "warning")
+            return
         line = self._selected_case()
         ctx, user = self.hall_app.ctx, self.hall_app.user
         if line is None or ctx is None or user is None:

@@ -40,6 +40,7 @@ class AgentHome:
     deliver = "送达"
     follow_up = "回访"
     pick_case = "请先在“我的办件”中选中一个办件"
+    go_to_cases = "送达和回访针对“我的办件”中选中的办件：请按 Tab 转到“我的办件”，选中办件后再按此键"
     deliver_title = "上门送达 {code}（委托人 {name}）"
     received_by = "签收人（委托人本人或其亲属）"
     delivered = "{code} 已送达；5个工作日内回访委托人（F10）"

@@ -96,3 +96,32 @@ async def test_a_recorded_authorisation_drops_its_draft(app, hall):
         await press(pilot, "f6")
         assert app.screen.query_one("#principal_id").value == ""
 
+
+async def test_delivery_and_follow_up_act_only_on_the_cases_table(app, hall):
+    """F9/F10 with the focus in "my principals" say where to go and open nothing, even
+    with a case under the (unfocused) cursor of "my cases"; there they act on that case."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "sync"))
+    from agent_harness import authorise, file_case
+
+    auth = authorise(hall, ZHOU_GUIYING, bundles=("newborn",))
+    state = file_case(hall, auth, "newborn")
+    hall.cases.dispatch(state.case_id, "wangqiang")
+    for item in hall.cases.get(state.case_id).items:
+        hall.cases.record_item_result(state.case_id, "dept-system", item, "completed")
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "wangqiang", "demo123")
+        cases = app.screen.query_one("#agent-cases")
+        cases.move_cursor(row=cases.case_ids.index(state.case_id))
+        app.screen.query_one("#principals").focus()
+        await settle(pilot)
+        for key in ("f9", "f10"):
+            await press(pilot, key)
+            assert isinstance(app.screen, AgentHomeScreen), key  # no dialog for a case not chosen here
+            assert "请按 Tab 转到“我的办件”" in screen_text(app)
+        assert not hall.cases.get(state.case_id).handed_over
+        cases.focus()
+        await press(pilot, "f9")
+        assert "上门送达" in screen_text(app) and type(app.screen).__name__ == "ReasonDialog"
