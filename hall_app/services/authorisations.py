@@ -110,8 +110,9 @@ class AuthorisationService:
                 raise AuthorisationError(f"输入{problem}")
         owner, now = DRAFT_OF + agent.username, self.ctx.now_iso()
         with self.ctx.Session.begin() as session:
+            kept = {row.key: row for row in session.scalars(select(FieldDraft).where(FieldDraft.case_id == owner))}
             for key, value in rows.items():
-                draft = session.get(FieldDraft, (owner, key))
+                draft = kept.get(key)
                 if draft is None:
                     session.add(FieldDraft(case_id=owner, key=key, value=value, updated_at=now))
                 elif draft.value != value:
