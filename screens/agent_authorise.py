@@ -57,6 +57,8 @@ class AuthoriseDialog(ModalScreen):
     def __init__(self, draft: dict[str, Any]) -> None:
         super().__init__()
         self.draft = draft  # as last kept in the device database (draft_in_thread); kept up to date
+        self._as_opened: dict[str, Any] | None = None  # a form opened and closed untouched keeps nothing
+        self._written = False
 
     def compose(self) -> ComposeResult:
         ctx = self.app.ctx  # type: ignore[attr-defined]
@@ -89,6 +91,7 @@ class AuthoriseDialog(ModalScreen):
                          classes="dialog-keys")
 
     def on_mount(self) -> None:
+        self._as_opened = self.values()
         self.query_one("#principal_id", HallInput).focus()
 
     def values(self) -> dict[str, Any]:
@@ -100,9 +103,11 @@ class AuthoriseDialog(ModalScreen):
 
     def _keep(self) -> None:
         """Write the form as it stands to the device database (the newest write wins)."""
-        if not self.is_mounted:
-            return
-        self.draft.update(self.values())
+        values = self.values() if self._as_opened is not None else None
+        if values is None or (not self._written and values == self._as_opened):
+            return  # the fields' first values, or nothing changed: today's default dates are not a draft
+        self._written = True
+        self.draft.update(values)
         app: Any = self.app
         if app.ctx is None or app.user is None:
             return
