@@ -113,7 +113,13 @@ class AuthoriseDialog(ModalScreen):
             return
         app.db.submit(app.ctx.authorisations.keep_draft, app.user, dict(self.draft),
                       coalesce=("authorise-draft", app.user.username), name="authorise-draft",
-                      error=lambda message: self.query_one("#auth-error", Static).update(message))
+                      error=self._not_kept)
+
+    def _not_kept(self, message: str) -> None:
+        if self.is_attached:
+            self.query_one("#auth-error", Static).update(message)
+        else:  # closed meanwhile: said all the same
+            self.app.notify(message, severity="error")
 
     def on_input_changed(self, _event) -> None:
         self._keep()

@@ -128,3 +128,15 @@ async def test_delivery_and_follow_up_act_only_on_the_cases_table(app, hall):
         cases.focus()
         await press(pilot, "f9")
         assert "上门送达" in screen_text(app) and type(app.screen).__name__ == "ReasonDialog"
+
+
+async def test_a_character_that_cannot_be_kept_is_said_and_the_text_stays(app, hall):
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "wangqiang", "demo123")
+        await press(pilot, "f6")
+        await type_text(pilot, "５００１")
+        field = app.screen.query_one("#address")
+        field.value = "高屋\x00村"  # pasted from somewhere odd
+        await settle(pilot)
+        assert "输入含有" in screen_text(app) and field.value == "高屋\x00村"
+        assert hall.authorisations.draft_of(app.user)["principal_id"] == "５００１"
