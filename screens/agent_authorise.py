@@ -1,8 +1,11 @@
 """录入授权委托书: the form an agent fills before filing for someone (issue 13).
 
 Every field is checked at once by the register (services/authorisations.py) and all
-reasons are shown together; nothing typed is lost: a refused form stays as it was,
-and closing it keeps the values for the next time it opens (``draft``).
+reasons are shown together; nothing typed is lost: every change is written to the
+device database as it is typed (``AuthorisationService.keep_draft``, the intake's
+``field_drafts``), so a closed form, a crash, a kill or a restart gives it back when F6
+opens it again. Recording the authorisation drops the draft; so does discarding it
+(F8, after a confirm).
 """
 
 from __future__ import annotations
@@ -26,6 +29,10 @@ TEXT_FIELDS = ("principal_id", "principal_name", "address", "valid_from", "valid
 DEFAULT_DAYS = 90
 
 
+def draft_in_thread(ctx, user) -> dict[str, Any]:
+    return ctx.authorisations.draft_of(user)
+
+
 def record_in_thread(ctx, user, values: dict[str, Any]):
     from hall_app.domain.authorisation import AuthorisationError, Draft
     from hall_app.services.intake import IntakeError
@@ -34,7 +41,7 @@ def record_in_thread(ctx, user, values: dict[str, Any]):
     draft = Draft(values["principal_id"], values["relation"], tuple(values["bundles"]), values["valid_from"],
                   values["valid_until"], method, values["attested_by"])
     try:
-        return ctx.authorisations.record(user, draft, values["principal_name"], values["address"])
+        return ctx.authorisations.record(user, draft, values["principal_name"], values["address"], from_form=True)
     except AuthorisationError as exc:  # a message for the agent, not a bug
         raise IntakeError(str(exc)) from None
 
@@ -43,12 +50,15 @@ class AuthoriseDialog(ModalScreen):
     CSS_PATH = "agent_authorise.tcss"
     BINDINGS = [
         Binding("f10,ctrl+s", "save", T.save, id="authorise.save"),
+        Binding("f8", "discard", T.discard, id="authorise.discard"),
         Binding("escape", "close", T.cancel, id="authorise.close"),
     ]
 
     def __init__(self, draft: dict[str, Any]) -> None:
         super().__init__()
-        self.draft = draft  # the home screen's dict: kept up to date as the agent types
+        self.draft = draft  # as last kept in the device database (draft_in_thread); kept up to date
+        self._as_opened: dict[str, Any] | None = None  # a form opened and closed untouched keeps nothing
+        self._written = False
 
     def compose(self) -> ComposeResult:
         ctx = self.app.ctx  # type: ignore[attr-defined]
@@ -76,10 +86,12 @@ class AuthoriseDialog(ModalScreen):
             yield HallInput(d.get("attested_by", ""), id="attested_by")
             yield Static("", id="auth-error", classes="error", markup=False)
             yield Static(T.keys.format(save=prose(self.app, self.BINDINGS, "authorise.save"),
+                                       discard=prose(self.app, self.BINDINGS, "authorise.discard"),
                                        cancel=prose(self.app, self.BINDINGS, "authorise.close")),
                          classes="dialog-keys")
 
     def on_mount(self) -> None:
+        self._as_opened = self.values()
         self.query_one("#principal_id", HallInput).focus()
 
     def values(self) -> dict[str, Any]:
@@ -90,7 +102,24 @@ class AuthoriseDialog(ModalScreen):
         return out
 
     def _keep(self) -> None:
-        self.draft.update(self.values())
+        """Write the form as it stands to the device database (the newest write wins)."""
+        values = self.values() if self._as_opened is not None else None
+        if values is None or (not self._written and values == self._as_opened):
+            return  # the fields' first values, or nothing changed: today's default dates are not a draft
+        self._written = True
+        self.draft.update(values)
+        app: Any = self.app
+        if app.ctx is None or app.user is None:
+            return
+        app.db.submit(app.ctx.authorisations.keep_draft, app.user, dict(self.draft),
+                      coalesce=("authorise-draft", app.user.username), name="authorise-draft",
+                      error=self._not_kept)
+
+    def _not_kept(self, message: str) -> None:
+        if self.is_attached:
+            self.query_one("#auth-error", Static).update(message)
+        else:  # closed meanwhile: said all the same
+            self.app.notify(message, severity="error")
 
     def on_input_changed(self, _event) -> None:
         self._keep()
@@ -118,3 +147,16 @@ class AuthoriseDialog(ModalScreen):
     def action_close(self) -> None:
         self._keep()
         self.dismiss(None)
+
+    def action_discard(self) -> None:
+        from screens.dialogs import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            app: Any = self.app
+            if not yes or app.ctx is None or app.user is None:
+                return
+            self.draft.clear()
+            app.db.submit(app.ctx.authorisations.drop_draft, app.user, coalesce=("authorise-draft", app.user.username),
+                          done=lambda _none: self.dismiss(None), name="authorise-draft")
+
+        self.app.push_screen(ConfirmDialog(T.discard_ask, T.discard_title), answered)

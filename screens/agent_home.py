@@ -101,7 +101,6 @@ class AgentHomeScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.view: AgentDayView | None = None
-        self.auth_draft: dict[str, Any] = {}  # what was typed in the authorisation form, kept on close
         self._lock_timer: Any = None
 
     @property
@@ -234,15 +233,21 @@ class AgentHomeScreen(Screen):
                                 error=self._failed, name="agent-start")
 
     def action_authorise(self) -> None:
-        from screens.agent_authorise import AuthoriseDialog
+        from screens.agent_authorise import AuthoriseDialog, draft_in_thread
 
         def closed(auth) -> None:
             if auth is not None:
-                self.auth_draft = {}
                 self._say(T.recorded.format(name=auth.principal_name, until=auth.valid_until), "success")
                 self.reload()
 
-        self.app.push_screen(AuthoriseDialog(self.auth_draft), closed)
+        def loaded(draft: dict[str, Any]) -> None:  # what was typed last time, kept in the device database
+            if self.is_attached and self.app.screen is self:
+                self.app.push_screen(AuthoriseDialog(draft), closed)
+
+        ctx, user = self.hall_app.ctx, self.hall_app.user
+        if ctx is not None and user is not None:
+            self.hall_app.db.submit(draft_in_thread, ctx, user, done=loaded, error=self._failed,
+                                    coalesce=("authorise-open", id(self)), name="authorise-open")
 
     def action_received(self, typed: str = "", error: str = "") -> None:
         """F7: the signed paper is back, with the path of its scan or photo if there is
@@ -320,6 +325,10 @@ class AgentHomeScreen(Screen):
     def _case_action(self, title: str, first: str, second: str | None, run, done_text: str) -> None:
         from screens.dialogs import ReasonDialog
 
+        table = self.query_one("#agent-cases", CaseTable)
+        if self.focused is not table:  # only the case the agent chose in "my cases", never a cursor left there
+            self._say(T.go_to_cases, "warning")
+            return
         line = self._selected_case()
         ctx, user = self.hall_app.ctx, self.hall_app.user
         if line is None or ctx is None or user is None:

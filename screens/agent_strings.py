@@ -40,6 +40,7 @@ class AgentHome:
     deliver = "送达"
     follow_up = "回访"
     pick_case = "请先在“我的办件”中选中一个办件"
+    go_to_cases = "送达和回访针对“我的办件”中选中的办件：请按 Tab 转到“我的办件”，选中办件后再按此键"
     deliver_title = "上门送达 {code}（委托人 {name}）"
     received_by = "签收人（委托人本人或其亲属）"
     delivered = "{code} 已送达；5个工作日内回访委托人（F10）"
@@ -61,9 +62,12 @@ class Authorise:
     valid_until = "委托截止日期"
     method = "签署方式"
     attested_by = "出具证明的村（居）民委员会"
-    keys = " {save} 保存　Tab 下一项　{cancel} 关闭（已填内容保留）"
+    keys = " {save} 保存　Tab 下一项　{discard} 清空重填　{cancel} 关闭（所填随时存入本机）"
     save = "保存"
     cancel = "关闭"
+    discard = "清空重填"
+    discard_title = "清空授权委托书"
+    discard_ask = "清空本表已填写的全部内容？清空后不能恢复。"
     saving = "正在核验并保存…"
 
 

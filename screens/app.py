@@ -82,8 +82,8 @@ class HallApp(App[int]):
         self._when_ready: list[Callable[[], Any]] = []
         self._sync_handle: Any = None
         self._opening = False
-        self._hold = 0
-        self._hold_until = 0.0
+        self._hold, self._hold_until = 0, 0.0
+        self.tab_after_choice = False  # set by a choice that moved the focus on itself (ChoiceInput.moves_on)
         self.held: list[events.Event] = []
         self._key_target: Any = None  # the widget that had the focus when the last key came
         # the window's queue (screens/window_queue.py): "排队离线" in the status bar while its
@@ -129,8 +129,9 @@ class HallApp(App[int]):
         await super().on_event(event)
 
     async def _dispatch_input(self, event: events.Event) -> None:
-        if self.check_idle_lock():  # agents (issue 13): the key that wakes an idle laptop unlocks nothing
-            return
+        taken, self.tab_after_choice = self.tab_after_choice, False  # a Tab right after that choice: already moved
+        if self.check_idle_lock() or (taken and isinstance(event, events.Key) and event.key == "tab"):
+            return  # and the key that wakes an idle agent's laptop (issue 13) unlocks nothing
         self.last_input = time.monotonic()
         self._key_target = self.focused
         await super().on_event(event)
@@ -226,8 +227,7 @@ class HallApp(App[int]):
         for callback in callbacks:
             callback()
         self.db.background(lambda: ctx.catalog, name="catalog", error=lambda m: None)
-        self.db.background(_tracking_notice, ctx, done=self._say_once, error=lambda m: None,
-                           name="tracking-notice")
+        self.db.background(_tracking_notice, ctx, done=self._say_once, error=lambda m: None, name="tracking-notice")
         self.db.background(_start_sync, ctx, done=self._sync_started, error=lambda m: log.warning(m),
                            name="sync")
         self.refresh_status()

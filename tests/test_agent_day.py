@@ -185,3 +185,19 @@ def test_every_agent_screen_says_when_the_laptop_last_synced_also_after_a_restar
     with demo_ctx.Session.begin() as session:
         session.get(Device, demo_ctx.device_id).last_sync_ok = ""
     assert demo_ctx.agent_day.status_line() == "⚠ 从未同步"
+
+
+def test_the_authorisation_forms_draft_is_kept_per_agent_as_typed(demo_ctx):
+    register = demo_ctx.authorisations
+    typed = {"principal_id": "５００１１６　１９４２", "principal_name": "周桂英（女），",
+             "bundles": ["newborn", "adoption"]}
+    register.keep_draft(AGENT, typed)
+    register.keep_draft(AGENT, {**typed, "address": "高屋村３组"})
+    assert register.draft_of(AGENT) == {**typed, "address": "高屋村３组"}
+    other = SignedIn("lisi", "李四", "agent", "JJ01", "W03", "白沙镇")
+    assert register.draft_of(other) == {}
+    with pytest.raises(AuthorisationError, match="输入含有"):  # never storable: refused, the last draft stays
+        register.keep_draft(AGENT, {**typed, "address": "高屋\x00村"})
+    assert register.draft_of(AGENT)["address"] == "高屋村３组"
+    register.record(AGENT, draft(), from_form=True)
+    assert register.draft_of(AGENT) == {}

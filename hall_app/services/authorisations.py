@@ -11,11 +11,12 @@ the case as ``case.authorisation_set`` (domain/authorisation.py has the rules).
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from hall_app.domain.authorisation import (
     Authorisation,
@@ -30,7 +31,7 @@ from hall_app.domain.authorisation import (
 from hall_app.domain.identifiers import uuid7
 from hall_app.domain.ids import check_citizen_id
 from hall_app.domain.text import clean, text_problem
-from hall_app.store.models import AuthorisationRow, StoredFile
+from hall_app.store.models import AuthorisationRow, FieldDraft, StoredFile
 from hall_app.store.register import record_saved, travels
 
 if TYPE_CHECKING:
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     from hall_app.services.users import SignedIn
 
 FIELDS = tuple(Authorisation.__dataclass_fields__)
+DRAFT_OF = "authdraft:"  # field_drafts.case_id of a user's unsaved 授权委托书: this + username
+MAX_DRAFT = 4000  # characters of one field being typed (its own limit is checked when it is recorded)
 
 
 def _to_domain(row: AuthorisationRow) -> Authorisation:
@@ -49,12 +52,14 @@ class AuthorisationService:
         self.ctx = ctx
 
     # -- recording -----------------------------------------------------------------------------
-    def record(self, agent: "SignedIn", draft: Draft, principal_name: str = "", address: str = "") -> Authorisation:
+    def record(self, agent: "SignedIn", draft: Draft, principal_name: str = "", address: str = "", *,
+               from_form: bool = False) -> Authorisation:
         """Check ``draft`` (every reason at once) and write it to the register.
 
         The principal's name and address come from the person file; a person not on
         file needs both typed (``principal_name``, ``address``). An agent with a
-        township files only for principals of that township."""
+        township files only for principals of that township. ``from_form``: the
+        authorisation form's kept draft (``keep_draft``) is dropped with the record."""
         today = self.ctx.today()
         found = problems(draft, today, [b.code for b in self.ctx.catalog.complete()])
         for label, value in (("委托人姓名", principal_name), ("委托人地址", address), ("证明单位", draft.attested_by)):
@@ -85,7 +90,52 @@ class AuthorisationService:
             session.add(row)
             if agent.role == "agent":  # an agent's register travels (a relative's at a window stays here)
                 record_saved(session, self.ctx.device_id, agent.username, self.ctx.now_iso(), row)
+            if from_form:  # the form's kept draft has become this record (keep_draft)
+                session.execute(delete(FieldDraft).where(FieldDraft.case_id == DRAFT_OF + agent.username))
         return auth
+
+    # -- the form being typed ---------------------------------------------------------------------
+    def keep_draft(self, agent: "SignedIn", values: dict[str, str | list[str]]) -> None:
+        """Keystroke-level save of the authorisation form being typed, in the intake's
+        ``field_drafts`` (encrypted with the device database): a crash, a kill or a
+        restart loses nothing the agent typed at the principal's door. Values are kept
+        exactly as typed (full-width digits, Chinese punctuation); a list (the chosen
+        bundles) is kept as JSON. A character that could never be stored is refused
+        with the words the register would use; the screen keeps the text."""
+        rows = {key: json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
+                for key, value in values.items()}
+        for value in rows.values():
+            problem = text_problem(value, MAX_DRAFT, multiline=True)
+            if problem:
+                raise AuthorisationError(f"输入{problem}")
+        owner, now = DRAFT_OF + agent.username, self.ctx.now_iso()
+        with self.ctx.Session.begin() as session:
+            kept = {row.key: row for row in session.scalars(select(FieldDraft).where(FieldDraft.case_id == owner))}
+            for key, value in rows.items():
+                draft = kept.get(key)
+                if draft is None:
+                    session.add(FieldDraft(case_id=owner, key=key, value=value, updated_at=now))
+                elif draft.value != value:
+                    draft.value, draft.updated_at = value, now
+
+    def draft_of(self, agent: "SignedIn") -> dict[str, str | list[str]]:
+        """What ``agent`` last typed in the authorisation form ({} when nothing is kept)."""
+        with self.ctx.Session() as session:
+            rows = session.scalars(select(FieldDraft).where(FieldDraft.case_id == DRAFT_OF + agent.username))
+            out: dict[str, str | list[str]] = {}
+            for row in rows:
+                out[row.key] = row.value
+                if row.key == "bundles":
+                    try:
+                        out[row.key] = [str(code) for code in json.loads(row.value)]
+                    except (ValueError, TypeError):
+                        out[row.key] = []
+            return out
+
+    def drop_draft(self, agent: "SignedIn") -> None:
+        """The agent discarded the form (after a confirm) or it was recorded."""
+        with self.ctx.Session.begin() as session:
+            session.execute(delete(FieldDraft).where(FieldDraft.case_id == DRAFT_OF + agent.username))
 
     def receive(self, auth_id: str, scan: Path | None = None) -> Authorisation:
         """The signed paper is back. With ``scan`` (a PDF, JPEG or PNG of it, checked by

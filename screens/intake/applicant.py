@@ -128,7 +128,7 @@ class ApplicantStep(StepPane):
                 yield proxy_note
                 with Horizontal(classes="field-row"):
                     yield Label(T.proxy_relation, classes="field-label")
-                    yield ChoiceInput(PROXY_RELATIONS, id="proxy_relation")
+                    yield ChoiceInput(PROXY_RELATIONS, id="proxy_relation", moves_on=True)
 
     def focus_first(self) -> None:
         self.query_one("#id_number", HallInput).focus()

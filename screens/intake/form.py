@@ -87,7 +87,7 @@ class FieldRow(Horizontal):
         with Vertical(classes="field-box"):
             with Horizontal(classes="field-line"):
                 if spec.type == "choice":
-                    yield ChoiceInput(spec.choices, self.initial, id=f"f-{spec.key}", classes="editor")
+                    yield ChoiceInput(spec.choices, self.initial, id=f"f-{spec.key}", classes="editor", moves_on=True)
                 else:
                     yield HallInput(self.initial, id=f"f-{spec.key}", classes="editor",
                                     free_text=spec.type in ("text", "address"))

@@ -1,10 +1,17 @@
 """A pick-one field: ``1 男  2 女``; number keys or ←/→ choose.
 
+Where a choice also moves the focus on by itself (``moves_on``: the intake's form and
+its proxy relation, which jump to the next field still to fill), a Tab typed right
+after it (habit) is taken as part of that move and moves nothing more: one digit plus
+Tab lands one field further on every screen, whether its choices move on or not.
+
 Options flow onto more lines when the field is too narrow for all of them, breaking
 between options (an option too long for a whole line wraps on its own): every
 option's text is always on screen, never cut to an empty "2"."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -45,9 +52,10 @@ class ChoiceInput(Widget, can_focus=True):
             return self.choice
 
     def __init__(self, options: list[str] | tuple[str, ...], value: str = "", *, id: str | None = None,
-                 classes: str | None = None) -> None:
+                 classes: str | None = None, moves_on: bool = False) -> None:
         super().__init__(id=id, classes=classes)
         self.options = list(options)
+        self.moves_on = moves_on  # the screen moves the focus on at each choice (Changed)
         self.set_reactive(ChoiceInput.value, value)
 
     def _pieces(self) -> list[tuple[str, str]]:
@@ -108,6 +116,9 @@ class ChoiceInput(Widget, can_focus=True):
 
     def choose(self, value: str) -> None:
         self.value = value
+        app: Any = self.app
+        if self.moves_on and hasattr(app, "tab_after_choice"):
+            app.tab_after_choice = True  # the next key, if a Tab, is part of this move (screens/app.py)
         self.post_message(self.Changed(self, value))
 
     def action_submit(self) -> None:
