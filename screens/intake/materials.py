@@ -7,6 +7,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.widgets import DataTable, Static
 
 from hall_app.domain.bundle import FORM_LABELS, REQUIREMENT_LABELS
@@ -81,8 +82,12 @@ class MaterialsStep(StepPane):
         yield Static("", id="material-note", classes="muted")
 
     def on_mount(self) -> None:
+        try:
+            table = self.query_one("#materials", DataTable)
+        except NoMatches:  # removed while it was composing (Esc or quit during a premount)
+            return
         self._col_widths = self._column_widths(100)
-        add_fixed_columns(self.query_one("#materials", DataTable), T.cols, self._col_widths)
+        add_fixed_columns(table, T.cols, self._col_widths)
         super().on_mount()
 
     def _column_widths(self, total: int) -> tuple[int, int, int, int, int]:

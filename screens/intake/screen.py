@@ -81,6 +81,7 @@ class IntakeScreen(Screen):
         self._taken_away = False  # another window took the case over: told once, left once
         self.panes: dict[str, StepPane] = {}
         self._awaiting: StepPane | None = None  # the step whose data the held keys wait for
+        self.premount_due = False  # the next step is to be built, hidden, when a timer fires
         self.decided = False
         self.bundle_name = ""
         self._switching = False
@@ -186,11 +187,13 @@ class IntakeScreen(Screen):
         if pane is self._awaiting:
             self._awaiting = None
             self.hall_app.release_keys()
+            self.premount_due = True
             self.set_timer(PREMOUNT_AFTER, self._premount_next)
 
     def _premount_next(self) -> None:
         """Build the next step while the clerk works on this one (the form has 50-odd
         widgets: mounting it when Enter is pressed would be the slowest step change)."""
+        self.premount_due = False
         following = self.neighbour(1)
         if self.case_id and following and following not in self.panes and self.is_current:
             self.run_worker(self._premount(following), group="premount")

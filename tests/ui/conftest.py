@@ -14,6 +14,9 @@ def demo_template(tmp_path_factory):
 @pytest.fixture
 def hall(demo_template, tmp_path, monkeypatch):
     deterministic_codes(monkeypatch)
+    # The next intake step is built as soon as this one is ready, not 0.3 s later:
+    # settle() waits for it, so it never lands on what a test does next.
+    monkeypatch.setattr("screens.intake.screen.PREMOUNT_AFTER", 0.001)
     ctx = open_ctx(copy_db(demo_template, tmp_path), tmp_path / "documents")
     yield ctx
     ctx.close()
