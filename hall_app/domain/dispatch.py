@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from hall_app.domain.calendar import CHINA
 from hall_app.domain.case_state import ITEM_FINAL, ITEM_STATUS_LABELS, CaseError, CaseState
 
 if TYPE_CHECKING:
@@ -132,9 +133,6 @@ def department_rows(bundle: Bundle, state: CaseState) -> list[dict[str, Any]]:
     return rows
 
 
-HALL_ZONE = dt.timezone(dt.timedelta(hours=8))
-
-
 def hall_time(stamp: Any) -> str:
     """A device's or the server's timestamp in the hall's time (UTC+8), so times written
     by the server (UTC) and by devices compare and read alike; unreadable: as given."""
@@ -144,7 +142,7 @@ def hall_time(stamp: Any) -> str:
         return str(stamp or "")
     if moment.tzinfo is None:
         return moment.isoformat(timespec="seconds")
-    return moment.astimezone(HALL_ZONE).isoformat(timespec="seconds")
+    return moment.astimezone(CHINA).isoformat(timespec="seconds")
 
 
 # -- the clerk's follow-up flags ------------------------------------------------------------

@@ -11,9 +11,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from hall_app.domain.calendar import CHINA
 from hall_app.domain.queue import DEFAULT_POLICY, Policy, QueueError, ScheduleEntry, Window
 
-CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 

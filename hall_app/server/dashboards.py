@@ -30,6 +30,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.orm import aliased
 
+from hall_app.domain.calendar import CHINA
 from hall_app.domain.case_state import RATING_LEVELS
 from hall_app.domain.enquiry import KINDS as ENQUIRY_KINDS
 from hall_app.domain.visit_rating import VISIT_RATED
@@ -38,7 +39,6 @@ from hall_app.server.models import cases, feed
 from hall_app.server.queue_models import queue_events
 from hall_app.server.scopes import access
 
-CHINA = dt.timezone(dt.timedelta(hours=8))
 DECISIONS = {"case.accepted": "accepted", "case.accepted_deferred": "deferred",
              "case.notice_issued": "notice", "case.refused": "refused"}
 BAD = ("1", "2")

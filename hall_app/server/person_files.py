@@ -25,6 +25,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from sqlalchemy import Engine, select
 
+from hall_app.domain.calendar import CHINA
 from hall_app.domain.person_extract import check_extract
 from hall_app.server.auth import DeviceInfo, utc_now
 from hall_app.server.models import feed, person_files
@@ -32,7 +33,6 @@ from hall_app.server.scopes import access
 from hall_app.server.writes import insert_for
 
 router = APIRouter()
-CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 def load(engine: Engine, records: list[Any]) -> tuple[int, list[str]]:

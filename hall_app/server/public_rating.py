@@ -25,7 +25,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from hall_app.domain.calendar import WorkCalendar
+from hall_app.domain.calendar import CHINA, WorkCalendar
 from hall_app.domain.case import CaseError, apply
 from hall_app.domain.case_state import RATING_LEVELS, TRANSITIONS
 from hall_app.domain.event_types import EventInvalid, validate_event
@@ -38,7 +38,6 @@ from hall_app.server.results import case_state, find_case
 from hall_app.server.scopes import access
 from hall_app.server.writes import insert_rows, reserve
 
-CHINA = dt.timezone(dt.timedelta(hours=8))
 RATEABLE = frozenset(status for status, after in TRANSITIONS.items() if "rated" in after)
 ACTOR = "tracking-page"
 MAX_FORM = 8192

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hall_app.config import Settings, load_settings
-from hall_app.domain.calendar import WorkCalendar
+from hall_app.domain.calendar import CHINA, WorkCalendar
 from hall_app.domain.case import CaseState, apply, stamp_base
 from hall_app.domain.events import Event
 from hall_app.domain.identifiers import uuid7
@@ -39,8 +39,6 @@ if TYPE_CHECKING:
     from hall_app.services.ratings import RatingService
     from hall_app.services.scan_copies import ScanCopies
     from hall_app.services.users import UserService
-
-CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
 
 
 def china_now() -> dt.datetime:
