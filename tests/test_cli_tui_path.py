@@ -28,7 +28,7 @@ def test_no_command_module_is_imported_on_the_way_to_the_app():
             "assert _tui_only(['--db', 'x']); tui_parser().parse_args(['--db', 'x']); "
             "print(sorted(m for m in sys.modules if m.startswith('hall_app.cli.')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "['hall_app.cli.common']"
+    assert out.strip() == "['hall_app.cli.common', 'hall_app.cli.parser', 'hall_app.cli.strings']"  # no command module
 
 
 def test_the_group_table_names_what_each_group_registers():
@@ -62,7 +62,8 @@ def test_a_command_builds_only_its_own_groups_and_the_rest_still_parse():
             "print(args.command, sorted(m for m in sys.modules if m.startswith('hall_app.cli.')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == ("bundles ['hall_app.cli.bundle_dictionary', 'hall_app.cli.bundle_review', "
-                           "'hall_app.cli.catalog', 'hall_app.cli.common', 'hall_app.cli.find']")  # and nothing else
+                           "'hall_app.cli.catalog', 'hall_app.cli.common', 'hall_app.cli.find', "
+                           "'hall_app.cli.parser', 'hall_app.cli.strings']")  # and nothing else
     from hall_app.cli import _command_of
 
     assert _command_of(["--db", "x.db", "queue", "status"]) == "queue"

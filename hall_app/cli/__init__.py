@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from hall_app.cli.common import UserError
+from hall_app.cli.parser import HallArgumentParser
 
 # Each group's module and the top-level commands it registers or extends (`find` adds
 # `bundles find`); tests/test_cli_tui_path.py keeps this equal to what they register.
@@ -38,7 +39,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     mistyped command still get them all)."""
     import importlib
 
-    parser = argparse.ArgumentParser(prog="hall-app", description="政务服务中心“一件事一次办”综合窗口终端")
+    parser = HallArgumentParser(prog="hall-app", description="政务服务中心“一件事一次办”综合窗口终端")
     parser.add_argument("--db", help="SQLite 数据库文件（默认在用户数据目录；也可用环境变量 HALL_DB）")
     parser.add_argument("--config", help="配置文件（默认 ./hall-app.toml 或用户配置目录）")
     parser.add_argument("--no-demo", action="store_true", help="空数据库首次启动时不装入演示数据")
@@ -100,7 +101,7 @@ def _command_of(argv: Sequence[str]) -> str | None:
 def tui_parser() -> argparse.ArgumentParser:
     """The top-level options alone: opening the full-screen app does not build (and import)
     every command's parser before its first frame."""
-    parser = argparse.ArgumentParser(prog="hall-app", add_help=False)
+    parser = HallArgumentParser(prog="hall-app", add_help=False)
     parser.add_argument("--db")
     parser.add_argument("--config")
     parser.add_argument("--no-demo", action="store_true")
