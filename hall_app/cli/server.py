@@ -14,6 +14,14 @@ DB_HELP = ("服务器数据库：PostgreSQL 地址（postgresql://用户@主机/
            "默认取环境变量 HALL_SERVER_DB，否则为用户数据目录下的 server.db")
 
 
+# Examples, each as typed (tests/server/test_enroll_code_help.py parses every one): hall,
+# window and device are codes (letters, digits, - and _); people and departments are names.
+SCOPE_HELP = ("如 hall:JJ01（大厅）/ window:JJ01/W03（窗口）/ agent:王强@JJ01（帮代办员）"
+              " / dept:市公安局 或 dept:市公安局@JJ01（部门）/ kiosk:JJ01/K1（取号机）/ display:JJ01/D1（叫号屏）"
+              " / pad:JJ01/W03（窗口的评价器）/ supervisor:JJ01/陈静（值班长）/ admin:李华（管理员）；"
+              "大厅、窗口和设备用编号（字母、数字、-、_）；不接受通配符")
+
+
 def _db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", default=argparse.SUPPRESS, metavar="URL", help=DB_HELP)
 
@@ -37,10 +45,7 @@ def register(sub) -> None:
 
     p = actions.add_parser("enroll-code", help="生成一次性设备登记码")
     _db(p)
-    p.add_argument("--scope", default=None,
-                   help="hall:JJ01（大厅）/ window:JJ01/W03（窗口）/ agent:姓名@大厅（帮代办员）/ dept:部门[@大厅]"
-                        " / kiosk:大厅/取号机 / display:大厅/叫号屏 / pad:大厅/窗口（评价器）"
-                        " / admin:姓名；不接受通配符")
+    p.add_argument("--scope", default=None, help=SCOPE_HELP)
     p.add_argument("--hours", type=float, default=72.0, help="有效小时数（默认 72）")
     p.add_argument("--rebind", default="", metavar="DEVICE",
                    help="确认重新登记已登记过的设备 DEVICE（换新令牌；范围默认不变）")

@@ -28,7 +28,8 @@ SCOPE_RE = re.compile(rf"^(hall:{_ID}|window:{_ID}/{_ID}|agent:{_NAME}@{_ID}|dep
                       rf"|supervisor:{_ID}/{_NAME})$")  # supervise (issue 11): a hall's 值班长
 WILDCARDS = ("*", "?", "%")
 SCOPE_FORMS = ("hall:大厅 / window:大厅/窗口 / agent:帮代办员@大厅 / dept:部门[@大厅] / kiosk:大厅[/取号机] / "
-               "display:大厅[/叫号屏] / pad:大厅/窗口 / admin:姓名 / supervisor:大厅/姓名")
+               "display:大厅[/叫号屏] / pad:大厅/窗口 / admin:姓名 / supervisor:大厅/姓名；"
+               "大厅、窗口和设备用编号（字母、数字、-、_），如 kiosk:JJ01/K1")
 
 
 class AuthError(Exception):
