@@ -247,7 +247,7 @@ class QueuePanel(Vertical):
 
     def _fill_windows(self, hall: "LiveHall") -> None:
         data = getattr(self.screen, "data", None)
-        users = data.user_names if data is not None else {}
+        name = data.user if data is not None else str
         prefixes = {x.line: x.prefix or x.line for x in hall.lines}
         rows = []
         for w in hall.windows:
@@ -255,7 +255,7 @@ class QueuePanel(Vertical):
             serves = "、".join(prefixes.get(line, line) for line, _rank in sorted(w.lines.items(), key=lambda i: i[1]))
             ticket = f"{w.ticket} {STATE_LABELS.get(w.ticket_state, '')}" if w.ticket else "—"
             rows.append((w.window, (w.name, WINDOW_STATE_LABELS.get(w.state, w.state), serves, ticket,
-                                    users.get(w.clerk, w.clerk) or "—", w.served, minutes(w.mean_service),
+                                    name(w.clerk) or "—", w.served, minutes(w.mean_service),
                                     minutes(w.idle_minutes if w.idle_minutes is not None else w.state_minutes),
                                     T.idle_flag if w.idle_while_waiting else "")))
         self._fill("windows", rows, T.windows, "")

@@ -54,7 +54,8 @@ class Dashboard:
         return self.bundle_names.get(code, code)
 
     def user(self, username: str) -> str:
-        return self.user_names.get(username, username)
+        """The person's name; the username only when no name is known."""
+        return self.user_names.get(username) or username
 
 
 def this_month(today: dt.date) -> Period:

@@ -24,6 +24,13 @@ DEMO_USERS = [
     ("wangqiang", "demo123", "王强", "agent", "W03"),
     ("chenjing", "demo123", "陈静", "supervisor", "W01"),
     ("admin", "admin123", "管理员", "admin", "W01"),
+    # the other windows' clerks of the demo morning's queue (queue_demo_day.CLERKS): named, so the
+    # live hall shows every window's clerk by name
+    ("wangfang", "demo123", "王芳", "clerk", "W01"),
+    ("liuwei", "demo123", "刘伟", "clerk", "W02"),
+    ("zhaomin", "demo123", "赵敏", "clerk", "W04"),
+    ("sunjie", "demo123", "孙杰", "clerk", "W05"),
+    ("zhoulan", "demo123", "周兰", "clerk", "W06"),
 ]
 DEMO_LOGIN = ("zhangli", "demo123")
 DEMO_TOWNSHIPS = {"wangqiang": "白沙镇"}  # the agent serves 白沙镇 (issue 13)

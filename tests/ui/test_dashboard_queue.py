@@ -91,3 +91,19 @@ async def test_offline_keeps_the_last_figures(queue_app, monkeypatch):
         await panel.poll_once()
         await settle(pilot)
         assert "离线" not in screen_text(queue_app) and not panel.offline
+
+
+async def test_every_window_shows_its_clerk_by_name(queue_app):
+    """The live hall named W03's clerk (张丽) but showed the other windows' usernames
+    (wangfang, liuwei …): the demo morning's clerks had no name. Now every clerk is named;
+    a username shows only when no name is known."""
+    import re
+
+    async with queue_app.run_test(size=(160, 60)) as pilot:
+        screen = await _open(pilot)
+        table = screen.query_one("#queue-windows")
+        clerks = {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[4]) for i in range(table.row_count)}
+        named = {w: c for w, c in clerks.items() if c != "—"}
+        assert len(named) >= 5, clerks
+        assert not [c for c in named.values() if re.search(r"[A-Za-z]", c)], clerks
+        assert "张丽" in named.values() and "王芳" in named.values()
