@@ -191,8 +191,20 @@ class AgentHomeScreen(Screen):
 
     # -- what is selected ---------------------------------------------------------------------
     def _selected_principal(self):
+        """The principal F2/F7/F8 act on: the one the focused table points at: under the
+        principals' cursor, or, from "my cases", the selected case's principal (its
+        authorisation, else that person's first one), never a cursor left in the other table."""
+        if self.view is None:
+            return None
+        if self.focused is self.query_one("#agent-cases", CaseTable):
+            case = self._selected_case()
+            if case is None:
+                return None
+            return next((p for p in self.view.principals if case.auth_id and p.auth.auth_id == case.auth_id),
+                        None) or next((p for p in self.view.principals
+                                       if case.principal_id and p.auth.principal_id == case.principal_id), None)
         auth_id = self.query_one("#principals", CaseTable).selected_key()
-        if self.view is None or auth_id is None:
+        if auth_id is None:
             return None
         return next((p for p in self.view.principals if p.auth.auth_id == auth_id), None)
 

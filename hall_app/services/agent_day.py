@@ -70,6 +70,8 @@ class AgentCaseLine:
     waiting: int  # events of the case not yet on the server
     came_back: str  # what the server brought back ("" for nothing)
     updated_at: str
+    auth_id: str = ""  # the authorisation the case was filed under
+    principal_id: str = ""  # the principal's 身份证号 (the case's applicant)
 
     @property
     def editable(self) -> bool:
@@ -231,7 +233,8 @@ class AgentDay:
                     next_step, back = duplicate_step(duplicates[-1]), "疑似重复代办"
                 out.append(AgentCaseLine(r.case_id, r.tracking_code, r.applicant_name, r.bundle_name, r.status,
                                          STATUS_LABELS.get(r.status, r.status), stage, next_step,
-                                         int(waiting.get(r.case_id, 0)), back, r.updated_at))
+                                         int(waiting.get(r.case_id, 0)), back, r.updated_at,
+                                         str(auth.get("auth_id") or ""), r.applicant_key or ""))
             return out
 
     def sync_line(self) -> SyncLine:
