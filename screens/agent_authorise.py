@@ -59,13 +59,18 @@ class AuthoriseDialog(ModalScreen):
         self.draft = draft  # as last kept in the device database (draft_in_thread); kept up to date
         self._as_opened: dict[str, Any] | None = None  # a form opened and closed untouched keeps nothing
         self._written = False
+        self._defaults: dict[str, str] = {}  # the dates filled in for the agent (today's), not typed
 
     def compose(self) -> ComposeResult:
         ctx = self.app.ctx  # type: ignore[attr-defined]
         today = ctx.today() if ctx is not None else dt.date.today()
         d = self.draft
-        d.setdefault("valid_from", today.isoformat())
-        d.setdefault("valid_until", (today + dt.timedelta(days=DEFAULT_DAYS)).isoformat())
+        defaults = {"valid_from": today.isoformat(),
+                    "valid_until": (today + dt.timedelta(days=DEFAULT_DAYS)).isoformat()}
+        # only dates the draft does not hold are defaults (today's, also for a draft left overnight);
+        # what the agent typed stays as typed
+        self._defaults = {key: value for key, value in defaults.items() if not d.get(key)}
+        d.update(self._defaults)
         bundles = ctx.catalog.complete() if ctx is not None else []
         chosen = set(d.get("bundles", ()))
         with VerticalScroll():
@@ -111,7 +116,9 @@ class AuthoriseDialog(ModalScreen):
         app: Any = self.app
         if app.ctx is None or app.user is None:
             return
-        app.db.submit(app.ctx.authorisations.keep_draft, app.user, dict(self.draft),
+        # a default date left as it was is kept empty: the next opening (maybe tomorrow) gives that day's
+        kept = {key: "" if self._defaults.get(key) == value else value for key, value in self.draft.items()}
+        app.db.submit(app.ctx.authorisations.keep_draft, app.user, kept,
                       coalesce=("authorise-draft", app.user.username), name="authorise-draft",
                       error=self._not_kept)
 

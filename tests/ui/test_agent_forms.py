@@ -140,3 +140,46 @@ async def test_a_character_that_cannot_be_kept_is_said_and_the_text_stays(app, h
         await settle(pilot)
         assert "输入含有" in screen_text(app) and field.value == "高屋\x00村"
         assert hall.authorisations.draft_of(app.user)["principal_id"] == "５００１"
+
+
+async def test_a_draft_left_overnight_gets_todays_default_dates(hall):
+    """An authorisation draft kept yesterday: the dates the form filled in are today's when
+    it opens again the next day; a date the agent typed stays as typed."""
+    import datetime as dt
+
+    from screens.app import HallApp
+    from tests.ui.helpers import FIXED_NOW
+
+    first = HallApp(hall, cursor_blink=False)
+    async with first.run_test(size=SIZE) as pilot:
+        await login(pilot, "wangqiang", "demo123")
+        await press(pilot, "f6")
+        await _type_into(pilot, "principal_id", TYPED["principal_id"])
+        await _type_into(pilot, "attested_by", TYPED["attested_by"])
+        await settle(pilot)
+        assert first.screen.query_one("#valid_from").value == "2026-11-21"
+        await press(pilot, "escape")
+        await settle(pilot)
+    tomorrow = FIXED_NOW + dt.timedelta(days=1)
+    hall.clock = lambda: tomorrow
+    second = HallApp(hall, cursor_blink=False)
+    async with second.run_test(size=SIZE) as pilot:
+        await login(pilot, "wangqiang", "demo123")
+        await press(pilot, "f6")
+        dialog = second.screen
+        assert dialog.query_one("#principal_id").value == TYPED["principal_id"]  # what was typed: kept
+        assert dialog.query_one("#valid_from").value == "2026-11-22"  # the defaults: today's
+        assert dialog.query_one("#valid_until").value == "2027-02-20"
+        await _type_into(pilot, "valid_until", TYPED["valid_until"])
+        await settle(pilot)
+        await press(pilot, "escape")
+        await settle(pilot)
+    hall.clock = lambda: tomorrow + dt.timedelta(days=1)
+    third = HallApp(hall, cursor_blink=False)
+    async with third.run_test(size=SIZE) as pilot:
+        await login(pilot, "wangqiang", "demo123")
+        await press(pilot, "f6")
+        dialog = third.screen
+        assert dialog.query_one("#valid_from").value == "2026-11-23"
+        assert dialog.query_one("#valid_until").value == TYPED["valid_until"]  # typed: never replaced
+        assert dialog.query_one("#attested_by").value == TYPED["attested_by"]
