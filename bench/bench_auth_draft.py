@@ -12,25 +12,15 @@ queued one by one), so what matters is that the form costs about what the intake
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import shutil
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from agent_laptop import demo_template, fresh_copy, open_laptop
 
-from hall_app.config import Settings
-from hall_app.services.context import CHINA, HallContext
-from hall_app.services.demo import DemoSeeder
 from hall_app.services.users import SignedIn
-from hall_app.store import cipher
 
-NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=CHINA)
 AGENT = SignedIn("wangqiang", "王强", "agent", "", "", "白沙镇")
 TYPED = "５００１１６１９４２０６１１３６６"
 FORM = {"principal_id": "", "principal_name": "周桂英（女）", "address": "白沙镇高屋村３组，１２号",
@@ -50,18 +40,10 @@ def main() -> None:
     parser.add_argument("--keys", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="bench-auth-draft-"))
-    template = folder / "demo.db"
-    seeder = HallContext(Settings(db=str(template)), clock=lambda: NOW)
-    DemoSeeder(seeder).seed()
-    seeder.close()
+    folder, template = demo_template("bench-auth-draft-")
     for encrypted in (False, True):
-        path = folder / ("enc.db" if encrypted else "plain.db")
-        shutil.copy(template, path)
-        if encrypted:
-            cipher.encrypt_database(path, {"wangqiang": "demo123"})
-        key = cipher.unlock(path, "wangqiang", "demo123") if encrypted else None
-        ctx = HallContext(Settings(db=str(path)), clock=lambda: NOW, db_key=key)
+        path = fresh_copy(template, folder, encrypted)
+        ctx = open_laptop(path, encrypted)
         intake, form = [], []
         for _ in range(args.rounds):  # alternated
             intake.append(per_key(ctx.cases.type_field, args.keys, "bench-case", "k"))

@@ -12,38 +12,26 @@ wall-clock seconds; unlocking (scrypt) is timed on its own.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from agent_laptop import ROOT, demo_template, fresh_copy, open_laptop
+
 sys.path.insert(0, str(ROOT / "tests" / "sync"))
 
 from agent_harness import AGENT, authorise, file_case
 
-from hall_app.config import Settings
-from hall_app.services.context import CHINA, HallContext
-from hall_app.services.demo import HE_DEGUI, DemoSeeder
+from hall_app.services.demo import HE_DEGUI
 from hall_app.store import cipher
-
-NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=CHINA)
 
 
 def run(template: Path, folder: Path, encrypted: bool, cases: int) -> tuple[float, float, float]:
-    path = folder / ("enc.db" if encrypted else "plain.db")
-    for suffix in ("", "-wal", "-shm", ".keys"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    shutil.copy(template, path)
-    if encrypted:
-        cipher.encrypt_database(path, {"wangqiang": "demo123"})
+    path = fresh_copy(template, folder, encrypted)
     t0 = time.perf_counter()
-    key = cipher.unlock(path, "wangqiang", "demo123") if encrypted else None
-    ctx = HallContext(Settings(db=str(path)), clock=lambda: NOW, db_key=key)
+    ctx = open_laptop(path, encrypted)
     _ = ctx.catalog
     opened = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -70,11 +58,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="bench-cipher-"))
-    template = folder / "demo.db"
-    seeder = HallContext(Settings(db=str(template)), clock=lambda: NOW)
-    DemoSeeder(seeder).seed()
-    seeder.close()
+    folder, template = demo_template("bench-cipher-")
     locked = folder / "locked.db"
     shutil.copy(template, locked)
     cipher.encrypt_database(locked, {"wangqiang": "demo123"})
