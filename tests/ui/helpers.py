@@ -122,6 +122,16 @@ def key_event(app, key: str):
     return event
 
 
+KEYS_SIZE = (100, 32)  # the key-order tests' terminal
+
+
+def typed_ahead(app, *keys: str) -> None:
+    """Keys as a fast clerk (or a terminal read) delivers them: all queued at once, nothing
+    waited for (tests/ui/test_keys_in_order.py, test_key_gaps.py)."""
+    for key in keys:
+        app._driver.send_message(key_event(app, key))
+
+
 async def press(pilot, *keys: str, counter: list[int] | None = None) -> None:
     """Press keys one at a time, letting the app and the database catch up after each."""
     for key in keys:
@@ -134,10 +144,9 @@ async def press(pilot, *keys: str, counter: list[int] | None = None) -> None:
 async def type_text(pilot, text: str, counter: list[int] | None = None) -> None:
     """Type ``text`` as fast as a scanner: one key event per character (CJK included),
     all queued at once, then wait for the app and the database to catch up."""
-    for ch in text:
-        pilot.app._driver.send_message(key_event(pilot.app, ch))
-        if counter is not None:
-            counter[0] += 1
+    typed_ahead(pilot.app, *text)
+    if counter is not None:
+        counter[0] += len(text)
     await settle(pilot)
 
 

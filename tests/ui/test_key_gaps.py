@@ -6,23 +6,15 @@ from __future__ import annotations
 
 from hall_app.services.demo import LIU_YANG
 from screens.case_view import CaseViewScreen
-from tests.ui.helpers import key_event, press, settle, type_text
-
-SIZE = (100, 32)
-
-
-def _queue(app, *keys: str) -> None:
-    """Keys as a fast clerk (or a terminal read) delivers them: all queued at once."""
-    for key in keys:
-        app._driver.send_message(key_event(app, key))
+from tests.ui.helpers import KEYS_SIZE, login, press, settle, type_text, typed_ahead
 
 
 async def test_keys_typed_while_signing_in_reach_the_workbench_search_box(app):
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=KEYS_SIZE) as pilot:
         await settle(pilot)
         await type_text(pilot, "zhangli")
         await press(pilot, "enter")
-        _queue(app, *"demo123", "enter", *"王伟")  # the name typed before the workbench is up
+        typed_ahead(app, *"demo123", "enter", *"王伟")  # the name typed before the workbench is up
         await settle(pilot)
         assert type(app.screen).__name__ == "WorkbenchScreen"
         search = app.screen.query_one("#search")
@@ -30,25 +22,21 @@ async def test_keys_typed_while_signing_in_reach_the_workbench_search_box(app):
 
 
 async def test_a_refused_sign_in_lets_the_keys_typed_after_it_through(app):
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=KEYS_SIZE) as pilot:
         await settle(pilot)
         await type_text(pilot, "zhangli")
         await press(pilot, "enter")
-        _queue(app, *"wrong", "enter")
+        typed_ahead(app, *"wrong", "enter")
         await settle(pilot)
         assert type(app.screen).__name__ == "LoginScreen"
-        _queue(app, *"demo123")
+        typed_ahead(app, *"demo123")
         await settle(pilot)
         assert app.screen.query_one("#password").value == "demo123"
 
 
 async def test_after_a_case_view_from_the_follow_up_list_a_typed_id_goes_to_the_search_box(app):
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await type_text(pilot, "zhangli")
-        await press(pilot, "enter")
-        await type_text(pilot, "demo123")
-        await press(pilot, "enter")
+    async with app.run_test(size=KEYS_SIZE) as pilot:
+        await login(pilot)
         await press(pilot, "f9", "enter")
         assert isinstance(app.screen, CaseViewScreen)
         await press(pilot, "escape")

@@ -5,24 +5,16 @@ to the next step, never into the field the clerk has left (issue 8)."""
 from __future__ import annotations
 
 from hall_app.services.demo import LIU_YANG
-from tests.ui.helpers import current_case, key_event, login, press, settle, type_text
-
-SIZE = (100, 32)
-
-
-def _queue(app, *keys: str) -> None:
-    """Keys as a fast clerk (or a terminal read) delivers them: all queued at once."""
-    for key in keys:
-        app._driver.send_message(key_event(app, key))
+from tests.ui.helpers import KEYS_SIZE, current_case, login, press, settle, type_text, typed_ahead
 
 
 async def test_f8_typed_in_the_id_field_goes_before_the_answers_typed_after_it(app):
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=KEYS_SIZE) as pilot:
         await login(pilot)
         await press(pilot, "f2")
         await type_text(pilot, "生孩子")
         await press(pilot, "enter", "enter")
-        _queue(app, *LIU_YANG, "f8", "1", "1")
+        typed_ahead(app, *LIU_YANG, "f8", "1", "1")
         await settle(pilot)
         state = current_case(app)
         assert state.applicant.get("id_number") == LIU_YANG  # not LIU_YANG + "11"
@@ -31,13 +23,13 @@ async def test_f8_typed_in_the_id_field_goes_before_the_answers_typed_after_it(a
 
 
 async def test_escape_typed_in_a_field_leaves_before_the_keys_after_it(app):
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=KEYS_SIZE) as pilot:
         await login(pilot)
         await press(pilot, "f2")
         await type_text(pilot, "生孩子")
         await press(pilot, "enter", "enter")
         field = app.screen.query_one("#id_number")
-        _queue(app, *"5001", "escape", "x")
+        typed_ahead(app, *"5001", "escape", "x")
         await settle(pilot)
         assert type(app.screen).__name__ == "WorkbenchScreen"
         assert field.value == "5001"  # the "x" typed after Esc is not in the field left behind …
