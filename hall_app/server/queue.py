@@ -11,11 +11,8 @@ embedded queue.
 from __future__ import annotations
 
 import html
-import os
 from typing import Any
 
-import anyio
-import anyio.to_thread
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,9 +23,6 @@ from hall_app.server import auth
 from hall_app.server.queue_ops import run
 from hall_app.server.queue_store import Actor, QueueStore
 from hall_app.server.scopes import access
-
-# queue operations running at once per server process (the rest wait their turn, in order)
-QUEUE_THREADS = int(os.environ.get("HALL_QUEUE_THREADS") or 6)
 
 
 class IssueIn(BaseModel):
@@ -161,37 +155,20 @@ def _store(request: Request) -> QueueStore:
     return request.app.state.queue
 
 
-async def _do(request: Request, device: auth.DeviceInfo, op: str, **params: Any) -> Any:
-    """Run one queue operation on a thread of the queue's own pool (QUEUE_THREADS at once).
-
-    The endpoints are ``async``: FastAPI would run a plain function on its default pool of
-    forty threads, so fifty windows calling at once were forty threads each holding a
-    database connection, taking turns at the interpreter lock every millisecond and
-    queueing at the same rows; a few threads do the same work with less of the server's
-    and PostgreSQL's CPU (docs/benchmarks.md, "Call next: a queue of its own")."""
+def _do(request: Request, device: auth.DeviceInfo, op: str, **params: Any) -> Any:
     if not device.hall:
         raise HTTPException(403, f"本设备的登记范围 {device.scope} 没有指定大厅，不能使用排队")
     try:
-        result = await anyio.to_thread.run_sync(run, _store(request), actor_of(device), op, params,
-                                                limiter=_threads(request))
+        result = run(_store(request), actor_of(device), op, params)
     except QueueError as exc:
         raise HTTPException(exc.status, str(exc), headers={"X-Queue-Code": exc.code}) from None
     # already plain JSON values (queue_ops.run): sent as they are, without another encoding pass
     return JSONResponse(result)
 
 
-async def _do_body(request: Request, device: auth.DeviceInfo, op: str, body: BaseModel, **keys: Any) -> Any:
+def _do_body(request: Request, device: auth.DeviceInfo, op: str, body: BaseModel, **keys: Any) -> Any:
     """``_do`` for a route that names its target in the path and the rest in its body."""
-    return await _do(request, device, op, **keys, **body.model_dump())
-
-
-def _threads(request: Request) -> anyio.CapacityLimiter:
-    """The queue's thread pool of this app (made on first use, in the app's event loop)."""
-    state = request.app.state
-    limiter = getattr(state, "queue_threads", None)
-    if limiter is None:
-        limiter = state.queue_threads = anyio.CapacityLimiter(QUEUE_THREADS)
-    return limiter
+    return _do(request, device, op, **keys, **body.model_dump())
 
 
 def register(api: FastAPI | APIRouter) -> None:
@@ -200,166 +177,162 @@ def register(api: FastAPI | APIRouter) -> None:
     check (scopes.undeclared_routes, publish_scopes) would not see them."""
 
     @api.get("/v1/queue/lines", tags=["queue"])
-    async def lines(request: Request, device: auth.DeviceInfo = access("queue_lines")) -> Any:
+    def lines(request: Request, device: auth.DeviceInfo = access("queue_lines")) -> Any:
         """业务类别、等候人数、在办窗口数与预计等候（分钟）。"""
-        return await _do(request, device, "lines")
+        return _do(request, device, "lines")
 
     @api.get("/v1/queue/windows", tags=["queue"])
-    async def windows(request: Request, device: auth.DeviceInfo = access("queue_windows")) -> Any:
-        return await _do(request, device, "windows")
+    def windows(request: Request, device: auth.DeviceInfo = access("queue_windows")) -> Any:
+        return _do(request, device, "windows")
 
     @api.get("/v1/queue/windows/{window}", tags=["queue"])
-    async def window(window: str, request: Request, device: auth.DeviceInfo = access("queue_window")) -> Any:
-        return await _do(request, device, "window", window=window)
+    def window(window: str, request: Request, device: auth.DeviceInfo = access("queue_window")) -> Any:
+        return _do(request, device, "window", window=window)
 
     @api.get("/v1/queue/board", tags=["queue"])
-    async def board(request: Request, after: int = 0, device: auth.DeviceInfo = access("queue_board")) -> Any:
+    def board(request: Request, after: int = 0, device: auth.DeviceInfo = access("queue_board")) -> Any:
         """叫号大屏：最近叫号、各类别等候人数、窗口。after=上次的 seq：未变化时只回 changed=false。"""
-        return await _do(request, device, "board", after=after)
+        return _do(request, device, "board", after=after)
 
     @api.get("/v1/queue/tickets", tags=["queue"])
-    async def waiting(request: Request, line: str = "", device: auth.DeviceInfo = access("queue_waiting")) -> Any:
-        return await _do(request, device, "waiting", line=line)
+    def waiting(request: Request, line: str = "", device: auth.DeviceInfo = access("queue_waiting")) -> Any:
+        return _do(request, device, "waiting", line=line)
 
     @api.get("/v1/queue/tickets/{ref}", tags=["queue"])
-    async def ticket(ref: str, request: Request, device: auth.DeviceInfo = access("queue_ticket")) -> Any:
-        return await _do(request, device, "ticket", ref=ref)
+    def ticket(ref: str, request: Request, device: auth.DeviceInfo = access("queue_ticket")) -> Any:
+        return _do(request, device, "ticket", ref=ref)
 
     @api.get("/v1/queue/suggestions", tags=["queue"])
-    async def suggestions(request: Request, device: auth.DeviceInfo = access("queue_suggestions")) -> Any:
+    def suggestions(request: Request, device: auth.DeviceInfo = access("queue_suggestions")) -> Any:
         """潮汐窗口切换建议：某类别预计等候超过阈值而别的窗口空闲时。"""
-        return await _do(request, device, "suggestions")
+        return _do(request, device, "suggestions")
 
     @api.get("/v1/queue/live", tags=["queue"])
-    async def live(request: Request, target: float | None = None, idle: float | None = None,
-                   paused: float | None = None, day: str = Query("", max_length=10),
-                   device: auth.DeviceInfo = access("queue_live")) -> Any:
+    def live(request: Request, target: float | None = None, idle: float | None = None, paused: float | None = None,
+             day: str = Query("", max_length=10), device: auth.DeviceInfo = access("queue_live")) -> Any:
         """实时大厅（值班长）：各业务类别今日等候、SLA、过号率，各窗口状态与办理量，及需处理的提醒。
         target：等候目标（分钟，默认 15）；idle：窗口空闲提醒（分钟）；paused：暂停提醒（分钟）。"""
-        return await _do(request, device, "live", target=target, idle=idle, paused=paused, day=day)
+        return _do(request, device, "live", target=target, idle=idle, paused=paused, day=day)
 
     @api.get("/v1/queue/events", tags=["queue"])
-    async def events(request: Request, day: str = "", after: int = 0, limit: int = 1000,
+    def events(request: Request, day: str = "", after: int = 0, limit: int = 1000,
                device: auth.DeviceInfo = access("queue_events")) -> Any:
         """排队事件（只增不改），按 seq 排列。"""
-        return await _do(request, device, "events", day=day, after=after, limit=limit)
+        return _do(request, device, "events", day=day, after=after, limit=limit)
 
     @api.post("/v1/queue/tickets", tags=["queue"])
-    async def issue(body: IssueIn, request: Request, device: auth.DeviceInfo = access("queue_issue")) -> Any:
+    def issue(body: IssueIn, request: Request, device: auth.DeviceInfo = access("queue_issue")) -> Any:
         """取号。"""
-        return await _do(request, device, "issue", **body.model_dump())
+        return _do(request, device, "issue", **body.model_dump())
 
     @api.post("/v1/queue/checkin", tags=["queue"])
-    async def checkin(body: CheckInIn, request: Request, device: auth.DeviceInfo = access("queue_checkin")) -> Any:
+    def checkin(body: CheckInIn, request: Request, device: auth.DeviceInfo = access("queue_checkin")) -> Any:
         """预约签到取号（预约码或身份证号）。"""
-        return await _do(request, device, "checkin", code=body.code)
+        return _do(request, device, "checkin", code=body.code)
 
     @api.post("/v1/queue/windows/{window}/call-next", tags=["queue"])
-    async def call_next(window: str, request: Request, device: auth.DeviceInfo = access("queue_call_next")) -> Any:
+    def call_next(window: str, request: Request, device: auth.DeviceInfo = access("queue_call_next")) -> Any:
         """叫下一位。同一窗口已有在叫或在办的号时拒绝（连按两次不会叫两个号）。"""
-        return await _do(request, device, "call_next", window=window)
+        return _do(request, device, "call_next", window=window)
 
     @api.post("/v1/queue/windows/{window}/call", tags=["queue"])
-    async def call(window: str, body: CallIn, request: Request, device: auth.DeviceInfo = access("queue_call")) -> Any:
+    def call(window: str, body: CallIn, request: Request, device: auth.DeviceInfo = access("queue_call")) -> Any:
         """叫指定的号（挂起的号或插叫）。"""
-        return await _do(request, device, "call", window=window, ref=body.ref)
+        return _do(request, device, "call", window=window, ref=body.ref)
 
     @api.post("/v1/queue/windows/{window}/act", tags=["queue"])
-    async def act(window: str, body: ActIn, request: Request, device: auth.DeviceInfo = access("queue_act")) -> Any:
+    def act(window: str, body: ActIn, request: Request, device: auth.DeviceInfo = access("queue_act")) -> Any:
         """重呼、开始办理、挂起、转移、办结、过号。"""
-        return await _do_body(request, device, "act", body, window=window)
+        return _do_body(request, device, "act", body, window=window)
 
     @api.post("/v1/queue/windows/{window}/cases", tags=["queue"])
-    async def link_case(window: str, body: LinkCaseIn, request: Request,
+    def link_case(window: str, body: LinkCaseIn, request: Request,
                   device: auth.DeviceInfo = access("queue_link_case")) -> Any:
         """记下在办理中的号上开始的办件（号与办件的关联，重启后仍在；办结时一并记入）。"""
-        return await _do_body(request, device, "link_case", body, window=window)
+        return _do_body(request, device, "link_case", body, window=window)
 
     @api.post("/v1/queue/windows/{window}/state", tags=["queue"])
-    async def window_state(window: str, body: WindowStateIn, request: Request,
+    def window_state(window: str, body: WindowStateIn, request: Request,
                      device: auth.DeviceInfo = access("queue_window_state")) -> Any:
         """开放、暂停、关闭窗口。"""
-        return await _do(request, device, "window_action", window=window, action=body.action)
+        return _do(request, device, "window_action", window=window, action=body.action)
 
     @api.post("/v1/queue/windows/{window}/switch", tags=["queue"])
-    async def switch(window: str, body: SwitchIn, request: Request,
+    def switch(window: str, body: SwitchIn, request: Request,
                device: auth.DeviceInfo = access("queue_switch")) -> Any:
         """潮汐切换（当天有效）；lines 为 null 时恢复排班。"""
-        return await _do(request, device, "switch", window=window, lines=body.lines)
+        return _do(request, device, "switch", window=window, lines=body.lines)
 
     @api.get("/v1/queue/windows/{window}/visit", tags=["queue"])
-    async def last_visit(window: str, request: Request, device: auth.DeviceInfo = access("queue_last_visit")) -> Any:
+    def last_visit(window: str, request: Request, device: auth.DeviceInfo = access("queue_last_visit")) -> Any:
         """本窗口今天最近办结的一次服务（评价器据此请群众评价）；没有则为 null。"""
-        return await _do(request, device, "last_visit", window=window)
+        return _do(request, device, "last_visit", window=window)
 
     @api.post("/v1/queue/windows/{window}/visit/rating", tags=["queue"])
-    async def rate_visit(window: str, body: VisitRatingIn, request: Request,
+    def rate_visit(window: str, body: VisitRatingIn, request: Request,
                    device: auth.DeviceInfo = access("queue_rate_visit")) -> Any:
         """群众对本窗口办结的一次服务的评价（每次服务一次；level 为 null 记未评价）。"""
-        return await _do_body(request, device, "rate_visit", body, window=window)
+        return _do_body(request, device, "rate_visit", body, window=window)
 
     @api.get("/v1/queue/visit-follow-ups", tags=["queue"])
-    async def bad_visits(request: Request, ticket: str = "",
+    def bad_visits(request: Request, ticket: str = "",
                    device: auth.DeviceInfo = access("queue_visit_follow_ups")) -> Any:
         """大厅的服务差评（不满意、非常不满意）及各自的整改回访步骤。"""
-        return await _do(request, device, "bad_visits", ticket=ticket)
+        return _do(request, device, "bad_visits", ticket=ticket)
 
     @api.post("/v1/queue/visit-follow-ups/{ticket}", tags=["queue"])
-    async def follow_up_visit(ticket: str, body: VisitFollowUpIn, request: Request,
+    def follow_up_visit(ticket: str, body: VisitFollowUpIn, request: Request,
                         device: auth.DeviceInfo = access("queue_visit_follow_up")) -> Any:
         """登记一次服务差评整改回访的一步（核实 → 整改/解释说明/申诉 → 回访 → 办结）。"""
-        return await _do_body(request, device, "follow_up_visit", body, ticket=ticket)
+        return _do_body(request, device, "follow_up_visit", body, ticket=ticket)
 
     @api.post("/v1/queue/tickets/{ref}/leave", tags=["queue"])
-    async def leave(ref: str, request: Request, device: auth.DeviceInfo = access("queue_leave")) -> Any:
-        return await _do(request, device, "leave", ref=ref)
+    def leave(ref: str, request: Request, device: auth.DeviceInfo = access("queue_leave")) -> Any:
+        return _do(request, device, "leave", ref=ref)
 
     @api.get("/v1/queue/appointments", tags=["queue"])
-    async def appointments(request: Request, day: str = "", line: str = "",
+    def appointments(request: Request, day: str = "", line: str = "",
                      device: auth.DeviceInfo = access("queue_appointments")) -> Any:
-        return await _do(request, device, "appointments", day=day, line=line)
+        return _do(request, device, "appointments", day=day, line=line)
 
     @api.post("/v1/queue/appointments", tags=["queue"])
-    async def book(body: AppointmentIn, request: Request, device: auth.DeviceInfo = access("queue_book")) -> Any:
-        return await _do(request, device, "book", **body.model_dump())
+    def book(body: AppointmentIn, request: Request, device: auth.DeviceInfo = access("queue_book")) -> Any:
+        return _do(request, device, "book", **body.model_dump())
 
     @api.post("/v1/queue/appointments/{code}/cancel", tags=["queue"])
-    async def cancel(code: str, body: CancelIn, request: Request,
-                     device: auth.DeviceInfo = access("queue_cancel")) -> Any:
-        return await _do(request, device, "cancel", code=code, reason=body.reason)
+    def cancel(code: str, body: CancelIn, request: Request, device: auth.DeviceInfo = access("queue_cancel")) -> Any:
+        return _do(request, device, "cancel", code=code, reason=body.reason)
 
     @api.post("/v1/queue/appointments/import", tags=["queue"])
-    async def import_(body: ImportIn, request: Request, device: auth.DeviceInfo = access("queue_import")) -> Any:
+    def import_(body: ImportIn, request: Request, device: auth.DeviceInfo = access("queue_import")) -> Any:
         """CSV 导入预约：有任何一行不合格则全部不导入。"""
-        return await _do(request, device, "import", csv_text=body.csv_text)
+        return _do(request, device, "import", csv_text=body.csv_text)
 
     @api.put("/v1/queue/lines/{line}", tags=["queue"])
-    async def set_line(line: str, body: LineIn, request: Request,
-                       device: auth.DeviceInfo = access("queue_set_line")) -> Any:
-        await _do_body(request, device, "set_line", body, line=line)
+    def set_line(line: str, body: LineIn, request: Request, device: auth.DeviceInfo = access("queue_set_line")) -> Any:
+        _do_body(request, device, "set_line", body, line=line)
         return {"ok": True}
 
     @api.put("/v1/queue/windows/{window}", tags=["queue"])
-    async def set_window(window: str, body: WindowIn, request: Request,
+    def set_window(window: str, body: WindowIn, request: Request,
                    device: auth.DeviceInfo = access("queue_set_window")) -> Any:
-        await _do_body(request, device, "set_window", body, window=window)
+        _do_body(request, device, "set_window", body, window=window)
         return {"ok": True}
 
     @api.post("/v1/queue/close-day", tags=["queue"])
-    async def close_day(body: CloseDayIn, request: Request, device: auth.DeviceInfo = access("queue_close_day")) -> Any:
+    def close_day(body: CloseDayIn, request: Request, device: auth.DeviceInfo = access("queue_close_day")) -> Any:
         """闭厅：仍在等候或办理的号记为闭厅未办，未签到的预约记为未到；次日号码重新从 1 开始。"""
-        return await _do(request, device, "close_day", day=body.day)
+        return _do(request, device, "close_day", day=body.day)
 
     @api.post("/v1/queue/blocks", tags=["queue"])
-    async def reserve_block(body: BlockIn, request: Request, device: auth.DeviceInfo = access("queue_blocks")) -> Any:
+    def reserve_block(body: BlockIn, request: Request, device: auth.DeviceInfo = access("queue_blocks")) -> Any:
         """取号机预留离线号段。"""
-        return await _do(request, device, "reserve_block", **body.model_dump())
+        return _do(request, device, "reserve_block", **body.model_dump())
 
     @api.post("/v1/queue/offline", tags=["queue"])
-    async def upload_offline(body: OfflineIn, request: Request,
-                             device: auth.DeviceInfo = access("queue_offline")) -> Any:
+    def upload_offline(body: OfflineIn, request: Request, device: auth.DeviceInfo = access("queue_offline")) -> Any:
         """取号机上传离线期间取的号（逐张回答 stored / duplicate / rejected；可重发）。"""
-        return await _do(request, device, "upload_offline", tickets=body.tickets)
+        return _do(request, device, "upload_offline", tickets=body.tickets)
 
     headers = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 
