@@ -67,8 +67,45 @@ def make_engine(raw_url: str | None, pool_size: int = 20) -> Engine:
     # At most 2 × pool_size connections, as before, but all of them kept once opened: with
     # overflow connections a burst of requests (fifty windows calling at once) opened and
     # closed up to pool_size PostgreSQL connections every time (a backend started for each).
-    return create_engine(url, pool_size=2 * pool_size, max_overflow=0, pool_pre_ping=True,
-                         pool_timeout=60)
+    engine = create_engine(url, pool_size=2 * pool_size, max_overflow=0, pool_timeout=60)
+    ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection idle for longer than this is pinged before use (one round trip);
+# one given back less than this ago is used as it is. pool_pre_ping pinged on every
+# checkout: one round trip of the six of a call next, and a statement for PostgreSQL,
+# on every request (docs/benchmarks.md, "Call next: ...").
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection that sat idle (a database restarted meanwhile would have
+    closed it) before handing it out; a dead one is replaced, the request never sees it.
+
+    The bound: when the database restarts less than PING_AFTER_IDLE_SECONDS after a
+    connection was last used, the request that next takes it fails once (503), and that
+    failure makes SQLAlchemy replace every older connection of the pool (a disconnect
+    invalidates the pool), so the requests after it find fresh ones."""
+    import time
+
+    from sqlalchemy.exc import DisconnectionError
+
+    @event.listens_for(engine, "checkin")
+    def _given_back(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _taken(dbapi_connection, record, _proxy):
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return  # a new connection, or one used a moment ago
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(f"idle connection lost: {exc}") from exc  # the pool opens another
+        if not alive:
+            raise DisconnectionError("idle connection lost")
 
 
 def current_revision(engine: Engine) -> str | None:

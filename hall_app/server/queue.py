@@ -166,6 +166,11 @@ def _do(request: Request, device: auth.DeviceInfo, op: str, **params: Any) -> An
     return JSONResponse(result)
 
 
+def _do_body(request: Request, device: auth.DeviceInfo, op: str, body: BaseModel, **keys: Any) -> Any:
+    """``_do`` for a route that names its target in the path and the rest in its body."""
+    return _do(request, device, op, **keys, **body.model_dump())
+
+
 def register(api: FastAPI | APIRouter) -> None:
     """Add the queue's routes to ``api``. app.py passes the app itself: this FastAPI
     keeps an included router's routes apart (``_IncludedRouter``), where the scope
@@ -238,13 +243,13 @@ def register(api: FastAPI | APIRouter) -> None:
     @api.post("/v1/queue/windows/{window}/act", tags=["queue"])
     def act(window: str, body: ActIn, request: Request, device: auth.DeviceInfo = access("queue_act")) -> Any:
         """重呼、开始办理、挂起、转移、办结、过号。"""
-        return _do(request, device, "act", window=window, **body.model_dump())
+        return _do_body(request, device, "act", body, window=window)
 
     @api.post("/v1/queue/windows/{window}/cases", tags=["queue"])
     def link_case(window: str, body: LinkCaseIn, request: Request,
                   device: auth.DeviceInfo = access("queue_link_case")) -> Any:
         """记下在办理中的号上开始的办件（号与办件的关联，重启后仍在；办结时一并记入）。"""
-        return _do(request, device, "link_case", window=window, **body.model_dump())
+        return _do_body(request, device, "link_case", body, window=window)
 
     @api.post("/v1/queue/windows/{window}/state", tags=["queue"])
     def window_state(window: str, body: WindowStateIn, request: Request,
@@ -267,7 +272,7 @@ def register(api: FastAPI | APIRouter) -> None:
     def rate_visit(window: str, body: VisitRatingIn, request: Request,
                    device: auth.DeviceInfo = access("queue_rate_visit")) -> Any:
         """群众对本窗口办结的一次服务的评价（每次服务一次；level 为 null 记未评价）。"""
-        return _do(request, device, "rate_visit", window=window, **body.model_dump())
+        return _do_body(request, device, "rate_visit", body, window=window)
 
     @api.get("/v1/queue/visit-follow-ups", tags=["queue"])
     def bad_visits(request: Request, ticket: str = "",
@@ -279,7 +284,7 @@ def register(api: FastAPI | APIRouter) -> None:
     def follow_up_visit(ticket: str, body: VisitFollowUpIn, request: Request,
                         device: auth.DeviceInfo = access("queue_visit_follow_up")) -> Any:
         """登记一次服务差评整改回访的一步（核实 → 整改/解释说明/申诉 → 回访 → 办结）。"""
-        return _do(request, device, "follow_up_visit", ticket=ticket, **body.model_dump())
+        return _do_body(request, device, "follow_up_visit", body, ticket=ticket)
 
     @api.post("/v1/queue/tickets/{ref}/leave", tags=["queue"])
     def leave(ref: str, request: Request, device: auth.DeviceInfo = access("queue_leave")) -> Any:
@@ -305,13 +310,13 @@ def register(api: FastAPI | APIRouter) -> None:
 
     @api.put("/v1/queue/lines/{line}", tags=["queue"])
     def set_line(line: str, body: LineIn, request: Request, device: auth.DeviceInfo = access("queue_set_line")) -> Any:
-        _do(request, device, "set_line", line=line, **body.model_dump())
+        _do_body(request, device, "set_line", body, line=line)
         return {"ok": True}
 
     @api.put("/v1/queue/windows/{window}", tags=["queue"])
     def set_window(window: str, body: WindowIn, request: Request,
                    device: auth.DeviceInfo = access("queue_set_window")) -> Any:
-        _do(request, device, "set_window", window=window, **body.model_dump())
+        _do_body(request, device, "set_window", body, window=window)
         return {"ok": True}
 
     @api.post("/v1/queue/close-day", tags=["queue"])
