@@ -229,3 +229,27 @@ def dashboard(request: Request, day: str = Query("", max_length=10), target: flo
         figures = hall_figures(conn, device.hall, when)
     figures["queue"] = queue_figures(request, device.hall, when, target)
     return figures
+
+
+MAX_PERIOD_DAYS = 366
+
+
+@router.get("/v1/dashboard/visit-ratings")
+def visit_ratings(request: Request, first: str = Query(..., max_length=10), last: str = Query(..., max_length=10),
+                  device: DeviceInfo = access("dashboard_visits")) -> dict[str, Any]:
+    """The rate pads' ratings of visits (``queue.visit_rated``) of the days ``first``..``last``
+    (YYYY-MM-DD, inclusive) in the supervisor's own hall: what a report of any period
+    counts (a custom one as well as a day or a month), by level, per window and as
+    ``groups`` = [window, clerk, level or null, count]."""
+    if not device.hall:
+        raise HTTPException(403, "本设备的登记范围没有指定大厅")
+    try:
+        a, b = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+    except ValueError:
+        raise HTTPException(422, f"日期应写作 YYYY-MM-DD（收到：{first[:10]} 至 {last[:10]}）") from None
+    if b < a:
+        raise HTTPException(422, "统计期的结束日期早于开始日期")
+    if (b - a).days >= MAX_PERIOD_DAYS:
+        raise HTTPException(422, f"统计期最长 {MAX_PERIOD_DAYS} 天")
+    with request.app.state.engine.connect() as conn:
+        return {"first": a.isoformat(), "last": b.isoformat(), **_visit_ratings(conn, device.hall, a, b)}

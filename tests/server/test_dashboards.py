@@ -188,3 +188,24 @@ def test_visit_ratings_of_the_queue_log_in_the_hall_figures(server_engine, tmp_p
     assert (shown.windows["W02"].rated, shown.windows["W02"].bad) == (2, 1)
     month_shown = DashboardService(boss).rating_figures(month_period("2026-11"), dt.date(2026, 11, 23))
     assert (month_shown.total, month_shown.rated, month_shown.good_share) == (7, 6, 0.5)
+    # a custom report period (neither a day nor a month from its first day) counts them too
+    from hall_app.domain.stats import period
+
+    custom = DashboardService(boss).rating_figures(period(dt.date(2026, 11, 22), dt.date(2026, 11, 30)),
+                                                   dt.date(2026, 11, 23))
+    assert (custom.total, custom.rated, custom.good_share) == (7, 6, 0.5)
+    week = DashboardService(boss).rating_figures(period(dt.date(2026, 11, 16), dt.date(2026, 11, 22)),
+                                                 dt.date(2026, 11, 23))
+    assert (week.total, week.rated, week.distribution["非常满意"]) == (1, 1, 1)
+    # the endpoint: its own hall only, dates in order, a supervisor only
+    sup = token(server_engine, server.url, "supervisor:JJ01/陈静", "boss-2")
+    win = token(server_engine, server.url, "window:JJ01/W01", "win-1")
+    url = f"{server.url}/v1/dashboard/visit-ratings"
+    got = httpx.get(url, params={"first": "2026-11-22", "last": "2026-11-23"}, headers={"Authorization": f"Bearer {sup}"})
+    assert got.status_code == 200 and (got.json()["asked"], got.json()["by_window"]["W02"]["rated"]) == (7, 2)
+    reversed_dates = httpx.get(url, params={"first": "2026-11-23", "last": "2026-11-01"},
+                               headers={"Authorization": f"Bearer {sup}"})
+    assert reversed_dates.status_code == 422 and "早于开始日期" in reversed_dates.json()["detail"]
+    refused = httpx.get(url, params={"first": "2026-11-22", "last": "2026-11-23"},
+                        headers={"Authorization": f"Bearer {win}"})
+    assert refused.status_code == 403 and "窗口设备" in refused.json()["detail"]

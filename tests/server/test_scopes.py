@@ -57,7 +57,7 @@ EXPECTED_ENDPOINTS = {
     "admin": {"state"},
     # supervise (issue 11): its hall's figures, the live hall, a tidal switch accepted, and
     # the follow-ups of bad visit ratings (listed and stepped)
-    "supervisor": {"state", "dashboard"} | QUEUE_READ | {"queue_live", "queue_suggestions", "queue_switch",
+    "supervisor": {"state", "dashboard", "dashboard_visits"} | QUEUE_READ | {"queue_live", "queue_suggestions", "queue_switch",
                                                          "queue_visit_follow_ups", "queue_visit_follow_up"},
 }
 DEPT_EVENTS = {"case.item_result", "case.check_recorded"}  # results and 告知承诺 post-checks
@@ -252,6 +252,7 @@ REQUESTS = {
     "queue_visit_follow_up": ("POST", "/v1/queue/visit-follow-ups/no-such-ticket", {"step": "verified",
                                                                                   "note": "属实", "by": "chenjing"}),
     "dashboard": ("GET", "/v1/dashboard", None),  # supervise (issue 11)
+    "dashboard_visits": ("GET", "/v1/dashboard/visit-ratings?first=2026-11-01&last=2026-11-30", None),
     "inbox": ("GET", "/v1/departments/市公安局/inbox", None),
     "package": ("GET", "/v1/departments/市公安局/packages/no-such-case", None),
     "ack": ("POST", "/v1/departments/市公安局/packages/no-such-case/ack", None),
