@@ -6,7 +6,8 @@ For a day (default: today in the hall's time zone) and the month it falls in:
 - cases started, per window; decisions (accepted, deferred, one-time notice, refused);
 - ratings by level, with the share of good ones;
 - bad ratings whose follow-up is not closed, with their due dates (overdue flagged),
-  and for the month the follow-ups closed on time;
+  and for the month the follow-ups closed on time — of cases (``case.rated``) and of
+  visits on the rate pads (``queue.visit_follow_up_opened`` and its steps);
 - enquiries without a case opened per kind, answered at once, and closed;
 - the rate pads' ratings of visits (``queue.visit_rated`` of the queue's log, same
   database), by level and per window, 未评价 in the total but not the share.
@@ -30,8 +31,11 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.orm import aliased
 
+from hall_app.domain.calendar import WorkCalendar
 from hall_app.domain.case_state import RATING_LEVELS
 from hall_app.domain.enquiry import KINDS as ENQUIRY_KINDS
+from hall_app.domain.rating import FOLLOW_UP_DAYS
+from hall_app.domain.visit_followup import VisitFollowUp, visit_follow_up
 from hall_app.domain.visit_rating import VISIT_RATED
 from hall_app.server.auth import DeviceInfo
 from hall_app.server.models import cases, feed
@@ -103,7 +107,30 @@ def _open_follow_ups(conn: Connection, hall: str, today: dt.date) -> list[dict[s
         out.append({"case_id": case_id, "tracking_code": code, "level": int(lvl),
                     "label": RATING_LEVELS.get(int(lvl), ""), "due": due or "", "rated_on": str(at)[:10],
                     "overdue": bool(due) and due < today.isoformat()})
-    return sorted(out, key=lambda x: (not x["overdue"], x["due"], x["tracking_code"]))
+    for visit in _visit_follow_ups(conn, hall):
+        if visit.follow_up.closed:
+            continue
+        due = visit.follow_up.due.isoformat()
+        out.append({"case_id": visit.cases[0] if visit.cases else "", "tracking_code": "", "ticket": visit.ticket,
+                    "visit": visit.label, "window": visit.window, "level": _level_of(visit.level_label),
+                    "label": visit.level_label, "due": due, "rated_on": visit.follow_up.opened_on.isoformat(),
+                    "overdue": due < today.isoformat()})
+    return sorted(out, key=lambda x: (not x["overdue"], x["due"], x["tracking_code"], x.get("visit", "")))
+
+
+def _level_of(label: str) -> int:
+    return next((n for n, name in RATING_LEVELS.items() if name == label), 0)
+
+
+def _visit_follow_ups(conn: Connection, hall: str) -> list[VisitFollowUp]:
+    """The follow-ups of the hall's bad visit ratings on the rate pads (``queue.visit_follow_up_opened``
+    and its ``queue.visit_follow_up`` steps, read through ix_queue_events_hall_type), due
+    15 working days after the rating with the published calendar, as the tracking page's."""
+    from hall_app.server.queue_rating import bad_visit_records
+
+    found = (visit_follow_up(r["rated"], r["steps"], WorkCalendar(), FOLLOW_UP_DAYS)
+             for r in bad_visit_records(conn, hall))
+    return [v for v in found if v is not None]
 
 
 def _closed_follow_ups(conn: Connection, hall: str, first: dt.date, last: dt.date) -> dict[str, int]:
@@ -116,6 +143,10 @@ def _closed_follow_ups(conn: Connection, hall: str, first: dt.date, last: dt.dat
                                step.c.device_time >= first.isoformat(),
                                step.c.device_time < (last + dt.timedelta(days=1)).isoformat()))
     done = [(due or "", on) for due, on in rows]
+    for visit in _visit_follow_ups(conn, hall):  # the bad visit ratings' follow-ups closed in the period
+        closed_on = visit.follow_up.closed_on
+        if closed_on is not None and first <= closed_on <= last:
+            done.append((visit.follow_up.due.isoformat(), closed_on.isoformat()))
     return {"closed": len(done), "on_time": sum(1 for due, on in done if due and on <= due)}
 
 
