@@ -79,7 +79,7 @@ EXPECTED_EVENTS = {
 }
 SCOPES = {"hall": "hall:JJ01", "window": "window:JJ01/W03", "agent": "agent:王强@JJ01", "dept": "dept:市公安局",
           "kiosk": "kiosk:JJ01/K1", "display": "display:JJ01/D1", "pad": "pad:JJ01/W03", "admin": "admin:李华",
-          "supervisor": "supervisor:JJ01/陈静"}
+          "supervisor": "supervisor:JJ01/chenjing"}
 
 
 def device(kind: str, hall: str = "JJ01", agent: str = "王强") -> DeviceInfo:
