@@ -201,7 +201,8 @@ def test_visit_ratings_of_the_queue_log_in_the_hall_figures(server_engine, tmp_p
     sup = token(server_engine, server.url, "supervisor:JJ01/陈静", "boss-2")
     win = token(server_engine, server.url, "window:JJ01/W01", "win-1")
     url = f"{server.url}/v1/dashboard/visit-ratings"
-    got = httpx.get(url, params={"first": "2026-11-22", "last": "2026-11-23"}, headers={"Authorization": f"Bearer {sup}"})
+    got = httpx.get(url, params={"first": "2026-11-22", "last": "2026-11-23"},
+                    headers={"Authorization": f"Bearer {sup}"})
     assert got.status_code == 200 and (got.json()["asked"], got.json()["by_window"]["W02"]["rated"]) == (7, 2)
     reversed_dates = httpx.get(url, params={"first": "2026-11-23", "last": "2026-11-01"},
                                headers={"Authorization": f"Bearer {sup}"})
@@ -231,7 +232,8 @@ def test_visit_follow_ups_in_the_server_follow_up_counts(server_engine):
                      {"label": label, "level": level, "cases": list(cases), "reasons": []})
 
     def steps(hall, ticket, window, *days_steps):
-        return [event(hall, at, "queue.visit_follow_up", ticket, window, {"step": step, "note": "说明", "by": "chenjing"})
+        return [event(hall, at, "queue.visit_follow_up", ticket, window,
+                      {"step": step, "note": "说明", "by": "chenjing"})
                 for at, step in days_steps]
 
     case = "0190a3c4-0000-7000-8000-000000000001"

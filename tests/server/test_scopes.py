@@ -57,8 +57,8 @@ EXPECTED_ENDPOINTS = {
     "admin": {"state"},
     # supervise (issue 11): its hall's figures, the live hall, a tidal switch accepted, and
     # the follow-ups of bad visit ratings (listed and stepped)
-    "supervisor": {"state", "dashboard", "dashboard_visits"} | QUEUE_READ | {"queue_live", "queue_suggestions", "queue_switch",
-                                                         "queue_visit_follow_ups", "queue_visit_follow_up"},
+    "supervisor": {"state", "dashboard", "dashboard_visits"} | QUEUE_READ | {
+        "queue_live", "queue_suggestions", "queue_switch", "queue_visit_follow_ups", "queue_visit_follow_up"},
 }
 DEPT_EVENTS = {"case.item_result", "case.check_recorded"}  # results and 告知承诺 post-checks
 SERVER_ONLY = {"case.duplicate_flagged"}  # the server flags two agents' filings of one need (issue 13)
