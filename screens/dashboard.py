@@ -27,6 +27,7 @@ from textual.widgets import DataTable, Static
 from hall_app.domain.dashboard import DEADLINE_KINDS, URGENCY, FollowUpLine
 from hall_app.domain.tracking import format_tracking_code
 from screens.dashboard_queue import QueuePanel
+from screens.keymap import prose
 from screens.strings import WEEKDAYS
 from screens.supervise_strings import Dashboard as T
 from screens.supervise_strings import QueueLive as Q
@@ -303,8 +304,14 @@ class DashboardScreen(Screen):
         from screens.follow_up_dialog import FollowUpDialog
 
         table = self.query_one("#follow-ups", DataTable)
-        if self.focused is not table or not table.row_count or table.cursor_row >= len(self.follow_lines):
-            self.query_one("#message", MessageLine).say(T.pick_follow_up, "warning")
+        if not table.row_count or table.cursor_row >= len(self.follow_lines):
+            self.query_one("#message", MessageLine).say(T.no_follow_ups if self.data else T.loading, "warning")
+            return
+        if self.focused is not table:  # first F6: to the list (shown), then F6 on the row chosen
+            table.focus()
+            table.scroll_visible()
+            key = prose(self.app, self.BINDINGS, "dashboard.follow_up")
+            self.query_one("#message", MessageLine).say(T.pick_follow_up.format(key=key), "info")
             return
         line = self.follow_lines[table.cursor_row]
 

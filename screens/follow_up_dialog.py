@@ -66,7 +66,7 @@ class FollowUpDialog(RecordingDialog):
 
     def on_mount(self) -> None:
         table = self.query_one("#follow-up-steps", DataTable)
-        add_fixed_columns(table, ("", "", ""), (3, 8, 36))
+        add_fixed_columns(table, ("", "", ""), (3, 8, 24))
         for n, step in enumerate(self.allowed, start=1):
             table.add_row(str(n), T.step_labels[step], T.step_hints[step], key=step)
         table.display = bool(self.allowed)

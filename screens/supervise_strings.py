@@ -42,7 +42,7 @@ class Dashboard:
     visit_ref = "服务 {label}"  # a visit rated on the window's rate pad, by its number
     follow_up_step = "整改回访"
     follow_up_done = "已登记“{step}”：{ref}（{state}）"
-    pick_follow_up = "请先在“差评整改”表中选择一行"
+    pick_follow_up = "已转到“差评整改”：用 ↑↓ 选择一行，再按 {key} 登记整改回访"
     windows = "窗口与人员（今日）"
     window_cols = ("窗口/人员", "接件", "作出决定", "受理", "评价", "好评", "差评")
     enquiries = "不建办件的登记（{period}；逾期：登记后 {days} 个工作日未办结）"
@@ -130,10 +130,7 @@ class FollowUpStep:  # 登记整改回访 (screens/follow_up_dialog.py), from th
     working = "正在登记…"
     step_labels = {"verified": "核实", "rectified": "整改", "explained": "解释说明", "appealed": "申诉",
                    "revisited": "回访", "closed": "办结"}
-    step_hints = {"verified": "调取录像、询问当事人，核实差评是否属实",
-                  "rectified": "属实：整改并写明措施",
-                  "explained": "不属实或有误会：向群众解释说明",
-                  "appealed": "恶意或错误差评：提出申诉",
-                  "revisited": "回访群众，告知处理结果并记录意见",
-                  "closed": "办结，写明处理结果"}
+    step_hints = {"verified": "调取录像、询问当事人", "rectified": "属实：整改并写明措施",
+                  "explained": "有误会：向群众解释说明", "appealed": "恶意或错误差评：申诉",
+                  "revisited": "回访群众，记录其意见", "closed": "写明处理结果后办结"}
     closed = "该差评整改已办结"

@@ -89,9 +89,14 @@ async def test_a_case_follow_up_with_the_same_keys(queue_app, hall):
         assert (steps[-1]["step"], steps[-1]["actor"], steps[-1]["note"]) == ("verified", "chenjing", "核实属实。")
 
 
-async def test_f6_outside_the_follow_up_list_says_where(queue_app):
+async def test_f6_elsewhere_goes_to_the_follow_up_list(queue_app):
+    """From anywhere on the dashboard, F6 moves to the 差评整改 list and says how to go on;
+    F6 again on the row chosen opens the dialog."""
     async with queue_app.run_test(size=(120, 40)) as pilot:
         await login(pilot, "chenjing")
         await press(pilot, "ctrl+f", "f6")
-        assert isinstance(pilot.app.screen, DashboardScreen)
-        assert "请先在“差评整改”表中选择一行" in screen_text(queue_app)
+        screen = pilot.app.screen
+        assert isinstance(screen, DashboardScreen) and screen.focused is screen.query_one("#follow-ups", DataTable)
+        assert "已转到“差评整改”：用 ↑↓ 选择一行，再按 F6 登记整改回访" in screen_text(queue_app)
+        await press(pilot, "f6")
+        assert isinstance(pilot.app.screen, FollowUpDialog)
