@@ -118,18 +118,42 @@ def _open_follow_ups(conn: Connection, hall: str, today: dt.date) -> list[dict[s
     return sorted(out, key=lambda x: (not x["overdue"], x["due"], x["tracking_code"], x.get("visit", "")))
 
 
+class DueCalendar(WorkCalendar):
+    """The published calendar (the defaults: nothing configured on the server), remembering
+    in the process each (day, working days) it was asked: a hall's year of bad ratings falls
+    on a few hundred days, each ~1 ms to count (bench/bench_dashboard.py --visits)."""
+
+    _seen: dict = {}
+
+    def add_working_days(self, start, days):  # type: ignore[no-untyped-def]
+        key = (start, days)
+        if key not in DueCalendar._seen:
+            DueCalendar._seen[key] = super().add_working_days(start, days)
+        return DueCalendar._seen[key]
+
+
 def _level_of(label: str) -> int:
     return next((n for n, name in RATING_LEVELS.items() if name == label), 0)
 
 
-def _visit_follow_ups(conn: Connection, hall: str) -> list[VisitFollowUp]:
+def _visit_follow_ups(conn: Connection, hall: str, closed_from: str = "", closed_to: str = ""
+                      ) -> list[VisitFollowUp]:
     """The follow-ups of the hall's bad visit ratings on the rate pads (``queue.visit_follow_up_opened``
     and its ``queue.visit_follow_up`` steps, read through ix_queue_events_hall_type), due
-    15 working days after the rating with the published calendar, as the tracking page's."""
+    15 working days after the rating with the published calendar, as the tracking page's:
+    the open ones, or (``closed_from``..``closed_to``, ISO days) those closed in those days."""
     from hall_app.server.queue_rating import bad_visit_records
 
-    found = (visit_follow_up(r["rated"], r["steps"], WorkCalendar(), FOLLOW_UP_DAYS)
-             for r in bad_visit_records(conn, hall))
+    calendar = DueCalendar()
+
+    def wanted(record: dict[str, Any]) -> bool:  # open ones; or the ones closed within the days asked
+        closing = [s["at"][:10] for s in record["steps"] if s["payload"].get("step") == "closed"]
+        if not closed_from:
+            return not closing
+        return bool(closing) and closed_from <= closing[-1] <= closed_to
+
+    found = (visit_follow_up(r["rated"], r["steps"], calendar, FOLLOW_UP_DAYS)
+             for r in bad_visit_records(conn, hall) if wanted(r))
     return [v for v in found if v is not None]
 
 
@@ -143,9 +167,10 @@ def _closed_follow_ups(conn: Connection, hall: str, first: dt.date, last: dt.dat
                                step.c.device_time >= first.isoformat(),
                                step.c.device_time < (last + dt.timedelta(days=1)).isoformat()))
     done = [(due or "", on) for due, on in rows]
-    for visit in _visit_follow_ups(conn, hall):  # the bad visit ratings' follow-ups closed in the period
+    # the bad visit ratings' follow-ups closed in the period
+    for visit in _visit_follow_ups(conn, hall, first.isoformat(), last.isoformat()):
         closed_on = visit.follow_up.closed_on
-        if closed_on is not None and first <= closed_on <= last:
+        if closed_on is not None:
             done.append((visit.follow_up.due.isoformat(), closed_on.isoformat()))
     return {"closed": len(done), "on_time": sum(1 for due, on in done if due and on <= due)}
 
