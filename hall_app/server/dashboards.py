@@ -142,18 +142,26 @@ def _visit_follow_ups(conn: Connection, hall: str, closed_from: str = "", closed
     and its ``queue.visit_follow_up`` steps, read through ix_queue_events_hall_type), due
     15 working days after the rating with the published calendar, as the tracking page's:
     the open ones, or (``closed_from``..``closed_to``, ISO days) those closed in those days."""
-    from hall_app.server.queue_rating import bad_visit_records
+    from hall_app.domain.visit_followup import VISIT_FOLLOW_UP, VISIT_FOLLOW_UP_OPENED
 
+    q = queue_events.c
+    closing = select(q.ticket).where(q.hall == hall, q.type == VISIT_FOLLOW_UP,
+                                     q.payload["step"].as_string() == "closed")
+    if closed_from:  # closed in those days (the closing step's day)
+        tickets = closing.where(q.day >= closed_from, q.day <= closed_to)
+    else:  # still open: NOT IN over the closed set, as the cases' (a hashed subplan)
+        tickets = select(q.ticket).where(q.hall == hall, q.type == VISIT_FOLLOW_UP_OPENED, q.ticket.not_in(closing))
+    records: dict[str, dict[str, Any]] = {}
+    for row in conn.execute(select(q.ticket, q.type, q.at, q.actor, q.payload).where(
+            q.hall == hall, q.type.in_((VISIT_FOLLOW_UP_OPENED, VISIT_FOLLOW_UP)), q.ticket.in_(tickets))
+            .order_by(q.seq)):
+        event = {"at": row.at, "actor": row.actor, "payload": dict(row.payload)}
+        if row.type == VISIT_FOLLOW_UP_OPENED:
+            records[row.ticket] = {"rated": event, "steps": []}
+        elif row.ticket in records:
+            records[row.ticket]["steps"].append(event)
     calendar = DueCalendar()
-
-    def wanted(record: dict[str, Any]) -> bool:  # open ones; or the ones closed within the days asked
-        closing = [s["at"][:10] for s in record["steps"] if s["payload"].get("step") == "closed"]
-        if not closed_from:
-            return not closing
-        return bool(closing) and closed_from <= closing[-1] <= closed_to
-
-    found = (visit_follow_up(r["rated"], r["steps"], calendar, FOLLOW_UP_DAYS)
-             for r in bad_visit_records(conn, hall) if wanted(r))
+    found = (visit_follow_up(r["rated"], r["steps"], calendar, FOLLOW_UP_DAYS) for r in records.values())
     return [v for v in found if v is not None]
 
 

@@ -138,11 +138,6 @@ def _bad_visits(conn: Connection, hall: str, ticket: str = "") -> list[dict[str,
     return list(opened.values())
 
 
-def bad_visit_records(conn: Connection, hall: str) -> list[dict[str, Any]]:
-    """Every bad visit rating of ``hall`` with its steps (the hall figures count them)."""
-    return _bad_visits(conn, hall)
-
-
 def bad_visits(store: QueueStore, actor: Actor, ticket: str = "") -> list[dict[str, Any]]:
     """The hall's bad visit ratings (不满意 / 非常不满意), each with its follow-up steps in
     order: ``{"rated": event, "steps": [event, ...]}`` (the device computes the deadline
