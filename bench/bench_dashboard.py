@@ -14,6 +14,11 @@ about nine events a case, spread evenly over 365 days and 10 windows.
 
 It then times, for a busy day, ``--repeat`` times each (min / median / max): the live
 part (the day and the open follow-ups), the month, and the whole endpoint.
+
+``--visits N`` adds N bad visit ratings of the rate pads over the year to the queue's log
+(``queue.visit_follow_up_opened``; two thirds stepped verified → explained → revisited →
+closed), and times the whole endpoint alternately with and without counting their
+follow-ups (``_visit_follow_ups`` made to return none: the code before they were counted).
 """
 
 from __future__ import annotations
@@ -66,6 +71,21 @@ CROSS JOIN generate_series(0, 8) AS k
 WHERE (k <> 7 OR i % 10 < 7) AND (k <> 8 OR (i % 10 < 7 AND (i % 50 = 0 OR i % 25 = 0) AND i % 3 <> 0))
   AND (k NOT IN (2, 3, 4, 5, 6, 7, 8) OR i % 20 >= 3)
 """
+VISITS_SQL = """
+INSERT INTO queue_events (hall, day, at, type, ticket, "window", line, actor, device_id, payload)
+SELECT 'JJ01', to_char(d, 'YYYY-MM-DD'), to_char(d, 'YYYY-MM-DD') || 'T10:00:00+08:00',
+       CASE k WHEN 0 THEN 'queue.visit_follow_up_opened' ELSE 'queue.visit_follow_up' END,
+       'v' || i, 'W' || lpad((i % 10 + 1)::text, 2, '0'), '', CASE k WHEN 0 THEN 'pad' ELSE 'supervisor' END, 'dev',
+       CASE k WHEN 0 THEN jsonb_build_object('ticket', 'v' || i, 'window', 'W01', 'label', 'A' || (i % 900),
+                                             'level', 1 + i % 2, 'reasons', '[]'::jsonb, 'cases', '[]'::jsonb)
+              ELSE jsonb_build_object('ticket', 'v' || i, 'step', (ARRAY['verified', 'explained', 'revisited',
+                                      'closed'])[k], 'note', '说明', 'by', 'chenjing') END
+FROM (SELECT i, date '2026-01-01' + (i % 365) AS base FROM generate_series(1, :n) AS i) AS v
+CROSS JOIN generate_series(0, 4) AS k
+CROSS JOIN LATERAL (SELECT base + k * 3 AS d) AS dd
+WHERE k = 0 OR i % 3 <> 0
+ORDER BY i, k
+"""
 CASES_SQL = """
 INSERT INTO cases (case_id, tracking_code, hall, agent, bundle_code, bundle_hash)
 SELECT 'case-' || i, 'T' || i, 'JJ01', '', 'newborn', '' FROM generate_series(1, :n) AS i
@@ -79,6 +99,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--day", default="2026-11-20")
     parser.add_argument("--without-index", action="store_true", help="drop ix_feed_hall_type_time first")
+    parser.add_argument("--visits", type=int, default=0, help="bad visit ratings with follow-ups in the queue log")
     args = parser.parse_args()
 
     import datetime as dt
@@ -96,9 +117,12 @@ def main() -> None:
             conn.execute(text(EVENTS_SQL), {"n": args.cases})
             if args.without_index:
                 conn.execute(text("DROP INDEX ix_feed_hall_type_time"))
+            if args.visits:
+                conn.execute(text(VISITS_SQL), {"n": args.visits})
         with engine.begin() as conn:  # committed: ANALYZE in a rolled-back transaction keeps no statistics
             conn.execute(text("ANALYZE feed"))
             conn.execute(text("ANALYZE cases"))
+            conn.execute(text("ANALYZE queue_events"))
             events = conn.execute(text("SELECT count(*) FROM feed")).scalar_one()
         print(f"{args.cases:,} cases, {events:,} events written in {time.perf_counter() - started:.1f} s"
               f"{' (index dropped)' if args.without_index else ''}")
@@ -114,6 +138,8 @@ def main() -> None:
                     times.append((time.perf_counter() - t0) * 1000)
             print(f"{name} ({args.day}): min {min(times):.1f} ms, median {statistics.median(times):.1f} ms, "
                   f"max {max(times):.1f} ms over {args.repeat} runs")
+        if args.visits:
+            _with_and_without_visits(engine, day, args.repeat)
         print(f"  day: started {figures['day']['started']}, rated {figures['day']['ratings']['rated']}; "
               f"month: started {figures['month']['started']}, rated {figures['month']['ratings']['rated']}, "
               f"follow-ups closed {figures['month']['follow_ups']['closed']}; "
@@ -123,6 +149,27 @@ def main() -> None:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+def _with_and_without_visits(engine, day, repeat: int) -> None:
+    """The whole endpoint counting the visit follow-ups and not (as before), alternately."""
+    from hall_app.server import dashboards
+
+    counting = dashboards._visit_follow_ups
+    times: dict[str, list[float]] = {"with visit follow-ups": [], "without (old code)": []}
+    for _ in range(repeat):
+        for name in times:
+            dashboards._visit_follow_ups = counting if name.startswith("with ") else (lambda *_a, **_k: [])
+            with engine.connect() as conn:
+                t0 = time.perf_counter()
+                hall_figures(conn, "JJ01", day)
+                times[name].append((time.perf_counter() - t0) * 1000)
+    dashboards._visit_follow_ups = counting
+    for name, ts in times.items():
+        print(f"whole endpoint, {name}: min {min(ts):.1f} ms, median {statistics.median(ts):.1f} ms, "
+              f"max {max(ts):.1f} ms over {repeat} runs")
+    with engine.connect() as conn:
+        print(f"  visit follow-ups: {len(counting(conn, 'JJ01'))}")
 
 
 if __name__ == "__main__":

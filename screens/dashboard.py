@@ -24,9 +24,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
-from hall_app.domain.dashboard import DEADLINE_KINDS, URGENCY
+from hall_app.domain.dashboard import DEADLINE_KINDS, URGENCY, FollowUpLine
 from hall_app.domain.tracking import format_tracking_code
 from screens.dashboard_queue import QueuePanel
+from screens.keymap import prose
 from screens.strings import WEEKDAYS
 from screens.supervise_strings import Dashboard as T
 from screens.supervise_strings import QueueLive as Q
@@ -75,6 +76,7 @@ class DashboardScreen(Screen):
     BINDINGS = [
         Binding("f5", "refresh", T.refresh, id="dashboard.refresh"),
         Binding("enter", "open_case", T.open_case, id="dashboard.open", show=False),
+        Binding("f6", "follow_up", T.follow_up_step, id="dashboard.follow_up"),
         Binding("f9", "switch", Q.switch, id="dashboard.switch"),
         Binding("escape", "back", T.back, id="dashboard.back"),
     ]
@@ -84,6 +86,7 @@ class DashboardScreen(Screen):
         self.refresh_seconds = refresh_seconds
         self.queue_seconds = queue_seconds
         self.data: Dashboard | None = None
+        self.follow_lines: list[FollowUpLine] = []  # the 差评整改 table's rows, in order
         self.refreshes = 0  # finished refreshes (tests read it)
         self._timer: Timer | None = None
         self._shown = False  # the screen is the one on view (its refreshes run)
@@ -218,11 +221,10 @@ class DashboardScreen(Screen):
                          DEADLINE_KINDS[x.kind], format_tracking_code(x.tracking_code), data.bundle(x.bundle),
                          x.window, data.user(x.clerk)))
             for x in day.deadlines], T.no_deadlines)
+        self.follow_lines = list(day.follow_ups)
         self._fill("follow-ups", T.follow_ups, [
-            (f.case_id, (T.overdue if f.overdue else T.on_track, f.follow_up.due.isoformat()[5:],
-                         T.visit_ref.format(label=f.visit_label) if f.visit_label
-                         else format_tracking_code(f.tracking_code), f.level_label, data.bundle(f.bundle), f.window,
-                         f.follow_up.state_label))
+            (f.case_id, (T.overdue if f.overdue else T.on_track, f.follow_up.due.isoformat()[5:], self._ref(f),
+                         f.level_label, data.bundle(f.bundle), f.window, f.follow_up.state_label))
             for f in day.follow_ups], T.no_follow_ups)
         enquiries = [("", (f.kind_label, *f.values())) for f in data.enquiries.values()]
         self._fill("enquiries", T.enquiries.format(period=data.period.label, days=ctx.settings.deadlines.enquiry_days
@@ -250,6 +252,10 @@ class DashboardScreen(Screen):
             table.add_row(*(str(c) for c in cells), key=unique or f"-{n}")
         if 0 <= cursor < table.row_count:
             table.move_cursor(row=cursor)
+
+    @staticmethod
+    def _ref(f: FollowUpLine) -> str:
+        return T.visit_ref.format(label=f.visit_label) if f.visit_label else format_tracking_code(f.tracking_code)
 
     @staticmethod
     def _today_text(data: "Dashboard") -> str:
@@ -291,6 +297,32 @@ class DashboardScreen(Screen):
         """Accept the tidal switch the queue suggests (under the cursor, or the first)."""
         said, kind = await self.query_one(QueuePanel).accept_switch()
         self.query_one("#message", MessageLine).say(said, kind)
+
+    def action_follow_up(self) -> None:
+        """Record the next step of the follow-up under the 差评整改 cursor (a case's or a
+        visit's, screens/follow_up_dialog.py)."""
+        from screens.follow_up_dialog import FollowUpDialog
+
+        table = self.query_one("#follow-ups", DataTable)
+        if not table.row_count or table.cursor_row >= len(self.follow_lines):
+            self.query_one("#message", MessageLine).say(T.no_follow_ups if self.data else T.loading, "warning")
+            return
+        if self.focused is not table:  # first F6: to the list (shown), then F6 on the row chosen
+            table.focus()
+            table.scroll_visible()
+            key = prose(self.app, self.BINDINGS, "dashboard.follow_up")
+            self.query_one("#message", MessageLine).say(T.pick_follow_up.format(key=key), "info")
+            return
+        line = self.follow_lines[table.cursor_row]
+
+        def done(answer: tuple[str, str] | None) -> None:
+            if answer:
+                step, state = answer
+                self.query_one("#message", MessageLine).say(
+                    T.follow_up_done.format(step=step, ref=self._ref(line), state=state), "success")
+                self.refresh_now()
+
+        self.app.push_screen(FollowUpDialog(line, self._ref(line)), done)
 
     def action_open_case(self) -> None:
         focused = self.focused

@@ -40,6 +40,9 @@ class Dashboard:
     on_track = "办理中"
     no_follow_ups = "没有待整改的差评"
     visit_ref = "服务 {label}"  # a visit rated on the window's rate pad, by its number
+    follow_up_step = "整改回访"
+    follow_up_done = "已登记“{step}”：{ref}（{state}）"
+    pick_follow_up = "已转到“差评整改”：用 ↑↓ 选择一行，再按 {key} 登记整改回访"
     windows = "窗口与人员（今日）"
     window_cols = ("窗口/人员", "接件", "作出决定", "受理", "评价", "好评", "差评")
     enquiries = "不建办件的登记（{period}；逾期：登记后 {days} 个工作日未办结）"
@@ -113,3 +116,21 @@ class RatePadProgram:  # hall-app rate-pad --window W03 (screens/rate_pad_progra
     pending = "评价尚未送达（{error}），恢复连接后自动补记"
     refused = "未能记录评价：{error}"
     quit = "退出"
+
+
+class FollowUpStep:  # 登记整改回访 (screens/follow_up_dialog.py), from the dashboard's 差评整改 list
+    title = "差评整改回访：{ref}"
+    about = "{level} · 当前“{state}” · 整改期限 {due}{late}"
+    late = "（已逾期）"
+    steps = "下一步（数字键选择）："
+    note = "情况说明（办结须写明处理结果，回访须写明群众意见）："
+    record = "登记"
+    cancel = "取消"
+    keys = "数字键选择步骤 · Tab 到说明 · Enter 登记 · {no} 取消"
+    working = "正在登记…"
+    step_labels = {"verified": "核实", "rectified": "整改", "explained": "解释说明", "appealed": "申诉",
+                   "revisited": "回访", "closed": "办结"}
+    step_hints = {"verified": "调取录像、询问当事人", "rectified": "属实：整改并写明措施",
+                  "explained": "有误会：向群众解释说明", "appealed": "恶意或错误差评：申诉",
+                  "revisited": "回访群众，记录其意见", "closed": "写明处理结果后办结"}
+    closed = "该差评整改已办结"

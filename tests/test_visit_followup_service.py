@@ -82,3 +82,19 @@ def test_cli_lists_a_bad_pad_rating_and_steps_it(tmp_path, capsys, demo_template
     assert "已登记：核实（共 1 步）" in capsys.readouterr().out
     assert main(["--db", str(db), "follow-ups"]) == 0
     assert "已核实" in capsys.readouterr().out
+
+
+def test_the_demo_morning_leaves_a_bad_visit_rating_to_follow_up(demo_ctx):
+    """Issue 11: ``hall-app demo`` (its morning of queue traffic on the fixed clock, Saturday
+    2026-11-21) has a visit rated 不满意 on its window's pad, so a new supervisor sees a visit
+    follow-up: open at 待核实, due 15 working days on (Friday 12-11), on the 差评整改 list."""
+    from hall_app.services.queue_demo import seed_demo_queue
+
+    seed_demo_queue(demo_ctx.queue, demo_ctx.now())
+    [visit] = demo_ctx.ratings.visit_follow_ups()
+    assert (visit.level_label, visit.comment, visit.follow_up.state_label) == ("不满意", "等候时间长", "待核实")
+    assert visit.follow_up.due.isoformat() == "2026-12-11" and not visit.overdue
+    assert visit.label.startswith(("A", "B", "C", "D", "E")) and visit.window
+    day = DashboardService(demo_ctx).snapshot().day
+    assert any(f.visit_label == visit.label for f in day.follow_ups)
+    assert day.ratings_today["不满意"] >= 1 and day.unrated_today == 1

@@ -6,7 +6,8 @@ For a day (default: today in the hall's time zone) and the month it falls in:
 - cases started, per window; decisions (accepted, deferred, one-time notice, refused);
 - ratings by level, with the share of good ones;
 - bad ratings whose follow-up is not closed, with their due dates (overdue flagged),
-  and for the month the follow-ups closed on time;
+  and for the month the follow-ups closed on time — of cases (``case.rated``) and of
+  visits on the rate pads (``queue.visit_follow_up_opened`` and its steps);
 - enquiries without a case opened per kind, answered at once, and closed;
 - the rate pads' ratings of visits (``queue.visit_rated`` of the queue's log, same
   database), by level and per window, 未评价 in the total but not the share.
@@ -30,9 +31,11 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.orm import aliased
 
-from hall_app.domain.calendar import CHINA
+from hall_app.domain.calendar import CHINA, WorkCalendar
 from hall_app.domain.case_state import RATING_LEVELS
 from hall_app.domain.enquiry import KINDS as ENQUIRY_KINDS
+from hall_app.domain.rating import FOLLOW_UP_DAYS
+from hall_app.domain.visit_followup import VisitFollowUp, visit_follow_up
 from hall_app.domain.visit_rating import VISIT_RATED
 from hall_app.server.auth import DeviceInfo
 from hall_app.server.models import cases, feed
@@ -103,7 +106,62 @@ def _open_follow_ups(conn: Connection, hall: str, today: dt.date) -> list[dict[s
         out.append({"case_id": case_id, "tracking_code": code, "level": int(lvl),
                     "label": RATING_LEVELS.get(int(lvl), ""), "due": due or "", "rated_on": str(at)[:10],
                     "overdue": bool(due) and due < today.isoformat()})
-    return sorted(out, key=lambda x: (not x["overdue"], x["due"], x["tracking_code"]))
+    for visit in _visit_follow_ups(conn, hall):
+        if visit.follow_up.closed:
+            continue
+        due = visit.follow_up.due.isoformat()
+        out.append({"case_id": visit.cases[0] if visit.cases else "", "tracking_code": "", "ticket": visit.ticket,
+                    "visit": visit.label, "window": visit.window, "level": _level_of(visit.level_label),
+                    "label": visit.level_label, "due": due, "rated_on": visit.follow_up.opened_on.isoformat(),
+                    "overdue": due < today.isoformat()})
+    return sorted(out, key=lambda x: (not x["overdue"], x["due"], x["tracking_code"], x.get("visit", "")))
+
+
+class DueCalendar(WorkCalendar):
+    """The published calendar (the defaults: nothing configured on the server), remembering
+    in the process each (day, working days) it was asked: a hall's year of bad ratings falls
+    on a few hundred days, each ~1 ms to count (bench/bench_dashboard.py --visits)."""
+
+    _seen: dict = {}
+
+    def add_working_days(self, start, days):  # type: ignore[no-untyped-def]
+        key = (start, days)
+        if key not in DueCalendar._seen:
+            DueCalendar._seen[key] = super().add_working_days(start, days)
+        return DueCalendar._seen[key]
+
+
+def _level_of(label: str) -> int:
+    return next((n for n, name in RATING_LEVELS.items() if name == label), 0)
+
+
+def _visit_follow_ups(conn: Connection, hall: str, closed_from: str = "", closed_to: str = ""
+                      ) -> list[VisitFollowUp]:
+    """The follow-ups of the hall's bad visit ratings on the rate pads (``queue.visit_follow_up_opened``
+    and its ``queue.visit_follow_up`` steps, read through ix_queue_events_hall_type), due
+    15 working days after the rating with the published calendar, as the tracking page's:
+    the open ones, or (``closed_from``..``closed_to``, ISO days) those closed in those days."""
+    from hall_app.domain.visit_followup import VISIT_FOLLOW_UP, VISIT_FOLLOW_UP_OPENED
+
+    q = queue_events.c
+    closing = select(q.ticket).where(q.hall == hall, q.type == VISIT_FOLLOW_UP,
+                                     q.payload["step"].as_string() == "closed")
+    if closed_from:  # closed in those days (the closing step's day)
+        tickets = closing.where(q.day >= closed_from, q.day <= closed_to)
+    else:  # still open: NOT IN over the closed set, as the cases' (a hashed subplan)
+        tickets = select(q.ticket).where(q.hall == hall, q.type == VISIT_FOLLOW_UP_OPENED, q.ticket.not_in(closing))
+    records: dict[str, dict[str, Any]] = {}
+    for row in conn.execute(select(q.ticket, q.type, q.at, q.actor, q.payload).where(
+            q.hall == hall, q.type.in_((VISIT_FOLLOW_UP_OPENED, VISIT_FOLLOW_UP)), q.ticket.in_(tickets))
+            .order_by(q.seq)):
+        event = {"at": row.at, "actor": row.actor, "payload": dict(row.payload)}
+        if row.type == VISIT_FOLLOW_UP_OPENED:
+            records[row.ticket] = {"rated": event, "steps": []}
+        elif row.ticket in records:
+            records[row.ticket]["steps"].append(event)
+    calendar = DueCalendar()
+    found = (visit_follow_up(r["rated"], r["steps"], calendar, FOLLOW_UP_DAYS) for r in records.values())
+    return [v for v in found if v is not None]
 
 
 def _closed_follow_ups(conn: Connection, hall: str, first: dt.date, last: dt.date) -> dict[str, int]:
@@ -116,6 +174,11 @@ def _closed_follow_ups(conn: Connection, hall: str, first: dt.date, last: dt.dat
                                step.c.device_time >= first.isoformat(),
                                step.c.device_time < (last + dt.timedelta(days=1)).isoformat()))
     done = [(due or "", on) for due, on in rows]
+    # the bad visit ratings' follow-ups closed in the period
+    for visit in _visit_follow_ups(conn, hall, first.isoformat(), last.isoformat()):
+        closed_on = visit.follow_up.closed_on
+        if closed_on is not None:
+            done.append((visit.follow_up.due.isoformat(), closed_on.isoformat()))
     return {"closed": len(done), "on_time": sum(1 for due, on in done if due and on <= due)}
 
 
@@ -229,3 +292,27 @@ def dashboard(request: Request, day: str = Query("", max_length=10), target: flo
         figures = hall_figures(conn, device.hall, when)
     figures["queue"] = queue_figures(request, device.hall, when, target)
     return figures
+
+
+MAX_PERIOD_DAYS = 366
+
+
+@router.get("/v1/dashboard/visit-ratings")
+def visit_ratings(request: Request, first: str = Query(..., max_length=10), last: str = Query(..., max_length=10),
+                  device: DeviceInfo = access("dashboard_visits")) -> dict[str, Any]:
+    """The rate pads' ratings of visits (``queue.visit_rated``) of the days ``first``..``last``
+    (YYYY-MM-DD, inclusive) in the supervisor's own hall: what a report of any period
+    counts (a custom one as well as a day or a month), by level, per window and as
+    ``groups`` = [window, clerk, level or null, count]."""
+    if not device.hall:
+        raise HTTPException(403, "本设备的登记范围没有指定大厅")
+    try:
+        a, b = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+    except ValueError:
+        raise HTTPException(422, f"日期应写作 YYYY-MM-DD（收到：{first[:10]} 至 {last[:10]}）") from None
+    if b < a:
+        raise HTTPException(422, "统计期的结束日期早于开始日期")
+    if (b - a).days >= MAX_PERIOD_DAYS:
+        raise HTTPException(422, f"统计期最长 {MAX_PERIOD_DAYS} 天")
+    with request.app.state.engine.connect() as conn:
+        return {"first": a.isoformat(), "last": b.isoformat(), **_visit_ratings(conn, device.hall, a, b)}

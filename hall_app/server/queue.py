@@ -147,8 +147,10 @@ class OfflineIn(BaseModel):
 
 
 def actor_of(device: auth.DeviceInfo) -> Actor:
+    # a supervisor's token names the supervisor (supervisor:HALL/NAME): who its follow-up steps are by
+    person = device.scope.partition("/")[2] if device.kind == "supervisor" else ""
     return Actor(device.kind, device.hall, device.window if device.kind in ("window", "pad") else "",
-                 device.device_id)
+                 device.device_id, person=person)
 
 
 def _store(request: Request) -> QueueStore:

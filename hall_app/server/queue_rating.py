@@ -14,7 +14,7 @@ from sqlalchemy import Connection, select
 from hall_app.domain.calendar import WorkCalendar
 from hall_app.domain.queue import QueueError
 from hall_app.domain.queue_live import DEVICE_ACTORS
-from hall_app.domain.rating import RatingError
+from hall_app.domain.rating import STEP_LABELS, RatingError
 from hall_app.domain.visit_followup import (
     VISIT_FOLLOW_UP,
     VISIT_FOLLOW_UP_OPENED,
@@ -99,6 +99,25 @@ def _may_follow_up(actor: Actor) -> None:
         raise QueueError("差评整改回访须由值班长的设备登记", "scope", 403)
 
 
+# what names a device, never a person (an actor column or a scope kind)
+DEVICE_NAMES = DEVICE_ACTORS | {"agent", "dept", "server"}
+
+
+def recorded_by(actor: Actor, by: str) -> str:
+    """Who records a follow-up step, checked as a case's ``case.follow_up`` is: the step is
+    a person's (the device vouches for its signed-in user's role, services/ratings.py), never
+    a device's; a supervisor's own device (its token names one supervisor,
+    ``supervisor:HALL/NAME``) records steps only in that supervisor's name."""
+    who = by.strip()
+    if not who:
+        raise QueueError("请写明登记整改回访的值班长（用户名）", "invalid", 422)
+    if who.lower() in DEVICE_NAMES:
+        raise QueueError(f"“{who[:32]}”是设备，不是人：整改回访须写明登记的值班长（用户名）", "invalid", 422)
+    if actor.kind == "supervisor" and actor.person and who != actor.person:
+        raise QueueError(f"本设备登记给值班长“{actor.person}”，不能代“{who[:32]}”登记差评整改回访", "scope", 403)
+    return who
+
+
 def _event(row: Any) -> dict[str, Any]:
     return {"at": row.at, "actor": row.actor, "payload": dict(row.payload)}
 
@@ -133,6 +152,10 @@ def follow_up_visit(store: QueueStore, actor: Actor, ticket: str, step: str, not
     lock (QueueError, nothing recorded, when the rules refuse it); returns the visit's
     record as ``bad_visits`` gives it."""
     _may_follow_up(actor)
+    who = recorded_by(actor, by)
+    if step not in STEP_LABELS or step == "opened":  # opened only by the bad rating itself
+        raise QueueError(f"未知的整改步骤：{step[:12]}（可用：{'、'.join(s for s in STEP_LABELS if s != 'opened')}）",
+                         "invalid", 422)
     _now, at, day = store.now()
     with store.engine.begin() as conn:
         record = _bad_visits(conn, actor.hall, ticket)
@@ -143,7 +166,7 @@ def follow_up_visit(store: QueueStore, actor: Actor, ticket: str, step: str, not
         # the order of the steps only: the deadline is the device's (its calendar and settings)
         current = visit_follow_up(record[0]["rated"], record[0]["steps"], WorkCalendar())
         try:
-            payload = next_step_payload(current, ticket, step, by or actor.user or actor.kind, at, note.strip())
+            payload = next_step_payload(current, ticket, step, who, at, note.strip())
         except RatingError as exc:
             raise QueueError(str(exc), "refused", 409) from None
         store.emit(conn, actor, day, at, VISIT_FOLLOW_UP, payload)

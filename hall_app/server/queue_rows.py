@@ -35,6 +35,7 @@ class Actor:
     window: str = ""
     device_id: str = ""
     user: str = ""
+    person: str = ""  # the one person the token names (a supervisor's: supervisor:HALL/NAME)
 
     def may_act_for(self, window: str) -> None:
         if self.kind in ("hall", "local", "admin"):

@@ -42,6 +42,7 @@ ENDPOINTS: dict[str, str] = {
     "track_json": "GET /t/{code}.json",
     # -- supervise (issue 11) --
     "dashboard": "GET /v1/dashboard",
+    "dashboard_visits": "GET /v1/dashboard/visit-ratings",
     "rate": "POST /t/{code}/rate",
     # The department inbox (hall_app/server/inbox.py, docs/dispatch.md)
     "inbox": "GET /v1/departments/{dept}/inbox",
@@ -119,9 +120,11 @@ SCOPE_TABLE: dict[str, ScopeRule] = {r.kind: r for r in (
     ScopeRule("admin", "管理员", "admin:李华", frozenset({"state"}), frozenset(),
               "codes, re-binding, revoking and publishing run on the server (hall-app server …)"),
     # -- supervise (issue 11) --
-    ScopeRule("supervisor", "值班长", "supervisor:JJ01/陈静", frozenset({"state", "dashboard"}), frozenset(),
-              "reads its own hall's figures, enquiry counts included (dashboards.py); pushes no events; steps "
-              "the follow-ups of bad visit ratings (queue.visit_follow_up, decided by the queue endpoint)"),
+    ScopeRule("supervisor", "值班长", "supervisor:JJ01/chenjing",
+              frozenset({"state", "dashboard", "dashboard_visits"}), frozenset(),
+              "one supervisor's device, named by the user name they sign in with; reads its own hall's figures, "
+              "enquiry counts included (dashboards.py); pushes no events; steps the follow-ups of bad visit "
+              "ratings in that supervisor's name only (queue.visit_follow_up, decided by the queue endpoint)"),
 )}
 
 

@@ -124,7 +124,7 @@ class DashboardService:
     def visit_ratings(self, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
         """The rate pad's ratings of visits (``queue.visit_rated`` payloads, 未评价 included)
         given from ``first`` to ``last``, read from the queue's log; none when the queue
-        cannot be read from here (a supervisor device's server queue: not yet)."""
+        cannot be read from here (a supervisor device, refused the log, gets the server's counts)."""
         from hall_app.domain.queue import QueueError
         from hall_app.domain.visit_rating import VISIT_RATED
         from hall_app.services.queue import queue_configured
@@ -150,20 +150,19 @@ class DashboardService:
         return found
 
     def visit_ratings_of_server(self, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
-        """The visit ratings of a day, or of a month from its first day, as the server's
-        ``GET /v1/dashboard`` counts them per window, clerk and level (hall_app/server/dashboards.py),
-        one ``{"window", "clerk", "level"}`` per rating; none for another period or offline."""
+        """The visit ratings of the days ``first``..``last`` (a day, a month, or any custom
+        period) as the server's ``GET /v1/dashboard/visit-ratings`` counts them per window,
+        clerk and level (hall_app/server/dashboards.py), one ``{"window", "clerk", "level"}``
+        per rating; none offline."""
         from hall_app.domain.queue import QueueError
 
-        fetch = getattr(self.ctx.queue, "hall_figures", None)
-        month_end = (first.replace(day=1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-        if fetch is None or not (first == last or (first.day == 1 and last <= month_end)):
+        fetch = getattr(self.ctx.queue, "visit_ratings", None)
+        if fetch is None:
             return []
         try:
-            figures = fetch(last.isoformat())
+            part = fetch(first.isoformat(), last.isoformat())
         except QueueError:
             return []
-        part = figures.get("day" if first == last else "month", {}).get("visit_ratings", {})
         return [{"window": w, "clerk": c, "level": level}
                 for w, c, level, n in part.get("groups", []) for _ in range(int(n))]
 

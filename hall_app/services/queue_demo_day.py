@@ -12,7 +12,9 @@ How the morning ends, so that every kind of alert has something to show:
 
 A few finished visits are rated on their window's rate pad right after (``VISIT_RATINGS``:
 the n-th visit finished in the morning → its level, None = 未评价), so the ratings
-panel shows visit ratings with an 未评价 among them.
+panel shows visit ratings with an 未评价 among them, and one 不满意 whose follow-up
+(``queue.visit_follow_up_opened``, written by the queue with the rating) waits on the
+supervisor's 差评整改 list at 待核实.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ EARLY = ("personal", "personal", "social", "firm", "personal", "estate", "person
          "personal", "firm", "estate")
 LATE = ("estate", "firm", "social", "estate")  # the last half hour
 NO_SHOW_EVERY = 8  # every 8th call: nobody comes (a no-show two minutes later)
-VISIT_RATINGS: dict[int, int | None] = {2: 5, 3: None, 5: 4, 8: 3}  # n-th finished visit → level (None: 未评价)
+# n-th finished visit → level (None: 未评价); the 6th is rated 不满意 and opens a follow-up
+VISIT_RATINGS: dict[int, int | None] = {2: 5, 3: None, 5: 4, 6: 2, 8: 3}
 
 
 @dataclass
@@ -120,7 +123,7 @@ def _rate(queue, window: str, ticket: str, ratings: dict[int, int | None], n: in
         return
     pad = LocalQueue("", hall=queue.hall, window=window, kind="pad", clock=lambda: clock["t"], engine=queue.engine)
     level = ratings[n]
-    reasons = {5: ["一次办成"], 4: ["办理较快"], 3: ["等候时间偏长"]}.get(level or 0, [])
+    reasons = {5: ["一次办成"], 4: ["办理较快"], 3: ["等候时间偏长"], 2: ["等候时间长"]}.get(level or 0, [])
     pad.rate_visit(ticket, level, reasons=reasons, how="chosen" if level else "timeout")
 
 

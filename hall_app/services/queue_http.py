@@ -65,10 +65,10 @@ class HttpQueue(HallQueue):
         except ValueError:
             raise QueueError("排队服务器的回答无法识别", "server", 502) from None
 
-    def hall_figures(self, day: str) -> dict[str, Any]:
-        """``GET /v1/dashboard`` for ``day`` (a supervisor device: its hall's figures from the
-        server, the queue's visit ratings among them)."""
-        return dict(self._call("GET", "/v1/dashboard", params={"day": day}))
+    def visit_ratings(self, first: str, last: str) -> dict[str, Any]:
+        """``GET /v1/dashboard/visit-ratings`` for the days ``first``..``last`` (a supervisor
+        device: the hall's visit ratings of any report period, counted by the server)."""
+        return dict(self._call("GET", "/v1/dashboard/visit-ratings", params={"first": first, "last": last}))
 
     def _run(self, op: str, **p: Any) -> Any:
         w = _q(p.get("window", ""))

@@ -228,14 +228,14 @@ def test_a_rate_pad_reads_and_rates_only_its_own_windows_visit(server_engine, se
 
 def test_a_supervisor_device_follows_up_a_bad_visit_rating(server_engine, server):
     """Issue 11: a visit rated 非常不满意 on the pad is listed to the supervisor's device
-    (``supervisor:JJ01/陈静``) among the bad visit ratings (the JSON level filter on
+    (``supervisor:JJ01/chenjing``) among the bad visit ratings (the JSON level filter on
     PostgreSQL), stepped in order; the pad and a window may not step it; good ones not listed."""
     from hall_app.domain.queue import QueueError
 
     set_up_direct(server_engine, 2)
     w1 = HttpQueue(server.url, token(server_engine, "window:JJ01/W01", "w1"), window="W01")
     pad = HttpQueue(server.url, token(server_engine, "pad:JJ01/W01", "pad-w1"), window="W01")
-    boss = HttpQueue(server.url, token(server_engine, "supervisor:JJ01/陈静", "sup"))
+    boss = HttpQueue(server.url, token(server_engine, "supervisor:JJ01/chenjing", "sup"))
     tickets = []
     for level in (1, 5):
         w1.issue_ticket("A")
@@ -255,3 +255,51 @@ def test_a_supervisor_device_follows_up_a_bad_visit_rating(server_engine, server
     record = boss.follow_up_visit(tickets[0], "verified", "查看录像，属实", "chenjing")
     assert [(s["payload"]["step"], s["payload"]["by"], s["payload"]["cases"]) for s in record["steps"]] == [
         ("verified", "chenjing", ["0190a3c4-0000-7000-8000-000000000001"])]
+
+
+def test_a_malicious_device_cannot_step_a_visit_follow_up_in_another_name(server_engine, server):
+    """Issue 11: who records a bad visit rating's follow-up step is checked on the server as
+    a case's follow-up is: a person, never a device; a supervisor's device (its token names
+    one supervisor) only in that supervisor's name; a window or a pad not at all; a step
+    cannot open a follow-up. Each refusal is a clear message and records nothing."""
+    import httpx
+
+    from hall_app.domain.queue import QueueError
+
+    set_up_direct(server_engine, 1)
+    w1 = HttpQueue(server.url, token(server_engine, "window:JJ01/W01", "w1"), window="W01")
+    pad = HttpQueue(server.url, token(server_engine, "pad:JJ01/W01", "pad-w1"), window="W01")
+    hall = hall_queue(server_engine, server.url)
+    boss_token = token(server_engine, "supervisor:JJ01/chenjing", "sup")
+    boss = HttpQueue(server.url, boss_token)
+    w1.issue_ticket("A")
+    w1.call_next()
+    w1.start_serving()
+    ticket = w1.finish().ticket
+    pad.rate_visit(ticket, 2, reasons=["态度生硬"])
+
+    def steps() -> int:
+        return len([e for e in hall.events() if e.type == "queue.visit_follow_up"])
+
+    for who, step, by, status, words in (
+            (boss, "verified", "zhangli", 403, "本设备登记给值班长“chenjing”，不能代“zhangli”"),
+            (boss, "verified", "陈静", 403, "不能代“陈静”"),
+            (boss, "verified", "", 422, "请写明登记整改回访的值班长"),
+            (boss, "verified", "supervisor", 422, "是设备，不是人"),
+            (hall, "verified", "pad", 422, "是设备，不是人"),
+            (hall, "verified", "  ", 422, "请写明"),
+            (boss, "opened", "chenjing", 422, "未知的整改步骤"),
+            (w1, "verified", "chenjing", 403, ""),
+            (pad, "verified", "chenjing", 403, "")):
+        with pytest.raises(QueueError) as refused:
+            who.follow_up_visit(ticket, step, "属实", by)
+        assert refused.value.status == status and words in str(refused.value), (by, str(refused.value))
+    # the same over raw HTTP, as a device that skips the client would send it
+    raw = httpx.post(f"{server.url}/v1/queue/visit-follow-ups/{ticket}", json={"step": "verified", "note": "属实"},
+                     headers={"Authorization": f"Bearer {boss_token}"})
+    assert raw.status_code == 422 and "请写明登记整改回访的值班长" in raw.json()["detail"]
+    assert steps() == 0
+    record = boss.follow_up_visit(ticket, "verified", "调取录像，属实", "chenjing")
+    hall.follow_up_visit(ticket, "explained", "已向群众解释", "chenjing")  # a hall device: its signed-in user
+    assert [(s["payload"]["step"], s["payload"]["by"]) for s in record["steps"]] == [("verified", "chenjing")]
+    assert steps() == 2

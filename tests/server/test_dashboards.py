@@ -188,3 +188,79 @@ def test_visit_ratings_of_the_queue_log_in_the_hall_figures(server_engine, tmp_p
     assert (shown.windows["W02"].rated, shown.windows["W02"].bad) == (2, 1)
     month_shown = DashboardService(boss).rating_figures(month_period("2026-11"), dt.date(2026, 11, 23))
     assert (month_shown.total, month_shown.rated, month_shown.good_share) == (7, 6, 0.5)
+    # a custom report period (neither a day nor a month from its first day) counts them too
+    from hall_app.domain.stats import period
+
+    custom = DashboardService(boss).rating_figures(period(dt.date(2026, 11, 22), dt.date(2026, 11, 30)),
+                                                   dt.date(2026, 11, 23))
+    assert (custom.total, custom.rated, custom.good_share) == (7, 6, 0.5)
+    week = DashboardService(boss).rating_figures(period(dt.date(2026, 11, 16), dt.date(2026, 11, 22)),
+                                                 dt.date(2026, 11, 23))
+    assert (week.total, week.rated, week.distribution["非常满意"]) == (1, 1, 1)
+    # the endpoint: its own hall only, dates in order, a supervisor only
+    sup = token(server_engine, server.url, "supervisor:JJ01/陈静", "boss-2")
+    win = token(server_engine, server.url, "window:JJ01/W01", "win-1")
+    url = f"{server.url}/v1/dashboard/visit-ratings"
+    got = httpx.get(url, params={"first": "2026-11-22", "last": "2026-11-23"},
+                    headers={"Authorization": f"Bearer {sup}"})
+    assert got.status_code == 200 and (got.json()["asked"], got.json()["by_window"]["W02"]["rated"]) == (7, 2)
+    reversed_dates = httpx.get(url, params={"first": "2026-11-23", "last": "2026-11-01"},
+                               headers={"Authorization": f"Bearer {sup}"})
+    assert reversed_dates.status_code == 422 and "早于开始日期" in reversed_dates.json()["detail"]
+    refused = httpx.get(url, params={"first": "2026-11-22", "last": "2026-11-23"},
+                        headers={"Authorization": f"Bearer {win}"})
+    assert refused.status_code == 403 and "窗口设备" in refused.json()["detail"]
+
+
+@pytest.mark.postgres
+def test_visit_follow_ups_in_the_server_follow_up_counts(server_engine):
+    """Issue 11: the server's open follow-ups and the month's closed / on time count the bad
+    visit ratings' follow-ups (queue.visit_follow_up_opened and its steps) beside the cases';
+    due 15 working days after the rating (the published calendar). Worked out by hand:
+    rated Tue 11-03 → due 11-24; rated Mon 11-23 → due 12-14; rated Fri 10-09 → due 10-29
+    (Sat 10-10 is a make-up working day)."""
+    from hall_app.server.dashboards import hall_figures
+    from hall_app.server.queue_models import queue_events
+
+    def event(hall, at, kind, ticket, window, payload):
+        return {"hall": hall, "day": at[:10], "at": f"{at}T10:00:00+08:00", "type": kind, "ticket": ticket,
+                "window": window, "line": "", "actor": "pad" if kind.endswith("opened") else "supervisor",
+                "device_id": "dev-1", "payload": {"ticket": ticket, "window": window, **payload}}
+
+    def opened(hall, at, ticket, window, label, level, cases=()):
+        return event(hall, at, "queue.visit_follow_up_opened", ticket, window,
+                     {"label": label, "level": level, "cases": list(cases), "reasons": []})
+
+    def steps(hall, ticket, window, *days_steps):
+        return [event(hall, at, "queue.visit_follow_up", ticket, window,
+                      {"step": step, "note": "说明", "by": "chenjing"})
+                for at, step in days_steps]
+
+    case = "0190a3c4-0000-7000-8000-000000000001"
+    rows = [opened("JJ01", "2026-11-03", "v1", "W01", "A003", 1, [case]),
+            opened("JJ01", "2026-11-03", "v2", "W02", "B001", 2),
+            opened("JJ01", "2026-11-23", "v3", "W01", "A010", 2),
+            opened("JJ01", "2026-10-09", "v4", "W02", "B007", 1),
+            opened("JJ02", "2026-11-03", "x1", "W01", "A001", 1)]
+    rows += steps("JJ01", "v1", "W01", ("2026-11-05", "verified"), ("2026-11-10", "rectified"),
+                  ("2026-11-12", "revisited"), ("2026-11-20", "closed"))  # closed on time
+    rows += steps("JJ01", "v2", "W02", ("2026-11-05", "verified"))  # still open, overdue from 11-25
+    rows += steps("JJ01", "v4", "W02", ("2026-10-12", "verified"), ("2026-10-20", "explained"),
+                  ("2026-10-28", "revisited"), ("2026-11-02", "closed"))  # closed in November, late
+    rows += steps("JJ02", "x1", "W01", ("2026-11-04", "verified"), ("2026-11-05", "explained"),
+                  ("2026-11-06", "revisited"), ("2026-11-09", "closed"))  # another hall
+    with server_engine.begin() as conn:
+        conn.execute(queue_events.insert(), rows)
+    with server_engine.connect() as conn:
+        figures = hall_figures(conn, "JJ01", dt.date(2026, 11, 25))
+    assert [(f["ticket"], f["visit"], f["window"], f["label"], f["due"], f["overdue"], f["case_id"])
+            for f in figures["follow_ups_open"]] == [
+        ("v2", "B001", "W02", "不满意", "2026-11-24", True, ""),
+        ("v3", "A010", "W01", "不满意", "2026-12-14", False, "")]
+    assert figures["follow_ups_open"][0]["rated_on"] == "2026-11-03" and figures["follow_ups_open"][0]["level"] == 2
+    assert figures["month"]["follow_ups"] == {"closed": 2, "on_time": 1}
+    with server_engine.connect() as conn:
+        october = hall_figures(conn, "JJ01", dt.date(2026, 10, 30))
+    # open as the log stands (as the cases' are), overdue as of the day asked; October closed none
+    assert [(f["ticket"], f["overdue"]) for f in october["follow_ups_open"]] == [("v2", False), ("v3", False)]
+    assert october["month"]["follow_ups"] == {"closed": 0, "on_time": 0}

@@ -57,8 +57,8 @@ EXPECTED_ENDPOINTS = {
     "admin": {"state"},
     # supervise (issue 11): its hall's figures, the live hall, a tidal switch accepted, and
     # the follow-ups of bad visit ratings (listed and stepped)
-    "supervisor": {"state", "dashboard"} | QUEUE_READ | {"queue_live", "queue_suggestions", "queue_switch",
-                                                         "queue_visit_follow_ups", "queue_visit_follow_up"},
+    "supervisor": {"state", "dashboard", "dashboard_visits"} | QUEUE_READ | {
+        "queue_live", "queue_suggestions", "queue_switch", "queue_visit_follow_ups", "queue_visit_follow_up"},
 }
 DEPT_EVENTS = {"case.item_result", "case.check_recorded"}  # results and 告知承诺 post-checks
 SERVER_ONLY = {"case.duplicate_flagged"}  # the server flags two agents' filings of one need (issue 13)
@@ -79,7 +79,7 @@ EXPECTED_EVENTS = {
 }
 SCOPES = {"hall": "hall:JJ01", "window": "window:JJ01/W03", "agent": "agent:王强@JJ01", "dept": "dept:市公安局",
           "kiosk": "kiosk:JJ01/K1", "display": "display:JJ01/D1", "pad": "pad:JJ01/W03", "admin": "admin:李华",
-          "supervisor": "supervisor:JJ01/陈静"}
+          "supervisor": "supervisor:JJ01/chenjing"}
 
 
 def device(kind: str, hall: str = "JJ01", agent: str = "王强") -> DeviceInfo:
@@ -252,6 +252,7 @@ REQUESTS = {
     "queue_visit_follow_up": ("POST", "/v1/queue/visit-follow-ups/no-such-ticket", {"step": "verified",
                                                                                   "note": "属实", "by": "chenjing"}),
     "dashboard": ("GET", "/v1/dashboard", None),  # supervise (issue 11)
+    "dashboard_visits": ("GET", "/v1/dashboard/visit-ratings?first=2026-11-01&last=2026-11-30", None),
     "inbox": ("GET", "/v1/departments/市公安局/inbox", None),
     "package": ("GET", "/v1/departments/市公安局/packages/no-such-case", None),
     "ack": ("POST", "/v1/departments/市公安局/packages/no-such-case/ack", None),

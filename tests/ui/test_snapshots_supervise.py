@@ -76,3 +76,25 @@ async def _live_hall(pilot) -> None:
 @pytest.mark.parametrize("size", [(160, 48), (100, 32)], ids=["160x48", "100x32"])
 def test_dashboard_with_the_live_hall(snap_compare, queue_app, size):
     assert snap_compare(queue_app, terminal_size=size, run_before=_live_hall)
+
+
+async def _follow_up_dialog(pilot) -> None:
+    """The dashboard's 差评整改 list on the demo morning's bad visit rating, F6, a step and a note."""
+    from textual.widgets import DataTable
+
+    await _live_hall(pilot)
+    screen = pilot.app.screen
+    table = screen.query_one("#follow-ups", DataTable)
+    table.focus()
+    table.move_cursor(row=next(n for n, f in enumerate(screen.follow_lines) if f.visit_label))
+    await settle(pilot)
+    await press(pilot, "f6")
+    for ch in "调取录像，属实。":
+        await press(pilot, ch)
+    pilot.app.clear_notifications()
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", [(160, 48), (80, 24)], ids=["160x48", "80x24"])
+def test_follow_up_step_dialog(snap_compare, queue_app, size):
+    assert snap_compare(queue_app, terminal_size=size, run_before=_follow_up_dialog)
