@@ -252,3 +252,37 @@ def test_a_void_keeps_its_reason():
 def test_deferral_paths_used_here_still_hold():
     assert at("accepted_deferred", DISPATCH).status == "dispatched"
     assert at("draft", DEFER).deferred == ["m1", "m2"]
+
+
+@pytest.mark.parametrize(("kind", "first", "second", "slot", "label"), [
+    ("case.applicant_set", {"key": "name", "value": "刘一"}, {"key": "name", "value": "刘二"}, "applicant:name",
+     "申请人"),
+    ("case.answer_set", {"question": "q1", "value": "是"}, {"question": "q1", "value": "否"}, "answer:q1", "情形答案"),
+    ("case.material_marked", {"material": "m1", "status": "missing"}, {"material": "m1", "status": "handed_in"},
+     "material:m1", "材料状态"),
+    ("case.field_set", {"key": "k", "value": "1"}, {"key": "k", "value": "2"}, "field:k", "表单字段"),
+])
+def test_two_writes_unaware_of_each_other_conflict_with_both_values(kind, first, second, slot, label):
+    a = ev(kind, {**first, "base": ""}, actor="zhangli")
+    b = ev(kind, {**second, "base": ""}, actor="chenjing")
+    state = apply(apply(at("draft"), a), b)
+    kept, other = [p.get("value", p.get("status")) for p in (second, first)]
+    assert state.conflicts == [{
+        "slot": slot, "label": label,
+        "kept": {"value": kept, "event_id": b.event_id, "actor": "chenjing", "device": "dev1", "at": b.device_time},
+        "other": {"value": other, "event_id": a.event_id, "actor": "zhangli", "at": a.device_time}}]
+    assert state.needs_review
+    same = apply(apply(at("draft"), a), ev(kind, {**first, "base": ""}))  # the same value twice: no conflict
+    assert same.conflicts == [] and not same.needs_review
+
+
+def test_clearing_a_slot_never_set_is_no_error_and_a_notice_keeps_its_deadline():
+    before = at("draft")
+    for kind, payload in [("case.applicant_set", {"key": "phone", "value": ""}),
+                          ("case.field_set", {"key": "k", "value": None}),
+                          ("case.material_marked", {"material": "m9", "status": ""})]:
+        after = apply(before, ev(kind, payload))
+        assert after.applicant == {} and after.fields == {} and after.marks == {} and after.changed_since_notice
+    notice = ev("case.notice_issued", {"missing": ["m1"], "deadline": "2026-11-27", "reason": "r"})
+    assert apply(before, notice).notices == [{"missing": ["m1"], "deadline": "2026-11-27", "reason": "r",
+                                              "at": notice.device_time, "by": "zhangli", "added": []}]
