@@ -219,6 +219,7 @@ def test_a_bad_rating_opens_its_follow_up_and_a_good_one_does_not():
     no_due = apply(before, ev("case.rated", {"level": 2, "reasons": ["态度生硬"]}))
     assert no_due.rating["follow_up"]["due"] == ""
     refused(before, "case.rated", {"level": 6}, "评价等级应为1至5")
+    refused(before, "case.rated", {"level": 2, "reasons": ["态度差"]}, "“不满意”不能选择理由：态度差")  # make_rating's words
 
 
 def test_a_follow_up_step_is_appended_with_its_note():
