@@ -287,3 +287,47 @@ def test_clearing_a_slot_never_set_is_no_error_and_a_notice_keeps_its_deadline()
     notice = ev("case.notice_issued", {"missing": ["m1"], "deadline": "2026-11-27", "reason": "r"})
     assert apply(before, notice).notices == [{"missing": ["m1"], "deadline": "2026-11-27", "reason": "r",
                                               "at": notice.device_time, "by": "zhangli", "added": []}]
+
+
+# -- case.apply: what it does with a handler's failure ------------------------------------------
+
+def test_a_payload_missing_a_key_is_refused_in_words():
+    refused(at("draft"), "case.answer_set", {"value": "x"}, "事件内容不完整或格式有误（KeyError: 'question'）")
+
+
+def test_an_error_no_rule_names_is_refused_strictly_and_an_anomaly_on_a_fresh_case():
+    payload = {"tracking_code": "T1", "bundle_code": "b", "bundle_version": float("inf")}
+    with pytest.raises(CaseError) as error:
+        apply(None, ev("case.started", payload))
+    assert str(error.value) == "事件内容无法处理（OverflowError）"
+    event = ev("case.started", payload)
+    state = apply(None, event, strict=False)
+    assert state.to_dict() == {**CaseState(case_id="c1").to_dict(), "needs_review": True, "version": 1,
+                               "updated_at": event.device_time, "anomalies": [
+        f"case.started（dev1#{event.device_seq}）：事件内容无法处理（OverflowError: cannot convert float infinity to "
+        "integer）"]}
+
+
+def test_an_anomaly_line_cuts_a_long_type_and_a_long_message(monkeypatch):
+    from hall_app.domain import case_handlers
+
+    def fails(s, e):
+        raise RuntimeError("长" * 100)
+    monkeypatch.setitem(case_handlers.HANDLERS, "case.claimed", fails)
+    before = at("draft")
+    event = ev("case.claimed", {"user": "lisi"})
+    after = apply(before, event, strict=False)
+    assert after.anomalies == [f"case.claimed（dev1#{event.device_seq}）：事件内容无法处理（RuntimeError: {'长' * 80}）"]
+    assert after.claimed_by == before.claimed_by and after.version == before.version + 1
+    odd = ev("case." + "x" * 60, {})
+    assert apply(before, odd, strict=False).anomalies == [
+        f"{('case.' + 'x' * 60)[:40]}（dev1#{odd.device_seq}）：未知的事件类型 case.{'x' * 60}"]
+
+
+def test_an_event_without_a_device_time_keeps_the_last_update_time():
+    from hall_app.domain.events import Event
+
+    before = at("draft")
+    quiet = Event("q1", "c1", "dev1", 999, "zhangli", "case.step_set", {"step": "materials"}, "")
+    after = apply(before, quiet)
+    assert (after.step, after.updated_at, after.version) == ("materials", before.updated_at, before.version + 1)
