@@ -331,3 +331,8 @@ def test_an_event_without_a_device_time_keeps_the_last_update_time():
     quiet = Event("q1", "c1", "dev1", 999, "zhangli", "case.step_set", {"step": "materials"}, "")
     after = apply(before, quiet)
     assert (after.step, after.updated_at, after.version) == ("materials", before.updated_at, before.version + 1)
+
+
+@pytest.mark.parametrize("payload", ["oops", ["a"], 3])
+def test_a_payload_that_is_not_an_object_is_refused_in_words(payload):
+    refused(at("draft"), "case.answer_set", payload, "事件内容格式有误")
