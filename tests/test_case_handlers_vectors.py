@@ -157,7 +157,8 @@ def test_a_supplied_material_records_how_and_who():
     assert done.supplied["m2"] == {"via": "elicence", "licence": "出生医学证明", "at": fetched.device_time,
                                    "by": "zhangli"}
     assert done.status == "accepted"
-    refused(after, "case.deferred_supplied", {"material": "m2", "via": "elicence"}, "以电子证照补交须写明所调取的电子证照")
+    refused(after, "case.deferred_supplied", {"material": "m2", "via": "elicence"},
+            "以电子证照补交须写明所调取的电子证照")
     refused(after, "case.deferred_supplied", {"material": "m2", "via": "fax"}, "补交方式应为纸质材料或电子证照")
 
 
@@ -175,7 +176,8 @@ def test_a_dispatch_sends_only_pending_items_and_keeps_the_departments():
     after = apply(before, event)
     assert changed(before, after) == {
         "status": "dispatched",
-        "items": {"a": before.items["a"], "b": {**before.items["b"], "status": "dispatched", "sent": event.device_time}},
+        "items": {"a": before.items["a"],
+                  "b": {**before.items["b"], "status": "dispatched", "sent": event.device_time}},
         "decision": {**before.decision, "departments": {"公安": ["a"], "卫健": ["b"]}}}
     assert "departments" not in apply(at("accepted"), ev("case.dispatched", {"departments": {}})).decision
 
@@ -219,7 +221,8 @@ def test_a_bad_rating_opens_its_follow_up_and_a_good_one_does_not():
     no_due = apply(before, ev("case.rated", {"level": 2, "reasons": ["态度生硬"]}))
     assert no_due.rating["follow_up"]["due"] == ""
     refused(before, "case.rated", {"level": 6}, "评价等级应为1至5")
-    refused(before, "case.rated", {"level": 2, "reasons": ["态度差"]}, "“不满意”不能选择理由：态度差")  # make_rating's words
+    # make_rating's own words
+    refused(before, "case.rated", {"level": 2, "reasons": ["态度差"]}, "“不满意”不能选择理由：态度差")
 
 
 def test_a_follow_up_step_is_appended_with_its_note():
@@ -317,7 +320,8 @@ def test_an_anomaly_line_cuts_a_long_type_and_a_long_message(monkeypatch):
     before = at("draft")
     event = ev("case.claimed", {"user": "lisi"})
     after = apply(before, event, strict=False)
-    assert after.anomalies == [f"case.claimed（dev1#{event.device_seq}）：事件内容无法处理（RuntimeError: {'长' * 80}）"]
+    assert after.anomalies == [
+        f"case.claimed（dev1#{event.device_seq}）：事件内容无法处理（RuntimeError: {'长' * 80}）"]
     assert after.claimed_by == before.claimed_by and after.version == before.version + 1
     odd = ev("case." + "x" * 60, {})
     assert apply(before, odd, strict=False).anomalies == [

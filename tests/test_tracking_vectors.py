@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from hall_app.domain.tracking import ALPHABET, LENGTH, RANDOM_LENGTH, format_tracking_code, new_tracking_code, \
-    parse_tracking_code
+from hall_app.domain.tracking import (
+    ALPHABET,
+    LENGTH,
+    RANDOM_LENGTH,
+    format_tracking_code,
+    new_tracking_code,
+    parse_tracking_code,
+)
 
 
 def drawn(body: str):
