@@ -233,6 +233,9 @@ def test_a_follow_up_step_is_appended_with_its_note():
         {"step": "verified", "actor": "wangwu", "at": event.device_time, "note": "已核实"}]
     refused(at("handed_over", ("case.rated", {"level": 5})), "case.follow_up", {"step": "verified", "note": "x"},
             "该办件没有需要整改回访的差评")
+    refused(rated, "case.follow_up", {"note": "x"}, "未知的整改步骤：")
+    refused(rated, "case.follow_up", {"step": "verified"}, "请填写本步骤的情况说明")
+    refused(rated, "case.follow_up", {"step": "closed", "note": "x"}, "当前为“待核实”，下一步应为：核实")
 
 
 # -- review, void, print ------------------------------------------------------------------------
