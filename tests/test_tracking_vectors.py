@@ -69,6 +69,12 @@ def test_what_is_read_as_a_code(typed):
     assert parse_tracking_code(typed) == "K7P9M2QTX4R1"
 
 
+def test_a_code_that_starts_or_ends_with_x_keeps_it_in_a_url():
+    assert new_tracking_code(drawn("X0000000000")) == "X0000000000U"  # 29 × 2 = 58 ≡ 27 → U
+    assert parse_tracking_code("https://x.cn/t/X0000000000U") == "X0000000000U"
+    assert parse_tracking_code("https://x.cn/t/x0000000000u/") == "X0000000000U"
+
+
 @pytest.mark.parametrize("typed", [
     None, "", "K7P9M2QTX4R", "K7P9M2QTX4R11", "K7P9M2QTX4RI", "K7P9M2QTX4R2", "O7P9M2QTX4R1",
     "https://x.cn/t/K7P9M2QTX4R1/t/", "https://x.cn/K7P9M2QTX4R1x",
