@@ -120,6 +120,8 @@ def test_the_commitment_clause_word_for_word(policy, text):
     ("handed_over", ["m1"], "该办件没有待补交的容缺材料，无需提醒"),
     ("rated", ["m1"], "该办件没有待补交的容缺材料，无需提醒"),
     ("voided", ["m1"], "该办件没有待补交的容缺材料，无需提醒"),
+    ("terminated", ["m1"], "该办件没有待补交的容缺材料，无需提醒"),
+    ("refused", ["m1"], "该办件没有待补交的容缺材料，无需提醒"),
     ("accepted_deferred", [], "提醒须写明待补交的材料"),
     ("accepted_deferred", "m1", "提醒须写明待补交的材料"),
 ])
