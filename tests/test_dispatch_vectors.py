@@ -170,6 +170,9 @@ def test_department_rows_whole():
          "updated": "2026-11-22T10:00:00+08:00", "sent": "2026-11-21T09:00:00+08:00", "due": "2026-12-03"},
         {"department": "乙局", "status": "done", "label": "已办结", "items": ["b"],
          "updated": "2026-11-23T10:00:00+08:00", "sent": "", "due": "2026-11-30"}]
+    state.items["b"] = {"status": "dispatched"}  # no report, no due date
+    assert department_rows(SMALL, state)[1] == {"department": "乙局", "status": "sent", "label": "已分发",
+                                                "items": ["b"], "updated": "", "sent": "", "due": ""}
 
 
 # -- days and times ---------------------------------------------------------------------------
@@ -292,6 +295,8 @@ def test_waybills_with_their_check_digit(typed, kept):
     ("١٢٣٤٥٦٧٨٩٠١٢٣", "邮件号格式应为 13 位：如 EA123456785CN（两字母、九位数字、两字母）或 13 位数字"),
     ("ÉA123456785CN", "邮件号格式应为 13 位：如 EA123456785CN（两字母、九位数字、两字母）或 13 位数字"),
     (12345678901234, "邮件号格式应为 13 位：如 EA123456785CN（两字母、九位数字、两字母）或 13 位数字"),
+    (1234567890123, "邮件号格式应为 13 位：如 EA123456785CN（两字母、九位数字、两字母）或 13 位数字"),  # not text
+    ("EA1234567855N", "邮件号格式应为 13 位：如 EA123456785CN（两字母、九位数字、两字母）或 13 位数字"),
 ])
 def test_waybills_refused_in_words(typed, message):
     with pytest.raises(CaseError) as error:
