@@ -241,7 +241,8 @@ def test_deferral_flags_without_a_policy(deadline, flags):
 def test_notice_flags_read_the_last_notice(deadline, flags):
     state = case()
     state.status = "notice_issued"
-    state.notices = [{"missing": ["x"], "deadline": "2026-01-01"}, {"missing": ["m1", "m2"], "deadline": deadline}]
+    state.notices = [{"missing": ["x"], "deadline": "2026-01-01"}, {"missing": ["y"], "deadline": "2026-01-02"},
+                     {"missing": ["m1", "m2"], "deadline": deadline}]
     assert follow_up_flags(state, TODAY, NAMES) == flags
     state.status = "draft"
     assert follow_up_flags(state, TODAY, NAMES) == []
@@ -302,3 +303,26 @@ def test_waybills_refused_in_words(typed, message):
     with pytest.raises(CaseError) as error:
         check_waybill(typed)
     assert str(error.value) == message
+
+
+@pytest.mark.parametrize("status", ["voided", "refused", "terminated"])
+def test_an_ended_case_has_no_flags_at_all(status):
+    state = case(a={"status": "needs_material"})
+    state.status, state.deferred, state.deferred_deadline = status, ["m1"], "2026-11-01"
+    state.checks = {"a": {"result": "failed", "note": "不符"}}
+    assert follow_up_flags(state, TODAY, NAMES) == []
+
+
+def test_a_deferral_flag_goes_first_only_when_the_window_has_a_step_to_take():
+    from hall_app.domain.deferral import DeferralStage
+
+    state = case(a={"status": "needs_material", "note": "补"})
+    state.status, state.deferred, state.deferred_deadline = "dispatched", ["m1"], "2026-12-04"
+    quiet = DeferralStage("due", dt.date(2026, 12, 4), dt.date(2026, 12, 2), dt.date(2026, 12, 4), "", "",
+                          "terminate")
+    assert follow_up_flags(state, TODAY, NAMES, quiet) == ["事项 甲事项 需补正：补",
+                                                           "容缺材料待补交（期限 2026-12-04）：证一"]
+    due = DeferralStage("remind", dt.date(2026, 12, 4), dt.date(2026, 11, 26), dt.date(2026, 12, 4), "", "remind",
+                        "terminate")
+    assert follow_up_flags(state, TODAY, NAMES, due) == ["容缺材料应提醒（期限 2026-12-04）→记录提醒：证一",
+                                                         "事项 甲事项 需补正：补"]
