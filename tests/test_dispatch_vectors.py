@@ -76,7 +76,7 @@ def test_a_report_that_goes_back_is_refused_in_words(current, target, message):
 @pytest.mark.parametrize(("current", "target"), [
     ("needs_material", "needs_material"), ("needs_material", "rejected"), ("supplemented", "in_progress"),
     ("in_progress", "needs_material"), ("approved", "approved"), ("approved", "completed"), ("pending", "received"),
-    ("odd", "received"), ("dispatched", "rejected"),
+    ("odd", "received"), ("odd", "pending"), ("dispatched", "rejected"),
 ])
 def test_a_report_that_goes_on_is_accepted(current, target):
     check_item_step("a", current, target)
@@ -138,6 +138,8 @@ def test_a_package_holds_its_departments_share_whole():
                                    {"code": "m3", "name": "证三", "status": "missing", "elicence": "电子证三"}]
     assert second["items"] == [{"code": "b", "name": "b事项", "status": "dispatched", "due": "", "note": "",
                                 "commitment": False}]
+    state.items["b"] = {"status": "received"}  # no due date
+    assert package(SMALL, state, "乙局")["items"][0]["due"] == ""
     state.marks = {}
     assert package(SMALL, state, "甲局")["materials"][1]["status"] == "elicence"
     assert package(SMALL, state, "甲局")["materials"][0]["status"] == ""
@@ -244,6 +246,8 @@ def test_notice_flags_read_the_last_notice(deadline, flags):
     state.notices = [{"missing": ["x"], "deadline": "2026-01-01"}, {"missing": ["y"], "deadline": "2026-01-02"},
                      {"missing": ["m1", "m2"], "deadline": deadline}]
     assert follow_up_flags(state, TODAY, NAMES) == flags
+    state.notices[-1] = {"deadline": "2026-11-30"}
+    assert follow_up_flags(state, TODAY, NAMES) == ["一次性告知待补齐（期限 2026-11-30）："]
     state.status = "draft"
     assert follow_up_flags(state, TODAY, NAMES) == []
 
