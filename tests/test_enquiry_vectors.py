@@ -126,10 +126,13 @@ def test_labels_of_unknown_values_and_from_dict():
 
 THIRD = "01a00000-0000-7000-8000-0000000000e3"
 FOURTH = "01a00000-0000-7000-8000-0000000000e4"
+FIFTH = "01a00000-0000-7000-8000-0000000000e5"
+SIXTH = "01a00000-0000-7000-8000-0000000000e6"
 
 
 def test_counts_and_totals_over_days_clerks_and_kinds():
     events = [
+        Event("q", "q", "d1", 1, "a", "enquiry.closed", {"result": "x"}),  # no opening: not counted, the rest are
         opened(UNRESOLVED, enquiry_id=ID, actor="zhangli", at="2026-11-20T09:00:00+08:00"),
         closed({"result": "r", "action": "a", "handled_by": "h"}, enquiry_id=ID, actor="zhangli",
                at="2026-11-22T09:00:00+08:00"),
@@ -137,19 +140,22 @@ def test_counts_and_totals_over_days_clerks_and_kinds():
         opened(CONSULT, enquiry_id=THIRD, actor="anna", at="2026-11-21T10:00:00+08:00"),
         opened(REFERRAL, enquiry_id=FOURTH, actor="anna", at="2026-11-21T11:00:00+08:00"),
         closed({"result": "r"}, enquiry_id=FOURTH, actor="anna", at="bad"),
-        Event("q", "q", "d1", 1, "a", "enquiry.closed", {"result": "x"}),  # no opening: not counted
+        opened({**CONSULT, "answered": True}, enquiry_id=FIFTH, actor="anna", at="2026-11-21T12:00:00+08:00"),
+        opened(CONSULT, enquiry_id=SIXTH, actor="anna", at="2026-11-21T13:00:00+08:00"),
     ]
     counts = count_enquiries(events, dt.date(2026, 11, 20), dt.date(2026, 11, 21))
     assert counts == [
         EnquiryCount(dt.date(2026, 11, 20), "zhangli", "unresolved", 1, 0, 0, 1),
-        EnquiryCount(dt.date(2026, 11, 21), "anna", "consult", 2, 1, 1, 1),
+        EnquiryCount(dt.date(2026, 11, 21), "anna", "consult", 4, 2, 2, 2),
         EnquiryCount(dt.date(2026, 11, 21), "anna", "referral", 1, 0, 0, 1),
     ]
     three = count_enquiries(events, dt.date(2026, 11, 21), dt.date(2026, 11, 22))
     assert [(c.day.day, c.clerk, c.kind, c.opened, c.closed, c.still_open) for c in three] == [
-        (21, "anna", "consult", 2, 1, 1), (21, "anna", "referral", 1, 0, 1), (22, "zhangli", "unresolved", 0, 1, 0)]
-    assert totals_by_kind(counts + [EnquiryCount(dt.date(2026, 11, 21), "b", "odd", 1, 0, 0, 1)]) == {
-        "consult": {"opened": 2, "answered_at_once": 1, "closed": 1, "still_open": 1},
+        (21, "anna", "consult", 4, 2, 2), (21, "anna", "referral", 1, 0, 1), (22, "zhangli", "unresolved", 0, 1, 0)]
+    more = [EnquiryCount(dt.date(2026, 11, 21), "b", "odd", 1, 0, 0, 1),
+            EnquiryCount(dt.date(2026, 11, 22), "b", "consult", 1, 1, 1, 1)]
+    assert totals_by_kind(counts + more) == {
+        "consult": {"opened": 5, "answered_at_once": 3, "closed": 3, "still_open": 3},
         "referral": {"opened": 1, "answered_at_once": 0, "closed": 0, "still_open": 1},
         "unresolved": {"opened": 1, "answered_at_once": 0, "closed": 0, "still_open": 1},
         "odd": {"opened": 1, "answered_at_once": 0, "closed": 0, "still_open": 1}}
