@@ -169,3 +169,11 @@ def test_counts_sort_clerks_then_kinds_in_their_order():
     assert [(c.clerk, c.kind) for c in count_enquiries(events, day, day)] == [
         ("a", "consult"), ("b", "consult"), ("b", "referral"), ("b", "unresolved")]
     assert replay([]) is None
+
+
+def test_a_strict_replay_stops_at_the_first_refusal():
+    events = [opened(CONSULT), closed({"result": " "})]
+    with pytest.raises(EnquiryError) as error:
+        replay(events, strict=True)
+    assert str(error.value) == "办结须填写结果（答复了什么、最后怎样解决）；没有结果不能办结"
+    assert replay(events).anomalies == ["enquiry.closed（d1#2）：办结须填写结果（答复了什么、最后怎样解决）；没有结果不能办结"]
