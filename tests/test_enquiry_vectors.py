@@ -176,4 +176,4 @@ def test_a_strict_replay_stops_at_the_first_refusal():
     with pytest.raises(EnquiryError) as error:
         replay(events, strict=True)
     assert str(error.value) == "办结须填写结果（答复了什么、最后怎样解决）；没有结果不能办结"
-    assert replay(events).anomalies == ["enquiry.closed（d1#2）：办结须填写结果（答复了什么、最后怎样解决）；没有结果不能办结"]
+    assert replay(events).anomalies == [f"enquiry.closed（d1#2）：{error.value}"]
