@@ -302,6 +302,7 @@ def test_waybills_with_their_check_digit(typed, kept):
     (12345678901234, "邮件号格式应为 13 位：如 EA123456785CN（两字母、九位数字、两字母）或 13 位数字"),
     (1234567890123, "邮件号格式应为 13 位：如 EA123456785CN（两字母、九位数字、两字母）或 13 位数字"),  # not text
     ("EA1234567855N", "邮件号格式应为 13 位：如 EA123456785CN（两字母、九位数字、两字母）或 13 位数字"),
+    ("EAB23456785CN", "邮件号格式应为 13 位：如 EA123456785CN（两字母、九位数字、两字母）或 13 位数字"),
 ])
 def test_waybills_refused_in_words(typed, message):
     with pytest.raises(CaseError) as error:
