@@ -5,10 +5,12 @@ Feed positions and the batch insert live in hall_app/server/writes.py.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Engine, func, select, true, update
 
 from hall_app.domain.event_types import EventInvalid, check_envelope, check_event
@@ -44,6 +46,16 @@ class Outcome:
     def to_dict(self) -> dict[str, Any]:
         return {"event_id": self.event_id, "status": self.status, "seq": self.seq, "error": self.error,
                 "code": self.code}
+
+
+def answer_json(outcomes: list[Outcome], head: int) -> bytes:
+    """The push's answer (``PushOut`` in app.py) as JSON: orjson (strings and ints only);
+    ``json`` with escapes if something in it orjson cannot encode."""
+    answer = {"results": [o.to_dict() for o in outcomes], "head": head}
+    try:
+        return orjson.dumps(answer)
+    except TypeError:
+        return json.dumps(answer, ensure_ascii=True).encode()
 
 
 def _safe_id(raw: Any) -> str:
@@ -256,7 +268,6 @@ def _known(event: Event, digest: str, stored_hash: str, seq: int) -> Outcome:
 def _audit_rejections(conn: Connection, device: DeviceInfo, raw_events: list, outcomes: dict[int, Outcome],
                       now: str) -> None:
     """Rejected events are kept out of the feed but written down for the admin."""
-    import json
 
     # ensure_ascii: a lone surrogate or a NUL the event carried is kept as an escape, not refused
     rows = [{"at": now, "what": "event_rejected", "detail": json.dumps(
