@@ -7,6 +7,7 @@ or a file path for SQLite. Opening runs the server's own Alembic migrations.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -67,8 +68,36 @@ def make_engine(raw_url: str | None, pool_size: int = 20) -> Engine:
     # At most 2 × pool_size connections, as before, but all of them kept once opened: with
     # overflow connections a burst of requests (fifty windows calling at once) opened and
     # closed up to pool_size PostgreSQL connections every time (a backend started for each).
-    return create_engine(url, pool_size=2 * pool_size, max_overflow=0, pool_pre_ping=True,
-                         pool_timeout=60)
+    engine = create_engine(url, pool_size=2 * pool_size, max_overflow=0, pool_timeout=60)
+    ping_when_idle(engine)
+    return engine
+
+
+PING_AFTER_IDLE = 1.0  # seconds
+
+
+def ping_when_idle(engine: Engine, after: float | None = None) -> None:
+    """Check a pooled connection (``SELECT 1``) before use only if it has been idle for
+    ``after`` seconds: SQLAlchemy's ``pool_pre_ping`` checks it at every checkout, one
+    more round trip per request (and per batch of a long push). A connection that went
+    bad in the last second (the database restarted) fails its request once with a 503;
+    SQLAlchemy then drops it, and the device sends again."""
+    from sqlalchemy import exc
+
+    after = PING_AFTER_IDLE if after is None else after
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy) -> None:
+        if time.monotonic() - record.info.get("idle_since", 0.0) < after:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:  # the pool opens a new connection instead
+            raise exc.DisconnectionError(str(error)) from error
 
 
 def current_revision(engine: Engine) -> str | None:
