@@ -142,6 +142,8 @@ class PipelinedBatch:
         try:
             if exc is not None:
                 self._abandon()
+                if self.raw.closed:  # the database went away: the pool must not hand this one out again
+                    self.conn.invalidate(exc)
         finally:
             self._connect.__exit__(kind, exc, tb)
         if isinstance(exc, self._errors()):  # as SQLAlchemy raises it: the app answers 503
