@@ -62,8 +62,32 @@ def schema(base: str):
         admin.dispose()
 
 
+def proc_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process of this machine has used so far (0 if gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def backend_cpu(engine, application_name: str) -> dict[int, float]:
+    """CPU seconds of the PostgreSQL backends of one client (by application_name), per pid."""
+    with engine.connect() as conn:
+        pids = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE application_name = :n"),
+                            {"n": application_name}).scalars().all()
+    return {pid: proc_cpu(pid) for pid in pids}
+
+
 @contextmanager
-def server_process(url: str, workers: int = 1):
+def server_process(url: str, workers: int = 1, pids: list[int] | None = None):
     import socket
 
     with socket.socket() as s:
@@ -72,6 +96,8 @@ def server_process(url: str, workers: int = 1):
     proc = subprocess.Popen([sys.executable, "-m", "hall_app", "server", "--db", url, "--port", str(port),
                              "--log-level", "warning", "--workers", str(workers)], cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
+    if pids is not None:
+        pids.append(proc.pid)
     for _ in range(200):
         try:
             httpx.get(base + "/healthz", timeout=1)
@@ -127,7 +153,9 @@ def bench_push(pg: str, count: int, batch: int) -> dict:
                             | {"sync_state": "pending", "sync_error": ""})
             session.execute(insert(EventRow), rows)
             session.get(Device, ctx.device_id).last_seq = count
-        with server_process(url) as base:
+        app_name = "hall_bench_push_" + secrets.token_hex(3)  # to find the server's PostgreSQL backends
+        server_pids: list[int] = []
+        with server_process(f"{url}&application_name={app_name}", pids=server_pids) as base:
             enroll_device(ctx, base, make_enrollment_code(engine, "hall:JJ01"))
             with ctx.read() as session:
                 token = session.get(Device, ctx.device_id).token
@@ -140,19 +168,26 @@ def bench_push(pg: str, count: int, batch: int) -> dict:
 
                 client.state()
                 client.push([])
+                cpu = (own_cpu(), proc_cpu(server_pids[0]), backend_cpu(engine, app_name))
                 started = time.perf_counter()
                 push_outbox(ctx, client, batch, report)
                 pushed = time.perf_counter() - started
+                pg_after = backend_cpu(engine, app_name)
+                cpu_push = (own_cpu() - cpu[0], proc_cpu(server_pids[0]) - cpu[1],
+                            sum(t - cpu[2].get(pid, 0.0) for pid, t in pg_after.items()))
         assert report.sent == count, report
-        direct, direct_one = direct_insert(url, name, events, batch)
+        direct, direct_one, cpu_direct = direct_insert(url, name, events, batch)
         ctx.close()
         engine.dispose()
     return {"events": count, "batch": batch, "push_s": pushed, "direct_s": direct, "direct_one_tx_s": direct_one,
-            "ratio": pushed / direct, "push_events_per_s": count / pushed}
+            "ratio": pushed / direct, "push_events_per_s": count / pushed, "cpu_push": cpu_push,
+            "cpu_direct": cpu_direct}
 
 
-def direct_insert(url: str, schema_name: str, events: list[Event], batch: int) -> tuple[float, float]:
-    """psycopg executemany of the same rows into a copy of ``feed`` (same columns and indexes)."""
+def direct_insert(url: str, schema_name: str, events: list[Event], batch: int
+                  ) -> tuple[float, float, tuple[float, float]]:
+    """psycopg executemany of the same rows into a copy of ``feed`` (same columns and indexes);
+    the times batched and in one transaction, and the batched run's CPU (client, backend)."""
     import psycopg
     from psycopg.types.json import Jsonb
 
@@ -164,17 +199,20 @@ def direct_insert(url: str, schema_name: str, events: list[Event], batch: int) -
         sql = ("INSERT INTO {t} (seq, kind, event_id, case_id, device_id, device_seq, actor, type, payload, "
                "device_time, schema_version, content_hash, hall, agent, received_at) VALUES "
                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
-        timings = []
+        timings, cpu = [], []
+        backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
         for table, size in (("direct_batched", batch), ("direct_one", len(rows))):
             conn.execute(f"CREATE TABLE {table} (LIKE feed INCLUDING ALL)")
             conn.commit()
+            cpu.append((own_cpu(), proc_cpu(backend)))
             started = time.perf_counter()
             for i in range(0, len(rows), size):
                 with conn.cursor() as cur:
                     cur.executemany(sql.format(t=table), rows[i:i + size])
                 conn.commit()
             timings.append(time.perf_counter() - started)
-    return timings[0], timings[1]
+            cpu[-1] = (own_cpu() - cpu[-1][0], proc_cpu(backend) - cpu[-1][1])
+    return timings[0], timings[1], cpu[0]
 
 
 # -- 2. a fleet of devices at once --------------------------------------------------------------
@@ -309,9 +347,14 @@ def main() -> None:
                   f"({r['push_events_per_s']:.0f} events/s); direct psycopg insert, same rows, same batches: "
                   f"{r['direct_s']:.2f} s (one transaction: {r['direct_one_tx_s']:.2f} s); "
                   f"ratio {r['ratio']:.2f}x")
+            device, server, pg = r["cpu_push"]
+            print(f"  CPU seconds: push device {device:.2f} + server {server:.2f} + PostgreSQL {pg:.2f} = "
+                  f"{device + server + pg:.2f}; direct client {r['cpu_direct'][0]:.2f} + PostgreSQL "
+                  f"{r['cpu_direct'][1]:.2f} = {sum(r['cpu_direct']):.2f}")
         print(f"median push {statistics.median(r['push_s'] for r in rounds):.2f} s, median direct "
               f"{statistics.median(r['direct_s'] for r in rounds):.2f} s, median ratio "
-              f"{statistics.median(r['ratio'] for r in rounds):.2f}x over {len(rounds)} rounds")
+              f"{statistics.median(r['ratio'] for r in rounds):.2f}x over {len(rounds)} rounds; load average "
+              f"{os.getloadavg()[0]:.1f}")
     if args.only in (None, "fleet"):
         r = bench_fleet(args.pg, args.devices, args.device_events, 25, args.per_hall, args.workers)
         print(f"\n{r['devices']} devices at once ({r['per_hall']} per hall, server workers {r['workers']}), "

@@ -7,6 +7,7 @@ or a file path for SQLite. Opening runs the server's own Alembic migrations.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -87,7 +88,6 @@ def ping_when_idle(engine: Engine) -> None:
     connection was last used, the request that next takes it fails once (503), and that
     failure makes SQLAlchemy replace every older connection of the pool (a disconnect
     invalidates the pool), so the requests after it find fresh ones."""
-    import time
 
     from sqlalchemy.exc import DisconnectionError
 

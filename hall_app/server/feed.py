@@ -5,19 +5,22 @@ Feed positions and the batch insert live in hall_app/server/writes.py.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, true, update
+import orjson
+from sqlalchemy import Connection, Engine, select, true
 
 from hall_app.domain.event_types import EventInvalid, check_envelope, check_event
 from hall_app.domain.events import SCHEMA_VERSION, Event
 from hall_app.domain.text import text_problem
 from hall_app.server.auth import DeviceInfo, utc_now
-from hall_app.server.models import audit, devices, feed, feed_counter
-from hall_app.server.scopes import CaseDirectory, Verdict, authorise_event, claim_cases, refuse
-from hall_app.server.writes import among, commit_now, head, insert_batch, insert_for
+from hall_app.server.models import audit, feed, feed_counter
+from hall_app.server.push_db import PipelinedBatch, PlainBatch, open_batch, seq_high
+from hall_app.server.scopes import CaseDirectory, Verdict, authorise_event, refuse
+from hall_app.server.writes import head, insert_for
 from hall_app.sync.faults import failpoint
 
 MAX_BATCH = 1000
@@ -44,6 +47,16 @@ class Outcome:
     def to_dict(self) -> dict[str, Any]:
         return {"event_id": self.event_id, "status": self.status, "seq": self.seq, "error": self.error,
                 "code": self.code}
+
+
+def answer_json(outcomes: list[Outcome], head: int) -> bytes:
+    """The push's answer (``PushOut`` in app.py) as JSON: orjson (strings and ints only);
+    ``json`` with escapes if something in it orjson cannot encode."""
+    answer = {"results": [o.to_dict() for o in outcomes], "head": head}
+    try:
+        return orjson.dumps(answer)
+    except TypeError:
+        return json.dumps(answer, ensure_ascii=True).encode()
 
 
 def _safe_id(raw: Any) -> str:
@@ -127,9 +140,9 @@ def push(engine: Engine, device: DeviceInfo, raw_events: list[Any], hooks: Hooks
         valid.append((i, event))
     now = utc_now()
     position = None
-    with engine.begin() as conn:
-        directory = CaseDirectory.load(conn, (e.case_id for _, e in valid))
-        gate = agent_gate(conn, device)
+    with open_batch(engine) as batch:  # the database side: hall_app/server/push_db.py
+        directory, high = batch.read((e.case_id for _, e in valid), device.device_id)
+        gate = agent_gate(batch.conn, device)
         authorised: list[tuple[int, Event, tuple[str, str]]] = []
         for i, event in valid:
             verdict = authorise(device, event, directory)
@@ -144,17 +157,14 @@ def push(engine: Engine, device: DeviceInfo, raw_events: list[Any], hooks: Hooks
         values: dict[str, Any] = {}
         if device.last_seen[:16] != now[:16]:  # once a minute is enough to tell who is alive
             values["last_seen"] = now
-        high = seq_high(conn, device.device_id)
         gaps, new_high = sequence(high, numbered)
         for i, error in gaps.items():
             if i not in outcomes:  # refused for its content or scope already: that reason stands
                 outcomes[i] = Outcome(numbered_id(numbered, i), "rejected", error=error, code="seq_gap")
         if new_high > high:
             values["last_seq"] = new_high  # numbers spent on refused events stay spent
-        if values:
-            conn.execute(update(devices).where(devices.c.device_id == device.device_id).values(**values))
         storable = [(i, e, scope) for i, e, scope in authorised if i not in outcomes]
-        position = _store(conn, storable, outcomes, now, hooks) if storable else None
+        position = _store(batch, device.device_id, values, storable, outcomes, now, hooks)
     if position is None or any(o.status == "rejected" for o in outcomes.values()):
         with engine.begin() as conn:  # after the COMMIT: the record of rejections, the head
             _audit_rejections(conn, device, raw_events, outcomes, now)
@@ -176,18 +186,11 @@ def numbered_id(numbered: list[tuple[int, Event]], index: int) -> str:
     return next(e.event_id for i, e in numbered if i == index)
 
 
-def seq_high(conn: Connection, device_id: str) -> int:
-    """The highest ``device_seq`` of this device the server has accounted for: the most
-    it stores, or a number it refused (kept in ``devices.last_seq``)."""
-    stored = select(func.max(feed.c.device_seq)).where(feed.c.device_id == device_id).scalar_subquery()
-    spent = select(devices.c.last_seq).where(devices.c.device_id == device_id).scalar_subquery()
-    row = conn.execute(select(stored.label("stored"), spent.label("spent"))).one()  # one round trip
-    return max(int(row.stored or 0), int(row.spent or 0))
-
-
-def _store(conn: Connection, valid: list[tuple[int, Event, tuple[str, str]]], outcomes: dict[int, Outcome],
-           now: str, hooks: Hooks | None) -> int | None:
-    """Store the batch and COMMIT; returns the last position taken (None if none was)."""
+def _store(batch: PlainBatch | PipelinedBatch, device_id: str, values: dict[str, Any],
+           valid: list[tuple[int, Event, tuple[str, str]]], outcomes: dict[int, Outcome], now: str,
+           hooks: Hooks | None) -> int | None:
+    """Write the device row (``values``), store the batch and COMMIT; returns the last
+    position taken (None if none was)."""
     candidates, rows, started = [], [], []
     seen: dict[str, tuple[int, str]] = {}
     for i, event, scope in valid:
@@ -211,7 +214,7 @@ def _store(conn: Connection, valid: list[tuple[int, Event, tuple[str, str]]], ou
                             "bundle_hash": str(p.get("bundle_hash", ""))[:64]})
     # The case directory first (nothing of it is ordered, so not under the feed lock);
     # a case another batch claimed meanwhile, or a tracking code taken, is refused here.
-    lost = claim_cases(conn, started)
+    lost = batch.claim(device_id, values, started)
     if lost:
         for i, event, _, _ in candidates:
             if event.case_id in lost:
@@ -220,18 +223,15 @@ def _store(conn: Connection, valid: list[tuple[int, Event, tuple[str, str]]], ou
         rows = [r for r in rows if r["case_id"] not in lost]
         candidates = [c for c in candidates if c[1].case_id not in lost]
     if not rows:
+        batch.finish()
         return None
     hold = hooks.before_commit if hooks else None
     # From here the feed is ours until COMMIT, which (without a test hook) travels with the insert.
-    inserted = insert_batch(conn, rows, now, commit=hold is None)
-    if hold is not None:
-        hold([e.event_id for _, e, _, _ in candidates])
-        commit_now(conn)
+    ids = [e.event_id for _, e, _, _ in candidates]
+    inserted = batch.insert(rows, now, None if hold is None else lambda: hold(ids))
     missing = [e.event_id for _, e, _, _ in candidates if e.event_id not in inserted]
-    existing = {}
-    if missing:  # resent (duplicate), changed (conflict), or a number used by another event of ours
-        existing = {r.event_id: (r.content_hash, r.seq) for r in conn.execute(
-            select(feed.c.event_id, feed.c.content_hash, feed.c.seq).where(among(conn, feed.c.event_id, missing)))}
+    # resent (duplicate), changed (conflict), or a number used by another event of ours
+    existing = batch.existing(missing) if missing else {}
     for i, event, digest, _ in candidates:
         if event.event_id in inserted:
             outcomes[i] = Outcome(event.event_id, "stored", inserted[event.event_id])
@@ -256,7 +256,6 @@ def _known(event: Event, digest: str, stored_hash: str, seq: int) -> Outcome:
 def _audit_rejections(conn: Connection, device: DeviceInfo, raw_events: list, outcomes: dict[int, Outcome],
                       now: str) -> None:
     """Rejected events are kept out of the feed but written down for the admin."""
-    import json
 
     # ensure_ascii: a lone surrogate or a NUL the event carried is kept as an escape, not refused
     rows = [{"at": now, "what": "event_rejected", "detail": json.dumps(

@@ -368,9 +368,15 @@ def claim_cases(conn: Connection, started: list[dict[str, Any]]) -> dict[str, Ve
     if not started:
         return {}
     conn.execute(insert_for(conn)(cases).on_conflict_do_nothing(), started)
-    held = {r.case_id: (Owner(r.hall, r.agent), r.tracking_code) for r in conn.execute(
+    return lost_claims(started, conn.execute(
         select(cases.c.case_id, cases.c.hall, cases.c.agent, cases.c.tracking_code)
-        .where(among(conn, cases.c.case_id, list({row["case_id"] for row in started}))))}
+        .where(among(conn, cases.c.case_id, list({row["case_id"] for row in started})))).all())
+
+
+def lost_claims(started: list[dict[str, Any]], rows: Iterable[Any]) -> dict[str, Verdict]:
+    """The cases of ``started`` this batch lost, from the directory's rows for them after
+    the insert (case_id, hall, agent, tracking_code), with the reason."""
+    held = {r[0]: (Owner(r[1], r[2]), r[3]) for r in rows}
     lost: dict[str, Verdict] = {}
     for row in started:
         now = held.get(row["case_id"])

@@ -106,22 +106,30 @@ def insert_batch(conn: Connection, rows: list[dict[str, Any]], received_at: str,
     if not rows:
         return {}
     if conn.dialect.name == "postgresql":
-        params = {"rows": batch_json(rows), "now_us": now_us(), "n": len(rows), "received_at": received_at}
-        raw = conn.connection.driver_connection
-        with raw.cursor() as cur:
-            if commit:
-                with raw.pipeline():
-                    cur.execute(PG_BATCH, params)
-                    flush_all(raw.pgconn)
-                    raw.commit()
-            else:
-                cur.execute(PG_BATCH, params)
-            return dict(cur.fetchall())
+        return pipelined_insert(conn.connection.driver_connection, rows, received_at, commit=commit)
     first = reserve(conn, len(rows))
     values = [{"seq": first + n, "kind": "event", "received_at": received_at, **{c: r[c] for c in COLUMNS}}
               for n, r in enumerate(rows)]
     stmt = sqlite_insert(feed).on_conflict_do_nothing().returning(feed.c.event_id, feed.c.seq)
     return {r.event_id: r.seq for r in conn.execute(stmt, values)}
+
+
+def pipelined_insert(raw, rows: list[dict[str, Any]], received_at: str, before: list[tuple[str, Any]] = (),
+                     commit: bool = True) -> dict[str, int]:
+    """PostgreSQL: the statements ``before`` (SQL, parameters; their results unread),
+    the batch insert, and (``commit``) COMMIT, sent in one psycopg pipeline: one round
+    trip, and the feed lock is released without waiting for this process to be
+    scheduled again. ``raw`` is the psycopg connection. Returns what insert_batch does."""
+    params = {"rows": batch_json(rows), "now_us": now_us(), "n": len(rows), "received_at": received_at}
+    with raw.cursor() as cur:
+        with raw.pipeline():
+            for sql, values in before:
+                raw.execute(sql, values)
+            cur.execute(PG_BATCH, params)
+            flush_all(raw.pgconn)
+            if commit:
+                raw.execute("COMMIT")
+        return dict(cur.fetchall())
 
 
 def flush_all(pgconn, timeout: float = 60.0) -> None:
