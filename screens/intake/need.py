@@ -149,6 +149,7 @@ class NeedStep(StepPane):
         self._searching = False
         words, found = result
         if not self.is_attached:
+            self._drop_after_search()
             return
         self._show_found(words, found)  # shown even when more was typed meanwhile: the list keeps up
         if self._wanted != words:
@@ -156,10 +157,18 @@ class NeedStep(StepPane):
 
     def _search_failed(self, message: str) -> None:
         self._searching = False
-        if self.is_attached:
-            self._shown_for = self._wanted
-            self._run_after_search()
-            self.say(message, "error")
+        if not self.is_attached:
+            self._drop_after_search()
+            return
+        self._shown_for = self._wanted
+        self._run_after_search()
+        self.say(message, "error")
+
+    def _drop_after_search(self) -> None:
+        """The step went away before the results came: nothing to choose, keys go on."""
+        if self._after_search:
+            self._after_search = []
+            self.hall_app.release_keys()
 
     def _show_found(self, words: str, found: list[tuple[Any, str, str]]) -> None:
         options = self.query_one("#suggestions", OptionList)
