@@ -151,9 +151,12 @@ class NeedStep(StepPane):
         if not self.is_attached:
             self._drop_after_search()
             return
-        self._show_found(words, found)  # shown even when more was typed meanwhile: the list keeps up
-        if self._wanted != words:
+        if self._wanted == words:
+            self._show_found(words, found)
+        elif self._wanted.strip():
+            self._show_found(words, found)  # shown while more was typed meanwhile: the list keeps up
             self._suggest(self._wanted)  # the newest words win
+        # (a box emptied meanwhile already shows the frequent bundles)
 
     def _search_failed(self, message: str) -> None:
         self._searching = False
