@@ -16,12 +16,12 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 
 from screens.jobs import DbQueue
+from screens.key_hold import KeyHold
 from screens.strings import WEEKDAYS
 from screens.strings import App as T
 
@@ -39,7 +39,7 @@ def _commands():
     return ScreenCommands
 
 
-class HallApp(App[int]):
+class HallApp(KeyHold, App[int]):
     TITLE = T.title
     # login.tcss is loaded with the app: a screen with its own CSS_PATH makes Textual
     # re-parse the whole stylesheet, which before the first frame costs ~80 ms here.
@@ -82,98 +82,11 @@ class HallApp(App[int]):
         self._when_ready: list[Callable[[], Any]] = []
         self._sync_handle: Any = None
         self._opening = False
-        self._hold, self._hold_until = 0, 0.0
-        self.tab_after_choice = False  # set by a choice that moved the focus on itself (ChoiceInput.moves_on)
-        self.held: list[events.Event] = []
-        self._key_target: Any = None  # the widget that had the focus when the last key came
+        self._init_key_hold()  # keys typed while a step loads are kept, in order (screens/key_hold.py)
         # the window's queue (screens/window_queue.py): "排队离线" in the status bar while its
         # server cannot be reached; ticket id -> the cases started while serving it
         self.queue_label = ""
         self.ticket_cases: dict[str, list[str]] = {}
-        self.last_input = time.monotonic()  # agents' idle lock (check_idle_lock)
-
-    # -- keys typed while a step loads are kept, in order, not lost ---------------------------
-    def hold_keys(self, seconds: float = 5.0) -> None:
-        """Keep key presses (and pastes) until :meth:`release_keys`: a clerk who types ahead
-        while the next step loads has every key applied to that step, in order. ``seconds``
-        bounds a hold nobody releases (a bug): then the keys go where the focus is. Holds
-        chain (F8 holds for the server's answer, then the intake for its first step): the
-        bound is the latest hold's, not the first's, or a slow answer would let the keys
-        typed meanwhile fall into the screen the clerk is leaving."""
-        until = time.monotonic() + seconds
-        self._hold_until = max(self._hold_until, until) if self._hold else until
-        self._hold += 1
-        self.set_timer(seconds + 0.05, self._release_stuck)
-
-    def release_keys(self) -> None:
-        self._hold = max(0, self._hold - 1)
-        if not self._hold and self.held:
-            self.call_later(self._flush_held)
-
-    def _release_stuck(self) -> None:
-        if self._hold and time.monotonic() >= self._hold_until:
-            self._hold = 0
-            self.call_later(self._flush_held)
-
-    async def _flush_held(self) -> None:
-        while self.held and not self._hold:
-            await self._dispatch_input(self.held.pop(0))
-
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
-            if (self._hold or self.held) and not (isinstance(event, events.Key) and event.key in ("ctrl+q", "ctrl+c")):
-                self.held.append(event)
-                return
-            await self._dispatch_input(event)
-            return
-        await super().on_event(event)
-
-    async def _dispatch_input(self, event: events.Event) -> None:
-        taken, self.tab_after_choice = self.tab_after_choice, False  # a Tab right after that choice: already moved
-        if self.check_idle_lock() or (taken and isinstance(event, events.Key) and event.key == "tab"):
-            return  # and the key that wakes an idle agent's laptop (issue 13) unlocks nothing
-        self.last_input = time.monotonic()
-        self._key_target = self.focused
-        await super().on_event(event)
-        if isinstance(event, events.Key) and self._must_wait(event):
-            # A key that moves the focus or changes the case (Enter in a field, an answer,
-            # a tick): keys typed right after it wait until the screen has handled it, so
-            # they land where the clerk meant them, in order.
-            self.hold_keys()
-            self.call_later(self._release_when_quiet, 0)
-
-    def _must_wait(self, event: events.Key) -> bool:
-        from textual.widgets import Input
-
-        focused = self.focused
-        if focused is None:
-            # Nothing focused: a screen binding runs after the key travelled; later keys wait ("↓ 4", rate pad)
-            return True
-        if isinstance(focused, Input):
-            # Typing into a field never waits. Any other key may run a binding of the step or
-            # the screen (F8, F7, Esc, Enter …), which the key reaches only after bubbling up
-            # from the field: the keys typed after it wait, or they would land in the field
-            # before the step changes (F8 then "1" put the 1 into the ID number).
-            return not event.is_printable
-        return True
-
-    def _release_when_quiet(self, tries: int) -> None:
-        # The key travelled up from the focused widget: wait until that path (and the path
-        # of whatever has the focus now) has handled its messages. Not every widget of the
-        # screen: walking a form's fifty-odd widgets every 2 ms while keys are held cost
-        # more than the keys.
-        try:
-            nodes = {*self.screen.ancestors_with_self}
-            for widget in (self._key_target, self.focused):
-                if widget is not None:
-                    nodes.update(widget.ancestors_with_self)
-            busy = any(node.message_queue_size for node in nodes)
-        except Exception:  # no screen: nothing to wait for
-            busy = False
-        if busy and tries < 500:
-            self.set_timer(0.002, lambda: self._release_when_quiet(tries + 1))
-        else:
-            self.release_keys()
 
     # -- start-up -------------------------------------------------------------------------
     def on_mount(self) -> None:

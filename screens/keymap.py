@@ -9,8 +9,6 @@ Every ``Binding`` in ``screens/`` has an ``id`` (``workbench.new``, ``intake.nex
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Iterable
 from functools import cache
 
@@ -83,6 +81,9 @@ def prose(app, bindings: Iterable[Binding] | Binding, binding_id: str | None = N
 
 def _screen_classes() -> list[type]:
     """Every widget, screen and app class defined in screens/ (imports them all)."""
+    import importlib
+    import pkgutil  # here, not at the top: the key bar imports this module before the first frame
+
     from textual.dom import DOMNode
 
     import screens

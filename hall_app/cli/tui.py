@@ -17,8 +17,8 @@ def run_tui(args) -> int:
         settings = load_settings(getattr(args, "config", None), db=getattr(args, "db", None))
     except ConfigError as exc:
         raise UserError(str(exc)) from None
-    from hall_app.store.cipher import is_encrypted
     from hall_app.store.db import DatabaseError, check_file, check_path  # no SQLAlchemy: cheap
+    from hall_app.store.keyfile import is_encrypted  # not cipher: no hashlib before the first frame
 
     encrypted = is_encrypted(settings.db_path)  # an agent's laptop: its header is ciphertext
     try:  # a bad --db is said on the terminal, before the app takes it over

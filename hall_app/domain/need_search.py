@@ -146,6 +146,9 @@ class NeedIndex:
         self._syllables: list[list[tuple[Term, tuple[tuple[str, ...], ...], str]]] | None = None
         self._pinyin_starts: dict[str, list[tuple[int, int, int]]] = {}
         self._preparing: threading.Thread | None = None
+        # the look-ups built on first use are built once: the screen's search thread and
+        # the thread preparing them may both ask at once
+        self._building = threading.RLock()
 
     @staticmethod
     def _terms(bundle: Bundle) -> list[Term]:
@@ -339,6 +342,12 @@ class NeedIndex:
 
     def _sounds(self) -> dict[str, set[tuple[int, int]]]:
         if self._sound_index is None:
+            with self._building:
+                return self._build_sounds()
+        return self._sound_index
+
+    def _build_sounds(self) -> dict[str, set[tuple[int, int]]]:
+        if self._sound_index is None:
             index: dict[str, set[tuple[int, int]]] = {}
             for bi, terms in enumerate(self.terms):
                 for ti, term in enumerate(terms):
@@ -382,6 +391,12 @@ class NeedIndex:
     def _pinyin_terms(self) -> list[list[tuple[Term, tuple[tuple[str, ...], ...], str]]]:
         """Per term: its syllables (each with every reading, the contextual one first) and
         its full pinyin; and, per first two letters, where a spelling may start."""
+        if self._syllables is None:
+            with self._building:
+                return self._build_pinyin_terms()
+        return self._syllables
+
+    def _build_pinyin_terms(self) -> list[list[tuple[Term, tuple[tuple[str, ...], ...], str]]]:
         if self._syllables is None:
             out = []
             starts: dict[str, list[tuple[int, int, int]]] = {}

@@ -25,7 +25,8 @@ import json
 import os
 from pathlib import Path
 
-KEYS_SUFFIX = ".keys"
+from hall_app.store.keyfile import KEYS_SUFFIX, is_encrypted, keys_path  # noqa: F401  (re-exported)
+
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 _CHECK = b"hall-app database key v1"
 ENV_USER, ENV_PASSWORD = "HALL_DB_USER", "HALL_DB_PASSWORD"
@@ -33,14 +34,6 @@ ENV_USER, ENV_PASSWORD = "HALL_DB_USER", "HALL_DB_PASSWORD"
 
 class CipherError(Exception):
     """The encrypted database cannot be opened or made; the message says why."""
-
-
-def keys_path(db_path: Path) -> Path:
-    return db_path.with_name(db_path.name + KEYS_SUFFIX)
-
-
-def is_encrypted(db_path: Path) -> bool:
-    return keys_path(db_path).is_file()
 
 
 def available() -> bool:

@@ -24,12 +24,19 @@ def catalog_in_thread(ctx, window: str, case_id: str | None) -> tuple[Any, list[
     from hall_app.services.counter import frequent_bundles
 
     catalog = ctx.catalog
+    _ = catalog.need_index  # built here, not on the UI thread at the first key (0.27 s for 80 bundles)
     frequent = [code for code, _ in frequent_bundles(ctx, window)]
     current = None
     if case_id:
         state = ctx.cases.get(case_id)
         current = state.bundle_code
     return catalog, frequent, current
+
+
+def search_in_thread(catalog, words: str) -> tuple[str, list[tuple[Any, str, str]]]:
+    """The need search, off the UI thread: the first query needing the pinyin tables waits
+    for them (seconds on a loaded machine) and a long query costs milliseconds."""
+    return words, [(s.bundle, s.why, s.differs) for s in catalog.search(words, only_complete=False, limit=9)]
 
 
 def start_in_thread(ctx, code: str, username: str, channel: str, window: str, void_case: str | None,
@@ -64,6 +71,11 @@ class NeedStep(StepPane):
         self.catalog: Any = None
         self.frequent: list[str] = []
         self.current: str | None = None
+        # the search runs off the UI thread, one at a time, the newest words winning:
+        self._wanted = ""  # the words in the box
+        self._searching = False  # a search is running
+        self._shown_for: str | None = None  # the words the list shows the results of
+        self._after_search: list[Any] = []  # Enter/arrows pressed before the list caught up
 
     def compose(self) -> ComposeResult:
         yield Static("", id="need-chosen", classes="success")
@@ -118,21 +130,54 @@ class NeedStep(StepPane):
                 stages[bundle.life_stage].add_leaf(bundle.name, data=bundle.code)
 
     def _suggest(self, words: str) -> None:
-        options = self.query_one("#suggestions", OptionList)
-        options.clear_options()
-        title = self.query_one("#need-list-title", Static)
+        """Show the suggestions for ``words``: the frequent bundles for an empty box, else
+        the search's results, computed off the UI thread so typing never waits for it."""
+        self._wanted = words
         if self.catalog is None:
             return
-        if words.strip():
-            title.update(T.suggestions.format(key=self.key("need.choose")))
-            found = [(s.bundle, s.why, s.differs)
-                     for s in self.catalog.search(words, only_complete=False, limit=9)]
-        else:
-            title.update(T.frequent)
+        if not words.strip():
             order = {code: n for n, code in enumerate(self.frequent)}
             complete = sorted((b for b in self.catalog if b.complete),
                               key=lambda b: (order.get(b.code, len(order)), b.name))
-            found = [(b, f"{b.kind}·{b.life_stage}", "") for b in complete[:9]]
+            self._show_found(words, [(b, f"{b.kind}·{b.life_stage}", "") for b in complete[:9]])
+        elif not self._searching:
+            self._searching = True
+            self.hall_app.db.background(search_in_thread, self.catalog, words, done=self._found,
+                                        error=self._search_failed, name="need-search")
+
+    def _found(self, result: tuple[str, list[tuple[Any, str, str]]]) -> None:
+        self._searching = False
+        words, found = result
+        if not self.is_attached:
+            self._drop_after_search()
+            return
+        if self._wanted == words:
+            self._show_found(words, found)
+        elif self._wanted.strip():
+            self._show_found(words, found)  # shown while more was typed meanwhile: the list keeps up
+            self._suggest(self._wanted)  # the newest words win
+        # (a box emptied meanwhile already shows the frequent bundles)
+
+    def _search_failed(self, message: str) -> None:
+        self._searching = False
+        if not self.is_attached:
+            self._drop_after_search()
+            return
+        self._shown_for = self._wanted
+        self._run_after_search()
+        self.say(message, "error")
+
+    def _drop_after_search(self) -> None:
+        """The step went away before the results came: nothing to choose, keys go on."""
+        if self._after_search:
+            self._after_search = []
+            self.hall_app.release_keys()
+
+    def _show_found(self, words: str, found: list[tuple[Any, str, str]]) -> None:
+        options = self.query_one("#suggestions", OptionList)
+        options.clear_options()
+        title = self.query_one("#need-list-title", Static)
+        title.update(T.suggestions.format(key=self.key("need.choose")) if words.strip() else T.frequent)
         width = max(20, (options.size.width or 40) - 4)
         for n, (bundle, why, differs) in enumerate(found, start=1):
             line = f"{n} {bundle.name}" + ("" if bundle.complete else T.not_offered)
@@ -147,6 +192,28 @@ class NeedStep(StepPane):
             options.highlighted = 0
         elif words.strip():
             self.say(T.none, "warning")
+        self._shown_for = words
+        if words == self._wanted:
+            self._run_after_search()
+
+    def _caught_up(self, action: Any) -> bool:
+        """True when the list shows the results for the words in the box; otherwise
+        ``action`` runs once it does (and the keys typed after it wait for it)."""
+        if self._shown_for == self._wanted or self.catalog is None:
+            return True
+        if not self._after_search:
+            self.hall_app.hold_keys()
+        self._after_search.append(action)
+        return False
+
+    def _run_after_search(self) -> None:
+        actions, self._after_search = self._after_search, []
+        if actions:
+            try:
+                for action in actions:
+                    action()
+            finally:
+                self.hall_app.release_keys()
 
     def on_input_changed(self, event: HallInput.Changed) -> None:
         event.stop()
@@ -158,6 +225,8 @@ class NeedStep(StepPane):
         self.action_choose()
 
     def action_move(self, delta: int) -> None:
+        if not self._caught_up(lambda: self.action_move(delta)):
+            return
         options = self.query_one("#suggestions", OptionList)
         if options.option_count:
             current = options.highlighted if options.highlighted is not None else -1
@@ -165,6 +234,8 @@ class NeedStep(StepPane):
 
     def action_choose(self) -> None:
         focused = self.screen.focused
+        if not isinstance(focused, Tree) and not self._caught_up(self.action_choose):
+            return
         if isinstance(focused, Tree):
             node = focused.cursor_node
             if node is not None and node.data:

@@ -79,12 +79,7 @@ async def test_found_by_id_number_and_from_the_follow_up_list(app, hall):
         rows = app.screen.query_one("#followup-pane").rows
         assert any(row.case_id == case.case_id and "一次性告知待补齐" in row.flags[0] for row in rows)
         index = next(n for n, row in enumerate(rows) if row.case_id == case.case_id)
-        # one key at a time: on this list each arrow key is held up to ~1 s by the key hold
-        # (screens/app.py _release_when_quiet waits on a message that stays queued), so a
-        # burst of seven outlasts settle(); a known slowness, written down under issue 8
-        for _ in range(index):
-            await burst(pilot, "down")
-        await burst(pilot, "enter")
+        await burst(pilot, *(["down"] * index), "enter")  # the arrows and Enter typed at once
         assert isinstance(app.screen, CaseViewScreen)
         text = screen_text(app)
         assert "告知书所列待补交：父母双方居民身份证" in text and "第 1 次告知" in text

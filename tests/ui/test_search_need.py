@@ -68,3 +68,34 @@ async def test_pinyin_initials_find_the_bundle_as_the_clerk_types(hall):
         await open_need(pilot, "xsecs")
         assert options(app)[0].startswith("1 新生儿出生")
         assert T.not_offered not in options(app)[0]
+
+
+async def test_the_search_runs_off_the_ui_thread_and_enter_waits_for_the_newest_words(hall, monkeypatch):
+    """Typing never waits for the search (the first query loading the pinyin tables took
+    seconds on the UI thread, issue 8); Enter typed in the same burst still chooses from
+    the results for every word typed, never from an older list."""
+    import threading
+
+    from hall_app.domain.need_search import NeedIndex
+    from screens.intake.screen import IntakeScreen
+    from tests.ui.helpers import key_event
+
+    threads: list[bool] = []
+    search = NeedIndex.search
+
+    def recording(self, *args, **kwargs):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return search(self, *args, **kwargs)
+
+    monkeypatch.setattr(NeedIndex, "search", recording)
+    app = with_catalog(hall)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot)
+        await press(pilot, "f2")
+        for key in (*"企业开办", *["backspace"] * 4, *"公租房", "enter"):  # the words changed, then Enter
+            app._driver.send_message(key_event(app, key))
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, IntakeScreen) and screen.step == "flow"
+        assert hall.cases.get(screen.case_id).bundle_code == "public_rental_housing"
+    assert threads and not any(threads), threads
