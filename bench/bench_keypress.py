@@ -50,6 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from proc_stat import proc_cpu
 from pty_terminal import PtyTerminal
 
 from hall_app.domain.ids import id_check_char
@@ -137,11 +138,7 @@ class Terminal(PtyTerminal):
         return None if result is None else (*result, self.cpu_ms() - before)
 
     def cpu_ms(self) -> float:
-        try:
-            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+        return proc_cpu(self.pid) * 1000
 
     def close(self, sig: int = signal.SIGKILL) -> None:
         if os.environ.get("HALL_PROFILE"):  # bench/pty_app.py writes its profile first

@@ -42,6 +42,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from proc_stat import cpu_of, proc_cpu, stat_fields
+
 from hall_app.server import auth
 from hall_app.server.db import open_engine
 from hall_app.server.queue_store import Actor, QueueStore
@@ -68,24 +70,12 @@ def schema(base: str):
 
 def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) of a process and its children (uvicorn's workers), from /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(stat.parent.name) == pid or int(fields[1]) == pid:  # fields[1]: the parent's pid
-            total += (int(fields[11]) + int(fields[12])) / tick
+        fields = stat_fields(stat)
+        if fields is not None and (int(stat.parent.name) == pid or int(fields[1]) == pid):  # [1]: the parent
+            total += cpu_of(fields)
     return total
-
-
-def proc_cpu(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class PgCpu:

@@ -38,6 +38,9 @@ from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from proc_stat import proc_cpu
 
 from hall_app.config import Settings
 from hall_app.domain.events import Event
@@ -60,15 +63,6 @@ def schema(base: str):
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
         admin.dispose()
-
-
-def proc_cpu(pid: int) -> float:
-    """CPU seconds (user + system) a process of this machine has used so far (0 if gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def own_cpu() -> float:
