@@ -97,6 +97,18 @@ def kiosk_file(db_path) -> Path:
     return Path(db_path).with_name(f"{Path(db_path).stem}.kiosk.json")
 
 
+def _run(app, ctx, queue, *also_close) -> int:
+    """Run a queue program full screen; close what it used however it ends."""
+    try:
+        app.run()
+    finally:
+        for close in also_close:
+            close()
+        queue.close()
+        ctx.close()
+    return app.return_code or 0
+
+
 def cmd_kiosk(args) -> int:
     if args.serve:
         return _serve(args, "kiosk", "自助取号")
@@ -106,13 +118,7 @@ def cmd_kiosk(args) -> int:
     from screens.kiosk import KioskApp
 
     seconds = args.return_seconds if args.return_seconds is not None else settings.kiosk_return_seconds
-    app = KioskApp(ctx, queue, return_seconds=seconds)
-    try:
-        app.run()
-    finally:
-        queue.close()
-        ctx.close()
-    return app.return_code or 0
+    return _run(KioskApp(ctx, queue, return_seconds=seconds), ctx, queue)
 
 
 def cmd_display(args) -> int:
@@ -130,14 +136,7 @@ def cmd_display(args) -> int:
 
         voice = find_voice(settings.display_voice_name)
     app = DisplayApp(ctx, queue, hall_name(ctx), poll_seconds=settings.display_poll_seconds or 0.5, voice=voice)
-    try:
-        app.run()
-    finally:
-        if voice is not None:
-            voice.close(timeout=1)
-        queue.close()
-        ctx.close()
-    return app.return_code or 0
+    return _run(app, ctx, queue, *([lambda: voice.close(timeout=1)] if voice is not None else []))
 
 
 def cmd_dashboard(args) -> int:
@@ -162,13 +161,7 @@ def cmd_rate_pad(args) -> int:
     queue = _queue(ctx, "pad")
     from screens.rate_pad_program import RatePadApp
 
-    app = RatePadApp(queue, settings.window, clock=ctx.clock)
-    try:
-        app.run()
-    finally:
-        queue.close()
-        ctx.close()
-    return app.return_code or 0
+    return _run(RatePadApp(queue, settings.window, clock=ctx.clock), ctx, queue)
 
 
 def served_command(args, command: str) -> str:
