@@ -56,12 +56,13 @@ class FollowUpDialog(RecordingDialog):
             yield Static(T.title.format(ref=self.ref), classes="dialog-title", markup=False)
             yield Static(T.about.format(level=self.line.level_label, state=f.state_label, due=f.due.isoformat(),
                                         late=T.late if self.line.overdue else ""), markup=False, id="follow-up-about")
-            yield Static(T.steps if self.allowed else T.closed, markup=False)
+            one = len(self.allowed) == 1  # chosen already: the note has the focus, a digit typed is text
+            yield Static(T.closed if not self.allowed else T.step_only if one else T.steps, markup=False)
             yield DataTable(id="follow-up-steps", cursor_type="row", show_header=False)
             yield Label(T.note)
             yield HallInput(id="follow-up-note", free_text=True)
             yield Static("", id="dialog-error", classes="error", markup=False)
-            yield Static(T.keys.format(no=prose(self.app, self.BINDINGS, "follow_up.cancel")),
+            yield Static((T.keys_only if one else T.keys).format(no=prose(self.app, self.BINDINGS, "follow_up.cancel")),
                          classes="dialog-keys", markup=False)
 
     def on_mount(self) -> None:

@@ -123,10 +123,12 @@ class FollowUpStep:  # 登记整改回访 (screens/follow_up_dialog.py), from th
     about = "{level} · 当前“{state}” · 整改期限 {due}{late}"
     late = "（已逾期）"
     steps = "下一步（数字键选择）："
+    step_only = "下一步（只有这一步，已选定）："  # one way on: the focus is in the note, a digit is text
     note = "情况说明（办结须写明处理结果，回访须写明群众意见）："
     record = "登记"
     cancel = "取消"
     keys = "数字键选择步骤 · Tab 到说明 · Enter 登记 · {no} 取消"
+    keys_only = "直接填写说明 · Enter 登记 · {no} 取消"
     working = "正在登记…"
     step_labels = {"verified": "核实", "rectified": "整改", "explained": "解释说明", "appealed": "申诉",
                    "revisited": "回访", "closed": "办结"}

@@ -49,6 +49,8 @@ async def test_a_visit_follow_up_stepped_from_the_dashboard(queue_app, hall):
         text = screen_text(queue_app)
         assert f"差评整改回访：服务 {visit.label}" in text and "当前“待核实”" in text and "2026-12-11" in text
         assert [r.value for r in dialog.query_one("#follow-up-steps", DataTable).rows] == ["verified"]
+        # one way on: chosen already, the note has the focus, so no "press a digit" (it would be text)
+        assert "只有这一步" in text and "直接填写说明" in text and "数字键选择" not in text
         await press(pilot, "enter")  # no note: refused in place, nothing recorded
         assert isinstance(pilot.app.screen, FollowUpDialog)
         assert "请填写本步骤的情况说明" in screen_text(queue_app)
@@ -66,6 +68,7 @@ async def test_a_visit_follow_up_stepped_from_the_dashboard(queue_app, hall):
         await press(pilot, "f6")
         steps = pilot.app.screen.query_one("#follow-up-steps", DataTable)
         assert [r.value for r in steps.rows] == ["rectified", "explained", "appealed"]
+        assert "数字键选择步骤" in screen_text(queue_app)
         await press(pilot, "3")
         await type_text(pilot, "群众认可，撤回")
         await press(pilot, "escape")
