@@ -104,7 +104,9 @@ class RecordingDialog(ModalScreen[Any]):
     """A dialog that records one thing on ``case_id`` through a service, in the database
     thread: one request at a time; a refusal shows the service's message in
     ``#dialog-error`` and the dialog stays open with what was typed; success dismisses
-    it with ``answer(state)``; Escape closes it unless a request is in flight."""
+    it with ``answer(state)``; Escape closes it unless a request is in flight. Keys typed
+    while a request is in flight are held and applied, in order, once it is answered (an
+    Enter typed after a refused one is not lost)."""
 
     case_id: str
     busy = False
@@ -116,12 +118,14 @@ class RecordingDialog(ModalScreen[Any]):
             return
         app: Any = self.app
         self.busy = True
+        app.hold_keys()  # released by the answer, either way
         self.query_one("#dialog-error", Static).update(working)
         user = app.user.username if app.user else ""
 
         def done(state: Any) -> None:
             self.busy = False
             self.dismiss(answer(state))
+            app.release_keys()
 
         app.db.submit(fn, app.ctx, self.case_id, user, *args, done=done, error=self._refused, name=name)
 
@@ -129,6 +133,7 @@ class RecordingDialog(ModalScreen[Any]):
         self.busy = False
         if self.is_attached:
             self.query_one("#dialog-error", Static).update(message)
+        self.app.release_keys()  # type: ignore[attr-defined]  # HallApp's key hold
 
     def action_cancel(self) -> None:
         if not self.busy:
