@@ -94,6 +94,9 @@ DRAFT_COLUMNS = ((14, None, None, 12, 9, 11), ((6, 16), (10, 40)))
 
 
 class WorkbenchScreen(Screen):
+    # the key bar's words that go first when a narrow terminal has no room for them all
+    # (a supervisor at 80 columns): the keys stay, the call/serve/finish words stay longest
+    KEYBAR_MINOR = ("bundles", "toggle_windows", "users", "sign_out", "refresh", "dashboard")
     CSS_PATH = "workbench.tcss"
     AUTO_FOCUS = "#search"
     BINDINGS = [

@@ -35,9 +35,12 @@ class KeyBar(OneLine):
     def refresh_keys(self) -> None:
         """The keys of the moment, fitted to the width: the screen's and the app's own keys
         (next step, back, help …) always stay; when space runs short the step's keys lose
-        the command-palette hint first, then their words, then the step's last keys."""
+        the command-palette hint first, then their words, then the step's last keys. When
+        even the screen's own keys are too many (a supervisor's workbench at 80 columns),
+        they lose their words — the screen's ``KEYBAR_MINOR`` actions first, then from the
+        end — and only then go, from the end; the app's keys (F1 帮助) keep their words."""
         app = self.app
-        entries: list[tuple[str, str, bool, bool]] = []  # key, words, enabled, kept
+        entries: list[list] = []  # key, words, enabled, kept, bare, action, app-level
         seen: set[str] = set()
         palette = None
         for _key, active in self.screen.active_bindings.items():
@@ -50,7 +53,8 @@ class KeyBar(OneLine):
             seen.add(binding.action)
             shown = binding.key_display or app.get_key_display(binding)
             kept = active.node is self.screen or active.node is app
-            entries.append((shown, binding.description, active.enabled, kept))
+            entries.append([shown, binding.description, active.enabled, kept, False,
+                            binding.action, active.node is app])
         hint = (key_display(app, palette), palette.description) if palette is not None else None
         width = self.size.width or 10_000
         for attempt in range(4 + len(entries)):
@@ -64,16 +68,39 @@ class KeyBar(OneLine):
                         break
                 else:
                     break
+        else:
+            text = self._line(entries, hint, 3)
+        if text.cell_len > width:
+            text = self._squeeze(entries, width, getattr(self.screen, "KEYBAR_MINOR", ()))
         self.update(text)
+
+    @classmethod
+    def _squeeze(cls, entries: list[list], width: int, minor) -> Text:
+        """The kept keys alone are too wide: words go (minor actions first, then from the
+        end), then bare keys go from the end; the app's own keys stay whole."""
+        order = [e for a in minor for e in entries if e[5] == a and not e[6]]
+        order += [e for e in reversed(entries) if not e[6] and e not in order]
+        for entry in order:
+            entry[4] = True
+            text = cls._line(entries, None, 3)
+            if text.cell_len <= width:
+                return text
+        for n in range(len(entries) - 1, -1, -1):
+            if not entries[n][6]:
+                del entries[n]
+                text = cls._line(entries, None, 3)
+                if text.cell_len <= width:
+                    return text
+        return cls._line(entries, None, 3)
 
     @staticmethod
     def _line(entries, hint, attempt: int) -> Text:
         """attempt 0: roomy; 1: tight; 2: no palette hint; 3+: the step's keys without words."""
         text = Text(no_wrap=True, overflow="ellipsis")
         pad = " " if attempt == 0 else ""
-        for key, words, enabled, kept in entries:
+        for key, words, enabled, kept, bare, *_ in entries:
             text.append(f" {key} ", style="bold reverse" if enabled else "dim reverse")
-            if attempt < 3 or kept:
+            if (attempt < 3 or kept) and not bare:
                 text.append(f"{pad}{words} " if pad else f"{words}", style="" if enabled else "dim")
             if not pad:
                 text.append(" ")

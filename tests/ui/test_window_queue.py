@@ -353,3 +353,21 @@ async def test_transfer_by_a_line_code_word_or_its_prefix_and_a_refusal_stays_on
         await type_text(pilot, "Estate")
         await press(pilot, "enter")
         assert queue.ticket(second.ticket).line == "estate"
+
+
+async def test_a_supervisors_key_bar_at_80_columns_keeps_finish_and_help(counter):
+    # chenjing's workbench with the queue has eleven keys of its own: at 80 columns the line ran
+    # out at "f8 开始办理", losing f10 办结, ^f and f1 帮助 (seen in tmux). The keys stay; the
+    # minor ones (KEYBAR_MINOR) lose their words first.
+    from rich.cells import cell_len
+
+    ctx, _queue = counter
+    app = HallApp(ctx, cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, "chenjing")
+        bar = str(app.screen.query_one("#key-bar").render())
+        assert cell_len(bar) <= 80, bar
+        for key in ("f2", "f5", "f3", "^s", "^l", "f6", "f8", "f10", "^f", "f1"):
+            assert f" {key} " in bar, (key, bar)
+        assert "f6 叫下一号" in bar and "f10 办结" in bar and "f1 帮助" in bar, bar
+        assert "套餐审核" not in bar and "…" not in bar, bar
