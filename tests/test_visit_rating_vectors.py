@@ -86,7 +86,8 @@ def test_visit_rating_checks_by_the_rating_rules():
     assert vr.visit_rating(5, {"服务态度": 4}, ["一次办成", "一次办成"]) == Rating(5, {"服务态度": 4}, ("一次办成",))
     assert vr.visit_rating(None) == Rating(None)
     assert vr.visit_rating(3, None) == Rating(3)
-    assert refused(vr.visit_rating, 6) == ("评价等级应为五级之一：非常满意、满意、基本满意、不满意、非常不满意", "invalid", 422)
+    assert refused(vr.visit_rating, 6) \
+        == ("评价等级应为五级之一：非常满意、满意、基本满意、不满意、非常不满意", "invalid", 422)
     assert refused(vr.visit_rating, None, {"服务态度": 4}) == ("未评价时不能选择评价项", "invalid", 422)
     with pytest.raises(QueueError) as exc:
         vr.visit_rating(1, {}, ["一次办成"])
@@ -165,7 +166,7 @@ def test_next_step_payload():
     no_cases = replace(current, cases=())
     assert vf.next_step_payload(no_cases, "T1", "verified", "sup", "2026-12-02T09:00:00+08:00", "查实") \
         == {"ticket": "T1", "window": "W03", "step": "verified", "note": "查实", "by": "sup"}
-    with pytest.raises(RatingError, match="^当前为“待核实”，下一步应为：核实$"):
+    with pytest.raises(RatingError, match=r"^当前为“待核实”，下一步应为：核实$"):
         vf.next_step_payload(current, "T1", "closed", "sup", "2026-12-02T09:00:00+08:00", "x")
-    with pytest.raises(RatingError, match="^该次服务没有差评，无需整改回访$"):
+    with pytest.raises(RatingError, match=r"^该次服务没有差评，无需整改回访$"):
         vf.next_step_payload(None, "T1", "verified", "sup", "2026-12-02T09:00:00+08:00", "x")

@@ -62,4 +62,5 @@ def test_defaults_and_labels():
             line.service_minutes, line.slot_minutes, line.slot_capacity, line.sort) == (0, 0, 0, 0.0, None, 10.0,
                                                                                          30, 4, 0)
     assert BoardView("H", "d", "a", 1).changed is True
-    assert APPOINTMENT_STATE_LABELS == {"booked": "已预约", "checked_in": "已签到", "cancelled": "已取消", "missed": "未到"}
+    assert APPOINTMENT_STATE_LABELS == {"booked": "已预约", "checked_in": "已签到", "cancelled": "已取消",
+                                        "missed": "未到"}
