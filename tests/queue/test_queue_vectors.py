@@ -74,7 +74,7 @@ def test_ticket_properties():
 # -- labels ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("text,parsed", [
     ("A012", ("A", 12)), (" a12 ", ("A", 12)), ("Ａ０１２", ("A", 12)), ("A0", ("A", 0)),
-    ("ABCD123456", ("ABCD", 123456)), ("ab7", ("AB", 7)),
+    ("ABCD123456", ("ABCD", 123456)), ("ab7", ("AB", 7)), ("AX12", ("AX", 12)), ("x9", ("X", 9)),
     ("ABCDE1", None), ("A1234567", None), ("", None), ("12", None), ("A", None), ("甲12", None),
     ("A-1", None), ("1A1", None),
 ])
@@ -90,6 +90,10 @@ def test_ticket_label():
 def test_call_a_waiting_ticket():
     after = q.ticket_after(tk(), "call", window="W01", now=NOW)
     assert after == tk(state="called", window="W01", called_at=NOW, calls=1, version=4)
+
+
+def test_a_call_with_no_time_given_records_none():
+    assert q.ticket_after(tk(), "call", window="W01").called_at == ""
 
 
 def test_call_back_a_held_ticket_keeps_its_first_call():
