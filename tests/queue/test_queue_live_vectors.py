@@ -255,3 +255,63 @@ def test_wait_series_steps():
     # before the start: the first step; on an edge: the next step; after the last: the last
     assert wait_series(called, start, step, 3) == [3.0, 7.0, 9.0]
     assert wait_series([], start, step, 2) == [None, None]
+
+
+def test_a_window_idle_since_it_opened_and_a_clerk_cleared_by_closing():
+    log = Log()
+    log.issue("08:00", "T1", "A", 1)
+    log("08:10", "queue.window_opened", "clerkX", window="W02")
+    log("08:20", "queue.window_closed", "clerkX", window="W02")
+    log("08:30", "queue.window_opened", "window", window="W02")  # reopened by the device: no clerk
+    log("08:40", "queue.window_paused", "clerkP", window="W03")
+    log("09:00", "queue.window_opened", "clerkA", window="W01")
+    confs = [WindowConf("W01", "1号", "open", {"A": 1}), WindowConf("W02", "2号", "open", {"A": 1}),
+             WindowConf("W03", "3号", "paused", {"A": 1})]
+    got = live_hall(DAY, log.events, at("09:10"), [], confs)
+    # W01: idle since its opening (09:00), not since the day's first event (08:00)
+    assert [(w.idle_minutes, w.state_minutes, w.clerk) for w in got.windows] == [
+        (10.0, 10.0, "clerkA"), (40.0, 40.0, ""), (None, 30.0, "clerkP")]
+    assert got.alerts == [Alert("over_target", line="A", minutes=70.0, waiting=1),
+                          Alert("idle_with_queue", window="W01", minutes=10.0, waiting=1),
+                          Alert("idle_with_queue", window="W02", minutes=40.0, waiting=1),
+                          Alert("paused_long", window="W03", minutes=30.0)]
+
+
+def test_a_call_at_a_window_not_opened_in_the_log():
+    log = Log()  # the log was cut at the day's start: W05's opening is not in it
+    log.issue("09:00", "T1", "A", 1)
+    log.issue("09:01", "T2", "A", 2)
+    log("09:02", "queue.ticket_called", "clerkZ", ticket="T1", window="W05", line="A")
+    log("09:04", "queue.ticket_held", "clerkZ", ticket="T1", window="W05")
+    confs = [WindowConf("W05", "5号", "open", {"A": 1}), WindowConf("W06", "6号", "open", {"A": 1}, current="T1")]
+    got = live_hall(DAY, log.events, at("09:10"), [], confs)
+    assert [(w.clerk, w.idle_minutes, w.state_minutes, w.ticket, w.ticket_state) for w in got.windows] == [
+        ("clerkZ", 6.0, None, "", ""),  # free since the hold
+        ("", None, None, "A001", "held")]
+    assert got.lines[0].waiting == 1
+
+
+def test_a_transfer_into_a_line_with_people_waiting():
+    log = Log()
+    log("09:00", "queue.window_opened", "c1", window="W01")
+    log.issue("09:00", "T1", "A", 1)
+    log.issue("09:01", "T2", "B", 2)
+    log("09:02", "queue.ticket_called", "c1", ticket="T1", window="W01", line="A")
+    log("09:03", "queue.ticket_transferred", "c1", ticket="T1", window="W01", from_line="A", to_line="B")
+    got = live_hall(DAY, log.events, at("09:20"), [LineConf("A", "个人", "A")], [])
+    a, b = got.lines
+    # the edge at 09:15 sees both in B; the point now too
+    assert (a.series, b.series, b.waiting, b.longest_wait) == ([0, 0], [2, 2], 2, 20.0)
+
+
+def test_waits_under_a_minute_are_not_rounded_up():
+    log = Log()
+    log("09:00", "queue.window_opened", "c1", window="W01")
+    log("09:00", "queue.ticket_issued", ticket="T1", line="A", prefix="A", number=1, sort_at=iso("09:00"))
+    log.events.append(QueueEvent(3, "JJ01", DAY, "2026-12-01T09:00:30+08:00", "queue.ticket_called",
+                                 {"ticket": "T1", "window": "W01", "line": "A"}, "c1"))
+    log.events.append(QueueEvent(4, "JJ01", DAY, "2026-12-01T09:09:30+08:00", "queue.ticket_issued",
+                                 {"ticket": "T2", "line": "A", "prefix": "A", "number": 2,
+                                  "sort_at": "2026-12-01T09:09:30+08:00"}, ""))
+    a = live_hall(DAY, log.events, at("09:10"), [], []).lines[0]
+    assert (a.p50_wait, a.wait_series, a.longest_wait) == (0.5, [0.5], 0.5)

@@ -188,8 +188,46 @@ def test_no_shows_by_hand_and_automatic():
         == ("no_show", 2, iso("09:14"))
     assert state.windows["W01"].current == ""
     # with the default limit (3) the same log's automatic no-show comes too early
-    with pytest.raises(AssertionError, match="automatic no-show"):
+    with pytest.raises(AssertionError, match=r"^an automatic no-show must follow the last recall$"):
         replay(log.events)
+
+
+def test_a_recall_past_the_limit_is_a_no_show_at_its_time():
+    log = hall()
+    issue(log, "09:00", "T1", 1)
+    log("09:10", "queue.ticket_called", ticket="T1", window="W01", line="A")
+    log("09:11", "queue.ticket_recalled", ticket="T1", window="W01", calls=2)
+    assert replay(log.events).tickets["T1"].state == "called"
+    t = replay(log.events, Policy(max_recalls=0)).tickets["T1"]
+    assert (t.state, t.ended_at, t.calls) == ("no_show", iso("09:11"), 1)
+
+
+@pytest.mark.parametrize("kind,state", [
+    ("queue.ticket_recalled", "called"), ("queue.serving_started", "called"), ("queue.ticket_held", "serving"),
+    ("queue.ticket_finished", "serving"), ("queue.ticket_no_show", "called"),
+])
+def test_another_window_in_the_log_is_refused_and_no_window_is_the_hall(kind, state):
+    log = hall()
+    issue(log, "09:00", "T1", 1)
+    log("09:10", "queue.ticket_called", ticket="T1", window="W01", line="A")
+    if state == "serving":
+        log("09:11", "queue.serving_started", ticket="T1", window="W01")
+    base = list(log.events)
+    log("09:12", kind, ticket="T1", window="W02")
+    with pytest.raises(QueueError, match="由 W01 窗口叫号，本窗口（W02）不能"):
+        replay(log.events)
+    log.events = list(base)
+    log("09:12", kind, ticket="T1")  # no window named: the hall itself
+    assert replay(log.events).tickets["T1"].version > replay(base).tickets["T1"].version
+
+
+def test_an_automatic_no_show_by_another_window_is_refused():
+    log = hall()
+    issue(log, "09:00", "T1", 1)
+    log("09:10", "queue.ticket_called", ticket="T1", window="W01", line="A")
+    log("09:14", "queue.ticket_no_show", ticket="T1", window="W02", auto=True)
+    with pytest.raises(QueueError, match="本窗口（W02）不能重呼"):
+        replay(log.events, Policy(max_recalls=0))
 
 
 def test_an_illegal_log_is_refused_and_other_kinds_pass():
@@ -285,6 +323,9 @@ def test_line_figures():
     assert list(got) == ["A", "B"]
     assert got["A"] == LineFigures("A", 4, 3, 2, 1, 15.0, 30.0, 6.0)
     assert got["B"] == LineFigures("B", 1, 0, 0, 0, None, None, None)
+    state.tickets = {f"c{i}": tk(ticket=f"c{i}", line="C", called_at=f"{DAY}T09:0{i}:00+08:00") for i in range(1, 7)}
+    # waits 1 … 6 minutes: the 90th percentile is the fifth (round(0.9 × 5) = 4), not the largest
+    assert line_figures(state)["C"] == LineFigures("C", 6, 6, 0, 0, 3.5, 5.0, None)
     assert line_figures(QueueState()) == {}
 
 
@@ -332,4 +373,10 @@ def test_case_visits_while_serving():
     log("09:10", "queue.ticket_called", ticket="T1", window="W01", line="A")
     log("09:13", "queue.case_linked", ticket="T1", window="W01", case="C1")
     assert case_visits(log.events) == {"C1": CaseVisit("C1", "T1", "A001", "A", "W01", None, 1)}
-    assert case_visits(log.events, Policy(max_recalls=0)) == case_visits(log.events)
+    for n in range(4):
+        log("09:14", "queue.ticket_recalled", ticket="T1", window="W01", calls=n + 2)
+    log("09:15", "queue.serving_started", ticket="T1", window="W01")
+    # four recalls: past the default limit (3) the ticket is a no-show and cannot be served
+    with pytest.raises(QueueError, match="过号"):
+        case_visits(log.events)
+    assert case_visits(log.events, Policy(max_recalls=4)) == {"C1": CaseVisit("C1", "T1", "A001", "A", "W01", None, 1)}
