@@ -315,3 +315,41 @@ def test_waits_under_a_minute_are_not_rounded_up():
                                   "sort_at": "2026-12-01T09:09:30+08:00"}, ""))
     a = live_hall(DAY, log.events, at("09:10"), [], []).lines[0]
     assert (a.p50_wait, a.wait_series, a.longest_wait) == (0.5, [0.5], 0.5)
+
+
+def test_odd_steps_seconds_and_tenths():
+    """25-minute steps counted from midnight, a first event with seconds and a fraction,
+    a device actor (empty), two services, and every alert's minutes to a tenth."""
+    def ev(seq: int, when: str, kind: str, **payload) -> QueueEvent:
+        return QueueEvent(seq, "JJ01", DAY, f"{DAY}T{when}+08:00", kind, payload)
+
+    def issued(ticket: str, number: int, when: str) -> dict:
+        return {"ticket": ticket, "line": "A", "prefix": "A", "number": number, "sort_at": f"{DAY}T{when}+08:00"}
+
+    events = [
+        ev(1, "09:07:30.500000", "queue.window_opened", window="W01"),
+        ev(2, "09:07:30.500000", "queue.ticket_issued", **issued("T1", 1, "09:07:30.500000")),
+        ev(3, "09:10:00", "queue.ticket_issued", **issued("T2", 2, "09:10:00")),
+        ev(4, "09:10:10", "queue.window_paused", window="W02"),
+        ev(5, "09:12:00", "queue.ticket_called", ticket="T1", window="W01", line="A"),
+        ev(6, "09:14:00", "queue.ticket_finished", ticket="T1", window="W01"),
+        ev(7, "09:15:00", "queue.ticket_called", ticket="T2", window="W01", line="A"),
+        ev(8, "09:18:30", "queue.ticket_finished", ticket="T2", window="W01"),
+        ev(9, "09:20:00", "queue.ticket_issued", **issued("T3", 3, "09:20:00")),
+    ]
+    now = dt.datetime(2026, 12, 1, 9, 40, 20, tzinfo=CHINA)
+    confs = [WindowConf("W01", "1号", "open", {"A": 1, "Z": 2}), WindowConf("W02", "2号", "paused", {})]
+    got = live_hall(DAY, events, now, [], confs, LiveTargets(bin_minutes=25))
+    # 09:07:30.5 is 547.5 minutes after midnight: the 22nd step of 25 minutes starts at 08:45
+    assert got.start == "2026-12-01T08:45:00+08:00"
+    a = got.lines[0]
+    # edges 09:10:00 (T2, issued at that instant, comes after it), 09:35:00, then now
+    assert a.series == [1, 1, 1]
+    assert a.wait_series[0] is None and a.wait_series[2] is None
+    assert a.wait_series[1] == pytest.approx((269.5 / 60 + 5.0) / 2)  # both calls in the step 09:10–09:35
+    w1 = got.windows[0]
+    assert (w1.clerk, w1.served, w1.mean_service) == ("", 2, 2.75)  # 2 and 3.5 minutes
+    assert w1.idle_minutes == pytest.approx(21 + 50 / 60)
+    assert got.alerts == [Alert("over_target", line="A", minutes=20.3, waiting=1),  # 20 min 20 s
+                          Alert("idle_with_queue", window="W01", minutes=21.8, waiting=1),  # Z has no line: 0
+                          Alert("paused_long", window="W02", minutes=30.2)]  # 30 min 10 s
