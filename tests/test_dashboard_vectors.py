@@ -16,6 +16,7 @@ from hall_app.domain.dashboard import (
     FollowUpLine,
     HallDay,
     PersonFigures,
+    clerk_due,
     day_of,
     deadline_board,
     hall_day,
@@ -147,3 +148,18 @@ def test_which_status_binds_which_deadline():
         DeadlineLine("k", "K", "newborn", "W1", "k", "notice", "", TODAY, "today", 0, 0),
     ]
     assert board[0].overdue and not board[3].overdue
+
+
+def test_a_very_bad_case_rating_and_a_middling_visit():
+    opened = {"steps": [{"step": "opened", "actor": "pad", "at": NOW}], "due": "2026-12-22"}
+    states = [case("r1", "rated", "W1", "k", rating={"level": 1, "at": NOW, "follow_up": opened})]  # no label
+    day = hall_day(states, TODAY, CAL, visits=[{"window": "W1", "clerk": "k", "level": 3}])
+    assert day.windows == {"W1": PersonFigures(rated=2, bad=1)} and day.clerks == {"k": PersonFigures(rated=2, bad=1)}
+    assert (day.ratings_today["非常不满意"], day.ratings_today["基本满意"], day.good_share_today) == (1, 1, 0.0)
+    assert [(f.case_id, f.level_label, f.overdue) for f in day.follow_ups] == [("r1", "", False)]
+
+
+def test_a_clerks_due_list_takes_the_at_risk_days():
+    states = [case("a", "accepted", "W1", "k", items={"x": {"status": "pending", "due": "2026-12-03"}})]
+    assert [(x.case_id, x.days_left) for x in clerk_due(states, "k", TODAY, CAL)] == [("a", 2)]
+    assert clerk_due(states, "k", TODAY, CAL, at_risk_days=1) == []

@@ -43,6 +43,7 @@ def week() -> list[Event]:
     events += stream("e8", None, "", "2026-12-08")  # a closing whose opening never came: no kind
     events += stream("e10", UNRESOLVED, "2026-12-07", "2026-12-11")  # closed on the last day
     events += stream("e11", UNRESOLVED, "2026-12-11")  # opened on the last day
+    events += stream("e13", CONSULT, "2026-12-09", "2026-12-10")  # opened and closed within the period
     events += stream("e12", {"kind": "chat", "topic": "问"}, "2026-12-08")  # refused opening: no known kind
     return events
 
@@ -50,17 +51,17 @@ def week() -> list[Event]:
 def test_a_week_as_of_its_last_day():
     got = enquiry_figures(week(), FIRST, LAST, LAST, CAL)
     assert list(got) == ["consult", "referral", "unresolved"]
-    assert got == {"consult": EnquiryFigures("consult", opened=2, answered_at_once=1, closed=1, still_open=2),
+    assert got == {"consult": EnquiryFigures("consult", opened=3, answered_at_once=1, closed=2, still_open=2),
                    "referral": EnquiryFigures("referral", closed=1, still_open=1, open_overdue=1),
                    "unresolved": EnquiryFigures("unresolved", opened=3, closed=1, still_open=2)}
-    assert total(got) == EnquiryFigures("", 5, 1, 3, 5, 1)
+    assert total(got) == EnquiryFigures("", 6, 1, 4, 5, 1)
 
 
 def test_the_same_week_as_of_its_tuesday():
     got = enquiry_figures(week(), FIRST, LAST, dt.date(2026, 12, 8), CAL)
     # still open on the 8th: e5 (consult); e3 (due the 8th itself: not overdue); e4 and e10 (closed the 11th)
     assert [(f.still_open, f.open_overdue) for f in got.values()] == [(1, 0), (1, 0), (2, 0)]
-    assert [(f.opened, f.closed) for f in got.values()] == [(2, 1), (0, 1), (3, 1)]
+    assert [(f.opened, f.closed) for f in got.values()] == [(3, 2), (0, 1), (3, 1)]
 
 
 def test_a_shorter_due_date():
