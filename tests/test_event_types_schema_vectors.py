@@ -108,3 +108,14 @@ def test_each_schema_refuses_in_words(kind, payload, field, why):
     with pytest.raises(EventInvalid) as err:
         validate_event(kind, payload)
     assert (str(err.value), err.value.field) == (P.format(kind=kind, field=field, why=why), field)
+
+
+def test_exclusive_bounds_and_short_texts_in_words():
+    from hall_app.domain.event_types import _reason
+
+    assert _reason({"type": "less_than", "ctx": {"lt": 5}}) == "数值应小于 5"
+    assert _reason({"type": "greater_than", "ctx": {"gt": 0.5}}) == "数值应大于 0.5"
+    assert _reason({"type": "string_too_short", "input": "", "ctx": {"min_length": 1}}) == "不能为空"
+    assert _reason({"type": "string_too_short", "ctx": {"min_length": 1}}) == "不能为空"
+    assert _reason({"type": "string_too_short", "input": "ab", "ctx": {"min_length": 4}}) == "过短（2 字，至少 4 字）"
+    assert _reason({"type": "too_short", "ctx": {"min_length": 2}}) == "项目过少（至少 2 项）"
