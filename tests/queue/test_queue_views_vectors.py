@@ -64,3 +64,11 @@ def test_defaults_and_labels():
     assert BoardView("H", "d", "a", 1).changed is True
     assert APPOINTMENT_STATE_LABELS == {"booked": "已预约", "checked_in": "已签到", "cancelled": "已取消",
                                         "missed": "未到"}
+
+
+def test_jsonable_asks_an_object_for_its_own_form():
+    class Own:
+        def to_dict(self) -> dict:
+            return {"own": True}
+
+    assert jsonable([Own(), {"k": Own()}]) == [{"own": True}, {"k": {"own": True}}]
