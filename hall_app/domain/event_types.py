@@ -302,6 +302,12 @@ def _reason(error: Mapping[str, Any]) -> str:
                 or "含有不允许的字符")
     if kind == "string_too_long":
         return f"过长（{len(error.get('input') or '')} 字，最多 {error.get('ctx', {}).get('max_length')} 字）"
+    if kind == "string_too_short" and error.get("input"):  # empty: 不能为空. pydantic puts each bound in ctx
+        return f"过短（{len(error['input'])} 字，至少 {error['ctx']['min_length']} 字）"
+    if kind == "too_short":
+        return f"项目过少（至少 {error['ctx']['min_length']} 项）"
+    if kind in ("greater_than", "less_than"):
+        return f"数值应{'大于' if kind == 'greater_than' else '小于'} {error['ctx'][kind[0] + 't']:g}"  # gt, lt
     message = _MESSAGES.get(kind)
     if kind == "literal_error":
         return f"取值无效，应为 {error.get('ctx', {}).get('expected', '')}"

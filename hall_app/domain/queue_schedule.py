@@ -20,7 +20,7 @@ _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 def parse_hhmm(text: str) -> dt.time:
     from hall_app.domain.text import to_halfwidth
 
-    raw = to_halfwidth(str(text)).strip().replace("：", ":")
+    raw = to_halfwidth(str(text)).strip()  # the full-width colon too (U+FF1A)
     match = _HHMM.match(raw)
     if not match:
         raise QueueError(f"时间“{str(text)[:20]}”格式不对，应为 时:分（如 09:30）", "invalid", 422)
