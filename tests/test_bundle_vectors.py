@@ -337,7 +337,8 @@ def test_the_limits_themselves() -> None:
         "choices": 20, "keywords": 50, "departments": 30, "refs": 40, "text": 200, "long_text": 1000,
         "source": 4000, "condition": 1000,
     }
-    assert FORM_LABELS == {"original": "原件", "copy": "复印件", "original_and_copy": "原件及复印件", "electronic": "电子件"}
+    assert FORM_LABELS == {
+        "original": "原件", "copy": "复印件", "original_and_copy": "原件及复印件", "electronic": "电子件"}
     assert REQUIREMENT_LABELS == {"required": "必交", "optional": "选交", "deferrable": "可容缺"}
 
 
