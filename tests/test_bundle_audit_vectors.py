@@ -88,10 +88,11 @@ def test_a_question_used_only_through_the_ask_if_of_a_used_question_counts_all_t
     bundle = make(
         questions=[{"id": "q1", "text": "一"}, {"id": "q2", "text": "二", "ask_if": "q1 = 是"},
                    {"id": "q3", "text": "三", "ask_if": "q2 = 是"}, {"id": "q4", "text": "四", "ask_if": "q1 = 否"},
-                   {"id": "q5", "text": "五"}],
+                   {"id": "q5", "text": "五"}, {"id": "q6", "text": "六", "ask_if": "q5 = 是"}],
         items=[item("i1", when="q3 = 是")],
     )
-    assert unused_questions(bundle) == [3, 4]  # q4's ask_if alone does not make q4 used
+    # the ask_if of an unused question (q4, q6) makes nothing used
+    assert unused_questions(bundle) == [3, 4, 5]
     assert unused_questions(TINY) == [2]
     assert unused_questions(make()) == []
 
@@ -185,6 +186,9 @@ def test_a_sampled_answer_set_follows_the_ask_ifs() -> None:
     bundle = make(questions=[{"id": "a", "text": "甲", "ask_if": "has(X)"}], items=[item("i1", when="a = 是")])
     assert audit._sampled(bundle, Applicant(), random.Random(1)) == {}
     assert audit._sampled(bundle, Applicant(elicences=frozenset({"X"})), random.Random(1)) in ({"a": "是"}, {"a": "否"})
+    bundle = make(questions=[{"id": "a", "text": "甲", "ask_if": "fact.k = 1"}], items=[item("i1", when="a = 是")])
+    assert audit._sampled(bundle, Applicant(facts={"k": "2"}), random.Random(1)) == {}
+    assert audit._sampled(bundle, Applicant(facts={"k": "1"}), random.Random(1)) in ({"a": "是"}, {"a": "否"})
 
 
 # -- the dry run ---------------------------------------------------------------------------------
