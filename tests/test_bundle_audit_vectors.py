@@ -231,7 +231,8 @@ def test_rules_fire_on_the_applicant_and_dead_ends_stop_at_five() -> None:
         questions=[{"id": f"q{k}", "text": f"问{k}"} for k in range(3)],
         items=[item("i1", when="q0 = 是 and q0 = 否")],
         rules=[{"when": "has(X) and fact.k = 1", "drop_materials": ["m1"]},
-               {"when": "q1 = 是", "drop_materials": ["m1"]}, {"when": "fact.k = 2 and fact.k = 1", "drop_materials": ["m1"]}],
+               {"when": "q1 = 是", "drop_materials": ["m1"]},
+               {"when": "fact.k = 2 and fact.k = 1", "drop_materials": ["m1"]}],
         materials=[material("m1", ["i1"], elicence="证"), material("m2", ["i1"], elicence="证二")],
     )
     run = dry_run(bundle)
@@ -256,10 +257,14 @@ def test_the_most_materials_e_licences_can_exempt_in_one_plan() -> None:
 # -- the findings ---------------------------------------------------------------------------------
 
 
+UNUSED_C = "问题 c（丙？）没有被任何事项、规则、材料或字段的条件使用 / question used by no condition"
+
+
 def test_findings_in_words() -> None:
     assert findings(TINY) == [
-        Finding("questions[2]", "问题 c（丙？）没有被任何事项、规则、材料或字段的条件使用 / question used by no condition"),
-        Finding("rules[1]", "规则“a = 是 and a = 否”在任何答案组合下都不会生效，它增减的事项和材料永远用不上 / rule never fires"),
+        Finding("questions[2]", UNUSED_C),
+        Finding("rules[1]", "规则“a = 是 and a = 否”在任何答案组合下都不会生效，它增减的事项和材料永远用不上"
+                            " / rule never fires"),
         Finding("items[2]", "事项 i3（事项i3）在任何答案组合下都不会进入办理清单 / item never reached"),
         Finding("materials[2]", "材料 m3（材料m3）在任何答案组合下都不会被要求 / material never asked"),
         Finding("items", "死路：答案 a=否，c=是 得到的办理清单没有任何事项 / dead end: no items"),
@@ -269,7 +274,7 @@ def test_findings_in_words() -> None:
 def test_findings_of_a_sampled_run_say_so() -> None:
     sampled = " （在 5 组抽样答案中）".strip()
     assert findings(TINY, dry_run(TINY, 5)) == [
-        Finding("questions[2]", "问题 c（丙？）没有被任何事项、规则、材料或字段的条件使用 / question used by no condition"),
+        Finding("questions[2]", UNUSED_C),
         Finding("rules[1]", f"规则“a = 是 and a = 否”在任何答案组合下都不会生效{sampled}，它增减的事项和材料永远用不上"
                             " / rule never fires"),
         Finding("items[1]", f"事项 i2（事项i2）在任何答案组合下都不会进入办理清单{sampled} / item never reached"),
@@ -281,7 +286,8 @@ def test_findings_of_a_sampled_run_say_so() -> None:
 
 def test_a_dead_end_with_no_question_and_a_clean_bundle() -> None:
     bundle = make(items=[item("i1", when="has(X)")], materials=[material("m1", ["i1"])])
-    assert findings(bundle) == [Finding("items", "死路：答案 （不答任何问题） 得到的办理清单没有任何事项 / dead end: no items")]
+    assert findings(bundle) == [
+        Finding("items", "死路：答案 （不答任何问题） 得到的办理清单没有任何事项 / dead end: no items")]
     assert findings(make()) == []
     assert findings(make(), DryRun(items_reached={"i1"}, materials_asked={"m1"})) == []  # the run given is used
 

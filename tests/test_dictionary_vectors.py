@@ -96,7 +96,8 @@ def test_a_material_outside_the_dictionary() -> None:
 
 def test_close_matches_are_three_at_most_best_first() -> None:
     many = Dictionary.model_validate({"materials": [
-        {"code": c, "name": "甲", "category": "乙", "spec": "丙"} for c in ("photo_a", "photo_b", "photo_c", "photo_d")]})
+        {"code": c, "name": "甲", "category": "乙", "spec": "丙"}
+        for c in ("photo_a", "photo_b", "photo_c", "photo_d")]})
     _, problems = resolve_bundle({"materials": [{"code": "photo_", "items": ["i1"]}]}, many)
     assert "（相近的有：photo_d、photo_c、photo_b）" in problems[0][1]  # equally close: difflib takes the last
 

@@ -21,7 +21,8 @@ GZF = [("gong",), ("zu",), ("fang",)]
     ("cq", [("zhong", "chong"), ("qing",)], 0, 2), ("zhq", [("zhong", "chong"), ("qing",)], 0, 2),
     ("chongq", [("zhong", "chong"), ("qing",)], 0, 2), ("tq", [("zhong", "chong", "tong"), ("qing",)], 0, 2),
     # a prefix too long for one syllable goes back and gives the next one its share
-    ("gan", [("ga",), ("an",)], 0, 2), ("xian", [("xi",), ("an",)], 0, 2), ("xiam", [("xi",), ("an",)], 0, 0), ("xia", [("xi",), ("an",)], 0, 2),
+    ("gan", [("ga",), ("an",)], 0, 2), ("xian", [("xi",), ("an",)], 0, 2), ("xiam", [("xi",), ("an",)], 0, 0),
+    ("xia", [("xi",), ("an",)], 0, 2),
     # the longest prefix is tried first: ab is one syllable here, not a + b
     ("ab", [("ab",), ("b",)], 0, 1), ("abb", [("ab",), ("b",)], 0, 2),
     ("aaa", [("a",), ("aa",), ("a",)], 0, 2),
