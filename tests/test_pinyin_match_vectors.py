@@ -26,6 +26,10 @@ GZF = [("gong",), ("zu",), ("fang",)]
     # the longest prefix is tried first: ab is one syllable here, not a + b
     ("ab", [("ab",), ("b",)], 0, 1), ("abb", [("ab",), ("b",)], 0, 2),
     ("aaa", [("a",), ("aa",), ("a",)], 0, 2),
+    # out of syllables on one reading: the next reading is still tried
+    ("ab", [("a", "ab")], 0, 1), ("abc", [("a", "ab"), ("c",)], 0, 2),
+    # the first spelling found counts, even when a longer one exists further on
+    ("abc", [("ab", "a"), ("c", "b"), ("c",)], 0, 2),
 ])
 def test_how_many_syllables_a_query_spells(query: str, syllables: list[tuple[str, ...]], start: int,
                                           spelled: int) -> None:
