@@ -51,13 +51,13 @@ BUNDLES = [
     bundle("death", "身后一件事", ["我爸走了", "妈走了", "去世", LONG], ["死亡医学证明", "户口注销"], "身后"),
     bundle("retire", "退休", ["退休手续", "养老金"], ["养老保险待遇核定"], "养老"),
 ]
-INDEX = NeedIndex(BUNDLES)
 LONG_SHOWN = "关键词：" + LONG[:23] + "…"
 NOODLES = [("noodle", 100, "名称：我要开面馆", "公司形式"), ("noodle_ind", 97, "名称：我要开面馆", "个体户形式")]
 
 
 def hits(words: str, **kw: Any) -> list[tuple[str, int, str, str]]:
-    return [(h.bundle.code, h.score, h.why, h.differs) for h in INDEX.search(words, **kw)]
+    """The hits of a fresh index: built inside the test, so a mutant of the index is in it."""
+    return [(h.bundle.code, h.score, h.why, h.differs) for h in NeedIndex(BUNDLES).search(words, **kw)]
 
 
 @pytest.mark.parametrize(("words", "expected"), [
@@ -142,14 +142,38 @@ def test_hits_below_the_floor_are_left_out() -> None:
 
 
 def test_a_hit_s_fields() -> None:
-    hit = INDEX.search("退休")[0]
+    hit = NeedIndex(BUNDLES).search("退休")[0]
     assert hit == Hit(BUNDLES[5], 100, "名称：退休") and hit.differs == ""
+
+
+def one(name: str, words: str, keywords: list[str] | None = None) -> list[tuple[str, int, str]]:
+    """The hits of an index of one bundle with nothing else to match (item 事项, stage 阶段)."""
+    index = NeedIndex([bundle("only", name, keywords or [], ["事项"], "阶段")])
+    return [(h.bundle.code, h.score, h.why) for h in index.search(words)]
+
+
+@pytest.mark.parametrize(("name", "words", "expected"), [
+    # two letters are enough to spell
+    ("退休", "tx", [("only", 100, "名称：退休（拼音）")]), ("退休", "tu", [("only", 77, "名称：退休（拼音）")]),
+    ("退休", "t", []), ("退休", "vv", []), ("退休", "vvvvvv", []),
+    # a spelling from the start of a term counts more than one from its middle (the best start is kept)
+    ("面条面馆", "mian", [("only", 69, "名称：面条面馆（拼音）")]),
+    ("条面馆", "mian", [("only", 57, "名称：条面馆（拼音）")]),
+    ("条条面馆", "guan", [("only", 54, "名称：条条面馆（拼音）")]),
+    # a term's whole pinyin (four letters or more) inside a longer query
+    ("户籍", "hujix", [("only", 80, "名称：户籍（拼音）")]), ("户籍", "xhuji", [("only", 80, "名称：户籍（拼音）")]),
+    ("户籍", "huji", [("only", 100, "名称：户籍（拼音）")]), ("阿姨", "ayixx", []),
+    ("户籍迁移", "wohujiqianyi", [("only", 82, "名称：户籍迁移（拼音）")]),
+])
+def test_pinyin_edges(name: str, words: str, expected: list[tuple[str, int, str]]) -> None:
+    assert one(name, words) == expected
 
 
 # -- the terms of a bundle -----------------------------------------------------------------------
 
 
 def test_the_terms_of_a_bundle() -> None:
+    INDEX = NeedIndex(BUNDLES)
     assert [(t.text, t.kind, t.weight, t.key) for t in INDEX.terms[2]] == [
         ("我要开面馆（个体户）", "name", 1.0, "开面馆体户"), ("我要开面馆", "name", 1.0, "开面馆"),
         ("开面馆", "name", 1.0, "开面馆"), ("面馆", "name", 1.0, "面馆"), ("个体户", "name", 1.0, "体户"),
@@ -169,6 +193,7 @@ def test_the_terms_of_a_bundle() -> None:
 
 
 def test_twins_and_character_weights() -> None:
+    INDEX = NeedIndex(BUNDLES)
     assert INDEX._twins == {1}  # 我要开面馆 has 我要开面馆（个体户）
     assert NeedIndex(BUNDLES[2:])._twins == set()
     index = NeedIndex([bundle("a", "甲乙", [], ["事项"], "阶段"), bundle("b", "甲丙", [], ["事项"], "阶段")])
@@ -185,6 +210,7 @@ def test_the_pinyin_tables_are_built_once_in_the_background() -> None:
     thread = index._preparing
     index.prepare_in_background()
     assert index._preparing is thread and thread is not None
+    assert thread.name == "need-search-pinyin" and thread.daemon is True  # never holds the app open
     thread.join(timeout=60)
     assert not thread.is_alive() and index._sound_index and index._syllables is not None
     sounds, syllables = index._sound_index, index._syllables
