@@ -169,6 +169,16 @@ def test_pinyin_edges(name: str, words: str, expected: list[tuple[str, int, str]
     assert one(name, words) == expected
 
 
+@pytest.mark.parametrize(("name", "words", "score"), [
+    # a term of six characters or fewer, its characters in order with others between
+    ("甲乙丙丁戊己", "甲乙丙丁戊x己", 53), ("甲乙丙丁戊己", "甲乙丙丁戊xxxx己", 31),
+    ("甲乙丙丁戊己", "甲乙丙丁戊xxxxx己", 26),  # spread over len + 4 characters or more: not found so
+    ("甲乙丙丁戊己庚", "甲乙丙丁戊己x庚", 50),  # seven characters: only the run 甲…己 counts
+])
+def test_a_short_term_with_others_between(name: str, words: str, score: int) -> None:
+    assert one(name, words) == [("only", score, f"名称：{name}")]
+
+
 # -- the terms of a bundle -----------------------------------------------------------------------
 
 
