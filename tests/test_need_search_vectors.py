@@ -179,6 +179,40 @@ def test_a_short_term_with_others_between(name: str, words: str, score: int) -> 
     assert one(name, words) == [("only", score, f"名称：{name}")]
 
 
+def two(a: str, b: str, words: str) -> list[tuple[str, int, str]]:
+    index = NeedIndex([bundle("a", a, [], ["事项"], "阶段"), bundle("b", b, [], ["事项"], "阶段")])
+    return [(h.bundle.code, h.score, h.why) for h in index.search(words)]
+
+
+def test_sound_only_when_the_words_do_not_match_well() -> None:
+    assert two("公租房", "供足房", "公租房") == [("a", 100, "名称：公租房")]  # matched whole: no homophones
+    assert one("公租房", "公组") == [("only", 76, "名称：公租房（同音）")]  # two characters are enough
+
+
+def test_individual_said_as_个人户() -> None:
+    assert [(h[0], h[1]) for h in hits("开面馆个人户")] == [("noodle_ind", 70), ("noodle", 67)]
+
+
+def test_gapped_terms_edges() -> None:
+    assert one("妈走了", "走妈") == []  # in order only
+    assert one("妈走了", "妈x走xxxx走") == [("only", 17, "名称：妈走了")]  # the first 走 after 妈
+    assert one("妈走了", "甲乙妈昨天走") == [("only", 18, "名称：妈走了")]  # the spread counts from 妈
+    # every term found so is credited, in each bundle, also after one that is not
+    assert two("妈走了", "爸走了", "妈爸昨走") == [("a", 33, "名称：妈走了"), ("b", 33, "名称：爸走了")]
+    assert two("妈丙走", "妈走了", "妈昨天走") == [("b", 24, "名称：妈走了")]
+
+
+def test_a_term_is_shown_whole_up_to_24_characters() -> None:
+    k24 = "甲" * 12 + "乙" * 12
+    assert one("名称", "甲甲", keywords=[k24]) == [("only", 72, f"关键词：{k24}")]
+    assert one("名称", "甲甲", keywords=[k24 + "丙"]) == [("only", 72, f"关键词：{k24[:23]}…")]
+
+
+def test_eight_hits_at_most_by_default() -> None:
+    index = NeedIndex([bundle(f"b{k}", f"出生登记{k}", [], ["事项"], "阶段") for k in range(10)])
+    assert len(index.search("出生登记")) == 8 and len(index.search("出生登记", limit=10)) == 10
+
+
 # -- the terms of a bundle -----------------------------------------------------------------------
 
 
@@ -278,3 +312,4 @@ def test_spans_of_the_query_in_a_term() -> None:
     assert NeedIndex._spans("abcxbc", grams, "abcxbc") == [(0, 6)]
     assert NeedIndex._spans("abcxbc", grams, "q") == []
     assert NeedIndex._spans("abab", ["ab", "ba", "ab"], "ab") == [(0, 2), (2, 4)]
+    assert NeedIndex._spans("abc", ["ab", "bc"], "abxbc") == [(0, 2), (1, 3)]  # runs may share a character
