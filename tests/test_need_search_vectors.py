@@ -202,6 +202,35 @@ def test_gapped_terms_edges() -> None:
     assert two("妈丙走", "妈走了", "妈昨天走") == [("b", 24, "名称：妈走了")]
 
 
+def with_lines(bundles: list[Bundle], words: str) -> list[tuple[str, int, str, str]]:
+    return [(h.bundle.code, h.score, h.why, h.differs) for h in NeedIndex(bundles).search(words)]
+
+
+def test_look_alike_lines() -> None:
+    # within 0.15 of the top: a look-alike whatever its stage
+    assert with_lines([bundle("a", "甲乙", [], ["事项"], "阶段一", differs="差一"),
+                       bundle("b", "甲丙", [], ["事项"], "阶段二", differs="差二")], "甲") == [
+        ("a", 60, "名称：甲乙", "差一"), ("b", 60, "名称：甲丙", "差二")]
+    # 0.46 under the top in the same stage: too far (0.4 at most), so no line for either
+    assert with_lines([bundle("a", "甲乙", [], ["事项"], "阶段", differs="差一"),
+                       bundle("b", "别的", [], ["甲乙丙"], "阶段", differs="差二")], "甲乙") == [
+        ("a", 100, "名称：甲乙", ""), ("b", 54, "包含事项：甲乙丙", "")]
+    # a look-alike without a line of its own shows none
+    assert with_lines([bundle("a", "妈走了", [], ["事项"], "阶段", differs="差一"),
+                       bundle("b", "爸走了", [], ["事项"], "阶段")], "妈爸昨走") == [
+        ("a", 33, "名称：妈走了", "差一"), ("b", 33, "名称：爸走了", "")]
+
+
+def test_more_edges() -> None:
+    # a term passed over (its last character not said) does not end the look for the next one
+    assert two("妈丙", "妈走了", "妈昨天走") == [("b", 30, "名称：妈走了")]
+    # 组房 matches two of three characters: not enough, so homophones are looked for too
+    assert two("公租房", "组房", "公组房") == [("a", 85, "名称：公租房（同音）"), ("b", 65, "名称：组房")]
+    # pinyin of an item or a stage counts with its weight
+    assert one("名称", "shixiang") == [("only", 60, "包含事项：事项（拼音）")]
+    assert one("名称", "jieduan") == [("only", 45, "阶段：阶段（拼音）")]
+
+
 def test_a_term_is_shown_whole_up_to_24_characters() -> None:
     k24 = "甲" * 12 + "乙" * 12
     assert one("名称", "甲甲", keywords=[k24]) == [("only", 72, f"关键词：{k24}")]
