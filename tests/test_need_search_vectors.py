@@ -226,6 +226,9 @@ def test_more_edges() -> None:
     assert two("妈丙", "妈走了", "妈昨天走") == [("b", 30, "名称：妈走了")]
     # 组房 matches two of three characters: not enough, so homophones are looked for too
     assert two("公租房", "组房", "公组房") == [("a", 85, "名称：公租房（同音）"), ("b", 65, "名称：组房")]
+    # "why" names the term explaining most of the query: 甲乙戊 gapped over three characters
+    # (0.7 × 3) before 丙丁 said whole (1.0 × 2)
+    assert one("丙丁", "甲乙己戊丙丁", keywords=["甲乙戊"]) == [("only", 57, "关键词：甲乙戊")]
     # pinyin of an item or a stage counts with its weight
     assert one("名称", "shixiang") == [("only", 60, "包含事项：事项（拼音）")]
     assert one("名称", "jieduan") == [("only", 45, "阶段：阶段（拼音）")]
