@@ -168,11 +168,11 @@ def dry_run(bundle: Bundle, limit: int = MAX_COMBINATIONS) -> DryRun:
             rng = random.Random(f"{bundle.code}:{len(result.item_counts)}")
             sets = sets[:share // 2] + [_sampled(bundle, applicant, rng) for _ in range(share - share // 2)]
         for answers in sets:
-            _record(result, bundle, answers, applicant, make_plan(bundle, answers, applicant))
+            _record(result, bundle, applicant, make_plan(bundle, answers, applicant))
     return result
 
 
-def _record(result: DryRun, bundle: Bundle, answers: dict[str, str], applicant: Applicant, plan: Plan) -> None:
+def _record(result: DryRun, bundle: Bundle, applicant: Applicant, plan: Plan) -> None:
     result.combinations += 1
     live = dict(plan.answers)
     for index, rule in enumerate(bundle.rules):

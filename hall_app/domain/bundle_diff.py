@@ -45,7 +45,7 @@ def diff(old: dict[str, Any], new: Bundle) -> list[str]:
             lines.append(f"  {label}：{_show(old.get(key))} → {_show(now.get(key))}")
     for part, key, label, attrs in _PARTS:
         before = {e.get(key): e for e in old.get(part, [])}
-        after = {e.get(key): e for e in now.get(part, [])}
+        after = {e.get(key): e for e in now[part]}  # the dump has every part
         lines += [f"  新增{label}：{_title(after[k], k)}" for k in after if k not in before]
         lines += [f"  删除{label}：{_title(before[k], k)}" for k in before if k not in after]
         for k in [k for k in after if k in before]:

@@ -63,5 +63,5 @@ def check_extract(data: Any) -> tuple[PersonExtract | None, str]:
         return PersonExtract.model_validate(data), ""
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        return None, f"档案摘录 {str(data.get('id_number', ''))[:6]}… 的 {where} 不合格：{first.get('msg', '')}"[:300]
+        where = ".".join(str(p) for p in first["loc"])  # pydantic gives every error a loc and a msg
+        return None, f"档案摘录 {str(data.get('id_number', ''))[:6]}… 的 {where} 不合格：{first['msg']}"[:300]
