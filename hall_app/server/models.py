@@ -41,6 +41,7 @@ feed_counter = Table(
 BAD_RATINGS_WHERE = "type = 'case.rated' AND (payload ->> 'level') IN ('1', '2')"
 CLOSED_FOLLOW_UPS_WHERE = "type = 'case.follow_up' AND (payload ->> 'step') = 'closed'"
 CLOSED_VISIT_FOLLOW_UPS_WHERE = "type = 'queue.visit_follow_up' AND (payload ->> 'step') = 'closed'"
+OPENED_VISIT_FOLLOW_UPS_WHERE = "type = 'queue.visit_follow_up_opened'"
 
 feed = Table(
     "feed", metadata,
@@ -68,8 +69,8 @@ feed = Table(
     Index("ix_feed_hall_type_time", "hall", "type", "device_time"),  # supervise (issue 11): dashboards.py
     # the bad case ratings and the closing steps of their follow-ups only (PostgreSQL): the
     # dashboard's open follow-ups (s0030_dash12)
-    Index("ix_feed_bad_ratings", "hall", "case_id", postgresql_where=text(BAD_RATINGS_WHERE)).ddl_if(
-        dialect="postgresql"),
+    Index("ix_feed_bad_ratings", "hall", "case_id", postgresql_include=["seq"],
+          postgresql_where=text(BAD_RATINGS_WHERE)).ddl_if(dialect="postgresql"),
     Index("ix_feed_closed_follow_ups", "hall", "case_id", postgresql_where=text(CLOSED_FOLLOW_UPS_WHERE)).ddl_if(
         dialect="postgresql"),
 )
