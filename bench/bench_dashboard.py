@@ -50,6 +50,9 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from proc_stat import proc_cpu
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -210,16 +213,19 @@ def _time(engine, day, repeat: int, visits: bool) -> None:
                      ("month's visit ratings (GET /v1/dashboard/visit-ratings)",
                       lambda conn, hall, _day: _visit_ratings(conn, hall, first, last)),
                      ("whole endpoint", hall_figures)):
-        times, cpu = [], []
+        times, cpu, pg_cpu = [], [], 0.0
         for _ in range(repeat):
             with engine.connect() as conn:
-                t0, c0 = time.perf_counter(), time.process_time()
+                backend = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+                t0, c0, p0 = time.perf_counter(), time.process_time(), proc_cpu(backend)
                 answer = fn(conn, "JJ01", day)
                 times.append((time.perf_counter() - t0) * 1000)
                 cpu.append((time.process_time() - c0) * 1000)
+                pg_cpu += proc_cpu(backend) - p0
             figures = answer if name == "whole endpoint" else figures
         print(f"{name} ({day}): min {min(times):.1f} ms, median {statistics.median(times):.1f} ms, "
-              f"max {max(times):.1f} ms over {repeat} runs; this process's CPU median {statistics.median(cpu):.1f} ms")
+              f"max {max(times):.1f} ms over {repeat} runs; CPU a call: this process {statistics.median(cpu):.1f} ms "
+              f"(median), PostgreSQL {pg_cpu / repeat * 1000:.0f} ms (mean; /proc, 10 ms ticks)")
     if visits:
         _with_and_without_visits(engine, day, repeat)
     print(f"  day: started {figures['day']['started']}, rated {figures['day']['ratings']['rated']}, "
