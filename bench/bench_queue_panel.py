@@ -50,15 +50,15 @@ Screen { overflow-y: auto; }
 """
 
 
-def answers(tickets: int, count: int) -> list:
-    """The live hall at 17:00 and each minute after it, as the server folds it."""
+def answers(tickets: int, count: int, step_seconds: float = 60) -> list:
+    """The live hall at 17:00 and every ``step_seconds`` after it, as the server folds it."""
     rows = day_events(tickets)
     events = [LiveEvent(n, r["at"], r["type"], r["payload"], r["actor"]) for n, r in enumerate(rows, 1)]
     lines = [LineConf(f"L{n}", f"业务{n}", chr(65 + n)) for n in range(10)]
     windows = [WindowConf(f"W{w:02d}", f"{w}号窗口", "open", {f"L{w % 10}": 1, f"L{(w + 1) % 10}": 2})
                for w in range(50)]
     now = dt.datetime.combine(DAY, dt.time(17, 0), CHINA)
-    return [live_hall(DAY.isoformat(), events, now + dt.timedelta(minutes=m), lines, windows)
+    return [live_hall(DAY.isoformat(), events, now + dt.timedelta(seconds=m * step_seconds), lines, windows)
             for m in range(count)]
 
 
@@ -136,10 +136,12 @@ def main() -> None:
     parser.add_argument("--against", default="main", help="the revision whose panel is the previous version")
     parser.add_argument("--tickets", type=int, default=1500)
     parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--step", type=float, default=60,
+                        help="seconds between the answers shown (60: every minute figure changes; 5: the poll's pace)")
     args = parser.parse_args()
     import screens.dashboard_queue as this
 
-    hall = answers(args.tickets, args.rounds + 1)
+    hall = answers(args.tickets, args.rounds + 1, args.step)
     h = hall[0]
     print(f"{len(h.lines)} lines, {len(h.windows)} windows, {len(h.alerts)} alerts, {h.waiting} waiting; "
           f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
