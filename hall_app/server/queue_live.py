@@ -86,15 +86,13 @@ def live(store: QueueStore, actor: Actor, targets: LiveTargets, day: str = "") -
         lines = [LineConf(r.line, r.name, r.prefix, bool(r.open)) for r in snap.lines.values()]
         windows = [WindowConf(w.window, w.name or w.window, w.state, snap.skills(w), w.current)
                    for w in snap.windows.values()] if day == today else []
-        # the tidal switches suggested now, from the same snapshot and connection
-        suggested = queue_read.suggestions_of(store, snap) if day == today else []
     if day != today:  # a past day as it ended: its last event is "now"
         now = dt.datetime.fromisoformat(events[-1].at) if events else dt.datetime.combine(
             dt.date.fromisoformat(day), dt.time(23, 59, 59), CHINA)
     hall = live_hall(day, events, now, lines, windows, targets)
     if day == today:
         waiting = {x.line: x.waiting for x in hall.lines}
-        for s in suggested:
+        for s in queue_read.suggestions(store, actor):
             hall.alerts.append(Alert("tidal", line=s.line, window=s.window, minutes=s.estimate_minutes,
                                      waiting=waiting.get(s.line, 0), skills=dict(s.skills)))
     return hall

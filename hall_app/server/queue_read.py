@@ -260,33 +260,28 @@ def position(store: QueueStore, ticket_id: str) -> PositionView | None:
 def suggestions(store: QueueStore, actor: Actor) -> list[Suggestion]:
     """Tidal switches worth making now: a line whose next ticket would wait longer than
     the threshold, while an open window that does not serve it has nothing to do."""
-    with store.engine.connect() as conn:
-        return suggestions_of(store, Snapshot.load(store, conn, actor.hall))
-
-
-def suggestions_of(store: QueueStore, snap: "Snapshot") -> list[Suggestion]:
-    """``suggestions`` over a snapshot already loaded (the live hall's read shares its own:
-    one connection, the lines and windows read once)."""
     out: list[Suggestion] = []
-    busy_lines = {t.line for t in snap.waiting}
-    idle = [w for w in snap.windows.values() if w.state == q.W_OPEN and not w.current
-            and not (set(snap.skills(w)) & busy_lines)]
-    for row in snap.lines.values():
-        waiting = sum(1 for t in snap.waiting if t.line == row.line)
-        if not waiting:
-            continue
-        serving = snap.serving(row.line)
-        median = snap.median(row.line)
-        est = estimate_wait(waiting, serving, median) if serving else waiting * median
-        if est is None or est < store.policy.suggest_wait_minutes:
-            continue
-        for w in idle:
-            if row.line in snap.skills(w):
+    with store.engine.connect() as conn:
+        snap = Snapshot.load(store, conn, actor.hall)
+        busy_lines = {t.line for t in snap.waiting}
+        idle = [w for w in snap.windows.values() if w.state == q.W_OPEN and not w.current
+                and not (set(snap.skills(w)) & busy_lines)]
+        for row in snap.lines.values():
+            waiting = sum(1 for t in snap.waiting if t.line == row.line)
+            if not waiting:
                 continue
-            skills = {row.line: 1} | {line: rank + 1 for line, rank in snap.skills(w).items()}
-            out.append(Suggestion(row.line, row.name, round(est, 1), w.window, w.name or w.window, skills,
-                                  f"{row.name} 预计等候约 {est:.0f} 分钟；{w.name or w.window} 空闲，"
-                                  f"建议切换为优先办理{row.name}"))
+            serving = snap.serving(row.line)
+            median = snap.median(row.line)
+            est = estimate_wait(waiting, serving, median) if serving else waiting * median
+            if est is None or est < store.policy.suggest_wait_minutes:
+                continue
+            for w in idle:
+                if row.line in snap.skills(w):
+                    continue
+                skills = {row.line: 1} | {line: rank + 1 for line, rank in snap.skills(w).items()}
+                out.append(Suggestion(row.line, row.name, round(est, 1), w.window, w.name or w.window, skills,
+                                      f"{row.name} 预计等候约 {est:.0f} 分钟；{w.name or w.window} 空闲，"
+                                      f"建议切换为优先办理{row.name}"))
     return out
 
 
