@@ -25,17 +25,19 @@ the hall now, for a past day the hall as that day ended.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from sqlalchemy import Connection, and_, func, select
+from fastapi.responses import JSONResponse
+from sqlalchemy import Connection, and_, func, literal_column, select
 from sqlalchemy.orm import aliased
 
 from hall_app.domain.calendar import CHINA, WorkCalendar
 from hall_app.domain.case_state import RATING_LEVELS
 from hall_app.domain.enquiry import KINDS as ENQUIRY_KINDS
 from hall_app.domain.rating import FOLLOW_UP_DAYS
-from hall_app.domain.visit_followup import VisitFollowUp, visit_follow_up
+from hall_app.domain.visit_followup import VISIT_FOLLOW_UP, VISIT_FOLLOW_UP_OPENED
 from hall_app.domain.visit_rating import VISIT_RATED
 from hall_app.server.auth import DeviceInfo
 from hall_app.server.models import cases, feed
@@ -86,34 +88,62 @@ def _closing(rated):
                       step.c.payload["step"].as_string() == "closed")
 
 
-def _closed_cases(hall: str):
-    """The cases of ``hall`` whose bad rating's follow-up has been closed (one hashed set)."""
-    return select(feed.c.case_id).where(feed.c.hall == hall, feed.c.type == "case.follow_up",
-                                        feed.c.payload["step"].as_string() == "closed")
+def _payload_is(table: Any, kind: str, key: str, values: tuple[str, ...], postgres: bool) -> Any:
+    """Events of ``table`` of type ``kind`` whose payload's ``key`` is one of ``values``. On
+    PostgreSQL written with constants, exactly as the predicate of a partial index (migration
+    s0030_dash12: the bad case ratings, the closing steps of case and visit follow-ups), so
+    that the planner proves it and reads only those events — in a prepared statement's generic
+    plan as well (psycopg prepares a statement run 5 times), where bound parameters could not
+    be proven."""
+    if not postgres:
+        return and_(table.c.type == kind, table.c.payload[key].as_string().in_(values))
+    field = table.c.payload.op("->>")(literal_column(f"'{key}'"))
+    quoted = [literal_column(f"'{v}'") for v in values]
+    matches = field.in_(quoted) if len(values) > 1 else field == quoted[0]
+    return and_(table.c.type == literal_column(f"'{kind}'"), matches)
+
+
+def _bad_case_ratings(rated: Any, postgres: bool) -> Any:
+    """``rated`` is a bad case rating (不满意 / 非常不满意): ix_feed_bad_ratings."""
+    return _payload_is(rated, "case.rated", "level", BAD, postgres)
+
+
+def _closed_cases(hall: str, postgres: bool) -> Any:
+    """The cases of ``hall`` whose bad rating's follow-up has been closed (one hashed set,
+    read from ix_feed_closed_follow_ups alone)."""
+    return select(feed.c.case_id).where(feed.c.hall == hall,
+                                        _payload_is(feed, "case.follow_up", "step", ("closed",), postgres))
+
+
+def open_cases_query(hall: str, postgres: bool) -> Any:
+    """The hall's bad case ratings whose follow-up has no closing step. Which ones is worked
+    out from two small indexes alone (index-only: ix_feed_bad_ratings, NOT IN the hashed set
+    of ix_feed_closed_follow_ups), and only those open ones are then read from the table by
+    their seq: a year's closed ones are never fetched."""
+    rated = aliased(feed)
+    bad = aliased(feed)
+    still_open = select(bad.c.seq).where(bad.c.hall == hall, _bad_case_ratings(bad, postgres),
+                                         bad.c.case_id.not_in(_closed_cases(hall, postgres)))
+    level = rated.c.payload["level"].as_string()
+    due_of = rated.c.payload["follow_up_due"].as_string()
+    return (select(rated.c.case_id, cases.c.tracking_code, level, due_of, rated.c.device_time)
+            .join(cases, cases.c.case_id == rated.c.case_id)
+            .where(rated.c.seq.in_(still_open)))
 
 
 def _open_follow_ups(conn: Connection, hall: str, today: dt.date) -> list[dict[str, Any]]:
-    rated = aliased(feed)
-    level = rated.c.payload["level"].as_string()
-    due_of = rated.c.payload["follow_up_due"].as_string()
-    # NOT IN over the closed set: a hashed subplan, not a nested loop per bad rating
-    rows = conn.execute(select(rated.c.case_id, cases.c.tracking_code, level, due_of, rated.c.device_time)
-                        .join(cases, cases.c.case_id == rated.c.case_id)
-                        .where(rated.c.hall == hall, rated.c.type == "case.rated", level.in_(BAD),
-                               rated.c.case_id.not_in(_closed_cases(hall))))
+    rows = conn.execute(open_cases_query(hall, conn.dialect.name == "postgresql"))
     out = []
     for case_id, code, lvl, due, at in rows:
         out.append({"case_id": case_id, "tracking_code": code, "level": int(lvl),
                     "label": RATING_LEVELS.get(int(lvl), ""), "due": due or "", "rated_on": str(at)[:10],
                     "overdue": bool(due) and due < today.isoformat()})
-    for visit in _visit_follow_ups(conn, hall):
-        if visit.follow_up.closed:
-            continue
-        due = visit.follow_up.due.isoformat()
-        out.append({"case_id": visit.cases[0] if visit.cases else "", "tracking_code": "", "ticket": visit.ticket,
-                    "visit": visit.label, "window": visit.window, "level": _level_of(visit.level_label),
-                    "label": visit.level_label, "due": due, "rated_on": visit.follow_up.opened_on.isoformat(),
-                    "overdue": due < today.isoformat()})
+    calendar = _due_calendar()
+    for visit in _open_visit_follow_ups(conn, hall):
+        due = _due(calendar, visit.opened_on).isoformat()
+        out.append({"case_id": visit.case, "tracking_code": "", "ticket": visit.ticket, "visit": visit.label,
+                    "window": visit.window, "level": visit.level, "label": RATING_LEVELS[visit.level],
+                    "due": due, "rated_on": visit.opened_on.isoformat(), "overdue": due < today.isoformat()})
     return sorted(out, key=lambda x: (not x["overdue"], x["due"], x["tracking_code"], x.get("visit", "")))
 
 
@@ -131,37 +161,79 @@ class DueCalendar(WorkCalendar):
         return DueCalendar._seen[key]
 
 
-def _level_of(label: str) -> int:
-    return next((n for n, name in RATING_LEVELS.items() if name == label), 0)
+def _due_calendar() -> WorkCalendar:
+    """The calendar a bad visit rating's follow-up is due by (as the tracking page's)."""
+    return DueCalendar()
 
 
-def _visit_follow_ups(conn: Connection, hall: str, closed_from: str = "", closed_to: str = ""
-                      ) -> list[VisitFollowUp]:
-    """The follow-ups of the hall's bad visit ratings on the rate pads (``queue.visit_follow_up_opened``
-    and its ``queue.visit_follow_up`` steps, read through ix_queue_events_hall_type), due
-    15 working days after the rating with the published calendar, as the tracking page's:
-    the open ones, or (``closed_from``..``closed_to``, ISO days) those closed in those days."""
-    from hall_app.domain.visit_followup import VISIT_FOLLOW_UP, VISIT_FOLLOW_UP_OPENED
+def _due(calendar: WorkCalendar, opened_on: dt.date) -> dt.date:
+    """A follow-up opened on ``opened_on`` is due FOLLOW_UP_DAYS working days later: the rule of
+    ``open_follow_up`` (hall_app/domain/rating.py); tests/server/test_dashboard_follow_ups.py
+    checks every figure against that fold of the events."""
+    return calendar.add_working_days(opened_on, FOLLOW_UP_DAYS).date
 
+
+@dataclass(frozen=True)
+class OpenVisit:
+    """A bad visit rating whose follow-up has no closing step: what the open list shows."""
+
+    ticket: str
+    label: str
+    window: str
+    level: int
+    case: str  # the first case the visit produced, or ""
+    opened_on: dt.date
+
+
+def _closing_steps(hall: str, postgres: bool) -> Any:
+    """The tickets whose visit follow-up has been closed (ix_queue_events_closed_follow_ups alone)."""
     q = queue_events.c
-    closing = select(q.ticket).where(q.hall == hall, q.type == VISIT_FOLLOW_UP,
-                                     q.payload["step"].as_string() == "closed")
-    if closed_from:  # closed in those days (the closing step's day)
-        tickets = closing.where(q.day >= closed_from, q.day <= closed_to)
-    else:  # still open: NOT IN over the closed set, as the cases' (a hashed subplan)
-        tickets = select(q.ticket).where(q.hall == hall, q.type == VISIT_FOLLOW_UP_OPENED, q.ticket.not_in(closing))
-    records: dict[str, dict[str, Any]] = {}
-    for row in conn.execute(select(q.ticket, q.type, q.at, q.actor, q.payload).where(
-            q.hall == hall, q.type.in_((VISIT_FOLLOW_UP_OPENED, VISIT_FOLLOW_UP)), q.ticket.in_(tickets))
-            .order_by(q.seq)):
-        event = {"at": row.at, "actor": row.actor, "payload": dict(row.payload)}
-        if row.type == VISIT_FOLLOW_UP_OPENED:
-            records[row.ticket] = {"rated": event, "steps": []}
-        elif row.ticket in records:
-            records[row.ticket]["steps"].append(event)
-    calendar = DueCalendar()
-    found = (visit_follow_up(r["rated"], r["steps"], calendar, FOLLOW_UP_DAYS) for r in records.values())
-    return [v for v in found if v is not None]
+    return select(q.ticket).where(q.hall == hall, _payload_is(queue_events, VISIT_FOLLOW_UP, "step", ("closed",),
+                                                              postgres))
+
+
+def open_visits_query(hall: str, postgres: bool) -> Any:
+    """The fields shown of the hall's opened visit follow-ups with no closing step: which ones
+    from two small indexes alone (ix_queue_events_opened_follow_ups NOT IN the hashed set of
+    ix_queue_events_closed_follow_ups), then only those rows read by their seq."""
+    q = queue_events.c
+    p = q.payload
+    opened = queue_events.alias("opened")
+    still_open = select(opened.c.seq).where(
+        opened.c.hall == hall, opened.c.type == (literal_column(f"'{VISIT_FOLLOW_UP_OPENED}'") if postgres
+                                                 else VISIT_FOLLOW_UP_OPENED),
+        opened.c.ticket.not_in(_closing_steps(hall, postgres)))
+    return (select(q.ticket, p["label"].as_string(), p["window"].as_string(), p["level"].as_string(),
+                   p[("cases", 0)].as_string(), q.at)
+            .where(q.seq.in_(still_open)).order_by(q.seq))
+
+
+def _open_visit_follow_ups(conn: Connection, hall: str) -> list[OpenVisit]:
+    """The hall's bad visit ratings on the rate pads (``queue.visit_follow_up_opened``) with no
+    closing ``queue.visit_follow_up`` step, each as one row of the fields shown, read in SQL
+    (open_visits_query) — no payload decoded, no fold of the steps in Python (2,000 open
+    ones: 150 ms before)."""
+    rows = conn.execute(open_visits_query(hall, conn.dialect.name == "postgresql"))
+    found: dict[str, OpenVisit] = {}
+    for ticket, label, window, level, case, at in rows:
+        if level in ("1", "2"):  # the bad levels (domain/rating.py BAD_LEVELS); any other has no follow-up
+            found[ticket] = OpenVisit(ticket, label or "", window or "", int(level), case or "",
+                                      dt.date.fromisoformat(at[:10]))
+    return list(found.values())
+
+
+def _closed_visit_follow_ups(conn: Connection, hall: str, first: dt.date, last: dt.date
+                             ) -> list[tuple[str, str]]:
+    """(due, closed on) of the hall's bad visit ratings' follow-ups closed in the days
+    first..last (the closing step's day), its opening event joined in SQL."""
+    opened, step = queue_events.alias("opened"), queue_events.alias("step")
+    rows = conn.execute(select(opened.c.at, step.c.at).join(step, and_(
+        step.c.hall == opened.c.hall, step.c.ticket == opened.c.ticket)).where(
+        opened.c.hall == hall, opened.c.type == VISIT_FOLLOW_UP_OPENED, opened.c.payload["level"].as_string().in_(BAD),
+        step.c.hall == hall, step.c.type == VISIT_FOLLOW_UP, step.c.payload["step"].as_string() == "closed",
+        step.c.day >= first.isoformat(), step.c.day <= last.isoformat()))
+    calendar = _due_calendar()
+    return [(_due(calendar, dt.date.fromisoformat(at[:10])).isoformat(), closed_at[:10]) for at, closed_at in rows]
 
 
 def _closed_follow_ups(conn: Connection, hall: str, first: dt.date, last: dt.date) -> dict[str, int]:
@@ -169,16 +241,11 @@ def _closed_follow_ups(conn: Connection, hall: str, first: dt.date, last: dt.dat
     step, closed = _closing(rated)
     rows = conn.execute(select(rated.c.payload["follow_up_due"].as_string(), func.substr(step.c.device_time, 1, 10))
                         .join(step, closed)
-                        .where(rated.c.hall == hall, rated.c.type == "case.rated",
-                               rated.c.payload["level"].as_string().in_(BAD),
+                        .where(rated.c.hall == hall, _bad_case_ratings(rated, conn.dialect.name == "postgresql"),
                                step.c.device_time >= first.isoformat(),
                                step.c.device_time < (last + dt.timedelta(days=1)).isoformat()))
     done = [(due or "", on) for due, on in rows]
-    # the bad visit ratings' follow-ups closed in the period
-    for visit in _visit_follow_ups(conn, hall, first.isoformat(), last.isoformat()):
-        closed_on = visit.follow_up.closed_on
-        if closed_on is not None:
-            done.append((visit.follow_up.due.isoformat(), closed_on.isoformat()))
+    done += _closed_visit_follow_ups(conn, hall, first, last)  # the bad visit ratings' follow-ups
     return {"closed": len(done), "on_time": sum(1 for due, on in done if due and on <= due)}
 
 
@@ -277,11 +344,13 @@ def queue_figures(request: Request, hall: str, day: dt.date, target: float | Non
     return hall_live.to_dict()
 
 
-@router.get("/v1/dashboard")
+@router.get("/v1/dashboard", response_class=JSONResponse)
 def dashboard(request: Request, day: str = Query("", max_length=10), target: float | None = None,
-              device: DeviceInfo = access("dashboard")) -> dict[str, Any]:
+              device: DeviceInfo = access("dashboard")) -> JSONResponse:
     """A supervisor's hall figures for ``day`` (YYYY-MM-DD; default today) and its month, with
-    the live hall of the queue (``target``: the wait target in minutes, default 15)."""
+    the live hall of the queue (``target``: the wait target in minutes, default 15). The
+    figures are plain JSON types already: written out as they are, not walked again by
+    FastAPI's jsonable_encoder (88 ms of CPU for 4,700 open follow-ups against 12 ms)."""
     if not device.hall:
         raise HTTPException(403, "本设备的登记范围没有指定大厅")
     try:
@@ -291,7 +360,7 @@ def dashboard(request: Request, day: str = Query("", max_length=10), target: flo
     with request.app.state.engine.connect() as conn:
         figures = hall_figures(conn, device.hall, when)
     figures["queue"] = queue_figures(request, device.hall, when, target)
-    return figures
+    return JSONResponse(figures)
 
 
 MAX_PERIOD_DAYS = 366

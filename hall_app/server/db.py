@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, text
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "s0027_rp"
+HEAD_REVISION = "s0030_dash12"
 ENV_URL = "HALL_SERVER_DB"
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
                         Table,
                         Text,
                         UniqueConstraint,
+                        text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -34,6 +35,13 @@ feed_counter = Table(
     Column("id", Integer, primary_key=True),
     Column("last", BigInteger, nullable=False),
 )
+
+# The predicates of the partial indexes of s0030_dash12, written as hall_app/server/dashboards.py writes its
+# query (constants, not parameters) so that the planner proves it.
+BAD_RATINGS_WHERE = "type = 'case.rated' AND (payload ->> 'level') IN ('1', '2')"
+CLOSED_FOLLOW_UPS_WHERE = "type = 'case.follow_up' AND (payload ->> 'step') = 'closed'"
+CLOSED_VISIT_FOLLOW_UPS_WHERE = "type = 'queue.visit_follow_up' AND (payload ->> 'step') = 'closed'"
+OPENED_VISIT_FOLLOW_UPS_WHERE = "type = 'queue.visit_follow_up_opened'"
 
 feed = Table(
     "feed", metadata,
@@ -59,6 +67,12 @@ feed = Table(
     Index("ix_feed_hall_seq", "hall", "seq"),
     Index("ix_feed_agent_seq", "agent", "seq"),
     Index("ix_feed_hall_type_time", "hall", "type", "device_time"),  # supervise (issue 11): dashboards.py
+    # the bad case ratings and the closing steps of their follow-ups only (PostgreSQL): the
+    # dashboard's open follow-ups (s0030_dash12)
+    Index("ix_feed_bad_ratings", "hall", "case_id", postgresql_include=["seq"],
+          postgresql_where=text(BAD_RATINGS_WHERE)).ddl_if(dialect="postgresql"),
+    Index("ix_feed_closed_follow_ups", "hall", "case_id", postgresql_where=text(CLOSED_FOLLOW_UPS_WHERE)).ddl_if(
+        dialect="postgresql"),
 )
 
 # The case directory: who a case belongs to, and its tracking code (for /t/{code}).

@@ -4,9 +4,14 @@ transaction as the event they follow from (and rebuilt by replaying it)."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Float, Index, Integer, String, Table, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Column, Float, Index, Integer, String, Table, UniqueConstraint, text
 
-from hall_app.server.models import JSONType, metadata
+from hall_app.server.models import (
+    CLOSED_VISIT_FOLLOW_UPS_WHERE,
+    OPENED_VISIT_FOLLOW_UPS_WHERE,
+    JSONType,
+    metadata,
+)
 
 queue_lines = Table(
     "queue_lines", metadata,
@@ -128,4 +133,10 @@ queue_events = Table(
     # a hall's events of one type over days (issue 11: the bad visit ratings' follow-ups, the
     # visit ratings in GET /v1/dashboard; s0027_rp)
     Index("ix_queue_events_hall_type", "hall", "type", "day"),
+    # the bad visit ratings' follow-ups opened, and their closing steps, only (PostgreSQL;
+    # s0030_dash12: GET /v1/dashboard's open follow-ups)
+    Index("ix_queue_events_opened_follow_ups", "hall", "ticket", postgresql_include=["seq"],
+          postgresql_where=text(OPENED_VISIT_FOLLOW_UPS_WHERE)).ddl_if(dialect="postgresql"),
+    Index("ix_queue_events_closed_follow_ups", "hall", "ticket",
+          postgresql_where=text(CLOSED_VISIT_FOLLOW_UPS_WHERE)).ddl_if(dialect="postgresql"),
 )

@@ -18,12 +18,36 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from rich.style import Style
 from textual.coordinate import Coordinate
 from textual.geometry import Region
 from textual.widgets import DataTable
 
 
 class LiveTable(DataTable):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._row_styles: dict[tuple[Any, ...], Style] = {}
+
+    def _get_row_style(self, row_index: int, base_style: Style) -> Style:
+        """The row's style (header, fixed, odd or even row), remembered: DataTable works it out
+        from the CSS for every line it draws (a quarter of a live refresh's drawing), though it
+        changes only with the table's pseudo-classes (focus, hover…) and the stylesheet
+        (``notify_style_update`` forgets it)."""
+        kind = "header" if row_index == -1 else "fixed" if row_index < self.fixed_rows else \
+            ("odd" if row_index % 2 else "even") if self.zebra_stripes else "plain"
+        key = (kind, base_style, self._pseudo_class_state)
+        style = self._row_styles.get(key)
+        if style is None:
+            if len(self._row_styles) > 64:
+                self._row_styles.clear()
+            style = self._row_styles[key] = super()._get_row_style(row_index, base_style)
+        return style
+
+    def notify_style_update(self) -> None:
+        self._row_styles.clear()
+        super().notify_style_update()
+
     def set_rows(self, changes: dict[int, Sequence[Any]]) -> None:
         """Put new cells in the rows at these indexes (each a full row); repaint what changed."""
         if not changes:

@@ -78,3 +78,50 @@ async def test_nothing_changed_repaints_nothing():
         before = set(cell_keys(table))
         table.set_rows({1: ["1号窗口", "1分", "▁▂▃"]})
         assert set(cell_keys(table)) == before
+
+
+async def test_remembered_row_styles_are_the_data_tables_own_through_focus_and_theme_changes():
+    """LiveTable remembers each row's style (header, odd, even) instead of working it out from
+    the CSS for every line drawn; it must give what DataTable itself gives, with and without
+    the focus (the header's tint) and after the theme changes (dark / light even rows)."""
+    from textual.widgets import DataTable
+
+    class Zebra(App):  # even rows that change colour with the focus (a hall may style them so)
+        CSS = "LiveTable { height: 8; } LiveTable:focus > .datatable--even-row { background: darkred; }"
+
+        def compose(self) -> ComposeResult:
+            yield LiveTable(id="t", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="other")
+
+        def on_mount(self) -> None:
+            table = self.query_one(LiveTable)
+            table.add_columns("窗口", "等候")
+            for n in range(6):
+                table.add_row(f"{n}号窗口", f"{n}分", key=f"W{n}")
+
+    from rich.style import Style
+
+    base = Style()  # one base style throughout: the remembered styles must not stay stale
+
+    def check(table: LiveTable) -> None:
+        table._pseudo_class_state = table.get_pseudo_class_state()  # as render_lines sets it
+        for row in (-1, 0, 1, 2, 3):
+            assert table._get_row_style(row, base) == DataTable._get_row_style(table, row, base), row
+
+    app = Zebra()
+    async with app.run_test(size=(60, 14)) as pilot:
+        table = app.query_one(LiveTable)
+        app.query_one("#other").focus()
+        await pilot.pause()
+        check(table)
+        unfocused = table._get_row_style(0, base)
+        table.focus()
+        await pilot.pause()
+        check(table)
+        assert table._get_row_style(0, base) != unfocused
+        before = table._get_row_style(0, base)
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await pilot.pause()
+        check(table)
+        assert table._get_row_style(0, base) != before  # the even rows' colour follows the theme
+        assert "3号窗口" in screen_text(app)
