@@ -146,11 +146,42 @@ class OfflineIn(BaseModel):
                                                                       "priority, issued_at, sort_at, day")
 
 
-def actor_of(device: auth.DeviceInfo) -> Actor:
+USER_HEADER = "x-hall-user"  # the clerk signed in at the device (hall_app/services/queue_http.py)
+CLERK_KINDS = frozenset({"window", "hall"})  # devices a clerk signs in at; the others act as themselves
+
+
+def clerk_of(device: auth.DeviceInfo, raw: str | None) -> str:
+    """The clerk a window (or hall) device says is signed in, from ``X-Hall-User``
+    (percent-encoded UTF-8), or "" (no clerk: the event's actor is the device kind).
+
+    What the server can check: the device's token (the clerk signed in on that device
+    with their password, which the server never sees), its kind (a kiosk, display or
+    rate pad has no clerk: the header is ignored), and the name itself (a user name:
+    1–64 printable characters, not a device kind, so figures per clerk never take a
+    device for a person). The window a clerk acts for is still the token's own
+    (Actor.may_act_for)."""
+    if not raw or device.kind not in CLERK_KINDS:
+        return ""
+    from urllib.parse import unquote
+
+    from hall_app.domain.queue_live import DEVICE_ACTORS
+
+    try:
+        name = unquote(raw, errors="strict").strip()
+    except UnicodeDecodeError:
+        raise QueueError("登录用户名的编码无法识别（应为 UTF-8）", "invalid", 422) from None
+    if not name or len(name) > 64 or not name.isprintable():
+        raise QueueError("登录用户名无效：应为 1–64 个可见字符", "invalid", 422)
+    if name in DEVICE_ACTORS:
+        raise QueueError(f"登录用户名“{name}”与设备类别同名，不能记为办理人", "invalid", 422)
+    return name
+
+
+def actor_of(device: auth.DeviceInfo, user: str = "") -> Actor:
     # a supervisor's token names the supervisor (supervisor:HALL/NAME): who its follow-up steps are by
     person = device.scope.partition("/")[2] if device.kind == "supervisor" else ""
     return Actor(device.kind, device.hall, device.window if device.kind in ("window", "pad") else "",
-                 device.device_id, person=person)
+                 device.device_id, user=user, person=person)
 
 
 def _store(request: Request) -> QueueStore:
@@ -161,7 +192,8 @@ def _do(request: Request, device: auth.DeviceInfo, op: str, **params: Any) -> An
     if not device.hall:
         raise HTTPException(403, f"本设备的登记范围 {device.scope} 没有指定大厅，不能使用排队")
     try:
-        result = run(_store(request), actor_of(device), op, params)
+        actor = actor_of(device, clerk_of(device, request.headers.get(USER_HEADER)))
+        result = run(_store(request), actor, op, params)
     except QueueError as exc:
         raise HTTPException(exc.status, str(exc), headers={"X-Queue-Code": exc.code}) from None
     # already plain JSON values (queue_ops.run): sent as they are, without another encoding pass
