@@ -87,16 +87,25 @@ def change_statement(step: plans.Change) -> tuple[str, dict[str, Any]]:
 
 async def run_async(conn: Any, plan: plans.Plan) -> Any:
     """Run ``plan`` on an AsyncConnection (in autocommit: the transaction is opened here).
-    The plan's last step may be a Change: it is sent with the COMMIT."""
+    The plan's last step may be a Change: it is sent with the COMMIT. A refusal before
+    it (nobody waiting, a double press) has written nothing: its transaction is
+    committed, not rolled back — the same outcome, and psycopg forgets a connection's
+    prepared statements on every rollback."""
     change: Any = None
+    refusal: QueueError | None = None
     async with conn.pipeline(), conn.transaction():
-        step = next(plan)
-        while isinstance(step, plans.Fetch):
-            cursor = await conn.execute(*bound(step.statement, step.params))
-            answer = await cursor.fetchone()
-            step = plan.send(answer)  # a refusal raises here: the transaction rolls back
-        change = await conn.execute(*change_statement(step))
+        try:
+            step = next(plan)
+            while isinstance(step, plans.Fetch):
+                cursor = await conn.execute(*bound(step.statement, step.params))
+                step = plan.send(await cursor.fetchone())
+        except QueueError as exc:
+            refusal = exc
+        else:
+            change = await conn.execute(*change_statement(step))
         # the COMMIT is queued; leaving the pipeline sends it with the change, one round trip
+    if refusal is not None:
+        raise refusal
     row = await change.fetchone()
     try:
         plan.send(st.change_answer(row, step.window is not None))
