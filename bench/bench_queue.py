@@ -324,7 +324,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0, help="the server's port (default: any free one)")
     args = parser.parse_args()
     PORT[0] = args.port
-    print(f"HALL_QUEUE_ASYNC={os.environ.get('HALL_QUEUE_ASYNC', '(unset)')}", flush=True)
+    print(f"HALL_QUEUE_FAST={os.environ.get('HALL_QUEUE_FAST', '(unset)')}", flush=True)
     print(f"load average before: {os.getloadavg()}", flush=True)
     if args.only in (None, "call"):
         print("call-next:", bench_call(args.pg, args.windows, args.rounds, args.workers, args.waiting,

@@ -13,7 +13,6 @@ from __future__ import annotations
 import html
 from typing import Any
 
-import orjson
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
@@ -99,22 +98,22 @@ def _do(request: Request, device: auth.DeviceInfo, op: str, **params: Any) -> An
 
 
 async def _do_fast(request: Request, device: auth.DeviceInfo, operation: Any, window: str) -> Any:
-    """``_do`` for a route on the async path (queue_fast.py): the same checks and answers,
-    the answer's JSON encoded once by orjson."""
+    """``_do`` for a route on the psycopg path (queue_fast.py): the same checks and answers,
+    the work and the answer's JSON in one trip to the thread pool."""
     from hall_app.server.queue_fast import database_down
 
     if not device.hall:
         raise HTTPException(403, f"本设备的登记范围 {device.scope} 没有指定大厅，不能使用排队")
     try:
         actor = actor_of(device, clerk_of(device, request.headers.get(USER_HEADER)))
-        result = await operation(actor, window)
+        body = await run_in_threadpool(operation, actor, window)
     except QueueError as exc:
         raise HTTPException(exc.status, str(exc), headers={"X-Queue-Code": exc.code}) from None
     except Exception as exc:
         if database_down(exc):
             return JSONResponse({"detail": "服务器数据库暂时不可用，请稍后重试"}, status_code=503)
         raise
-    return Response(orjson.dumps(result), media_type="application/json")
+    return Response(body, media_type="application/json")
 
 
 def _do_body(request: Request, device: auth.DeviceInfo, op: str, body: BaseModel, **keys: Any) -> Any:
@@ -127,7 +126,7 @@ def register(api: FastAPI | APIRouter) -> None:
     keeps an included router's routes apart (``_IncludedRouter``), where the scope
     check (scopes.undeclared_routes, publish_scopes) would not see them.
 
-    On PostgreSQL the window's "call next" runs on the async path (queue_fast.py)."""
+    On PostgreSQL the window's "call next" runs on plain psycopg (queue_fast.py)."""
     state = getattr(api, "state", None)
     if state is not None and getattr(state, "queue", None) is not None:
         from hall_app.server import queue_fast
@@ -194,7 +193,7 @@ def register(api: FastAPI | APIRouter) -> None:
     async def call_next(window: str, request: Request, device: auth.DeviceInfo = access("queue_call_next")) -> Any:
         """叫下一位。同一窗口已有在叫或在办的号时拒绝（连按两次不会叫两个号）。"""
         fast = getattr(request.app.state, "queue_fast", None)
-        if fast is None:  # SQLite, or switched off: the same plan through the thread pool
+        if fast is None:  # SQLite, or switched off: the same plan through SQLAlchemy
             return await run_in_threadpool(_do, request, device, "call_next", window=window)
         return await _do_fast(request, device, fast.call_next, window)
 

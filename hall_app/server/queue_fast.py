@@ -1,31 +1,34 @@
-"""The window's "call next" on PostgreSQL without a thread hop or SQLAlchemy on its path.
+"""The window's "call next" on PostgreSQL without SQLAlchemy on its path.
 
 Fifty windows pressing at once made the server spend most of its CPU around the
-decision rather than in it (docs/benchmarks.md, "Call next profiled …"): a hop to the
-thread pool and back, the lock hand-offs of forty threads, and SQLAlchemy's execute
-machinery around psycopg. Here the route is ``async`` and runs the same plan as
-QueueStore.call_next (hall_app/server/queue_plans.py, the decision's one home) on
-psycopg's AsyncConnection from a small async pool on the server's event loop:
+decision rather than in it (docs/benchmarks.md, "Call next profiled …"); of the
+queue's own share, SQLAlchemy's execute machinery around psycopg was a third. Here
+the route runs the same plan as QueueStore.call_next (hall_app/server/queue_plans.py,
+the decision's one home) on a plain psycopg connection from a small pool of its own
+(``psycopg_pool``), in one trip to the thread pool:
 
 - the statements are the same SQLAlchemy objects, compiled once for psycopg
   (:func:`compiled`); psycopg prepares each after ``PREPARE_THRESHOLD`` uses on a
   connection;
-- the transaction runs in pipeline mode: BEGIN goes with the window's SELECT … FOR
-  UPDATE, and the COMMIT with the change (queue_statements.CHANGE, all or nothing by
-  itself, so a refused compare-and-set has written nothing even though its COMMIT was
-  already sent): three round trips, where the SQLAlchemy path takes five.
+- a refusal (nobody waiting, a double press) has written nothing and commits its
+  read-only transaction: psycopg forgets a connection's prepared statements on every
+  rollback.
 
-SQLite (one machine, the embedded queue) and every other route keep the synchronous
-path. ``HALL_QUEUE_ASYNC=0`` turns this path off (the same answers through the thread
-pool: a side-by-side measurement, or a fallback).
+Measured and not kept (docs/benchmarks.md, 2026-12-02 q11): the same plan on psycopg's
+AsyncConnection on the event loop (no thread hop) cost more CPU per call than the
+SQLAlchemy path, and pipeline mode (BEGIN with the first statement, COMMIT with the
+change) more again: psycopg's async waiting and its pipeline bookkeeping are Python
+work per round trip.
+
+SQLite (one machine, the embedded queue) and every other route keep the SQLAlchemy
+path. ``HALL_QUEUE_FAST=0`` turns this path off (the same answers through SQLAlchemy:
+a side-by-side measurement, or a fallback).
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import os
-import weakref
 from typing import Any
 
 from sqlalchemy import JSON, Engine
@@ -37,7 +40,7 @@ from hall_app.server import queue_statements as st
 from hall_app.server.queue_rows import Actor
 from hall_app.server.queue_store import QueueStore
 
-ENV_SWITCH = "HALL_QUEUE_ASYNC"
+ENV_SWITCH = "HALL_QUEUE_FAST"
 POOL_MIN, POOL_MAX = 2, 12  # connections per server process (the SQLAlchemy pool keeps its own)
 PREPARE_THRESHOLD = 2
 
@@ -85,92 +88,85 @@ def change_statement(step: plans.Change) -> tuple[str, dict[str, Any]]:
     return bound(st.CHANGE[step.window is not None], params)
 
 
-async def run_async(conn: Any, plan: plans.Plan) -> Any:
-    """Run ``plan`` on an AsyncConnection (in autocommit: the transaction is opened here).
-    The plan's last step may be a Change: it is sent with the COMMIT. A refusal before
-    it (nobody waiting, a double press) has written nothing: its transaction is
-    committed, not rolled back — the same outcome, and psycopg forgets a connection's
-    prepared statements on every rollback."""
-    change: Any = None
+def run_plan(conn: Any, plan: plans.Plan) -> Any:
+    """Run ``plan`` on a psycopg connection (in autocommit: the transaction is opened here)."""
     refusal: QueueError | None = None
-    async with conn.pipeline(), conn.transaction():
+    answer: Any = None
+    with conn.transaction():
         try:
             step = next(plan)
-            while isinstance(step, plans.Fetch):
-                cursor = await conn.execute(*bound(step.statement, step.params))
-                step = plan.send(await cursor.fetchone())
-        except QueueError as exc:
+            while True:
+                if isinstance(step, plans.Fetch):
+                    answer = conn.execute(*bound(step.statement, step.params)).fetchone()
+                else:
+                    row = conn.execute(*change_statement(step)).fetchone()
+                    answer = st.change_answer(row, step.window is not None)
+                step = plan.send(answer)
+        except StopIteration as done:
+            return done.value
+        except QueueError as exc:  # nothing written (CHANGE is all or nothing): commit, keep the prepared statements
             refusal = exc
-        else:
-            change = await conn.execute(*change_statement(step))
-        # the COMMIT is queued; leaving the pipeline sends it with the change, one round trip
-    if refusal is not None:
-        raise refusal
-    row = await change.fetchone()
-    try:
-        plan.send(st.change_answer(row, step.window is not None))
-    except StopIteration as done:
-        return done.value
-    raise RuntimeError("a queue plan went on after its change")  # a bug: plans end with their change
+    raise refusal
 
 
 class FastQueue:
-    """The async pool (one per event loop, opened on first use) and the hot operations."""
+    """The psycopg pool (opened on first use, closed with the app or its engine) and the
+    hot operations."""
 
     def __init__(self, engine: Engine, store: QueueStore):
+        import threading
+
         from psycopg.conninfo import make_conninfo
+        from sqlalchemy import event
 
         _args, params = engine.dialect.create_connect_args(engine.url)
         # what SQLAlchemy hands psycopg.connect, less its adapters map (SQLAlchemy's own)
         self.conninfo = make_conninfo("", **{k: v for k, v in params.items() if v is not None and k != "context"})
         self.store = store
-        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Future[Any]] = \
-            weakref.WeakKeyDictionary()
+        self._pool: Any = None
+        self._lock = threading.Lock()
+        event.listen(engine, "engine_disposed", lambda _engine: self.close())
 
-    async def pool(self) -> Any:
-        loop = asyncio.get_running_loop()
-        opening = self._pools.get(loop)
-        if opening is None:
-            opening = self._pools[loop] = loop.create_task(self._open())
-        return await asyncio.shield(opening)
+    def pool(self) -> Any:
+        if self._pool is None:
+            with self._lock:
+                if self._pool is None:
+                    from psycopg.rows import namedtuple_row
+                    from psycopg_pool import ConnectionPool
 
-    async def _open(self) -> Any:
-        from psycopg.rows import namedtuple_row
-        from psycopg_pool import AsyncConnectionPool
+                    def configure(conn: Any) -> None:
+                        conn.prepare_threshold = PREPARE_THRESHOLD
 
-        async def configure(conn: Any) -> None:
-            conn.prepare_threshold = PREPARE_THRESHOLD
+                    pool = ConnectionPool(self.conninfo, min_size=POOL_MIN, max_size=POOL_MAX, open=False,
+                                          kwargs={"autocommit": True, "row_factory": namedtuple_row},
+                                          configure=configure, max_idle=60, name="hall-queue")
+                    pool.open(wait=True, timeout=30)
+                    self._pool = pool
+        return self._pool
 
-        pool = AsyncConnectionPool(self.conninfo, min_size=POOL_MIN, max_size=POOL_MAX, open=False,
-                                   kwargs={"autocommit": True, "row_factory": namedtuple_row},
-                                   configure=configure, max_idle=60, name="hall-queue")
-        await pool.open(wait=True, timeout=30)
-        return pool
+    def close(self) -> None:
+        """Close the pool (the app's shutdown, or its engine disposed)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
 
-    async def close(self) -> None:
-        """Close this loop's pool (the app's shutdown)."""
-        opening = self._pools.pop(asyncio.get_running_loop(), None)
-        if opening is not None:
-            await (await opening).close()
+    def call_next(self, actor: Actor, window: str) -> bytes:
+        """QueueStore.call_next on this path; answers what queue_ops.run answers, as JSON."""
+        import orjson
 
-    async def call_next(self, actor: Actor, window: str) -> Any:
-        """QueueStore.call_next on this path; answers what queue_ops.run answers (plain JSON)."""
         from hall_app.server import queue_read
 
         actor.may_act_for(window)
         when = self.store.now()
-        pool = await self.pool()
-        async with pool.connection() as conn:
-            ticket: Ticket = await run_async(conn, plans.call_next(self.store, actor, window, when))
-        if self.store.names_cached(actor.hall):  # the answer needs only the names: no query
-            return jsonable(queue_read.view_of(self.store, actor, ticket))
-        import anyio.to_thread
-
-        return jsonable(await anyio.to_thread.run_sync(queue_read.view_of, self.store, actor, ticket))
+        with self.pool().connection() as conn:
+            ticket: Ticket = run_plan(conn, plans.call_next(self.store, actor, window, when))
+        return orjson.dumps(jsonable(queue_read.view_of(self.store, actor, ticket)))
 
 
 def database_down(exc: BaseException) -> bool:
-    """A psycopg error on this path (the database went away): answered 503 like DBAPIError."""
+    """A psycopg or pool error on this path (the database went away): answered 503 like DBAPIError."""
     import psycopg
+    from psycopg_pool import PoolTimeout
 
-    return isinstance(exc, psycopg.Error) and not isinstance(exc, QueueError)
+    return isinstance(exc, psycopg.Error | PoolTimeout) and not isinstance(exc, QueueError)

@@ -1,11 +1,12 @@
-"""The server's async "call next" (hall_app/server/queue_fast.py, psycopg's async pool)
-decides exactly what the synchronous path decides (the same plan: queue_plans.py), and
-its writes are all or nothing even with the COMMIT sent alongside them."""
+"""The server's "call next" on plain psycopg (hall_app/server/queue_fast.py, its own
+pool, no SQLAlchemy) decides exactly what the SQLAlchemy path decides (the same plan:
+queue_plans.py), and the change statement is all or nothing by itself."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+import orjson
 import pytest
 from harness import pg_schema
 from queue_fixtures import Clock, set_up_hall
@@ -49,7 +50,7 @@ def strip(answer: dict) -> dict:
     return {k: v for k, v in answer.items() if k != "ticket"}
 
 
-async def play(store: QueueStore, clock: Clock, fast: FastQueue | None) -> list:
+def play(store: QueueStore, clock: Clock, fast: FastQueue | None) -> list:
     out: list = []
     for window, what in SCRIPT:
         if window == "noon":  # W03's tidal schedule: personal first from 12:00
@@ -58,7 +59,7 @@ async def play(store: QueueStore, clock: Clock, fast: FastQueue | None) -> list:
         actor = Actor("window", "JJ01", window, f"d-{window}", user="张敏")
         try:
             if what == "call" and fast is not None:
-                out.append(strip(await fast.call_next(actor, window)))
+                out.append(strip(orjson.loads(fast.call_next(actor, window))))
             elif what == "call":
                 out.append(strip(queue_ops.run(store, actor, "call_next", {"window": window})))
             elif what == "pause":
@@ -76,9 +77,9 @@ def log_of(store: QueueStore) -> list:
     return [(e.type, e.at, e.actor, e.device_id, {k: v for k, v in e.payload.items() if k != "ticket"}) for e in events]
 
 
-async def test_the_async_call_next_decides_as_the_sync_path():
-    """The same hall, the same script, twice: call next on the async path in one database and
-    on the synchronous path in another. Every answer (and every refusal: a double press,
+def test_the_psycopg_call_next_decides_as_the_sqlalchemy_path():
+    """The same hall, the same script, twice: call next on the psycopg path in one database
+    and on the SQLAlchemy path in another. Every answer (and every refusal: a double press,
     nobody waiting, a paused window), the priority ratio, the tidal switch at noon and
     every event agree; and the events replay to the live state."""
     with pg_schema() as fast_url, pg_schema() as sync_url:
@@ -87,8 +88,8 @@ async def test_the_async_call_next_decides_as_the_sync_path():
         sync_hall, sync_store = hall_on(sync_url, sync_clock)
         fast = FastQueue(fast_store.engine, fast_store)
         try:
-            got = await play(fast_store, fast_clock, fast)
-            want = await play(sync_store, sync_clock, None)
+            got = play(fast_store, fast_clock, fast)
+            want = play(sync_store, sync_clock, None)
             assert got == want
             labels = [a["label"] for a in got if isinstance(a, dict) and a.get("state") == "called"]
             assert len(labels) >= 12 and any(label.startswith("B") for label in labels)
@@ -103,14 +104,14 @@ async def test_the_async_call_next_decides_as_the_sync_path():
             assert {k: (w.state, w.current, w.streak) for k, w in state.windows.items()} \
                 == {k: (w.state, w.current, w.streak) for k, w in windows.items()}
         finally:
-            await fast.close()
+            fast.close()
             fast_hall.close()
             sync_hall.close()
 
 
 def test_the_change_statement_is_all_or_nothing_by_itself(server_engine):
-    """The async path sends its COMMIT with the change, before it reads whether the
-    compare-and-set matched: a stale version must have written nothing even committed."""
+    """A stale version writes nothing even when the transaction is then committed (the
+    psycopg path commits a refused transaction to keep its prepared statements)."""
     store, boss = QueueStore(server_engine), Actor("hall", "JJ01")
     store.put_line(boss, "personal", "综合窗口·个人", "A")
     store.put_window(boss, "W01", "一号窗口", {"personal": 1})
