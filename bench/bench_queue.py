@@ -98,12 +98,15 @@ class PgCpu:
         return spent
 
 
+PORT = [0]  # --port: the server's port (0: any free one)
+
+
 @contextmanager
 def server(url: str, workers: int):
     import socket
 
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind(("127.0.0.1", PORT[0]))
         port = s.getsockname()[1]
     proc = subprocess.Popen([sys.executable, "-m", "hall_app", "server", "--db", url, "--port", str(port),
                              "--log-level", "warning", "--workers", str(workers)], cwd=ROOT,
@@ -318,7 +321,10 @@ def main() -> None:
     parser.add_argument("--waiting", type=int, default=0, help="tickets still waiting after the last round")
     parser.add_argument("--tickets", type=int, default=400)
     parser.add_argument("--day-tickets", type=int, default=400)
+    parser.add_argument("--port", type=int, default=0, help="the server's port (default: any free one)")
     args = parser.parse_args()
+    PORT[0] = args.port
+    print(f"HALL_QUEUE_FAST={os.environ.get('HALL_QUEUE_FAST', '(unset)')}", flush=True)
     print(f"load average before: {os.getloadavg()}", flush=True)
     if args.only in (None, "call"):
         print("call-next:", bench_call(args.pg, args.windows, args.rounds, args.workers, args.waiting,

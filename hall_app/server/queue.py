@@ -14,143 +14,71 @@ import html
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
-from hall_app.domain.event_types import Text
 from hall_app.domain.queue import QueueError
 from hall_app.server import auth
+from hall_app.server.queue_bodies import (
+    ActIn,
+    AppointmentIn,
+    BlockIn,
+    CallIn,
+    CancelIn,
+    CheckInIn,
+    CloseDayIn,
+    ImportIn,
+    IssueIn,
+    LineIn,
+    LinkCaseIn,
+    OfflineIn,
+    SwitchIn,
+    VisitFollowUpIn,
+    VisitRatingIn,
+    WindowIn,
+    WindowStateIn,
+)
 from hall_app.server.queue_ops import run
 from hall_app.server.queue_store import Actor, QueueStore
 from hall_app.server.scopes import access
 
-
-class IssueIn(BaseModel):
-    model_config = ConfigDict(strict=True)
-    line: Text(32, min_length=1) = Field(description="业务类别代码或号码前缀（如 A）")
-    priority: Text(16) = Field("", description="优先类别：老年人/残疾人/孕妇/军人及优抚对象/其他，空为普通")
-    id_number: Text(32) = Field("", description="凭身份证取号时的身份证号（只给窗口预填，不公开）")
-    name: Text(100) = ""
+USER_HEADER = "x-hall-user"  # the clerk signed in at the device (hall_app/services/queue_http.py)
+CLERK_KINDS = frozenset({"window", "hall"})  # devices a clerk signs in at; the others act as themselves
 
 
-class CheckInIn(BaseModel):
-    model_config = ConfigDict(strict=True)
-    code: Text(32, min_length=1) = Field(description="预约码或身份证号")
+def clerk_of(device: auth.DeviceInfo, raw: str | None) -> str:
+    """The clerk a window (or hall) device says is signed in, from ``X-Hall-User``
+    (percent-encoded UTF-8), or "" (no clerk: the event's actor is the device kind).
+
+    What the server can check: the device's token (the clerk signed in on that device
+    with their password, which the server never sees), its kind (a kiosk, display or
+    rate pad has no clerk: the header is ignored), and the name itself (a user name:
+    1–64 printable characters, not a device kind, so figures per clerk never take a
+    device for a person). The window a clerk acts for is still the token's own
+    (Actor.may_act_for)."""
+    if not raw or device.kind not in CLERK_KINDS:
+        return ""
+    from urllib.parse import unquote
+
+    from hall_app.domain.queue_live import DEVICE_ACTORS
+
+    try:
+        name = unquote(raw, errors="strict").strip()
+    except UnicodeDecodeError:
+        raise QueueError("登录用户名的编码无法识别（应为 UTF-8）", "invalid", 422) from None
+    if not name or len(name) > 64 or not name.isprintable():
+        raise QueueError("登录用户名无效：应为 1–64 个可见字符", "invalid", 422)
+    if name in DEVICE_ACTORS:
+        raise QueueError(f"登录用户名“{name}”与设备类别同名，不能记为办理人", "invalid", 422)
+    return name
 
 
-class CallIn(BaseModel):
-    model_config = ConfigDict(strict=True)
-    ref: Text(32, min_length=1) = Field(description="号码（A012）或号的编号")
-
-
-class ActIn(BaseModel):
-    model_config = ConfigDict(strict=True)
-    action: Text(16, min_length=1) = Field(description="recall / serve / hold / transfer / finish / no_show")
-    ref: Text(32) = Field("", description="号码或编号；空为本窗口当前的号")
-    to_line: Text(32) = ""
-    to_window: Text(32) = ""
-    cases: list[Text(40)] = Field(default_factory=list, max_length=50, description="本次办理产生的办件编号")
-
-
-class LinkCaseIn(BaseModel):
-    model_config = ConfigDict(strict=True)
-    case: Text(40, min_length=1) = Field(description="在这个号上开始的办件编号")
-    ref: Text(32) = Field("", description="号码或编号；空为本窗口当前办理中的号")
-    replaces: Text(40) = Field("", description="它取代的办件（换套餐作废的那件），没有则空")
-
-
-class WindowStateIn(BaseModel):
-    model_config = ConfigDict(strict=True)
-    action: Text(8, min_length=1) = Field(description="open / pause / close")
-
-
-class SwitchIn(BaseModel):
-    model_config = ConfigDict(strict=True)
-    lines: dict[Text(32, min_length=1), int] | None = Field(
-        description="切换后办理的业务类别及优先级（1 最先）；null 为恢复排班")
-
-
-class VisitFollowUpIn(BaseModel):
-    model_config = ConfigDict(strict=True)
-    step: Text(12, min_length=1) = Field(description="verified / rectified / explained / appealed / revisited / closed")
-    note: Text(2000) = Field("", description="本步骤的情况说明（办结须写明处理结果）")
-    by: Text(64) = Field("", description="登记的值班长（用户名）")
-
-
-class VisitRatingIn(BaseModel):
-    model_config = ConfigDict(strict=True)
-    ticket: Text(32, min_length=1) = Field(description="办结的号（编号或号码）")
-    level: int | None = Field(description="1–5（5 非常满意 … 1 非常不满意）；null 为未评价")
-    dimensions: dict[Text(8, min_length=1), int] = Field(default_factory=dict,
-                                                         description="分项评价：服务态度、服务效率、服务水平，各 1–5")
-    reasons: list[Text(20, min_length=1)] = Field(default_factory=list, max_length=8,
-                                                  description="所选等级提供的理由")
-    how: Text(8) = Field("chosen", description="chosen / timeout / declined（后两者只能是未评价）")
-
-
-class AppointmentIn(BaseModel):
-    model_config = ConfigDict(strict=True)
-    line: Text(32, min_length=1)
-    day: Text(10, min_length=1)
-    slot: Text(5, min_length=1) = Field(description="时段开始，时:分")
-    name: Text(100) = ""
-    id_number: Text(32) = ""
-    phone: Text(32) = ""
-
-
-class CancelIn(BaseModel):
-    model_config = ConfigDict(strict=True)
-    reason: Text(2000, multiline=True) = ""
-
-
-class ImportIn(BaseModel):
-    model_config = ConfigDict(strict=True)
-    csv_text: Text(2_000_000, multiline=True) = Field(description="预约系统导出的 CSV 全文")
-
-
-class LineIn(BaseModel):
-    model_config = ConfigDict(strict=True)
-    name: Text(100, min_length=1)
-    prefix: Text(4, min_length=1)
-    open: bool = True
-    sort: int = Field(0, ge=0, le=1000)
-    service_minutes: float = Field(10.0, gt=0, le=600)
-    slot_minutes: int = Field(30, ge=5, le=240)
-    slot_capacity: int = Field(4, ge=0, le=1000)
-    bundles: list[Text(64)] = Field(default_factory=list, max_length=200)
-    life_stages: list[Text(64)] = Field(default_factory=list, max_length=50)
-
-
-class WindowIn(BaseModel):
-    model_config = ConfigDict(strict=True)
-    name: Text(100) = ""
-    skills: dict[Text(32, min_length=1), int]
-    schedule: list[dict[str, Any]] = Field(default_factory=list, max_length=24)
-
-
-class CloseDayIn(BaseModel):
-    model_config = ConfigDict(strict=True)
-    day: Text(10) = ""
-
-
-class BlockIn(BaseModel):
-    model_config = ConfigDict(strict=True)
-    line: Text(32, min_length=1)
-    day: Text(10) = ""
-    size: int = Field(0, ge=0, le=200)
-
-
-class OfflineIn(BaseModel):
-    model_config = ConfigDict(strict=True)
-    tickets: list[dict[str, Any]] = Field(max_length=500, description="离线取的号：ticket, line, prefix, number, "
-                                                                      "priority, issued_at, sort_at, day")
-
-
-def actor_of(device: auth.DeviceInfo) -> Actor:
+def actor_of(device: auth.DeviceInfo, user: str = "") -> Actor:
     # a supervisor's token names the supervisor (supervisor:HALL/NAME): who its follow-up steps are by
     person = device.scope.partition("/")[2] if device.kind == "supervisor" else ""
     return Actor(device.kind, device.hall, device.window if device.kind in ("window", "pad") else "",
-                 device.device_id, person=person)
+                 device.device_id, user=user, person=person)
 
 
 def _store(request: Request) -> QueueStore:
@@ -161,11 +89,31 @@ def _do(request: Request, device: auth.DeviceInfo, op: str, **params: Any) -> An
     if not device.hall:
         raise HTTPException(403, f"本设备的登记范围 {device.scope} 没有指定大厅，不能使用排队")
     try:
-        result = run(_store(request), actor_of(device), op, params)
+        actor = actor_of(device, clerk_of(device, request.headers.get(USER_HEADER)))
+        result = run(_store(request), actor, op, params)
     except QueueError as exc:
         raise HTTPException(exc.status, str(exc), headers={"X-Queue-Code": exc.code}) from None
     # already plain JSON values (queue_ops.run): sent as they are, without another encoding pass
     return JSONResponse(result)
+
+
+async def _do_fast(request: Request, device: auth.DeviceInfo, operation: Any, window: str) -> Any:
+    """``_do`` for a route on the psycopg path (queue_fast.py): the same checks and answers,
+    the work and the answer's JSON in one trip to the thread pool."""
+    from hall_app.server.queue_fast import database_down
+
+    if not device.hall:
+        raise HTTPException(403, f"本设备的登记范围 {device.scope} 没有指定大厅，不能使用排队")
+    try:
+        actor = actor_of(device, clerk_of(device, request.headers.get(USER_HEADER)))
+        body = await run_in_threadpool(operation, actor, window)
+    except QueueError as exc:
+        raise HTTPException(exc.status, str(exc), headers={"X-Queue-Code": exc.code}) from None
+    except Exception as exc:
+        if database_down(exc):
+            return JSONResponse({"detail": "服务器数据库暂时不可用，请稍后重试"}, status_code=503)
+        raise
+    return Response(body, media_type="application/json")
 
 
 def _do_body(request: Request, device: auth.DeviceInfo, op: str, body: BaseModel, **keys: Any) -> Any:
@@ -176,7 +124,16 @@ def _do_body(request: Request, device: auth.DeviceInfo, op: str, body: BaseModel
 def register(api: FastAPI | APIRouter) -> None:
     """Add the queue's routes to ``api``. app.py passes the app itself: this FastAPI
     keeps an included router's routes apart (``_IncludedRouter``), where the scope
-    check (scopes.undeclared_routes, publish_scopes) would not see them."""
+    check (scopes.undeclared_routes, publish_scopes) would not see them.
+
+    On PostgreSQL the window's "call next" runs on plain psycopg (queue_fast.py)."""
+    state = getattr(api, "state", None)
+    if state is not None and getattr(state, "queue", None) is not None:
+        from hall_app.server import queue_fast
+
+        if queue_fast.wanted(state.queue.engine):
+            fast = state.queue_fast = queue_fast.FastQueue(state.queue.engine, state.queue)
+            getattr(api, "router", api).on_shutdown.append(fast.close)
 
     @api.get("/v1/queue/lines", tags=["queue"])
     def lines(request: Request, device: auth.DeviceInfo = access("queue_lines")) -> Any:
@@ -233,9 +190,12 @@ def register(api: FastAPI | APIRouter) -> None:
         return _do(request, device, "checkin", code=body.code)
 
     @api.post("/v1/queue/windows/{window}/call-next", tags=["queue"])
-    def call_next(window: str, request: Request, device: auth.DeviceInfo = access("queue_call_next")) -> Any:
+    async def call_next(window: str, request: Request, device: auth.DeviceInfo = access("queue_call_next")) -> Any:
         """叫下一位。同一窗口已有在叫或在办的号时拒绝（连按两次不会叫两个号）。"""
-        return _do(request, device, "call_next", window=window)
+        fast = getattr(request.app.state, "queue_fast", None)
+        if fast is None:  # SQLite, or switched off: the same plan through SQLAlchemy
+            return await run_in_threadpool(_do, request, device, "call_next", window=window)
+        return await _do_fast(request, device, fast.call_next, window)
 
     @api.post("/v1/queue/windows/{window}/call", tags=["queue"])
     def call(window: str, body: CallIn, request: Request, device: auth.DeviceInfo = access("queue_call")) -> Any:

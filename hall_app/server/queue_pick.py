@@ -43,8 +43,16 @@ def buckets(skills: dict[str, int], prefer_priority: bool) -> list[tuple[list[st
 def pick_next(conn: Connection, hall: str, day: str, window: str, skills: dict[str, int],
               prefer_priority: bool) -> Any:
     """The row of the next ticket for ``window`` (locked), or None when nobody waits."""
-    shape = tuple((tuple(lines), is_priority) for lines, is_priority in buckets(skills, prefer_priority))
-    return conn.execute(_statement(shape), {"hall": hall, "day": day, "window": window}).first()
+    return conn.execute(pick_statement(skills, prefer_priority), pick_params(hall, day, window)).first()
+
+
+def pick_statement(skills: dict[str, int], prefer_priority: bool) -> Any:
+    """The pick for these skills and this preferred kind (the same object each time)."""
+    return _statement(tuple((tuple(lines), is_priority) for lines, is_priority in buckets(skills, prefer_priority)))
+
+
+def pick_params(hall: str, day: str, window: str) -> dict[str, str]:
+    return {"hall": hall, "day": day, "window": window}
 
 
 @functools.lru_cache(maxsize=512)

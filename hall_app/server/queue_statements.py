@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, literal_column, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from hall_app.domain.event_types import EventInvalid, validate_event
 from hall_app.domain.queue import QueueError, Ticket, Window
@@ -51,16 +51,38 @@ def prefixed(values: dict, prefix: str = "v_") -> dict:
 
 def _change(with_window: bool) -> Any:
     """A ticket's compare-and-set, its window's (optional) and the event, as one statement
-    (data-modifying CTEs, PostgreSQL): one round trip instead of three. Answers how many
-    ticket and window rows matched, and the event's seq."""
-    ticket = SAVE_TICKET.returning(literal_column("1")).cte("t")
-    event = _insert_event("e_").returning(queue_events.c.seq).cte("e")
-    columns = [select(func.count()).select_from(ticket).scalar_subquery().label("tickets")]
+    (data-modifying CTEs, PostgreSQL): one round trip instead of three. All or nothing by
+    itself: the ticket is saved only if the window's version holds too, the window only
+    if the ticket was saved, the event only if both were; so a refusal has written
+    nothing even before the transaction rolls back (the async route sends its COMMIT
+    with it: queue_fast.py). Answers how many ticket and window rows were saved, whether
+    the ticket's version held (to say which one moved), and the event's seq (NULL when
+    none was inserted)."""
+    ticket = SAVE_TICKET
     if with_window:
-        window = _save_window("wk_", "wv_").returning(literal_column("1")).cte("w")
+        ticket = ticket.where(select(W.window).where(
+            W.hall == bindparam("wk_hall"), W.window == bindparam("wk_window"),
+            W.version == bindparam("wk_version")).exists())
+    saved = ticket.returning(T.ticket).cte("t")
+    matched = [select(saved.c.ticket).exists()]
+    columns = [select(func.count()).select_from(saved).scalar_subquery().label("tickets"),
+               select(T.ticket).where(T.ticket == bindparam("k_ticket"), T.version == bindparam("k_version"))
+               .exists().label("ticket_held")]
+    if with_window:
+        window = _save_window("wk_", "wv_").where(matched[0]).returning(W.window).cte("w")
+        matched.append(select(window.c.window).exists())
         columns.append(select(func.count()).select_from(window).scalar_subquery().label("windows"))
+    values = select(*[bindparam(f"e_{name}", type_=queue_events.c[name].type) for name in EVENT_COLUMNS])
+    event = insert(queue_events).from_select(list(EVENT_COLUMNS), values.where(*matched)) \
+        .returning(queue_events.c.seq).cte("e")
     columns.append(select(event.c.seq).scalar_subquery().label("seq"))
     return select(*columns)
+
+
+def change_answer(row: Any, with_window: bool) -> tuple[bool, bool, int]:
+    """CHANGE's row as (the ticket's version held, the window's did, the event's seq)."""
+    saved = row.tickets == 1
+    return (saved or bool(row.ticket_held)), (not with_window or (saved and row.windows == 1)), int(row.seq or 0)
 
 
 CHANGE = {True: _change(True), False: _change(False)}
@@ -76,8 +98,7 @@ def save_change(conn: Connection, ticket: dict[str, Any], window: dict[str, Any]
         params = ticket | prefixed(event, "e_")
         if window is not None:
             params |= {("w" + k): v for k, v in window.items()}
-        row = conn.execute(CHANGE[window is not None], params).one()
-        return row.tickets == 1, window is None or row.windows == 1, int(row.seq)
+        return change_answer(conn.execute(CHANGE[window is not None], params).one(), window is not None)
     ticket_ok = conn.execute(SAVE_TICKET, ticket).rowcount == 1
     window_ok = window is None or conn.execute(SAVE_WINDOW, window).rowcount == 1
     seq = conn.execute(INSERT_EVENT, prefixed(event)).inserted_primary_key[0]  # type: ignore[index]

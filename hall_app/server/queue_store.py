@@ -29,7 +29,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from hall_app.domain import queue as q
 from hall_app.domain.queue import DEFAULT_POLICY, Policy, QueueError, Ticket, Window
-from hall_app.domain.queue_schedule import CHINA, effective_skills, hall_day, parse_schedule, schedule_to_json
+from hall_app.domain.queue_schedule import CHINA, hall_day, parse_schedule, schedule_to_json
 from hall_app.server import queue_statements as st
 from hall_app.server.queue_models import queue_lines, queue_tickets, queue_windows
 from hall_app.server.queue_rows import (  # noqa: F401 - re-exported
@@ -99,12 +99,9 @@ class QueueStore:
                event: dict[str, Any]) -> None:
         """save_ticket, save_window (unless None) and emit (``event``: event_values) in one
         round trip on PostgreSQL (queue_statements.save_change)."""
-        ticket_ok, window_ok, _seq = st.save_change(conn, st.ticket_params(*ticket),
-                                                    st.window_params(*window) if window else None, event)
-        if not ticket_ok:
-            raise QueueError(f"{ticket[0].label} 号刚被其他窗口处理，请刷新后重试", "refused", 409)
-        if not window_ok:
-            raise QueueError("窗口状态刚被改变，请重试", "refused", 409)
+        from hall_app.server import queue_plans as plans
+
+        plans.run_sync(conn, plans.changed(ticket, window, event))
 
     def load_window(self, conn: Connection, hall: str, window: str, lock: bool = True) -> Window:
         row = conn.execute(st.WINDOW_FOR_UPDATE if lock else st.WINDOW, {"k_hall": hall, "k_window": window}).first()
@@ -252,46 +249,25 @@ class QueueStore:
         return ticket
 
     def call_next(self, actor: Actor, window: str) -> Ticket:
-        """Call the next ticket for ``window`` (叫号). Refused when the window is not open,
-        already has a ticket called or in service (a double press), or nobody waits."""
-        actor.may_act_for(window)
-        now, at, day = self.now()
-        with self.engine.begin() as conn:
-            w = self.load_window(conn, actor.hall, window)
-            self._ready_to_call(conn, w, day)
-            skills = effective_skills(w, now)
-            if not skills:
-                raise QueueError(f"{w.name or w.window} 当前没有可办理的业务类别", "refused", 409)
-            # the first waiting ticket by skill rank, then the kind the ratio prefers, then
-            # place in line, a bucket at a time on the index; rows being taken are skipped
-            from hall_app.server.queue_pick import pick_next
+        """Call the next ticket for ``window`` (叫号): queue_plans.call_next, which the
+        server's async route (queue_fast.py) runs as well."""
+        from hall_app.server import queue_plans as plans
 
-            prefer = q.preferred_first(w.streak, self.policy.priority_ratio)
-            row = pick_next(conn, actor.hall, day, window, skills, prefer)
-            if row is None:
-                raise QueueError("当前没有等候的号", "empty", 409)
-            ticket = ticket_from_row(row)
-            return self._called(conn, actor, w, ticket, now, at, day, "next")
+        actor.may_act_for(window)
+        when = self.now()
+        with self.engine.begin() as conn:
+            return plans.run_sync(conn, plans.call_next(self, actor, window, when))
 
     def _ready_to_call(self, conn: Connection, w: Window, day: str) -> None:
-        if w.state != q.W_OPEN:
-            raise QueueError(f"{w.name or w.window} {q.WINDOW_STATE_LABELS[w.state]}中，请先开放窗口再叫号",
-                             "refused", 409)
-        if w.current:
-            current = self.find_ticket(conn, w.hall, w.current, day, lock=False)
-            doing = "办理" if current.state == q.SERVING else "呼叫"
-            raise QueueError(f"本窗口正在{doing} {current.label} 号，请先办结、挂起或过号", "refused", 409)
+        from hall_app.server import queue_plans as plans
+
+        plans.run_sync(conn, plans.ready_to_call(w))
 
     def _called(self, conn: Connection, actor: Actor, w: Window, ticket: Ticket, now: dt.datetime, at: str,
                 day: str, how: str) -> Ticket:
-        new = q.ticket_after(ticket, "call", window=w.window, now=at, policy=self.policy)
-        streak = q.streak_after(w.streak, ticket.is_priority, self.policy.priority_ratio) if how == "next" \
-            else w.streak
-        self.change(conn, (ticket, new), (w, replace(w, current=new.ticket, streak=streak, version=w.version + 1)),
-                    st.event_values(actor, day, at, "queue.ticket_called",
-                                      {"ticket": new.ticket, "window": w.window, "line": new.line, "how": how,
-                                       "streak": streak, "label": new.label}))
-        return new
+        from hall_app.server import queue_plans as plans
+
+        return plans.run_sync(conn, plans.called(self, actor, w, ticket, (now, at, day), how))
 
     def call(self, actor: Actor, window: str, ref: str) -> Ticket:
         """Call one given ticket (a held one, or one out of turn)."""

@@ -301,7 +301,9 @@ def open_queue(ctx: "HallContext", kind: str = "", user: str = "", window: str =
     on the embedded queue (the server knows an enrolled device by its token).
     ``window``: the window this caller acts for on the embedded queue (the signed-in
     user's window, when several windows share the machine; default the setting's);
-    an enrolled device acts for the window its token was issued for."""
+    an enrolled device acts for the window its token was issued for. ``user``: the clerk
+    signed in; both queues record the window's acts as theirs (on the server it is sent
+    with each request and checked there)."""
     from sqlalchemy import select
 
     from hall_app.store.models import Device
@@ -313,6 +315,6 @@ def open_queue(ctx: "HallContext", kind: str = "", user: str = "", window: str =
         from hall_app.services.queue_http import HttpQueue
 
         return HttpQueue(device.server_url, device.token, hall=device.hall or settings.hall,
-                         window=device.window or settings.window)
+                         window=device.window or settings.window, user=user)
     return LocalQueue(queue_path(settings.db_path), hall=settings.hall, window=window or settings.window,
                       kind=kind or "local", device_id=ctx.device_id, user=user, clock=ctx.clock)

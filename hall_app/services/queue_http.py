@@ -12,6 +12,9 @@ from hall_app.domain.queue import QueueError, QueueOffline
 from hall_app.services.queue import HallQueue
 
 USER_AGENT = "hall-app-queue/1"
+# The clerk signed in at this device, sent with every request (percent-encoded UTF-8):
+# the server records the window's acts as theirs (hall_app/server/queue.py, clerk_of).
+USER_HEADER = "X-Hall-User"
 
 
 def _q(value: str) -> str:
@@ -20,7 +23,7 @@ def _q(value: str) -> str:
 
 class HttpQueue(HallQueue):
     def __init__(self, base_url: str, token: str, hall: str = "", window: str = "", kind: str = "",
-                 timeout: float = 5.0, client: Any = None):
+                 timeout: float = 5.0, client: Any = None, user: str = ""):
         import httpx
 
         from hall_app.sync.client import tls_context
@@ -28,6 +31,9 @@ class HttpQueue(HallQueue):
         self.base_url = base_url.rstrip("/")
         self.hall, self.window, self.kind = hall, window, kind or ("window" if window else "hall")
         headers = {"User-Agent": USER_AGENT, "Authorization": f"Bearer {token}"}
+        self.user = user
+        if user:  # who is signed in here: the server checks it and records the acts as theirs
+            headers[USER_HEADER] = _q(user)
         if client is not None:  # a prepared client (tests and the simulation: the app in process)
             client.headers.update(headers)
             self._http = client
