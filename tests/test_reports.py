@@ -57,9 +57,12 @@ def test_csv_and_xlsx_exports(demo_ctx, tmp_path):
     text = report.csv()
     lines = text.splitlines()
     assert lines[0] == "统计期：2026年11月" and lines[1].startswith("按事项,办件数,受理")
-    blank = lines.index("")  # the reference line ends the cases' table; the enquiries follow
+    blank = lines.index("")  # the reference line ends the cases' table; the ratings, then the enquiries follow
     assert any(line.startswith("合计,") for line in lines) and "减跑动92.8%" in lines[blank - 1]
-    assert lines[blank + 1] == "不建办件的登记,登记,当场答复,办结,未办结,逾期未办结" and lines[-1].startswith("合计,")
+    assert lines[blank + 1].startswith("好差评（按事项）,评价数,非常满意,满意,基本满意,不满意,非常不满意,未评价,")
+    second = lines.index("", blank + 1)
+    assert lines[second - 1].startswith("合计,") and lines[second - 1].split(",")[1] == str(report.ratings.total)
+    assert lines[second + 1] == "不建办件的登记,登记,当场答复,办结,未办结,逾期未办结" and lines[-1].startswith("合计,")
     path = report.write(tmp_path / "m.xlsx", "xlsx")
     from openpyxl import load_workbook
 
@@ -94,6 +97,14 @@ def test_cli_report_and_its_messages(tmp_path, capsys, demo_template):
 def test_every_grouping_adds_up(demo_ctx, by):
     report = ReportService(demo_ctx).report(month("2026-11"), by)
     assert sum(g.cases for g in report.groups.values()) == report.total.cases
+    # the ratings too: every rating and every follow-up in exactly one group
+    r, groups = report.ratings, report.rating_groups.values()
+    assert r is not None and r.total > 0 and r.follow_ups_open + r.follow_ups_closed > 0
+    for name in ("total", "rated", "bad", "follow_ups_closed", "follow_ups_on_time", "follow_ups_open",
+                 "follow_ups_overdue"):
+        assert sum(getattr(g, name) for g in groups) == getattr(r, name), name
+    for label, n in r.distribution.items():
+        assert sum(g.distribution[label] for g in groups) == n, label
 
 
 def test_rows_name_bundles_and_clerks_as_people_read_them(demo_ctx):

@@ -22,6 +22,7 @@ from hall_app.domain.case_state import CaseState
 from hall_app.domain.enquiry_figures import COLUMNS as ENQUIRY_COLUMNS
 from hall_app.domain.enquiry_figures import EnquiryFigures
 from hall_app.domain.enquiry_figures import total as enquiry_total
+from hall_app.domain.rating import RatingFigures
 from hall_app.domain.stats import (
     GROUPS,
     OUTCOMES,
@@ -107,8 +108,12 @@ class ReportService:
         if by not in GROUPS:
             raise ReportError(f"分组应为：{'、'.join(f'{k}（{v}）' for k, v in GROUPS.items())}")
         facts = self.facts(period)
+        from hall_app.services.dashboard import DashboardService
+
+        ratings, rating_groups = DashboardService(self.ctx).rating_groups(period, by)
         return Report(period, by, figures(facts), grouped(facts, by),
-                      self.ctx.enquiries.figures(period.first, period.last), self.group_names(by))
+                      self.ctx.enquiries.figures(period.first, period.last), self.group_names(by),
+                      ratings, rating_groups)
 
     def group_names(self, by: str) -> dict[str, str]:
         """What a reader calls each group: a bundle's name (新生儿出生, not ``newborn``), a
@@ -128,6 +133,8 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+RATING_HEADER = ["评价数", "非常满意", "满意", "基本满意", "不满意", "非常不满意", "未评价", "好评率",
+                 "差评整改已办结", "按期办结", "按期率", "未办结", "逾期未办结"]
 HEADER = ["分组", "办件数", *OUTCOMES.values(), "应交材料", "电子证照免交", "减材料", "合并后填写项",
           "分别填写项", "减填写", "承诺/法定时限减少", "已办结", "实际用时减少", "人均跑动次数", "减跑动"]
 
@@ -140,11 +147,30 @@ class Report:
     groups: dict[str, Figures]
     enquiries: dict[str, EnquiryFigures] = field(default_factory=dict)  # per kind: 咨询、首问负责、办不成事
     names: dict[str, str] = field(default_factory=dict)  # group key -> what the rows show (ReportService.group_names)
+    ratings: RatingFigures | None = None  # 好差评 of the period (cases' and visits'), hall_app/domain/rating_groups.py
+    rating_groups: dict[str, RatingFigures] = field(default_factory=dict)  # the same per group of ``by``
 
     @property
     def empty(self) -> bool:
-        """No case taken and no enquiry opened or closed in the period."""
-        return self.total.cases == 0 and not any(f.opened or f.closed for f in self.enquiries.values())
+        """No case taken, no rating given and no enquiry opened or closed in the period."""
+        return (self.total.cases == 0 and not (self.ratings and self.ratings.total)
+                and not any(f.opened or f.closed for f in self.enquiries.values()))
+
+    def rating_rows(self) -> list[list[str]]:
+        """好差评 per group and in total under their own header (empty when nothing was rated
+        and no follow-up counts): the five levels and 未评价, the share good among those who
+        rated, the bad ratings' follow-ups closed, on time, still open and overdue."""
+        r = self.ratings
+        if r is None or not (r.total or r.follow_ups_closed or r.follow_ups_open):
+            return []
+
+        def row(name: str, f: RatingFigures) -> list[str]:
+            return [name, str(f.total), *(str(n) for n in f.distribution.values()), _pct(f.good_share),
+                    str(f.follow_ups_closed), str(f.follow_ups_on_time), _pct(f.on_time_share),
+                    str(f.follow_ups_open), str(f.follow_ups_overdue)]
+
+        return [[f"好差评（按{GROUPS[self.by]}）", *RATING_HEADER],
+                *(row(self.names.get(k, k), v) for k, v in self.rating_groups.items()), row("合计", r)]
 
     def enquiry_rows(self) -> list[list[str]]:
         """The enquiries without a case per kind and their total, under their own header
@@ -178,6 +204,10 @@ class Report:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow([f"统计期：{self.period.label}"])
         writer.writerows(self.rows())
+        ratings = self.rating_rows()
+        if ratings:
+            writer.writerow([])
+            writer.writerows(ratings)
         if self.enquiries:
             writer.writerow([])
             writer.writerows(self.enquiry_rows())
@@ -187,14 +217,15 @@ class Report:
         if kind == "csv":
             path.write_text(self.csv(), encoding="utf-8-sig")  # with a BOM: Excel opens Chinese right
         elif kind == "xlsx":
-            write_xlsx(path, f"统计期：{self.period.label}", self.rows(), self.enquiry_rows())
+            write_xlsx(path, f"统计期：{self.period.label}", self.rows(), self.rating_rows(), self.enquiry_rows())
         else:
             raise ReportError("导出格式应为 csv 或 xlsx")
         return path
 
 
-def write_xlsx(path: Path, title: str, rows: Iterable[list[str]], more: list[list[str]] | None = None) -> None:
-    """The rows on one sheet under a title; ``more`` (a header and its rows) after a blank row."""
+def write_xlsx(path: Path, title: str, rows: Iterable[list[str]], *more: list[list[str]]) -> None:
+    """The rows on one sheet under a title; each of ``more`` (a header and its rows) after a
+    blank row."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -204,7 +235,7 @@ def write_xlsx(path: Path, title: str, rows: Iterable[list[str]], more: list[lis
     sheet.title = "统计"
     sheet.append([title])
     sheet["A1"].font = Font(bold=True)
-    for block, lines in enumerate((list(rows), more or [])):
+    for block, lines in enumerate((list(rows), *more)):
         if block and lines:
             sheet.append([])
         for n, row in enumerate(lines):
