@@ -31,6 +31,7 @@ from screens.keymap import prose
 from screens.strings import WEEKDAYS
 from screens.supervise_strings import Dashboard as T
 from screens.supervise_strings import QueueLive as Q
+from screens.supervise_strings import ReportExport as X
 from screens.widgets.bars import MessageLine, OneLine, StatusBar, TitleBar
 from screens.widgets.keybar import KeyBar
 from screens.widgets.tables import add_fixed_columns
@@ -77,6 +78,7 @@ class DashboardScreen(Screen):
         Binding("f5", "refresh", T.refresh, id="dashboard.refresh"),
         Binding("enter", "open_case", T.open_case, id="dashboard.open", show=False),
         Binding("f6", "follow_up", T.follow_up_step, id="dashboard.follow_up"),
+        Binding("f7", "export", X.open_key, id="dashboard.export"),
         Binding("f9", "switch", Q.switch, id="dashboard.switch"),
         Binding("escape", "back", T.back, id="dashboard.back"),
     ]
@@ -323,6 +325,22 @@ class DashboardScreen(Screen):
                 self.refresh_now()
 
         self.app.push_screen(FollowUpDialog(line, self._ref(line)), done)
+
+    def action_export(self) -> None:
+        """Export the period's report as CSV, XLSX or PDF (screens/report_export.py); the
+        message says where the file went."""
+        from hall_app.services.dashboard import this_month
+        from hall_app.services.reports import DEFAULT_EXPORT_DIR
+        from screens.report_export import ReportExportDialog
+
+        ctx = self.hall_app.ctx
+        span = self.data.period if self.data else this_month(ctx.today() if ctx else dt.date.today())
+
+        def done(said: str | None) -> None:
+            if said:
+                self.query_one("#message", MessageLine).say(said, "success")
+
+        self.app.push_screen(ReportExportDialog(span, DEFAULT_EXPORT_DIR), done)
 
     def action_open_case(self) -> None:
         focused = self.focused

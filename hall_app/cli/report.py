@@ -59,7 +59,7 @@ def cmd_report(args) -> int:
                 _print_rows(ratings)
             _print_enquiries(report)
         elif args.format == "pdf":
-            path = _write_pdf(ctx, span, args.by, args.out)
+            _, path = ReportService(ctx).write(span, args.by, "pdf", args.out)
             print(f"已生成 {span.label} 月度统计报告（{report.total.cases} 件）：{path}")
         else:
             path = report.write(args.out, args.format)
@@ -71,19 +71,6 @@ def cmd_report(args) -> int:
     finally:
         ctx.close()
     return 0
-
-
-def _write_pdf(ctx, span, by: str, out: Path) -> Path:
-    """The A4 report with its chart (supervise, issue 11)."""
-    from hall_app.services.dashboard import DashboardService
-    from printing.monthly_report import monthly_report_pdf
-
-    inputs = DashboardService(ctx).report_inputs(span, by)
-    data = monthly_report_pdf(inputs.report, inputs.ratings, inputs.hall_name, inputs.generated, inputs.group_names,
-                              font_path=ctx.settings.font_path or None,
-                              enquiry_days=ctx.settings.deadlines.enquiry_days)
-    out.write_bytes(data)
-    return out
 
 
 def _print_table(rows: list[list[str]], label: str) -> None:

@@ -195,7 +195,7 @@ class DashboardService:
 @dataclass(frozen=True)
 class ReportInputs:
     report: "Report"
-    ratings: RatingFigures
+    ratings: RatingFigures | None
     hall_name: str
     generated: dt.datetime
     group_names: dict[str, str]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -38,6 +39,7 @@ from hall_app.store.models import CaseRow
 
 if TYPE_CHECKING:
     from hall_app.services.context import HallContext
+    from hall_app.services.dashboard import ReportInputs
 
 OUTCOME_OF_STATUS = {"draft": "open", "notice_issued": "notice", "refused": "refused", "voided": "voided",
                      "accepted_deferred": "deferred"}
@@ -46,6 +48,23 @@ DONE = {"completed", "handed_over", "rated"}
 
 class ReportError(ValueError):
     """A report that cannot be made as asked; the message is for the user."""
+
+
+EXPORT_KINDS = {"csv": "CSV（Excel 可打开）", "xlsx": "Excel 工作簿（XLSX）", "pdf": "A4 月度统计报告（PDF）"}
+DEFAULT_EXPORT_DIR = "~/hall-exports"  # where the dashboard's export writes unless told otherwise
+WRITE_PROBLEMS = {errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.EROFS: "磁盘为只读",
+                  errno.ENOTDIR: "路径中有同名文件，不是文件夹", errno.EEXIST: "已有同名文件，不是文件夹",
+                  errno.ENOSPC: "磁盘空间已满", errno.ENAMETOOLONG: "路径太长"}
+
+
+def write_problem(exc: OSError) -> str:
+    """Why a file could not be written, in Chinese (the system's words only when unknown)."""
+    return WRITE_PROBLEMS.get(exc.errno or 0) or f"写入失败（{exc.strerror or exc}）"
+
+
+def export_name(period: Period, by: str, kind: str) -> str:
+    """The file name the dashboard's export gives: ``report-2026-11-01_2026-11-30-bundle.csv``."""
+    return f"report-{period.first.isoformat()}_{period.last.isoformat()}-{by}.{kind}"
 
 
 def _day(stamp: str) -> dt.date | None:
@@ -114,6 +133,57 @@ class ReportService:
         return Report(period, by, figures(facts), grouped(facts, by),
                       self.ctx.enquiries.figures(period.first, period.last), self.group_names(by),
                       ratings, rating_groups)
+
+    def write(self, period: Period, by: str, kind: str, path: Path) -> tuple["Report", Path]:
+        """The period's report written to ``path`` as CSV, XLSX or the A4 PDF (printing/
+        monthly_report.py); ReportError (nothing written) for a period with nothing in it, a
+        kind not offered, or a file that cannot be written."""
+        built = self._built(period, by, kind)
+        return built.report, self._write_built(built, kind, path)
+
+    def export(self, period: Period, by: str, kind: str, folder: str) -> tuple["Report", Path]:
+        """The report written into ``folder`` (made if missing; ``~`` is the home folder)
+        under :func:`export_name`: what the dashboard's export dialog does. Nothing is
+        made or written when the report is refused."""
+        if not folder.strip():
+            raise ReportError("请填写保存位置（文件夹）")
+        where = Path(folder.strip()).expanduser()
+        built = self._built(period, by, kind)
+        try:
+            where.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ReportError(f"无法写入文件夹 {where}：{write_problem(exc)}") from None
+        return built.report, self._write_built(built, kind, where / export_name(period, by, kind))
+
+    def _built(self, period: Period, by: str, kind: str) -> "ReportInputs":
+        from hall_app.services.dashboard import DashboardService, ReportInputs
+
+        if kind not in EXPORT_KINDS:
+            raise ReportError(f"导出格式应为：{'、'.join(EXPORT_KINDS)}")
+        if kind == "pdf":
+            built = DashboardService(self.ctx).report_inputs(period, by)
+        else:
+            report = self.report(period, by)
+            built = ReportInputs(report, report.ratings, "", self.ctx.now(), dict(report.names))
+        if built.report.empty:
+            raise ReportError(f"统计期 {period.label} 没有办件和评价，未生成文件。")
+        return built
+
+    def _write_built(self, built: "ReportInputs", kind: str, path: Path) -> Path:
+        try:
+            if kind == "pdf":
+                from printing.monthly_report import monthly_report_pdf
+
+                assert built.ratings is not None
+                path.write_bytes(monthly_report_pdf(
+                    built.report, built.ratings, built.hall_name, built.generated, built.group_names,
+                    font_path=self.ctx.settings.font_path or None,
+                    enquiry_days=self.ctx.settings.deadlines.enquiry_days))
+            else:
+                built.report.write(path, kind)
+        except OSError as exc:
+            raise ReportError(f"无法写入 {path}：{write_problem(exc)}") from None
+        return path
 
     def group_names(self, by: str) -> dict[str, str]:
         """What a reader calls each group: a bundle's name (新生儿出生, not ``newborn``), a
