@@ -43,6 +43,9 @@ class Dashboard:
     follow_up_step = "整改回访"
     follow_up_done = "已登记“{step}”：{ref}（{state}）"
     pick_follow_up = "已转到“差评整改”：用 ↑↓ 选择一行，再按 {key} 登记整改回访"
+    rating_groups = "好差评（{period}；按事项、窗口、人员；窗口服务：未产生办件的服务评价）"
+    rating_group_cols = ("事项/窗口/人员", "评价", "未评价", "好评率", "差评", "整改办结", "按期", "未办结", "逾期")
+    no_rating_groups = "本期没有评价"
     windows = "窗口与人员（今日）"
     window_cols = ("窗口/人员", "接件", "作出决定", "受理", "评价", "好评", "差评")
     enquiries = "不建办件的登记（{period}；逾期：登记后 {days} 个工作日未办结）"

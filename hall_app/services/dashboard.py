@@ -50,6 +50,9 @@ class Dashboard:
     bundle_names: dict[str, str] = field(default_factory=dict)  # bundle code → name, for display
     user_names: dict[str, str] = field(default_factory=dict)  # username → display name
     enquiries: dict[str, EnquiryFigures] = field(default_factory=dict)  # the period's, per kind, as of today
+    # 好差评 of the period per bundle, window and clerk (hall_app/domain/rating_groups.py), and in total
+    rating_groups: dict[str, dict[str, RatingFigures]] = field(default_factory=dict)
+    ratings: RatingFigures | None = None
 
     def bundle(self, code: str) -> str:
         return self.bundle_names.get(code, code)
@@ -93,7 +96,10 @@ class DashboardService:
                 select(CaseRow.bundle_code, CaseRow.bundle_name).distinct()) if name}
             users = {name: shown for name, shown in session.execute(select(User.username, User.display_name))}
         enquiries = self.ctx.enquiries.figures(period.first, period.last, today)
-        return Dashboard(day, period, reform, self.ctx.now_iso(), len(states), bundles, users, enquiries)
+        facts = rated_facts(self, period, today, states)
+        groups = {by: rating_grouped(facts, by, today) for by in ("bundle", "window", "clerk")}
+        return Dashboard(day, period, reform, self.ctx.now_iso(), len(states), bundles, users, enquiries, groups,
+                         rating_total(facts, today))
 
     def reform(self, states: list[CaseState], period: Period) -> Figures:
         from hall_app.services.reports import ReportService

@@ -33,12 +33,14 @@ def case_facts(states: list[CaseState], period: Period) -> list[RatedFact]:
     return out
 
 
-def rated_facts(service: "DashboardService", period: Period, today: dt.date) -> list[RatedFact]:
+def rated_facts(service: "DashboardService", period: Period, today: dt.date,
+                states: list[CaseState] | None = None) -> list[RatedFact]:
     """Every rating given in ``period`` (up to ``today``): the cases' and the visits' (未评价
     included), with their follow-ups; a visit's follow-up opened in the period whose rating
     is not among the visits read (the server counted it without its ticket) still counts
-    as a follow-up of its window and clerk."""
-    states = service.states(period.first)
+    as a follow-up of its window and clerk. ``states``: the cases already read (at least
+    those started since the period began, and the live ones)."""
+    states = service.states(period.first) if states is None else states
     facts = case_facts(states, period)
     bundle_of_case = {s.case_id: s.bundle_code for s in states}
     follow_ups = {v.ticket: v for v in service.visit_follow_ups() if v.follow_up.opened_on in period}

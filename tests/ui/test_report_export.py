@@ -119,3 +119,25 @@ async def _refused_export(pilot) -> None:
 def test_export_dialog_snapshot(snap_compare, app, tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert snap_compare(app, terminal_size=(100, 32), run_before=_refused_export)
+
+
+async def test_the_dashboard_shows_the_periods_ratings_per_bundle_window_and_clerk(app):
+    from textual.widgets import DataTable
+
+    async with app.run_test(size=(160, 48)) as pilot:
+        await login(pilot, "chenjing")
+        await press(pilot, "ctrl+f")
+        await settle(pilot)
+        screen = app.screen
+        data = screen.data
+        groups, total = data.rating_groups, data.ratings
+        assert set(groups) == {"bundle", "window", "clerk"} and total is not None and total.total > 0
+        for by in groups:  # each grouping adds up to the period's total
+            assert sum(r.total for r in groups[by].values()) == total.total
+            assert sum(r.follow_ups_open for r in groups[by].values()) == total.follow_ups_open
+        table = screen.query_one("#rating-groups", DataTable)
+        rows = [[str(c) for c in table.get_row_at(n)] for n in range(table.row_count)]
+        newborn = groups["bundle"]["newborn"]
+        assert ["新生儿出生", str(newborn.total), str(newborn.total - newborn.rated)] == rows[0][:3]
+        assert [r[0] for r in rows] == ["新生儿出生", "W03", "W05", "张丽"]  # the demo month's ratings
+        assert "好差评（2026年11月；按事项、窗口、人员" in screen_text(app)
