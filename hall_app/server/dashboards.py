@@ -25,16 +25,17 @@ the hall now, for a past day the hall as that day ended.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.orm import aliased
 
-from hall_app.domain.calendar import CHINA, WorkCalendar
+from hall_app.config import Settings
+from hall_app.domain.calendar import CHINA, MemoCalendar
 from hall_app.domain.case_state import RATING_LEVELS
 from hall_app.domain.enquiry import KINDS as ENQUIRY_KINDS
-from hall_app.domain.rating import FOLLOW_UP_DAYS
 from hall_app.domain.visit_followup import VisitFollowUp, visit_follow_up
 from hall_app.domain.visit_rating import VISIT_RATED
 from hall_app.server.auth import DeviceInfo
@@ -117,18 +118,30 @@ def _open_follow_ups(conn: Connection, hall: str, today: dt.date) -> list[dict[s
     return sorted(out, key=lambda x: (not x["overdue"], x["due"], x["tracking_code"], x.get("visit", "")))
 
 
-class DueCalendar(WorkCalendar):
-    """The published calendar (the defaults: nothing configured on the server), remembering
-    in the process each (day, working days) it was asked: a hall's year of bad ratings falls
-    on a few hundred days, each ~1 ms to count (bench/bench_dashboard.py --visits)."""
+_DUE_RULES: dict[str, tuple[MemoCalendar, int]] = {}
 
-    _seen: dict = {}
 
-    def add_working_days(self, start, days):  # type: ignore[no-untyped-def]
-        key = (start, days)
-        if key not in DueCalendar._seen:
-            DueCalendar._seen[key] = super().add_working_days(start, days)
-        return DueCalendar._seen[key]
+@lru_cache(maxsize=1)
+def _settings() -> Settings:
+    """The server's settings, read once per process (as create_app_from_env reads its limits)."""
+    from hall_app.config import load_settings
+
+    return load_settings()
+
+
+def hall_due_rule() -> tuple[MemoCalendar, int]:
+    """The working-day calendar and the days a bad visit rating's follow-up has, as the
+    hall's devices count them: the server's own settings (hall-app config: the ``[calendar]``
+    years and ``[deadlines] bad_rating_followup_days``, which a hall sets alike on its
+    devices and its server), not the library's published calendar and the default 15. One
+    remembering calendar per configuration."""
+    settings = _settings()
+    days = settings.deadlines.bad_rating_followup_days
+    key = repr((sorted((str(y), sorted((k, sorted(v)) for k, v in t.items())) for y, t in settings.calendar.items()),
+                days))
+    if key not in _DUE_RULES:
+        _DUE_RULES[key] = (MemoCalendar.from_config(settings.calendar), days)
+    return _DUE_RULES[key]
 
 
 def _level_of(label: str) -> int:
@@ -139,7 +152,8 @@ def _visit_follow_ups(conn: Connection, hall: str, closed_from: str = "", closed
                       ) -> list[VisitFollowUp]:
     """The follow-ups of the hall's bad visit ratings on the rate pads (``queue.visit_follow_up_opened``
     and its ``queue.visit_follow_up`` steps, read through ix_queue_events_hall_type), due
-    15 working days after the rating with the published calendar, as the tracking page's:
+    ``bad_rating_followup_days`` working days after the rating with the hall's calendar
+    (hall_due_rule, as the devices count them):
     the open ones, or (``closed_from``..``closed_to``, ISO days) those closed in those days."""
     from hall_app.domain.visit_followup import VISIT_FOLLOW_UP, VISIT_FOLLOW_UP_OPENED
 
@@ -159,8 +173,8 @@ def _visit_follow_ups(conn: Connection, hall: str, closed_from: str = "", closed
             records[row.ticket] = {"rated": event, "steps": []}
         elif row.ticket in records:
             records[row.ticket]["steps"].append(event)
-    calendar = DueCalendar()
-    found = (visit_follow_up(r["rated"], r["steps"], calendar, FOLLOW_UP_DAYS) for r in records.values())
+    calendar, days = hall_due_rule()
+    found = (visit_follow_up(r["rated"], r["steps"], calendar, days) for r in records.values())
     return [v for v in found if v is not None]
 
 
