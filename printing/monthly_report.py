@@ -75,7 +75,7 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
     return {"base": base,
             "title": ParagraphStyle("title", parent=base, fontSize=16, leading=22, alignment=1, spaceAfter=4),
             "sub": ParagraphStyle("sub", parent=base, fontSize=9, alignment=1, textColor=colors.grey, spaceAfter=8),
-            "h": ParagraphStyle("h", parent=base, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4),
+            "h": ParagraphStyle("h", parent=base, fontSize=12, leading=16, spaceBefore=5, spaceAfter=3),
             "small": ParagraphStyle("small", parent=base, fontSize=8, leading=11, textColor=colors.grey),
             "cell": ParagraphStyle("cell", parent=base, fontSize=9, leading=12)}
 
@@ -97,7 +97,7 @@ def _chart(figures: "Figures", font: str, width: float) -> Drawing:
     labels = ["减材料", "减填写", "减时间", "减跑动"]
     ours = [figures.less_materials, figures.less_filling, figures.less_time_promised, figures.less_trips]
     theirs = [ref.less_materials, None, ref.less_time, ref.less_trips]
-    height = 62 * mm
+    height = 42 * mm  # with the ratings per group the month still fits one A4 page
     drawing = Drawing(width, height)
     chart = HorizontalBarChart()
     chart.x, chart.y, chart.width, chart.height = 22 * mm, 14 * mm, width - 40 * mm, height - 20 * mm
@@ -190,8 +190,9 @@ def monthly_report_pdf(report: "Report", ratings: "RatingFigures", hall_name: st
         story.append(_table(rrows, [width - 8 * 17 * mm, *([17 * mm] * 8)], font))
     erows = report.enquiry_rows()
     if erows:
-        story.append(Paragraph(T.enquiries, st["h"]))
-        story.append(_table(erows, [width / len(erows[0])] * len(erows[0]), font))
+        # heading and table on one page (a table split over two pages reads badly)
+        story.append(KeepTogether([Paragraph(T.enquiries, st["h"]),
+                                   _table(erows, [width / len(erows[0])] * len(erows[0]), font)]))
         if enquiry_days is not None:
             story.append(Paragraph(T.enquiry_note.format(days=enquiry_days, as_of=min(
                 report.period.last, generated.date()).isoformat()), st["small"]))

@@ -118,3 +118,36 @@ def test_rows_name_bundles_and_clerks_as_people_read_them(demo_ctx):
     assert "张丽" in [row[0] for row in by_clerk] and "zhangli" not in [row[0] for row in by_clerk]
     by_window = service.report(month("2026-11"), "window").rows()
     assert any(row[0].startswith("W0") for row in by_window)
+
+
+def test_export_into_a_folder(demo_ctx, tmp_path, monkeypatch):
+    """The dashboard's export (ReportService.export): a bare folder name is in the home folder
+    (the app may have been started anywhere), a place that cannot be made is said in Chinese,
+    an empty period makes no folder, and the file is named after the period and grouping."""
+    from hall_app.services.reports import ReportError
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    report, path = ReportService(demo_ctx).export(month("2026-11"), "clerk", "csv", "报表")
+    assert path == tmp_path / "home" / "报表" / "report-2026-11-01_2026-11-30-clerk.csv"
+    assert path.read_text(encoding="utf-8-sig").startswith("统计期：2026年11月") and report.total.cases > 0
+    with pytest.raises(ReportError, match="无法写入文件夹 /proc/sup12-out：该位置不存在，也无法在此新建文件夹"):
+        ReportService(demo_ctx).export(month("2026-11"), "bundle", "csv", "/proc/sup12-out")
+    with pytest.raises(ReportError, match="没有办件和评价，未生成文件"):
+        ReportService(demo_ctx).export(month("2025-01"), "bundle", "csv", str(tmp_path / "empty"))
+    assert not (tmp_path / "empty").exists()
+    with pytest.raises(ReportError, match="导出格式应为"):
+        ReportService(demo_ctx).export(month("2026-11"), "bundle", "doc", str(tmp_path / "x"))
+
+
+def test_cli_report_by_iso_week(tmp_path, capsys, demo_template):
+    import shutil
+
+    from hall_app.cli import main
+
+    db = tmp_path / "hall.db"
+    shutil.copy(demo_template, db)
+    assert main(["--db", str(db), "report", "--week", "2026-W47", "--by", "day"]) == 0
+    out = capsys.readouterr().out
+    assert "统计期：2026年第47周（2026-11-16 至 2026-11-22）" in out and "好差评（按日期）" in out
+    assert main(["--db", str(db), "report", "--week", "2026-47"]) != 0
+    assert "周应写作 YYYY-Www" in capsys.readouterr().err

@@ -54,7 +54,8 @@ EXPORT_KINDS = {"csv": "CSV（Excel 可打开）", "xlsx": "Excel 工作簿（XL
 DEFAULT_EXPORT_DIR = "~/hall-exports"  # where the dashboard's export writes unless told otherwise
 WRITE_PROBLEMS = {errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.EROFS: "磁盘为只读",
                   errno.ENOTDIR: "路径中有同名文件，不是文件夹", errno.EEXIST: "已有同名文件，不是文件夹",
-                  errno.ENOSPC: "磁盘空间已满", errno.ENAMETOOLONG: "路径太长"}
+                  errno.ENOSPC: "磁盘空间已满", errno.ENAMETOOLONG: "路径太长",
+                  errno.ENOENT: "该位置不存在，也无法在此新建文件夹"}
 
 
 def write_problem(exc: OSError) -> str:
@@ -142,12 +143,15 @@ class ReportService:
         return built.report, self._write_built(built, kind, path)
 
     def export(self, period: Period, by: str, kind: str, folder: str) -> tuple["Report", Path]:
-        """The report written into ``folder`` (made if missing; ``~`` is the home folder)
+        """The report written into ``folder`` (made if missing; ``~`` and a relative path are
+        in the home folder)
         under :func:`export_name`: what the dashboard's export dialog does. Nothing is
         made or written when the report is refused."""
         if not folder.strip():
             raise ReportError("请填写保存位置（文件夹）")
         where = Path(folder.strip()).expanduser()
+        if not where.is_absolute():  # a TUI starts anywhere: a bare name is a folder in the home folder
+            where = Path.home() / where
         built = self._built(period, by, kind)
         try:
             where.mkdir(parents=True, exist_ok=True)
