@@ -14,6 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import or_, select
 
@@ -38,6 +39,10 @@ if TYPE_CHECKING:
 # statuses whose deadlines may still bind, or that may carry an open follow-up
 LIVE = ("notice_issued", "accepted", "accepted_deferred", "dispatched", "completed", "handed_over", "refused",
         "rated")
+
+
+# per context, the visit ratings of days gone by (the month's figures read them at every refresh)
+_PAST_DAYS: "WeakKeyDictionary[HallContext, dict[dt.date, list[dict[str, Any]]]]" = WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -140,15 +145,25 @@ class DashboardService:
         if not queue_configured(self.ctx):
             return found
         day = first
+        today = self.ctx.today()
+        kept = _PAST_DAYS.setdefault(self.ctx, {})
         try:
             while day <= last:
+                if day in kept:  # a day gone by: its ratings were read once (a pad rates today's visits only)
+                    found += kept[day]
+                    day += dt.timedelta(days=1)
+                    continue
+                of_day: list[dict[str, Any]] = []
                 after = 0
                 while True:
                     page = self.ctx.queue.events(day=day.isoformat(), after=after, limit=5000)
-                    found += [{**e.payload, "rated_on": e.day} for e in page if e.type == VISIT_RATED]
+                    of_day += [{**e.payload, "rated_on": e.day} for e in page if e.type == VISIT_RATED]
                     if len(page) < 5000:
                         break
                     after = page[-1].seq
+                if day < today:
+                    kept[day] = of_day
+                found += of_day
                 day += dt.timedelta(days=1)
         except QueueError as exc:
             if exc.status == 403:  # a supervisor device may not read the log: the server's counts
