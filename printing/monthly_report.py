@@ -55,6 +55,9 @@ class T:
     group_cols = ("{group}", "办件数", "受理", "减材料", "减填写", "减时间", "减跑动")
     ratings = "四、好差评"
     rating_cols = ("评价数", "非常满意", "满意", "基本满意", "不满意", "非常不满意", "未评价", "好评率")
+    rating_by_group = "分{group}好差评"
+    visit_bundle = "（{row}：评价器上对未产生办件的窗口服务的评价）"
+    rating_group_cols = ("{group}", "评价数", "未评价", "好评率", "差评", "整改办结", "按期", "未办结", "逾期")
     follow_ups = ("差评整改：已办结 {closed} 件，其中按期 {on_time} 件（按期率 {share}）；"
                   "未办结 {open} 件，其中逾期 {overdue} 件。")
     enquiries = "五、不建办件的登记（咨询、首问负责、办不成事）"
@@ -72,7 +75,7 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
     return {"base": base,
             "title": ParagraphStyle("title", parent=base, fontSize=16, leading=22, alignment=1, spaceAfter=4),
             "sub": ParagraphStyle("sub", parent=base, fontSize=9, alignment=1, textColor=colors.grey, spaceAfter=8),
-            "h": ParagraphStyle("h", parent=base, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4),
+            "h": ParagraphStyle("h", parent=base, fontSize=12, leading=16, spaceBefore=5, spaceAfter=3),
             "small": ParagraphStyle("small", parent=base, fontSize=8, leading=11, textColor=colors.grey),
             "cell": ParagraphStyle("cell", parent=base, fontSize=9, leading=12)}
 
@@ -94,7 +97,7 @@ def _chart(figures: "Figures", font: str, width: float) -> Drawing:
     labels = ["减材料", "减填写", "减时间", "减跑动"]
     ours = [figures.less_materials, figures.less_filling, figures.less_time_promised, figures.less_trips]
     theirs = [ref.less_materials, None, ref.less_time, ref.less_trips]
-    height = 62 * mm
+    height = 42 * mm  # with the ratings per group the month still fits one A4 page
     drawing = Drawing(width, height)
     chart = HorizontalBarChart()
     chart.x, chart.y, chart.width, chart.height = 22 * mm, 14 * mm, width - 40 * mm, height - 20 * mm
@@ -174,10 +177,22 @@ def monthly_report_pdf(report: "Report", ratings: "RatingFigures", hall_name: st
     story.append(Paragraph(T.follow_ups.format(closed=ratings.follow_ups_closed, on_time=ratings.follow_ups_on_time,
                                                share=pct(ratings.on_time_share), open=ratings.follow_ups_open,
                                                overdue=ratings.follow_ups_overdue), st["base"]))
+    if report.rating_groups:
+        from hall_app.domain.rating_groups import VISIT_BUNDLE
+
+        note = T.visit_bundle.format(row=VISIT_BUNDLE) if VISIT_BUNDLE in report.rating_groups else ""
+        story.append(Paragraph(T.rating_by_group.format(group=group) + note, st["base"]))
+        rrows: list[list] = [[c.format(group=group) for c in T.rating_group_cols]]
+        for key, r in report.rating_groups.items():
+            rrows.append([Paragraph(names.get(key, key), st["cell"]), str(r.total), str(r.total - r.rated),
+                          pct(r.good_share), str(r.bad), str(r.follow_ups_closed), str(r.follow_ups_on_time),
+                          str(r.follow_ups_open), str(r.follow_ups_overdue)])
+        story.append(_table(rrows, [width - 8 * 17 * mm, *([17 * mm] * 8)], font))
     erows = report.enquiry_rows()
     if erows:
-        story.append(Paragraph(T.enquiries, st["h"]))
-        story.append(_table(erows, [width / len(erows[0])] * len(erows[0]), font))
+        # heading and table on one page (a table split over two pages reads badly)
+        story.append(KeepTogether([Paragraph(T.enquiries, st["h"]),
+                                   _table(erows, [width / len(erows[0])] * len(erows[0]), font)]))
         if enquiry_days is not None:
             story.append(Paragraph(T.enquiry_note.format(days=enquiry_days, as_of=min(
                 report.period.last, generated.date()).isoformat()), st["small"]))

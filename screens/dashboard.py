@@ -31,6 +31,7 @@ from screens.keymap import prose
 from screens.strings import WEEKDAYS
 from screens.supervise_strings import Dashboard as T
 from screens.supervise_strings import QueueLive as Q
+from screens.supervise_strings import ReportExport as X
 from screens.widgets.bars import MessageLine, OneLine, StatusBar, TitleBar
 from screens.widgets.keybar import KeyBar
 from screens.widgets.tables import add_fixed_columns
@@ -77,6 +78,7 @@ class DashboardScreen(Screen):
         Binding("f5", "refresh", T.refresh, id="dashboard.refresh"),
         Binding("enter", "open_case", T.open_case, id="dashboard.open", show=False),
         Binding("f6", "follow_up", T.follow_up_step, id="dashboard.follow_up"),
+        Binding("f7", "export", X.open_key, id="dashboard.export"),
         Binding("f9", "switch", Q.switch, id="dashboard.switch"),
         Binding("escape", "back", T.back, id="dashboard.back"),
     ]
@@ -113,6 +115,8 @@ class DashboardScreen(Screen):
             yield DataTable(id="follow-ups", cursor_type="row", zebra_stripes=True)
             yield Static(T.enquiries, id="enquiries-title", classes="heading")
             yield DataTable(id="enquiries", cursor_type="row", zebra_stripes=True)
+            yield Static(T.rating_groups, id="rating-groups-title", classes="heading")
+            yield DataTable(id="rating-groups", cursor_type="row", zebra_stripes=True)
             yield Static(T.windows, id="windows-title", classes="heading")
             yield DataTable(id="windows", cursor_type="row", zebra_stripes=True)
         yield MessageLine(id="message")
@@ -128,6 +132,8 @@ class DashboardScreen(Screen):
         add_fixed_columns(self.query_one("#follow-ups", DataTable), T.follow_up_cols, (6, 8, 14, 10, 16, 4, 10))
         add_fixed_columns(self.query_one("#windows", DataTable), T.window_cols, (10, 4, 8, 4, 4, 4, 4))
         add_fixed_columns(self.query_one("#enquiries", DataTable), T.enquiry_cols, (10, 4, 8, 4, 6, 10))
+        add_fixed_columns(self.query_one("#rating-groups", DataTable), T.rating_group_cols,
+                          (14, 4, 6, 6, 4, 8, 4, 6, 4))
         today = self.hall_app.ctx.today() if self.hall_app.ctx else dt.date.today()
         self.query_one("#dashboard-title", TitleBar).update(
             T.title.format(day=today.isoformat(), weekday=WEEKDAYS[today.weekday()]))
@@ -231,6 +237,12 @@ class DashboardScreen(Screen):
                                                    if ctx is not None else 5),
                    enquiries if any(f.opened or f.closed or f.still_open for f in data.enquiries.values()) else [],
                    T.no_enquiries)
+        self._fill("rating-groups", T.rating_groups.format(period=data.period.label), [
+            ("", (name, r.total, r.total - r.rated, pct(r.good_share), r.bad, r.follow_ups_closed, r.follow_ups_on_time,
+                  r.follow_ups_open, r.follow_ups_overdue))
+            for by, groups in data.rating_groups.items() for key, r in groups.items()
+            for name in [data.bundle(key) if by == "bundle" else data.user(key) if by == "clerk" else key]],
+                   T.no_rating_groups)
         rows: list[tuple[str, tuple[Any, ...]]] = []
         for name, figures in [*day.windows.items(), *((data.user(k), v) for k, v in day.clerks.items())]:
             rows.append(("", (name, figures.taken, figures.decided, figures.accepted, figures.rated, figures.good,
@@ -323,6 +335,22 @@ class DashboardScreen(Screen):
                 self.refresh_now()
 
         self.app.push_screen(FollowUpDialog(line, self._ref(line)), done)
+
+    def action_export(self) -> None:
+        """Export the period's report as CSV, XLSX or PDF (screens/report_export.py); the
+        message says where the file went."""
+        from hall_app.services.dashboard import this_month
+        from hall_app.services.reports import DEFAULT_EXPORT_DIR
+        from screens.report_export import ReportExportDialog
+
+        ctx = self.hall_app.ctx
+        span = self.data.period if self.data else this_month(ctx.today() if ctx else dt.date.today())
+
+        def done(said: str | None) -> None:
+            if said:
+                self.query_one("#message", MessageLine).say(said, "success")
+
+        self.app.push_screen(ReportExportDialog(span, DEFAULT_EXPORT_DIR), done)
 
     def action_open_case(self) -> None:
         focused = self.focused

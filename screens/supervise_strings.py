@@ -43,6 +43,9 @@ class Dashboard:
     follow_up_step = "整改回访"
     follow_up_done = "已登记“{step}”：{ref}（{state}）"
     pick_follow_up = "已转到“差评整改”：用 ↑↓ 选择一行，再按 {key} 登记整改回访"
+    rating_groups = "好差评（{period}；按事项、窗口、人员；窗口服务：未产生办件的服务评价）"
+    rating_group_cols = ("事项/窗口/人员", "评价", "未评价", "好评率", "差评", "整改办结", "按期", "未办结", "逾期")
+    no_rating_groups = "本期没有评价"
     windows = "窗口与人员（今日）"
     window_cols = ("窗口/人员", "接件", "作出决定", "受理", "评价", "好评", "差评")
     enquiries = "不建办件的登记（{period}；逾期：登记后 {days} 个工作日未办结）"
@@ -136,3 +139,22 @@ class FollowUpStep:  # 登记整改回访 (screens/follow_up_dialog.py), from th
                   "explained": "有误会：向群众解释说明", "appealed": "恶意或错误差评：申诉",
                   "revisited": "回访群众，记录其意见", "closed": "写明处理结果后办结"}
     closed = "该差评整改已办结"
+
+
+class ReportExport:  # 导出统计报表 (screens/report_export.py), F7 on the dashboard
+    open_key = "导出报表"
+    title = "导出统计报表"
+    about = "含办件、改革成效、分组好差评和不建办件的登记（同 hall-app report）"
+    first = "开始日期"
+    last = "结束日期"
+    by = "分组："
+    kind = "格式："
+    groups = {"bundle": "按事项", "window": "按窗口", "clerk": "按人员", "day": "按日期"}
+    kinds = {"csv": "CSV", "xlsx": "XLSX", "pdf": "PDF"}
+    folder = "保存到文件夹（没有则新建）："
+    file = "文件名：{name}"
+    keys = "Tab 下一项 · 数字键或 ←→ 选择 · Enter 导出 · {no} 取消"
+    cancel = "取消"
+    working = "正在生成…"
+    bad_date = "{what}应写作 YYYY-MM-DD，例如 2026-11-01（收到：{text}）"
+    done = "已导出 {period} 统计（{kind}，办件 {cases} 件、评价 {ratings} 次）：{path}"

@@ -69,10 +69,36 @@ def newborn(ctx, clerk, applicant, answers, marks, fields, window) -> str:
     return cid
 
 
-@pytest.fixture(scope="module")
-def golden(tmp_path_factory):
+def visit(ctx, clock, at: str, window: str, clerk: str, level: int | None, cases=(), reasons=(),
+          how: str = "chosen") -> str:
+    """A visit at ``window`` finished by ``clerk`` at ``at`` and rated ``level`` on the window's
+    pad (None: 未评价), in the hall's own queue file; its ticket id."""
+    from hall_app.services.queue import LocalQueue, queue_path
+
+    clock.at(at)
+    path = queue_path(ctx.settings.db_path)
+    desk = LocalQueue(path, hall=ctx.settings.hall, window=window, user=clerk, clock=clock)
+    if not desk.lines():
+        desk.set_line("personal", "综合窗口·个人", "A")
+    if window not in {w.window for w in desk.windows()}:
+        desk.set_window(window, window, {"personal": 1})
+    if next(w for w in desk.windows() if w.window == window).state != "open":
+        desk.open_window()
+    desk.issue_ticket("A")
+    desk.call_next()
+    desk.start_serving()
+    ticket = desk.finish(cases=list(cases)).ticket
+    pad = LocalQueue(path, hall=ctx.settings.hall, window=window, kind="pad", clock=clock)
+    pad.rate_visit(ticket, level, reasons=list(reasons), how=how)
+    pad.close()
+    desk.close()
+    return ticket
+
+
+def make_golden(path, visits: bool = False):
+    """The golden day (module docstring); with ``visits``, the rate pads' visits as well
+    (test_the_golden_visits_*: V0 … V3)."""
     clock = Clock()
-    path = tmp_path_factory.mktemp("golden") / "hall.db"
     ctx = HallContext(Settings(db=str(path)), clock=clock)
     DemoSeeder(ctx)._reference_data()  # users, windows, people and e-licences; no demo cases
     cases, ids = ctx.cases, {}
@@ -85,8 +111,12 @@ def golden(tmp_path_factory):
     clock.at("2026-09-24T15:00")
     for item in cases.get(ids["G"]).items:
         cases.record_item_result(ids["G"], "dept-system", item, "completed")
+    if visits:  # V0: a consultation at W03, no case, rated 非常不满意
+        ids["V0"] = visit(ctx, clock, "2026-09-24T15:30", "W03", "zhangli", 1, reasons=["等候时间长"])
     clock.at("2026-09-28T10:00")
     cases.hand_over(ids["G"], "zhangli", "window")
+    if visits:
+        ctx.ratings.advance_visit(ids["V0"], "chenjing", "verified", "调取录像，属实")
     # the golden day
     clock.at("2026-09-29T09:00")
     e = ctx.enquiries
@@ -98,13 +128,19 @@ def golden(tmp_path_factory):
     ids["A"] = newborn(ctx, "zhangli", LIU_YANG, FULL, ALL_IN, FORM, "W03")
     cases.accept(ids["A"], "zhangli")
     cases.dispatch(ids["A"], "zhangli")
+    if visits:  # V1: A's visit, 非常满意
+        ids["V1"] = visit(ctx, clock, "2026-09-29T09:20", "W03", "zhangli", 5, [ids["A"]])
     clock.at("2026-09-29T09:30")
     ids["B"] = newborn(ctx, "zhangli", LI_NA, {**FULL, "parents_married": "否"}, {}, FORM, "W03")
     cases.issue_notice(ids["B"], "zhangli")
+    if visits:  # V3: B's visit, the pad left alone: 未评价
+        ids["V3"] = visit(ctx, clock, "2026-09-29T09:45", "W03", "zhangli", None, [ids["B"]], how="timeout")
     clock.at("2026-09-29T10:00")
     ids["C"] = newborn(ctx, "chenjing", LIU_YANG, FULL, {"birth_medical_info": "handed_in", "bank_card": "handed_in"},
                        FORM, "W05")
     cases.defer(ids["C"], "chenjing")
+    if visits:  # V2: C's visit, 不满意
+        ids["V2"] = visit(ctx, clock, "2026-09-29T10:15", "W05", "chenjing", 2, [ids["C"]], ["等候时间长"])
     clock.at("2026-09-29T10:30")
     ids["D"] = newborn(ctx, "chenjing", SUN_HAO, FULL, {}, {}, "W05")
     cases.refuse(ids["D"], "chenjing", "新生儿系外省出生且父母均非本市户籍", "《重庆市户口登记管理规定》")
@@ -117,7 +153,26 @@ def golden(tmp_path_factory):
     cases.void(ids["F"], "zhangli", "重复取号")
     clock.at("2026-09-29T16:00")
     ctx.enquiries.close(ids["Q3"], "chenjing", "群众已在社保局办成")
+    if visits:
+        clock.at("2026-09-29T16:30")
+        for step, note in (("rectified", "增开一个综合窗口"), ("revisited", "电话回访，群众认可"),
+                           ("closed", "已向群众反馈整改结果")):
+            ctx.ratings.advance_visit(ids["V0"], "chenjing", step, note)
+        ctx.ratings.advance_visit(ids["V2"], "chenjing", "verified", "等候 40 分钟，属实")
     clock.at("2026-09-29T17:00")
+    return ctx, clock, ids
+
+
+@pytest.fixture(scope="module")
+def golden(tmp_path_factory):
+    ctx, clock, ids = make_golden(tmp_path_factory.mktemp("golden") / "hall.db")
+    yield ctx, clock, ids
+    ctx.close()
+
+
+@pytest.fixture(scope="module")
+def golden_visits(tmp_path_factory):
+    ctx, clock, ids = make_golden(tmp_path_factory.mktemp("golden_visits") / "hall.db", visits=True)
     yield ctx, clock, ids
     ctx.close()
 
@@ -257,7 +312,10 @@ def test_the_golden_days_enquiries_in_the_report_and_on_the_dashboard(golden, tm
     assert {k: f.values() for k, f in report.enquiries.items()} == {
         "consult": [2, 1, 1, 1, 0], "referral": [1, 0, 1, 1, 0], "unresolved": [1, 0, 0, 1, 0]}
     csv = report.csv().splitlines()
-    block = csv[csv.index("") + 1:]
+    # the day's ratings (cases only here): G 非常满意 at W03, D 不满意 at W05 with its follow-up open
+    assert rating_block(report) == [RATING_HEAD.format(by="窗口"), "W03,1,1,0,0,0,0,0,100.0%,0,0,—,0,0",
+                                    "W05,1,0,0,0,1,0,0,0.0%,0,0,—,1,0", "合计,2,1,0,0,1,0,0,50.0%,0,0,—,1,0"]
+    block = csv[csv.index("不建办件的登记,登记,当场答复,办结,未办结,逾期未办结"):]
     assert block == ["不建办件的登记,登记,当场答复,办结,未办结,逾期未办结", "咨询,2,1,1,1,0", "首问负责,1,0,1,1,0",
                      "办不成事,1,0,0,1,0", "合计,4,1,2,3,0"]
     path = report.write(tmp_path / "day.xlsx", "xlsx")
@@ -415,3 +473,125 @@ def test_the_golden_queue_day_per_window_and_alerts():
         ("over_target", "A", 72.0, 4), ("over_target", "C", 40.0, 4),
         ("idle_with_queue", "W1", 52.0, 4), ("idle_with_queue", "W2", 44.0, 4),
         ("paused_long", "W4", 25.0, 0), ("idle_with_queue", "W5", 10.0, 8)]
+
+
+# -- the golden day with the rate pads' visits (issue 11: visit follow-ups, ratings per group) -----
+# The same day built again with four visits rated on the windows' pads (make_golden(visits=True)):
+#   V0 Thu 09-24 15:30 W03 zhangli  a consultation, no case, 非常不满意 → follow-up due 15 working
+#      days on: 09-28 (1; Fri 09-25 is Mid-Autumn), 09-29, 09-30 (3), National Day 10-01..07 off,
+#      10-08, 10-09 (5), Sat 10-10 make-up (6), 10-12 … 10-16 (11), 10-19 … 10-22 (15) → 10-22.
+#      核实 09-28, 整改 / 回访 / 办结 09-29: closed on time.
+#   V1 Tue 09-29 09:20 W03 zhangli  A's visit, 非常满意
+#   V3 Tue 09-29 09:45 W03 zhangli  B's visit, the pad left alone: 未评价
+#   V2 Tue 09-29 10:15 W05 chenjing C's visit, 不满意 → due 09-30 (1), 10-08, 10-09, 10-10 (4),
+#      10-12 … 10-16 (9), 10-19 … 10-23 (14), 10-26 (15) → 10-26; 核实 09-29, then open.
+# With the cases' ratings of 09-29 (D 不满意 at W05 by chenjing, open, due 10-26; G 非常满意 at
+# W03 by zhangli). A visit counts for the bundle of its first case (A, B, C: 新生儿出生) and
+# under 窗口服务 when it produced none (V0).
+RATING_HEAD = ("好差评（按{by}）,评价数,非常满意,满意,基本满意,不满意,非常不满意,未评价,好评率,"
+               "差评整改已办结,按期办结,按期率,未办结,逾期未办结")
+
+
+def rating_block(report) -> list[str]:
+    lines = report.csv().splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("好差评（"))
+    return lines[start:lines.index("", start)]
+
+
+def test_the_golden_visits_follow_ups_due_across_the_holidays(golden_visits):
+    ctx, _, ids = golden_visits
+    visits = {v.ticket: v for v in ctx.ratings.visits()}
+    v0, v2 = visits[ids["V0"]], visits[ids["V2"]]
+    assert set(visits) == {ids["V0"], ids["V2"]}  # only the bad ones open a follow-up
+    assert (v0.follow_up.opened_on, v0.follow_up.due, v0.cases, v0.level_label) == (D("2026-09-24"), D("2026-10-22"),
+                                                                                    (), "非常不满意")
+    assert [(s.step, s.actor, s.at[:10]) for s in v0.follow_up.steps] == [
+        ("opened", "pad", "2026-09-24"), ("verified", "chenjing", "2026-09-28"),
+        ("rectified", "chenjing", "2026-09-29"), ("revisited", "chenjing", "2026-09-29"),
+        ("closed", "chenjing", "2026-09-29")]
+    assert v0.follow_up.closed and v0.follow_up.on_time()
+    assert (v2.follow_up.due, v2.follow_up.state_label, v2.cases) == (D("2026-10-26"), "已核实", (ids["C"],))
+    # on the dashboard: V2 beside D, both due 10-26; overdue from 10-27, not on 10-26
+    for day, overdue in (("2026-09-29", False), ("2026-10-26", False), ("2026-10-27", True)):
+        lines = DashboardService(ctx).snapshot(today=D(day)).day.follow_ups
+        assert [(f.case_id, f.visit_label != "", f.follow_up.state_label, f.follow_up.due, f.overdue)
+                for f in lines] == [(ids["C"], True, "已核实", D("2026-10-26"), overdue),
+                                    (ids["D"], False, "待核实", D("2026-10-26"), overdue)], day
+
+
+def test_the_golden_visits_on_the_dashboard(golden_visits):
+    ctx = golden_visits[0]
+    day = DashboardService(ctx).snapshot().day
+    # cases D (不满意), G (非常满意); visits V1 (非常满意), V2 (不满意), V3 (未评价); V0 is 09-24's
+    assert day.ratings_today == {"非常满意": 2, "满意": 0, "基本满意": 0, "不满意": 2, "非常不满意": 0, "未评价": 1}
+    assert (day.rated_today, day.unrated_today, day.asked_today, day.good_share_today) == (4, 1, 5, 0.5)
+    w03, w05 = day.windows["W03"], day.windows["W05"]
+    assert (w03.taken, w03.rated, w03.good, w03.bad, w03.unrated) == (3, 2, 2, 0, 1)  # G, V1; V3 未评价
+    assert (w05.taken, w05.rated, w05.good, w05.bad, w05.unrated) == (2, 2, 0, 2, 0)  # D, V2
+    assert day.clerks == {"chenjing": w05, "zhangli": w03}
+
+
+def test_the_golden_visits_ratings_per_bundle_window_and_day_in_the_report(golden_visits, tmp_path):
+    """September as of 09-29: six ratings (D, G, V0 … V3), 未评价 in the total only; the
+    follow-ups of D and V2 open, V0's closed on time."""
+    from openpyxl import load_workbook
+
+    ctx = golden_visits[0]
+    september = ReportService(ctx).report(period(D("2026-09-01"), D("2026-09-30")), "bundle")
+    assert rating_block(september) == [
+        RATING_HEAD.format(by="事项"),
+        "新生儿出生,5,2,0,0,2,0,1,50.0%,0,0,—,2,0",  # D, G, V1, V2, V3: 2 good of 4 rated
+        "窗口服务,1,0,0,0,0,1,0,0.0%,1,1,100.0%,0,0",  # V0
+        "合计,6,2,0,0,2,1,1,40.0%,1,1,100.0%,2,0"]  # 2 good of 5 rated
+    by_window = ReportService(ctx).report(period(D("2026-09-01"), D("2026-09-30")), "window")
+    assert rating_block(by_window)[1:] == [
+        "W03,4,2,0,0,0,1,1,66.7%,1,1,100.0%,0,0",  # G, V1, V3, V0
+        "W05,2,0,0,0,2,0,0,0.0%,0,0,—,2,0",  # D, V2
+        "合计,6,2,0,0,2,1,1,40.0%,1,1,100.0%,2,0"]
+    by_clerk = ReportService(ctx).report(period(D("2026-09-01"), D("2026-09-30")), "clerk")
+    assert [line.split(",")[0] for line in rating_block(by_clerk)[1:]] == ["陈静", "张丽", "合计"]
+    by_day = ReportService(ctx).report(period(D("2026-09-01"), D("2026-09-30")), "day")
+    assert rating_block(by_day)[1:] == [
+        "2026-09-24,1,0,0,0,0,1,0,0.0%,1,1,100.0%,0,0",
+        "2026-09-29,5,2,0,0,2,0,1,50.0%,0,0,—,2,0",
+        "合计,6,2,0,0,2,1,1,40.0%,1,1,100.0%,2,0"]
+    # the week of 09-28 (ISO 2026-W40): V0 was rated the week before
+    from hall_app.domain.stats import week
+
+    assert rating_block(ReportService(ctx).report(week("2026-W40"), "bundle"))[1:] == [
+        "新生儿出生,5,2,0,0,2,0,1,50.0%,0,0,—,2,0", "合计,5,2,0,0,2,0,1,50.0%,0,0,—,2,0"]
+    # the XLSX has the same block, counts as numbers
+    sheet = load_workbook(september.write(tmp_path / "sep.xlsx", "xlsx")).active
+    rows = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    assert ["窗口服务", 1, 0, 0, 0, 0, 1, 0, "0.0%", 1, 1, "100.0%", 0, 0] in rows
+
+
+def test_the_golden_visits_overdue_in_the_report(golden_visits):
+    """The same September read on 10-27: D's and V2's follow-ups (due 10-26) are overdue."""
+    ctx, clock, _ = golden_visits
+    before = clock.now
+    clock.at("2026-10-27T09:00")
+    try:
+        report = ReportService(ctx).report(period(D("2026-09-01"), D("2026-09-30")), "window")
+    finally:
+        clock.now = before
+    assert rating_block(report)[1:] == [
+        "W03,4,2,0,0,0,1,1,66.7%,1,1,100.0%,0,0", "W05,2,0,0,0,2,0,0,0.0%,0,0,—,2,2",
+        "合计,6,2,0,0,2,1,1,40.0%,1,1,100.0%,2,2"]
+
+
+def test_the_golden_visits_in_the_pdf(golden_visits):
+    import pypdfium2 as pdfium
+
+    from printing.monthly_report import monthly_report_pdf
+
+    ctx = golden_visits[0]
+    inputs = DashboardService(ctx).report_inputs(period(D("2026-09-01"), D("2026-09-30")), "bundle")
+    pdf = monthly_report_pdf(inputs.report, inputs.ratings, inputs.hall_name, inputs.generated, inputs.group_names)
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        text = "".join(page.get_textpage().get_text_range() for page in doc).replace("\r", "").replace("\n", " ")
+    finally:
+        doc.close()
+    assert "分事项好差评" in text and "窗口服务：评价器上对未产生办件的窗口服务的评价" in text
+    assert "40.0%" in text and "已办结 1 件，其中按期 1 件" in text and "未办结 2 件，其中逾期 0 件" in text

@@ -40,3 +40,37 @@ def test_visit_ratings_count_per_window_and_clerk_with_unrated_in_the_total(tmp_
     pad.close()
     clerk.close()
     ctx.close()
+
+
+def test_a_past_days_visit_ratings_are_read_from_the_queue_once(tmp_path):
+    """The dashboard's month of ratings per group reads every day of the month at each
+    refresh; a day gone by is read once (a pad rates only today's visits), today always."""
+    clock = [NOW]
+    ctx = HallContext(Settings(db=str(tmp_path / "hall.db"), window="W01"), clock=lambda: clock[0])
+    path = queue_path(ctx.settings.db_path)
+    clerk = LocalQueue(path, hall=ctx.settings.hall, window="W01", user="zhangli", clock=ctx.clock)
+    clerk.set_line("personal", "综合窗口·个人", "A")
+    clerk.set_window("W01", "1号综合窗口", {"personal": 1})
+    pad = LocalQueue(path, hall=ctx.settings.hall, window="W01", kind="pad", clock=ctx.clock)
+
+    def rated_visit(level):
+        clerk.issue_ticket("A")
+        clerk.call_next()
+        clerk.start_serving()
+        pad.rate_visit(clerk.finish().ticket, level)
+
+    clerk.open_window()
+    rated_visit(5)
+    clock[0] = NOW + dt.timedelta(days=1)
+    read: list[str] = []
+    events = ctx.queue.events
+    ctx.queue.events = lambda **kw: read.append(kw["day"]) or events(**kw)  # type: ignore[method-assign]
+    service = DashboardService(ctx)
+    first, second = NOW.date(), NOW.date() + dt.timedelta(days=1)
+    assert [v["level"] for v in service.visit_ratings(first, second)] == [5]
+    rated_visit(2)  # today's: read again at the next refresh
+    assert [v["level"] for v in DashboardService(ctx).visit_ratings(first, second)] == [5, 2]
+    assert read == ["2026-12-01", "2026-12-02", "2026-12-02"]
+    pad.close()
+    clerk.close()
+    ctx.close()

@@ -57,9 +57,12 @@ def test_csv_and_xlsx_exports(demo_ctx, tmp_path):
     text = report.csv()
     lines = text.splitlines()
     assert lines[0] == "统计期：2026年11月" and lines[1].startswith("按事项,办件数,受理")
-    blank = lines.index("")  # the reference line ends the cases' table; the enquiries follow
+    blank = lines.index("")  # the reference line ends the cases' table; the ratings, then the enquiries follow
     assert any(line.startswith("合计,") for line in lines) and "减跑动92.8%" in lines[blank - 1]
-    assert lines[blank + 1] == "不建办件的登记,登记,当场答复,办结,未办结,逾期未办结" and lines[-1].startswith("合计,")
+    assert lines[blank + 1].startswith("好差评（按事项）,评价数,非常满意,满意,基本满意,不满意,非常不满意,未评价,")
+    second = lines.index("", blank + 1)
+    assert lines[second - 1].startswith("合计,") and lines[second - 1].split(",")[1] == str(report.ratings.total)
+    assert lines[second + 1] == "不建办件的登记,登记,当场答复,办结,未办结,逾期未办结" and lines[-1].startswith("合计,")
     path = report.write(tmp_path / "m.xlsx", "xlsx")
     from openpyxl import load_workbook
 
@@ -94,6 +97,14 @@ def test_cli_report_and_its_messages(tmp_path, capsys, demo_template):
 def test_every_grouping_adds_up(demo_ctx, by):
     report = ReportService(demo_ctx).report(month("2026-11"), by)
     assert sum(g.cases for g in report.groups.values()) == report.total.cases
+    # the ratings too: every rating and every follow-up in exactly one group
+    r, groups = report.ratings, report.rating_groups.values()
+    assert r is not None and r.total > 0 and r.follow_ups_open + r.follow_ups_closed > 0
+    for name in ("total", "rated", "bad", "follow_ups_closed", "follow_ups_on_time", "follow_ups_open",
+                 "follow_ups_overdue"):
+        assert sum(getattr(g, name) for g in groups) == getattr(r, name), name
+    for label, n in r.distribution.items():
+        assert sum(g.distribution[label] for g in groups) == n, label
 
 
 def test_rows_name_bundles_and_clerks_as_people_read_them(demo_ctx):
@@ -107,3 +118,36 @@ def test_rows_name_bundles_and_clerks_as_people_read_them(demo_ctx):
     assert "张丽" in [row[0] for row in by_clerk] and "zhangli" not in [row[0] for row in by_clerk]
     by_window = service.report(month("2026-11"), "window").rows()
     assert any(row[0].startswith("W0") for row in by_window)
+
+
+def test_export_into_a_folder(demo_ctx, tmp_path, monkeypatch):
+    """The dashboard's export (ReportService.export): a bare folder name is in the home folder
+    (the app may have been started anywhere), a place that cannot be made is said in Chinese,
+    an empty period makes no folder, and the file is named after the period and grouping."""
+    from hall_app.services.reports import ReportError
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    report, path = ReportService(demo_ctx).export(month("2026-11"), "clerk", "csv", "报表")
+    assert path == tmp_path / "home" / "报表" / "report-2026-11-01_2026-11-30-clerk.csv"
+    assert path.read_text(encoding="utf-8-sig").startswith("统计期：2026年11月") and report.total.cases > 0
+    with pytest.raises(ReportError, match="无法写入文件夹 /proc/sup12-out：该位置不存在，也无法在此新建文件夹"):
+        ReportService(demo_ctx).export(month("2026-11"), "bundle", "csv", "/proc/sup12-out")
+    with pytest.raises(ReportError, match="没有办件和评价，未生成文件"):
+        ReportService(demo_ctx).export(month("2025-01"), "bundle", "csv", str(tmp_path / "empty"))
+    assert not (tmp_path / "empty").exists()
+    with pytest.raises(ReportError, match="导出格式应为"):
+        ReportService(demo_ctx).export(month("2026-11"), "bundle", "doc", str(tmp_path / "x"))
+
+
+def test_cli_report_by_iso_week(tmp_path, capsys, demo_template):
+    import shutil
+
+    from hall_app.cli import main
+
+    db = tmp_path / "hall.db"
+    shutil.copy(demo_template, db)
+    assert main(["--db", str(db), "report", "--week", "2026-W47", "--by", "day"]) == 0
+    out = capsys.readouterr().out
+    assert "统计期：2026年第47周（2026-11-16 至 2026-11-22）" in out and "好差评（按日期）" in out
+    assert main(["--db", str(db), "report", "--week", "2026-47"]) != 0
+    assert "周应写作 YYYY-Www" in capsys.readouterr().err

@@ -1,4 +1,5 @@
-"""hall-app report: the reform's figures for a period, as a table, CSV or XLSX."""
+"""hall-app report: the reform's figures and 好差评 for a period (a month, an ISO week or
+from/to), as a table, CSV, XLSX or PDF."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ def register(sub) -> None:
     p = sub.add_parser("report", help="统计报表：办件量、减材料、减填写、减时间、减跑动（按事项/窗口/人员/日期）")
     when = p.add_mutually_exclusive_group(required=True)
     when.add_argument("--month", help="统计月份，如 2026-11")
+    when.add_argument("--week", help="统计周（ISO 周，周一至周日），如 2026-W48")
     when.add_argument("--from", dest="first", help="开始日期 YYYY-MM-DD（与 --to 一起用）")
     p.add_argument("--to", dest="last", help="结束日期 YYYY-MM-DD（含当天）")
     p.add_argument("--by", default="bundle", choices=["bundle", "window", "clerk", "day"], help="分组（默认按事项）")
@@ -30,12 +32,14 @@ def _date(text: str | None, what: str) -> dt.date:
 
 
 def cmd_report(args) -> int:
-    from hall_app.domain.stats import month, period
+    from hall_app.domain.stats import month, period, week
     from hall_app.services.reports import ReportError, ReportService
 
     try:
         if args.month:
             span = month(args.month)
+        elif args.week:
+            span = week(args.week)
         else:
             span = period(_date(args.first, "开始日期"), _date(args.last, "结束日期"))
     except ValueError as exc:
@@ -50,9 +54,12 @@ def cmd_report(args) -> int:
             return 0
         if args.format == "table":
             _print_table(report.rows(), span.label)
+            ratings = report.rating_rows()
+            if ratings:
+                _print_rows(ratings)
             _print_enquiries(report)
         elif args.format == "pdf":
-            path = _write_pdf(ctx, span, args.by, args.out)
+            _, path = ReportService(ctx).write(span, args.by, "pdf", args.out)
             print(f"已生成 {span.label} 月度统计报告（{report.total.cases} 件）：{path}")
         else:
             path = report.write(args.out, args.format)
@@ -66,31 +73,21 @@ def cmd_report(args) -> int:
     return 0
 
 
-def _write_pdf(ctx, span, by: str, out: Path) -> Path:
-    """The A4 report with its chart (supervise, issue 11)."""
-    from hall_app.services.dashboard import DashboardService
-    from printing.monthly_report import monthly_report_pdf
-
-    inputs = DashboardService(ctx).report_inputs(span, by)
-    data = monthly_report_pdf(inputs.report, inputs.ratings, inputs.hall_name, inputs.generated, inputs.group_names,
-                              font_path=ctx.settings.font_path or None,
-                              enquiry_days=ctx.settings.deadlines.enquiry_days)
-    out.write_bytes(data)
-    return out
-
-
 def _print_table(rows: list[list[str]], label: str) -> None:
+    print(f"统计期：{label}")
+    _print_rows(rows[:-1])  # the seeds' reference line is printed under the table
+    print(rows[-1][0])
+
+
+def _print_rows(rows: list[list[str]]) -> None:
     from unicodedata import east_asian_width
 
     def width(text: str) -> int:
         return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text)
 
-    shown = rows[:-1]  # the seeds' reference line is printed under the table
-    widths = [max(width(r[i]) for r in shown) for i in range(len(shown[0]))]
-    print(f"统计期：{label}")
-    for r in shown:
+    widths = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
         print("  ".join(cell + " " * (w - width(cell)) for cell, w in zip(r, widths)).rstrip())
-    print(rows[-1][0])
 
 
 def _print_enquiries(report) -> None:

@@ -114,3 +114,23 @@ class WorkCalendar:
             if self.is_working_day(current):
                 count += 1
         return count
+
+
+class MemoCalendar(WorkCalendar):
+    """A WorkCalendar that remembers each (day, working days) it was asked: a year of a
+    hall's bad ratings falls on a few hundred days, each ~1 ms to count. One per
+    configuration (its own memory), so two halls' or two settings' calendars never mix."""
+
+    def __init__(self, overrides: Mapping[int, YearOverride] | None = None) -> None:
+        super().__init__(dict(overrides or {}))
+        self._seen: dict[tuple[dt.date, int], DueDate] = {}
+
+    @classmethod
+    def from_config(cls, data: Mapping[str, Mapping[str, Iterable[str]]] | None) -> "MemoCalendar":
+        return cls(WorkCalendar.from_config(data).overrides)
+
+    def add_working_days(self, start: dt.date, days: int) -> DueDate:
+        key = (start, days)
+        if key not in self._seen:
+            self._seen[key] = super().add_working_days(start, days)
+        return self._seen[key]

@@ -158,6 +158,18 @@ def month(text: str) -> Period:
     return Period(first, following - dt.timedelta(days=1), f"{year}年{mon}月")
 
 
+def week(text: str) -> Period:
+    """``2026-W48`` (an ISO week, Monday to Sunday) → its seven days; a clear message for
+    anything else."""
+    try:
+        year, num = text.strip().upper().split("-W")
+        first = dt.date.fromisocalendar(int(year), int(num), 1)
+    except (ValueError, TypeError):
+        raise ValueError(f"周应写作 YYYY-Www，例如 2026-W48（收到：{text[:20]}）") from None
+    last = first + dt.timedelta(days=6)
+    return Period(first, last, f"{first.year}年第{int(num)}周（{first.isoformat()} 至 {last.isoformat()}）")
+
+
 def trips_for(notices: int, collected_later_at_window: bool) -> int:
     """The citizen's trips for one case: the visit, one per notice, one to collect later."""
     if notices < 0:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -33,10 +34,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Connection, and_, func, literal_column, select
 from sqlalchemy.orm import aliased
 
-from hall_app.domain.calendar import CHINA, WorkCalendar
+from hall_app.config import Settings
+from hall_app.domain.calendar import CHINA, MemoCalendar
 from hall_app.domain.case_state import RATING_LEVELS
 from hall_app.domain.enquiry import KINDS as ENQUIRY_KINDS
-from hall_app.domain.rating import FOLLOW_UP_DAYS
 from hall_app.domain.visit_followup import VISIT_FOLLOW_UP, VISIT_FOLLOW_UP_OPENED
 from hall_app.domain.visit_rating import VISIT_RATED
 from hall_app.server.auth import DeviceInfo
@@ -138,39 +139,48 @@ def _open_follow_ups(conn: Connection, hall: str, today: dt.date) -> list[dict[s
         out.append({"case_id": case_id, "tracking_code": code, "level": int(lvl),
                     "label": RATING_LEVELS.get(int(lvl), ""), "due": due or "", "rated_on": str(at)[:10],
                     "overdue": bool(due) and due < today.isoformat()})
-    calendar = _due_calendar()
     for visit in _open_visit_follow_ups(conn, hall):
-        due = _due(calendar, visit.opened_on).isoformat()
+        due = _due(visit.opened_on).isoformat()
         out.append({"case_id": visit.case, "tracking_code": "", "ticket": visit.ticket, "visit": visit.label,
                     "window": visit.window, "level": visit.level, "label": RATING_LEVELS[visit.level],
                     "due": due, "rated_on": visit.opened_on.isoformat(), "overdue": due < today.isoformat()})
     return sorted(out, key=lambda x: (not x["overdue"], x["due"], x["tracking_code"], x.get("visit", "")))
 
 
-class DueCalendar(WorkCalendar):
-    """The published calendar (the defaults: nothing configured on the server), remembering
-    in the process each (day, working days) it was asked: a hall's year of bad ratings falls
-    on a few hundred days, each ~1 ms to count (bench/bench_dashboard.py --visits)."""
-
-    _seen: dict = {}
-
-    def add_working_days(self, start, days):  # type: ignore[no-untyped-def]
-        key = (start, days)
-        if key not in DueCalendar._seen:
-            DueCalendar._seen[key] = super().add_working_days(start, days)
-        return DueCalendar._seen[key]
+_DUE_RULES: dict[str, tuple[MemoCalendar, int]] = {}
 
 
-def _due_calendar() -> WorkCalendar:
-    """The calendar a bad visit rating's follow-up is due by (as the tracking page's)."""
-    return DueCalendar()
+@lru_cache(maxsize=1)
+def _settings() -> Settings:
+    """The server's settings, read once per process (as create_app_from_env reads its limits)."""
+    from hall_app.config import load_settings
+
+    return load_settings()
 
 
-def _due(calendar: WorkCalendar, opened_on: dt.date) -> dt.date:
-    """A follow-up opened on ``opened_on`` is due FOLLOW_UP_DAYS working days later: the rule of
-    ``open_follow_up`` (hall_app/domain/rating.py); tests/server/test_dashboard_follow_ups.py
-    checks every figure against that fold of the events."""
-    return calendar.add_working_days(opened_on, FOLLOW_UP_DAYS).date
+def hall_due_rule() -> tuple[MemoCalendar, int]:
+    """The working-day calendar and the days a bad visit rating's follow-up has, as the
+    hall's devices count them: the server's own settings (hall-app config: the ``[calendar]``
+    years and ``[deadlines] bad_rating_followup_days``, which a hall sets alike on its
+    devices and its server), not the library's published calendar and the default 15. One
+    remembering calendar per configuration."""
+    settings = _settings()
+    days = settings.deadlines.bad_rating_followup_days
+    key = repr((sorted((str(y), sorted((k, sorted(v)) for k, v in t.items())) for y, t in settings.calendar.items()),
+                days))
+    if key not in _DUE_RULES:
+        _DUE_RULES[key] = (MemoCalendar.from_config(settings.calendar), days)
+    return _DUE_RULES[key]
+
+
+def _due(opened_on: dt.date) -> dt.date:
+    """A follow-up opened on ``opened_on`` is due the hall's ``bad_rating_followup_days``
+    working days later by the hall's calendar (hall_due_rule, as the devices count them: the
+    rule of ``open_follow_up`` in hall_app/domain/rating.py); tests/server/test_dashboard_follow_ups.py
+    checks every figure against that fold of the events, tests/server/test_visit_due_calendar.py
+    the configured calendar and days."""
+    calendar, days = hall_due_rule()
+    return calendar.add_working_days(opened_on, days).date
 
 
 @dataclass(frozen=True)
@@ -232,8 +242,7 @@ def _closed_visit_follow_ups(conn: Connection, hall: str, first: dt.date, last: 
         opened.c.hall == hall, opened.c.type == VISIT_FOLLOW_UP_OPENED, opened.c.payload["level"].as_string().in_(BAD),
         step.c.hall == hall, step.c.type == VISIT_FOLLOW_UP, step.c.payload["step"].as_string() == "closed",
         step.c.day >= first.isoformat(), step.c.day <= last.isoformat()))
-    calendar = _due_calendar()
-    return [(_due(calendar, dt.date.fromisoformat(at[:10])).isoformat(), closed_at[:10]) for at, closed_at in rows]
+    return [(_due(dt.date.fromisoformat(at[:10])).isoformat(), closed_at[:10]) for at, closed_at in rows]
 
 
 def _closed_follow_ups(conn: Connection, hall: str, first: dt.date, last: dt.date) -> dict[str, int]:

@@ -14,6 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import or_, select
 
@@ -21,12 +22,13 @@ from hall_app.domain.case import replay
 from hall_app.domain.case_state import CaseState
 from hall_app.domain.dashboard import FollowUpLine, HallDay, day_of, hall_day
 from hall_app.domain.enquiry_figures import EnquiryFigures
-from hall_app.domain.rating import Rating, RatingFigures, follow_up_of
-from hall_app.domain.rating import figures as rating_figures
+from hall_app.domain.rating import RatingFigures
+from hall_app.domain.rating_groups import grouped as rating_grouped
+from hall_app.domain.rating_groups import total as rating_total
 from hall_app.domain.stats import Figures, Period, figures
 from hall_app.domain.stats import month as month_period
 from hall_app.domain.visit_followup import VisitFollowUp
-from hall_app.domain.visit_rating import rating_of_payload
+from hall_app.services.dashboard_ratings import rated_facts
 from hall_app.store.models import CaseRow, EventRow, Hall, User
 from hall_app.store.repository import row_event
 
@@ -39,6 +41,10 @@ LIVE = ("notice_issued", "accepted", "accepted_deferred", "dispatched", "complet
         "rated")
 
 
+# per context, the visit ratings of days gone by (the month's figures read them at every refresh)
+_PAST_DAYS: "WeakKeyDictionary[HallContext, dict[dt.date, list[dict[str, Any]]]]" = WeakKeyDictionary()
+
+
 @dataclass(frozen=True)
 class Dashboard:
     day: HallDay
@@ -49,6 +55,9 @@ class Dashboard:
     bundle_names: dict[str, str] = field(default_factory=dict)  # bundle code → name, for display
     user_names: dict[str, str] = field(default_factory=dict)  # username → display name
     enquiries: dict[str, EnquiryFigures] = field(default_factory=dict)  # the period's, per kind, as of today
+    # 好差评 of the period per bundle, window and clerk (hall_app/domain/rating_groups.py), and in total
+    rating_groups: dict[str, dict[str, RatingFigures]] = field(default_factory=dict)
+    ratings: RatingFigures | None = None
 
     def bundle(self, code: str) -> str:
         return self.bundle_names.get(code, code)
@@ -92,7 +101,10 @@ class DashboardService:
                 select(CaseRow.bundle_code, CaseRow.bundle_name).distinct()) if name}
             users = {name: shown for name, shown in session.execute(select(User.username, User.display_name))}
         enquiries = self.ctx.enquiries.figures(period.first, period.last, today)
-        return Dashboard(day, period, reform, self.ctx.now_iso(), len(states), bundles, users, enquiries)
+        facts = rated_facts(self, period, today, states)
+        groups = {by: rating_grouped(facts, by, today) for by in ("bundle", "window", "clerk")}
+        return Dashboard(day, period, reform, self.ctx.now_iso(), len(states), bundles, users, enquiries, groups,
+                         rating_total(facts, today))
 
     def reform(self, states: list[CaseState], period: Period) -> Figures:
         from hall_app.services.reports import ReportService
@@ -133,15 +145,25 @@ class DashboardService:
         if not queue_configured(self.ctx):
             return found
         day = first
+        today = self.ctx.today()
+        kept = _PAST_DAYS.setdefault(self.ctx, {})
         try:
             while day <= last:
+                if day in kept:  # a day gone by: its ratings were read once (a pad rates today's visits only)
+                    found += kept[day]
+                    day += dt.timedelta(days=1)
+                    continue
+                of_day: list[dict[str, Any]] = []
                 after = 0
                 while True:
                     page = self.ctx.queue.events(day=day.isoformat(), after=after, limit=5000)
-                    found += [dict(e.payload) for e in page if e.type == VISIT_RATED]
+                    of_day += [{**e.payload, "rated_on": e.day} for e in page if e.type == VISIT_RATED]
                     if len(page) < 5000:
                         break
                     after = page[-1].seq
+                if day < today:
+                    kept[day] = of_day
+                found += of_day
                 day += dt.timedelta(days=1)
         except QueueError as exc:
             if exc.status == 403:  # a supervisor device may not read the log: the server's counts
@@ -163,31 +185,29 @@ class DashboardService:
             part = fetch(first.isoformat(), last.isoformat())
         except QueueError:
             return []
-        return [{"window": w, "clerk": c, "level": level}
+        day = first.isoformat() if first == last else ""  # the server counts a period, not its days
+        return [{"window": w, "clerk": c, "level": level, "rated_on": day}
                 for w, c, level, n in part.get("groups", []) for _ in range(int(n))]
 
     # -- the monthly report's inputs (printing/monthly_report.py lays them out) ---------------
     def rating_figures(self, period: Period, today: dt.date | None = None) -> RatingFigures:
         """好差评 of the ratings given in ``period`` (cases, and visits on the rate pad with
-        未评价 in the total), and the follow-ups of the cases' bad ones."""
+        未评价 in the total), and the follow-ups of the bad ones (cases' and visits')."""
         today = today or self.ctx.today()
-        given, follow_ups = [], []
-        for s in self.states(period.first):
-            if not s.rating or day_of(s.rating.get("at", "")) not in period:
-                continue
-            given.append(Rating(s.rating.get("level")))
-            follow = follow_up_of(s.rating)
-            if follow is not None:
-                follow_ups.append(follow)
-        given += [rating_of_payload(v) for v in self.visit_ratings(period.first, min(period.last, today))]
-        follow_ups += [v.follow_up for v in self.visit_follow_ups() if v.follow_up.opened_on in period]
-        return rating_figures(given, follow_ups, today)
+        return rating_total(rated_facts(self, period, today), today)
+
+    def rating_groups(self, period: Period, by: str, today: dt.date | None = None
+                      ) -> tuple[RatingFigures, dict[str, RatingFigures]]:
+        """The period's 好差评 in total and per bundle, window, clerk or day (one reading)."""
+        today = today or self.ctx.today()
+        facts = rated_facts(self, period, today)
+        return rating_total(facts, today), rating_grouped(facts, by, today)
 
     def report_inputs(self, period: Period, by: str = "bundle") -> "ReportInputs":
         from hall_app.services.reports import ReportService
 
         report = ReportService(self.ctx).report(period, by)
-        ratings = self.rating_figures(period)
+        ratings = report.ratings if report.ratings is not None else self.rating_figures(period)
         with self.ctx.read() as session:
             hall = session.scalar(select(Hall.name).where(Hall.code == self.ctx.settings.hall)) or ""
         return ReportInputs(report, ratings, hall or self.ctx.settings.hall, self.ctx.now(), dict(report.names))
@@ -196,7 +216,7 @@ class DashboardService:
 @dataclass(frozen=True)
 class ReportInputs:
     report: "Report"
-    ratings: RatingFigures
+    ratings: RatingFigures | None
     hall_name: str
     generated: dt.datetime
     group_names: dict[str, str]
