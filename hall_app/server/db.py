@@ -68,9 +68,18 @@ def make_engine(raw_url: str | None, pool_size: int = 20) -> Engine:
     # At most 2 × pool_size connections, as before, but all of them kept once opened: with
     # overflow connections a burst of requests (fifty windows calling at once) opened and
     # closed up to pool_size PostgreSQL connections every time (a backend started for each).
-    engine = create_engine(url, pool_size=2 * pool_size, max_overflow=0, pool_timeout=60)
+    engine = create_engine(url, pool_size=sqlalchemy_pool_size(pool_size), max_overflow=0, pool_timeout=60)
     ping_when_idle(engine)
     return engine
+
+
+def sqlalchemy_pool_size(pool_size: int) -> int:
+    """2 × pool_size connections per server process in all, as before the queue's own psycopg
+    pool (hall_app/server/queue_fast.py, up to its POOL_MAX) came: that pool's share is taken
+    from this one's, so two workers stay within PostgreSQL's default max_connections (100)."""
+    from hall_app.server.queue_fast import POOL_MAX, switched_on
+
+    return max(pool_size, 2 * pool_size - (POOL_MAX if switched_on() else 0))
 
 
 # A pooled connection idle for longer than this is pinged before use (one round trip);

@@ -45,10 +45,15 @@ POOL_MIN, POOL_MAX = 2, 12  # connections per server process (the SQLAlchemy poo
 PREPARE_THRESHOLD = 2
 
 
+def switched_on() -> bool:
+    """``HALL_QUEUE_FAST`` is not 0/off/no (it is on by default)."""
+    return os.environ.get(ENV_SWITCH, "1").strip() not in ("0", "off", "no")
+
+
 def wanted(engine: Engine) -> bool:
     """Whether the server runs its hot queue route on this path: PostgreSQL, psycopg_pool
     installed, and not switched off."""
-    if engine.dialect.name != "postgresql" or os.environ.get(ENV_SWITCH, "1").strip() in ("0", "off", "no"):
+    if engine.dialect.name != "postgresql" or not switched_on():
         return False
     try:
         import psycopg_pool  # noqa: F401

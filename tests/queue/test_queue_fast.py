@@ -137,3 +137,19 @@ def test_the_change_statement_is_all_or_nothing_by_itself(server_engine):
             assert conn.execute(select(func.count()).select_from(queue_events)).scalar_one() == before
             assert store.load_window(conn, "JJ01", "W01", lock=False).current == ""
             assert store.find_ticket(conn, "JJ01", ticket.ticket, day, lock=False).state == "waiting"
+
+
+def test_the_fast_pool_is_taken_from_the_processes_connection_budget(monkeypatch):
+    # 40 SQLAlchemy connections + 12 of the queue's psycopg pool per process made two workers
+    # 104 against PostgreSQL's default max_connections of 100: the total stays 2 × pool_size
+    from hall_app.server import db, queue_fast
+
+    url = "postgresql+psycopg://nobody@127.0.0.1:1/none"  # never connected: only the pool's size is read
+    monkeypatch.delenv(queue_fast.ENV_SWITCH, raising=False)
+    engine = db.make_engine(url, pool_size=20)
+    assert engine.pool.size() + queue_fast.POOL_MAX == 40
+    engine.dispose()
+    monkeypatch.setenv(queue_fast.ENV_SWITCH, "0")
+    engine = db.make_engine(url, pool_size=20)
+    assert engine.pool.size() == 40
+    engine.dispose()
