@@ -17,6 +17,7 @@ from textual.widgets import Label, Static
 
 from screens.strings import App as TA
 from screens.strings import Login as T
+from screens.styled_once import StyledOnce
 from screens.widgets.bars import StatusBar, TitleBar
 from screens.widgets.inputs import HallInput
 
@@ -40,7 +41,7 @@ def _probe(ctx) -> tuple[int, tuple[str, str] | None, str]:
     return ctx.users.count(), demo, HALL[1] if demo else f"政务服务中心（{ctx.settings.hall}）"
 
 
-class LoginScreen(Screen):
+class LoginScreen(StyledOnce, Screen):
     # its styles (login.tcss) are part of the app stylesheet: see HallApp.CSS_PATH
     BINDINGS = [Binding("enter", "submit", T.submit, id="login.submit")]
     AUTO_FOCUS = "#username"
