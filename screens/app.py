@@ -139,7 +139,7 @@ class HallApp(KeyHold, App[int]):
         callbacks, self._when_ready = self._when_ready, []
         for callback in callbacks:
             callback()
-        self.db.background(lambda: ctx.catalog, name="catalog", error=lambda m: None)
+        self.db.background(_catalog_and_need_tables, ctx, name="catalog", error=lambda m: None)
         self.db.background(_tracking_notice, ctx, done=self._say_once, error=lambda m: None, name="tracking-notice")
         self.db.background(_start_sync, ctx, done=self._sync_started, error=lambda m: log.warning(m),
                            name="sync")
@@ -342,6 +342,12 @@ def _status_in_thread(ctx: "HallContext", agent: bool = False) -> tuple[str, str
         label = " · ".join(p for p in (state, extra, rest) if p)
     now = ctx.now()
     return label, f"{now:%Y-%m-%d} 周{WEEKDAYS[now.weekday()]} {now:%H:%M}"
+
+
+def _catalog_and_need_tables(ctx: "HallContext") -> None:
+    """Load the catalog, then prepare the need search's pinyin tables on their own thread
+    (~0.5 s of CPU): ready long before the clerk types at the first intake's 智能导办."""
+    ctx.catalog.need_index.prepare_in_background()
 
 
 def _tracking_notice(ctx: "HallContext") -> str | None:

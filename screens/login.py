@@ -13,10 +13,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Label, Static
+from textual.widgets import Static
 
 from screens.strings import App as TA
 from screens.strings import Login as T
+from screens.styled_once import StyledOnce
 from screens.widgets.bars import StatusBar, TitleBar
 from screens.widgets.inputs import HallInput
 
@@ -40,7 +41,7 @@ def _probe(ctx) -> tuple[int, tuple[str, str] | None, str]:
     return ctx.users.count(), demo, HALL[1] if demo else f"政务服务中心（{ctx.settings.hall}）"
 
 
-class LoginScreen(Screen):
+class LoginScreen(StyledOnce, Screen):
     # its styles (login.tcss) are part of the app stylesheet: see HallApp.CSS_PATH
     BINDINGS = [Binding("enter", "submit", T.submit, id="login.submit")]
     AUTO_FOCUS = "#username"
@@ -63,12 +64,11 @@ class LoginScreen(Screen):
         with Vertical(id="login-area"), Vertical(id="login-box"):
             yield Static("", id="hall-name")
             yield Static(T.title, id="mode", classes="heading")
-            yield Static(T.first_run_hint, id="first-run-hint", classes="muted")
             with Horizontal(classes="row", id="user-row"):
-                yield Label(T.username, classes="label")
+                yield Static(T.username, classes="label")
                 yield HallInput(id="username")
             with Horizontal(classes="row", id="password-row"):
-                yield Label(T.password, classes="label")
+                yield Static(T.password, classes="label")
                 yield HallInput(id="password", password=True)
             yield Static(TA.opening, id="login-message", markup=False)
             yield Static("", id="demo-hint", markup=False)
@@ -102,10 +102,10 @@ class LoginScreen(Screen):
         self.probed = True
         self.first_run = count == 0
         if self.first_run:  # mounted only when needed: the first frame stays light
-            await self.query_one("#login-box").mount(self._row("display-name", T.display_name),
-                                                     after="#user-row")
-            await self.query_one("#login-box").mount(self._row("password2", T.password_again, True),
-                                                     after="#password-row")
+            box = self.query_one("#login-box")
+            await box.mount(Static(T.first_run_hint, id="first-run-hint", classes="muted"), after="#mode")
+            await box.mount(self._row("display-name", T.display_name), after="#user-row")
+            await box.mount(self._row("password2", T.password_again, True), after="#password-row")
         self.set_class(self.first_run, "-first-run")
         self.query_one("#hall-name", Static).update(hall)
         self.query_one("#mode", Static).update(T.first_run_title if self.first_run else T.title)
@@ -123,7 +123,7 @@ class LoginScreen(Screen):
 
     @staticmethod
     def _row(key: str, label: str, password: bool = False) -> Horizontal:
-        return Horizontal(Label(label, classes="label"), HallInput(id=key, password=password), classes="row")
+        return Horizontal(Static(label, classes="label"), HallInput(id=key, password=password), classes="row")
 
     # -- input ---------------------------------------------------------------------------
     def _set_enabled(self, enabled: bool) -> None:

@@ -6,29 +6,33 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from hall_app.cli import _tui_only, build_parser, tui_parser
+from hall_app.cli import _tui_only, build_parser, tui_args
 
 
 def test_only_the_apps_own_options_take_the_short_path():
     for argv in ([], ["--db", "x.db"], ["--db=x.db", "--no-demo"], ["--config", "c.toml", "--db", "d.db"]):
         assert _tui_only(argv), argv
-    for argv in (["demo"], ["--db"], ["-h"], ["--help"], ["--db", "x.db", "demo"], ["bundles", "list"]):
-        assert not _tui_only(argv), argv
+    for argv in (["demo"], ["--db"], ["-h"], ["--help"], ["--db", "x.db", "demo"], ["bundles", "list"],
+                 ["--db", "--no-demo"], ["--no-demo=1"], ["--no"], ["--db", "-"]):
+        assert not _tui_only(argv), argv  # the full parser reads it (and says what is wrong)
 
 
 def test_the_short_parser_reads_what_the_full_one_reads():
-    for argv in ([], ["--db", "x.db", "--no-demo"], ["--config", "c.toml"]):
-        short, full = vars(tui_parser().parse_args(argv)), vars(build_parser().parse_args(argv))
-        assert {k: short[k] for k in ("db", "config", "no_demo")} == {k: full[k] for k in ("db", "config", "no_demo")}
+    for argv in ([], ["--db", "x.db", "--no-demo"], ["--config", "c.toml"], ["--db=a=b.db", "--config=c"],
+                 ["--db", "a.db", "--db", "b.db"], ["--no-demo", "--no-demo", "--config", "年.toml"]):
+        assert _tui_only(argv), argv
+        short, full = vars(tui_args(argv)), vars(build_parser().parse_args(argv))
+        keys = ("db", "config", "no_demo", "command")
+        assert {k: short[k] for k in keys} == {k: full[k] for k in keys}, argv
         assert full.get("handler") is None and "handler" not in short
 
 
-def test_no_command_module_is_imported_on_the_way_to_the_app():
-    code = ("import sys; from hall_app.cli import _tui_only, tui_parser; "
-            "assert _tui_only(['--db', 'x']); tui_parser().parse_args(['--db', 'x']); "
-            "print(sorted(m for m in sys.modules if m.startswith('hall_app.cli.')))")
+def test_no_command_module_nor_argparse_is_imported_on_the_way_to_the_app():
+    code = ("import sys; from hall_app.cli import _tui_only, tui_args; "
+            "assert _tui_only(['--db', 'x']); tui_args(['--db', 'x']); "
+            "print(sorted(m for m in sys.modules if m.startswith('hall_app.cli.') or m in ('argparse', 'gettext')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "['hall_app.cli.common', 'hall_app.cli.parser', 'hall_app.cli.strings']"  # no command module
+    assert out.strip() == "['hall_app.cli.common']"  # no command module, no parser (argparse, its regexes)
 
 
 def test_the_group_table_names_what_each_group_registers():

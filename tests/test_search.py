@@ -197,3 +197,35 @@ def test_pinyin_tables_can_be_prepared_in_the_background(catalog):
     assert not index._preparing.is_alive()
     assert index._sound_index and index._syllables is not None
     assert [h.bundle.code for h in index.search("gzf", limit=1)] == ["public_rental_housing"]
+
+
+def test_a_query_before_the_pinyin_tables_is_answered_from_its_characters_at_once(catalog, monkeypatch):
+    """search_now never waits for the pinyin and sound look-ups (seconds on a busy machine
+    before their background preparation ends): a query in characters gets its character
+    matches at once (final when it did not need the sound pass), a pinyin query gets nothing
+    yet; once the tables are ready the answers are the full search's."""
+    import threading
+
+    index = NeedIndex(catalog)
+    gate = threading.Event()
+    build = NeedIndex._build_sounds
+
+    def slow_sounds(self):  # the tables still loading
+        gate.wait(timeout=60)
+        return build(self)
+
+    monkeypatch.setattr(NeedIndex, "_build_sounds", slow_sounds)
+    index.prepare_in_background()
+    try:
+        hits, final = index.search_now("生孩子")
+        assert [h.bundle.code for h in hits][:1] == ["newborn"] and final
+        hits, final = index.search_now("生孩")  # weak by characters: the sound pass is owed
+        assert [h.bundle.code for h in hits][:1] == ["newborn"] and not final
+        assert index.search_now("gzf") == ([], False)
+        assert not index.ready
+    finally:
+        gate.set()
+    assert index.wait_ready(timeout=60)
+    for words in ("生孩", "生孩子", "gzf", "公组房"):
+        hits, final = index.search_now(words)
+        assert final and [h.bundle.code for h in hits] == [h.bundle.code for h in index.search(words)], words

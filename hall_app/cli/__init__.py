@@ -6,12 +6,15 @@ mistakes end with a plain message on stderr and a non-zero exit, never a traceba
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable, Sequence
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from hall_app.cli.common import UserError
-from hall_app.cli.parser import HallArgumentParser
+
+if TYPE_CHECKING:
+    import argparse
 
 # Each group's module and the top-level commands it registers or extends (`find` adds
 # `bundles find`); tests/test_cli_tui_path.py keeps this equal to what they register.
@@ -39,6 +42,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     mistyped command still get them all)."""
     import importlib
 
+    from hall_app.cli.parser import HallArgumentParser
+
     parser = HallArgumentParser(prog="hall-app", description="政务服务中心“一件事一次办”综合窗口终端")
     parser.add_argument("--db", help="SQLite 数据库文件（默认在用户数据目录；也可用环境变量 HALL_DB）")
     parser.add_argument("--config", help="配置文件（默认 ./hall-app.toml 或用户配置目录）")
@@ -61,6 +66,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def _global_options_everywhere(parser: argparse.ArgumentParser, top: bool = True) -> None:
     """Accept --db/--config after the command too (hall-app demo --db x.db)."""
+    import argparse
+
     if not top and "--db" not in parser._option_string_actions:  # `server` has its own --db URL
         parser.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         parser.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -74,14 +81,20 @@ TUI_OPTIONS = {"--db": True, "--config": True, "--no-demo": False}  # option -> 
 
 
 def _tui_only(argv: Sequence[str]) -> bool:
-    """True when ``argv`` names no command (only the full-screen app's own options)."""
+    """True when ``argv`` names no command (only the full-screen app's own options, each
+    value given: anything else, a mistake included, goes to the full parser and its
+    Chinese message)."""
     items = iter(argv)
     for item in items:
         name = item.split("=", 1)[0]
         if name not in TUI_OPTIONS:
             return False
-        if TUI_OPTIONS[name] and "=" not in item and next(items, None) is None:
-            return False
+        if "=" in item and not TUI_OPTIONS[name]:
+            return False  # --no-demo=x
+        if TUI_OPTIONS[name] and "=" not in item:
+            value = next(items, None)
+            if value is None or value.startswith("-"):
+                return False
     return True
 
 
@@ -98,19 +111,25 @@ def _command_of(argv: Sequence[str]) -> str | None:
     return None
 
 
-def tui_parser() -> argparse.ArgumentParser:
-    """The top-level options alone: opening the full-screen app does not build (and import)
-    every command's parser before its first frame."""
-    parser = HallArgumentParser(prog="hall-app", add_help=False)
-    parser.add_argument("--db")
-    parser.add_argument("--config")
-    parser.add_argument("--no-demo", action="store_true")
-    return parser
+def tui_args(argv: Sequence[str]) -> SimpleNamespace:
+    """The full-screen app's own options (``argv`` passed :func:`_tui_only`), read as the
+    full parser reads them (the last of a repeated option wins) without argparse: opening
+    the app imports no parser before its first frame."""
+    values: dict[str, str | None] = {"db": None, "config": None}
+    no_demo = False
+    items = iter(argv)
+    for item in items:
+        name, equals, value = item.partition("=")
+        if name == "--no-demo":
+            no_demo = True
+        else:
+            values[name[2:]] = value if equals else next(items)
+    return SimpleNamespace(command=None, no_demo=no_demo, **values)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = (tui_parser() if _tui_only(argv) else build_parser(_command_of(argv))).parse_args(argv)
+    args = tui_args(argv) if _tui_only(argv) else build_parser(_command_of(argv)).parse_args(argv)
     handler: Callable | None = getattr(args, "handler", None)
     try:
         if handler is None:

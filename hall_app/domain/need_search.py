@@ -186,21 +186,55 @@ class NeedIndex:
             self._preparing = threading.Thread(target=self.prepare, name="need-search-pinyin", daemon=True)
             self._preparing.start()
 
+    @property
+    def ready(self) -> bool:
+        """The pinyin and sound look-ups are built: no query waits for them."""
+        return self._sound_index is not None and self._syllables is not None
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Block until the look-ups are built (preparing them in the background if nobody
+        has started to); True once they are."""
+        self.prepare_in_background()
+        assert self._preparing is not None
+        self._preparing.join(timeout)
+        return self.ready
+
     # -- query ----------------------------------------------------------------------------------
     def search(self, words: str, limit: int = 8, keep: Callable[[Bundle], bool] | None = None) -> list[Hit]:
+        """The best bundles for ``words``; waits for the pinyin tables if the query needs them."""
+        return self._search(words, limit, keep, wait=True)[0]
+
+    def search_now(self, words: str, limit: int = 8,
+                   keep: Callable[[Bundle], bool] | None = None) -> tuple[list[Hit], bool]:
+        """The best bundles for ``words`` without waiting for the pinyin tables, and whether
+        that is the final answer. Before the tables are ready (their loading takes ~0.5 s of
+        CPU, seconds on a busy machine) a query in characters is answered from the characters
+        alone, and is final unless it needed the sound pass (homophone typos: 公组房); a
+        pinyin query (gzf) has no answer yet. Ask again once :meth:`wait_ready` returns."""
+        return self._search(words, limit, keep, wait=self.ready)
+
+    def _search(self, words: str, limit: int, keep: Callable[[Bundle], bool] | None,
+                wait: bool) -> tuple[list[Hit], bool]:
         raw = normalise(words)
         if not raw:
-            return []
+            return [], True
         latin = _LATIN.match(raw) is not None
         query = raw if latin else strip_fillers(raw)
         if not query:
-            return []
+            return [], True
+        final = True
         if latin:
+            if not wait:
+                return [], False
             matches = self._match_pinyin(query)
             weights = [1.0] * len(query)
         else:
             weights = [self._char_weight.get(ch, 1.0) for ch in query]
-            matches = self._match_text(query, weights)
+            matches, final = self._match_text(query, weights, wait)
+        return self._ranked(raw, matches, weights, limit, keep), final
+
+    def _ranked(self, raw: str, matches: dict[int, _Match], weights: list[float], limit: int,
+                keep: Callable[[Bundle], bool] | None) -> list[Hit]:
         scored: list[tuple[float, int, str]] = []
         total = sum(weights) or 1.0
         wants_individual = "个体" in raw or "个人户" in raw
@@ -233,7 +267,9 @@ class NeedIndex:
             hits.append(Hit(bundle, max(1, min(100, round(100 * value))), label, differs))
         return hits
 
-    def _match_text(self, query: str, weights: list[float]) -> dict[int, _Match]:
+    def _match_text(self, query: str, weights: list[float], wait: bool = True) -> tuple[dict[int, _Match], bool]:
+        """Matches by characters (then by sound when those are weak); and False when the
+        sound pass was needed but skipped (``wait`` False and its look-up not built yet)."""
         matches: dict[int, _Match] = {}
         self._text_pass(query, self._by_bigram, lambda bi, ti: self.terms[bi][ti].key, 1.0, "", matches)
         if len(query) == 1:
@@ -243,10 +279,12 @@ class NeedIndex:
                         self._credit(matches, bi, ti, len(query), [(0, 1)], term.weight * 0.6, "")
         self._gapped(query, matches)
         if self._needs_sound(query, weights, matches):
+            if not wait:
+                return matches, False
             sound_query = sound(query)
             self._text_pass(sound_query, self._sounds(), lambda bi, ti: self._sound_keys[(bi, ti)],
                             SOUND_FACTOR, "（同音）", matches)
-        return matches
+        return matches, True
 
     def _gapped(self, query: str, matches: dict[int, _Match]) -> None:
         """A short term whose characters come in order with a few others between

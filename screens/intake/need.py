@@ -33,10 +33,17 @@ def catalog_in_thread(ctx, window: str, case_id: str | None) -> tuple[Any, list[
     return catalog, frequent, current
 
 
-def search_in_thread(catalog, words: str) -> tuple[str, list[tuple[Any, str, str]]]:
-    """The need search, off the UI thread: the first query needing the pinyin tables waits
-    for them (seconds on a loaded machine) and a long query costs milliseconds."""
-    return words, [(s.bundle, s.why, s.differs) for s in catalog.search(words, only_complete=False, limit=9)]
+def search_in_thread(catalog, words: str) -> tuple[str, list[tuple[Any, str, str]], bool]:
+    """The need search, off the UI thread, and whether its answer is final. It never waits
+    for the pinyin tables (seconds on a loaded machine before they are ready): a query in
+    characters is answered from them at once, and refined when the tables are ready if it
+    needed them (hall_app/domain/need_search.py, NeedIndex.search_now)."""
+    hits, final = catalog.need_index.search_now(words, limit=9)
+    return words, [(h.bundle, h.why, h.differs) for h in hits], final
+
+
+def tables_in_thread(catalog) -> bool:
+    return catalog.need_index.wait_ready(timeout=60)
 
 
 def start_in_thread(ctx, code: str, username: str, channel: str, window: str, void_case: str | None,
@@ -76,6 +83,8 @@ class NeedStep(StepPane):
         self._searching = False  # a search is running
         self._shown_for: str | None = None  # the words the list shows the results of
         self._after_search: list[Any] = []  # Enter/arrows pressed before the list caught up
+        self._refining = False  # waiting for the pinyin tables to refine an early answer
+        self._shown_list: list[tuple[str, str, str]] = []  # what the list shows (code, why, differs)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="need-chosen", classes="success")
@@ -145,18 +154,27 @@ class NeedStep(StepPane):
             self.hall_app.db.background(search_in_thread, self.catalog, words, done=self._found,
                                         error=self._search_failed, name="need-search")
 
-    def _found(self, result: tuple[str, list[tuple[Any, str, str]]]) -> None:
+    def _found(self, result: tuple[str, list[tuple[Any, str, str]], bool]) -> None:
         self._searching = False
-        words, found = result
+        words, found, final = result
         if not self.is_attached:
             self._drop_after_search()
             return
+        if not final and not self._refining:  # answered before the pinyin tables: ask again once they are
+            self._refining = True
+            self.hall_app.db.background(tables_in_thread, self.catalog, done=self._tables_ready,
+                                        error=lambda m: None, name="need-tables")
         if self._wanted == words:
-            self._show_found(words, found)
+            self._show_found(words, found, final)
         elif self._wanted.strip():
-            self._show_found(words, found)  # shown while more was typed meanwhile: the list keeps up
+            self._show_found(words, found, final)  # shown while more was typed meanwhile: the list keeps up
             self._suggest(self._wanted)  # the newest words win
         # (a box emptied meanwhile already shows the frequent bundles)
+
+    def _tables_ready(self, _ready: bool) -> None:
+        self._refining = False
+        if self.is_attached and self._wanted.strip():
+            self._suggest(self._wanted)  # the same words, now with sound and pinyin matches
 
     def _search_failed(self, message: str) -> None:
         self._searching = False
@@ -173,7 +191,11 @@ class NeedStep(StepPane):
             self._after_search = []
             self.hall_app.release_keys()
 
-    def _show_found(self, words: str, found: list[tuple[Any, str, str]]) -> None:
+    def _show_found(self, words: str, found: list[tuple[Any, str, str]], final: bool = True) -> None:
+        shown = [(bundle.code, why, differs) for bundle, why, differs in found]
+        if shown and words == self._shown_for and shown == self._shown_list:  # refined to the same: the
+            return  # list (and the highlight the clerk may have moved) stays as it is
+        self._shown_list = shown
         options = self.query_one("#suggestions", OptionList)
         options.clear_options()
         title = self.query_one("#need-list-title", Static)
@@ -190,7 +212,7 @@ class NeedStep(StepPane):
             options.add_option(Option(line, id=bundle.code))
         if found:
             options.highlighted = 0
-        elif words.strip():
+        elif words.strip() and final:  # (not before the pinyin tables: gzf is answered once they are)
             self.say(T.none, "warning")
         self._shown_for = words
         if words == self._wanted:

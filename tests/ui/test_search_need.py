@@ -81,13 +81,13 @@ async def test_the_search_runs_off_the_ui_thread_and_enter_waits_for_the_newest_
     from tests.ui.helpers import key_event
 
     threads: list[bool] = []
-    search = NeedIndex.search
+    search = NeedIndex._search  # search and search_now (what the screen calls) both come here
 
     def recording(self, *args, **kwargs):
         threads.append(threading.current_thread() is threading.main_thread())
         return search(self, *args, **kwargs)
 
-    monkeypatch.setattr(NeedIndex, "search", recording)
+    monkeypatch.setattr(NeedIndex, "_search", recording)
     app = with_catalog(hall)
     async with app.run_test(size=(100, 32)) as pilot:
         await login(pilot)
@@ -99,3 +99,53 @@ async def test_the_search_runs_off_the_ui_thread_and_enter_waits_for_the_newest_
         assert isinstance(screen, IntakeScreen) and screen.step == "flow"
         assert hall.cases.get(screen.case_id).bundle_code == "public_rental_housing"
     assert threads and not any(threads), threads
+
+
+async def test_words_typed_before_the_pinyin_tables_are_ready_get_suggestions_at_once(hall, monkeypatch):
+    """生孩 typed while the pinyin tables are still loading (seconds on a busy machine):
+    the suggestions for 生孩 come from its characters at once, the list is refined once
+    the tables are ready, and what was typed stays as typed."""
+    import asyncio
+    import threading
+
+    from hall_app.domain.need_search import NeedIndex
+    from tests.ui.helpers import typed_ahead
+
+    gate = threading.Event()
+    build = NeedIndex._build_sounds
+
+    def slow_sounds(self):  # the tables still loading
+        gate.wait(timeout=30)
+        return build(self)
+
+    monkeypatch.setattr(NeedIndex, "_build_sounds", slow_sounds)
+    searched: list[str] = []
+    search = NeedIndex._search  # search and search_now both come here
+
+    def recording(self, words, *args, **kwargs):
+        searched.append(words)
+        return search(self, words, *args, **kwargs)
+
+    monkeypatch.setattr(NeedIndex, "_search", recording)
+    app = with_catalog(hall)
+    try:
+        async with app.run_test(size=(100, 32)) as pilot:
+            await login(pilot)
+            await press(pilot, "f2")
+            typed_ahead(app, *"生孩")
+            for _ in range(300):  # up to ~3 s or more; the answer needs no table
+                await pilot.pause(0.01)
+                if getattr(app.screen.pane, "_shown_for", None) == "生孩":
+                    break
+            assert app.screen.pane._shown_for == "生孩"  # the list shows the results for every word typed
+            assert options(app)[0].startswith("1 新生儿出生"), options(app)
+            assert not hall.catalog.need_index.ready  # still loading: answered without the tables
+            assert app.screen.query_one("#need-words").value == "生孩"
+            gate.set()
+            await asyncio.to_thread(hall.catalog.need_index.wait_ready, 30)
+            await settle(pilot)
+            assert options(app)[0].startswith("1 新生儿出生")
+            assert searched.count("生孩") == 2  # at once, then again with the tables
+            assert app.screen.query_one("#need-words").value == "生孩"
+    finally:
+        gate.set()
