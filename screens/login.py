@@ -33,11 +33,12 @@ def retry_delay(failures: int) -> int:
     return 0 if failures < 2 else min(2 ** (failures - 2), 30)
 
 
-def _probe(ctx) -> tuple[int, tuple[str, str] | None, str]:
-    """Users on file, the demo login if the demo hall is present, the hall's name."""
-    from hall_app.services.demo import DEMO_LOGIN, HALL, DemoSeeder
+def _probe(ctx, supervisor: bool = False) -> tuple[int, tuple[str, str] | None, str]:
+    """Users on file, the demo login if the demo hall is present (its supervisor's for
+    ``hall-app dashboard``, which only a supervisor may open), the hall's name."""
+    from hall_app.services.demo import DEMO_LOGIN, DEMO_SUPERVISOR_LOGIN, HALL, DemoSeeder
 
-    demo = DEMO_LOGIN if DemoSeeder(ctx).exists() else None
+    demo = (DEMO_SUPERVISOR_LOGIN if supervisor else DEMO_LOGIN) if DemoSeeder(ctx).exists() else None
     return ctx.users.count(), demo, HALL[1] if demo else f"政务服务中心（{ctx.settings.hall}）"
 
 
@@ -95,7 +96,8 @@ class LoginScreen(StyledOnce, Screen):
         self.hall_app.when_ready(self._db_ready)
 
     def _db_ready(self) -> None:
-        self.hall_app.db.submit(_probe, self.hall_app.ctx, done=self._probed, name="login-probe")
+        self.hall_app.db.submit(_probe, self.hall_app.ctx, self.hall_app.start_on_dashboard,
+                                done=self._probed, name="login-probe")
 
     async def _probed(self, result: tuple[int, tuple[str, str] | None, str]) -> None:
         count, demo, hall = result

@@ -73,6 +73,29 @@ def test_a_supervisor_signing_in_to_hall_app_dashboard_lands_on_it(tmp_path):
     assert asyncio.run(landing("zhangli")) is WorkbenchScreen
 
 
+def test_hall_app_dashboard_names_the_demo_supervisor_on_its_login(tmp_path):
+    """The login of ``hall-app dashboard`` (and of each browser tab of ``--serve``) offered
+    the clerk zhangli, who may not open the dashboard; it names the demo supervisor."""
+    import asyncio
+
+    from screens.app import HallApp
+    from tests.ui.helpers import open_ctx, seed_template, settle
+
+    async def hint(dashboard: bool) -> str:
+        ctx = open_ctx(seed_template(tmp_path / f"{dashboard}.db"))
+        app = HallApp(ctx, cursor_blink=False)
+        app.start_on_dashboard = dashboard
+        try:
+            async with app.run_test(size=(120, 40)) as pilot:
+                await settle(pilot)
+                return str(app.screen.query_one("#demo-hint").render())
+        finally:
+            ctx.close()
+
+    assert asyncio.run(hint(True)) == "演示账号：chenjing　密码：demo123"
+    assert asyncio.run(hint(False)) == "演示账号：zhangli　密码：demo123"
+
+
 def test_the_rate_pad_serves_its_window_and_needs_one():
     from hall_app.cli.queue_screens import RATE_PAD_PORT
 

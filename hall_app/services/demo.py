@@ -33,6 +33,7 @@ DEMO_USERS = [
     ("zhoulan", "demo123", "周兰", "clerk", "W06"),
 ]
 DEMO_LOGIN = ("zhangli", "demo123")
+DEMO_SUPERVISOR_LOGIN = ("chenjing", "demo123")  # hall-app dashboard: only a supervisor may open it
 DEMO_TOWNSHIPS = {"wangqiang": "白沙镇"}  # the agent serves 白沙镇 (issue 13)
 
 
