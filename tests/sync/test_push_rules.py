@@ -4,6 +4,8 @@ number do to the round, and what each answer changes in the local log."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from local_kit import ScriptedServer, device, named, one_case, projection, rows, started, states, write
 from sqlalchemy import text
@@ -56,6 +58,10 @@ def test_a_batch_stops_where_the_next_event_would_pass_the_byte_limit(ctx):
     assert isinstance(raw["payload"], RawJSON) and not isinstance(plain["payload"], str)
     assert plain["payload"] == {"tracking_code": "K7P9M2QTX4RH", "bundle_code": "newborn", "bundle_hash": "h1"}
     assert len(raw["payload"].encode()) == stored_sizes(ctx)[0]
+    # the stored text itself, not the decoded value written out again (Python's repr has the same length)
+    with ctx.read() as session:
+        stored = session.execute(text("SELECT payload FROM events WHERE event_id = :e"), {"e": E[0]}).scalar_one()
+    assert raw["payload"] == stored and json.loads(raw["payload"]) == plain["payload"]
     assert {k: v for k, v in raw.items() if k != "payload"} == {k: v for k, v in plain.items() if k != "payload"}
 
 
@@ -306,3 +312,30 @@ def test_duplicates_and_stored_events_are_counted_apart_and_an_answer_without_re
     server = ScriptedServer(lambda events: {})
     report = push_outbox(ctx, server)
     assert server.batches == [E[3:]] and report.batches == 1 and states(ctx)[E[3]] == ("pending", None)
+
+
+def test_a_renumbering_that_takes_the_first_event_sends_it_again_too(ctx):
+    one_case(ctx)
+    ctx._server_device_seq_high = 10
+    first = []
+
+    def answer(events):
+        if first:
+            return server.store_all(events)
+        first.append(1)
+        return {"results": [{"event_id": e["event_id"], "status": "rejected", "code": "seq_taken"} for e in events]}
+
+    server = ScriptedServer(answer)
+    report = push_outbox(ctx, server)
+    assert server.batches == [E, E]  # local position 1 is read again
+    assert (report.renumbered, report.sent, report.batches) == (5, 5, 2)
+    assert [r.device_seq for r in rows(ctx)] == [11, 12, 13, 14, 15]
+
+
+def test_after_halving_the_batches_grow_back_to_the_batch_size_and_no_more(ctx):
+    one_case(ctx, n=8)
+    server = refusing("c1-e2")
+    report = push_outbox(ctx, server, batch_size=4)
+    e = [f"c1-e{k}" for k in range(1, 9)]
+    assert server.batches == [e[:4], e[:2], e[:1], e[1:5], e[1:3], e[1:2], e[2:3], e[3:7], e[7:]]
+    assert (report.sent, report.quarantined, report.batches, report.max_batch) == (7, 1, 4, 4)
