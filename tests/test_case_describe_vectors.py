@@ -183,6 +183,12 @@ def test_unknown_types_and_unreadable_payloads_say_nothing(kind, payload):
     assert describe_event(kind, payload, BUNDLE) == ""
 
 
+def test_only_a_dict_is_read_as_a_payload():
+    from types import MappingProxyType
+
+    assert describe_event("case.refused", MappingProxyType({"reason": "重复受理"}), BUNDLE) == ""
+
+
 def test_a_value_error_inside_a_describer_says_nothing():
     class Odd:
         def __str__(self):
