@@ -122,3 +122,34 @@ def test_from_dict_needs_the_envelope(key):
     del full[key]
     with pytest.raises(KeyError):
         Event.from_dict(full)
+
+
+class JsonSpy:
+    """Stands in for the json module inside events.py, counting what it encodes."""
+
+    def __init__(self):
+        import json as real
+
+        self.real, self.calls = real, []
+
+    def dumps(self, value, **kw):
+        self.calls.append(value)
+        return self.real.dumps(value, **kw)
+
+
+def test_the_fast_ways_are_taken_where_they_give_the_same_text(monkeypatch):
+    """Strings and ints of the envelope are written without json.dumps, and a plain event
+    is hashed by orjson: the speed the module exists for (the same text either way is
+    held above)."""
+    import hall_app.domain.events as events
+
+    spy = JsonSpy()
+    monkeypatch.setattr(events, "json", spy)
+    assert (_enc("张\"丽"), _num(7), _num(-3)) == ('"张\\"丽"', "7", "-3")
+    assert spy.calls == []
+    event = ev({"key": "姓名", "value": "张三"})
+    assert event.encoded() == ('{"key":"姓名","value":"张三"}', plain_hash(event))
+    assert spy.calls == []
+    slow = ev({"w": 0.5}, actor="张丽", device_seq=8)
+    assert slow.encoded()[0] == '{"w":0.5}'
+    assert spy.calls == [{"w": 0.5}]  # the payload only: the envelope's strings and ints the fast way
