@@ -54,6 +54,15 @@ def test_reviewer_text_with_every_item_reached_and_every_rule_fired():
     assert reviewer_text(MINI, run) == TEXT[:33] + PASSED
 
 
+def test_two_cooperating_departments_and_two_items_never_reached():
+    data = MINI.model_dump(exclude_unset=True)
+    data["cooperating_departments"] = ["医保局", "公安局"]
+    text = reviewer_text(Bundle(**data), DryRun(items_reached={"i1"}, rules_fired={1}))
+    assert text[1] == "牵头部门：民政局；配合部门：医保局、公安局"
+    assert text[-5:-2] == ["  从未进入清单的事项：参保登记、补办", "  从未生效的规则：第1条、第3条",
+                           "  死路（没有任何事项的答案组合）：无"]
+
+
 def test_no_cooperating_department_and_a_number_field():
     data = MINI.model_dump(exclude_unset=True)
     data["cooperating_departments"] = []
@@ -126,6 +135,7 @@ def rec(status, by, at, content=H_NOW, code="mini"):
 REVIEWED = rec("reviewed", "张三", "2026-12-01T09:30:00+00:00")
 REVIEWED_LATER = rec("reviewed", "赵六", "2026-12-01T10:45:00+00:00")
 PUBLISHED = rec("published", "李四", "2026-12-02T08:05:00+00:00")
+PUBLISHED_EARLY = rec("published", "周九", "2026-12-01T18:00:00+00:00")
 OLD = rec("reviewed", "王五", "2026-10-02T11:00:00+00:00", H_OLD)
 OLD_LATER = rec("published", "钱七", "2026-11-03T12:00:00+00:00", H_OLD)
 OTHER_CODE = rec("published", "孙八", "2026-12-03T12:00:00+00:00", code="other")
@@ -150,6 +160,8 @@ DRAFT = MINI.model_copy(update={"complete": False})
     (MINI, 0, [PUBLISHED], Status("mini", "checked", "校验通过，待审核")),  # never reviewed: not published
     (MINI, 0, [OLD_LATER, PUBLISHED, REVIEWED, OTHER_CODE],
      Status("mini", "published", "李四 于 2026-12-02 08:05 UTC 发布", REVIEWED, PUBLISHED, OLD_LATER)),
+    (MINI, 0, [PUBLISHED_EARLY, REVIEWED, PUBLISHED],
+     Status("mini", "published", "李四 于 2026-12-02 08:05 UTC 发布", REVIEWED, PUBLISHED)),  # the latest release
     (MINI, 0, [rec("reviewed", "张三", "2026-12-01T09:30")],
      Status("mini", "reviewed", "张三 于 2026-12-01 09:30 UTC 审核通过", rec("reviewed", "张三", "2026-12-01T09:30"))),
     (MINI, 0, [rec("reviewed", "张三", "2026-12-01T09:3")],
