@@ -51,6 +51,8 @@ def test_clean(typed, kept):
     ("  Room 3 \r\n\r\n   \n Building 5  ", "Room 3 Building 5"),
     ("北京市\nRoom 3", "北京市Room 3"),
     ("Room 3\n北京市", "Room 3北京市"),
+    ("中ab中\nx", "中ab中x"),  # the last character of what came before decides, not another one
+    ("ab\nx中", "ab x中"),  # the first character of the next line decides
     ("\n\n", ""),
     ("", ""),
     ("一行", "一行"),
