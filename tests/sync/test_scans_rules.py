@@ -95,3 +95,10 @@ def test_a_scan_gone_before_it_is_read_is_skipped(ctx, monkeypatch):
     server = FakeServer()
     assert upload_scans(ctx, server) == (2, 0)
     assert [c[0] for c in server.calls] == ["sha-middle", "sha-late"]
+
+
+def test_every_refusal_is_counted(ctx):
+    _seed(ctx)
+    refused = SyncError("格式不对", "refused", 422)
+    assert upload_scans(ctx, FakeServer({"sha-early": refused, "sha-late": refused})) == (1, 2)
+    assert _rows(ctx)["early"] == ("", "格式不对") and _rows(ctx)["late"] == ("", "格式不对")
