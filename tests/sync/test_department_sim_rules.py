@@ -251,3 +251,18 @@ def test_run_without_rounds_goes_on(world, monkeypatch):
     with pytest.raises(Stop):
         make(world, delay=0).run()
     assert slept == [1.0, 1.0, 1.0]
+
+
+def test_each_package_waits_its_own_delay_before_its_acknowledgement(world):
+    clock = Clock()
+    first = pkg("c1", [("a", "dispatched")])
+    world.pages["民政局"] = [{"packages": [first], "more": False}]
+    sim = make(world, clock, delay=5)
+    assert sim.step() == 0
+    clock.t += 5
+    world.pages["民政局"] = [{"packages": [first, pkg("c2", [("a", "dispatched")])], "more": False}]
+    assert sim.step() == 1  # c1 waited; c2 is seen for the first time
+    assert [e for e in world.log if e[0] == "ack"] == [("ack", "民政局", "c1")]
+    clock.t += 5
+    assert sim.step() == 2
+    assert [e for e in world.log if e[0] == "ack"][1:] == [("ack", "民政局", "c1"), ("ack", "民政局", "c2")]
