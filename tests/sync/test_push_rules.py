@@ -339,3 +339,33 @@ def test_after_halving_the_batches_grow_back_to_the_batch_size_and_no_more(ctx):
     e = [f"c1-e{k}" for k in range(1, 9)]
     assert server.batches == [e[:4], e[:2], e[:1], e[1:5], e[1:3], e[1:2], e[2:3], e[3:7], e[7:]]
     assert (report.sent, report.quarantined, report.batches, report.max_batch) == (7, 1, 4, 4)
+
+
+def test_an_answer_leaves_a_quarantined_event_and_other_pending_events_as_they_were(ctx):
+    one_case(ctx)
+    quarantine(ctx, E[0], "坏")
+    report = PushReport(renumbered=2)  # a renumbering earlier this round
+    apply_acks(ctx, [{"event_id": E[0], "status": "stored", "seq": 5},
+                     {"event_id": E[1], "status": "rejected", "code": "not_started", "error": "等开始"},
+                     {"event_id": E[2], "status": "rejected"},
+                     {"event_id": E[3], "status": "rejected", "code": "seq_taken"}], report)
+    assert [(r.event_id, r.sync_state, r.server_seq, r.sync_error) for r in rows(ctx)] == [
+        (E[0], "quarantined", None, "坏"),  # an acknowledgement does not undo a quarantine
+        (E[1], "pending", None, "等开始"),
+        (E[2], "quarantined", None, "服务器拒收"),  # refused without a reason
+        (E[3], "pending", None, ""),  # the waiting reason goes to its own event only
+        (E[4], "pending", None, ""),
+    ]
+    assert (report.renumbered, report.waiting, report.quarantined) == (5, 1, 1)  # 3 renumbered now, added
+
+
+def test_an_answer_names_a_quarantined_case_from_the_catalog_when_its_bundle_version_is_not_stored(ctx):
+    ctx.__dict__["catalog"] = type("Catalog", (), {"get": lambda self, code: type("B", (), {"name": "目录名"})()})()
+    start = started("c1-e1", "c1", ctx.device_id, 1)
+    start.payload["bundle_hash"] = "not-stored"
+    write(ctx, [start, named("c1-e2", "c1", ctx.device_id, 2)])
+    apply_acks(ctx, [{"event_id": "c1-e2", "status": "rejected", "error": "坏"}], PushReport())
+    with ctx.read() as session:
+        from hall_app.store.models import CaseRow
+
+        assert session.get(CaseRow, "c1").bundle_name == "目录名"
