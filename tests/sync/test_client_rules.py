@@ -177,3 +177,14 @@ def test_what_a_department_client_sends():
         {"case_id": "c1", "item": "hukou", "result": "ok", "note": "", "check_id": ""},
         {"case_id": "c1", "item": "hukou", "result": "bad", "note": "不符", "check_id": "k1"}]
     assert seen[0].headers["Authorization"] == "Bearer dtok"
+
+
+def test_sync_error_says_its_message_kind_and_status():
+    from hall_app.sync import errors
+
+    assert SyncError is errors.SyncError  # one class, importable without the HTTP client
+    plain = SyncError("服务器错误")
+    assert (str(plain), plain.args, plain.kind, plain.status) == ("服务器错误", ("服务器错误",), "server", None)
+    refused = SyncError("办件已作废", "refused", 409)
+    assert (str(refused), refused.kind, refused.status) == ("办件已作废", "refused", 409)
+    assert isinstance(refused, Exception)

@@ -4,6 +4,8 @@ number do to the round, and what each answer changes in the local log."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from local_kit import ScriptedServer, device, named, one_case, projection, rows, started, states, write
 from sqlalchemy import text
@@ -56,6 +58,10 @@ def test_a_batch_stops_where_the_next_event_would_pass_the_byte_limit(ctx):
     assert isinstance(raw["payload"], RawJSON) and not isinstance(plain["payload"], str)
     assert plain["payload"] == {"tracking_code": "K7P9M2QTX4RH", "bundle_code": "newborn", "bundle_hash": "h1"}
     assert len(raw["payload"].encode()) == stored_sizes(ctx)[0]
+    # the stored text itself, not the decoded value written out again (Python's repr has the same length)
+    with ctx.read() as session:
+        stored = session.execute(text("SELECT payload FROM events WHERE event_id = :e"), {"e": E[0]}).scalar_one()
+    assert raw["payload"] == stored and json.loads(raw["payload"]) == plain["payload"]
     assert {k: v for k, v in raw.items() if k != "payload"} == {k: v for k, v in plain.items() if k != "payload"}
 
 
@@ -306,3 +312,60 @@ def test_duplicates_and_stored_events_are_counted_apart_and_an_answer_without_re
     server = ScriptedServer(lambda events: {})
     report = push_outbox(ctx, server)
     assert server.batches == [E[3:]] and report.batches == 1 and states(ctx)[E[3]] == ("pending", None)
+
+
+def test_a_renumbering_that_takes_the_first_event_sends_it_again_too(ctx):
+    one_case(ctx)
+    ctx._server_device_seq_high = 10
+    first = []
+
+    def answer(events):
+        if first:
+            return server.store_all(events)
+        first.append(1)
+        return {"results": [{"event_id": e["event_id"], "status": "rejected", "code": "seq_taken"} for e in events]}
+
+    server = ScriptedServer(answer)
+    report = push_outbox(ctx, server)
+    assert server.batches == [E, E]  # local position 1 is read again
+    assert (report.renumbered, report.sent, report.batches) == (5, 5, 2)
+    assert [r.device_seq for r in rows(ctx)] == [11, 12, 13, 14, 15]
+
+
+def test_after_halving_the_batches_grow_back_to_the_batch_size_and_no_more(ctx):
+    one_case(ctx, n=8)
+    server = refusing("c1-e2")
+    report = push_outbox(ctx, server, batch_size=4)
+    e = [f"c1-e{k}" for k in range(1, 9)]
+    assert server.batches == [e[:4], e[:2], e[:1], e[1:5], e[1:3], e[1:2], e[2:3], e[3:7], e[7:]]
+    assert (report.sent, report.quarantined, report.batches, report.max_batch) == (7, 1, 4, 4)
+
+
+def test_an_answer_leaves_a_quarantined_event_and_other_pending_events_as_they_were(ctx):
+    one_case(ctx)
+    quarantine(ctx, E[0], "坏")
+    report = PushReport(renumbered=2)  # a renumbering earlier this round
+    apply_acks(ctx, [{"event_id": E[0], "status": "stored", "seq": 5},
+                     {"event_id": E[1], "status": "rejected", "code": "not_started", "error": "等开始"},
+                     {"event_id": E[2], "status": "rejected"},
+                     {"event_id": E[3], "status": "rejected", "code": "seq_taken"}], report)
+    assert [(r.event_id, r.sync_state, r.server_seq, r.sync_error) for r in rows(ctx)] == [
+        (E[0], "quarantined", None, "坏"),  # an acknowledgement does not undo a quarantine
+        (E[1], "pending", None, "等开始"),
+        (E[2], "quarantined", None, "服务器拒收"),  # refused without a reason
+        (E[3], "pending", None, ""),  # the waiting reason goes to its own event only
+        (E[4], "pending", None, ""),
+    ]
+    assert (report.renumbered, report.waiting, report.quarantined) == (5, 1, 1)  # 3 renumbered now, added
+
+
+def test_an_answer_names_a_quarantined_case_from_the_catalog_when_its_bundle_version_is_not_stored(ctx):
+    ctx.__dict__["catalog"] = type("Catalog", (), {"get": lambda self, code: type("B", (), {"name": "目录名"})()})()
+    start = started("c1-e1", "c1", ctx.device_id, 1)
+    start.payload["bundle_hash"] = "not-stored"
+    write(ctx, [start, named("c1-e2", "c1", ctx.device_id, 2)])
+    apply_acks(ctx, [{"event_id": "c1-e2", "status": "rejected", "error": "坏"}], PushReport())
+    with ctx.read() as session:
+        from hall_app.store.models import CaseRow
+
+        assert session.get(CaseRow, "c1").bundle_name == "目录名"
