@@ -26,7 +26,7 @@ CASES = [
     (["rate", "HX-1", "--level"], "参数 --level：需要一个值"),
     (["queue", "appointments", "add", "综合"], "缺少必需的参数：day, slot"),
     (["report", "--month", "2026-11", "--bogus", "值，带中文标点。"], "无法识别的参数：--bogus 值，带中文标点。"),
-    (["report"], "须给出以下参数之一：--month --from"),
+    (["report"], "须给出以下参数之一：--month --week --from"),
 ]
 
 

@@ -14,11 +14,11 @@ import datetime as dt
 import pytest
 
 from hall_app.config import DeadlineSettings, Settings
-from hall_app.domain.calendar import MemoCalendar, WorkCalendar
+from hall_app.domain.calendar import CHINA, MemoCalendar, WorkCalendar
 
 CALENDAR = {"2027": {"holidays": ["2027-01-01"], "workdays": []}}
 HALL = dict(deadlines=DeadlineSettings(bad_rating_followup_days=5), calendar=CALENDAR)
-RATED = dt.datetime(2026, 12, 28, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+RATED = dt.datetime(2026, 12, 28, 10, 0, tzinfo=CHINA)
 
 
 def device_due(tmp_path) -> str:
