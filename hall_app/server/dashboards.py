@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -34,13 +33,13 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Connection, and_, func, literal_column, select
 from sqlalchemy.orm import aliased
 
-from hall_app.config import Settings
-from hall_app.domain.calendar import CHINA, MemoCalendar
+from hall_app.domain.calendar import CHINA
 from hall_app.domain.case_state import RATING_LEVELS
 from hall_app.domain.enquiry import KINDS as ENQUIRY_KINDS
 from hall_app.domain.visit_followup import VISIT_FOLLOW_UP, VISIT_FOLLOW_UP_OPENED
 from hall_app.domain.visit_rating import VISIT_RATED
 from hall_app.server.auth import DeviceInfo
+from hall_app.server.due_rule import hall_due_rule
 from hall_app.server.models import cases, feed
 from hall_app.server.queue_models import queue_events
 from hall_app.server.scopes import access
@@ -145,32 +144,6 @@ def _open_follow_ups(conn: Connection, hall: str, today: dt.date) -> list[dict[s
                     "window": visit.window, "level": visit.level, "label": RATING_LEVELS[visit.level],
                     "due": due, "rated_on": visit.opened_on.isoformat(), "overdue": due < today.isoformat()})
     return sorted(out, key=lambda x: (not x["overdue"], x["due"], x["tracking_code"], x.get("visit", "")))
-
-
-_DUE_RULES: dict[str, tuple[MemoCalendar, int]] = {}
-
-
-@lru_cache(maxsize=1)
-def _settings() -> Settings:
-    """The server's settings, read once per process (as create_app_from_env reads its limits)."""
-    from hall_app.config import load_settings
-
-    return load_settings()
-
-
-def hall_due_rule() -> tuple[MemoCalendar, int]:
-    """The working-day calendar and the days a bad visit rating's follow-up has, as the
-    hall's devices count them: the server's own settings (hall-app config: the ``[calendar]``
-    years and ``[deadlines] bad_rating_followup_days``, which a hall sets alike on its
-    devices and its server), not the library's published calendar and the default 15. One
-    remembering calendar per configuration."""
-    settings = _settings()
-    days = settings.deadlines.bad_rating_followup_days
-    key = repr((sorted((str(y), sorted((k, sorted(v)) for k, v in t.items())) for y, t in settings.calendar.items()),
-                days))
-    if key not in _DUE_RULES:
-        _DUE_RULES[key] = (MemoCalendar.from_config(settings.calendar), days)
-    return _DUE_RULES[key]
 
 
 def _due(opened_on: dt.date) -> dt.date:

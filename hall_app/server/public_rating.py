@@ -7,9 +7,9 @@ submissions cannot both land. The event is an ordinary ``case.rated`` with chann
 ``tracking``, checked against its payload schema (event_types.py) and the case's rules
 before it is stored; devices get it through the feed like a department's result.
 
-A bad rating carries its follow-up due date, counted in working days with the
-published holiday calendar (the devices' ``[deadlines] bad_rating_followup_days``
-default, 15).
+A bad rating carries its follow-up due date, counted in working days by the hall's rule
+(server/due_rule.py: the server's ``[calendar]`` and ``[deadlines]
+bad_rating_followup_days``, as the devices count it).
 """
 
 from __future__ import annotations
@@ -30,10 +30,11 @@ from hall_app.domain.case import CaseError, apply
 from hall_app.domain.case_state import RATING_LEVELS, TRANSITIONS
 from hall_app.domain.event_types import EventInvalid, validate_event
 from hall_app.domain.events import Event
-from hall_app.domain.rating import DIMENSIONS, FOLLOW_UP_DAYS, REASONS, RatingError, make_rating
+from hall_app.domain.rating import DIMENSIONS, REASONS, RatingError, make_rating
 from hall_app.domain.text import clean
 from hall_app.domain.tracking import parse_tracking_code
 from hall_app.server.auth import service_device, utc_now
+from hall_app.server.due_rule import hall_due_rule
 from hall_app.server.results import case_state, find_case
 from hall_app.server.scopes import access
 from hall_app.server.writes import insert_rows, reserve
@@ -49,6 +50,13 @@ class RatingRefused(Exception):
     def __init__(self, message: str, status: int):
         super().__init__(message)
         self.status = status
+
+
+def follow_up_due(day: dt.date, calendar: WorkCalendar | None = None) -> dt.date:
+    """A bad rating given on ``day`` is followed up within the hall's working days, by the
+    hall's calendar (server/due_rule.py) unless the caller gives one."""
+    hall_calendar, days = hall_due_rule()
+    return (calendar or hall_calendar).add_working_days(day, days).date
 
 
 def rate_by_code(engine: Engine, raw_code: str, level: Any, reasons: list[str], comment: str,
@@ -73,8 +81,7 @@ def rate_by_code(engine: Engine, raw_code: str, level: Any, reasons: list[str], 
     if given.dimensions:
         payload["dimensions"] = dict(given.dimensions)
     if given.bad:
-        due = (calendar or WorkCalendar()).add_working_days(now.date(), FOLLOW_UP_DAYS).date
-        payload["follow_up_due"] = due.isoformat()
+        payload["follow_up_due"] = follow_up_due(now.date(), calendar).isoformat()
     try:
         validate_event("case.rated", payload)  # the same schema a device's push is checked against
     except EventInvalid as exc:

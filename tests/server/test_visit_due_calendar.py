@@ -47,11 +47,11 @@ def device_due(tmp_path) -> str:
 
 @pytest.mark.postgres
 def test_server_and_device_agree_on_a_visit_follow_ups_due_date(server_engine, tmp_path, monkeypatch):
-    from hall_app.server import dashboards
+    from hall_app.server import dashboards, due_rule
     from hall_app.server.queue_models import queue_events
 
     assert device_due(tmp_path) == "2027-01-05"
-    monkeypatch.setattr(dashboards, "_settings", lambda: Settings(**HALL), raising=False)
+    monkeypatch.setattr(due_rule, "_settings", lambda: Settings(**HALL))
     with server_engine.begin() as conn:
         conn.execute(queue_events.insert(), [{
             "hall": "JJ01", "day": "2026-12-28", "at": RATED.isoformat(), "type": "queue.visit_follow_up_opened",
@@ -74,3 +74,15 @@ def test_remembering_calendars_of_two_configurations_never_mix():
     assert plain.add_working_days(start, 1).date == dt.date(2027, 1, 1)  # weekdays only (unpublished)
     assert configured.add_working_days(start, 1).date == dt.date(2027, 1, 4)
     assert plain.add_working_days(start, 1) == WorkCalendar().add_working_days(start, 1)
+
+
+def test_a_case_rated_bad_on_the_tracking_page_is_due_by_the_halls_rule(tmp_path, monkeypatch):
+    # the tracking page's ratings were dated with the published calendar and 15 days whatever
+    # the hall configured; they now follow the same rule as the visits' and the devices'
+    from hall_app.server import due_rule
+    from hall_app.server.public_rating import follow_up_due
+
+    monkeypatch.setattr(due_rule, "_settings", lambda: Settings(**HALL))
+    assert follow_up_due(RATED.date()).isoformat() == device_due(tmp_path) == "2027-01-05"
+    monkeypatch.setattr(due_rule, "_settings", lambda: Settings())
+    assert follow_up_due(RATED.date()).isoformat() == "2027-01-18"  # the published calendar, 15 days
