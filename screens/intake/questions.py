@@ -171,7 +171,12 @@ class QuestionsStep(StepPane):
             repaint(self.query_one("#question-help", Static), line)
 
     def _scroll_to_cursor(self) -> None:
-        rows = list(self.query_one("#question-list").query(QuestionRow))
+        """Runs after the next refresh: by then the intake may have been taken down (another
+        window took the case over and the screen left), its list gone with it."""
+        hosts = self.query("#question-list")
+        if not self.is_attached or not hosts:
+            return
+        rows = list(hosts.first().query(QuestionRow))
         ids = [q.id for q in self.questions]
         if self.cursor in ids and len(rows) == len(ids):
             rows[ids.index(self.cursor)].scroll_visible(animate=False)

@@ -49,3 +49,18 @@ async def test_closing_the_app_while_the_next_step_is_built_fails_nothing(app):
         assert "materials" not in intake.panes
         intake.run_worker(intake._premount("materials"), group="premount")
     # leaving the block closes the app: an exception in a handler would be raised here
+
+
+async def test_a_scroll_queued_for_after_the_refresh_finds_the_questions_gone(app):
+    # seen in CI (test_a_draft_taken_over_meanwhile_sends_the_first_clerk_back): the questions
+    # step queues a scroll to its cursor for after the next refresh; the case was taken over,
+    # the intake left, and the scroll ran on a step whose list was gone: NoMatches, app dead
+    async with app.run_test(size=SIZE) as pilot:
+        await _at_questions(pilot)
+        pane = app.screen.pane
+        await pane.query_one("#question-list").remove()
+        pane._scroll_to_cursor()  # raised NoMatches('#question-list')
+        app.pop_screen()
+        await settle(pilot)
+        pane._scroll_to_cursor()  # detached: nothing to do
+        assert type(app.screen).__name__ == "WorkbenchScreen"
