@@ -69,3 +69,34 @@ def test_the_case_timeline_shows_a_server_written_event_on_the_hall_clock(demo_c
                              "2026-11-21T02:30:00.000+00:00"), sync_state="pulled", server_seq=10**9)
     times = {e["device"]: e["time"] for e in demo_ctx.cases.timeline(case_id)}
     assert times["server"] == "2026-11-21T10:30:00.000+08:00"
+
+
+def test_a_remembering_calendar_counts_as_the_plain_one_and_keeps_each_answer():
+    from hall_app.domain.calendar import MemoCalendar
+
+    config = {"2027": {"holidays": ["2027-01-01"], "workdays": []}}
+    plain, memo = WorkCalendar.from_config(config), MemoCalendar.from_config(config)
+    assert memo.overrides == plain.overrides
+    for start, days in ((dt.date(2026, 12, 28), 5), (dt.date(2026, 12, 31), 1), (dt.date(2026, 12, 28), 0)):
+        assert memo.add_working_days(start, days) == plain.add_working_days(start, days)
+    assert memo.add_working_days(dt.date(2026, 12, 28), 5).date == dt.date(2027, 1, 5)  # 1 January off
+    first = memo.add_working_days(dt.date(2026, 12, 28), 5)
+    assert memo.add_working_days(dt.date(2026, 12, 28), 5) is first  # remembered, not counted again
+    assert sorted(memo._seen) == [(dt.date(2026, 12, 28), 0), (dt.date(2026, 12, 28), 5), (dt.date(2026, 12, 31), 1)]
+    assert MemoCalendar()._seen == {} and MemoCalendar().overrides == {}  # each its own memory
+    try:
+        memo.add_working_days(dt.date(2026, 12, 28), -1)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("negative working days accepted")
+
+
+def test_a_stamp_in_china_time():
+    from hall_app.domain.calendar import in_china
+
+    assert in_china("2026-12-02T01:30:00+00:00") == "2026-12-02T09:30:00+08:00"
+    assert in_china("2026-12-02T01:30:00.123+00:00") == "2026-12-02T09:30:00.123+08:00"
+    assert in_china("2026-12-02T09:30:00+08:00") == "2026-12-02T09:30:00+08:00"  # as it is
+    assert in_china("2026-12-02T09:30:00") == "2026-12-02T09:30:00"  # no zone: as it is
+    assert in_china("not a time") == "not a time" and in_china("") == ""

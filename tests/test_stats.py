@@ -112,3 +112,25 @@ def test_a_one_day_period_holds_its_day_only():
     november = month("2026-11")
     assert D(2026, 11, 1) in november and D(2026, 11, 30) in november and D(2026, 10, 31) not in november
     assert "2026-11-01" not in november
+
+
+@pytest.mark.parametrize("text, first, last, label", [
+    ("2026-W48", dt.date(2026, 11, 23), dt.date(2026, 11, 29), "2026年第48周（2026-11-23 至 2026-11-29）"),
+    (" 2026-w01 ", dt.date(2025, 12, 29), dt.date(2026, 1, 4), "2025年第1周（2025-12-29 至 2026-01-04）"),
+    ("2026-W53", dt.date(2026, 12, 28), dt.date(2027, 1, 3), "2026年第53周（2026-12-28 至 2027-01-03）"),
+])
+def test_an_iso_week_is_monday_to_sunday(text, first, last, label):
+    from hall_app.domain.stats import week
+
+    p = week(text)
+    assert (p.first, p.last, p.label) == (first, last, label)
+
+
+@pytest.mark.parametrize("text", ["2026-48", "2026-W", "2026-W0", "2027-W53", "W48", "2026-W48-1", "二〇二六-W48",
+                                  "2026-W48" + "x" * 30])
+def test_a_week_not_written_as_yyyy_www_is_refused_in_words(text):
+    from hall_app.domain.stats import week
+
+    with pytest.raises(ValueError) as refused:
+        week(text)
+    assert str(refused.value) == f"周应写作 YYYY-Www，例如 2026-W48（收到：{text[:20]}）"
