@@ -47,53 +47,49 @@ def test_the_dashboard_serves_the_same_program_and_opens_on_the_dashboard():
     assert command.endswith("-m hall_app --db /data/hall.db dashboard") and args.port == DASHBOARD_PORT
 
 
-def test_a_supervisor_signing_in_to_hall_app_dashboard_lands_on_it(tmp_path):
-    """``hall-app dashboard`` is the app with start_on_dashboard: a supervisor lands on the
-    dashboard, a clerk on the workbench (the dashboard is not theirs)."""
+def _dashboard_app(demo_template, tmp_path, user: str | None, dashboard: bool = True) -> tuple[type, str]:
+    """The app on a copy of the demo hall, started as ``hall-app dashboard`` does (or not):
+    the login's demo hint, and the screen ``user`` lands on once signed in (if any)."""
     import asyncio
 
     from screens.app import HallApp
-    from screens.dashboard import DashboardScreen
-    from screens.workbench import WorkbenchScreen
-    from tests.ui.helpers import login, open_ctx, seed_template, settle
+    from tests.ui.helpers import copy_db, login, open_ctx, settle
 
-    async def landing(user: str) -> type:
-        ctx = open_ctx(seed_template(tmp_path / f"{user}.db"))
-        app = HallApp(ctx, cursor_blink=False)
-        app.start_on_dashboard = True
-        try:
-            async with app.run_test(size=(120, 40)) as pilot:
-                await login(pilot, user)
-                await settle(pilot)
-                return type(app.screen)
-        finally:
-            ctx.close()
-
-    assert asyncio.run(landing("chenjing")) is DashboardScreen
-    assert asyncio.run(landing("zhangli")) is WorkbenchScreen
-
-
-def test_hall_app_dashboard_names_the_demo_supervisor_on_its_login(tmp_path):
-    """The login of ``hall-app dashboard`` (and of each browser tab of ``--serve``) offered
-    the clerk zhangli, who may not open the dashboard; it names the demo supervisor."""
-    import asyncio
-
-    from screens.app import HallApp
-    from tests.ui.helpers import open_ctx, seed_template, settle
-
-    async def hint(dashboard: bool) -> str:
-        ctx = open_ctx(seed_template(tmp_path / f"{dashboard}.db"))
+    async def run() -> tuple[type, str]:
+        folder = tmp_path / f"{user}-{dashboard}"
+        folder.mkdir()
+        ctx = open_ctx(copy_db(demo_template, folder))
         app = HallApp(ctx, cursor_blink=False)
         app.start_on_dashboard = dashboard
         try:
             async with app.run_test(size=(120, 40)) as pilot:
                 await settle(pilot)
-                return str(app.screen.query_one("#demo-hint").render())
+                hint = str(app.screen.query_one("#demo-hint").render())
+                if user:
+                    await login(pilot, user)
+                    await settle(pilot)
+                return type(app.screen), hint
         finally:
             ctx.close()
 
-    assert asyncio.run(hint(True)) == "演示账号：chenjing　密码：demo123"
-    assert asyncio.run(hint(False)) == "演示账号：zhangli　密码：demo123"
+    return asyncio.run(run())
+
+
+def test_a_supervisor_signing_in_to_hall_app_dashboard_lands_on_it(demo_template, tmp_path):
+    """``hall-app dashboard`` is the app with start_on_dashboard: a supervisor lands on the
+    dashboard, a clerk on the workbench (the dashboard is not theirs)."""
+    from screens.dashboard import DashboardScreen
+    from screens.workbench import WorkbenchScreen
+
+    assert _dashboard_app(demo_template, tmp_path, "chenjing")[0] is DashboardScreen
+    assert _dashboard_app(demo_template, tmp_path, "zhangli")[0] is WorkbenchScreen
+
+
+def test_hall_app_dashboard_names_the_demo_supervisor_on_its_login(demo_template, tmp_path):
+    """The login of ``hall-app dashboard`` (and of each browser tab of ``--serve``) offered
+    the clerk zhangli, who may not open the dashboard; it names the demo supervisor."""
+    assert _dashboard_app(demo_template, tmp_path, None)[1] == "演示账号：chenjing　密码：demo123"
+    assert _dashboard_app(demo_template, tmp_path, None, dashboard=False)[1] == "演示账号：zhangli　密码：demo123"
 
 
 def test_the_rate_pad_serves_its_window_and_needs_one():
