@@ -119,9 +119,18 @@ def server(url: str, workers: int):
                 break
         except httpx.HTTPError:
             time.sleep(0.1)
+    spy = None
+    if os.environ.get("BENCH_PYSPY"):  # a profile of the server during the run (py-spy, by hand)
+        spy = subprocess.Popen(["py-spy", "record", "-p", str(proc.pid), "-o", os.environ["BENCH_PYSPY"],
+                                "--format", "raw", "-r", "400", "--nonblocking", "--gil"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1)
     try:
         yield base, proc.pid
     finally:
+        if spy is not None:
+            spy.send_signal(2)
+            spy.wait(30)
         proc.terminate()
         proc.wait(20)
 
@@ -167,7 +176,7 @@ def bench_call(pg: str, windows: int, rounds: int, workers: int, waiting: int = 
             "server_cpu_ms_healthz": round(out["cpu_healthz_s"] * 1000 / len(floor), 2),
             "pg_cpu_ms_call": round(out["pg_call_s"] * 1000 / len(latencies), 2) if "pg_call_s" in out else "-",
             "healthz_p50_ms": round(statistics.median(floor), 1), "healthz_p99_ms": round(pct(floor, 0.99), 1),
-            "send_skew_ms": out.get("skew_ms", "-")}
+            "send_skew_ms": out.get("skew_ms", "-"), "round_max_ms": out.get("round_max_ms", "-")}
 
 
 def burst_async(base: str, pid: int, tokens: dict[str, str], rounds: int, processes: int, pg_cpu: PgCpu) -> dict:
@@ -193,6 +202,7 @@ def burst_async(base: str, pid: int, tokens: dict[str, str], rounds: int, proces
             out["cpu_call_s"] += middle - before
             out["cpu_no_show_s"] += cpu_seconds(pid) - middle
             out["call_ms"] += [a.ms for a in answers]
+            out.setdefault("round_max_ms", []).append(round(max(a.ms for a in answers)))
             skew.append(max(a.late_ms for a in answers))
             for a in answers:
                 if a.status == 200:

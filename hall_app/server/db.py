@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, text
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "s0030_dash12"
+HEAD_REVISION = "s0031_q12"
 ENV_URL = "HALL_SERVER_DB"
 
 
@@ -75,11 +75,11 @@ def make_engine(raw_url: str | None, pool_size: int = 20) -> Engine:
 
 def sqlalchemy_pool_size(pool_size: int) -> int:
     """2 × pool_size connections per server process in all, as before the queue's own psycopg
-    pool (hall_app/server/queue_fast.py, up to its POOL_MAX) came: that pool's share is taken
+    pool (hall_app/server/queue_fast.py, its POOL_SIZE) came: that pool's share is taken
     from this one's, so two workers stay within PostgreSQL's default max_connections (100)."""
-    from hall_app.server.queue_fast import POOL_MAX, switched_on
+    from hall_app.server.queue_fast import POOL_SIZE, switched_on
 
-    return max(pool_size, 2 * pool_size - (POOL_MAX if switched_on() else 0))
+    return max(pool_size, 2 * pool_size - (POOL_SIZE if switched_on() else 0))
 
 
 # A pooled connection idle for longer than this is pinged before use (one round trip);

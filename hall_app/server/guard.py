@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from hall_app.domain.text import printable
 
 DEFAULT_MAX_BODY = 2 * 1024 * 1024
+DATABASE_DOWN = "服务器数据库暂时不可用，请稍后重试"  # every 503 the server answers
 # Paths that need a device token: every /v1/ path but enrollment.
 OPEN_PATHS = ("/v1/enroll",)
 # Paths that take a larger body: the scan of a signed authorisation (domain/scans.py, plus room).
@@ -69,7 +70,24 @@ class RequestGuard:
             if declared > limit:
                 await reply(send, 413, too_large_message(limit))
                 return
+        if await self._hot(scope, send):
+            return
         await self._limited(scope, receive, send, limit)
+
+    @staticmethod
+    async def _hot(scope, send) -> bool:
+        """The window's call next on PostgreSQL, answered here (queue_hot.py)."""
+        device = scope.get("state", {}).get("device")
+        fast = getattr(scope["app"].state, "queue_fast", None) if device is not None and "app" in scope else None
+        if fast is None or not fast.ready():
+            return False
+        from hall_app.server import queue_hot
+
+        window = queue_hot.window_of(scope)
+        if window is None:
+            return False
+        await queue_hot.answer(fast, scope, send, device, window)
+        return True
 
     async def _authenticate(self, header: bytes | None, send):
         import anyio.to_thread
@@ -85,7 +103,7 @@ class RequestGuard:
         except auth.AuthError as exc:
             await reply(send, 401, str(exc), [(b"www-authenticate", b"Bearer")])
         except DBAPIError:
-            await reply(send, 503, "服务器数据库暂时不可用，请稍后重试")
+            await reply(send, 503, DATABASE_DOWN)
         return None
 
     async def _limited(self, scope, receive, send, limit: int) -> None:

@@ -14,7 +14,7 @@ import html
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
@@ -74,6 +74,11 @@ def clerk_of(device: auth.DeviceInfo, raw: str | None) -> str:
     return name
 
 
+def no_hall(device: auth.DeviceInfo) -> str:
+    """What a device whose scope names no hall is told (403)."""
+    return f"本设备的登记范围 {device.scope} 没有指定大厅，不能使用排队"
+
+
 def actor_of(device: auth.DeviceInfo, user: str = "") -> Actor:
     # a supervisor's token names the supervisor (supervisor:HALL/NAME): who its follow-up steps are by
     person = device.scope.partition("/")[2] if device.kind == "supervisor" else ""
@@ -87,7 +92,7 @@ def _store(request: Request) -> QueueStore:
 
 def _do(request: Request, device: auth.DeviceInfo, op: str, **params: Any) -> Any:
     if not device.hall:
-        raise HTTPException(403, f"本设备的登记范围 {device.scope} 没有指定大厅，不能使用排队")
+        raise HTTPException(403, no_hall(device))
     try:
         actor = actor_of(device, clerk_of(device, request.headers.get(USER_HEADER)))
         result = run(_store(request), actor, op, params)
@@ -95,25 +100,6 @@ def _do(request: Request, device: auth.DeviceInfo, op: str, **params: Any) -> An
         raise HTTPException(exc.status, str(exc), headers={"X-Queue-Code": exc.code}) from None
     # already plain JSON values (queue_ops.run): sent as they are, without another encoding pass
     return JSONResponse(result)
-
-
-async def _do_fast(request: Request, device: auth.DeviceInfo, operation: Any, window: str) -> Any:
-    """``_do`` for a route on the psycopg path (queue_fast.py): the same checks and answers,
-    the work and the answer's JSON in one trip to the thread pool."""
-    from hall_app.server.queue_fast import database_down
-
-    if not device.hall:
-        raise HTTPException(403, f"本设备的登记范围 {device.scope} 没有指定大厅，不能使用排队")
-    try:
-        actor = actor_of(device, clerk_of(device, request.headers.get(USER_HEADER)))
-        body = await run_in_threadpool(operation, actor, window)
-    except QueueError as exc:
-        raise HTTPException(exc.status, str(exc), headers={"X-Queue-Code": exc.code}) from None
-    except Exception as exc:
-        if database_down(exc):
-            return JSONResponse({"detail": "服务器数据库暂时不可用，请稍后重试"}, status_code=503)
-        raise
-    return Response(body, media_type="application/json")
 
 
 def _do_body(request: Request, device: auth.DeviceInfo, op: str, body: BaseModel, **keys: Any) -> Any:
@@ -126,14 +112,17 @@ def register(api: FastAPI | APIRouter) -> None:
     keeps an included router's routes apart (``_IncludedRouter``), where the scope
     check (scopes.undeclared_routes, publish_scopes) would not see them.
 
-    On PostgreSQL the window's "call next" runs on plain psycopg (queue_fast.py)."""
+    On PostgreSQL the window's "call next" runs on psycopg's async pool, answered by the
+    request guard (queue_fast.py, queue_hot.py); the pool opens with the app."""
     state = getattr(api, "state", None)
     if state is not None and getattr(state, "queue", None) is not None:
         from hall_app.server import queue_fast
 
         if queue_fast.wanted(state.queue.engine):
             fast = state.queue_fast = queue_fast.FastQueue(state.queue.engine, state.queue)
-            getattr(api, "router", api).on_shutdown.append(fast.close)
+            router = getattr(api, "router", api)
+            router.on_startup.append(fast.open)
+            router.on_shutdown.append(fast.close)
 
     @api.get("/v1/queue/lines", tags=["queue"])
     def lines(request: Request, device: auth.DeviceInfo = access("queue_lines")) -> Any:
@@ -192,10 +181,10 @@ def register(api: FastAPI | APIRouter) -> None:
     @api.post("/v1/queue/windows/{window}/call-next", tags=["queue"])
     async def call_next(window: str, request: Request, device: auth.DeviceInfo = access("queue_call_next")) -> Any:
         """叫下一位。同一窗口已有在叫或在办的号时拒绝（连按两次不会叫两个号）。"""
-        fast = getattr(request.app.state, "queue_fast", None)
-        if fast is None:  # SQLite, or switched off: the same plan through SQLAlchemy
-            return await run_in_threadpool(_do, request, device, "call_next", window=window)
-        return await _do_fast(request, device, fast.call_next, window)
+        # On PostgreSQL the request guard answers this route itself (queue_hot.py); this is
+        # SQLite, HALL_QUEUE_FAST=0, or a loop the fast pool is not open on: the same plan
+        # through SQLAlchemy.
+        return await run_in_threadpool(_do, request, device, "call_next", window=window)
 
     @api.post("/v1/queue/windows/{window}/call", tags=["queue"])
     def call(window: str, body: CallIn, request: Request, device: auth.DeviceInfo = access("queue_call")) -> Any:

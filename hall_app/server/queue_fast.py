@@ -1,48 +1,65 @@
-"""The window's "call next" on PostgreSQL without SQLAlchemy on its path.
+"""The window's "call next" on PostgreSQL: psycopg's async pool on the server's event loop.
 
-Fifty windows pressing at once made the server spend most of its CPU around the
-decision rather than in it (docs/benchmarks.md, "Call next profiled …"); of the
-queue's own share, SQLAlchemy's execute machinery around psycopg was a third. Here
-the route runs the same plan as QueueStore.call_next (hall_app/server/queue_plans.py,
-the decision's one home) on a plain psycopg connection from a small pool of its own
-(``psycopg_pool``), in one trip to the thread pool:
+Fifty windows pressing at once is the burst the hall's server must answer within 100 ms
+at p99 (issue 10). The decision is written once, as a plan (queue_plans.py) that the
+SQLAlchemy path runs too; here the plan runs on a plain psycopg ``AsyncConnection`` from
+the queue's own ``AsyncConnectionPool``, on the event loop itself:
 
+- no thread hop: with the plan on forty worker threads, a burst spent more of the
+  server's CPU handing the interpreter lock round (and waiting for it after each round
+  trip) than deciding; on the loop, the server's CPU per call fell from 2.3–2.6 to
+  0.8–1.1 ms (docs/benchmarks.md, 2026-12-02 q12);
 - the statements are the same SQLAlchemy objects, compiled once for psycopg
-  (:func:`compiled`); psycopg prepares each after ``PREPARE_THRESHOLD`` uses on a
-  connection;
+  (:func:`compiled`), and prepared on first use on each connection;
+- the pool is opened whole when the server starts (:meth:`FastQueue.open`), and each new
+  connection is warmed (:func:`warm`): PostgreSQL reads its catalog and plans the hot
+  statements then, not during the first burst of the day;
 - a refusal (nobody waiting, a double press) has written nothing and commits its
-  read-only transaction: psycopg forgets a connection's prepared statements on every
-  rollback.
+  read-only transaction: psycopg forgets a connection's prepared statements on a rollback;
+- the database gone: the request is answered 503 (:func:`database_down`), and the pool
+  checks its other connections at once, so one failed request replaces them all.
 
-Measured and not kept (docs/benchmarks.md, 2026-12-02 q11): the same plan on psycopg's
-AsyncConnection on the event loop (no thread hop) cost more CPU per call than the
-SQLAlchemy path, and pipeline mode (BEGIN with the first statement, COMMIT with the
-change) more again: psycopg's async waiting and its pipeline bookkeeping are Python
-work per round trip.
+The pool belongs to the event loop that opened it (uvicorn's, one per worker process).
+Called from any other loop — a test client that runs each request in a new loop — the
+route takes the SQLAlchemy path instead (:meth:`FastQueue.ready`). SQLite (one machine,
+the embedded queue) and every other route keep the SQLAlchemy path. ``HALL_QUEUE_FAST=0``
+turns this path off (the same answers through SQLAlchemy: a side-by-side measurement,
+or a fallback).
 
-SQLite (one machine, the embedded queue) and every other route keep the SQLAlchemy
-path. ``HALL_QUEUE_FAST=0`` turns this path off (the same answers through SQLAlchemy:
-a side-by-side measurement, or a fallback).
+Measured before and not kept (docs/benchmarks.md): pipeline mode (BEGIN with the first
+statement, COMMIT with the change) cost more of psycopg's Python bookkeeping than the
+round trips it saved.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import logging
 import os
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, Engine
 
 from hall_app.domain.queue import QueueError, Ticket
 from hall_app.domain.queue_views import jsonable
 from hall_app.server import queue_plans as plans
+from hall_app.server import queue_read
 from hall_app.server import queue_statements as st
+from hall_app.server.queue_pick import pick_params, pick_statement
 from hall_app.server.queue_rows import Actor
 from hall_app.server.queue_store import QueueStore
 
+log = logging.getLogger(__name__)
+
 ENV_SWITCH = "HALL_QUEUE_FAST"
-POOL_MIN, POOL_MAX = 2, 12  # connections per server process (the SQLAlchemy pool keeps its own)
-PREPARE_THRESHOLD = 2
+# Connections per server process, all opened at start (the SQLAlchemy pool gives up as
+# many: db.sqlalchemy_pool_size). Eight measured better than twelve for fifty windows on
+# two cores: more backends only queue for the same CPUs (docs/benchmarks.md, q12).
+POOL_SIZE = 8
+PREPARE_THRESHOLD = 0  # the hot statements are a handful: prepared on first use
+OPEN_TIMEOUT = 30.0
 
 
 def switched_on() -> bool:
@@ -93,18 +110,18 @@ def change_statement(step: plans.Change) -> tuple[str, dict[str, Any]]:
     return bound(st.CHANGE[step.window is not None], params)
 
 
-def run_plan(conn: Any, plan: plans.Plan) -> Any:
-    """Run ``plan`` on a psycopg connection (in autocommit: the transaction is opened here)."""
+async def run_plan(conn: Any, plan: plans.Plan) -> Any:
+    """Run ``plan`` on a psycopg AsyncConnection (in autocommit: the transaction is opened here)."""
     refusal: QueueError | None = None
     answer: Any = None
-    with conn.transaction():
+    async with conn.transaction():
         try:
             step = next(plan)
             while True:
                 if isinstance(step, plans.Fetch):
-                    answer = conn.execute(*bound(step.statement, step.params)).fetchone()
+                    answer = await (await conn.execute(*bound(step.statement, step.params))).fetchone()
                 else:
-                    row = conn.execute(*change_statement(step)).fetchone()
+                    row = await (await conn.execute(*change_statement(step))).fetchone()
                     answer = st.change_answer(row, step.window is not None)
                 step = plan.send(answer)
         except StopIteration as done:
@@ -114,13 +131,25 @@ def run_plan(conn: Any, plan: plans.Plan) -> Any:
     raise refusal
 
 
+# What a new connection runs once, with keys no row has: PostgreSQL reads the queue
+# tables' catalog entries and plans (and psycopg prepares) the reads of every call next.
+WARM_READS = ((st.WINDOW_FOR_UPDATE, {"k_hall": "", "k_window": ""}),
+              (plans.TICKET_BY_ID, {"ticket": ""}),
+              (pick_statement({"": 1}, False), pick_params("", "", "")))
+
+
+async def warm(conn: Any) -> None:
+    """Configure a new pool connection and warm it (see WARM_READS)."""
+    conn.prepare_threshold = PREPARE_THRESHOLD
+    for statement, params in WARM_READS:
+        await (await conn.execute(*bound(statement, params))).fetchall()
+
+
 class FastQueue:
-    """The psycopg pool (opened on first use, closed with the app or its engine) and the
-    hot operations."""
+    """The async psycopg pool (opened with the app, closed with it or its engine) and
+    the hot operation."""
 
     def __init__(self, engine: Engine, store: QueueStore):
-        import threading
-
         from psycopg.conninfo import make_conninfo
         from sqlalchemy import event
 
@@ -129,43 +158,58 @@ class FastQueue:
         self.conninfo = make_conninfo("", **{k: v for k, v in params.items() if v is not None and k != "context"})
         self.store = store
         self._pool: Any = None
-        self._lock = threading.Lock()
-        event.listen(engine, "engine_disposed", lambda _engine: self.close())
+        self._loop: asyncio.AbstractEventLoop | None = None
+        event.listen(engine, "engine_disposed", lambda _engine: self._forget())
 
-    def pool(self) -> Any:
+    async def open(self) -> None:
+        """Open the pool whole on the running loop (the app's start-up). If the database
+        cannot be reached now, the route keeps the SQLAlchemy path (it answers 503 until
+        the database is back) and this path stays off until the next start."""
+        from psycopg.rows import namedtuple_row
+        from psycopg_pool import AsyncConnectionPool
+
+        pool = AsyncConnectionPool(self.conninfo, min_size=POOL_SIZE, max_size=POOL_SIZE, open=False,
+                                   kwargs={"autocommit": True, "row_factory": namedtuple_row},
+                                   configure=warm, name="hall-queue")
+        try:
+            await pool.open(wait=True, timeout=OPEN_TIMEOUT)
+        except Exception as exc:  # the pool's own timeout, or a connection refused
+            log.warning("queue fast path not opened (%s); call next takes the SQLAlchemy path", exc)
+            await pool.close()
+            return
+        self._pool, self._loop = pool, asyncio.get_running_loop()
+
+    def ready(self) -> bool:
+        """The pool is open on the loop running now."""
         if self._pool is None:
-            with self._lock:
-                if self._pool is None:
-                    from psycopg.rows import namedtuple_row
-                    from psycopg_pool import ConnectionPool
+            return False
+        try:
+            return asyncio.get_running_loop() is self._loop
+        except RuntimeError:
+            return False
 
-                    def configure(conn: Any) -> None:
-                        conn.prepare_threshold = PREPARE_THRESHOLD
-
-                    pool = ConnectionPool(self.conninfo, min_size=POOL_MIN, max_size=POOL_MAX, open=False,
-                                          kwargs={"autocommit": True, "row_factory": namedtuple_row},
-                                          configure=configure, max_idle=60, name="hall-queue")
-                    pool.open(wait=True, timeout=30)
-                    self._pool = pool
-        return self._pool
-
-    def close(self) -> None:
-        """Close the pool (the app's shutdown, or its engine disposed)."""
-        with self._lock:
-            pool, self._pool = self._pool, None
+    async def close(self) -> None:
+        """Close the pool (the app's shutdown)."""
+        pool, self._pool, self._loop = self._pool, None, None
         if pool is not None:
-            pool.close()
+            await pool.close()
 
-    def call_next(self, actor: Actor, window: str) -> bytes:
+    def _forget(self) -> None:
+        # the engine was disposed (a test's teardown): its loop may be gone; the pool's
+        # connections close with it or when the process ends
+        self._pool, self._loop = None, None
+
+    async def call_next(self, actor: Actor, window: str) -> bytes:
         """QueueStore.call_next on this path; answers what queue_ops.run answers, as JSON."""
-        import orjson
-
-        from hall_app.server import queue_read
-
         actor.may_act_for(window)
         when = self.store.now()
-        with self.pool().connection() as conn:
-            ticket: Ticket = run_plan(conn, plans.call_next(self.store, actor, window, when))
+        try:
+            async with self._pool.connection() as conn:
+                ticket: Ticket = await run_plan(conn, plans.call_next(self.store, actor, window, when))
+        except Exception as exc:
+            if database_down(exc) and self._pool is not None:
+                await self._pool.check()  # replace every broken connection now, not one request each
+            raise
         return orjson.dumps(jsonable(queue_read.view_of(self.store, actor, ticket)))
 
 

@@ -69,7 +69,7 @@ queue_tickets = Table(
     Column("name", String(100), nullable=False, default=""),
     Column("version", Integer, nullable=False, default=1),
     UniqueConstraint("hall", "day", "prefix", "number", name="uq_queue_tickets_number"),
-    Index("ix_queue_tickets_waiting", "hall", "day", "state", "line", "is_priority", "sort_at"),
+    Index("ix_queue_tickets_waiting", "hall", "day", "state", "line", "is_priority", "sort_at", "issued_at", "number"),
 )
 
 # Daily numbering per prefix: online numbers count up from 1; kiosk blocks for offline

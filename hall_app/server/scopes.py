@@ -152,6 +152,13 @@ bearer = HTTPBearer(auto_error=False, scheme_name="device_token",
                     description="设备令牌（登记时取得）。安全要求中列出可以调用该接口的范围类型。")
 
 
+def refusal(device: DeviceInfo, endpoint: str) -> str:
+    """What a device whose scope kind may not call ``endpoint`` is told (403)."""
+    rule = SCOPE_TABLE.get(device.kind)
+    who = rule.label if rule else device.kind
+    return f"{who}（范围 {device.scope}）不能调用 {ENDPOINTS[endpoint]}"
+
+
 def _caller(endpoint: str) -> Callable[..., Any]:
     # async: a plain function would be run on the thread pool, one more thread hop per
     # request for what is nearly always a look-up the request guard has done already
@@ -167,9 +174,7 @@ def _caller(endpoint: str) -> Callable[..., Any]:
             except AuthError as exc:
                 raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
         if device.kind not in security_scopes.scopes:
-            rule = SCOPE_TABLE.get(device.kind)
-            who = rule.label if rule else device.kind
-            raise HTTPException(403, f"{who}（范围 {device.scope}）不能调用 {ENDPOINTS[endpoint]}")
+            raise HTTPException(403, refusal(device, endpoint))
         return device
 
     caller.hall_endpoint = endpoint  # type: ignore[attr-defined]

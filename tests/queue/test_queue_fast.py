@@ -1,5 +1,5 @@
-"""The server's "call next" on plain psycopg (hall_app/server/queue_fast.py, its own
-pool, no SQLAlchemy) decides exactly what the SQLAlchemy path decides (the same plan:
+"""The server's "call next" on psycopg's async pool (hall_app/server/queue_fast.py, its
+own pool, no SQLAlchemy) decides exactly what the SQLAlchemy path decides (the same plan:
 queue_plans.py), and the change statement is all or nothing by itself."""
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def strip(answer: dict) -> dict:
     return {k: v for k, v in answer.items() if k != "ticket"}
 
 
-def play(store: QueueStore, clock: Clock, fast: FastQueue | None) -> list:
+async def play(store: QueueStore, clock: Clock, fast: FastQueue | None) -> list:
     out: list = []
     for window, what in SCRIPT:
         if window == "noon":  # W03's tidal schedule: personal first from 12:00
@@ -59,7 +59,7 @@ def play(store: QueueStore, clock: Clock, fast: FastQueue | None) -> list:
         actor = Actor("window", "JJ01", window, f"d-{window}", user="张敏")
         try:
             if what == "call" and fast is not None:
-                out.append(strip(orjson.loads(fast.call_next(actor, window))))
+                out.append(strip(orjson.loads(await fast.call_next(actor, window))))
             elif what == "call":
                 out.append(strip(queue_ops.run(store, actor, "call_next", {"window": window})))
             elif what == "pause":
@@ -77,7 +77,7 @@ def log_of(store: QueueStore) -> list:
     return [(e.type, e.at, e.actor, e.device_id, {k: v for k, v in e.payload.items() if k != "ticket"}) for e in events]
 
 
-def test_the_psycopg_call_next_decides_as_the_sqlalchemy_path():
+async def test_the_psycopg_call_next_decides_as_the_sqlalchemy_path():
     """The same hall, the same script, twice: call next on the psycopg path in one database
     and on the SQLAlchemy path in another. Every answer (and every refusal: a double press,
     nobody waiting, a paused window), the priority ratio, the tidal switch at noon and
@@ -87,9 +87,11 @@ def test_the_psycopg_call_next_decides_as_the_sqlalchemy_path():
         fast_hall, fast_store = hall_on(fast_url, fast_clock)
         sync_hall, sync_store = hall_on(sync_url, sync_clock)
         fast = FastQueue(fast_store.engine, fast_store)
+        await fast.open()
+        assert fast.ready()
         try:
-            got = play(fast_store, fast_clock, fast)
-            want = play(sync_store, sync_clock, None)
+            got = await play(fast_store, fast_clock, fast)
+            want = await play(sync_store, sync_clock, None)
             assert got == want
             labels = [a["label"] for a in got if isinstance(a, dict) and a.get("state") == "called"]
             assert len(labels) >= 12 and any(label.startswith("B") for label in labels)
@@ -104,7 +106,7 @@ def test_the_psycopg_call_next_decides_as_the_sqlalchemy_path():
             assert {k: (w.state, w.current, w.streak) for k, w in state.windows.items()} \
                 == {k: (w.state, w.current, w.streak) for k, w in windows.items()}
         finally:
-            fast.close()
+            await fast.close()
             fast_hall.close()
             sync_hall.close()
 
@@ -147,7 +149,7 @@ def test_the_fast_pool_is_taken_from_the_processes_connection_budget(monkeypatch
     url = "postgresql+psycopg://nobody@127.0.0.1:1/none"  # never connected: only the pool's size is read
     monkeypatch.delenv(queue_fast.ENV_SWITCH, raising=False)
     engine = db.make_engine(url, pool_size=20)
-    assert engine.pool.size() + queue_fast.POOL_MAX == 40
+    assert engine.pool.size() + queue_fast.POOL_SIZE == 40
     engine.dispose()
     monkeypatch.setenv(queue_fast.ENV_SWITCH, "0")
     engine = db.make_engine(url, pool_size=20)

@@ -89,3 +89,52 @@ def same_as_the_full_ordering(hall, clock, seed):
                     want = reference(conn, "JJ01", day, window, skills, prefer)
                     got = pick_next(conn, "JJ01", day, window, skills, prefer)
                     assert (got.ticket if got else None) == (want.ticket if want else None), (window, skills, prefer)
+
+
+def plan_nodes(plan: dict) -> list[dict]:
+    """Every node of an EXPLAIN (FORMAT JSON) plan, depth first."""
+    nodes = [plan]
+    for child in plan.get("Plans", []):
+        nodes += plan_nodes(child)
+    return nodes
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("analyzed", [False, True], ids=["fresh-table", "analyzed"])
+def test_the_pick_reads_one_index_entry_however_many_share_a_sort_time(server_engine, clock, analyzed):
+    """A busy hall: 600 waiting tickets issued in the same instant (one sort time, as a
+    batch of appointments placed at one slot time). The pick walks the index in the whole
+    calling order (sort time, issue time, number: migration s0031_q12) and reads the one
+    entry it returns — no sort of the waiting tickets, whether PostgreSQL has statistics
+    for the table yet or not. (With the index ending at the sort time it sorted all 600
+    before the statistics, and every ticket sharing the first one's time after.)"""
+    import json
+
+    from queue_fixtures import set_up_hall
+    from sqlalchemy import text
+    from sqlalchemy.dialects import postgresql
+
+    from hall_app.server.queue_pick import pick_params, pick_statement
+    from hall_app.server.queue_store import Actor
+    from hall_app.services.queue import LocalQueue
+
+    hall = LocalQueue("", hall="JJ01", window="W01", clock=clock, engine=server_engine)
+    set_up_hall(hall)
+    with server_engine.begin() as conn:
+        for _ in range(600):
+            hall.store.issue(Actor("hall", "JJ01"), "personal", conn=conn)
+    _now, _at, day = hall.store.now()
+    statement = pick_statement({"personal": 1}, False)
+    sql = statement.compile(dialect=postgresql.psycopg.dialect())  # type: ignore[attr-defined]
+    with server_engine.begin() as conn:
+        if analyzed:
+            conn.execute(text("ANALYZE queue_tickets"))
+        raw = conn.connection.driver_connection
+        params = dict(sql.params) | pick_params("JJ01", day, "W01")
+        plan = json.loads(json.dumps(raw.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + str(sql), params).fetchone()[0]))
+    nodes = plan_nodes(plan[0]["Plan"])
+    assert not [n["Node Type"] for n in nodes if "Sort" in n["Node Type"]], nodes
+    scans = [n for n in nodes if n["Node Type"] == "Index Scan" and n.get("Actual Loops", 0) > 0]
+    assert scans and scans[0]["Index Name"] == "ix_queue_tickets_waiting"
+    assert scans[0]["Actual Rows"] == 1
+

@@ -87,7 +87,7 @@ class ServerThread:
         self.port = port or free_port()
         options = {"max_body": max_body} if max_body else {}
         config = uvicorn.Config(create_app(engine, self.hooks, limiter, **options), host="127.0.0.1",
-                                port=self.port, log_level="warning", lifespan="off", timeout_keep_alive=5,
+                                port=self.port, log_level="warning", lifespan="on", timeout_keep_alive=5,
                                 timeout_graceful_shutdown=5,
                                 proxy_headers=False)  # as `hall-app server`: the app decides (trusted_proxies)
         self.server = uvicorn.Server(config)
