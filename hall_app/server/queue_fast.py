@@ -43,7 +43,6 @@ import orjson
 from sqlalchemy import JSON, Engine
 
 from hall_app.domain.queue import QueueError, Ticket
-from hall_app.domain.queue_views import jsonable
 from hall_app.server import queue_plans as plans
 from hall_app.server import queue_read
 from hall_app.server import queue_statements as st
@@ -210,7 +209,9 @@ class FastQueue:
             if database_down(exc) and self._pool is not None:
                 await self._pool.check()  # replace every broken connection now, not one request each
             raise
-        return orjson.dumps(jsonable(queue_read.view_of(self.store, actor, ticket)))
+        # orjson writes the view's dataclass itself: what jsonable (dataclasses.asdict, a deep
+        # copy) then dumps would write, at a tenth of the CPU
+        return orjson.dumps(queue_read.view_of(self.store, actor, ticket))
 
 
 def database_down(exc: BaseException) -> bool:
