@@ -17,6 +17,7 @@ from queue_fixtures import Clock, set_up_hall
 from hall_app.server import auth, queue_fast
 from hall_app.server.app import create_app
 from hall_app.server.db import open_engine
+from hall_app.server.queue_rows import Actor
 from hall_app.services.queue import LocalQueue
 
 pytestmark = pytest.mark.postgres
@@ -160,3 +161,23 @@ def test_the_clerk_header_is_read_under_the_name_the_route_reads():
     from hall_app.server import queue, queue_hot
 
     assert queue.USER_HEADER.lower().encode() == queue_hot.USER_BYTES
+
+
+async def test_the_first_call_next_after_start_up_compiles_nothing():
+    """The server compiles the change statement and each window's pick when it starts:
+    compiling the change statement took about 100 ms, and the first burst of calls after
+    a start waited for it."""
+    with pg_schema() as url:
+        engine, hall, _tokens = hall_on(url, Clock())
+        fast = queue_fast.FastQueue(engine, hall.store)
+        try:
+            queue_fast.compiled.cache_clear()
+            await fast.open()
+            before = queue_fast.compiled.cache_info().misses
+            answer = json.loads(await fast.call_next(Actor("window", "JJ01", "W01", "dev-w1"), "W01"))
+            assert answer["label"] == "A001"
+            assert queue_fast.compiled.cache_info().misses == before
+        finally:
+            await fast.close()
+            hall.close()
+            engine.dispose()
