@@ -167,11 +167,11 @@ class FastQueue:
         from psycopg.rows import namedtuple_row
         from psycopg_pool import AsyncConnectionPool
 
-        self.precompile()
         pool = AsyncConnectionPool(self.conninfo, min_size=POOL_SIZE, max_size=POOL_SIZE, open=False,
                                    kwargs={"autocommit": True, "row_factory": namedtuple_row},
                                    configure=warm, name="hall-queue")
         try:
+            self.precompile()
             await pool.open(wait=True, timeout=OPEN_TIMEOUT)
         except Exception as exc:  # the pool's own timeout, or a connection refused
             log.warning("queue fast path not opened (%s); call next takes the SQLAlchemy path", exc)
