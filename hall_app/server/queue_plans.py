@@ -11,7 +11,7 @@ database:
 - :func:`run_sync` — SQLAlchemy on a connection of the store's engine: the
   embedded queue (SQLite), every other server route, and the tests that call
   QueueStore directly;
-- ``queue_fast.run_async`` — psycopg's AsyncConnection on the server's event loop
+- ``queue_fast.run_plan`` — psycopg's AsyncConnection on the server's event loop
   (PostgreSQL), for the window's "call next" over HTTP: no thread hop and no
   SQLAlchemy execution on the hot route; the statements are the same objects,
   compiled once for psycopg.

@@ -54,8 +54,8 @@ def _change(with_window: bool) -> Any:
     (data-modifying CTEs, PostgreSQL): one round trip instead of three. All or nothing by
     itself: the ticket is saved only if the window's version holds too, the window only
     if the ticket was saved, the event only if both were; so a refusal has written
-    nothing even before the transaction rolls back (the async route sends its COMMIT
-    with it: queue_fast.py). Answers how many ticket and window rows were saved, whether
+    nothing even before the transaction ends (the async route then commits its
+    transaction rather than roll it back: queue_fast.py). Answers how many ticket and window rows were saved, whether
     the ticket's version held (to say which one moved), and the event's seq (NULL when
     none was inserted)."""
     ticket = SAVE_TICKET
