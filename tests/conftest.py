@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +11,21 @@ from hall_app.config import Settings
 from hall_app.services.context import CHINA, HallContext
 
 FIXED_NOW = dt.datetime(2026, 11, 21, 10, 0, 0, tzinfo=CHINA)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config):
+    """Byte-compile the project once per run, in the xdist controller (or the only process).
+    With PYTHONDONTWRITEBYTECODE=1 (set on the CI machine) every process would otherwise
+    compile the modules it imports from source: each worker and each of the hundreds of
+    ``python -m hall_app`` / server / tmux subprocesses the tests start. py_compile writes
+    the .pyc files whatever that variable says; __pycache__/ is git-ignored."""
+    if hasattr(config, "workerinput"):
+        return
+    import compileall
+
+    for package in ("hall_app", "screens", "printing", "bundles", "tests"):
+        compileall.compile_dir(ROOT / package, quiet=2)
 
 
 class Clock:
