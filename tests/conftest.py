@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from shared_files import WANTED, register, shared_file
 
 from hall_app.config import Settings
 from hall_app.services.context import CHINA, HallContext
@@ -26,6 +27,15 @@ def pytest_configure(config):
 
     for package in ("hall_app", "screens", "printing", "bundles", "tests"):
         compileall.compile_dir(ROOT / package, quiet=2)
+
+
+def pytest_collection_modifyitems(items):
+    """Note the shared files (shared_files.py) that the collected tests need."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        for argname, defs in (info.name2fixturedefs.items() if info else ()):
+            if defs:
+                WANTED.add(f"{defs[-1].baseid}::{argname}")
 
 
 class Clock:
@@ -59,16 +69,22 @@ def ctx(tmp_path, clock) -> HallContext:
     context.close()
 
 
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory):
-    """The demo hall seeded once per session; each test gets its own copy of the file."""
+def _seed_demo(path: Path) -> None:
     from hall_app.services.demo import DemoSeeder
 
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
     context = HallContext(Settings(db=str(path)), clock=Clock())
     DemoSeeder(context).seed()
     context.close()
-    return path
+
+
+DEMO = register("tests", "demo_template", "demo.db", _seed_demo)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """The demo hall seeded once per test run (shared by the xdist workers); each test
+    gets its own copy of the file."""
+    return shared_file(tmp_path_factory, DEMO)
 
 
 @pytest.fixture
