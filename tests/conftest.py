@@ -51,10 +51,18 @@ class Clock:
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache_dir(tmp_path_factory):
-    """The validated-catalog cache goes to a temporary folder, not the user's (subprocesses inherit it)."""
+    """The validated-catalog and font caches go to a temporary folder, not the user's
+    (subprocesses inherit it). The xdist workers of one run share it, so the catalog is
+    validated once per run rather than once per worker (both caches are written atomically
+    and a stale or torn entry is rebuilt; the tests of the caches themselves use their own)."""
     import os
 
-    os.environ["HALL_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = tmp_path_factory.getbasetemp().parent / "cache"
+        folder.mkdir(exist_ok=True)
+    else:
+        folder = tmp_path_factory.mktemp("cache")
+    os.environ["HALL_CACHE_DIR"] = str(folder)
 
 
 @pytest.fixture
