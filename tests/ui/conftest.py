@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 import pytest
+from shared_files import register, shared_file
 
 from tests.ui.helpers import copy_db, deterministic_codes, open_ctx, seed_template
+
+UI_DEMO = register("tests/ui", "demo_template", "demo.db", seed_template)
 
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory):
-    """The demo hall, seeded once per session on the fixed clock; tests copy it."""
-    return seed_template(tmp_path_factory.mktemp("template") / "demo.db")
+    """The demo hall, seeded once per test run on the fixed clock (shared by the xdist
+    workers); tests copy it."""
+    return shared_file(tmp_path_factory, UI_DEMO)
 
 
 @pytest.fixture
