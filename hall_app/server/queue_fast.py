@@ -158,6 +158,7 @@ class FastQueue:
         self.store = store
         self._pool: Any = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._naming: dict[str, asyncio.Future[Any]] = {}  # a hall's names being read, in a thread
         event.listen(engine, "engine_disposed", lambda _engine: self._forget())
 
     async def open(self) -> None:
@@ -236,7 +237,25 @@ class FastQueue:
             raise
         # orjson writes the view's dataclass itself: what jsonable (dataclasses.asdict, a deep
         # copy) then dumps would write, at a tenth of the CPU
+        await self._names_of(actor.hall)
         return orjson.dumps(queue_read.view_of(self.store, actor, ticket))
+
+    async def _names_of(self, hall: str) -> None:
+        """The hall's line and window names in the store's cache (the answer names them;
+        they are kept 10 s: QueueStore.names). Read on a worker thread, once for every
+        request of the hall waiting meanwhile: read on the loop, the read held up every
+        request in flight, once each time the cache ran out."""
+        if self.store.names_cached(hall):
+            return
+        reading = self._naming.get(hall)
+        if reading is None:
+            reading = self._naming[hall] = asyncio.ensure_future(asyncio.to_thread(self._read_names, hall))
+            reading.add_done_callback(lambda _done: self._naming.pop(hall, None))
+        await asyncio.shield(reading)
+
+    def _read_names(self, hall: str) -> None:
+        with self.store.engine.connect() as conn:
+            self.store.names(conn, hall)
 
 
 def database_down(exc: BaseException) -> bool:

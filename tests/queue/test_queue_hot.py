@@ -181,3 +181,37 @@ async def test_the_first_call_next_after_start_up_compiles_nothing():
             await fast.close()
             hall.close()
             engine.dispose()
+
+
+async def test_the_names_in_an_answer_are_read_off_the_event_loop_once_for_a_burst(monkeypatch):
+    """The answer names the line and the window from a cache the store keeps 10 s. When
+    it has run out, the names are read once on a worker thread for every call waiting
+    meanwhile — not on the event loop, where the read held up every request in flight."""
+    import asyncio
+    import threading
+
+    with pg_schema() as url:
+        engine, hall, _tokens = hall_on(url, Clock())
+        for _ in range(2):
+            hall.issue_ticket("A")
+        fast = queue_fast.FastQueue(engine, hall.store)
+        reads: list[str] = []
+        real = hall.store.names
+
+        def names(conn, hall_name):
+            if not hall.store.names_cached(hall_name):  # a read of the database, not of the cache
+                reads.append(threading.current_thread().name)
+            return real(conn, hall_name)
+
+        monkeypatch.setattr(hall.store, "names", names)
+        try:
+            await fast.open()
+            hall.store.forget_names("JJ01")
+            calls = [fast.call_next(Actor("hall", "JJ01", "", "dev-hall"), window) for window in ("W01", "W02")]
+            answers = [json.loads(a) for a in await asyncio.gather(*calls)]
+            assert sorted(a["window_name"] for a in answers) == ["1号综合窗口", "2号综合窗口"]
+            assert len(reads) == 1 and reads[0] != threading.current_thread().name
+        finally:
+            await fast.close()
+            hall.close()
+            engine.dispose()
