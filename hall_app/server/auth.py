@@ -13,8 +13,9 @@ import re
 import secrets
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from hall_app.server.models import devices, enrollment_codes
@@ -205,27 +206,50 @@ def forget_tokens() -> None:
     _cache.clear()
 
 
-def authenticate(engine: Engine, header: str | None) -> DeviceInfo:
-    hit = cached_device(engine, header)
-    if hit is not None:
-        return hit
+def token_of(header: str | None) -> str:
+    """The token of an ``Authorization: Bearer …`` header (AuthError when there is none)."""
     if not header or not header.lower().startswith("bearer "):
         raise AuthError("缺少设备令牌，请先登记设备")
-    token = header[7:].strip()
-    generation, expires = _generation[0], _clock() + CACHE_SECONDS
-    with reader(engine).connect() as conn:
-        row = conn.execute(select(devices).where(devices.c.token_hash == digest(token))).mappings().first()
+    return header[7:].strip()
+
+
+# the device row of a token (its hash): run by authenticate, and by the queue's async
+# pool on the event loop (queue_fast.FastQueue.authenticate)
+DEVICE_BY_TOKEN = select(devices).where(devices.c.token_hash == bindparam("token_hash"))
+
+
+def check_begins() -> tuple[int, float]:
+    """What a token check notes before it reads the row: (generation, expiry)."""
+    return _generation[0], _clock() + CACHE_SECONDS
+
+
+def device_from_row(engine: Engine, header: str, row: Any, begun: tuple[int, float]) -> DeviceInfo:
+    """The device of a token's row (a mapping; None: no such token), refused when it is
+    unknown or revoked; remembered for CACHE_SECONDS on PostgreSQL unless a revoke or an
+    enrolment in this process came while the row was read."""
     if row is None:
         raise AuthError("设备令牌无效，请重新登记设备")
     if row["revoked_at"]:
         raise AuthError("本设备的授权已被吊销，请联系管理员")
     device = DeviceInfo(row["device_id"], row["scope"], row["hall"], row["window"], row["agent"], row["dept"],
                         row["last_seen"])
+    generation, expires = begun
     if engine.dialect.name == "postgresql" and generation == _generation[0]:
         if len(_cache) > 10_000:  # tokens of devices gone quiet
             _cache.clear()
         _cache[(id(engine), header)] = (expires, device)
     return device
+
+
+def authenticate(engine: Engine, header: str | None) -> DeviceInfo:
+    hit = cached_device(engine, header)
+    if hit is not None:
+        return hit
+    token = token_of(header)
+    begun = check_begins()
+    with reader(engine).connect() as conn:
+        row = conn.execute(DEVICE_BY_TOKEN, {"token_hash": digest(token)}).mappings().first()
+    return device_from_row(engine, header or "", row, begun)
 
 
 def revoke(engine: Engine, device_id: str) -> bool:

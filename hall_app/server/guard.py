@@ -39,6 +39,12 @@ async def reply(send, status: int, detail: str, headers: list[tuple[bytes, bytes
     await send({"type": "http.response.body", "body": body})
 
 
+def _database_down(exc: BaseException) -> bool:
+    from hall_app.server.queue_fast import database_down
+
+    return database_down(exc)
+
+
 def too_large_message(limit: int) -> str:
     return f"请求过大：超过 {limit // 1024} KB 的上限，请分批上传"
 
@@ -56,7 +62,7 @@ class RequestGuard:
         headers = dict(scope.get("headers") or [])
         limit = max(self.max_body, LARGE_PATHS.get(scope.get("path", ""), 0))
         if needs_token(scope.get("path", "")):
-            device = await self._authenticate(headers.get(b"authorization"), send)
+            device = await self._authenticate(scope, headers.get(b"authorization"), send)
             if device is None:
                 return
             scope.setdefault("state", {})["device"] = device
@@ -89,7 +95,7 @@ class RequestGuard:
         await queue_hot.answer(fast, scope, send, device, window)
         return True
 
-    async def _authenticate(self, header: bytes | None, send):
+    async def _authenticate(self, scope, header: bytes | None, send):
         import anyio.to_thread
 
         from hall_app.server import auth
@@ -98,11 +104,16 @@ class RequestGuard:
         known = auth.cached_device(self.engine, text)  # checked a moment ago: no thread, no database
         if known is not None:
             return known
+        fast = getattr(scope["app"].state, "queue_fast", None) if "app" in scope else None
         try:
+            if fast is not None and fast.ready():  # PostgreSQL: the queue's async pool, on the loop
+                return await fast.authenticate(self.engine, text)
             return await anyio.to_thread.run_sync(auth.authenticate, self.engine, text)
         except auth.AuthError as exc:
             await reply(send, 401, str(exc), [(b"www-authenticate", b"Bearer")])
-        except DBAPIError:
+        except Exception as exc:
+            if not (isinstance(exc, DBAPIError) or (fast is not None and _database_down(exc))):
+                raise
             await reply(send, 503, DATABASE_DOWN)
         return None
 

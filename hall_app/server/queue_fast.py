@@ -240,6 +240,26 @@ class FastQueue:
         await self._names_of(actor.hall)
         return orjson.dumps(queue_read.view_of(self.store, actor, ticket))
 
+    async def authenticate(self, engine: Engine, header: str | None) -> Any:
+        """auth.authenticate on this pool, on the loop: a token not checked in the last
+        CACHE_SECONDS (every window's, when it presses "call next" a few minutes after its
+        last request) was read through a worker thread and SQLAlchemy, and a burst of
+        fifty such requests queued for the threads. The same refusals (AuthError), the
+        same cache."""
+        from hall_app.server import auth
+
+        token = auth.token_of(header)
+        begun = auth.check_begins()
+        try:
+            async with self._pool.connection() as conn:
+                cursor = await conn.execute(*bound(auth.DEVICE_BY_TOKEN, {"token_hash": auth.digest(token)}))
+                row = await cursor.fetchone()
+        except Exception as exc:
+            if database_down(exc) and self._pool is not None:
+                await self._pool.check()
+            raise
+        return auth.device_from_row(engine, header or "", row._asdict() if row is not None else None, begun)
+
     async def _names_of(self, hall: str) -> None:
         """The hall's line and window names in the store's cache (the answer names them;
         they are kept 10 s: QueueStore.names). Read on a worker thread, once for every

@@ -215,3 +215,37 @@ async def test_the_names_in_an_answer_are_read_off_the_event_loop_once_for_a_bur
             await fast.close()
             hall.close()
             engine.dispose()
+
+
+def test_a_token_not_checked_lately_is_read_on_the_async_pool_with_the_same_refusals(monkeypatch):
+    """A window presses "call next" minutes after its last request: its token is no
+    longer in the 2-second cache. The guard reads it on the queue's async pool (no worker
+    thread); a wrong token and a revoked device are refused as before (401)."""
+    from hall_app.server import auth as auth_module
+
+    def no_thread_lookup(*_args, **_kwargs):
+        raise AssertionError("the token was read through the thread path")
+
+    with pg_schema() as url:
+        engine, hall, tokens = hall_on(url, Clock())
+        try:
+            app = create_app(engine, queue_clock=hall.store.clock)
+            with TestClient(app) as client:
+                monkeypatch.setattr(auth_module, "authenticate", no_thread_lookup)
+                auth_module.forget_tokens()
+                w1 = {"Authorization": f"Bearer {tokens['w1']}"}
+                answer = client.post("/v1/queue/windows/W01/call-next", headers=w1)
+                assert answer.status_code == 200 and answer.json()["label"] == "A001"
+                wrong = client.post("/v1/queue/windows/W01/call-next", headers={"Authorization": "Bearer not-a-token"})
+                assert (wrong.status_code, wrong.json()["detail"]) == (401, "设备令牌无效，请重新登记设备")
+                assert wrong.headers["www-authenticate"] == "Bearer"
+                missing = client.post("/v1/queue/windows/W01/call-next")
+                assert (missing.status_code, missing.json()["detail"]) == (401, "缺少设备令牌，请先登记设备")
+                monkeypatch.undo()
+                assert auth_module.revoke(engine, "dev-w2")
+                w2 = {"Authorization": f"Bearer {tokens['w2']}"}
+                revoked = client.post("/v1/queue/windows/W02/call-next", headers=w2)
+                assert (revoked.status_code, revoked.json()["detail"]) == (401, "本设备的授权已被吊销，请联系管理员")
+        finally:
+            hall.close()
+            engine.dispose()
