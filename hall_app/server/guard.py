@@ -39,6 +39,12 @@ async def reply(send, status: int, detail: str, headers: list[tuple[bytes, bytes
     await send({"type": "http.response.body", "body": body})
 
 
+def _fast_queue(scope) -> Any:
+    """The app's queue fast path (queue_fast.FastQueue) when its pool is open on this loop, else None."""
+    fast = getattr(scope["app"].state, "queue_fast", None) if "app" in scope else None
+    return fast if fast is not None and fast.ready() else None
+
+
 def _database_down(exc: BaseException) -> bool:
     from hall_app.server.queue_fast import database_down
 
@@ -84,8 +90,8 @@ class RequestGuard:
     async def _hot(scope, send) -> bool:
         """The window's call next on PostgreSQL, answered here (queue_hot.py)."""
         device = scope.get("state", {}).get("device")
-        fast = getattr(scope["app"].state, "queue_fast", None) if device is not None and "app" in scope else None
-        if fast is None or not fast.ready():
+        fast = _fast_queue(scope) if device is not None else None
+        if fast is None:
             return False
         from hall_app.server import queue_hot
 
@@ -104,9 +110,9 @@ class RequestGuard:
         known = auth.cached_device(self.engine, text)  # checked a moment ago: no thread, no database
         if known is not None:
             return known
-        fast = getattr(scope["app"].state, "queue_fast", None) if "app" in scope else None
+        fast = _fast_queue(scope)
         try:
-            if fast is not None and fast.ready():  # PostgreSQL: the queue's async pool, on the loop
+            if fast is not None:  # PostgreSQL: the queue's async pool, on the loop
                 return await fast.authenticate(self.engine, text)
             return await anyio.to_thread.run_sync(auth.authenticate, self.engine, text)
         except auth.AuthError as exc:

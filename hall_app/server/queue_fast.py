@@ -34,9 +34,11 @@ round trips it saved.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import os
+from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
@@ -224,20 +226,27 @@ class FastQueue:
         # connections close with it or when the process ends
         self._pool, self._loop = None, None
 
+    @contextlib.asynccontextmanager
+    async def _connection(self) -> AsyncIterator[Any]:
+        """A connection of the pool; when the database went away, the pool checks every
+        connection at once, so a restart costs one failed request, not one per connection."""
+        try:
+            async with self._pool.connection() as conn:
+                yield conn
+        except Exception as exc:
+            if database_down(exc) and self._pool is not None:
+                await self._pool.check()
+            raise
+
     async def call_next(self, actor: Actor, window: str) -> bytes:
         """QueueStore.call_next on this path; answers what queue_ops.run answers, as JSON."""
         actor.may_act_for(window)
         when = self.store.now()
-        try:
-            async with self._pool.connection() as conn:
-                ticket: Ticket = await run_plan(conn, plans.call_next(self.store, actor, window, when))
-        except Exception as exc:
-            if database_down(exc) and self._pool is not None:
-                await self._pool.check()  # replace every broken connection now, not one request each
-            raise
+        async with self._connection() as conn:
+            ticket: Ticket = await run_plan(conn, plans.call_next(self.store, actor, window, when))
+        await self._names_of(actor.hall)
         # orjson writes the view's dataclass itself: what jsonable (dataclasses.asdict, a deep
         # copy) then dumps would write, at a tenth of the CPU
-        await self._names_of(actor.hall)
         return orjson.dumps(queue_read.view_of(self.store, actor, ticket))
 
     async def authenticate(self, engine: Engine, header: str | None) -> Any:
@@ -250,14 +259,9 @@ class FastQueue:
 
         token = auth.token_of(header)
         begun = auth.check_begins()
-        try:
-            async with self._pool.connection() as conn:
-                cursor = await conn.execute(*bound(auth.DEVICE_BY_TOKEN, {"token_hash": auth.digest(token)}))
-                row = await cursor.fetchone()
-        except Exception as exc:
-            if database_down(exc) and self._pool is not None:
-                await self._pool.check()
-            raise
+        async with self._connection() as conn:
+            cursor = await conn.execute(*bound(auth.DEVICE_BY_TOKEN, {"token_hash": auth.digest(token)}))
+            row = await cursor.fetchone()
         return auth.device_from_row(engine, header or "", row._asdict() if row is not None else None, begun)
 
     async def _names_of(self, hall: str) -> None:

@@ -23,8 +23,13 @@ import re
 from typing import Any
 
 from hall_app.domain.queue import QueueError
+from hall_app.server.guard import DATABASE_DOWN
+from hall_app.server.queue import actor_of, clerk_of, no_hall
+from hall_app.server.queue_fast import database_down
+from hall_app.server.scopes import endpoint_scopes, refusal
 
 ENDPOINT = "queue_call_next"
+ALLOWED = frozenset(endpoint_scopes(ENDPOINT))  # the scope kinds access(ENDPOINT) lets in
 PATH = re.compile(r"/v1/queue/windows/([^/]+)/call-next")
 JSON = b"application/json"
 USER_BYTES = b"x-hall-user"  # queue.USER_HEADER as the ASGI scope holds it (lower case)
@@ -51,12 +56,7 @@ def _detail(text: str) -> bytes:
 
 async def answer(fast: Any, scope: dict[str, Any], send: Any, device: Any, window: str) -> None:
     """Answer one call next as the FastAPI route would."""
-    from hall_app.server.guard import DATABASE_DOWN
-    from hall_app.server.queue import actor_of, clerk_of, no_hall
-    from hall_app.server.queue_fast import database_down
-    from hall_app.server.scopes import endpoint_scopes, refusal
-
-    if device.kind not in endpoint_scopes(ENDPOINT):
+    if device.kind not in ALLOWED:
         await _send(send, 403, _detail(refusal(device, ENDPOINT)))
         return
     if not device.hall:
